@@ -1,0 +1,82 @@
+// The box format (DESIGN.md §2): what the linker writes and every runtime reads.
+
+/** The manifest format this code writes and the newest it can read. */
+export const BOX_FORMAT = 1;
+
+/** Name of the custom section holding the manifest as JSON. */
+export const MANIFEST_SECTION = 'box';
+
+export interface Manifest {
+  format: number;
+  /** capability name -> version, in link order (the kernel first) */
+  capabilities: Record<string, { version: string }>;
+  /** argv[0] inside the box */
+  entrypoint: string;
+  /** default args (replaced by run-time args) */
+  args: string[];
+  /** baked environment, KEY=VALUE (overridden key by key at run time) */
+  env: string[];
+  /** the WASI functions imported from the host: the box's authority */
+  hostImports: string[];
+  /** for each WASI function the program imports, the capability serving it, or "host" */
+  served: Record<string, string>;
+}
+
+export class BoxFormatError extends Error {
+  override name = 'BoxFormatError';
+}
+
+/**
+ * The payload of the first custom section named `name`, found by walking
+ * section headers only (no decoding); undefined when there is none.
+ */
+export function findCustomSection(bytes: Uint8Array, name: string): Uint8Array | undefined {
+  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
+    throw new BoxFormatError('not a WebAssembly module (bad magic number)');
+  }
+  const leb = (at: number): [number, number] => {
+    let v = 0, shift = 0, b: number;
+    do {
+      if (at >= bytes.length || shift > 28) throw new BoxFormatError('malformed section header');
+      b = bytes[at++]!;
+      v += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (b & 0x80);
+    return [v, at];
+  };
+  const decoder = new TextDecoder();
+  let at = 8;
+  while (at < bytes.length) {
+    const id = bytes[at++];
+    const [size, start] = leb(at);
+    const end = start + size;
+    if (end > bytes.length) throw new BoxFormatError('section runs past the end of the file');
+    if (id === 0) {
+      const [len, nameStart] = leb(start);
+      if (nameStart + len <= end && decoder.decode(bytes.subarray(nameStart, nameStart + len)) === name) {
+        return bytes.subarray(nameStart + len, end);
+      }
+    }
+    at = end;
+  }
+  return undefined;
+}
+
+/** Reads and checks a box's manifest; a newer format is refused with a clear message. */
+export function readManifest(bytes: Uint8Array): Manifest {
+  const section = findCustomSection(bytes, MANIFEST_SECTION);
+  if (!section) throw new BoxFormatError('not a box: it has no "box" manifest section (link it with box-link)');
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(new TextDecoder().decode(section)) as Manifest;
+  } catch {
+    throw new BoxFormatError('the box manifest is not valid JSON');
+  }
+  if (typeof manifest !== 'object' || manifest === null || typeof manifest.format !== 'number') {
+    throw new BoxFormatError('the box manifest has no format version');
+  }
+  if (manifest.format > BOX_FORMAT) {
+    throw new BoxFormatError(`this box uses format ${manifest.format}, newer than this runtime reads (${BOX_FORMAT}); upgrade Marcotte`);
+  }
+  return manifest;
+}

@@ -1,0 +1,6 @@
+// The bottom layer of the repository: every other package reads the ABI from
+// here rather than restating it.
+export * from './table.ts';
+export * from './preview1.generated.ts';
+export * from './capability.ts';
+export * from './box.ts';

@@ -1,0 +1,117 @@
+// The fd table's own calls (close, renumber, fdstat, rights) and the
+// metadata calls on an open fd (filestat, prestat).
+
+import * as app from "../../abi/assembly/app";
+import * as host from "../../abi/assembly/wasi";
+import { in_app } from "../../abi/assembly/bounds";
+import {
+  ERRNO_BADF, ERRNO_FAULT, ERRNO_NOSYS, ERRNO_NOTCAPABLE, ERRNO_SUCCESS,
+  RIGHTS_FD_FDSTAT_SET_FLAGS, RIGHTS_FD_FILESTAT_GET, RIGHTS_FD_FILESTAT_SET_SIZE,
+  RIGHTS_FD_FILESTAT_SET_TIMES, FDSTAT_SIZE, FDSTAT_FS_RIGHTS_BASE_OFFSET,
+  FDSTAT_FS_RIGHTS_INHERITING_OFFSET, FILESTAT_SIZE, PRESTAT_SIZE,
+} from "../../abi/assembly/constants";
+import {
+  DRIVER_HOST, entry_driver, entry_handle, entry_is_preopen, entry_rights_base,
+  entry_rights_inheriting, entry_set_fdflags, entry_set_rights, fd_entry, fd_free, fd_move,
+} from "./fdtable";
+import { host_close } from "./host";
+import { app_size, lookup, lookup_errno } from "./lookup";
+
+function close_handle(e: usize): u16 {
+  if (entry_driver(e) == DRIVER_HOST) return host_close(entry_handle(e));
+  return ERRNO_NOSYS;
+}
+
+export function fd_close(fd: u32): u16 {
+  const e = fd_entry(fd);
+  if (e == 0) return ERRNO_BADF;
+  const err = close_handle(e);
+  // The box fd is gone even when the driver reports an error, as close(2) on Linux.
+  fd_free(fd);
+  return err;
+}
+
+export function fd_renumber(fd: u32, to: u32): u16 {
+  const from = fd_entry(fd);
+  const target = fd_entry(to);
+  // Both must be open, as in wasmtime and uvwasi.
+  if (from == 0 || target == 0) return ERRNO_BADF;
+  if (fd == to) return ERRNO_SUCCESS;
+  close_handle(target);
+  fd_move(fd, to);
+  return ERRNO_SUCCESS;
+}
+
+export function fd_fdstat_get(fd: u32, buf: u32): u16 {
+  const e = fd_entry(fd);
+  if (e == 0) return ERRNO_BADF;
+  if (!in_app(buf, FDSTAT_SIZE, app_size())) return ERRNO_FAULT;
+  if (entry_driver(e) != DRIVER_HOST) return ERRNO_NOSYS;
+  const err = host.fd_fdstat_get(entry_handle(e), buf);
+  if (err != ERRNO_SUCCESS) return err;
+  // The box's rights are the authority: report the host's, narrowed by ours.
+  const base = buf + FDSTAT_FS_RIGHTS_BASE_OFFSET;
+  const inheriting = buf + FDSTAT_FS_RIGHTS_INHERITING_OFFSET;
+  app.store_u64(base, app.load_u64(base) & entry_rights_base(e));
+  app.store_u64(inheriting, app.load_u64(inheriting) & entry_rights_inheriting(e));
+  return ERRNO_SUCCESS;
+}
+
+export function fd_fdstat_set_flags(fd: u32, flags: u16): u16 {
+  const e = lookup(fd, RIGHTS_FD_FDSTAT_SET_FLAGS);
+  if (e == 0) return lookup_errno;
+  if (entry_driver(e) != DRIVER_HOST) return ERRNO_NOSYS;
+  const err = host.fd_fdstat_set_flags(entry_handle(e), flags);
+  if (err == ERRNO_SUCCESS) entry_set_fdflags(e, flags);
+  return err;
+}
+
+/** Rights only ever shrink; asking for one not held answers ENOTCAPABLE. */
+export function fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64): u16 {
+  const e = fd_entry(fd);
+  if (e == 0) return ERRNO_BADF;
+  const heldBase = entry_rights_base(e);
+  const heldInheriting = entry_rights_inheriting(e);
+  if ((base & ~heldBase) != 0 || (inheriting & ~heldInheriting) != 0) return ERRNO_NOTCAPABLE;
+  entry_set_rights(e, base, inheriting);
+  return ERRNO_SUCCESS;
+}
+
+export function fd_filestat_get(fd: u32, buf: u32): u16 {
+  const e = lookup(fd, RIGHTS_FD_FILESTAT_GET);
+  if (e == 0) return lookup_errno;
+  if (!in_app(buf, FILESTAT_SIZE, app_size())) return ERRNO_FAULT;
+  if (entry_driver(e) == DRIVER_HOST) return host.fd_filestat_get(entry_handle(e), buf);
+  return ERRNO_NOSYS;
+}
+
+export function fd_filestat_set_size(fd: u32, size: u64): u16 {
+  const e = lookup(fd, RIGHTS_FD_FILESTAT_SET_SIZE);
+  if (e == 0) return lookup_errno;
+  if (entry_driver(e) == DRIVER_HOST) return host.fd_filestat_set_size(entry_handle(e), size);
+  return ERRNO_NOSYS;
+}
+
+export function fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, fst_flags: u16): u16 {
+  const e = lookup(fd, RIGHTS_FD_FILESTAT_SET_TIMES);
+  if (e == 0) return lookup_errno;
+  if (entry_driver(e) == DRIVER_HOST) return host.fd_filestat_set_times(entry_handle(e), atim, mtim, fst_flags);
+  return ERRNO_NOSYS;
+}
+
+export function fd_prestat_get(fd: u32, buf: u32): u16 {
+  const e = fd_entry(fd);
+  // Only preopens have a prestat; wasi-libc stops its scan at this EBADF.
+  if (e == 0 || !entry_is_preopen(e)) return ERRNO_BADF;
+  if (!in_app(buf, PRESTAT_SIZE, app_size())) return ERRNO_FAULT;
+  if (entry_driver(e) == DRIVER_HOST) return host.fd_prestat_get(entry_handle(e), buf);
+  return ERRNO_NOSYS;
+}
+
+export function fd_prestat_dir_name(fd: u32, path: u32, path_len: u32): u16 {
+  const e = fd_entry(fd);
+  if (e == 0 || !entry_is_preopen(e)) return ERRNO_BADF;
+  if (!in_app(path, path_len, app_size())) return ERRNO_FAULT;
+  if (entry_driver(e) == DRIVER_HOST) return host.fd_prestat_dir_name(entry_handle(e), path, path_len);
+  return ERRNO_NOSYS;
+}

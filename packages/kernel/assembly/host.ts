@@ -1,0 +1,46 @@
+// The host driver: fds the host itself serves (stdio, host preopens and
+// whatever is opened beneath them). The handle is the host's fd number; the
+// kernel passes the program's own pointers straight to the host import, since
+// the host reads memory 0 exactly as it would for the bare program: no copy.
+
+import * as host from "../../abi/assembly/wasi";
+import { ERRNO_SUCCESS, PREOPENTYPE_DIR } from "../../abi/assembly/constants";
+import { borrow_app, read_borrowed, return_app } from "../../abi/assembly/borrow";
+import { DRIVER_HOST, fd_lowest_free, fd_set } from "./fdtable";
+
+/** Every right defined by preview1 (bits 0-29); the host still enforces its own. */
+export const RIGHTS_ALL: u64 = (<u64>1 << 30) - 1;
+
+const PRESTAT_BYTES: u32 = 8;
+
+/** Box fds 0-2 are the host's stdio. */
+export function host_register_stdio(): void {
+  for (let fd: u32 = 0; fd < 3; fd++) fd_set(fd, DRIVER_HOST, fd, RIGHTS_ALL, RIGHTS_ALL, 0, false);
+}
+
+/**
+ * Gives each host preopen (host fds 3, 4, ... until the first that is not a
+ * preopened directory, as wasi-libc scans) the lowest free box fd, in host order.
+ * Returns how many were found.
+ */
+export function host_register_preopens(): u32 {
+  if (!borrow_app(PRESTAT_BYTES)) return 0;
+  const prestat = memory.data(8);
+  let found: u32 = 0;
+  for (let hostFd: u32 = 3; ; hostFd++) {
+    if (host.fd_prestat_get(hostFd, 0) != ERRNO_SUCCESS) break;
+    read_borrowed(prestat, 0, PRESTAT_BYTES);
+    if (load<u8>(prestat) != PREOPENTYPE_DIR) break;
+    const fd = fd_lowest_free();
+    if (fd < 0) break;
+    fd_set(<u32>fd, DRIVER_HOST, hostFd, RIGHTS_ALL, RIGHTS_ALL, 0, true);
+    found++;
+  }
+  return_app();
+  return found;
+}
+
+/** Host stdio stays open for the host's own use: closing box fd 1 closes only the box's fd. */
+export function host_close(handle: u32): u16 {
+  return handle < 3 ? ERRNO_SUCCESS : host.fd_close(handle);
+}

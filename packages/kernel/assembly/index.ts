@@ -1,0 +1,28 @@
+// The kernel: owner of the box's fd namespace and its preview1 fd surface.
+// The linker binds the program's fd-taking imports to these exports and calls
+// `init` from the box's _start wrapper before the program runs.
+
+import { fdtable_init } from "./fdtable";
+import { host_register_preopens, host_register_stdio } from "./host";
+
+export {
+  fd_read, fd_write, fd_pread, fd_pwrite, fd_seek, fd_tell, fd_advise, fd_allocate,
+  fd_sync, fd_datasync, fd_readdir,
+} from "./fd_io";
+export {
+  fd_close, fd_renumber, fd_fdstat_get, fd_fdstat_set_flags, fd_fdstat_set_rights,
+  fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_prestat_get, fd_prestat_dir_name,
+} from "./fd_meta";
+export {
+  path_open, path_create_directory, path_remove_directory, path_unlink_file, path_filestat_get,
+  path_filestat_set_times, path_readlink, path_symlink, path_link, path_rename,
+} from "./path";
+export { sock_accept, sock_recv, sock_send, sock_shutdown } from "./sock";
+export { poll_oneoff } from "./poll";
+
+/** Sets up the fd table: stdio on 0-2, then the host's preopens in order. */
+export function init(): void {
+  fdtable_init();
+  host_register_stdio();
+  host_register_preopens();
+}

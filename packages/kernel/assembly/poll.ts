@@ -1,0 +1,87 @@
+// poll_oneoff: subscriptions name box fds, the host knows host fds.
+//
+// The kernel owns no space in the app memory, so it translates the fds in
+// place in the caller's subscription array for the duration of the host call
+// and puts the box fds back before returning. A subscription on an fd that is
+// not open is reported at once as an EBADF event, as uvwasi does, without
+// waiting on the others.
+
+import * as app from "../../abi/assembly/app";
+import * as host from "../../abi/assembly/wasi";
+import { in_app } from "../../abi/assembly/bounds";
+import {
+  ERRNO_BADF, ERRNO_FAULT, ERRNO_INVAL, ERRNO_NOSYS, ERRNO_SUCCESS,
+  EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE,
+  EVENT_SIZE, EVENT_USERDATA_OFFSET, EVENT_ERROR_OFFSET, EVENT_TYPE_OFFSET,
+  SUBSCRIPTION_SIZE, SUBSCRIPTION_USERDATA_OFFSET, SUBSCRIPTION_U_OFFSET,
+} from "../../abi/assembly/constants";
+import { DRIVER_HOST, entry_driver, entry_handle, fd_entry } from "./fdtable";
+import { app_size } from "./lookup";
+
+// Within subscription_u: the tag byte, then the payload 8 bytes in (its
+// widest member holds u64s); an fd_readwrite payload starts with the fd.
+const U_TAG: u32 = 0;
+const U_FD: u32 = 8;
+
+function is_fd_subscription(sub: u32): bool {
+  const tag = <u8>app.load_u8(sub + SUBSCRIPTION_U_OFFSET + U_TAG);
+  return tag == EVENTTYPE_FD_READ || tag == EVENTTYPE_FD_WRITE;
+}
+
+/** Writes EBADF events for subscriptions on fds the box has not open; returns how many. */
+function report_bad_fds(in_: u32, out: u32, nsubscriptions: u32): u32 {
+  let n: u32 = 0;
+  for (let i: u32 = 0; i < nsubscriptions; i++) {
+    const sub = in_ + i * SUBSCRIPTION_SIZE;
+    if (!is_fd_subscription(sub)) continue;
+    const e = fd_entry(app.load_u32(sub + SUBSCRIPTION_U_OFFSET + U_FD));
+    if (e != 0 && entry_driver(e) == DRIVER_HOST) continue;
+    const ev = out + n * EVENT_SIZE;
+    app.store_u64(ev + EVENT_USERDATA_OFFSET, app.load_u64(sub + SUBSCRIPTION_USERDATA_OFFSET));
+    // error is a u16; box:app stores 32 bits, so the type byte (next after it) is written second.
+    app.store_u32(ev + EVENT_ERROR_OFFSET, e == 0 ? ERRNO_BADF : ERRNO_NOSYS);
+    app.store_u8(ev + EVENT_TYPE_OFFSET, app.load_u8(sub + SUBSCRIPTION_U_OFFSET + U_TAG));
+    // Zero the fd_readwrite payload (nbytes, flags) after the type byte.
+    app.store_u64(ev + 16, 0);
+    app.store_u64(ev + 24, 0);
+    n++;
+  }
+  return n;
+}
+
+/** Replaces each fd subscription's box fd by its host fd (to_host) or back. */
+function translate(in_: u32, nsubscriptions: u32, saved: usize, to_host: bool): void {
+  for (let i: u32 = 0; i < nsubscriptions; i++) {
+    const sub = in_ + i * SUBSCRIPTION_SIZE;
+    if (!is_fd_subscription(sub)) continue;
+    const at = sub + SUBSCRIPTION_U_OFFSET + U_FD;
+    if (to_host) {
+      const boxFd = app.load_u32(at);
+      store<u32>(saved + <usize>(i << 2), boxFd);
+      app.store_u32(at, entry_handle(fd_entry(boxFd)));
+    } else {
+      app.store_u32(at, load<u32>(saved + <usize>(i << 2)));
+    }
+  }
+}
+
+export function poll_oneoff(in_: u32, out: u32, nsubscriptions: u32, nevents: u32): u16 {
+  if (nsubscriptions == 0) return ERRNO_INVAL;
+  const size = app_size();
+  if (
+    !in_app(in_, <u64>nsubscriptions * SUBSCRIPTION_SIZE, size) ||
+    !in_app(out, <u64>nsubscriptions * EVENT_SIZE, size) ||
+    !in_app(nevents, 4, size)
+  ) return ERRNO_FAULT;
+  const bad = report_bad_fds(in_, out, nsubscriptions);
+  if (bad > 0) {
+    app.store_u32(nevents, bad);
+    return ERRNO_SUCCESS;
+  }
+  const saved = heap.alloc(<usize>nsubscriptions << 2);
+  translate(in_, nsubscriptions, saved, true);
+  const err = host.poll_oneoff(in_, out, nsubscriptions, nevents);
+  translate(in_, nsubscriptions, saved, false);
+  heap.free(saved);
+  return err;
+}

@@ -1,0 +1,29 @@
+import type { CapabilityDescriptor, Support } from '@marcotte/abi';
+import { wasm } from './wasm.ts';
+
+/** Every fd-taking preview1 function, and poll_oneoff: the kernel owns the fd namespace. */
+const provides = [
+  'fd_advise', 'fd_allocate', 'fd_close', 'fd_datasync', 'fd_fdstat_get', 'fd_fdstat_set_flags',
+  'fd_fdstat_set_rights', 'fd_filestat_get', 'fd_filestat_set_size', 'fd_filestat_set_times',
+  'fd_pread', 'fd_prestat_get', 'fd_prestat_dir_name', 'fd_pwrite', 'fd_read', 'fd_readdir',
+  'fd_renumber', 'fd_seek', 'fd_sync', 'fd_tell', 'fd_write',
+  'path_create_directory', 'path_filestat_get', 'path_filestat_set_times', 'path_link', 'path_open',
+  'path_readlink', 'path_remove_directory', 'path_rename', 'path_symlink', 'path_unlink_file',
+  'poll_oneoff', 'sock_accept', 'sock_recv', 'sock_send', 'sock_shutdown',
+] as const;
+
+const notes: Record<string, Support> = {
+  fd_close: { status: 'partial', note: 'closing fds 0-2 closes the box fd only; the host keeps its stdio' },
+  fd_fdstat_set_rights: { status: 'partial', note: 'narrows the box fd table only; the host fd keeps its rights' },
+  poll_oneoff: { status: 'partial', note: 'a subscription on an fd that is not open is reported at once as an EBADF event' },
+};
+
+/** The kernel: fd table and the fd surface; the host driver serves stdio and host preopens. */
+export const kernel: CapabilityDescriptor = {
+  name: 'kernel',
+  version: '0.1.0',
+  wasm,
+  provides,
+  init: 'init',
+  support: Object.fromEntries(provides.map((f) => [f, notes[f] ?? { status: 'supported' }])),
+};

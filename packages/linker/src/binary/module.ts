@@ -1,0 +1,158 @@
+// The in-memory shape of a core WebAssembly module, as the linker sees it.
+// Sections the linker does not rewrite are kept as raw bytes; code bodies and
+// constant expressions stay encoded and are rewritten in one streaming pass
+// (see code.ts) instead of being decoded into a tree.
+
+/** A value type in its binary encoding (0x7f i32, 0x7e i64, 0x7d f32, 0x7c f64,
+ * 0x7b v128, 0x70 funcref, 0x6f externref, 0x69 exnref, ...). Reference types
+ * with a heap type index are kept as their raw encoding. */
+export type ValType = number;
+
+export interface FuncType {
+  params: ValType[];
+  results: ValType[];
+}
+
+export interface Limits {
+  min: bigint;
+  max?: bigint;
+  shared?: boolean;
+  /** memory64 / table64 */
+  is64?: boolean;
+  /** custom page sizes proposal; absent means 64 KiB */
+  pageSizeLog2?: number;
+}
+
+export interface TableType {
+  elem: ValType;
+  limits: Limits;
+}
+
+export interface GlobalType {
+  type: ValType;
+  mutable: boolean;
+}
+
+export interface TagType {
+  /** attribute byte, always 0 (exception) today */
+  attribute: number;
+  type: number;
+}
+
+export type ImportDesc =
+  | { kind: 'func'; type: number }
+  | { kind: 'table'; table: TableType }
+  | { kind: 'memory'; limits: Limits }
+  | { kind: 'global'; global: GlobalType }
+  | { kind: 'tag'; tag: TagType };
+
+export interface Import {
+  module: string;
+  name: string;
+  desc: ImportDesc;
+}
+
+export type ExternKind = 'func' | 'table' | 'memory' | 'global' | 'tag';
+
+export interface Export {
+  name: string;
+  kind: ExternKind;
+  index: number;
+}
+
+/** A constant expression, encoded, including its final `end` (0x0b). */
+export type ConstExpr = Uint8Array;
+
+export interface Table {
+  type: TableType;
+  /** table with an initializer expression (0x40 0x00 encoding), else undefined */
+  init?: ConstExpr;
+}
+
+export interface Global {
+  type: GlobalType;
+  init: ConstExpr;
+}
+
+export type ElemMode =
+  | { kind: 'active'; table: number; offset: ConstExpr }
+  | { kind: 'passive' }
+  | { kind: 'declarative' };
+
+export interface Element {
+  mode: ElemMode;
+  /** element reference type (0x70 funcref unless given) */
+  type: ValType;
+  /** either function indices or constant expressions, never both */
+  funcs?: number[];
+  exprs?: ConstExpr[];
+  /** segment flags (0-7) as read; the writer reuses them when they still fit
+   * the mode and contents, so equivalent encodings round-trip exactly */
+  flags?: number;
+}
+
+export type DataMode = { kind: 'active'; memory: number; offset: ConstExpr } | { kind: 'passive' };
+
+export interface Data {
+  mode: DataMode;
+  bytes: Uint8Array;
+  /** segment flags (0-2) as read; see Element.flags */
+  flags?: number;
+}
+
+export interface Code {
+  /** local declarations as (count, type) runs */
+  locals: Array<{ count: number; type: ValType }>;
+  /** instruction bytes after the locals, including the final `end` */
+  body: Uint8Array;
+}
+
+export interface Custom {
+  name: string;
+  bytes: Uint8Array;
+  /** id of the known section this custom section followed in the input (0 = before all) */
+  after: number;
+}
+
+export interface Module {
+  types: FuncType[];
+  imports: Import[];
+  /** type index of each defined function */
+  functions: number[];
+  tables: Table[];
+  memories: Limits[];
+  tags: TagType[];
+  globals: Global[];
+  exports: Export[];
+  start?: number;
+  elements: Element[];
+  /** present when the input had a datacount section */
+  dataCount?: number;
+  codes: Code[];
+  data: Data[];
+  customs: Custom[];
+}
+
+export function emptyModule(): Module {
+  return {
+    types: [], imports: [], functions: [], tables: [], memories: [], tags: [], globals: [],
+    exports: [], elements: [], codes: [], data: [], customs: [],
+  };
+}
+
+/** How indices of one input module map into the merged module. */
+export interface IndexMap {
+  func(i: number): number;
+  table(i: number): number;
+  memory(i: number): number;
+  global(i: number): number;
+  type(i: number): number;
+  tag(i: number): number;
+  data(i: number): number;
+  elem(i: number): number;
+}
+
+export const identityMap: IndexMap = {
+  func: (i) => i, table: (i) => i, memory: (i) => i, global: (i) => i,
+  type: (i) => i, tag: (i) => i, data: (i) => i, elem: (i) => i,
+};

@@ -1,0 +1,236 @@
+// Encodes a Module. Code bodies, constant expressions and payloads are written
+// as given: the linker has already rewritten them.
+
+import { ByteWriter, sizeU32 } from './leb.ts';
+import { valTypeSize, writeValType } from './code.ts';
+import { SECTION_ORDER, SectionId } from './reader.ts';
+import type {
+  Data, Element, ExternKind, GlobalType, ImportDesc, Limits, Module, TableType, TagType,
+} from './module.ts';
+
+const EXTERN_KIND_CODE: Record<ExternKind, number> = { func: 0, table: 1, memory: 2, global: 3, tag: 4 };
+
+export function writeModule(m: Module): Uint8Array {
+  let estimate = 64;
+  for (const c of m.codes) estimate += c.body.length + 8;
+  for (const d of m.data) estimate += d.bytes.length + 16;
+  for (const c of m.customs) estimate += c.bytes.length + c.name.length + 8;
+  const out = new ByteWriter(estimate);
+  out.bytes(HEADER);
+  const body = new ByteWriter(256);
+
+  const customsAfter = (id: number): void => {
+    for (const c of m.customs) {
+      if (c.after !== id) continue;
+      body.reset();
+      body.name(c.name);
+      body.bytes(c.bytes);
+      section(out, SectionId.custom, body);
+    }
+  };
+
+  customsAfter(0);
+  for (const id of SECTION_ORDER) {
+    body.reset();
+    if (writeSection(body, id, m)) section(out, id, body);
+    customsAfter(id);
+  }
+  // customs recorded after a section id we do not know go last
+  for (const c of m.customs) {
+    if (c.after === 0 || SECTION_ORDER.includes(c.after)) continue;
+    body.reset();
+    body.name(c.name);
+    body.bytes(c.bytes);
+    section(out, SectionId.custom, body);
+  }
+  return out.finish();
+}
+
+const HEADER = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+
+function section(out: ByteWriter, id: number, body: ByteWriter): void {
+  out.byte(id);
+  out.u32(body.length);
+  out.bytes(body.view());
+}
+
+function vec<T>(w: ByteWriter, items: readonly T[], entry: (item: T) => void): void {
+  w.u32(items.length);
+  for (const it of items) entry(it);
+}
+
+/** Write section `id`'s contents into w; false when the section is omitted. */
+function writeSection(w: ByteWriter, id: number, m: Module): boolean {
+  switch (id) {
+    case SectionId.type:
+      if (m.types.length === 0) return false;
+      vec(w, m.types, (t) => {
+        w.byte(0x60);
+        vec(w, t.params, (v) => writeValType(w, v));
+        vec(w, t.results, (v) => writeValType(w, v));
+      });
+      return true;
+    case SectionId.import:
+      if (m.imports.length === 0) return false;
+      vec(w, m.imports, (imp) => {
+        w.name(imp.module);
+        w.name(imp.name);
+        importDesc(w, imp.desc);
+      });
+      return true;
+    case SectionId.function:
+      if (m.functions.length === 0) return false;
+      vec(w, m.functions, (t) => w.u32(t));
+      return true;
+    case SectionId.table:
+      if (m.tables.length === 0) return false;
+      vec(w, m.tables, (t) => {
+        if (t.init) {
+          w.byte(0x40);
+          w.byte(0x00);
+          tableType(w, t.type);
+          w.bytes(t.init);
+        } else {
+          tableType(w, t.type);
+        }
+      });
+      return true;
+    case SectionId.memory:
+      if (m.memories.length === 0) return false;
+      vec(w, m.memories, (l) => limits(w, l));
+      return true;
+    case SectionId.tag:
+      if (m.tags.length === 0) return false;
+      vec(w, m.tags, (t) => tagType(w, t));
+      return true;
+    case SectionId.global:
+      if (m.globals.length === 0) return false;
+      vec(w, m.globals, (g) => {
+        globalType(w, g.type);
+        w.bytes(g.init);
+      });
+      return true;
+    case SectionId.export:
+      if (m.exports.length === 0) return false;
+      vec(w, m.exports, (e) => {
+        w.name(e.name);
+        w.byte(EXTERN_KIND_CODE[e.kind]);
+        w.u32(e.index);
+      });
+      return true;
+    case SectionId.start:
+      if (m.start === undefined) return false;
+      w.u32(m.start);
+      return true;
+    case SectionId.element:
+      if (m.elements.length === 0) return false;
+      vec(w, m.elements, (e) => element(w, e));
+      return true;
+    case SectionId.dataCount:
+      if (m.dataCount === undefined) return false;
+      w.u32(m.dataCount);
+      return true;
+    case SectionId.code:
+      if (m.codes.length === 0) return false;
+      vec(w, m.codes, (c) => {
+        let size = sizeU32(c.locals.length) + c.body.length;
+        for (const l of c.locals) size += sizeU32(l.count) + valTypeSize(l.type);
+        w.u32(size);
+        w.u32(c.locals.length);
+        for (const l of c.locals) {
+          w.u32(l.count);
+          writeValType(w, l.type);
+        }
+        w.bytes(c.body);
+      });
+      return true;
+    case SectionId.data:
+      if (m.data.length === 0) return false;
+      vec(w, m.data, (d) => data(w, d));
+      return true;
+    default:
+      return false;
+  }
+}
+
+function importDesc(w: ByteWriter, d: ImportDesc): void {
+  switch (d.kind) {
+    case 'func': w.byte(0); w.u32(d.type); break;
+    case 'table': w.byte(1); tableType(w, d.table); break;
+    case 'memory': w.byte(2); limits(w, d.limits); break;
+    case 'global': w.byte(3); globalType(w, d.global); break;
+    case 'tag': w.byte(4); tagType(w, d.tag); break;
+  }
+}
+
+function tableType(w: ByteWriter, t: TableType): void {
+  writeValType(w, t.elem);
+  limits(w, t.limits);
+}
+
+function limits(w: ByteWriter, l: Limits): void {
+  const flags = (l.max !== undefined ? 1 : 0) | (l.shared ? 2 : 0) | (l.is64 ? 4 : 0) |
+    (l.pageSizeLog2 !== undefined ? 8 : 0);
+  w.byte(flags);
+  w.u64(l.min);
+  if (l.max !== undefined) w.u64(l.max);
+  if (l.pageSizeLog2 !== undefined) w.u32(l.pageSizeLog2);
+}
+
+function globalType(w: ByteWriter, g: GlobalType): void {
+  writeValType(w, g.type);
+  w.byte(g.mutable ? 1 : 0);
+}
+
+function tagType(w: ByteWriter, t: TagType): void {
+  w.byte(t.attribute);
+  w.u32(t.type);
+}
+
+/** Pick the element segment encoding: the one it was read with when that
+ * still describes it, else the most compact one. */
+function elementFlags(e: Element): number {
+  const exprs = e.exprs !== undefined;
+  const mode = e.mode;
+  const prev = e.flags;
+  if (prev !== undefined && prev >= 0 && prev <= 7 && ((prev & 4) !== 0) === exprs) {
+    const fits = mode.kind === 'active'
+      ? (prev & 1) === 0 && ((prev & 2) !== 0 || (mode.table === 0 && e.type === 0x70))
+      : (prev & 3) === (mode.kind === 'passive' ? 1 : 3);
+    // the elemkind forms (1-3) can only say funcref
+    if (fits && (exprs || e.type === 0x70)) return prev;
+  }
+  const base = exprs ? 4 : 0;
+  if (mode.kind === 'passive') return base | 1;
+  if (mode.kind === 'declarative') return base | 3;
+  return mode.table === 0 && e.type === 0x70 ? base : base | 2;
+}
+
+function element(w: ByteWriter, e: Element): void {
+  const flags = elementFlags(e);
+  w.u32(flags);
+  if (e.mode.kind === 'active') {
+    if (flags & 2) w.u32(e.mode.table);
+    w.bytes(e.mode.offset);
+  }
+  if (flags & 3) {
+    if (flags & 4) writeValType(w, e.type);
+    else w.byte(0x00);
+  }
+  if (e.exprs) vec(w, e.exprs, (x) => w.bytes(x));
+  else vec(w, e.funcs ?? [], (f) => w.u32(f));
+}
+
+function data(w: ByteWriter, d: Data): void {
+  if (d.mode.kind === 'passive') w.u32(1);
+  else if (d.mode.memory === 0 && d.flags !== 2) {
+    w.u32(0);
+    w.bytes(d.mode.offset);
+  } else {
+    w.u32(2);
+    w.u32(d.mode.memory);
+    w.bytes(d.mode.offset);
+  }
+  w.u32(d.bytes.length);
+  w.bytes(d.bytes);
+}

@@ -1,0 +1,7 @@
+export { link, type LinkOptions, type LinkResult } from './link.ts';
+export { merge, type CapabilityPart, type MergeResult } from './merge.ts';
+export { LinkError } from './errors.ts';
+export { readModule } from './binary/reader.ts';
+export { writeModule } from './binary/writer.ts';
+export { WasmFormatError } from './binary/errors.ts';
+export type { Module } from './binary/module.ts';

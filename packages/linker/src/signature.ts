@@ -1,0 +1,38 @@
+// Function types as the linker compares and prints them.
+
+import type { FuncType, ValType } from './binary/module.ts';
+
+const NAMES: Record<number, string> = {
+  0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref',
+};
+
+const CODES: Record<string, ValType> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c };
+
+export function valTypeName(t: ValType): string {
+  return NAMES[t] ?? `0x${t.toString(16)}`;
+}
+
+/** "(i32, i32) -> i32", the form every linker error uses. */
+export function formatFuncType(t: FuncType): string {
+  const results = t.results.length === 1 ? valTypeName(t.results[0]!) : `(${t.results.map(valTypeName).join(', ')})`;
+  return `(${t.params.map(valTypeName).join(', ')}) -> ${results}`;
+}
+
+export function funcType(params: readonly string[], results: readonly string[]): FuncType {
+  const code = (n: string): ValType => {
+    const c = CODES[n];
+    if (c === undefined) throw new Error(`unknown value type ${n}`);
+    return c;
+  };
+  return { params: params.map(code), results: results.map(code) };
+}
+
+export function sameFuncType(a: FuncType, b: FuncType): boolean {
+  return a.params.length === b.params.length && a.results.length === b.results.length &&
+    a.params.every((p, i) => p === b.params[i]) && a.results.every((r, i) => r === b.results[i]);
+}
+
+/** A key equal for equal types: used to deduplicate the merged type section. */
+export function funcTypeKey(t: FuncType): string {
+  return `${t.params.join(',')}:${t.results.join(',')}`;
+}
