@@ -167,7 +167,10 @@ export class ByteReader {
       }
       result |= BigInt(b & 0x7f) << shift;
       shift += 7n;
-      if ((b & 0x80) === 0) break;
+      if ((b & 0x80) === 0) {
+        if (b & 0x40) result -= 1n << shift;
+        break;
+      }
     }
     this.pos = p;
     return BigInt.asIntN(64, result);

@@ -1,0 +1,35 @@
+// Bundles the CLI into one file, dist/cli.js, with the capability modules
+// inlined: the bundle needs nothing from the workspace at run time.
+
+import { build } from 'esbuild';
+import { readFile } from 'node:fs/promises';
+
+/** Replaces each capability's `src/wasm.ts` (which reads build/<name>.wasm) by the bytes themselves. */
+const inlineCapabilityWasm = {
+  name: 'inline-capability-wasm',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]wasm\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const match = /new URL\('(\.\.\/build\/[\w-]+\.wasm)'/.exec(source);
+      if (!match) return undefined;
+      const bytes = await readFile(new URL(match[1], `file://${args.path}`));
+      return {
+        contents: `const bytes = Uint8Array.from(atob(${JSON.stringify(bytes.toString('base64'))}), (c) => c.charCodeAt(0));\n` +
+          'export function wasm() { return bytes; }\n',
+        loader: 'js',
+      };
+    });
+  },
+};
+
+await build({
+  entryPoints: ['src/main.ts'],
+  outfile: 'dist/cli.js',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  legalComments: 'none',
+  plugins: [inlineCapabilityWasm],
+  logLevel: 'warning',
+});

@@ -1,0 +1,8 @@
+// The capability modules this CLI can link, in link order: the kernel owns
+// the fd namespace and always comes first.
+
+import type { CapabilityDescriptor } from '@marcotte/abi';
+import { kernel } from '@marcotte/kernel';
+import { proc } from '@marcotte/proc';
+
+export const CAPABILITIES: readonly CapabilityDescriptor[] = [kernel, proc];

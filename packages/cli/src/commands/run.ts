@@ -1,0 +1,95 @@
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { runBox } from '@marcotte/runtime';
+import { flag, parseArgs, UsageError, values, type OptionSpec } from '../args.ts';
+import { readInput } from '../io.ts';
+
+export const RUN_HELP = `Usage: box run [OPTIONS] BOX.box.wasm [ARGS...]
+
+Runs a box. ARGS replace the box's default arguments; argv[0] is its entrypoint.
+
+Options:
+  --dir HOST[:GUEST]  preopen a host directory at GUEST (default: HOST's path as given)
+  -e, --env K=V       set an environment variable (K alone takes the host's value);
+                      the host's environment is otherwise never passed in
+  --env-file FILE     read KEY=VALUE lines (# comments) as -e
+  -h, --help          show this help
+
+Exit status: the program's own; 125 when the box cannot start; 134 when it traps.`;
+
+const SPECS: OptionSpec[] = [
+  { name: 'dir', value: true, multiple: true },
+  { name: 'env', short: 'e', value: true, multiple: true },
+  { name: 'env-file', value: true, multiple: true },
+  { name: 'help', short: 'h' },
+];
+
+/** Options DESIGN.md §5 defines that this version does not implement yet: refused by name. */
+const NOT_YET: OptionSpec[] = [
+  { name: 'publish', short: 'p', value: true, multiple: true }, { name: 'workdir', short: 'w', value: true },
+  { name: 'entrypoint', value: true }, { name: 'mode', value: true }, { name: 'commit', value: true },
+  { name: 'memory', value: true }, { name: 'timeout', value: true }, { name: 'max-output', value: true },
+  { name: 'trace' },
+];
+
+function parseDir(spec: string): [guest: string, host: string] {
+  // HOST:GUEST splits at the last colon so Windows-style HOST paths keep theirs.
+  const colon = spec.lastIndexOf(':');
+  const host = colon > 0 ? spec.slice(0, colon) : spec;
+  const guest = colon > 0 ? spec.slice(colon + 1) : spec;
+  let isDir = false;
+  try {
+    isDir = statSync(host).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDir) throw new UsageError(`box run: --dir ${spec}: ${host} is not a directory`);
+  if (!guest) throw new UsageError(`box run: --dir ${spec}: empty guest path`);
+  return [guest, resolve(host)];
+}
+
+function parseEnv(entries: string[], files: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  const add = (kv: string) => {
+    const eq = kv.indexOf('=');
+    if (eq === 0) throw new UsageError(`box run: bad environment entry ${JSON.stringify(kv)}`);
+    if (eq < 0) {
+      // `-e NAME` passes the host's value, as docker run does: an explicit opt-in.
+      const v = process.env[kv];
+      if (v !== undefined) env[kv] = v;
+    } else {
+      env[kv.slice(0, eq)] = kv.slice(eq + 1);
+    }
+  };
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new UsageError(`box run: cannot read env file ${file}`);
+    }
+    for (const line of text.split(/\r?\n/)) {
+      const t = line.trim();
+      if (t && !t.startsWith('#')) add(t);
+    }
+  }
+  entries.forEach(add);
+  return env;
+}
+
+export async function runCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs('box run', argv, [...SPECS, ...NOT_YET], 1);
+  if (flag(args, 'help')) {
+    console.log(RUN_HELP);
+    return 0;
+  }
+  const pending = NOT_YET.find((o) => args.options.has(o.name));
+  if (pending) throw new UsageError(`box run: --${pending.name} is not available in this version`);
+  const boxPath = args.positionals[0];
+  if (!boxPath) throw new UsageError('box run: expected BOX.box.wasm (see box run --help)');
+  const dirs = values(args, 'dir').map(parseDir);
+  const env = parseEnv(values(args, 'env'), values(args, 'env-file'));
+  const bytes = await readInput('box run', boxPath);
+  const { exitCode } = await runBox(bytes, { args: args.rest, env, dirs });
+  return exitCode;
+}

@@ -1,0 +1,81 @@
+// The CLI's one entry point: dispatches to a command and turns every error
+// into one readable line and the exit code DESIGN.md §5 gives it.
+
+import { LinkError, WasmFormatError } from '@marcotte/linker';
+import { hasMultiMemory, MULTI_MEMORY_ADVICE, StartError, TrapError } from '@marcotte/runtime';
+import { UsageError } from './args.ts';
+import { linkCommand, LINK_HELP } from './commands/link.ts';
+import { runCommand, RUN_HELP } from './commands/run.ts';
+import { CAPABILITIES } from './capabilities.ts';
+
+export const VERSION = '0.1.0';
+
+const BOX_HELP = `Usage: box COMMAND [OPTIONS]
+
+Commands:
+  link    link a WASI program with capability modules into a box (same as box-link)
+  run     run a box
+
+Options:
+  -h, --help     show this help (box COMMAND --help for a command's)
+  --version      print the versions of the CLI and its capabilities`;
+
+export { BOX_HELP, LINK_HELP, RUN_HELP };
+
+type Command = 'box' | 'box-link';
+
+async function dispatch(program: Command, argv: readonly string[]): Promise<number> {
+  if (program === 'box-link') return linkCommand(argv);
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case '-h':
+    case '--help':
+      console.log(BOX_HELP);
+      return command === undefined ? 2 : 0;
+    case '--version':
+      console.log(`box ${VERSION}`);
+      for (const c of CAPABILITIES) console.log(`${c.name} ${c.version}`);
+      return 0;
+    case 'link':
+      return linkCommand(rest, 'box link');
+    case 'run':
+      return runCommand(rest);
+    default:
+      throw new UsageError(`box: unknown command ${JSON.stringify(command)} (see box --help)`);
+  }
+}
+
+/** Runs the CLI and returns its exit code; writes errors to stderr as one line. */
+export async function main(program: Command, argv: readonly string[]): Promise<number> {
+  const isRun = program === 'box' && argv[0] === 'run';
+  const wantsHelp = argv.some((a) => a === '--help' || a === '-h' || a === '--version');
+  if (!wantsHelp && !hasMultiMemory()) {
+    console.error(`${program}: ${MULTI_MEMORY_ADVICE}`);
+    return 125;
+  }
+  try {
+    return await dispatch(program, argv);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (e instanceof UsageError) {
+      console.error(message);
+      return isRun ? 125 : 2;
+    }
+    const name = isRun ? 'box run' : program === 'box-link' ? 'box-link' : `box ${argv[0]}`;
+    if (e instanceof StartError) {
+      console.error(`${name}: ${message}`);
+      return 125;
+    }
+    if (e instanceof TrapError) {
+      console.error(`${name}: ${message}`);
+      return 134;
+    }
+    if (e instanceof LinkError || e instanceof WasmFormatError) {
+      console.error(`${name}: ${message}`);
+      return 2;
+    }
+    console.error(`${name}: internal error: ${message}`);
+    return isRun ? 125 : 1;
+  }
+}

@@ -1,0 +1,3 @@
+export { runBox, loadBox, type RunOptions, type RunResult } from './node.ts';
+export { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
+export { StartError, TrapError } from './errors.ts';

@@ -1,0 +1,70 @@
+// Running a box on Node, with node:wasi as the host for its remaining
+// wasi_snapshot_preview1 imports.
+
+import { WASI } from 'node:wasi';
+import { readManifest, BoxFormatError, type Manifest } from '@marcotte/abi';
+import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
+import { StartError, TrapError } from './errors.ts';
+
+export interface RunOptions {
+  /** run-time args (argv[1..]); when empty the box's default args apply */
+  args?: readonly string[];
+  /** run-time environment; the host process's own environment is never passed */
+  env?: Readonly<Record<string, string>>;
+  /** host directories to preopen: guest path -> host path, in this order */
+  dirs?: ReadonlyArray<readonly [guest: string, host: string]>;
+  /** host fds for the box's stdio (default 0, 1, 2) */
+  stdin?: number;
+  stdout?: number;
+  stderr?: number;
+}
+
+export interface RunResult {
+  exitCode: number;
+  manifest: Manifest;
+}
+
+/** Compiles a box, checking its manifest and that this engine can run it. */
+export async function loadBox(bytes: Uint8Array): Promise<{ module: WebAssembly.Module; manifest: Manifest }> {
+  let manifest: Manifest;
+  try {
+    manifest = readManifest(bytes);
+  } catch (e) {
+    if (e instanceof BoxFormatError) throw new StartError(e.message);
+    throw e;
+  }
+  if (!hasMultiMemory()) throw new StartError(MULTI_MEMORY_ADVICE);
+  try {
+    return { module: await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), manifest };
+  } catch (e) {
+    throw new StartError(`the box does not compile: ${(e as Error).message}`);
+  }
+}
+
+/** Runs a box to completion and returns its exit code. Traps become TrapError. */
+export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promise<RunResult> {
+  const { module, manifest } = await loadBox(bytes);
+  const wasi = new WASI({
+    version: 'preview1',
+    args: [manifest.entrypoint, ...(options.args ?? [])],
+    env: { ...options.env },
+    preopens: Object.fromEntries(options.dirs ?? []),
+    returnOnExit: true,
+    stdin: options.stdin ?? 0,
+    stdout: options.stdout ?? 1,
+    stderr: options.stderr ?? 2,
+  });
+  let instance: WebAssembly.Instance;
+  try {
+    instance = await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports);
+  } catch (e) {
+    throw new StartError(`the box cannot be instantiated: ${(e as Error).message}`);
+  }
+  try {
+    const exitCode = instance.exports._start ? wasi.start(instance) : (wasi.initialize(instance), 0);
+    return { exitCode, manifest };
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) throw new TrapError(`the box trapped: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
