@@ -11,7 +11,7 @@ export interface LinkOptions extends LinkSettings {
 }
 
 export interface LinkResult {
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   manifest: Manifest;
 }
 

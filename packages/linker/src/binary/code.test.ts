@@ -15,7 +15,7 @@ const shifted: IndexMap = {
   memory: (i) => (i === 0 ? 2 : i === 1 ? 0 : i),
 };
 
-function rewrite(body: Bytes | Uint8Array, map: IndexMap): Uint8Array {
+function rewrite(body: Bytes | Uint8Array, map: IndexMap): Uint8Array<ArrayBuffer> {
   const w = new ByteWriter(4);
   rewriteExpr(body instanceof Uint8Array ? body : new Uint8Array(body), map, w);
   return w.finish();
@@ -137,7 +137,7 @@ function smallBodies(M: IndexMap): Bytes[] {
 
 /** The source module (M = identity) or a merged-looking module with extra
  * entities laid out so that `shifted` maps every source index correctly. */
-function testModule(M: IndexMap, body: Bytes): Uint8Array {
+function testModule(M: IndexMap, body: Bytes): Uint8Array<ArrayBuffer> {
   const extra = M === identityMap ? 0 : 1;
   const types = [...(extra ? [[0x60, 1, 0x7c, 0]] : []), ...srcTypes];
   const dummyFuncs = extra ? 10 : 0;
@@ -172,6 +172,8 @@ describe('rewriteExpr', () => {
   it('the hand-built module validates before and after remapping', () => {
     expect(WebAssembly.validate(testModule(identityMap, bigBody(identityMap)))).toBe(true);
     expect(WebAssembly.validate(testModule(shifted, bigBody(shifted)))).toBe(true);
+    // and the check has teeth: unmapped indices do not fit the merged layout
+    expect(WebAssembly.validate(testModule(shifted, bigBody(identityMap)))).toBe(false);
   });
 
   it('remaps every index space of every instruction family', () => {

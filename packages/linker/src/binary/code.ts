@@ -272,7 +272,9 @@ function valType(r: ByteReader, map: IndexMap, out: ByteWriter): void {
 }
 
 // ValType packing: a reference type with a heap type (0x63/0x64 ht) is kept as
-// its raw bytes packed little-endian into a number (at most 6 bytes < 2^53).
+// its raw bytes b0..b(n-1) packed little-endian into a number, plus 256^n as a
+// length marker (so heap type 0 stays distinct from the bare byte); at most
+// 6 bytes, so the number stays below 2^53. Single-byte types are the byte.
 
 /** Read a value type from r in its packed form. */
 export function readValType(r: ByteReader): ValType {
@@ -285,37 +287,37 @@ export function readValType(r: ByteReader): ValType {
       if (!isAbstractHeapType(hb)) r.fail(`invalid heap type 0x${hb.toString(16)}`);
       r.pos++;
     } else if (r.s33() < 0) r.fail('invalid heap type', start);
-    let v = b;
-    let mul = 256;
-    for (let p = start; p < r.pos; p++, mul *= 256) v += r.buf[p]! * mul;
-    return v;
+    return packBytes(r.buf, at, r.pos);
   }
   if (!isValTypeByte(b)) r.fail(`invalid value type 0x${b.toString(16)}`, at);
   return b;
 }
 
+function packBytes(bytes: Uint8Array, start: number, end: number): number {
+  let v = 0;
+  let mul = 1;
+  for (let p = start; p < end; p++, mul *= 256) v += bytes[p]! * mul;
+  return v + mul;
+}
+
 /** Bytes in the encoding of a packed value type. */
 export function valTypeSize(v: ValType): number {
-  let n = 1;
-  if (v >= 256) {
+  if (v < 256) return 1;
+  let n = 0;
+  while (v > 1) {
+    n++;
     v = Math.floor(v / 256);
-    for (;;) {
-      n++;
-      if (((v % 256) & 0x80) === 0) break;
-      v = Math.floor(v / 256);
-    }
   }
   return n;
 }
 
 export function writeValType(w: ByteWriter, v: ValType): void {
-  w.byte(v % 256);
-  if (v < 256) return;
-  v = Math.floor(v / 256);
-  for (;;) {
-    const b = v % 256;
-    w.byte(b);
-    if ((b & 0x80) === 0) break;
+  if (v < 256) {
+    w.byte(v);
+    return;
+  }
+  while (v > 1) {
+    w.byte(v % 256);
     v = Math.floor(v / 256);
   }
 }
@@ -326,14 +328,7 @@ export function refType(nullable: boolean, heap: number): ValType {
   const w = new ByteWriter(8);
   w.byte(nullable ? 0x63 : 0x64);
   w.s33(heap);
-  return packBytes(w.view());
-}
-
-function packBytes(bytes: Uint8Array): number {
-  let v = 0;
-  let mul = 1;
-  for (const b of bytes) { v += b * mul; mul *= 256; }
-  return v;
+  return packBytes(w.buf, 0, w.pos);
 }
 
 /** The heap type of a packed (ref null? ht): a type index (>= 0) or a
@@ -352,5 +347,5 @@ export function mapValType(v: ValType, map: IndexMap): ValType {
   const w = new ByteWriter(8);
   w.byte(v % 256);
   w.s33(map.type(heap));
-  return packBytes(w.view());
+  return packBytes(w.buf, 0, w.pos);
 }

@@ -209,7 +209,7 @@ export class ByteReader {
 const scratch = new DataView(new ArrayBuffer(8));
 
 export class ByteWriter {
-  buf: Uint8Array;
+  buf: Uint8Array<ArrayBuffer>;
   pos = 0;
 
   constructor(capacity = 256) {
@@ -341,12 +341,12 @@ export class ByteWriter {
   }
 
   /** A copy of the bytes written so far. */
-  finish(): Uint8Array {
+  finish(): Uint8Array<ArrayBuffer> {
     return this.buf.slice(0, this.pos);
   }
 
   /** A view of the bytes written so far (invalidated by further writes). */
-  view(): Uint8Array {
+  view(): Uint8Array<ArrayBuffer> {
     return this.buf.subarray(0, this.pos);
   }
 

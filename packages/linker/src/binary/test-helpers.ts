@@ -46,7 +46,7 @@ export function custom(name: string, payload: Bytes): Bytes {
   return section(0, [...str(name), ...payload]);
 }
 
-export function wasm(...sections: Bytes[]): Uint8Array {
+export function wasm(...sections: Bytes[]): Uint8Array<ArrayBuffer> {
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...sections.flat()]);
 }
 

@@ -10,7 +10,7 @@ import type {
 
 const EXTERN_KIND_CODE: Record<ExternKind, number> = { func: 0, table: 1, memory: 2, global: 3, tag: 4 };
 
-export function writeModule(m: Module): Uint8Array {
+export function writeModule(m: Module): Uint8Array<ArrayBuffer> {
   let estimate = 64;
   for (const c of m.codes) estimate += c.body.length + 8;
   for (const d of m.data) estimate += d.bytes.length + 16;

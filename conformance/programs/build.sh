@@ -1,0 +1,9 @@
+#!/bin/sh
+# Rebuilds every conformance program from its C source. Needs Debian's clang,
+# lld, wasi-libc and libclang-rt-dev-wasm32; the built .wasm files are
+# committed so the tests need no compiler.
+set -eu
+cd "$(dirname "$0")"
+for src in *.c; do
+  clang --target=wasm32-wasi -O2 -Wl,--strip-debug -o "${src%.c}.wasm" "$src"
+done

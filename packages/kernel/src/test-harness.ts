@@ -1,0 +1,74 @@
+// Runs the kernel module on its own, wired in JavaScript: box:app over a test
+// app memory, and a scripted host whose calls are recorded. Used by the
+// kernel's unit tests.
+
+import { ERRNO_BADF, ERRNO_NOSYS, ERRNO_SUCCESS, PREOPENTYPE_DIR } from '@marcotte/abi';
+import { boxAppImports } from '@marcotte/runtime';
+import { wasm } from './wasm.ts';
+
+/** A scripted host function; `app` views the app memory, where a real host writes results. */
+type HostFn = (app: DataView, ...args: (number | bigint)[]) => number | void;
+
+export interface HostCall {
+  name: string;
+  args: (number | bigint)[];
+}
+
+export interface Harness {
+  kernel: Record<string, (...args: (number | bigint)[]) => number>;
+  app: WebAssembly.Memory;
+  view: DataView;
+  calls: HostCall[];
+  /** host calls of one function, in order */
+  callsOf(name: string): HostCall[];
+}
+
+export interface HostScript {
+  /** host fds that are preopened directories, from 3 up (the kernel stops at the first gap) */
+  preopens?: number;
+  /** overrides for host functions */
+  host?: Record<string, HostFn>;
+}
+
+export async function kernelHarness(script: HostScript = {}): Promise<Harness> {
+  const module = await WebAssembly.compile(wasm() as Uint8Array<ArrayBuffer>);
+  const app = new WebAssembly.Memory({ initial: 1 });
+  const calls: HostCall[] = [];
+  const preopens = script.preopens ?? 1;
+  const view = () => new DataView(app.buffer);
+  const defaults: Record<string, HostFn> = {
+    fd_prestat_get: (app, fd, buf) => {
+      if (Number(fd) < 3 || Number(fd) >= 3 + preopens) return ERRNO_BADF;
+      app.setUint8(Number(buf), PREOPENTYPE_DIR);
+      app.setUint32(Number(buf) + 4, 4, true);
+      return ERRNO_SUCCESS;
+    },
+  };
+  const host: Record<string, HostFn> = {};
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.module !== 'wasi_snapshot_preview1') continue;
+    const fn = script.host?.[imp.name] ?? defaults[imp.name] ?? (() => ERRNO_NOSYS);
+    host[imp.name] = (...args) => {
+      calls.push({ name: imp.name, args });
+      return fn(view(), ...args);
+    };
+  }
+  let kernelMemory: WebAssembly.Memory | undefined;
+  const instance = await WebAssembly.instantiate(module, {
+    'box:app': boxAppImports(() => app, () => kernelMemory!),
+    wasi_snapshot_preview1: host,
+  } as WebAssembly.Imports);
+  kernelMemory = instance.exports.memory as WebAssembly.Memory;
+  const kernel = instance.exports as unknown as Harness['kernel'];
+  kernel.init!();
+  calls.length = 0;
+  return {
+    kernel,
+    app,
+    get view() {
+      return new DataView(app.buffer);
+    },
+    calls,
+    callsOf: (name) => calls.filter((c) => c.name === name),
+  };
+}

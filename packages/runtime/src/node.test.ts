@@ -1,0 +1,93 @@
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WASI } from 'node:wasi';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { kernel } from '@marcotte/kernel';
+import { proc } from '@marcotte/proc';
+import { link } from '@marcotte/linker';
+import { runBox, type RunOptions } from './node.ts';
+import { StartError } from './errors.ts';
+
+const dirDump = readFileSync(new URL('../../../conformance/programs/dir_dump.wasm', import.meta.url));
+
+let work: string;
+beforeEach(() => {
+  work = mkdtempSync(join(tmpdir(), 'box-runtime-'));
+});
+afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+/** Runs `fn` with stdout and stderr going to files; returns what they got. */
+async function captured(fn: (stdout: number, stderr: number) => Promise<number>) {
+  const out = join(work, 'stdout'), err = join(work, 'stderr');
+  const o = openSync(out, 'w'), e = openSync(err, 'w');
+  let exitCode: number;
+  try {
+    exitCode = await fn(o, e);
+  } finally {
+    closeSync(o);
+    closeSync(e);
+  }
+  return { exitCode, stdout: readFileSync(out, 'utf8'), stderr: readFileSync(err, 'utf8') };
+}
+
+function hostTree(): string {
+  const root = join(work, 'tree');
+  mkdirSync(join(root, 'sub'), { recursive: true });
+  writeFileSync(join(root, 'b.txt'), 'bee\n');
+  writeFileSync(join(root, 'a.txt'), 'ay\n');
+  writeFileSync(join(root, 'sub', 'c.txt'), 'sea\n');
+  return root;
+}
+
+describe('runBox on node:wasi', () => {
+  it('lists, reads and writes a host directory through the kernel host driver', async () => {
+    const root = hostTree();
+    const box = link(dirDump, { capabilities: [kernel, proc], entrypoint: 'dir_dump', args: [], env: [] }).bytes;
+    const options: RunOptions = { args: ['/data'], env: { OUT: 'out.txt' }, dirs: [['/data', root]] };
+    const run = await captured(async (stdout, stderr) => (await runBox(box, { ...options, stdout, stderr })).exitCode);
+    expect(run).toEqual({
+      exitCode: 0,
+      stdout: '/data/a.txt: ay\n/data/b.txt: bee\n/data/sub/\n/data/sub/c.txt: sea\n',
+      stderr: '',
+    });
+    expect(readFileSync(join(root, 'out.txt'), 'utf8')).toBe('written from a box\n');
+  });
+
+  it('behaves as the bare program does under node:wasi (the reference)', async () => {
+    const root = hostTree();
+    const box = link(dirDump, { capabilities: [kernel], entrypoint: 'dir_dump', args: [], env: [] }).bytes;
+    const boxed = await captured(async (stdout, stderr) =>
+      (await runBox(box, { args: ['/data', '/missing'], dirs: [['/data', root]], stdout, stderr })).exitCode);
+    const bare = await captured(async (stdout, stderr) => {
+      const wasi = new WASI({ version: 'preview1', args: ['dir_dump', '/data', '/missing'], env: {}, preopens: { '/data': root }, returnOnExit: true, stdout, stderr });
+      const instance = await WebAssembly.instantiate(await WebAssembly.compile(dirDump), wasi.getImportObject() as WebAssembly.Imports);
+      return wasi.start(instance);
+    });
+    expect(boxed).toEqual(bare);
+    expect(boxed.exitCode).toBe(1);
+    expect(boxed.stderr).toMatch(/\/missing/);
+  });
+
+  it('gives argv[0] as the entrypoint, run-time args over baked ones, and baked env under run-time env', async () => {
+    const box = link(dirDump, {
+      capabilities: [kernel, proc], entrypoint: 'dir_dump', args: ['/nothing-here'], env: ['OUT=baked.txt'],
+    }).bytes;
+    const root = hostTree();
+    // baked args apply when none are given at run time
+    const baked = await captured(async (stdout, stderr) => (await runBox(box, { dirs: [['/data', root]], stdout, stderr })).exitCode);
+    expect(baked.exitCode).toBe(1);
+    expect(baked.stderr).toMatch(/\/nothing-here/);
+    // run-time args replace them; run-time env overrides the baked value
+    const run = await captured(async (stdout, stderr) =>
+      (await runBox(box, { args: ['/data'], env: { OUT: 'run.txt' }, dirs: [['/data', root]], stdout, stderr })).exitCode);
+    expect(run.exitCode).toBe(0);
+    expect(readFileSync(join(root, 'run.txt'), 'utf8')).toBe('written from a box\n');
+  });
+
+  it('refuses a file that is not a box', async () => {
+    await expect(runBox(dirDump)).rejects.toThrow(StartError);
+    await expect(runBox(dirDump)).rejects.toThrow(/not a box/);
+    await expect(runBox(new Uint8Array([1, 2, 3]))).rejects.toThrow(/not a WebAssembly module/);
+  });
+});
