@@ -4,3 +4,4 @@ export * from './table.ts';
 export * from './preview1.generated.ts';
 export * from './capability.ts';
 export * from './box.ts';
+export * from './box-app.ts';

@@ -3,7 +3,7 @@
 // kernel's unit tests.
 
 import { ERRNO_BADF, ERRNO_NOSYS, ERRNO_SUCCESS, PREOPENTYPE_DIR } from '@marcotte/abi';
-import { boxAppImports } from '@marcotte/runtime';
+import { boxAppImports } from '@marcotte/abi';
 import { wasm } from './wasm.ts';
 
 /** A scripted host function; `app` views the app memory, where a real host writes results. */
@@ -44,11 +44,11 @@ export async function kernelHarness(script: HostScript = {}): Promise<Harness> {
       return ERRNO_SUCCESS;
     },
   };
-  const host: Record<string, HostFn> = {};
+  const host: Record<string, (...args: (number | bigint)[]) => number | void> = {};
   for (const imp of WebAssembly.Module.imports(module)) {
     if (imp.module !== 'wasi_snapshot_preview1') continue;
     const fn = script.host?.[imp.name] ?? defaults[imp.name] ?? (() => ERRNO_NOSYS);
-    host[imp.name] = (...args) => {
+    host[imp.name] = (...args: (number | bigint)[]) => {
       calls.push({ name: imp.name, args });
       return fn(view(), ...args);
     };

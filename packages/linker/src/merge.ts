@@ -13,7 +13,7 @@
 import { BOX_APP, BOX_APP_MODULE, FUNCTIONS, type CapabilityDescriptor } from '@marcotte/abi';
 import { ByteWriter } from './binary/leb.ts';
 import { rewriteExpr } from './binary/code.ts';
-import { emptyModule, type Code, type FuncType, type IndexMap, type Module } from './binary/module.ts';
+import { emptyModule, type FuncType, type IndexMap, type Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
 import { boxApp, boxConfig, callEach, type Synth } from './glue.ts';
 import { formatFuncType, funcType, funcTypeKey, sameFuncType } from './signature.ts';

@@ -1,0 +1,115 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readModule } from '@marcotte/linker';
+
+const root = new URL('../../../', import.meta.url).pathname;
+const hello = join(root, 'examples/hello/hello.wasm');
+const dirDump = join(root, 'conformance/programs/dir_dump.wasm');
+const bin = (name: string) => new URL(`../bin/${name}.js`, import.meta.url).pathname;
+
+let work: string;
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'box-cli-'));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Runs the built CLI (dist/cli.js, as users get it) on this Node. */
+function cli(name: 'box' | 'box-link', args: string[], node = process.execPath) {
+  const r = spawnSync(node, [bin(name), ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function expectOneLineError(r: { stderr: string }, pattern: RegExp) {
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+}
+
+describe('box-link usage errors exit 2 with one line', () => {
+  it.each([
+    [[], /expected one APP\.wasm, got 0/],
+    [['--bogus', 'x.wasm'], /unknown option --bogus/],
+    [['--env'], /--env needs a value/],
+    [['--env', 'NOEQUALS', hello], /--env expects KEY=VALUE/],
+    [['missing.wasm'], /cannot read missing\.wasm: no such file/],
+    [['--fs', hello], /--fs is not available in this version/],
+    [['a.wasm', 'b.wasm'], /expected one APP\.wasm, got 2/],
+  ])('box-link %j', (args, message) => {
+    const r = cli('box-link', args);
+    expect(r.status).toBe(2);
+    expectOneLineError(r, message);
+  });
+
+  it('refuses a malformed wasm file, saying where', () => {
+    const bad = join(work, 'bad.wasm');
+    writeFileSync(bad, readFileSync(hello).subarray(0, 100));
+    const r = cli('box-link', [bad, '-o', join(work, 'bad.box.wasm')]);
+    expect(r.status).toBe(2);
+    expectOneLineError(r, /^box-link: malformed wasm at 0x[0-9a-f]+: /);
+    expect(existsSync(join(work, 'bad.box.wasm'))).toBe(false);
+  });
+});
+
+describe('box', () => {
+  it('links and runs hello: greeting, argv and env from inside the box', () => {
+    const out = join(work, 'hello.box.wasm');
+    expect(cli('box-link', ['--env', 'GREETING=Salut', '-o', out, hello, '--', 'default']).status).toBe(0);
+    const box = readModule(readFileSync(out));
+    expect(box.memories.length).toBeGreaterThanOrEqual(2);
+    const r = cli('box', ['run', '--dir', `${join(root, 'examples/hello/data')}:/data`, out]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe([
+      'Salut from inside a box!', 'argv[0] = hello.wasm', 'argv[1] = default', 'GREETING=Salut',
+      '/data:', '  name.txt (9 bytes)', '  notes.txt (34 bytes)', '',
+    ].join('\n'));
+    const again = cli('box', ['run', '-e', 'GREETING=Hej', '--dir', `${join(root, 'examples/hello/data')}:/data`, out, 'x', 'y']);
+    expect(again.stdout).toMatch(/^Hej from inside a box!\nargv\[0\] = hello\.wasm\nargv\[1\] = x\nargv\[2\] = y\n/);
+  });
+
+  it('passes the program exit code through', () => {
+    const out = join(work, 'dump.box.wasm');
+    expect(cli('box', ['link', '-o', out, dirDump]).status).toBe(0);
+    const r = cli('box', ['run', out, '/nowhere']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/dir_dump: \/nowhere/);
+  });
+
+  it.each([
+    [['run'], 125, /box run: expected BOX\.box\.wasm/],
+    [['run', hello], 125, /box run: not a box: it has no "box" manifest section/],
+    [['run', 'missing.box.wasm'], 125, /box run: cannot read missing\.box\.wasm: no such file/],
+    [['run', '--dir', '/definitely/not/here', hello], 125, /is not a directory/],
+    [['run', '--timeout', '5', hello], 125, /--timeout is not available in this version/],
+    [['frobnicate'], 2, /box: unknown command "frobnicate"/],
+  ])('box %j exits %i with one line', (args, status, message) => {
+    const r = cli('box', args);
+    expect(r.status).toBe(status);
+    expectOneLineError(r, message);
+  });
+
+  it('has --help on every command and --version', () => {
+    expect(cli('box', ['--help']).stdout).toMatch(/^Usage: box COMMAND/);
+    expect(cli('box', ['run', '--help']).stdout).toMatch(/^Usage: box run/);
+    expect(cli('box', ['link', '--help']).stdout).toMatch(/^Usage: box-link/);
+    expect(cli('box-link', ['--help']).stdout).toMatch(/^Usage: box-link/);
+    expect(cli('box', ['--version']).stdout).toMatch(/^box \d+\.\d+\.\d+\nkernel \d+\.\d+\.\d+\nproc /);
+  });
+});
+
+// The system Node on the project's machines is 20, which has no multi-memory.
+const oldNode = ['/usr/bin/node', '/usr/local/bin/node'].find((p) => {
+  if (!existsSync(p)) return false;
+  return execFileSync(p, ['-p', 'WebAssembly.validate(new Uint8Array([0,97,115,109,1,0,0,0,5,5,2,0,0,0,0]))'], { encoding: 'utf8' }).trim() === 'false';
+});
+
+describe.skipIf(!oldNode)('on an engine without multi-memory', () => {
+  it('says what to do in one line and exits 125', () => {
+    const r = cli('box', ['run', 'anything.box.wasm'], oldNode);
+    expect(r.status).toBe(125);
+    expectOneLineError(r, /cannot run multi-memory WebAssembly .*pnpm exec box/);
+  });
+});
