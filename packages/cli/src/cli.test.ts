@@ -78,6 +78,15 @@ describe('box', () => {
     expect(r.stderr).toMatch(/dir_dump: \/nowhere/);
   });
 
+  it('exits 134 with one line when the program traps', () => {
+    const out = join(work, 'trap.box.wasm');
+    expect(cli('box-link', ['-o', out, join(root, 'conformance/programs/trap.wasm')]).status).toBe(0);
+    const r = cli('box', ['run', out]);
+    expect(r.stdout).toBe('about to trap\n');
+    expect(r.status).toBe(134);
+    expectOneLineError(r, /^box run: the box trapped: unreachable/);
+  });
+
   it.each([
     [['run'], 125, /box run: expected BOX\.box\.wasm/],
     [['run', hello], 125, /box run: not a box: it has no "box" manifest section/],
