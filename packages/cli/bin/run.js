@@ -1,0 +1,14 @@
+// Shared by the two bin scripts: quiets node:wasi's experimental-feature
+// notice (noise to box users), then loads the bundled CLI.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = (warning, ...rest) => {
+  const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
+  if (type === 'ExperimentalWarning' && String(warning).includes('WASI')) return;
+  emitWarning(warning, ...rest);
+};
+
+/** Runs the CLI as `program` and sets the exit code. */
+export async function run(program) {
+  const { main } = await import('../dist/cli.js');
+  process.exitCode = await main(program, process.argv.slice(2));
+}
