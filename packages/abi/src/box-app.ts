@@ -37,10 +37,13 @@ export function boxAppImports(app: Mem, local: Mem): Record<string, (...args: ne
   };
 }
 
-/** box:config in JavaScript: hands a capability its link-time bytes. */
-export function boxConfigImports(config: Uint8Array, local: Mem): Record<string, (...args: never[]) => unknown> {
+/** box:config in JavaScript: hands a capability its link-time segments. */
+export function boxConfigImports(segments: readonly Uint8Array[], local: Mem): Record<string, (...args: never[]) => unknown> {
   return {
-    size: (): number => config.length,
-    copy: (dst: number): void => new Uint8Array(local().buffer, dst >>> 0, config.length).set(config),
+    size: (segment: number): number => segments[segment]?.length ?? 0,
+    copy: (segment: number, dst: number, offset: number, len: number): void => {
+      const bytes = segments[segment] ?? new Uint8Array(0);
+      new Uint8Array(local().buffer, dst >>> 0, len >>> 0).set(bytes.subarray(offset >>> 0, (offset >>> 0) + (len >>> 0)));
+    },
   };
 }

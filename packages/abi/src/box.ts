@@ -16,8 +16,14 @@ export interface Manifest {
   args: string[];
   /** baked environment, KEY=VALUE (overridden key by key at run time) */
   env: string[];
+  /** the working directory inside the box, when not "/" */
+  workdir?: string;
   /** the WASI functions imported from the host: the box's authority */
   hostImports: string[];
+  /** for each host import, the parts that call it ("app", a capability, or "box" for glue) */
+  hostImportsBy: Record<string, string[]>;
+  /** bytes each part contributes after dead-code removal ("box": the linker's glue) */
+  sizes: Record<string, { functions: number; code: number; data: number }>;
   /** for each WASI function the program imports, the capability serving it, or "host" */
   served: Record<string, string>;
 }

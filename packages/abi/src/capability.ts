@@ -8,6 +8,21 @@ export type Support =
   | { status: 'partial'; note: string }
   | { status: 'unsupported'; note: string };
 
+/** One node of a filesystem image, as the vfs bakes it. */
+export interface ImageEntry {
+  /** absolute, normalized: "/", "/etc", "/etc/passwd" */
+  path: string;
+  type: 'file' | 'dir' | 'symlink';
+  /** file contents */
+  data?: Uint8Array;
+  /** symlink target, as written */
+  target?: string;
+  /** permission bits (recorded: preview1 has no modes) */
+  mode?: number;
+  /** modification time, ns since the Unix epoch */
+  mtime?: bigint;
+}
+
 /** Link-time settings every capability may read (DESIGN.md §5). */
 export interface LinkSettings {
   /** argv[0] inside the box: the program's file name for box-link, the entrypoint for box build. */
@@ -16,6 +31,10 @@ export interface LinkSettings {
   args: readonly string[];
   /** baked environment, KEY=VALUE */
   env: readonly string[];
+  /** the working directory inside the box (default "/") */
+  workdir?: string;
+  /** the filesystem image (vfs) */
+  image?: readonly ImageEntry[];
 }
 
 export interface CapabilityDescriptor {
@@ -30,6 +49,10 @@ export interface CapabilityDescriptor {
   readonly init?: string;
   /** support table: one entry per function in `provides` */
   readonly support: Readonly<Record<string, Support>>;
-  /** bytes delivered to the module through its `box:config` imports (size, copy) */
-  config?(settings: LinkSettings): Uint8Array;
+  /**
+   * Passive data segments delivered to the module through its `box:config`
+   * imports: `size(segment) -> u32` and `copy(segment, dst, offset, len)`.
+   * They cost nothing until copied, so an image's file bytes can live here.
+   */
+  config?(settings: LinkSettings): Uint8Array[];
 }

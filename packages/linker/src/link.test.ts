@@ -8,6 +8,7 @@ import { LinkError } from './errors.ts';
 import { readModule } from './binary/reader.ts';
 import { writeModule } from './binary/writer.ts';
 import { emptyModule, type Module } from './binary/module.ts';
+import { readNames } from './names.ts';
 
 const I32 = 0x7f;
 const hello = readFileSync(new URL('../../../examples/hello/hello.wasm', import.meta.url));
@@ -100,5 +101,104 @@ describe('link', () => {
     const { bytes } = link(hello, { capabilities: [kernel, proc], ...settings });
     const names = readModule(bytes).exports.map((e) => e.name).sort();
     expect(names).toEqual(['_start', 'box.kernel.memory', 'box.proc.memory', 'memory']);
+  });
+});
+
+describe('dead code and authority', () => {
+  it('imports only the host functions the program can reach', () => {
+    const { bytes, manifest } = link(hello, { capabilities: [kernel, proc], ...settings });
+    const imports = WebAssembly.Module.imports(new WebAssembly.Module(bytes)).map((i) => i.name).sort();
+    expect(imports).toEqual(manifest.hostImports.slice().sort());
+    // hello never touches sockets, polls, renames or links
+    for (const absent of ['sock_accept', 'sock_recv', 'poll_oneoff', 'path_rename', 'path_link', 'fd_pwrite']) {
+      expect(imports).not.toContain(absent);
+    }
+    expect(imports).toContain('fd_write');
+    expect(manifest.hostImportsBy.fd_write).toEqual(['kernel']);
+    expect(manifest.hostImportsBy.args_get).toEqual(['proc']);
+  });
+
+  it('drops capability functions nothing reachable calls', () => {
+    const writeOnly = program([{ name: 'fd_write', params: [I32, I32, I32, I32], results: [I32] }]);
+    const small = link(writeOnly, { capabilities: [kernel], ...settings });
+    const { manifest } = link(hello, { capabilities: [kernel], ...settings });
+    expect(small.manifest.sizes.kernel!.functions).toBeLessThan(manifest.sizes.kernel!.functions);
+    expect(small.manifest.hostImports.sort()).toEqual(['fd_prestat_get', 'fd_write']);
+  });
+});
+
+describe('names, start functions and custom sections', () => {
+  it('merges the name section: program names kept, capability and glue functions named', () => {
+    const { bytes } = link(hello, { capabilities: [kernel, proc], ...settings });
+    const box = readModule(bytes);
+    const names = readNames(box.customs.find((c) => c.name === 'name')!.bytes);
+    const all = [...names.functions.values()];
+    expect(all).toContain('kernel:fd_write');
+    expect(all).toContain('proc:args_get');
+    expect(all).toContain('box:app.copy_out@proc');
+    expect(all).toContain('box:_start');
+    expect(all).toContain('wasi:fd_write');
+    // every program function keeps its name
+    const appNames = readNames(readModule(hello).customs.find((c) => c.name === 'name')!.bytes);
+    expect(all).toEqual(expect.arrayContaining([...appNames.functions.values()].filter((n) => all.includes(n)).slice(0, 1)));
+    expect(all).toContain('main');
+  });
+
+  it('--strip keeps only the manifest', () => {
+    const { bytes } = link(hello, { capabilities: [kernel, proc], ...settings, strip: true });
+    expect(readModule(bytes).customs.map((c) => c.name)).toEqual(['box']);
+  });
+
+  it('chains capability start functions into one', () => {
+    const box = readModule(link(hello, { capabilities: [kernel, proc], ...settings }).bytes);
+    expect(box.start).toBeDefined();
+    const names = readNames(box.customs.find((c) => c.name === 'name')!.bytes);
+    expect(names.functions.get(box.start!)).toBe('box:start');
+  });
+
+  it('wraps a reactor: _initialize runs capability init first', async () => {
+    const m = readModule(program([{ name: 'args_sizes_get', params: [I32, I32], results: [I32] }]));
+    m.exports = m.exports.map((e) => (e.name === '_start' ? { ...e, name: '_initialize' } : e));
+    const { bytes } = link(writeModule(m), { capabilities: [kernel, proc], ...settings });
+    const exports = readModule(bytes).exports.map((e) => e.name);
+    expect(exports).toContain('_initialize');
+    expect(exports).not.toContain('_start');
+    expect(WebAssembly.validate(bytes)).toBe(true);
+  });
+});
+
+describe('stubs and strictness', () => {
+  it('answers zeros for imports from a capability that is not linked', () => {
+    const capWasm = writeModule({
+      ...emptyModule(),
+      types: [{ params: [], results: [I32] }, { params: [], results: [] }],
+      imports: [{ module: 'box:vfs', name: 'preopen_count', desc: { kind: 'func', type: 0 } }],
+      functions: [1],
+      codes: [{ locals: [], body: new Uint8Array([0x10, 0x00, 0x1a, 0x0b]) }],
+      memories: [{ min: 1n }],
+      exports: [{ name: 'probe', kind: 'func', index: 1 }, { name: 'init', kind: 'func', index: 1 }],
+    });
+    const probe = { name: 'probe', version: '0', wasm: () => capWasm, provides: [], support: {}, init: 'init' };
+    const app = program([]);
+    const { bytes } = link(app, { capabilities: [kernel, probe as never], ...settings });
+    expect(WebAssembly.validate(bytes)).toBe(true);
+    const names = readNames(readModule(bytes).customs.find((c) => c.name === 'name')!.bytes);
+    expect([...names.functions.values()]).toContain('box:vfs.preopen_count (not linked)');
+  });
+
+  it.each([
+    ['shared memory', { min: 1n, max: 1n, shared: true }, /shared memory \(threads\)/],
+    ['memory64', { min: 1n, is64: true }, /memory64/],
+  ])('refuses a program with a %s', (_, memory, message) => {
+    const m = readModule(program([]));
+    m.memories = [memory];
+    expect(() => link(writeModule(m), { capabilities: [kernel], ...settings })).toThrow(message);
+  });
+
+  it('names the file, offset and section of malformed input', () => {
+    const broken = hello.slice(0, 2000);
+    expect(() => link(broken, { capabilities: [kernel], ...settings, programName: 'hello.wasm' })).toThrow(
+      /^hello\.wasm: malformed wasm at 0x[0-9a-f]+ in the \w+ section: /,
+    );
   });
 });

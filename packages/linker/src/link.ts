@@ -1,13 +1,20 @@
 // box-link as a function: program bytes + capabilities + settings -> box bytes.
 
 import { BOX_FORMAT, MANIFEST_SECTION, type CapabilityDescriptor, type LinkSettings, type Manifest } from '@marcotte/abi';
+import { WasmFormatError } from './binary/errors.ts';
 import { readModule } from './binary/reader.ts';
 import { writeModule } from './binary/writer.ts';
+import type { Module } from './binary/module.ts';
+import { LinkError } from './errors.ts';
 import { merge } from './merge.ts';
 
 export interface LinkOptions extends LinkSettings {
   /** capability descriptors in link order; the kernel comes first */
   capabilities: readonly CapabilityDescriptor[];
+  /** drop every custom section but the manifest */
+  strip?: boolean;
+  /** how errors name the program (its file name); default "the program" */
+  programName?: string;
 }
 
 export interface LinkResult {
@@ -15,22 +22,38 @@ export interface LinkResult {
   manifest: Manifest;
 }
 
+function read(bytes: Uint8Array, name: string): Module {
+  try {
+    return readModule(bytes);
+  } catch (e) {
+    if (e instanceof WasmFormatError) throw new LinkError(`${name}: ${e.message}`);
+    throw e;
+  }
+}
+
 export function link(program: Uint8Array, options: LinkOptions): LinkResult {
-  const app = readModule(program);
-  const settings: LinkSettings = { entrypoint: options.entrypoint, args: options.args, env: options.env };
+  const app = read(program, options.programName ?? 'the program');
+  const settings: LinkSettings = {
+    entrypoint: options.entrypoint, args: options.args, env: options.env,
+    ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
+    ...(options.image !== undefined ? { image: options.image } : {}),
+  };
   const caps = options.capabilities.map((descriptor) => {
     const config = descriptor.config?.(settings);
-    return { descriptor, module: readModule(descriptor.wasm()), ...(config ? { config } : {}) };
+    return { descriptor, module: read(descriptor.wasm(), `capability ${descriptor.name}`), ...(config ? { config } : {}) };
   });
-  const { module, hostImports, served } = merge(app, caps);
+  const { module, hostImports, hostImportsBy, served, sizes } = merge(app, caps, { strip: options.strip ?? false });
   const manifest: Manifest = {
     format: BOX_FORMAT,
     capabilities: Object.fromEntries(options.capabilities.map((c) => [c.name, { version: c.version }])),
     entrypoint: options.entrypoint,
     args: [...options.args],
     env: [...options.env],
+    ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
     hostImports,
+    hostImportsBy,
     served,
+    sizes,
   };
   module.customs.push({ name: MANIFEST_SECTION, bytes: new TextEncoder().encode(JSON.stringify(manifest)), after: 0xff });
   return { bytes: writeModule(module), manifest };

@@ -1,102 +1,98 @@
 // Merging the program and its capability modules into one module (the box).
 //
 // Index spaces of the result, in order:
-//   functions: host imports (deduplicated), each part's own functions
-//              (app first, then capabilities in link order), synthesized glue;
-//   memories:  the app's memory 0, then one per capability;
+//   functions: host imports (those still reachable), the program's own
+//              functions (all of them), each capability's reachable
+//              functions in link order, then the synthesized glue;
+//   memories:  the program's memory 0, then each capability's;
 //   tables, globals, tags, data, elements: each part's, in part order.
 // The program's WASI imports resolve to capability exports; capabilities'
 // own WASI imports stay host imports. The two are resolved separately, so a
 // capability's import of fd_write can never bind to the kernel's export of
-// the same name (DESIGN.md §6).
+// the same name (DESIGN.md §6). Capability functions nothing reachable calls
+// are dropped, and with them the host imports only they used: a box pays, in
+// size and in authority, only for the calls its program can make.
 
-import { BOX_APP, BOX_APP_MODULE, FUNCTIONS, type CapabilityDescriptor } from '@marcotte/abi';
+import { FUNCTIONS, type CapabilityDescriptor } from '@marcotte/abi';
 import { ByteWriter } from './binary/leb.ts';
 import { rewriteExpr } from './binary/code.ts';
-import { emptyModule, type FuncType, type IndexMap, type Module } from './binary/module.ts';
+import { WasmFormatError } from './binary/errors.ts';
+import { emptyModule, identityMap, type Custom, type FuncType, type IndexMap, type Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
-import { boxApp, boxConfig, callEach, type Synth } from './glue.ts';
+import { callEach, type Synth } from './glue.ts';
+import { emptyNames, readNames, writeNames } from './names.ts';
+import { resolveImports, type Target } from './resolve.ts';
 import { formatFuncType, funcType, funcTypeKey, sameFuncType } from './signature.ts';
 
 export const WASI_MODULE = 'wasi_snapshot_preview1';
-const CONFIG_MODULE = 'box:config';
 
 const WASI_TYPES = new Map(FUNCTIONS.map((f) => [f.name, funcType(f.params.map((p) => p.wasm), f.results)]));
-const BOX_APP_TYPES = new Map(BOX_APP.map((f) => [f.name, funcType(f.params.map((p) => p.wasm), f.results)]));
 
 export interface CapabilityPart {
   descriptor: CapabilityDescriptor;
   module: Module;
-  /** bytes for the capability's box:config imports */
-  config?: Uint8Array;
+  /** passive segments for the capability's box:config imports */
+  config?: Uint8Array[];
+}
+
+export interface MergeOptions {
+  /** drop every custom section (the linker adds the manifest afterwards) */
+  strip?: boolean;
+}
+
+export interface PartSize {
+  functions: number;
+  code: number;
+  data: number;
 }
 
 export interface MergeResult {
   module: Module;
   /** the WASI functions the box imports from its host: its authority */
   hostImports: string[];
-  /** which capability serves each WASI function the program imports */
+  /** which part ("app" or a capability) still calls each host import */
+  hostImportsBy: Record<string, string[]>;
+  /** which capability serves each WASI function the program imports ("host": passed through) */
   served: Record<string, string>;
+  /** what each part contributes after dead-code removal */
+  sizes: Record<string, PartSize>;
 }
 
-type Target =
-  | { kind: 'host'; name: string; type: FuncType }
-  | { kind: 'export'; part: number; func: number }
-  | { kind: 'synth'; index: number };
-
+/** A part: the program (index 0) or a capability. */
 interface Part {
   name: string;
   module: Module;
-  /** resolution of each function import, by import position among function imports */
   imports: Target[];
-  funcBase: number;
-  memBase: number;
-  tableBase: number;
-  globalBase: number;
-  tagBase: number;
-  dataBase: number;
-  elemBase: number;
-  types: number[];
-}
-
-function funcImports(m: Module) {
-  return m.imports.filter((i) => i.desc.kind === 'func');
+  /** node id of the part's first defined function */
+  firstNode: number;
 }
 
 function exportedFunc(m: Module, name: string): number | undefined {
   return m.exports.find((e) => e.kind === 'func' && e.name === name)?.index;
 }
 
-/** The type of function `index` in `m`'s function index space. */
-function typeOfFunc(m: Module, index: number): FuncType {
-  const imports = funcImports(m);
-  const typeIndex = index < imports.length
-    ? (imports[index]!.desc as { type: number }).type
-    : m.functions[index - imports.length];
+export function typeOfFunc(m: Module, index: number): FuncType {
+  let typeIndex: number | undefined;
+  let seen = 0;
+  for (const imp of m.imports) {
+    if (imp.desc.kind !== 'func') continue;
+    if (seen++ === index) typeIndex = imp.desc.type;
+  }
+  if (typeIndex === undefined) typeIndex = m.functions[index - seen];
   const t = typeIndex === undefined ? undefined : m.types[typeIndex];
   if (!t) throw new LinkError(`function ${index} has no type`);
   return t;
 }
 
-function checkWasiType(who: string, name: string, actual: FuncType): void {
-  const expected = WASI_TYPES.get(name);
-  if (!expected) throw new LinkError(`${who} imports ${WASI_MODULE}.${name}, which is not a preview1 function`);
-  if (!sameFuncType(expected, actual)) {
-    throw new LinkError(
-      `${who} imports ${WASI_MODULE}.${name} with type ${formatFuncType(actual)}, expected ${formatFuncType(expected)}`,
-    );
-  }
-}
-
-export function merge(app: Module, caps: readonly CapabilityPart[]): MergeResult {
-  checkApp(app);
+export function merge(app: Module, caps: readonly CapabilityPart[], options: MergeOptions = {}): MergeResult {
+  checkProgram(app);
+  caps.forEach((c) => checkMemories(`capability ${c.descriptor.name}`, c.module));
   const names = ['app', ...caps.map((c) => c.descriptor.name)];
   const modules = [app, ...caps.map((c) => c.module)];
 
   // Which capability serves each preview1 function, checked against its exports.
   const providers = new Map<string, { part: number; func: number }>();
   caps.forEach((cap, i) => {
-    const part = i + 1;
     for (const name of cap.descriptor.provides) {
       const func = exportedFunc(cap.module, name);
       if (func === undefined) throw new LinkError(`capability ${cap.descriptor.name} declares ${name} but does not export it`);
@@ -107,109 +103,99 @@ export function merge(app: Module, caps: readonly CapabilityPart[]): MergeResult
       }
       const other = providers.get(name);
       if (other) throw new LinkError(`${name} is provided by both ${names[other.part]} and ${cap.descriptor.name}`);
-      providers.set(name, { part, func });
+      providers.set(name, { part: i + 1, func });
     }
   });
 
-  const hostImports: { name: string; type: FuncType }[] = [];
-  const hostIndex = new Map<string, number>();
-  const host = (name: string, type: FuncType): Target => {
-    if (!hostIndex.has(name)) {
-      hostIndex.set(name, hostImports.length);
-      hostImports.push({ name, type });
-    }
-    return { kind: 'host', name, type };
-  };
-
-  const synths: Synth[] = [];
-  const served: Record<string, string> = {};
-  // Memory index of capability i is 1 + i: the app has exactly one memory (checked).
-  const capMemory = (part: number) => part;
-  // Config segments follow every part's own data segments.
+  // Config segments follow every part's own data segments, in capability order.
+  const configSegments: Uint8Array[] = [];
   const dataTotal = modules.reduce((n, m) => n + m.data.length, 0);
-  let configSegments = 0;
-
-  const parts: Part[] = modules.map((module, p) => {
-    const who = p === 0 ? 'the program' : `capability ${names[p]}`;
-    for (const imp of module.imports) {
-      if (imp.desc.kind !== 'func') {
-        throw new LinkError(`${who} imports ${imp.module}.${imp.name} (a ${imp.desc.kind}); only functions can be imported into a box`);
-      }
-    }
-    const synthFor = new Map<string, number>();
-    const imports = funcImports(module).map((imp): Target => {
-      const type = module.types[(imp.desc as { type: number }).type]!;
-      if (imp.module === WASI_MODULE) {
-        checkWasiType(who, imp.name, type);
-        if (p === 0) {
-          const provider = providers.get(imp.name);
-          served[imp.name] = provider ? names[provider.part]! : 'host';
-          if (provider) return { kind: 'export', part: provider.part, func: provider.func };
-        }
-        return host(imp.name, type);
-      }
-      if (p > 0 && imp.module === BOX_APP_MODULE) {
-        const expected = BOX_APP_TYPES.get(imp.name);
-        const synth = boxApp(imp.name, capMemory(p));
-        if (!expected || !synth) throw new LinkError(`${who} imports ${imp.module}.${imp.name}, which box:app does not have`);
-        if (!sameFuncType(expected, type)) {
-          throw new LinkError(`${who} imports ${imp.module}.${imp.name} with type ${formatFuncType(type)}, expected ${formatFuncType(expected)}`);
-        }
-        return { kind: 'synth', index: addSynth(synthFor, `app.${imp.name}`, () => synth) };
-      }
-      if (p > 0 && imp.module === CONFIG_MODULE) {
-        const config = caps[p - 1]!.config ?? new Uint8Array(0);
-        const key = `config.${imp.name}`;
-        if (!synthFor.has('config.segment')) synthFor.set('config.segment', dataTotal + configSegments++);
-        const synth = boxConfig(imp.name, capMemory(p), synthFor.get('config.segment')!, config.length);
-        if (!synth || !sameFuncType(synth.type, type)) {
-          throw new LinkError(`${who} imports ${imp.module}.${imp.name} ${formatFuncType(type)}, which box:config does not have`);
-        }
-        return { kind: 'synth', index: addSynth(synthFor, key, () => synth) };
-      }
-      if (p > 0 && imp.module.startsWith('box:')) {
-        const target = names.indexOf(imp.module.slice(4));
-        const func = target > 0 ? exportedFunc(modules[target]!, imp.name) : undefined;
-        if (func === undefined) throw new LinkError(`${who} imports ${imp.module}.${imp.name}, but no linked capability exports it`);
-        const actual = typeOfFunc(modules[target]!, func);
-        if (!sameFuncType(actual, type)) {
-          throw new LinkError(`${who} imports ${imp.module}.${imp.name} with type ${formatFuncType(type)}, expected ${formatFuncType(actual)}`);
-        }
-        return { kind: 'export', part: target, func };
-      }
-      throw new LinkError(`${who} imports ${imp.module}.${imp.name}: a box can only import ${WASI_MODULE} functions`);
-    });
-    return {
-      name: names[p]!, module, imports, funcBase: 0, memBase: 0, tableBase: 0, globalBase: 0, tagBase: 0,
-      dataBase: 0, elemBase: 0, types: [],
-    };
+  const synths: Synth[] = [];
+  const resolution = resolveImports({
+    names, modules, providers, synths,
+    configSegment: (part) => {
+      const segments = caps[part - 1]!.config ?? [];
+      const first = dataTotal + configSegments.length;
+      configSegments.push(...segments);
+      return { first, sizes: segments.map((s) => s.length) };
+    },
   });
 
-  function addSynth(seen: Map<string, number>, key: string, make: () => Synth): number {
-    const known = seen.get(key);
-    if (known !== undefined) return known;
-    seen.set(key, synths.length);
-    synths.push(make());
-    return synths.length - 1;
+  // Node ids: each part's defined functions, then synthesized functions.
+  let nodes = 0;
+  const parts: Part[] = modules.map((module, p) => {
+    const part = { name: names[p]!, module, imports: resolution.targets[p]!, firstNode: nodes };
+    nodes += module.functions.length;
+    return part;
+  });
+  const synthNode = (id: number) => nodes + id;
+  const addSynth = (s: Synth) => synthNode(synths.push(s) - 1);
+
+  /** The node or host import a part's function index stands for. */
+  const target = (p: Part, i: number): Target => (i < p.imports.length ? p.imports[i]! : { kind: 'func', part: parts.indexOf(p), index: i });
+  const nodeOf = (t: Target): number | string => {
+    if (t.kind === 'host') return t.name;
+    if (t.kind === 'synth') return synthNode(t.id);
+    const p = parts[t.part]!;
+    return t.index < p.imports.length ? nodeOf(p.imports[t.index]!) : p.firstNode + t.index - p.imports.length;
+  };
+  const funcNode = (p: Part, i: number) => nodeOf(target(p, i));
+
+  // Start functions run at instantiation, before any WASI host is ready:
+  // capabilities first (their runtimes set up heap pointers), then the program's.
+  const starts = [...parts.slice(1), parts[0]!].flatMap((p) => (p.module.start === undefined ? [] : [funcNode(p, p.module.start)]));
+  const startNode = starts.length === 0 ? undefined : starts.length === 1 ? starts[0]! : addSynth(callEach(starts as number[], 'box:start'));
+
+  // The program's entry point, wrapped: each capability's init, in link order, then the program.
+  const entryName = app.exports.some((e) => e.name === '_start') ? '_start' : '_initialize';
+  const inits = caps.flatMap((cap, i) => {
+    if (!cap.descriptor.init) return [];
+    const f = exportedFunc(cap.module, cap.descriptor.init);
+    if (f === undefined) throw new LinkError(`capability ${cap.descriptor.name} does not export its init function ${cap.descriptor.init}`);
+    return [funcNode(parts[i + 1]!, f)];
+  });
+  const entry = exportedFunc(app, entryName)!;
+  const wrapperNode = addSynth(callEach([...inits, funcNode(parts[0]!, entry)] as number[]));
+
+  // Reachability: the program is kept whole; capability code only as far as it is called.
+  const reached = new Set<number | string>();
+  const hostUsers = new Map<string, Set<string>>();
+  const work: Array<number> = [];
+  const partOfNode = (n: number) => parts.findLast((p) => p.firstNode <= n)!;
+  const reach = (n: number | string, by: string) => {
+    if (typeof n === 'string') {
+      if (!hostUsers.has(n)) hostUsers.set(n, new Set());
+      hostUsers.get(n)!.add(by);
+    }
+    if (reached.has(n)) return;
+    reached.add(n);
+    if (typeof n === 'number') work.push(n);
+  };
+  const appPart = parts[0]!;
+  for (let i = 0; i < app.imports.length + app.functions.length; i++) {
+    if (i < appPart.imports.length || i >= countFuncImports(app)) reach(funcNode(appPart, i), 'app');
+  }
+  if (startNode !== undefined) reach(startNode, 'box');
+  reach(wrapperNode, 'box');
+  // Anything a capability can reach through its tables is kept: call_indirect is not followed.
+  parts.slice(1).forEach((p) => {
+    for (const e of p.module.elements) for (const f of elementFuncs(e, p.module)) reach(funcNode(p, f), p.name);
+    for (const g of p.module.globals) for (const f of refFuncs(g.init)) reach(funcNode(p, f), p.name);
+  });
+  while (work.length) {
+    const n = work.pop()!;
+    if (n >= nodes) {
+      for (const callee of synths[n - nodes]!.calls ?? []) reach(callee, 'box');
+      continue;
+    }
+    const p = partOfNode(n);
+    if (p === appPart) continue; // kept whole; its imports were reached above
+    const body = p.module.codes[n - p.firstNode]!;
+    for (const f of refFuncs(body.body, body.offset)) reach(funcNode(p, f), p.name);
   }
 
-  // Lay out every index space.
+  // Final layout.
   const out = emptyModule();
-  let funcs = hostImports.length;
-  let mems = 0, tables = 0, globals = 0, tags = 0, data = 0, elems = 0;
-  for (const part of parts) {
-    const m = part.module;
-    part.funcBase = funcs - funcImports(m).length;
-    funcs += m.functions.length;
-    part.memBase = mems; mems += m.memories.length;
-    part.tableBase = tables; tables += m.tables.length;
-    part.globalBase = globals; globals += m.globals.length;
-    part.tagBase = tags; tags += m.tags.length;
-    part.dataBase = data; data += m.data.length;
-    part.elemBase = elems; elems += m.elements.length;
-  }
-  const synthBase = funcs;
-
   const typeIndex = new Map<string, number>();
   const internType = (t: FuncType): number => {
     const key = funcTypeKey(t);
@@ -221,49 +207,71 @@ export function merge(app: Module, caps: readonly CapabilityPart[]): MergeResult
     }
     return i;
   };
-  for (const imp of hostImports) {
-    out.imports.push({ module: WASI_MODULE, name: imp.name, desc: { kind: 'func', type: internType(imp.type) } });
+  const finalIndex = new Map<number | string, number>();
+  for (const h of resolution.hostImports) {
+    if (!reached.has(h.name)) continue;
+    finalIndex.set(h.name, out.imports.length);
+    out.imports.push({ module: WASI_MODULE, name: h.name, desc: { kind: 'func', type: internType(h.type) } });
   }
-  for (const part of parts) part.types = part.module.types.map(internType);
-
-  const resolve = (t: Target): number => {
-    switch (t.kind) {
-      case 'host': return hostIndex.get(t.name)!;
-      case 'export': return parts[t.part]!.funcBase + t.func;
-      case 'synth': return synthBase + t.index;
-    }
-  };
+  let nextFunc = out.imports.length;
+  for (let n = 0; n < nodes + synths.length; n++) if (reached.has(n)) finalIndex.set(n, nextFunc++);
 
   const w = new ByteWriter(1 << 16);
-  for (const part of parts) {
-    const m = part.module;
-    const importTargets = part.imports.map(resolve);
-    const nImports = importTargets.length;
+  const sizes: Record<string, PartSize> = {};
+  let memories = 0, tables = 0, globals = 0, tags = 0, data = 0, elems = 0;
+  const bases = parts.map((p) => {
+    const b = { memory: memories, table: tables, global: globals, tag: tags, data, elem: elems };
+    memories += p.module.memories.length;
+    tables += p.module.tables.length;
+    globals += p.module.globals.length;
+    tags += p.module.tags.length;
+    data += p.module.data.length;
+    elems += p.module.elements.length;
+    return b;
+  });
+
+  parts.forEach((p, pi) => {
+    const m = p.module;
+    const base = bases[pi]!;
+    const types = m.types.map(internType);
     const map: IndexMap = {
-      func: (i) => (i < nImports ? importTargets[i]! : part.funcBase + i),
-      table: (i) => part.tableBase + i,
-      memory: (i) => part.memBase + i,
-      global: (i) => part.globalBase + i,
-      type: (i) => part.types[i]!,
-      tag: (i) => part.tagBase + i,
-      data: (i) => part.dataBase + i,
-      elem: (i) => part.elemBase + i,
+      func: (i) => finalIndex.get(funcNode(p, i))!,
+      table: (i) => base.table + i,
+      memory: (i) => base.memory + i,
+      global: (i) => base.global + i,
+      type: (i) => types[i]!,
+      tag: (i) => base.tag + i,
+      data: (i) => base.data + i,
+      elem: (i) => base.elem + i,
     };
-    const expr = (bytes: Uint8Array): Uint8Array => {
+    const expr = (bytes: Uint8Array, offset?: number): Uint8Array => {
       w.reset();
-      rewriteExpr(bytes, map, w);
+      try {
+        rewriteExpr(bytes, map, w, offset ?? 0);
+      } catch (e) {
+        if (e instanceof WasmFormatError) throw new LinkError(`${p.name === 'app' ? 'the program' : `capability ${p.name}`}: ${e.inSection('code').message}`);
+        throw e;
+      }
       return w.finish();
     };
-    for (const f of m.functions) out.functions.push(part.types[f]!);
-    for (const code of m.codes) out.codes.push({ locals: code.locals, body: expr(code.body) });
+    const size: PartSize = { functions: 0, code: 0, data: 0 };
+    m.codes.forEach((code, j) => {
+      if (!reached.has(p.firstNode + j)) return;
+      out.functions.push(types[m.functions[j]!]!);
+      const body = expr(code.body, code.offset);
+      out.codes.push({ locals: code.locals, body });
+      size.functions++;
+      size.code += body.length;
+    });
     for (const t of m.tables) out.tables.push(t.init ? { type: t.type, init: expr(t.init) } : { type: t.type });
     out.memories.push(...m.memories);
-    for (const t of m.tags) out.tags.push({ attribute: t.attribute, type: part.types[t.type]! });
+    for (const t of m.tags) out.tags.push({ attribute: t.attribute, type: types[t.type]! });
     for (const g of m.globals) out.globals.push({ type: g.type, init: expr(g.init) });
     for (const d of m.data) {
+      size.data += d.bytes.length;
       out.data.push(d.mode.kind === 'active'
         ? { mode: { kind: 'active', memory: map.memory(d.mode.memory), offset: expr(d.mode.offset) }, bytes: d.bytes }
-        : d);
+        : { mode: d.mode, bytes: d.bytes });
     }
     for (const e of m.elements) {
       const mode = e.mode.kind === 'active'
@@ -273,83 +281,126 @@ export function merge(app: Module, caps: readonly CapabilityPart[]): MergeResult
         mode,
         type: e.type,
         ...(e.funcs ? { funcs: e.funcs.map(map.func) } : {}),
-        ...(e.exprs ? { exprs: e.exprs.map(expr) } : {}),
+        ...(e.exprs ? { exprs: e.exprs.map((x) => expr(x)) } : {}),
       });
     }
-  }
-
-  // Config segments, in the order their indices were handed out above.
-  caps.forEach((cap) => {
-    const usesConfig = funcImports(cap.module).some((i) => i.module === CONFIG_MODULE);
-    if (usesConfig) out.data.push({ mode: { kind: 'passive' }, bytes: cap.config ?? new Uint8Array(0) });
+    sizes[p.name] = size;
   });
-  // memory.init needs the datacount section; it costs three bytes.
+  for (const segment of configSegments) out.data.push({ mode: { kind: 'passive' }, bytes: segment });
+  // memory.init in the box:config glue needs the datacount section; it costs three bytes.
   out.dataCount = out.data.length;
 
-  // Start functions run at instantiation, before any WASI host is ready: capabilities first
-  // (their runtimes set up heap pointers), then the program's.
-  const starts = [...parts.slice(1), parts[0]!].flatMap((p) => (p.module.start === undefined ? [] : [resolvePartFunc(p, p.module.start)]));
-  function resolvePartFunc(p: Part, i: number): number {
-    return i < p.imports.length ? resolve(p.imports[i]!) : p.funcBase + i;
-  }
-  if (starts.length === 1) out.start = starts[0];
-  else if (starts.length > 1) out.start = synthBase + addSynth(new Map(), 'start', () => callEach(starts));
-
-  // The program's entry point, wrapped: each capability's init, in link order, then the program.
-  const entryName = app.exports.some((e) => e.name === '_start') ? '_start' : '_initialize';
-  const entry = exportedFunc(app, entryName);
-  const inits = caps.flatMap((cap, i) => {
-    if (!cap.descriptor.init) return [];
-    const f = exportedFunc(cap.module, cap.descriptor.init);
-    if (f === undefined) throw new LinkError(`capability ${cap.descriptor.name} does not export its init function ${cap.descriptor.init}`);
-    return [resolvePartFunc(parts[i + 1]!, f)];
-  });
-  const wrapper = entry === undefined ? undefined
-    : synthBase + addSynth(new Map(), 'entry', () => callEach([...inits, resolvePartFunc(parts[0]!, entry)]));
-
-  for (const s of synths) {
+  const glue: PartSize = { functions: 0, code: 0, data: 0 };
+  const glueNames = new Map<number, string>();
+  synths.forEach((s, i) => {
+    if (!reached.has(synthNode(i))) return;
+    glueNames.set(finalIndex.get(synthNode(i))!, s.name);
     out.functions.push(internType(s.type));
-    out.codes.push(s.code);
-  }
+    const calls = s.calls?.map((c) => finalIndex.get(c)!) ?? [];
+    const code = s.build(calls);
+    out.codes.push(code);
+    glue.functions++;
+    glue.code += code.body.length;
+  });
+  sizes.box = glue;
+  if (startNode !== undefined) out.start = finalIndex.get(startNode)!;
 
+  const wrapper = finalIndex.get(wrapperNode)!;
   for (const e of app.exports) {
-    if (e.name === entryName && wrapper !== undefined) out.exports.push({ name: e.name, kind: 'func', index: wrapper });
-    else out.exports.push({ name: e.name, kind: e.kind, index: remapExport(parts[0]!, e.kind, e.index) });
+    if (e.name === entryName) out.exports.push({ name: e.name, kind: 'func', index: wrapper });
+    else if (e.kind === 'func') out.exports.push({ name: e.name, kind: 'func', index: finalIndex.get(funcNode(appPart, e.index))! });
+    else out.exports.push({ name: e.name, kind: e.kind, index: (bases[0]! as Record<string, number>)[e.kind]! + e.index });
   }
-  parts.slice(1).forEach((p) => {
+  parts.slice(1).forEach((p, i) => {
     // The runtime's control surface: it reads capability memories (snapshots, commits).
-    p.module.memories.forEach((_, i) => out.exports.push({ name: `box.${p.name}.memory${i ? i : ''}`, kind: 'memory', index: p.memBase + i }));
+    p.module.memories.forEach((_, j) => out.exports.push({ name: `box.${p.name}.memory${j ? j : ''}`, kind: 'memory', index: bases[i + 1]!.memory + j }));
   });
 
-  function remapExport(p: Part, kind: string, index: number): number {
-    switch (kind) {
-      case 'func': return resolvePartFunc(p, index);
-      case 'memory': return p.memBase + index;
-      case 'table': return p.tableBase + index;
-      case 'global': return p.globalBase + index;
-      default: return p.tagBase + index;
-    }
-  }
+  if (!options.strip) out.customs.push(...customs(app, parts, funcNode, finalIndex, glueNames));
 
-  // Custom sections: the app's producers survive; names and debug info need
-  // remapping, which the complete linker does (they are dropped for now).
-  for (const c of app.customs) if (c.name === 'producers' || c.name === 'target_features') out.customs.push(c);
-
-  return { module: out, hostImports: hostImports.map((h) => h.name), served };
+  const hostImportsBy: Record<string, string[]> = {};
+  for (const h of out.imports) hostImportsBy[h.name] = [...hostUsers.get(h.name)!].sort();
+  return { module: out, hostImports: out.imports.map((i) => i.name), hostImportsBy, served: resolution.served, sizes };
 }
 
-function checkApp(app: Module): void {
+function countFuncImports(m: Module): number {
+  return m.imports.filter((i) => i.desc.kind === 'func').length;
+}
+
+/** Function indices an expression names (call, return_call, ref.func). */
+function refFuncs(expr: Uint8Array, offset = 0): number[] {
+  const found: number[] = [];
+  const recording: IndexMap = { ...identityMap, func: (i) => (found.push(i), i) };
+  scratch.reset();
+  rewriteExpr(expr, recording, scratch, offset);
+  return found;
+}
+const scratch = new ByteWriter(1 << 12);
+
+function elementFuncs(e: Module['elements'][number], _m: Module): number[] {
+  return e.funcs ?? (e.exprs ?? []).flatMap((x) => refFuncs(x));
+}
+
+/** The program's custom sections, with the name section merged; capabilities' are dropped. */
+function customs(
+  app: Module, parts: Part[], funcNode: (p: Part, i: number) => number | string,
+  finalIndex: Map<number | string, number>, glueNames: Map<number, string>,
+): Custom[] {
+  const appPart = parts[0]!;
+  const names = emptyNames();
+  const appNames = app.customs.find((c) => c.name === 'name');
+  const source = appNames ? readNames(appNames.bytes) : emptyNames();
+  if (source.module !== undefined) names.module = source.module;
+  for (const [i, name] of source.functions) {
+    const at = finalIndex.get(funcNode(appPart, i));
+    if (at !== undefined && i >= appPart.imports.length) names.functions.set(at, name);
+  }
+  for (const [i, locals] of source.locals) {
+    const at = finalIndex.get(funcNode(appPart, i));
+    if (at !== undefined && i >= appPart.imports.length) names.locals.set(at, locals);
+  }
+  // App globals and data segments keep their indices: the program's come first.
+  names.globals = source.globals;
+  names.data = source.data;
+  for (const [node, at] of finalIndex) {
+    if (typeof node === 'string') names.functions.set(at, `wasi:${node}`);
+  }
+  parts.slice(1).forEach((p) => {
+    const own = p.module.customs.find((c) => c.name === 'name');
+    const fromSection = own ? readNames(own.bytes).functions : new Map<number, string>();
+    const fromExports = new Map(p.module.exports.filter((e) => e.kind === 'func').map((e) => [e.index, e.name]));
+    for (let j = 0; j < p.module.functions.length; j++) {
+      const i = p.imports.length + j;
+      const at = finalIndex.get(funcNode(p, i));
+      if (at === undefined) continue;
+      names.functions.set(at, `${p.name}:${fromSection.get(i) ?? fromExports.get(i) ?? `f${i}`}`);
+    }
+  });
+  for (const [at, name] of glueNames) names.functions.set(at, name);
+
+  const kept = app.customs.filter((c) => c.name !== 'name' && c.name !== 'box');
+  return [...kept, { name: 'name', bytes: writeNames(names), after: 11 }];
+}
+
+function checkMemories(who: string, m: Module): void {
+  for (const mem of m.memories) {
+    if (mem.is64) throw new LinkError(`${who} uses a 64-bit memory (memory64), which boxes do not support`);
+    if (mem.shared) throw new LinkError(`${who} uses a shared memory (threads), which boxes do not support`);
+  }
+}
+
+function checkProgram(app: Module): void {
   if (app.imports.some((i) => i.desc.kind === 'memory')) {
     throw new LinkError('the program imports its memory; link it with its own memory (no --import-memory)');
   }
+  checkMemories('the program', app);
   if (app.memories.length !== 1) throw new LinkError(`the program must define exactly one memory, it has ${app.memories.length}`);
   const memory = app.exports.find((e) => e.name === 'memory');
   if (!memory || memory.kind !== 'memory' || memory.index !== 0) {
     throw new LinkError('the program must export its memory as "memory" (WASI hosts read it by that name)');
   }
-  const start = app.exports.some((e) => e.name === '_start');
-  const init = app.exports.some((e) => e.name === '_initialize');
+  const start = app.exports.some((e) => e.name === '_start' && e.kind === 'func');
+  const init = app.exports.some((e) => e.name === '_initialize' && e.kind === 'func');
   if (start && init) throw new LinkError('the program exports both _start and _initialize; a WASI module is a command or a reactor, not both');
   if (!start && !init) throw new LinkError('the program exports neither _start (a command) nor _initialize (a reactor)');
 }
-

@@ -51,9 +51,9 @@ function read_host_list(isEnviron: bool): StringList | null {
 }
 
 export function init(): void {
-  const size = config_size();
+  const size = config_size(0);
   const cfg = heap.alloc(<usize>size);
-  config_copy(cfg);
+  config_copy(0, cfg, 0, size);
   const argc = load<u32>(cfg);
   const envc = load<u32>(cfg, 4);
   const baked = new StringList();

@@ -42,5 +42,5 @@ export const proc: CapabilityDescriptor = {
     proc_raise: { status: 'unsupported', note: 'signals are not delivered inside a box (ENOSYS)' },
     sched_yield: { status: 'supported' },
   },
-  config: procConfig,
+  config: (settings) => [procConfig(settings)],
 };

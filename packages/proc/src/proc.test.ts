@@ -34,7 +34,7 @@ async function run(baked: { args?: string[]; env?: string[] }, hostArgs: string[
   const config = procConfig({ entrypoint: '/bin/app', args: baked.args ?? [], env: baked.env ?? [] });
   const instance = await WebAssembly.instantiate(await WebAssembly.compile(proc.wasm() as Uint8Array<ArrayBuffer>), {
     'box:app': boxAppImports(() => app, () => memory!),
-    'box:config': boxConfigImports(config, () => memory!),
+    'box:config': boxConfigImports([config], () => memory!),
     wasi_snapshot_preview1: {
       args_sizes_get: args.sizes, args_get: args.get,
       environ_sizes_get: env.sizes, environ_get: env.get,

@@ -12,6 +12,7 @@ Links a WASI preview1 program with capability modules into one .box.wasm.
 Options:
   --proc           virtualize argv and environment (implied by --env and ARGS)
   --env K=V        bake an environment variable (repeatable; run-time -e overrides)
+  --strip          drop every custom section but the manifest (names, debug info)
   -o FILE          output file (default: APP with .box.wasm in place of .wasm)
   -h, --help       show this help
 
@@ -22,6 +23,7 @@ directories (box run --dir). Calls no capability serves pass through to the host
 const SPECS: OptionSpec[] = [
   { name: 'proc' },
   { name: 'env', value: true, multiple: true },
+  { name: 'strip' },
   { name: 'o', short: 'o', value: true },
   { name: 'help', short: 'h' },
 ];
@@ -31,7 +33,7 @@ const NOT_YET: OptionSpec[] = [
   { name: 'fs' }, { name: 'net' }, { name: 'clock', value: true }, { name: 'random', value: true },
   { name: 'deny', value: true, multiple: true }, { name: 'image', value: true }, { name: 'workdir', value: true },
   { name: 'mount-point', value: true, multiple: true }, { name: 'listen', value: true, multiple: true },
-  { name: 'sealed' }, { name: 'portable' }, { name: 'strip' }, { name: 'trace' },
+  { name: 'sealed' }, { name: 'portable' }, { name: 'trace' },
 ];
 
 export async function linkCommand(argv: readonly string[], command = 'box-link'): Promise<number> {
@@ -50,7 +52,9 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   const wantProc = flag(args, 'proc') || env.length > 0 || args.rest.length > 0;
   const capabilities = CAPABILITIES.filter((c) => c.name === 'kernel' || (c.name === 'proc' && wantProc));
   const program = await readInput(command, appPath);
-  const { bytes } = link(program, { capabilities, entrypoint: basename(appPath), args: args.rest, env });
+  const { bytes } = link(program, {
+    capabilities, entrypoint: basename(appPath), args: args.rest, env, strip: flag(args, 'strip'), programName: appPath,
+  });
   const out = value(args, 'o') ?? appPath.replace(/(\.wasm)?$/, '.box.wasm');
   await writeFile(out, bytes);
   return 0;

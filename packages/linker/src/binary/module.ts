@@ -105,6 +105,8 @@ export interface Code {
   locals: Array<{ count: number; type: ValType }>;
   /** instruction bytes after the locals, including the final `end` */
   body: Uint8Array;
+  /** absolute offset of `body` in the input, for error messages */
+  offset?: number;
 }
 
 export interface Custom {

@@ -5,6 +5,7 @@
 // exception type.
 
 import { ByteReader } from './leb.ts';
+import { WasmFormatError } from './errors.ts';
 import { readValType, skipExpr } from './code.ts';
 import { isAbstractHeapType } from './opcodes.ts';
 import {
@@ -16,6 +17,8 @@ export const SectionId = {
   custom: 0, type: 1, import: 2, function: 3, table: 4, memory: 5, global: 6, export: 7,
   start: 8, element: 9, code: 10, data: 11, dataCount: 12, tag: 13,
 } as const;
+
+const SECTION_NAMES: Record<number, string> = Object.fromEntries(Object.entries(SectionId).map(([k, v]) => [v, k]));
 
 /** Known section ids in the order the binary format requires. */
 export const SECTION_ORDER: readonly number[] = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
@@ -38,7 +41,7 @@ export function readModule(bytes: Uint8Array): Module {
     r.eofMessage = 'unexpected end';
     const id = r.u8();
     const size = r.u32();
-    if (size > bytes.length - r.pos) r.fail('section size out of bounds', idAt);
+    if (size > bytes.length - r.pos) throw new WasmFormatError('section size out of bounds', idAt, SECTION_NAMES[id] ?? `unknown (id ${id})`);
     const end = r.pos + size;
     r.end = end;
     r.eofMessage = 'unexpected end of section';
@@ -51,7 +54,11 @@ export function readModule(bytes: Uint8Array): Module {
       if (rank <= lastRank) r.fail(rank === lastRank ? `duplicate section id ${id}` : `section id ${id} out of order`, idAt);
       lastRank = rank;
       lastKnown = id;
-      readSection(r, id, m);
+      try {
+        readSection(r, id, m);
+      } catch (e) {
+        throw e instanceof WasmFormatError ? e.inSection(SECTION_NAMES[id]!) : e;
+      }
       if (id === SectionId.code) sawCode = true;
     }
     if (r.pos !== end) r.fail('section size mismatch', r.pos);
@@ -293,5 +300,5 @@ function code(r: ByteReader): Module['codes'][number] {
   const body = r.take(end - r.pos);
   if (body.length === 0 || body[body.length - 1] !== 0x0b) r.fail('function body must end with end', bodyAt);
   r.end = sectionEnd;
-  return { locals, body };
+  return { locals, body, offset: r.base + bodyAt };
 }

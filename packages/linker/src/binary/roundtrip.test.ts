@@ -167,7 +167,7 @@ describe('malformed input', () => {
 
   it('names the problem and the offset', () => {
     bad(new Uint8Array([0, 0x61, 0x73, 0x6d, 2, 0, 0, 0]), /unknown binary version/);
-    bad(wasm([3, 3, 2, 0, 0x80]), /^malformed wasm at 0xd: unexpected end of section$/);
+    bad(wasm([3, 3, 2, 0, 0x80]), /^malformed wasm at 0xd in the function section: unexpected end of section$/);
     bad(wasm(section(1, vec([[0x4e, 0x01, 0x60, 0, 0]]))), /GC type definitions/);
     bad(wasm(section(1, vec([[0x5f, 0]]))), /GC type definitions/);
     bad(wasm(section(3, vec([[0]])), section(1, vec([]))), /out of order/);
