@@ -56,5 +56,11 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     sizes,
   };
   module.customs.push({ name: MANIFEST_SECTION, bytes: new TextEncoder().encode(JSON.stringify(manifest)), after: 0xff });
-  return { bytes: writeModule(module), manifest };
+  try {
+    return { bytes: writeModule(module), manifest };
+  } catch (e) {
+    // Code bodies are decoded as they are rewritten, which happens while writing.
+    if (e instanceof WasmFormatError) throw new LinkError(`${options.programName ?? 'the program'}: ${e.inSection('code').message}`);
+    throw e;
+  }
 }

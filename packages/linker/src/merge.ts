@@ -131,15 +131,13 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
   const synthNode = (id: number) => nodes + id;
   const addSynth = (s: Synth) => synthNode(synths.push(s) - 1);
 
-  /** The node or host import a part's function index stands for. */
-  const target = (p: Part, i: number): Target => (i < p.imports.length ? p.imports[i]! : { kind: 'func', part: parts.indexOf(p), index: i });
+  /** The node (or host import name) function `i` of part `p` stands for. */
+  const funcNode = (p: Part, i: number): number | string => (i < p.imports.length ? nodeOf(p.imports[i]!) : p.firstNode + i - p.imports.length);
   const nodeOf = (t: Target): number | string => {
     if (t.kind === 'host') return t.name;
     if (t.kind === 'synth') return synthNode(t.id);
-    const p = parts[t.part]!;
-    return t.index < p.imports.length ? nodeOf(p.imports[t.index]!) : p.firstNode + t.index - p.imports.length;
+    return funcNode(parts[t.part]!, t.index);
   };
-  const funcNode = (p: Part, i: number) => nodeOf(target(p, i));
 
   // Start functions run at instantiation, before any WASI host is ready:
   // capabilities first (their runtimes set up heap pointers), then the program's.
@@ -172,9 +170,7 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
     if (typeof n === 'number') work.push(n);
   };
   const appPart = parts[0]!;
-  for (let i = 0; i < app.imports.length + app.functions.length; i++) {
-    if (i < appPart.imports.length || i >= countFuncImports(app)) reach(funcNode(appPart, i), 'app');
-  }
+  for (let i = 0; i < appPart.imports.length + app.functions.length; i++) reach(funcNode(appPart, i), 'app');
   if (startNode !== undefined) reach(startNode, 'box');
   reach(wrapperNode, 'box');
   // Anything a capability can reach through its tables is kept: call_indirect is not followed.
@@ -234,8 +230,11 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
     const m = p.module;
     const base = bases[pi]!;
     const types = m.types.map(internType);
+    // Resolved once per part: the rewriter asks for every call in the code.
+    const funcs = new Int32Array(p.imports.length + m.functions.length);
+    for (let i = 0; i < funcs.length; i++) funcs[i] = finalIndex.get(funcNode(p, i)) ?? -1;
     const map: IndexMap = {
-      func: (i) => finalIndex.get(funcNode(p, i))!,
+      func: (i) => funcs[i]!,
       table: (i) => base.table + i,
       memory: (i) => base.memory + i,
       global: (i) => base.global + i,
@@ -255,13 +254,14 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
       return w.finish();
     };
     const size: PartSize = { functions: 0, code: 0, data: 0 };
+    // Bodies are rewritten by the writer as it writes them (Code.map): one
+    // streaming pass over the code, and no copy of it held in between.
     m.codes.forEach((code, j) => {
       if (!reached.has(p.firstNode + j)) return;
       out.functions.push(types[m.functions[j]!]!);
-      const body = expr(code.body, code.offset);
-      out.codes.push({ locals: code.locals, body });
+      out.codes.push({ locals: code.locals, body: code.body, map, ...(code.offset !== undefined ? { offset: code.offset } : {}) });
       size.functions++;
-      size.code += body.length;
+      size.code += code.body.length;
     });
     for (const t of m.tables) out.tables.push(t.init ? { type: t.type, init: expr(t.init) } : { type: t.type });
     out.memories.push(...m.memories);
@@ -321,10 +321,6 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
   const hostImportsBy: Record<string, string[]> = {};
   for (const h of out.imports) hostImportsBy[h.name] = [...hostUsers.get(h.name)!].sort();
   return { module: out, hostImports: out.imports.map((i) => i.name), hostImportsBy, served: resolution.served, sizes };
-}
-
-function countFuncImports(m: Module): number {
-  return m.imports.filter((i) => i.desc.kind === 'func').length;
 }
 
 /** Function indices an expression names (call, return_call, ref.func). */

@@ -54,6 +54,15 @@ export function rewriteInstrs(r: ByteReader, map: IndexMap, out: ByteWriter): vo
     const at = r.pos;
     if (at >= r.end) r.fail('unexpected end of expression (missing end)');
     const op = buf[at]!;
+    // Fast path for the most common instructions: local.get/set/tee with a
+    // one-byte index (a third of a typical C++ body) are copied as they are.
+    if (op >= 0x20 && op <= 0x22 && at + 1 < r.end && buf[at + 1]! < 0x80) {
+      out.reserve(2);
+      out.buf[out.pos++] = op;
+      out.buf[out.pos++] = buf[at + 1]!;
+      r.pos = at + 2;
+      continue;
+    }
     r.pos = at + 1;
     let kind = OPCODE_IMM[op]!;
     if (kind >= Imm.PrefixFC) {

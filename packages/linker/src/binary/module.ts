@@ -107,6 +107,11 @@ export interface Code {
   body: Uint8Array;
   /** absolute offset of `body` in the input, for error messages */
   offset?: number;
+  /**
+   * When set, the writer rewrites `body` through this map as it writes it:
+   * the linker's one streaming pass, with no copy of the code in between.
+   */
+  map?: IndexMap;
 }
 
 export interface Custom {

@@ -2,7 +2,7 @@
 // as given: the linker has already rewritten them.
 
 import { ByteWriter, sizeU32 } from './leb.ts';
-import { valTypeSize, writeValType } from './code.ts';
+import { rewriteExpr, valTypeSize, writeValType } from './code.ts';
 import { SECTION_ORDER, SectionId } from './reader.ts';
 import type {
   Data, Element, ExternKind, GlobalType, ImportDesc, Limits, Module, TableType, TagType,
@@ -31,8 +31,14 @@ export function writeModule(m: Module): Uint8Array<ArrayBuffer> {
 
   customsAfter(0);
   for (const id of SECTION_ORDER) {
-    body.reset();
-    if (writeSection(body, id, m)) section(out, id, body);
+    if (id === SectionId.code) {
+      // The code section dominates large modules: size it first and write it
+      // straight into the output instead of through a scratch buffer.
+      if (m.codes.length) writeCodeSection(out, m);
+    } else {
+      body.reset();
+      if (writeSection(body, id, m)) section(out, id, body);
+    }
     customsAfter(id);
   }
   // customs recorded after a section id we do not know go last
@@ -43,7 +49,78 @@ export function writeModule(m: Module): Uint8Array<ArrayBuffer> {
     body.bytes(c.bytes);
     section(out, SectionId.custom, body);
   }
-  return out.finish();
+  // A view, not a copy, when the estimate left little slack: the copy would cost as much as the module.
+  return out.buf.length - out.pos <= out.pos >> 3 ? out.view() as Uint8Array<ArrayBuffer> : out.finish();
+}
+
+function codeEntrySize(c: Module['codes'][number]): number {
+  let size = sizeU32(c.locals.length) + c.body.length;
+  for (const l of c.locals) size += sizeU32(l.count) + valTypeSize(l.type);
+  return size;
+}
+
+function writeCodeSection(out: ByteWriter, m: Module): void {
+  if (!m.codes.some((c) => c.map)) {
+    let total = sizeU32(m.codes.length);
+    for (const c of m.codes) {
+      const size = codeEntrySize(c);
+      total += sizeU32(size) + size;
+    }
+    out.byte(SectionId.code);
+    out.u32(total);
+    out.reserve(total);
+    out.u32(m.codes.length);
+    for (const c of m.codes) codeEntry(out, c);
+    return;
+  }
+  // Bodies rewritten on the way out have sizes known only once written: the
+  // section size goes in a padded five-byte LEB (valid wasm), patched at the end.
+  out.byte(SectionId.code);
+  const sizeAt = out.pos;
+  out.reserve(5);
+  out.pos += 5;
+  out.u32(m.codes.length);
+  for (const c of m.codes) {
+    if (!c.map) {
+      codeEntry(out, c);
+      continue;
+    }
+    // Written in place after a size field guessed from the input size (the
+    // rewrite rarely crosses a LEB length boundary); moved when the guess is off.
+    let guess = sizeU32(c.body.length + 8);
+    out.reserve(guess);
+    out.pos += guess;
+    let start = out.pos;
+    out.u32(c.locals.length);
+    for (const l of c.locals) {
+      out.u32(l.count);
+      writeValType(out, l.type);
+    }
+    rewriteExpr(c.body, c.map, out, c.offset ?? 0);
+    const n = out.pos - start;
+    const need = sizeU32(n);
+    if (need !== guess) {
+      out.reserve(need - guess);
+      out.buf.copyWithin(start + need - guess, start, out.pos);
+      out.pos += need - guess;
+      start += need - guess;
+      guess = need;
+    }
+    let v = n;
+    for (let i = start - guess; i < start; i++, v >>>= 7) out.buf[i] = (v & 0x7f) | (i < start - 1 ? 0x80 : 0);
+  }
+  let size = out.pos - sizeAt - 5;
+  for (let i = 0; i < 5; i++, size >>>= 7) out.buf[sizeAt + i] = (size & 0x7f) | (i < 4 ? 0x80 : 0);
+}
+
+function codeEntry(w: ByteWriter, c: Module['codes'][number]): void {
+  w.u32(codeEntrySize(c));
+  w.u32(c.locals.length);
+  for (const l of c.locals) {
+    w.u32(l.count);
+    writeValType(w, l.type);
+  }
+  w.bytes(c.body);
 }
 
 const HEADER = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
@@ -132,17 +209,7 @@ function writeSection(w: ByteWriter, id: number, m: Module): boolean {
       return true;
     case SectionId.code:
       if (m.codes.length === 0) return false;
-      vec(w, m.codes, (c) => {
-        let size = sizeU32(c.locals.length) + c.body.length;
-        for (const l of c.locals) size += sizeU32(l.count) + valTypeSize(l.type);
-        w.u32(size);
-        w.u32(c.locals.length);
-        for (const l of c.locals) {
-          w.u32(l.count);
-          writeValType(w, l.type);
-        }
-        w.bytes(c.body);
-      });
+      vec(w, m.codes, (c) => codeEntry(w, c)); // unused: the code section is written by writeCodeSection
       return true;
     case SectionId.data:
       if (m.data.length === 0) return false;

@@ -1,0 +1,88 @@
+// Regular file contents: copy-on-first-use from the image, reads, writes,
+// resizes. Sizes past the fmem block size are refused with EFBIG; quota
+// (ENOSPC) and memory (ENOSPC on write, ENOMEM when a read must first copy
+// the image bytes) are checked before any byte changes, so a failing call
+// leaves the file exactly as it was.
+
+import * as app from "../../abi/assembly/app";
+import { ERRNO_FBIG, ERRNO_NOMEM, ERRNO_NOSPC, ERRNO_SUCCESS } from "../../abi/assembly/constants";
+import { FMEM_MAX, fmem_alloc, fmem_capacity, fmem_free } from "./fmem";
+import { image_copy_file } from "./image";
+import { Inode, quota_allows, quota_resize } from "./inode";
+
+/** Makes `i.cap >= need`, keeping the first `i.size` bytes. False when memory cannot grow. */
+function reserve(i: Inode, need: u64): bool {
+  if (need <= i.cap) return true;
+  const block = fmem_alloc(need);
+  if (block == 0) return false;
+  if (i.size > 0) memory.copy(block, i.data, <usize>i.size);
+  fmem_free(i.data, i.cap);
+  i.data = block;
+  i.cap = fmem_capacity(need);
+  return true;
+}
+
+/** Copies an image file's bytes on first use. */
+export function file_load(i: Inode): u16 {
+  if (i.image < 0) return ERRNO_SUCCESS;
+  if (!reserve(i, i.size)) return ERRNO_NOMEM;
+  image_copy_file(<u32>i.image, i.data, i.size);
+  i.image = -1;
+  return ERRNO_SUCCESS;
+}
+
+/** Sets the size; new bytes read as zeros. */
+export function file_resize(i: Inode, size: u64): u16 {
+  if (size > FMEM_MAX) return ERRNO_FBIG;
+  if (!quota_allows(i, size)) return ERRNO_NOSPC;
+  const err = file_load(i);
+  if (err != ERRNO_SUCCESS) return err;
+  if (!reserve(i, size)) return ERRNO_NOSPC;
+  if (size > i.size) memory.fill(i.data + <usize>i.size, 0, <usize>(size - i.size));
+  quota_resize(i, size);
+  i.size = size;
+  return ERRNO_SUCCESS;
+}
+
+/** Reads into the iovecs from `pos`; returns the byte count, or a negated errno. */
+export function file_read(i: Inode, pos: u64, iovs: u32, iovs_len: u32): i64 {
+  const err = file_load(i);
+  if (err != ERRNO_SUCCESS) return -<i64>err;
+  let total: u64 = 0;
+  for (let k: u32 = 0; k < iovs_len; k++) {
+    if (pos >= i.size) break;
+    const buf = app.load_u32(iovs + k * 8);
+    const len = <u64>app.load_u32(iovs + k * 8 + 4);
+    const avail = i.size - pos;
+    const n = len < avail ? len : avail;
+    app.copy_out(buf, i.data + <usize>pos, <u32>n);
+    pos += n;
+    total += n;
+    if (n < len) break;
+  }
+  return <i64>total;
+}
+
+/** Writes the iovecs at `pos` (holes read as zeros); returns the byte count, or a negated errno. */
+export function file_write(i: Inode, pos: u64, iovs: u32, iovs_len: u32): i64 {
+  let total: u64 = 0;
+  for (let k: u32 = 0; k < iovs_len; k++) total += <u64>app.load_u32(iovs + k * 8 + 4);
+  if (total == 0) return 0;
+  const end = pos + total;
+  if (end < pos || end > FMEM_MAX) return -<i64>ERRNO_FBIG;
+  if (end > i.size) {
+    const err = file_resize(i, end);
+    if (err != ERRNO_SUCCESS) return -<i64>err;
+  } else {
+    const err = file_load(i);
+    if (err != ERRNO_SUCCESS) return -<i64>err;
+  }
+  let at = pos;
+  for (let k: u32 = 0; k < iovs_len; k++) {
+    const buf = app.load_u32(iovs + k * 8);
+    const len = app.load_u32(iovs + k * 8 + 4);
+    app.copy_in(i.data + <usize>at, buf, len);
+    at += len;
+  }
+  return <i64>total;
+}

@@ -1,0 +1,69 @@
+// Memory for file contents: power-of-two blocks carved from pages this module
+// grows itself. File bytes are the one thing a program can make arbitrarily
+// large, and AssemblyScript's allocator traps when memory.grow fails; here a
+// failed grow is a value (0), which writes turn into ENOSPC and loads into
+// ENOMEM, leaving every stored byte as it was.
+//
+// Blocks are never returned to the engine (memory cannot shrink) but are
+// reused through one free list per size class. The runtime's own allocator
+// copes with pages grown behind its back (it adds its later growth as a new
+// region), provided it has claimed its first region before we grow.
+
+/** Largest block: 2 GiB, half the 32-bit address space. */
+export const FMEM_MAX: u64 = 1 << 31;
+const MIN_CLASS: u32 = 6; // 64 bytes
+const PAGE_CLASS: u32 = 16; // 64 KiB
+const FREE_LISTS: usize = memory.data(32 * sizeof<usize>());
+
+let runtimeReady = false;
+
+/** Size class (log2 of the block size) that holds `size` bytes. */
+@inline function class_of(size: u64): u32 {
+  if (size <= (1 << MIN_CLASS)) return MIN_CLASS;
+  return 64 - <u32>clz(size - 1);
+}
+
+/** Bytes a block for `size` bytes really holds. */
+export function fmem_capacity(size: u64): u64 {
+  return size == 0 ? 0 : <u64>1 << class_of(size);
+}
+
+function grow_pages(pages: u32): usize {
+  if (!runtimeReady) {
+    // Let the runtime claim its initial region before pages appear after it.
+    heap.free(heap.alloc(16));
+    runtimeReady = true;
+  }
+  const before = memory.grow(<i32>pages);
+  return before < 0 ? 0 : <usize>before << 16;
+}
+
+/** A block for `size` (> 0) bytes, or 0 when memory cannot grow. Its bytes are not zeroed. */
+export function fmem_alloc(size: u64): usize {
+  if (size == 0 || size > FMEM_MAX) return 0;
+  const k = class_of(size);
+  const head = FREE_LISTS + (<usize>k << alignof<usize>());
+  const free = load<usize>(head);
+  if (free != 0) {
+    store<usize>(head, load<usize>(free));
+    return free;
+  }
+  if (k >= PAGE_CLASS) return grow_pages(<u32>1 << (k - PAGE_CLASS));
+  const page = grow_pages(1);
+  if (page == 0) return 0;
+  // Keep the first block, put the rest of the page on the free list.
+  const step = <usize>1 << k;
+  for (let at = page + step; at < page + 0x10000; at += step) {
+    store<usize>(at, load<usize>(head));
+    store<usize>(head, at);
+  }
+  return page;
+}
+
+/** Returns a block obtained for `size` bytes. */
+export function fmem_free(block: usize, size: u64): void {
+  if (block == 0 || size == 0) return;
+  const head = FREE_LISTS + (<usize>class_of(size) << alignof<usize>());
+  store<usize>(block, load<usize>(head));
+  store<usize>(head, block);
+}

@@ -1,0 +1,58 @@
+// The vfs driver: an in-memory filesystem over the image baked at link time.
+// The kernel imports these exports from "box:vfs", calls them with vfs
+// handles and with app pointers it has bounds-checked, and owns the fds.
+// Nothing runs at instantiation: the first preopen_count() initializes.
+
+import { handle_open, handles_init, handle_get } from "./handles";
+import { image_init, image_workdir } from "./image";
+import { Inode } from "./inode";
+import { resolve, resolve_set_root, r_inode } from "./resolve";
+
+export {
+  fd_prestat_get, fd_prestat_dir_name, fd_read, fd_pread, fd_write, fd_pwrite, fd_seek, fd_tell,
+  fd_advise, fd_allocate, fd_sync, fd_datasync, fd_fdstat_get, fd_fdstat_set_flags,
+  fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_readdir, fd_close,
+} from "./fd";
+export {
+  path_open, path_create_directory, path_remove_directory, path_unlink_file, path_filestat_get,
+  path_filestat_set_times, path_readlink, path_symlink, path_link, path_rename,
+} from "./path";
+
+let preopens: Array<i32> | null = null;
+
+function init(): void {
+  handles_init();
+  const root = image_init();
+  resolve_set_root(root);
+  const list = new Array<i32>();
+  const h = handle_open(root, 0);
+  handle_get(<u32>h)!.preopen = "/";
+  list.push(h);
+  const workdir = image_workdir();
+  if (workdir != "/" && workdir.length > 1) {
+    // The image encoder makes sure the workdir exists; resolve it as a path below "/".
+    const rel = workdir.substring(1);
+    if (resolve(root, rel, true) == 0) {
+      const dir = r_inode;
+      if (dir != null && dir.isDir && dir != root) {
+        const w = handle_open(changetype<Inode>(dir), 0);
+        handle_get(<u32>w)!.preopen = ".";
+        list.push(w);
+      }
+    }
+  }
+  preopens = list;
+}
+
+/** Initializes on first call; the number of preopened directories: "/" and, when the workdir is not "/", ".". */
+export function preopen_count(): u32 {
+  if (preopens == null) init();
+  return <u32>preopens!.length;
+}
+
+/** The handle of preopen `i`; 0xffffffff when there is none. */
+export function preopen(i: u32): u32 {
+  if (preopens == null) init();
+  const list = preopens!;
+  return i < <u32>list.length ? <u32>unchecked(list[i]) : 0xffff_ffff;
+}

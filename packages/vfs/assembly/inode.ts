@@ -1,0 +1,115 @@
+// Inodes: what a name in a directory points to. One class for every node kind
+// (regular file, directory, symlink); the open handle (position, fdflags)
+// lives apart, in handles.ts, as in browser_wasi_shim's Fd/Inode split.
+//
+// Ownership: an inode lives while a directory entry names it (nlink > 0) or
+// a handle holds it open (opens > 0). When both reach zero its file bytes go
+// back to fmem and its quota charge is released (inode_release).
+
+import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } from "../../abi/assembly/constants";
+import { clock_realtime } from "./config";
+import { fmem_free } from "./fmem";
+
+/** readdir cookies 1 and 2 belong to "." and ".."; real entries count from 3. */
+export const FIRST_ENTRY_ID: u64 = 3;
+
+/** A name in a directory. `id` is the readdir cookie: unique in its directory, never reused. */
+export class DirEntry {
+  constructor(public name: string, public inode: Inode, public id: u64) {}
+}
+
+export class Inode {
+  /** directory entries naming this inode (a directory: 1 while its parent names it) */
+  nlink: u32 = 0;
+  /** open handles */
+  opens: u32 = 0;
+  size: u64 = 0;
+  /** fmem block holding the bytes, and its capacity */
+  data: usize = 0;
+  cap: u64 = 0;
+  /** bytes that came from the image: not charged to the writable layer's quota */
+  baseSize: u64 = 0;
+  /** image entry whose bytes (file) or children (directory) are not copied yet; -1 when none */
+  image: i32 = -1;
+  atim: u64 = 0;
+  mtim: u64 = 0;
+  ctim: u64 = 0;
+  /** symlink target, one char per byte */
+  target: string = "";
+  // Directories only.
+  entries: Array<DirEntry> | null = null;
+  byName: Map<string, DirEntry> | null = null;
+  nextId: u64 = FIRST_ENTRY_ID;
+  subdirs: u32 = 0;
+  parent: Inode | null = null;
+
+  constructor(public ino: u64, public filetype: u8, time: u64) {
+    this.atim = time;
+    this.mtim = time;
+    this.ctim = time;
+    if (filetype == FILETYPE_DIRECTORY) {
+      this.entries = new Array<DirEntry>();
+      this.byName = new Map<string, DirEntry>();
+    }
+  }
+
+  @inline get isDir(): bool { return this.filetype == FILETYPE_DIRECTORY; }
+  @inline get isFile(): bool { return this.filetype == FILETYPE_REGULAR_FILE; }
+  @inline get isSymlink(): bool { return this.filetype == FILETYPE_SYMBOLIC_LINK; }
+}
+
+let nextIno: u64 = 1;
+/** Image build time: the time of new timestamps when no clock is linked. */
+let fallbackTime: u64 = 0;
+let quotaLimit: u64 = 0;
+let quotaUsed: u64 = 0;
+
+export function inode_setup(firstFreeIno: u64, buildTime: u64, quota: u64): void {
+  nextIno = firstFreeIno;
+  fallbackTime = buildTime;
+  quotaLimit = quota;
+}
+
+/** Current time for timestamps. */
+export function now(): u64 {
+  const t = clock_realtime();
+  return t != 0 ? t : fallbackTime;
+}
+
+/** A new inode of the writable layer, with a fresh inode number. */
+export function inode_new(filetype: u8): Inode {
+  return new Inode(nextIno++, filetype, now());
+}
+
+/** Bytes of `size` that the quota pays for: what exceeds the image's own bytes. */
+@inline function charge_of(i: Inode, size: u64): u64 {
+  return size > i.baseSize ? size - i.baseSize : 0;
+}
+
+/** True when resizing `i` to `size` stays within the quota. */
+export function quota_allows(i: Inode, size: u64): bool {
+  return quotaUsed - charge_of(i, i.size) + charge_of(i, size) <= quotaLimit;
+}
+
+/** Records `i`'s new size in the quota (after quota_allows said yes). */
+export function quota_resize(i: Inode, size: u64): void {
+  quotaUsed = quotaUsed - charge_of(i, i.size) + charge_of(i, size);
+}
+
+/** Frees an inode's bytes once nothing names it and nothing holds it open. */
+export function inode_release(i: Inode): void {
+  if (i.nlink != 0 || i.opens != 0 || i.isDir) return;
+  quota_resize(i, 0);
+  fmem_free(i.data, i.cap);
+  i.data = 0;
+  i.cap = 0;
+  i.size = 0;
+  i.image = -1;
+}
+
+/** Marks a change of `i`'s contents. */
+export function touch_modified(i: Inode): void {
+  const t = now();
+  i.mtim = t;
+  i.ctim = t;
+}

@@ -1,0 +1,256 @@
+// path_* entry points: resolve from a directory handle (resolve.ts), then
+// act on the result with POSIX's rules. Where the spec is silent we answer
+// what Linux does (node:wasi's differences are listed in README.md).
+
+import * as app from "../../abi/assembly/app";
+import {
+  ERRNO_BADF, ERRNO_BUSY, ERRNO_EXIST, ERRNO_INVAL, ERRNO_ISDIR, ERRNO_LOOP, ERRNO_NFILE, ERRNO_NOENT,
+  ERRNO_NOTDIR, ERRNO_NOTEMPTY, ERRNO_PERM, ERRNO_SUCCESS, FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE,
+  FILETYPE_SYMBOLIC_LINK, LOOKUPFLAGS_SYMLINK_FOLLOW, OFLAGS_CREAT, OFLAGS_DIRECTORY, OFLAGS_EXCL, OFLAGS_TRUNC,
+  RIGHTS_FD_WRITE,
+} from "../../abi/assembly/constants";
+import { dir_insert, dir_is_empty, dir_remove, dir_within } from "./directory";
+import { FDFLAGS_ALL } from "./fd";
+import { file_resize } from "./file";
+import { handle_get, handle_open } from "./handles";
+import { Inode, inode_new, inode_release, now, touch_modified } from "./inode";
+import { r_inode, r_name, r_parent, r_trailing, read_errno, read_path, resolve } from "./resolve";
+import { set_times, write_filestat } from "./stat";
+import { is_dot, string_to_bytes } from "./strings";
+
+const OFLAGS_ALL: u32 = OFLAGS_CREAT | OFLAGS_DIRECTORY | OFLAGS_EXCL | OFLAGS_TRUNC;
+
+let path_errno: u16 = ERRNO_SUCCESS;
+
+/** The directory a path starts from, or null with path_errno set. */
+function start_dir(h: u32): Inode | null {
+  const handle = handle_get(h);
+  if (handle == null) {
+    path_errno = ERRNO_BADF;
+    return null;
+  }
+  if (!handle.inode.isDir) {
+    path_errno = ERRNO_NOTDIR;
+    return null;
+  }
+  return handle.inode;
+}
+
+/** Resolves (h, path) into the r_* results; the errno on failure. */
+function lookup(h: u32, path: u32, path_len: u32, follow: bool): u16 {
+  const start = start_dir(h);
+  if (start == null) return path_errno;
+  const p = read_path(path, path_len);
+  if (p == null) return read_errno;
+  return resolve(start, p, follow);
+}
+
+/** A new name goes into a live directory; a removed one takes no entries (ENOENT). */
+function link_new(parent: Inode, name: string, node: Inode): void {
+  dir_insert(parent, name, node);
+  touch_modified(parent);
+}
+
+/** Returns the new handle, or the negated errno. */
+export function path_open(
+  h: u32, dirflags: u32, path: u32, path_len: u32, oflags: u32,
+  rights_base: u64, rights_inheriting: u64, fdflags: u32,
+): i32 {
+  if (oflags & ~OFLAGS_ALL || fdflags & ~<u32>FDFLAGS_ALL) return -<i32>ERRNO_INVAL;
+  const err = lookup(h, path, path_len, (dirflags & LOOKUPFLAGS_SYMLINK_FOLLOW) != 0);
+  if (err != ERRNO_SUCCESS) return -<i32>err;
+  let node = r_inode;
+  if (node == null) {
+    if (!(oflags & OFLAGS_CREAT)) return -<i32>ERRNO_NOENT;
+    // open("new/", O_CREAT) answers EISDIR on Linux and in node:wasi.
+    if (r_trailing) return -<i32>ERRNO_ISDIR;
+    if (oflags & OFLAGS_DIRECTORY) return -<i32>ERRNO_INVAL;
+    const parent = r_parent!;
+    if (parent.nlink == 0) return -<i32>ERRNO_NOENT;
+    node = inode_new(FILETYPE_REGULAR_FILE);
+    link_new(parent, r_name, node);
+  } else {
+    if ((oflags & OFLAGS_CREAT) && (oflags & OFLAGS_EXCL)) return -<i32>ERRNO_EXIST;
+    // The last component is a symlink we were told not to follow: O_NOFOLLOW (wasmtime).
+    if (node.isSymlink) return -<i32>ERRNO_LOOP;
+    if (node.isDir) {
+      if (oflags & (OFLAGS_CREAT | OFLAGS_TRUNC)) return -<i32>ERRNO_ISDIR;
+      // node:wasi opens a directory asked for write rights O_RDWR, and Linux answers EISDIR.
+      if (rights_base & RIGHTS_FD_WRITE) return -<i32>ERRNO_ISDIR;
+    } else {
+      if (oflags & OFLAGS_DIRECTORY) return -<i32>ERRNO_NOTDIR;
+      if ((oflags & OFLAGS_TRUNC) && node.size > 0) {
+        const terr = file_resize(node, 0);
+        if (terr != ERRNO_SUCCESS) return -<i32>terr;
+        touch_modified(node);
+      }
+    }
+  }
+  const opened = handle_open(node, <u16>fdflags);
+  if (opened < 0) {
+    inode_release(node);
+    return -<i32>ERRNO_NFILE;
+  }
+  return opened;
+}
+
+export function path_create_directory(h: u32, path: u32, path_len: u32): u16 {
+  const err = lookup(h, path, path_len, false);
+  if (err != ERRNO_SUCCESS) return err;
+  if (r_inode != null) return ERRNO_EXIST;
+  const parent = r_parent!;
+  if (parent.nlink == 0) return ERRNO_NOENT;
+  link_new(parent, r_name, inode_new(FILETYPE_DIRECTORY));
+  return ERRNO_SUCCESS;
+}
+
+export function path_remove_directory(h: u32, path: u32, path_len: u32): u16 {
+  const err = lookup(h, path, path_len, false);
+  if (err != ERRNO_SUCCESS) return err;
+  const node = r_inode;
+  if (node == null) return ERRNO_NOENT;
+  // rmdir(2): "." is EINVAL, ".." is not empty.
+  if (r_parent == null) return is_dot(r_name) ? ERRNO_INVAL : ERRNO_NOTEMPTY;
+  if (!node.isDir) return ERRNO_NOTDIR;
+  if (!dir_is_empty(node)) return ERRNO_NOTEMPTY;
+  const parent = r_parent!;
+  dir_remove(parent, r_name);
+  node.ctim = now();
+  touch_modified(parent);
+  return ERRNO_SUCCESS;
+}
+
+export function path_unlink_file(h: u32, path: u32, path_len: u32): u16 {
+  const err = lookup(h, path, path_len, false);
+  if (err != ERRNO_SUCCESS) return err;
+  const node = r_inode;
+  if (node == null) return ERRNO_NOENT;
+  if (r_parent == null || node.isDir) return ERRNO_ISDIR;
+  const parent = r_parent!;
+  dir_remove(parent, r_name);
+  node.ctim = now();
+  touch_modified(parent);
+  inode_release(node);
+  return ERRNO_SUCCESS;
+}
+
+export function path_filestat_get(h: u32, flags: u32, path: u32, path_len: u32, buf: u32): u16 {
+  const err = lookup(h, path, path_len, (flags & LOOKUPFLAGS_SYMLINK_FOLLOW) != 0);
+  if (err != ERRNO_SUCCESS) return err;
+  const node = r_inode;
+  if (node == null) return ERRNO_NOENT;
+  write_filestat(node, buf);
+  return ERRNO_SUCCESS;
+}
+
+export function path_filestat_set_times(
+  h: u32, flags: u32, path: u32, path_len: u32, atim: u64, mtim: u64, fst_flags: u32,
+): u16 {
+  const err = lookup(h, path, path_len, (flags & LOOKUPFLAGS_SYMLINK_FOLLOW) != 0);
+  if (err != ERRNO_SUCCESS) return err;
+  const node = r_inode;
+  if (node == null) return ERRNO_NOENT;
+  return set_times(node, atim, mtim, fst_flags);
+}
+
+/** A short buffer gets the first buf_len bytes, as readlink(2) and wasmtime (node:wasi answers ENOBUFS). */
+export function path_readlink(h: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, bufused: u32): u16 {
+  const err = lookup(h, path, path_len, false);
+  if (err != ERRNO_SUCCESS) return err;
+  const node = r_inode;
+  if (node == null) return ERRNO_NOENT;
+  if (!node.isSymlink) return ERRNO_INVAL;
+  const target = node.target;
+  const n = <u32>target.length < buf_len ? <u32>target.length : buf_len;
+  if (n > 0) {
+    const local = heap.alloc(<usize>target.length);
+    string_to_bytes(target, local);
+    app.copy_out(buf, local, n);
+    heap.free(local);
+  }
+  app.store_u32(bufused, n);
+  return ERRNO_SUCCESS;
+}
+
+/** Absolute targets are allowed: they resolve from the box's root (DESIGN.md §4). */
+export function path_symlink(old_path: u32, old_path_len: u32, h: u32, new_path: u32, new_path_len: u32): u16 {
+  const start = start_dir(h);
+  if (start == null) return path_errno;
+  const target = read_path(old_path, old_path_len);
+  if (target == null) return read_errno;
+  if (target.length == 0) return ERRNO_NOENT;
+  const p = read_path(new_path, new_path_len);
+  if (p == null) return read_errno;
+  const err = resolve(start, p, false);
+  if (err != ERRNO_SUCCESS) return err;
+  if (r_inode != null) return ERRNO_EXIST;
+  if (r_trailing) return ERRNO_NOENT;
+  const parent = r_parent!;
+  if (parent.nlink == 0) return ERRNO_NOENT;
+  const node = inode_new(FILETYPE_SYMBOLIC_LINK);
+  node.target = target;
+  node.size = <u64>target.length;
+  link_new(parent, r_name, node);
+  return ERRNO_SUCCESS;
+}
+
+export function path_link(
+  old_h: u32, old_flags: u32, old_path: u32, old_path_len: u32,
+  new_h: u32, new_path: u32, new_path_len: u32,
+): u16 {
+  let err = lookup(old_h, old_path, old_path_len, (old_flags & LOOKUPFLAGS_SYMLINK_FOLLOW) != 0);
+  if (err != ERRNO_SUCCESS) return err;
+  const node = r_inode;
+  if (node == null) return ERRNO_NOENT;
+  if (node.isDir) return ERRNO_PERM;
+  err = lookup(new_h, new_path, new_path_len, false);
+  if (err != ERRNO_SUCCESS) return err;
+  if (r_inode != null) return ERRNO_EXIST;
+  if (r_trailing) return ERRNO_NOENT;
+  const parent = r_parent!;
+  if (parent.nlink == 0) return ERRNO_NOENT;
+  if (node.nlink == 0) return ERRNO_NOENT; // linkat(2) of an unlinked file
+  link_new(parent, r_name, node);
+  node.ctim = now();
+  return ERRNO_SUCCESS;
+}
+
+export function path_rename(
+  old_h: u32, old_path: u32, old_path_len: u32, new_h: u32, new_path: u32, new_path_len: u32,
+): u16 {
+  let err = lookup(old_h, old_path, old_path_len, false);
+  if (err != ERRNO_SUCCESS) return err;
+  const node = r_inode;
+  if (node == null) return ERRNO_NOENT;
+  if (r_parent == null) return ERRNO_BUSY;
+  const from = r_parent!;
+  const fromName = r_name;
+  const fromTrailing = r_trailing;
+  err = lookup(new_h, new_path, new_path_len, false);
+  if (err != ERRNO_SUCCESS) return err;
+  if (r_parent == null) return ERRNO_BUSY;
+  const to = r_parent!;
+  const toName = r_name;
+  const target = r_inode;
+  if ((fromTrailing || r_trailing) && !node.isDir) return ERRNO_NOTDIR;
+  if (target == node) return ERRNO_SUCCESS; // rename(2): the same file, nothing to do
+  if (node.isDir) {
+    if (target != null && !target.isDir) return ERRNO_NOTDIR;
+    if (dir_within(to, node)) return ERRNO_INVAL;
+    if (target != null && !dir_is_empty(target)) return ERRNO_NOTEMPTY;
+  } else if (target != null && target.isDir) {
+    return ERRNO_ISDIR;
+  }
+  if (to.nlink == 0) return ERRNO_NOENT;
+  if (target != null) {
+    dir_remove(to, toName);
+    target.ctim = now();
+    inode_release(target);
+  }
+  dir_remove(from, fromName);
+  dir_insert(to, toName, node);
+  node.ctim = now();
+  touch_modified(from);
+  touch_modified(to);
+  return ERRNO_SUCCESS;
+}

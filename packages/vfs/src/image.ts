@@ -1,0 +1,310 @@
+// The vfs image: what the vfs bakes into its box:config segments, and two
+// ways to build one (a host directory, a tar archive).
+//
+// Segment 0, the index (little-endian; README.md has the full layout):
+//   header (48 bytes): magic "MVFS", version 1, entry count, offset of the
+//     string area, quota (u64), build time (u64 ns), workdir (offset, length)
+//   entries (40 bytes each), breadth first, entry 0 the root; a directory's
+//     children are contiguous and sorted by name bytes:
+//     type u8, pad u8, mode u16, name (offset, length),
+//     directory: first child, child count / symlink: target (offset, length),
+//     file: offset in segment 1 (u32), size (u64), mtime (u64 ns)
+//   strings: names, symlink targets and the workdir, as bytes
+// Segment 1: every file's bytes, concatenated (one copy for identical data objects).
+
+import { lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ImageEntry } from '@marcotte/abi';
+import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } from '@marcotte/abi';
+
+export const IMAGE_MAGIC = 0x5346564d; // "MVFS"
+export const IMAGE_VERSION = 1;
+export const IMAGE_HEADER_SIZE = 48;
+export const IMAGE_ENTRY_SIZE = 40;
+/** Bytes the writable layer may add beyond the image's own file bytes. */
+export const DEFAULT_QUOTA = 256 * 1024 * 1024;
+/** Linux's NAME_MAX: longer names cannot be created in the vfs either. */
+const NAME_MAX = 255;
+
+export interface ImageOptions {
+  /** bytes the program may write beyond the image's own (default 256 MiB) */
+  quota?: number;
+  /** the working directory, absolute (default "/"); created with its parents when missing */
+  workdir?: string;
+  /** ns since the epoch: timestamps of implied directories, and of new files when no clock is linked (default: the newest mtime in the image, else 0) */
+  buildTime?: bigint;
+}
+
+const encoder = new TextEncoder();
+
+/** Throws unless `path` is absolute and normalized ("/", "/a/b"; no "//", ".", ".." or trailing "/"). */
+function checkPath(path: string, what: string): void {
+  if (path === '/') return;
+  if (!path.startsWith('/') || path.endsWith('/')) throw new Error(`${what} must be absolute and normalized: ${JSON.stringify(path)}`);
+  if (path.includes('\0')) throw new Error(`${what} contains NUL: ${JSON.stringify(path)}`);
+  for (const part of path.slice(1).split('/')) {
+    if (part === '' || part === '.' || part === '..') throw new Error(`${what} must be absolute and normalized: ${JSON.stringify(path)}`);
+    if (encoder.encode(part).length > NAME_MAX) throw new Error(`${what} has a name longer than ${NAME_MAX} bytes: ${JSON.stringify(path)}`);
+  }
+}
+
+const parentOf = (path: string): string => path.slice(0, path.lastIndexOf('/')) || '/';
+const baseOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+interface Node {
+  entry: ImageEntry;
+  name: Uint8Array;
+  children: Node[];
+}
+
+/** Encodes entries into the vfs's two box:config segments: [index, file bytes]. */
+export function encodeImage(entries: readonly ImageEntry[], options: ImageOptions = {}): Uint8Array[] {
+  const quota = options.quota ?? DEFAULT_QUOTA;
+  if (!Number.isSafeInteger(quota) || quota < 0) throw new Error(`quota must be a non-negative integer: ${quota}`);
+  let buildTime = options.buildTime;
+  if (buildTime === undefined) buildTime = entries.reduce((t, e) => (e.mtime !== undefined && e.mtime > t ? e.mtime : t), 0n);
+  const nodes = new Map<string, Node>();
+  for (const entry of entries) {
+    checkPath(entry.path, 'image path');
+    if (nodes.has(entry.path)) throw new Error(`image path appears twice: ${entry.path}`);
+    if (entry.type === 'symlink' && !entry.target) throw new Error(`symlink without a target: ${entry.path}`);
+    if (entry.type === 'symlink' && entry.target!.includes('\0')) throw new Error(`symlink target contains NUL: ${entry.path}`);
+    if (entry.type !== 'file' && entry.type !== 'dir' && entry.type !== 'symlink') {
+      throw new Error(`unknown image entry type ${JSON.stringify(entry.type)}: ${entry.path}`);
+    }
+    if (entry.path === '/' && entry.type !== 'dir') throw new Error('the image root must be a directory');
+    nodes.set(entry.path, { entry, name: encoder.encode(baseOf(entry.path)), children: [] });
+  }
+  const implied = (path: string): Node => {
+    const node = { entry: { path, type: 'dir', mode: 0o755, mtime: buildTime } as ImageEntry, name: encoder.encode(baseOf(path)), children: [] };
+    nodes.set(path, node);
+    return node;
+  };
+  const workdir = options.workdir ?? '/';
+  checkPath(workdir, 'workdir');
+  // The workdir exists in a box (as docker's WORKDIR), unless a symlink on its way decides where it is.
+  for (let p = workdir; ; p = parentOf(p)) {
+    const node = nodes.get(p);
+    if (node?.entry.type === 'symlink') break;
+    if (node && node.entry.type !== 'dir') throw new Error(`workdir ${workdir}: ${p} is not a directory`);
+    if (!node) implied(p);
+    if (p === '/') break;
+  }
+  if (!nodes.has('/')) implied('/');
+  for (const path of [...nodes.keys()]) {
+    for (let p = path; p !== '/'; ) {
+      const parent = parentOf(p);
+      const node = nodes.get(parent);
+      if (node && node.entry.type !== 'dir') throw new Error(`image path ${path}: parent ${parent} is not a directory`);
+      if (node) break;
+      implied(parent);
+      p = parent;
+    }
+  }
+  for (const [path, node] of nodes) if (path !== '/') nodes.get(parentOf(path))!.children.push(node);
+
+  // Breadth first, so that each directory's children are contiguous.
+  const order: Node[] = [nodes.get('/')!];
+  for (let i = 0; i < order.length; i++) {
+    const children = order[i]!.children.sort((a, b) => compareBytes(a.name, b.name));
+    order.push(...children);
+  }
+  const firstChild = new Map<Node, number>();
+  for (let i = 0, next = 1; i < order.length; i++) {
+    firstChild.set(order[i]!, next);
+    next += order[i]!.children.length;
+  }
+
+  const strings: Uint8Array[] = [];
+  let stringsSize = 0;
+  const addString = (bytes: Uint8Array): [number, number] => {
+    strings.push(bytes);
+    stringsSize += bytes.length;
+    return [stringsSize - bytes.length, bytes.length];
+  };
+  const blobs: Uint8Array[] = [];
+  const blobAt = new Map<Uint8Array, number>();
+  let dataSize = 0;
+
+  const stringsOffset = IMAGE_HEADER_SIZE + order.length * IMAGE_ENTRY_SIZE;
+  const table = new Uint8Array(stringsOffset);
+  const view = new DataView(table.buffer);
+  order.forEach((node, i) => {
+    const at = IMAGE_HEADER_SIZE + i * IMAGE_ENTRY_SIZE;
+    const { entry } = node;
+    const [nameOff, nameLen] = addString(node.name);
+    view.setUint16(at + 2, (entry.mode ?? (entry.type === 'dir' ? 0o755 : entry.type === 'symlink' ? 0o777 : 0o644)) & 0xffff, true);
+    view.setUint32(at + 4, nameOff, true);
+    view.setUint32(at + 8, nameLen, true);
+    view.setBigUint64(at + 32, entry.mtime ?? buildTime, true);
+    if (entry.type === 'dir') {
+      view.setUint8(at, FILETYPE_DIRECTORY);
+      view.setUint32(at + 12, firstChild.get(node)!, true);
+      view.setUint32(at + 16, node.children.length, true);
+    } else if (entry.type === 'symlink') {
+      view.setUint8(at, FILETYPE_SYMBOLIC_LINK);
+      const [off, len] = addString(encoder.encode(entry.target!));
+      view.setUint32(at + 12, off, true);
+      view.setUint32(at + 16, len, true);
+    } else {
+      view.setUint8(at, FILETYPE_REGULAR_FILE);
+      const data = entry.data ?? new Uint8Array(0);
+      let off = blobAt.get(data);
+      if (off === undefined) {
+        off = dataSize;
+        blobAt.set(data, off);
+        blobs.push(data);
+        dataSize += data.length;
+        if (dataSize > 0xffff_ffff) throw new Error('image file bytes exceed 4 GiB');
+      }
+      view.setUint32(at + 20, off, true);
+      view.setBigUint64(at + 24, BigInt(data.length), true);
+    }
+  });
+  const [workdirOff, workdirLen] = addString(encoder.encode(workdir));
+  view.setUint32(0, IMAGE_MAGIC, true);
+  view.setUint32(4, IMAGE_VERSION, true);
+  view.setUint32(8, order.length, true);
+  view.setUint32(12, stringsOffset, true);
+  view.setBigUint64(16, BigInt(quota), true);
+  view.setBigUint64(24, buildTime, true);
+  view.setUint32(32, workdirOff, true);
+  view.setUint32(36, workdirLen, true);
+  return [concat([table, ...strings]), concat(blobs)];
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Reads a host directory recursively (names sorted, symlinks kept as symlinks) as image entries. */
+export function imageFromDirectory(root: string): ImageEntry[] {
+  const out: ImageEntry[] = [];
+  const walk = (host: string, path: string): void => {
+    const st = lstatSync(host, { bigint: true });
+    const mode = Number(st.mode & 0o7777n);
+    const mtime = st.mtimeNs;
+    if (st.isDirectory()) {
+      out.push({ path, type: 'dir', mode, mtime });
+      const names = readdirSync(host).sort((a, b) => compareBytes(encoder.encode(a), encoder.encode(b)));
+      for (const name of names) walk(join(host, name), path === '/' ? `/${name}` : `${path}/${name}`);
+    } else if (st.isSymbolicLink()) {
+      out.push({ path, type: 'symlink', target: readlinkSync(host), mode, mtime });
+    } else if (st.isFile()) {
+      out.push({ path, type: 'file', data: new Uint8Array(readFileSync(host)), mode, mtime });
+    } else {
+      throw new Error(`cannot put ${host} in an image: only files, directories and symlinks are supported`);
+    }
+  };
+  walk(root, '/');
+  return out;
+}
+
+const decoder = new TextDecoder();
+
+function tarString(block: Uint8Array, at: number, len: number): string {
+  const field = block.subarray(at, at + len);
+  const end = field.indexOf(0);
+  return decoder.decode(end < 0 ? field : field.subarray(0, end));
+}
+
+function tarNumber(block: Uint8Array, at: number, len: number): number {
+  // GNU base-256 for values that do not fit the octal field.
+  if (block[at]! & 0x80) {
+    let n = block[at]! & 0x7f;
+    for (let i = 1; i < len; i++) n = n * 256 + block[at + i]!;
+    return n;
+  }
+  const text = tarString(block, at, len).trim();
+  return text === '' ? 0 : parseInt(text, 8);
+}
+
+/** "./a/b/" -> "/a/b"; throws on ".." (an archive must not reach outside its root). */
+function tarPath(name: string): string {
+  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.includes('..')) throw new Error(`tar entry escapes the archive root: ${JSON.stringify(name)}`);
+  return '/' + parts.join('/');
+}
+
+function paxRecords(data: Uint8Array): Map<string, string> {
+  const out = new Map<string, string>();
+  let at = 0;
+  while (at < data.length) {
+    const space = data.indexOf(0x20, at);
+    if (space < 0) break;
+    const len = parseInt(decoder.decode(data.subarray(at, space)), 10);
+    if (!(len > 0)) throw new Error('malformed pax header');
+    const record = decoder.decode(data.subarray(space + 1, at + len - 1));
+    const eq = record.indexOf('=');
+    out.set(record.slice(0, eq), record.slice(eq + 1));
+    at += len;
+  }
+  return out;
+}
+
+/** Reads a tar archive (ustar, pax and GNU long names) as image entries; hard links become copies sharing bytes. */
+export function imageFromTar(bytes: Uint8Array): ImageEntry[] {
+  const byPath = new Map<string, ImageEntry>();
+  let pax = new Map<string, string>();
+  let longName: string | undefined;
+  let longLink: string | undefined;
+  for (let at = 0; at + 512 <= bytes.length; ) {
+    const block = bytes.subarray(at, at + 512);
+    if (block.every((b) => b === 0)) break;
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
+    if (sum !== tarNumber(block, 148, 8)) throw new Error(`tar header checksum mismatch at byte ${at}`);
+    const type = String.fromCharCode(block[156]!);
+    const size = pax.has('size') ? Number(pax.get('size')) : tarNumber(block, 124, 12);
+    const data = bytes.subarray(at + 512, at + 512 + size);
+    if (data.length !== size) throw new Error(`tar archive is truncated at byte ${at}`);
+    at += 512 + Math.ceil(size / 512) * 512;
+    if (type === 'x') {
+      pax = paxRecords(data);
+      continue;
+    }
+    if (type === 'g') continue; // global pax headers carry nothing an image records
+    if (type === 'L' || type === 'K') {
+      const text = tarString(data, 0, data.length);
+      if (type === 'L') longName = text;
+      else longLink = text;
+      continue;
+    }
+    const prefix = tarString(block, 345, 155);
+    const ustarName = tarString(block, 257, 5) === 'ustar' && prefix ? `${prefix}/${tarString(block, 0, 100)}` : tarString(block, 0, 100);
+    const path = tarPath(pax.get('path') ?? longName ?? ustarName);
+    const link = pax.get('linkpath') ?? longLink ?? tarString(block, 157, 100);
+    const mode = tarNumber(block, 100, 8) & 0o7777;
+    const mtime = pax.has('mtime')
+      ? BigInt(Math.round(Number(pax.get('mtime')) * 1e6)) * 1000n
+      : BigInt(tarNumber(block, 136, 12)) * 1_000_000_000n;
+    pax = new Map();
+    longName = longLink = undefined;
+    if (type === '0' || type === '\0' || type === '7') {
+      byPath.set(path, { path, type: 'file', data: new Uint8Array(data), mode, mtime });
+    } else if (type === '5') {
+      byPath.set(path, { path, type: 'dir', mode, mtime });
+    } else if (type === '2') {
+      byPath.set(path, { path, type: 'symlink', target: link, mode, mtime });
+    } else if (type === '1') {
+      const target = byPath.get(tarPath(link));
+      if (target?.type !== 'file') throw new Error(`tar hard link ${path} -> ${link}: target is not an earlier regular file`);
+      byPath.set(path, { path, type: 'file', data: target.data!, mode, mtime });
+    } else {
+      throw new Error(`tar entry ${path} has type ${JSON.stringify(type)}: only files, directories, symlinks and hard links fit an image`);
+    }
+  }
+  return [...byPath.values()].sort((a, b) => compareBytes(encoder.encode(a.path), encoder.encode(b.path)));
+}

@@ -1,0 +1,55 @@
+import type { CapabilityDescriptor, Support } from '@marcotte/abi';
+import { encodeImage } from './image.ts';
+import { wasm } from './wasm.ts';
+
+export { DEFAULT_QUOTA, IMAGE_MAGIC, IMAGE_VERSION, encodeImage, imageFromDirectory, imageFromTar } from './image.ts';
+export type { ImageOptions } from './image.ts';
+
+const supported: Support = { status: 'supported' };
+
+/**
+ * How far the driver serves each preview1 function the kernel routes to it
+ * (the kernel owns the fds and the rights; fd_renumber and
+ * fd_fdstat_set_rights never reach a driver).
+ */
+export const vfsSupport: Readonly<Record<string, Support>> = {
+  fd_advise: { status: 'partial', note: 'validated, then ignored: everything is in memory' },
+  fd_allocate: supported,
+  fd_close: supported,
+  fd_datasync: { status: 'partial', note: 'nothing to flush: succeeds on any open handle' },
+  fd_fdstat_get: supported,
+  fd_fdstat_set_flags: { status: 'partial', note: 'APPEND is honoured; DSYNC, NONBLOCK, RSYNC, SYNC are stored and reported only' },
+  fd_filestat_get: supported,
+  fd_filestat_set_size: supported,
+  fd_filestat_set_times: supported,
+  fd_pread: supported,
+  fd_prestat_dir_name: { status: 'partial', note: 'a short buffer answers ENOBUFS, as node:wasi (wasmtime: ENAMETOOLONG)' },
+  fd_prestat_get: supported,
+  fd_pwrite: supported,
+  fd_read: { status: 'partial', note: 'atim is not updated by reads (noatime)' },
+  fd_readdir: supported,
+  fd_seek: supported,
+  fd_sync: { status: 'partial', note: 'nothing to flush: succeeds on any open handle' },
+  fd_tell: supported,
+  fd_write: supported,
+  path_create_directory: supported,
+  path_filestat_get: supported,
+  path_filestat_set_times: supported,
+  path_link: supported,
+  path_open: { status: 'partial', note: 'fdflags DSYNC, NONBLOCK, RSYNC, SYNC are stored only; opening a symlink without SYMLINK_FOLLOW answers ELOOP (wasmtime; node:wasi follows it)' },
+  path_readlink: { status: 'partial', note: 'a short buffer truncates, as readlink(2) and wasmtime (node:wasi: ENOBUFS)' },
+  path_remove_directory: supported,
+  path_rename: supported,
+  path_symlink: { status: 'partial', note: 'absolute targets are allowed and resolve from the box root (node:wasi refuses them: EPERM)' },
+  path_unlink_file: supported,
+};
+
+/** vfs: the in-memory filesystem driver over the image baked at link time. */
+export const vfs: CapabilityDescriptor = {
+  name: 'vfs',
+  version: '0.1.0',
+  wasm,
+  provides: [],
+  support: vfsSupport,
+  config: (settings) => encodeImage(settings.image ?? [], { workdir: settings.workdir }),
+};

@@ -1,0 +1,162 @@
+// Runs vfs.wasm on its own, wired in JavaScript: box:app over a test app
+// memory, box:config from encodeImage, a fixed box:clock. Helpers place
+// strings and iovecs in the app memory and decode what the driver wrote.
+
+import type { ImageEntry } from '@marcotte/abi';
+import { LOOKUPFLAGS_SYMLINK_FOLLOW, RIGHTS_FD_READ, boxAppImports, boxConfigImports } from '@marcotte/abi';
+import { encodeImage, type ImageOptions } from './image.ts';
+import { wasm } from './wasm.ts';
+
+export const NOW = 1_700_000_000_000_000_000n;
+
+// Fixed areas of the app memory.
+const PATH_A = 0x1000;
+const PATH_B = 0x3000;
+const IOVS = 0x5000;
+const OUT = 0x6000;
+const BUF = 0x10000;
+export const BUF_SIZE = 0x30000;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export interface Stat {
+  dev: bigint; ino: bigint; filetype: number; nlink: bigint; size: bigint; atim: bigint; mtim: bigint; ctim: bigint;
+}
+
+export interface Dirent { next: bigint; ino: bigint; type: number; name: string }
+
+type Fn = (...args: (number | bigint)[]) => number;
+
+export async function vfsHarness(entries: readonly ImageEntry[] = [], options: ImageOptions = {}, clock: () => bigint = () => NOW) {
+  const segments = encodeImage(entries, options);
+  const module = await WebAssembly.compile(wasm() as Uint8Array<ArrayBuffer>);
+  const app = new WebAssembly.Memory({ initial: 4 });
+  let memory: WebAssembly.Memory | undefined;
+  const configCopies: number[][] = [];
+  const config = boxConfigImports(segments, () => memory!);
+  const instance = await WebAssembly.instantiate(module, {
+    'box:app': boxAppImports(() => app, () => memory!),
+    'box:config': {
+      size: config.size,
+      copy: (segment: number, dst: number, offset: number, len: number) => {
+        configCopies.push([segment, offset, len]);
+        (config.copy as (...a: number[]) => void)(segment, dst, offset, len);
+      },
+    },
+    'box:clock': { realtime: clock },
+  } as WebAssembly.Imports);
+  memory = instance.exports.memory as WebAssembly.Memory;
+  const e = instance.exports as unknown as Record<string, Fn>;
+  const view = () => new DataView(app.buffer);
+  const bytes = () => new Uint8Array(app.buffer);
+  const put = (at: number, s: string | Uint8Array): [number, number] => {
+    const b = typeof s === 'string' ? encoder.encode(s) : s;
+    bytes().set(b, at);
+    return [at, b.length];
+  };
+  const count = e.preopen_count!();
+  const root = e.preopen!(0);
+
+  const h = {
+    e, app, view, segments, configCopies, root, preopens: count,
+    vfsMemoryBytes: () => memory!.buffer.byteLength,
+    open(path: string, o: { oflags?: number; fdflags?: number; follow?: boolean; dir?: number; rights?: bigint } = {}): number {
+      return e.path_open!(o.dir ?? root, o.follow === false ? 0 : LOOKUPFLAGS_SYMLINK_FOLLOW, ...put(PATH_A, path), o.oflags ?? 0,
+        o.rights ?? RIGHTS_FD_READ, 0n, o.fdflags ?? 0);
+    },
+    /** [errno, bytes written] */
+    write(handle: number, data: string | Uint8Array, offset?: bigint): [number, number] {
+      const [ptr, len] = put(BUF, data);
+      view().setUint32(IOVS, ptr, true);
+      view().setUint32(IOVS + 4, len, true);
+      const err = offset === undefined ? e.fd_write!(handle, IOVS, 1, OUT) : e.fd_pwrite!(handle, IOVS, 1, offset, OUT);
+      return [err, err === 0 ? view().getUint32(OUT, true) : -1];
+    },
+    /** reads into several iovecs of the given sizes: [errno, bytes] */
+    read(handle: number, sizes: number[] = [BUF_SIZE], offset?: bigint): [number, Uint8Array] {
+      let at = BUF;
+      sizes.forEach((n, i) => {
+        view().setUint32(IOVS + 8 * i, at, true);
+        view().setUint32(IOVS + 8 * i + 4, n, true);
+        at += n;
+      });
+      bytes().fill(0xee, BUF, at);
+      const err = offset === undefined ? e.fd_read!(handle, IOVS, sizes.length, OUT) : e.fd_pread!(handle, IOVS, sizes.length, offset, OUT);
+      const n = err === 0 ? view().getUint32(OUT, true) : 0;
+      return [err, bytes().slice(BUF, BUF + n)];
+    },
+    readText(handle: number): string {
+      return decoder.decode(h.read(handle)[1]);
+    },
+    seek(handle: number, offset: bigint, whence: number): [number, bigint] {
+      const err = e.fd_seek!(handle, offset, whence, OUT);
+      return [err, err === 0 ? view().getBigUint64(OUT, true) : -1n];
+    },
+    decodeStat(at: number): Stat {
+      const v = view();
+      return {
+        dev: v.getBigUint64(at, true), ino: v.getBigUint64(at + 8, true), filetype: v.getUint8(at + 16),
+        nlink: v.getBigUint64(at + 24, true), size: v.getBigUint64(at + 32, true), atim: v.getBigUint64(at + 40, true),
+        mtim: v.getBigUint64(at + 48, true), ctim: v.getBigUint64(at + 56, true),
+      };
+    },
+    stat(path: string, follow = true, dir = root): Stat | number {
+      const err = e.path_filestat_get!(dir, follow ? LOOKUPFLAGS_SYMLINK_FOLLOW : 0, ...put(PATH_A, path), OUT);
+      return err === 0 ? h.decodeStat(OUT) : err;
+    },
+    fstat(handle: number): Stat | number {
+      const err = e.fd_filestat_get!(handle, OUT);
+      return err === 0 ? h.decodeStat(OUT) : err;
+    },
+    mkdir: (path: string, dir = root) => e.path_create_directory!(dir, ...put(PATH_A, path)),
+    rmdir: (path: string, dir = root) => e.path_remove_directory!(dir, ...put(PATH_A, path)),
+    unlink: (path: string, dir = root) => e.path_unlink_file!(dir, ...put(PATH_A, path)),
+    symlink: (target: string, path: string, dir = root) => e.path_symlink!(...put(PATH_B, target), dir, ...put(PATH_A, path)),
+    link: (from: string, to: string, follow = false) =>
+      e.path_link!(root, follow ? LOOKUPFLAGS_SYMLINK_FOLLOW : 0, ...put(PATH_A, from), root, ...put(PATH_B, to)),
+    rename: (from: string, to: string) => e.path_rename!(root, ...put(PATH_A, from), root, ...put(PATH_B, to)),
+    readlink(path: string, bufLen = 256): [number, string] {
+      const err = e.path_readlink!(root, ...put(PATH_A, path), BUF, bufLen, OUT);
+      return [err, err === 0 ? decoder.decode(bytes().slice(BUF, BUF + view().getUint32(OUT, true))) : ''];
+    },
+    /** one fd_readdir call: the entries that fit whole, and bufused */
+    readdir(handle: number, cookie = 0n, bufLen = 4096): { err: number; used: number; entries: Dirent[] } {
+      bytes().fill(0xee, BUF, BUF + bufLen);
+      const err = e.fd_readdir!(handle, BUF, bufLen, cookie, OUT);
+      const used = err === 0 ? view().getUint32(OUT, true) : 0;
+      const entries: Dirent[] = [];
+      for (let at = BUF; at + 24 <= BUF + used; ) {
+        const v = view();
+        const namlen = v.getUint32(at + 16, true);
+        if (at + 24 + namlen > BUF + used) break;
+        entries.push({
+          next: v.getBigUint64(at, true), ino: v.getBigUint64(at + 8, true), type: v.getUint8(at + 20),
+          name: decoder.decode(bytes().slice(at + 24, at + 24 + namlen)),
+        });
+        at += 24 + namlen;
+      }
+      return { err, used, entries };
+    },
+    /** all names through repeated fd_readdir calls */
+    list(handle: number, bufLen = 4096): string[] {
+      const names: string[] = [];
+      let cookie = 0n;
+      for (;;) {
+        const r = h.readdir(handle, cookie, bufLen);
+        if (r.err !== 0) throw new Error(`readdir errno ${r.err}`);
+        for (const d of r.entries) names.push(d.name);
+        if (r.used < bufLen) return names;
+        cookie = r.entries.at(-1)!.next;
+      }
+    },
+  };
+  return h;
+}
+
+export type Harness = Awaited<ReturnType<typeof vfsHarness>>;
+
+export const file = (path: string, text: string, extra: Partial<ImageEntry> = {}): ImageEntry =>
+  ({ path, type: 'file', data: encoder.encode(text), ...extra });
+export const dir = (path: string): ImageEntry => ({ path, type: 'dir' });
+export const symlink = (path: string, target: string): ImageEntry => ({ path, type: 'symlink', target });
