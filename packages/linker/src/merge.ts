@@ -233,15 +233,25 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
     // Resolved once per part: the rewriter asks for every call in the code.
     const funcs = new Int32Array(p.imports.length + m.functions.length);
     for (let i = 0; i < funcs.length; i++) funcs[i] = finalIndex.get(funcNode(p, i)) ?? -1;
+    // Indices are checked here: the rewriter decodes encodings, not index ranges.
+    const who = pi === 0 ? 'the program' : `capability ${p.name}`;
+    const inRange = (what: string, i: number, n: number) => {
+      if (i >= n) throw new LinkError(`${who}: ${what} index ${i} is out of range (${n} defined)`);
+      return i;
+    };
     const map: IndexMap = {
-      func: (i) => funcs[i]!,
-      table: (i) => base.table + i,
-      memory: (i) => base.memory + i,
-      global: (i) => base.global + i,
-      type: (i) => types[i]!,
-      tag: (i) => base.tag + i,
-      data: (i) => base.data + i,
-      elem: (i) => base.elem + i,
+      func: (i) => {
+        const f = funcs[i];
+        if (f === undefined || f < 0) inRange('function', i, 0);
+        return f!;
+      },
+      table: (i) => base.table + inRange('table', i, m.tables.length),
+      memory: (i) => base.memory + inRange('memory', i, m.memories.length),
+      global: (i) => base.global + inRange('global', i, m.globals.length),
+      type: (i) => types[inRange('type', i, types.length)]!,
+      tag: (i) => base.tag + inRange('tag', i, m.tags.length),
+      data: (i) => base.data + inRange('data segment', i, m.data.length),
+      elem: (i) => base.elem + inRange('element segment', i, m.elements.length),
     };
     const expr = (bytes: Uint8Array, offset?: number): Uint8Array => {
       w.reset();

@@ -286,6 +286,8 @@ export class ByteWriter {
   /** Signed LEB of any safe integer (used for s33). */
   s33(v: number): void {
     if (v === (v | 0)) { this.s32(v); return; }
+    // A non-integer would never reach the loop's end condition.
+    if (!Number.isInteger(v)) throw new RangeError(`s33: ${v} is not an integer`);
     this.reserve(5);
     for (;;) {
       const b = ((v % 128) + 128) % 128;
