@@ -3,13 +3,14 @@
 // synthesize our design and print the same `stat` report as the bare module
 // under node:wasi, the reference host.
 
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WASI } from 'node:wasi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kernel } from '@marcotte/kernel';
 import { proc } from '@marcotte/proc';
+import { imageFromDirectory, vfs } from '@marcotte/vfs';
 import { link } from '@marcotte/linker';
 import { runBox } from '@marcotte/runtime';
 import { writeTree, yosysTree, yosysWasmPath } from './share-tree.ts';
@@ -42,5 +43,35 @@ describe('yosys as a box', () => {
     expect(bare).toMatch(/=== counter ===/);
     expect(bare).toMatch(/\$_SDFFE_PP0P_ +8/);
     expect(readFileSync(join(root, 'boxed.txt'), 'utf8')).toBe(bare);
+  });
+
+  it('runs with its share tree baked in as the image (--fs), printing the same report', async () => {
+    const program = readFileSync(yosysWasmPath);
+    const args = ['-p', 'read_verilog /counter.v; synth -top counter -noabc; stat'];
+    const stats = (log: string) => log.slice(log.lastIndexOf('Printing statistics.'), log.indexOf('End of script'));
+    const capture = async (run: (stdout: number) => Promise<number>) => {
+      const path = join(root, `log-${Math.random()}.txt`);
+      const fd = openSync(path, 'w');
+      try {
+        expect(await run(fd)).toBe(0);
+      } finally {
+        // Yosys closes its stdout on exit, and node:wasi passes that close to the real fd.
+        try {
+          closeSync(fd);
+        } catch {}
+      }
+      return readFileSync(path, 'utf8');
+    };
+    const bare = await capture(async (stdout) => {
+      const wasi = new WASI({ version: 'preview1', args: ['yosys', ...args], env: {}, preopens: { '/': root }, returnOnExit: true, stdout });
+      return wasi.start(await WebAssembly.instantiate(await WebAssembly.compile(program), wasi.getImportObject() as WebAssembly.Imports));
+    });
+    const image = imageFromDirectory(root).filter((e) => !e.path.startsWith('/log-'));
+    const { bytes, manifest } = link(program, { capabilities: [kernel, vfs, proc], entrypoint: 'yosys', args: [], env: [], image });
+    expect(manifest.capabilities.vfs).toBeDefined();
+    // the box reads its share tree from its own image: no host directory is given
+    const boxed = await capture(async (stdout) => (await runBox(bytes, { args, stdout })).exitCode);
+    expect(stats(bare)).toMatch(/Number of cells: +30/);
+    expect(stats(boxed)).toBe(stats(bare));
   });
 });

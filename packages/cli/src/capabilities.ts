@@ -4,5 +4,6 @@
 import type { CapabilityDescriptor } from '@marcotte/abi';
 import { kernel } from '@marcotte/kernel';
 import { proc } from '@marcotte/proc';
+import { vfs } from '@marcotte/vfs';
 
-export const CAPABILITIES: readonly CapabilityDescriptor[] = [kernel, proc];
+export const CAPABILITIES: readonly CapabilityDescriptor[] = [kernel, vfs, proc];

@@ -3,6 +3,7 @@
 
 import * as app from "../../abi/assembly/app";
 import * as host from "../../abi/assembly/wasi";
+import * as vfs from "./vfs";
 import { in_app } from "../../abi/assembly/bounds";
 import {
   ERRNO_BADF, ERRNO_FAULT, ERRNO_NOSYS, ERRNO_NOTCAPABLE, ERRNO_SUCCESS,
@@ -11,7 +12,7 @@ import {
   FDSTAT_FS_RIGHTS_INHERITING_OFFSET, FILESTAT_SIZE, PRESTAT_SIZE,
 } from "../../abi/assembly/constants";
 import {
-  DRIVER_HOST, entry_driver, entry_handle, entry_is_preopen, entry_rights_base,
+  DRIVER_HOST, DRIVER_VFS, entry_driver, entry_handle, entry_is_preopen, entry_rights_base,
   entry_rights_inheriting, entry_set_fdflags, entry_set_rights, fd_entry, fd_free, fd_move,
 } from "./fdtable";
 import { host_close } from "./host";
@@ -19,6 +20,7 @@ import { app_size, lookup, lookup_errno } from "./lookup";
 
 function close_handle(e: usize): u16 {
   if (entry_driver(e) == DRIVER_HOST) return host_close(entry_handle(e));
+  if (entry_driver(e) == DRIVER_VFS) return vfs.fd_close(entry_handle(e));
   return ERRNO_NOSYS;
 }
 
@@ -46,22 +48,33 @@ export function fd_fdstat_get(fd: u32, buf: u32): u16 {
   const e = fd_entry(fd);
   if (e == 0) return ERRNO_BADF;
   if (!in_app(buf, FDSTAT_SIZE, app_size())) return ERRNO_FAULT;
-  if (entry_driver(e) != DRIVER_HOST) return ERRNO_NOSYS;
-  const err = host.fd_fdstat_get(entry_handle(e), buf);
-  if (err != ERRNO_SUCCESS) return err;
-  // The box's rights are the authority: report the host's, narrowed by ours.
   const base = buf + FDSTAT_FS_RIGHTS_BASE_OFFSET;
   const inheriting = buf + FDSTAT_FS_RIGHTS_INHERITING_OFFSET;
-  app.store_u64(base, app.load_u64(base) & entry_rights_base(e));
-  app.store_u64(inheriting, app.load_u64(inheriting) & entry_rights_inheriting(e));
-  return ERRNO_SUCCESS;
+  if (entry_driver(e) == DRIVER_HOST) {
+    const err = host.fd_fdstat_get(entry_handle(e), buf);
+    if (err != ERRNO_SUCCESS) return err;
+    // The box's rights are the authority: report the host's, narrowed by ours.
+    app.store_u64(base, app.load_u64(base) & entry_rights_base(e));
+    app.store_u64(inheriting, app.load_u64(inheriting) & entry_rights_inheriting(e));
+    return ERRNO_SUCCESS;
+  }
+  if (entry_driver(e) == DRIVER_VFS) {
+    const err = vfs.fd_fdstat_get(entry_handle(e), buf);
+    if (err != ERRNO_SUCCESS) return err;
+    // Drivers know file types and flags; rights live only in the fd table.
+    app.store_u64(base, entry_rights_base(e));
+    app.store_u64(inheriting, entry_rights_inheriting(e));
+    return ERRNO_SUCCESS;
+  }
+  return ERRNO_NOSYS;
 }
 
 export function fd_fdstat_set_flags(fd: u32, flags: u16): u16 {
   const e = lookup(fd, RIGHTS_FD_FDSTAT_SET_FLAGS);
   if (e == 0) return lookup_errno;
-  if (entry_driver(e) != DRIVER_HOST) return ERRNO_NOSYS;
-  const err = host.fd_fdstat_set_flags(entry_handle(e), flags);
+  let err: u16 = ERRNO_NOSYS;
+  if (entry_driver(e) == DRIVER_HOST) err = host.fd_fdstat_set_flags(entry_handle(e), flags);
+  else if (entry_driver(e) == DRIVER_VFS) err = vfs.fd_fdstat_set_flags(entry_handle(e), flags);
   if (err == ERRNO_SUCCESS) entry_set_fdflags(e, flags);
   return err;
 }
@@ -82,6 +95,7 @@ export function fd_filestat_get(fd: u32, buf: u32): u16 {
   if (e == 0) return lookup_errno;
   if (!in_app(buf, FILESTAT_SIZE, app_size())) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.fd_filestat_get(entry_handle(e), buf);
+  if (entry_driver(e) == DRIVER_VFS) return vfs.fd_filestat_get(entry_handle(e), buf);
   return ERRNO_NOSYS;
 }
 
@@ -89,6 +103,7 @@ export function fd_filestat_set_size(fd: u32, size: u64): u16 {
   const e = lookup(fd, RIGHTS_FD_FILESTAT_SET_SIZE);
   if (e == 0) return lookup_errno;
   if (entry_driver(e) == DRIVER_HOST) return host.fd_filestat_set_size(entry_handle(e), size);
+  if (entry_driver(e) == DRIVER_VFS) return vfs.fd_filestat_set_size(entry_handle(e), size);
   return ERRNO_NOSYS;
 }
 
@@ -96,6 +111,7 @@ export function fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, fst_flags: 
   const e = lookup(fd, RIGHTS_FD_FILESTAT_SET_TIMES);
   if (e == 0) return lookup_errno;
   if (entry_driver(e) == DRIVER_HOST) return host.fd_filestat_set_times(entry_handle(e), atim, mtim, fst_flags);
+  if (entry_driver(e) == DRIVER_VFS) return vfs.fd_filestat_set_times(entry_handle(e), atim, mtim, fst_flags);
   return ERRNO_NOSYS;
 }
 
@@ -105,6 +121,7 @@ export function fd_prestat_get(fd: u32, buf: u32): u16 {
   if (e == 0 || !entry_is_preopen(e)) return ERRNO_BADF;
   if (!in_app(buf, PRESTAT_SIZE, app_size())) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.fd_prestat_get(entry_handle(e), buf);
+  if (entry_driver(e) == DRIVER_VFS) return vfs.fd_prestat_get(entry_handle(e), buf);
   return ERRNO_NOSYS;
 }
 
@@ -113,5 +130,6 @@ export function fd_prestat_dir_name(fd: u32, path: u32, path_len: u32): u16 {
   if (e == 0 || !entry_is_preopen(e)) return ERRNO_BADF;
   if (!in_app(path, path_len, app_size())) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.fd_prestat_dir_name(entry_handle(e), path, path_len);
+  if (entry_driver(e) == DRIVER_VFS) return vfs.fd_prestat_dir_name(entry_handle(e), path, path_len);
   return ERRNO_NOSYS;
 }

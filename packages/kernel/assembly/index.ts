@@ -2,8 +2,9 @@
 // The linker binds the program's fd-taking imports to these exports and calls
 // `init` from the box's _start wrapper before the program runs.
 
-import { fdtable_init } from "./fdtable";
-import { host_register_preopens, host_register_stdio } from "./host";
+import { DRIVER_VFS, fd_lowest_free, fd_set, fdtable_init } from "./fdtable";
+import { host_register_preopens, host_register_stdio, RIGHTS_ALL } from "./host";
+import * as vfs from "./vfs";
 
 export {
   fd_read, fd_write, fd_pread, fd_pwrite, fd_seek, fd_tell, fd_advise, fd_allocate,
@@ -20,9 +21,19 @@ export {
 export { sock_accept, sock_recv, sock_send, sock_shutdown } from "./sock";
 export { poll_oneoff } from "./poll";
 
-/** Sets up the fd table: stdio on 0-2, then the host's preopens in order. */
+/**
+ * Sets up the fd table as wasi-libc expects to scan it (DESIGN.md §3): stdio
+ * on 0-2, then the vfs's preopens (`/`, then `.` when the working directory
+ * is not `/`), then the host's preopens in host order.
+ */
 export function init(): void {
   fdtable_init();
   host_register_stdio();
+  const n = vfs.preopen_count();
+  for (let i: u32 = 0; i < n; i++) {
+    const fd = fd_lowest_free();
+    if (fd < 0) break;
+    fd_set(<u32>fd, DRIVER_VFS, vfs.preopen(i), RIGHTS_ALL, RIGHTS_ALL, 0, true);
+  }
   host_register_preopens();
 }

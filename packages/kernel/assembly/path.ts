@@ -2,6 +2,7 @@
 
 import * as app from "../../abi/assembly/app";
 import * as host from "../../abi/assembly/wasi";
+import * as vfs from "./vfs";
 import { in_app } from "../../abi/assembly/bounds";
 import {
   ERRNO_FAULT, ERRNO_MFILE, ERRNO_NOSYS, ERRNO_SUCCESS, ERRNO_XDEV, FILESTAT_SIZE,
@@ -11,7 +12,7 @@ import {
   RIGHTS_PATH_LINK_TARGET, RIGHTS_PATH_OPEN, RIGHTS_PATH_READLINK, RIGHTS_PATH_REMOVE_DIRECTORY,
   RIGHTS_PATH_RENAME_SOURCE, RIGHTS_PATH_RENAME_TARGET, RIGHTS_PATH_SYMLINK, RIGHTS_PATH_UNLINK_FILE,
 } from "../../abi/assembly/constants";
-import { DRIVER_HOST, entry_driver, entry_handle, entry_rights_inheriting, fd_lowest_free, fd_set } from "./fdtable";
+import { DRIVER_HOST, DRIVER_VFS, entry_driver, entry_handle, entry_rights_inheriting, fd_lowest_free, fd_set } from "./fdtable";
 import { app_size, lookup, lookup_errno } from "./lookup";
 
 export function path_open(
@@ -32,10 +33,20 @@ export function path_open(
   const inheritable = entry_rights_inheriting(e);
   const base = rights_base & inheritable;
   const inheriting = rights_inheriting & inheritable;
-  if (entry_driver(e) != DRIVER_HOST) return ERRNO_NOSYS;
-  const err = host.path_open(entry_handle(e), dirflags, path, path_len, oflags, base, inheriting, fdflags, opened);
-  if (err != ERRNO_SUCCESS) return err;
-  fd_set(<u32>newFd, DRIVER_HOST, app.load_u32(opened), base, inheriting, fdflags, false);
+  const driver = entry_driver(e);
+  let handle: u32 = 0;
+  if (driver == DRIVER_HOST) {
+    const err = host.path_open(entry_handle(e), dirflags, path, path_len, oflags, base, inheriting, fdflags, opened);
+    if (err != ERRNO_SUCCESS) return err;
+    handle = app.load_u32(opened);
+  } else if (driver == DRIVER_VFS) {
+    const h = vfs.path_open(entry_handle(e), dirflags, path, path_len, oflags, base, inheriting, fdflags);
+    if (h < 0) return <u16>-h;
+    handle = <u32>h;
+  } else {
+    return ERRNO_NOSYS;
+  }
+  fd_set(<u32>newFd, driver, handle, base, inheriting, fdflags, false);
   app.store_u32(opened, <u32>newFd);
   return ERRNO_SUCCESS;
 }
@@ -45,6 +56,7 @@ export function path_create_directory(fd: u32, path: u32, path_len: u32): u16 {
   if (e == 0) return lookup_errno;
   if (!in_app(path, path_len, app_size())) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.path_create_directory(entry_handle(e), path, path_len);
+  if (entry_driver(e) == DRIVER_VFS) return vfs.path_create_directory(entry_handle(e), path, path_len);
   return ERRNO_NOSYS;
 }
 
@@ -53,6 +65,7 @@ export function path_remove_directory(fd: u32, path: u32, path_len: u32): u16 {
   if (e == 0) return lookup_errno;
   if (!in_app(path, path_len, app_size())) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.path_remove_directory(entry_handle(e), path, path_len);
+  if (entry_driver(e) == DRIVER_VFS) return vfs.path_remove_directory(entry_handle(e), path, path_len);
   return ERRNO_NOSYS;
 }
 
@@ -61,6 +74,7 @@ export function path_unlink_file(fd: u32, path: u32, path_len: u32): u16 {
   if (e == 0) return lookup_errno;
   if (!in_app(path, path_len, app_size())) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.path_unlink_file(entry_handle(e), path, path_len);
+  if (entry_driver(e) == DRIVER_VFS) return vfs.path_unlink_file(entry_handle(e), path, path_len);
   return ERRNO_NOSYS;
 }
 
@@ -70,6 +84,7 @@ export function path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u32,
   const size = app_size();
   if (!in_app(path, path_len, size) || !in_app(buf, FILESTAT_SIZE, size)) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.path_filestat_get(entry_handle(e), flags, path, path_len, buf);
+  if (entry_driver(e) == DRIVER_VFS) return vfs.path_filestat_get(entry_handle(e), flags, path, path_len, buf);
   return ERRNO_NOSYS;
 }
 
@@ -82,6 +97,7 @@ export function path_filestat_set_times(
   if (entry_driver(e) == DRIVER_HOST) {
     return host.path_filestat_set_times(entry_handle(e), flags, path, path_len, atim, mtim, fst_flags);
   }
+  if (entry_driver(e) == DRIVER_VFS) return vfs.path_filestat_set_times(entry_handle(e), flags, path, path_len, atim, mtim, fst_flags);
   return ERRNO_NOSYS;
 }
 
@@ -91,6 +107,7 @@ export function path_readlink(fd: u32, path: u32, path_len: u32, buf: u32, buf_l
   const size = app_size();
   if (!in_app(path, path_len, size) || !in_app(buf, buf_len, size) || !in_app(bufused, 4, size)) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.path_readlink(entry_handle(e), path, path_len, buf, buf_len, bufused);
+  if (entry_driver(e) == DRIVER_VFS) return vfs.path_readlink(entry_handle(e), path, path_len, buf, buf_len, bufused);
   return ERRNO_NOSYS;
 }
 
@@ -100,6 +117,7 @@ export function path_symlink(old_path: u32, old_path_len: u32, fd: u32, new_path
   const size = app_size();
   if (!in_app(old_path, old_path_len, size) || !in_app(new_path, new_path_len, size)) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.path_symlink(old_path, old_path_len, entry_handle(e), new_path, new_path_len);
+  if (entry_driver(e) == DRIVER_VFS) return vfs.path_symlink(old_path, old_path_len, entry_handle(e), new_path, new_path_len);
   return ERRNO_NOSYS;
 }
 
@@ -118,6 +136,9 @@ export function path_link(
   if (entry_driver(from) == DRIVER_HOST) {
     return host.path_link(entry_handle(from), old_flags, old_path, old_path_len, entry_handle(to), new_path, new_path_len);
   }
+  if (entry_driver(from) == DRIVER_VFS) {
+    return vfs.path_link(entry_handle(from), old_flags, old_path, old_path_len, entry_handle(to), new_path, new_path_len);
+  }
   return ERRNO_NOSYS;
 }
 
@@ -131,6 +152,9 @@ export function path_rename(fd: u32, old_path: u32, old_path_len: u32, new_fd: u
   if (entry_driver(from) != entry_driver(to)) return ERRNO_XDEV;
   if (entry_driver(from) == DRIVER_HOST) {
     return host.path_rename(entry_handle(from), old_path, old_path_len, entry_handle(to), new_path, new_path_len);
+  }
+  if (entry_driver(from) == DRIVER_VFS) {
+    return vfs.path_rename(entry_handle(from), old_path, old_path_len, entry_handle(to), new_path, new_path_len);
   }
   return ERRNO_NOSYS;
 }

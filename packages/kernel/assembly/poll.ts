@@ -3,8 +3,8 @@
 // The kernel owns no space in the app memory, so it translates the fds in
 // place in the caller's subscription array for the duration of the host call
 // and puts the box fds back before returning. A subscription on an fd that is
-// not open is reported at once as an EBADF event, as uvwasi does, without
-// waiting on the others.
+// not open is reported at once as an EBADF event, as uvwasi does, and a vfs
+// file is always ready; either way poll returns without waiting on the others.
 
 import * as app from "../../abi/assembly/app";
 import * as host from "../../abi/assembly/wasi";
@@ -15,7 +15,7 @@ import {
   EVENT_SIZE, EVENT_USERDATA_OFFSET, EVENT_ERROR_OFFSET, EVENT_TYPE_OFFSET,
   SUBSCRIPTION_SIZE, SUBSCRIPTION_USERDATA_OFFSET, SUBSCRIPTION_U_OFFSET,
 } from "../../abi/assembly/constants";
-import { DRIVER_HOST, entry_driver, entry_handle, fd_entry } from "./fdtable";
+import { DRIVER_HOST, DRIVER_VFS, entry_driver, entry_handle, fd_entry } from "./fdtable";
 import { app_size } from "./lookup";
 
 // Within subscription_u: the tag byte, then the payload 8 bytes in (its
@@ -28,8 +28,12 @@ function is_fd_subscription(sub: u32): bool {
   return tag == EVENTTYPE_FD_READ || tag == EVENTTYPE_FD_WRITE;
 }
 
-/** Writes EBADF events for subscriptions on fds the box has not open; returns how many. */
-function report_bad_fds(in_: u32, out: u32, nsubscriptions: u32): u32 {
+/**
+ * Writes the events that are known without asking the host: EBADF for fds
+ * that are not open, and readiness for vfs files (in memory, always ready;
+ * nbytes is reported as 0). Returns how many.
+ */
+function immediate_events(in_: u32, out: u32, nsubscriptions: u32): u32 {
   let n: u32 = 0;
   for (let i: u32 = 0; i < nsubscriptions; i++) {
     const sub = in_ + i * SUBSCRIPTION_SIZE;
@@ -39,7 +43,8 @@ function report_bad_fds(in_: u32, out: u32, nsubscriptions: u32): u32 {
     const ev = out + n * EVENT_SIZE;
     app.store_u64(ev + EVENT_USERDATA_OFFSET, app.load_u64(sub + SUBSCRIPTION_USERDATA_OFFSET));
     // error is a u16; box:app stores 32 bits, so the type byte (next after it) is written second.
-    app.store_u32(ev + EVENT_ERROR_OFFSET, e == 0 ? ERRNO_BADF : ERRNO_NOSYS);
+    const error = e == 0 ? ERRNO_BADF : entry_driver(e) == DRIVER_VFS ? ERRNO_SUCCESS : ERRNO_NOSYS;
+    app.store_u32(ev + EVENT_ERROR_OFFSET, error);
     app.store_u8(ev + EVENT_TYPE_OFFSET, app.load_u8(sub + SUBSCRIPTION_U_OFFSET + U_TAG));
     // Zero the fd_readwrite payload (nbytes, flags) after the type byte.
     app.store_u64(ev + 16, 0);
@@ -73,9 +78,10 @@ export function poll_oneoff(in_: u32, out: u32, nsubscriptions: u32, nevents: u3
     !in_app(out, <u64>nsubscriptions * EVENT_SIZE, size) ||
     !in_app(nevents, 4, size)
   ) return ERRNO_FAULT;
-  const bad = report_bad_fds(in_, out, nsubscriptions);
-  if (bad > 0) {
-    app.store_u32(nevents, bad);
+  // Events known at once are reported at once: poll returns when any is ready.
+  const ready = immediate_events(in_, out, nsubscriptions);
+  if (ready > 0) {
+    app.store_u32(nevents, ready);
     return ERRNO_SUCCESS;
   }
   const saved = heap.alloc(<usize>nsubscriptions << 2);

@@ -1,10 +1,11 @@
-// sock_* calls on sockets the kernel's drivers serve.
+// sock_* calls on sockets the kernel's drivers serve. Only the host driver
+// serves sockets today; an fd of any other driver is not a socket (ENOTSOCK).
 
 import * as app from "../../abi/assembly/app";
 import * as host from "../../abi/assembly/wasi";
 import { in_app, iovecs_in_app } from "../../abi/assembly/bounds";
 import {
-  ERRNO_FAULT, ERRNO_MFILE, ERRNO_NOSYS, ERRNO_SUCCESS,
+  ERRNO_FAULT, ERRNO_MFILE, ERRNO_NOTSOCK, ERRNO_SUCCESS,
   RIGHTS_FD_READ, RIGHTS_FD_WRITE, RIGHTS_SOCK_ACCEPT, RIGHTS_SOCK_SHUTDOWN,
 } from "../../abi/assembly/constants";
 import { DRIVER_HOST, entry_driver, entry_handle, entry_rights_inheriting, fd_lowest_free, fd_set } from "./fdtable";
@@ -16,7 +17,7 @@ export function sock_accept(fd: u32, flags: u16, result: u32): u16 {
   if (!in_app(result, 4, app_size())) return ERRNO_FAULT;
   const newFd = fd_lowest_free();
   if (newFd < 0) return ERRNO_MFILE;
-  if (entry_driver(e) != DRIVER_HOST) return ERRNO_NOSYS;
+  if (entry_driver(e) != DRIVER_HOST) return ERRNO_NOTSOCK;
   const err = host.sock_accept(entry_handle(e), flags, result);
   if (err != ERRNO_SUCCESS) return err;
   const inheriting = entry_rights_inheriting(e);
@@ -35,7 +36,7 @@ export function sock_recv(fd: u32, ri_data: u32, ri_data_len: u32, ri_flags: u16
   if (entry_driver(e) == DRIVER_HOST) {
     return host.sock_recv(entry_handle(e), ri_data, ri_data_len, ri_flags, ro_datalen, ro_flags);
   }
-  return ERRNO_NOSYS;
+  return ERRNO_NOTSOCK;
 }
 
 export function sock_send(fd: u32, si_data: u32, si_data_len: u32, si_flags: u16, so_datalen: u32): u16 {
@@ -44,12 +45,12 @@ export function sock_send(fd: u32, si_data: u32, si_data_len: u32, si_flags: u16
   const size = app_size();
   if (!iovecs_in_app(si_data, si_data_len, size) || !in_app(so_datalen, 4, size)) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.sock_send(entry_handle(e), si_data, si_data_len, si_flags, so_datalen);
-  return ERRNO_NOSYS;
+  return ERRNO_NOTSOCK;
 }
 
 export function sock_shutdown(fd: u32, how: u8): u16 {
   const e = lookup(fd, RIGHTS_SOCK_SHUTDOWN);
   if (e == 0) return lookup_errno;
   if (entry_driver(e) == DRIVER_HOST) return host.sock_shutdown(entry_handle(e), how);
-  return ERRNO_NOSYS;
+  return ERRNO_NOTSOCK;
 }

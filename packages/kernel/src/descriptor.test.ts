@@ -20,7 +20,7 @@ describe('kernel descriptor', () => {
     expect(exports).toContain(kernel.init);
   });
 
-  it('imports only box:app and WASI', () => {
-    expect(new Set(WebAssembly.Module.imports(module).map((i) => i.module))).toEqual(new Set(['box:app', 'wasi_snapshot_preview1']));
+  it('imports only box:app, its drivers and WASI', () => {
+    expect(new Set(WebAssembly.Module.imports(module).map((i) => i.module))).toEqual(new Set(['box:app', 'box:vfs', 'wasi_snapshot_preview1']));
   });
 });

@@ -2,8 +2,8 @@
 // app memory, and a scripted host whose calls are recorded. Used by the
 // kernel's unit tests.
 
-import { ERRNO_BADF, ERRNO_NOSYS, ERRNO_SUCCESS, PREOPENTYPE_DIR } from '@marcotte/abi';
-import { boxAppImports } from '@marcotte/abi';
+import { ERRNO_BADF, ERRNO_NOSYS, ERRNO_SUCCESS, PREOPENTYPE_DIR, boxAppImports, boxConfigImports, type ImageEntry } from '@marcotte/abi';
+import { encodeImage, vfs } from '@marcotte/vfs';
 import { wasm } from './wasm.ts';
 
 /** A scripted host function; `app` views the app memory, where a real host writes results. */
@@ -28,6 +28,9 @@ export interface HostScript {
   preopens?: number;
   /** overrides for host functions */
   host?: Record<string, HostFn>;
+  /** link the real vfs driver over this image (otherwise box:vfs answers zeros, as the linker's stubs do) */
+  image?: ImageEntry[];
+  workdir?: string;
 }
 
 export async function kernelHarness(script: HostScript = {}): Promise<Harness> {
@@ -56,6 +59,7 @@ export async function kernelHarness(script: HostScript = {}): Promise<Harness> {
   let kernelMemory: WebAssembly.Memory | undefined;
   const instance = await WebAssembly.instantiate(module, {
     'box:app': boxAppImports(() => app, () => kernelMemory!),
+    'box:vfs': script.image ? await vfsDriver(app, script.image, script.workdir) : notLinked(module, 'box:vfs'),
     wasi_snapshot_preview1: host,
   } as WebAssembly.Imports);
   kernelMemory = instance.exports.memory as WebAssembly.Memory;
@@ -71,4 +75,21 @@ export async function kernelHarness(script: HostScript = {}): Promise<Harness> {
     calls,
     callsOf: (name) => calls.filter((c) => c.name === name),
   };
+}
+
+/** What the linker stands in for a capability that is not linked: functions answering zeros. */
+function notLinked(module: WebAssembly.Module, name: string): Record<string, () => number | bigint> {
+  return Object.fromEntries(WebAssembly.Module.imports(module).filter((i) => i.module === name).map((i) => [i.name, () => 0]));
+}
+
+/** The vfs driver, instantiated on its own over an image and wired to the same app memory. */
+async function vfsDriver(app: WebAssembly.Memory, image: ImageEntry[], workdir?: string): Promise<WebAssembly.Exports> {
+  let memory: WebAssembly.Memory | undefined;
+  const instance = await WebAssembly.instantiate(await WebAssembly.compile(vfs.wasm() as Uint8Array<ArrayBuffer>), {
+    'box:app': boxAppImports(() => app, () => memory!),
+    'box:config': boxConfigImports(encodeImage(image, workdir === undefined ? {} : { workdir }), () => memory!),
+    'box:clock': { realtime: () => 0n },
+  } as WebAssembly.Imports);
+  memory = instance.exports.memory as WebAssembly.Memory;
+  return instance.exports;
 }

@@ -3,13 +3,16 @@ import { basename } from 'node:path';
 import { link } from '@marcotte/linker';
 import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { CAPABILITIES } from '../capabilities.ts';
-import { readInput } from '../io.ts';
+import { readImage, readInput } from '../io.ts';
 
 export const LINK_HELP = `Usage: box-link [OPTIONS] APP.wasm [-- ARGS...]
 
 Links a WASI preview1 program with capability modules into one .box.wasm.
 
 Options:
+  --fs             link the vfs: an in-memory filesystem inside the box (implied by --image, --workdir)
+  --image DIR|TAR  the filesystem image: a host directory or a tar file, baked into the box
+  --workdir PATH   the working directory inside the box (preopened as "." after "/")
   --proc           virtualize argv and environment (implied by --env and ARGS)
   --env K=V        bake an environment variable (repeatable; run-time -e overrides)
   --strip          drop every custom section but the manifest (names, debug info)
@@ -21,6 +24,9 @@ The kernel is always linked: it owns the fd table and serves stdio and host
 directories (box run --dir). Calls no capability serves pass through to the host.`;
 
 const SPECS: OptionSpec[] = [
+  { name: 'fs' },
+  { name: 'image', value: true },
+  { name: 'workdir', value: true },
   { name: 'proc' },
   { name: 'env', value: true, multiple: true },
   { name: 'strip' },
@@ -30,8 +36,8 @@ const SPECS: OptionSpec[] = [
 
 /** Options DESIGN.md §5 defines that this version does not implement yet: refused by name. */
 const NOT_YET: OptionSpec[] = [
-  { name: 'fs' }, { name: 'net' }, { name: 'clock', value: true }, { name: 'random', value: true },
-  { name: 'deny', value: true, multiple: true }, { name: 'image', value: true }, { name: 'workdir', value: true },
+  { name: 'net' }, { name: 'clock', value: true }, { name: 'random', value: true },
+  { name: 'deny', value: true, multiple: true },
   { name: 'mount-point', value: true, multiple: true }, { name: 'listen', value: true, multiple: true },
   { name: 'sealed' }, { name: 'portable' }, { name: 'trace' },
 ];
@@ -49,11 +55,18 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   }
   const appPath = args.positionals[0]!;
   const env = values(args, 'env').map((kv) => keyValue(command, '--env', kv));
-  const wantProc = flag(args, 'proc') || env.length > 0 || args.rest.length > 0;
-  const capabilities = CAPABILITIES.filter((c) => c.name === 'kernel' || (c.name === 'proc' && wantProc));
+  const imagePath = value(args, 'image');
+  const workdir = value(args, 'workdir');
+  if (workdir !== undefined && !workdir.startsWith('/')) throw new UsageError(`${command}: --workdir must be an absolute path, got ${JSON.stringify(workdir)}`);
+  const want = new Set(['kernel']);
+  if (flag(args, 'fs') || imagePath !== undefined || workdir !== undefined) want.add('vfs');
+  if (flag(args, 'proc') || env.length > 0 || args.rest.length > 0) want.add('proc');
+  const capabilities = CAPABILITIES.filter((c) => want.has(c.name));
   const program = await readInput(command, appPath);
+  const image = imagePath === undefined ? undefined : await readImage(command, imagePath);
   const { bytes } = link(program, {
     capabilities, entrypoint: basename(appPath), args: args.rest, env, strip: flag(args, 'strip'), programName: appPath,
+    ...(image ? { image } : {}), ...(workdir !== undefined ? { workdir } : {}),
   });
   const out = value(args, 'o') ?? appPath.replace(/(\.wasm)?$/, '.box.wasm');
   await writeFile(out, bytes);
