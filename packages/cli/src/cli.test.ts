@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,9 @@ describe('box-link usage errors exit 2 with one line', () => {
     [['--env'], /--env needs a value/],
     [['--env', 'NOEQUALS', hello], /--env expects KEY=VALUE/],
     [['missing.wasm'], /cannot read missing\.wasm: no such file/],
-    [['--fs', hello], /--fs is not available in this version/],
+    [['--net', hello], /--net is not available in this version/],
+    [['--workdir', 'relative', hello], /--workdir must be an absolute path/],
+    [['--image', '/no/such/dir', hello], /--image \/no\/such\/dir: no such file or directory/],
     [['a.wasm', 'b.wasm'], /expected one APP\.wasm, got 2/],
   ])('box-link %j', (args, message) => {
     const r = cli('box-link', args);
@@ -68,6 +70,29 @@ describe('box', () => {
     ].join('\n'));
     const again = cli('box', ['run', '-e', 'GREETING=Hej', '--dir', `${join(root, 'examples/hello/data')}:/data`, out, 'x', 'y']);
     expect(again.stdout).toMatch(/^Hej from inside a box!\nargv\[0\] = hello\.wasm\nargv\[1\] = x\nargv\[2\] = y\n/);
+  });
+
+  it('bakes a directory or a tar file into the box as its filesystem (--image)', () => {
+    const tree = join(work, 'tree');
+    mkdirSync(join(tree, 'etc'), { recursive: true });
+    writeFileSync(join(tree, 'etc', 'motd'), 'inside the image\n');
+    const fromDir = join(work, 'img-dir.box.wasm');
+    expect(cli('box-link', ['--image', tree, '-o', fromDir, dirDump]).status).toBe(0);
+    const r = cli('box', ['run', fromDir, '/etc']);
+    expect(r.stdout).toBe('/etc/motd: inside the image\n');
+    expect(r.status).toBe(0);
+    // the host directory is not reachable from the box: only its baked copy
+    rmSync(tree, { recursive: true });
+    expect(cli('box', ['run', fromDir, '/etc']).stdout).toBe('/etc/motd: inside the image\n');
+
+    const tarDir = join(work, 'tar-src');
+    mkdirSync(join(tarDir, 'srv'), { recursive: true });
+    writeFileSync(join(tarDir, 'srv', 'index.html'), '<h1>boxed</h1>\n');
+    const tar = join(work, 'image.tar');
+    execFileSync('tar', ['-cf', tar, '-C', tarDir, 'srv']);
+    const fromTar = join(work, 'img-tar.box.wasm');
+    expect(cli('box-link', ['--image', tar, '--workdir', '/srv', '-o', fromTar, dirDump]).status).toBe(0);
+    expect(cli('box', ['run', fromTar, '.']).stdout).toBe('./index.html: <h1>boxed</h1>\n');
   });
 
   it('passes the program exit code through', () => {
@@ -105,7 +130,7 @@ describe('box', () => {
     expect(cli('box', ['run', '--help']).stdout).toMatch(/^Usage: box run/);
     expect(cli('box', ['link', '--help']).stdout).toMatch(/^Usage: box-link/);
     expect(cli('box-link', ['--help']).stdout).toMatch(/^Usage: box-link/);
-    expect(cli('box', ['--version']).stdout).toMatch(/^box \d+\.\d+\.\d+\nkernel \d+\.\d+\.\d+\nproc /);
+    expect(cli('box', ['--version']).stdout).toMatch(/^box \d+\.\d+\.\d+\nkernel \d+\.\d+\.\d+\nvfs \d+\.\d+\.\d+\nproc /);
   });
 });
 

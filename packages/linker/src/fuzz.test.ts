@@ -27,7 +27,12 @@ function checkLink(bytes: Uint8Array): void {
 
 const program = fc.constantFrom(...programs);
 
-const mutation = fc.oneof(
+type Mutation =
+  | { kind: 'flip'; at: number[]; value: number[] }
+  | { kind: 'truncate'; at: number }
+  | { kind: 'insert'; at: number; bytes: Uint8Array };
+
+const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   // flip bytes at random places
   fc.record({ kind: fc.constant('flip' as const), at: fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), value: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 8, maxLength: 8 }) }),
   // cut the file short
@@ -36,7 +41,7 @@ const mutation = fc.oneof(
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
 );
 
-function mutate(input: Uint8Array, m: fc.GeneratorValue<typeof mutation>): Uint8Array {
+function mutate(input: Uint8Array, m: Mutation): Uint8Array {
   const bytes = new Uint8Array(input);
   switch (m.kind) {
     case 'flip':
