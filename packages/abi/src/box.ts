@@ -18,6 +18,8 @@ export interface Manifest {
   env: string[];
   /** the working directory inside the box, when not "/" */
   workdir?: string;
+  /** where host directories may appear (box run --dir HOST:PATH), when the box has its own filesystem */
+  mountPoints?: string[];
   /** the WASI functions imported from the host: the box's authority */
   hostImports: string[];
   /** for each host import, the parts that call it ("app", a capability, or "box" for glue) */

@@ -35,6 +35,8 @@ export interface LinkSettings {
   workdir?: string;
   /** the filesystem image (vfs) */
   image?: readonly ImageEntry[];
+  /** where host directories may appear at run time (box run --dir HOST:PATH); the vfs creates them */
+  mountPoints?: readonly string[];
 }
 
 export interface CapabilityDescriptor {
@@ -47,6 +49,8 @@ export interface CapabilityDescriptor {
   readonly provides: readonly string[];
   /** exported function the box's _start wrapper calls, in link order, before the program */
   readonly init?: string;
+  /** exports the linker publishes as `box.<name>.<export>`: the runtime's control surface (DESIGN.md §2) */
+  readonly control?: readonly string[];
   /** support table: one entry per function in `provides` */
   readonly support: Readonly<Record<string, Support>>;
   /**

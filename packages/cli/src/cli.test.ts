@@ -95,6 +95,22 @@ describe('box', () => {
     expect(cli('box', ['run', fromTar, '.']).stdout).toBe('./index.html: <h1>boxed</h1>\n');
   });
 
+  it('puts host directories only at declared mount points of a box with its own filesystem', () => {
+    const host = join(work, 'volume');
+    mkdirSync(host, { recursive: true });
+    writeFileSync(join(host, 'data.txt'), 'from the host\n');
+    const box = join(work, 'mounted.box.wasm');
+    expect(cli('box-link', ['--mount-point', '/var/data', '-o', box, dirDump]).status).toBe(0);
+    const r = cli('box', ['run', '--dir', `${host}:/var/data`, box, '/var/data']);
+    expect(r.stdout).toBe('/var/data/data.txt: from the host\n');
+    expect(r.status).toBe(0);
+    // without --dir the mount point is an empty directory of the image
+    expect(cli('box', ['run', box, '/var/data'])).toMatchObject({ status: 0, stdout: '' });
+    const refused = cli('box', ['run', '--dir', `${host}:/elsewhere`, box, '/elsewhere']);
+    expect(refused.status).toBe(125);
+    expectOneLineError(refused, /--dir \/elsewhere: the box has its own filesystem and its mount points are \/var\/data/);
+  });
+
   it('passes the program exit code through', () => {
     const out = join(work, 'dump.box.wasm');
     expect(cli('box', ['link', '-o', out, dirDump]).status).toBe(0);

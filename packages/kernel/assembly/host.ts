@@ -6,6 +6,7 @@
 import * as host from "../../abi/assembly/wasi";
 import { ERRNO_SUCCESS, PREOPENTYPE_DIR } from "../../abi/assembly/constants";
 import { borrow_app, read_borrowed, return_app } from "../../abi/assembly/borrow";
+import { is_mount_point } from "./config";
 import { DRIVER_HOST, fd_lowest_free, fd_set } from "./fdtable";
 
 /** Every right defined by preview1 (bits 0-29); the host still enforces its own. */
@@ -18,26 +19,50 @@ export function host_register_stdio(): void {
   for (let fd: u32 = 0; fd < 3; fd++) fd_set(fd, DRIVER_HOST, fd, RIGHTS_ALL, RIGHTS_ALL, 0, false);
 }
 
+/** The longest preopen name the kernel compares against mount points. */
+const NAME_MAX: u32 = 4096;
+
 /**
  * Gives each host preopen (host fds 3, 4, ... until the first that is not a
- * preopened directory, as wasi-libc scans) the lowest free box fd, in host order.
- * Returns how many were found.
+ * preopened directory, as wasi-libc scans) the lowest free box fd, in host
+ * order. With `only_mounts`, a preopen is let in only when its name is a
+ * mount point declared at link time: a box with its own filesystem sees the
+ * host only where it asked to. Returns how many were registered.
  */
-export function host_register_preopens(): u32 {
+export function host_register_preopens(only_mounts: bool): u32 {
   if (!borrow_app(PRESTAT_BYTES)) return 0;
   const prestat = memory.data(8);
+  const name = heap.alloc(NAME_MAX);
   let found: u32 = 0;
   for (let hostFd: u32 = 3; ; hostFd++) {
     if (host.fd_prestat_get(hostFd, 0) != ERRNO_SUCCESS) break;
     read_borrowed(prestat, 0, PRESTAT_BYTES);
     if (load<u8>(prestat) != PREOPENTYPE_DIR) break;
+    if (only_mounts) {
+      const len = load<u32>(prestat, 4);
+      if (len > NAME_MAX) continue;
+      return_app();
+      if (!borrow_app(len < PRESTAT_BYTES ? PRESTAT_BYTES : len)) break;
+      const err = host.fd_prestat_dir_name(hostFd, 0, len);
+      read_borrowed(name, 0, len);
+      return_app();
+      if (!borrow_app(PRESTAT_BYTES)) break;
+      if (err != ERRNO_SUCCESS || !is_mount_point(name, trim_slashes(name, len))) continue;
+    }
     const fd = fd_lowest_free();
     if (fd < 0) break;
     fd_set(<u32>fd, DRIVER_HOST, hostFd, RIGHTS_ALL, RIGHTS_ALL, 0, true);
     found++;
   }
   return_app();
+  heap.free(name);
   return found;
+}
+
+/** "/data/" and "/data" name the same mount point. */
+function trim_slashes(name: usize, len: u32): u32 {
+  while (len > 1 && load<u8>(name + len - 1) == 0x2f) len--;
+  return len;
 }
 
 /** Host stdio stays open for the host's own use: closing box fd 1 closes only the box's fd. */

@@ -24,7 +24,7 @@ export { poll_oneoff } from "./poll";
 /**
  * Sets up the fd table as wasi-libc expects to scan it (DESIGN.md §3): stdio
  * on 0-2, then the vfs's preopens (`/`, then `.` when the working directory
- * is not `/`), then the host's preopens in host order.
+ * is not `/`), then the host's preopens in host order (mount points).
  */
 export function init(): void {
   fdtable_init();
@@ -35,5 +35,7 @@ export function init(): void {
     if (fd < 0) break;
     fd_set(<u32>fd, DRIVER_VFS, vfs.preopen(i), RIGHTS_ALL, RIGHTS_ALL, 0, true);
   }
-  host_register_preopens();
+  // Without a vfs the host's directories are the box's filesystem; with one,
+  // only the mount points declared at link time reach the host.
+  host_register_preopens(n > 0);
 }

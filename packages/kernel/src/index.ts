@@ -1,4 +1,4 @@
-import type { CapabilityDescriptor, Support } from '@marcotte/abi';
+import type { CapabilityDescriptor, LinkSettings, Support } from '@marcotte/abi';
 import { wasm } from './wasm.ts';
 
 /** Every fd-taking preview1 function, and poll_oneoff: the kernel owns the fd namespace. */
@@ -18,6 +18,20 @@ const notes: Record<string, Support> = {
   poll_oneoff: { status: 'partial', note: 'a subscription on an fd that is not open is reported at once as an EBADF event' },
 };
 
+/** box:config segment 0: u32 count, then NUL-terminated mount point paths. */
+export function kernelConfig(settings: LinkSettings): Uint8Array {
+  const encoder = new TextEncoder();
+  const paths = (settings.mountPoints ?? []).map((p) => encoder.encode(p.replace(/\/+$/, '') || '/'));
+  const out = new Uint8Array(4 + paths.reduce((n, p) => n + p.length + 1, 0));
+  new DataView(out.buffer).setUint32(0, paths.length, true);
+  let at = 4;
+  for (const p of paths) {
+    out.set(p, at);
+    at += p.length + 1;
+  }
+  return out;
+}
+
 /** The kernel: fd table and the fd surface; the host driver serves stdio and host preopens. */
 export const kernel: CapabilityDescriptor = {
   name: 'kernel',
@@ -25,5 +39,6 @@ export const kernel: CapabilityDescriptor = {
   wasm,
   provides,
   init: 'init',
+  config: (settings) => [kernelConfig(settings)],
   support: Object.fromEntries(provides.map((f) => [f, notes[f] ?? { status: 'supported' }])),
 };

@@ -4,6 +4,7 @@
 
 import { ERRNO_BADF, ERRNO_NOSYS, ERRNO_SUCCESS, PREOPENTYPE_DIR, boxAppImports, boxConfigImports, type ImageEntry } from '@marcotte/abi';
 import { encodeImage, vfs } from '@marcotte/vfs';
+import { kernelConfig } from './index.ts';
 import { wasm } from './wasm.ts';
 
 /** A scripted host function; `app` views the app memory, where a real host writes results. */
@@ -31,6 +32,8 @@ export interface HostScript {
   /** link the real vfs driver over this image (otherwise box:vfs answers zeros, as the linker's stubs do) */
   image?: ImageEntry[];
   workdir?: string;
+  /** mount points declared at link time */
+  mounts?: string[];
 }
 
 export async function kernelHarness(script: HostScript = {}): Promise<Harness> {
@@ -39,11 +42,17 @@ export async function kernelHarness(script: HostScript = {}): Promise<Harness> {
   const calls: HostCall[] = [];
   const preopens = script.preopens ?? 1;
   const view = () => new DataView(app.buffer);
+  // Host preopen i is named /mnt<i> (5 bytes).
   const defaults: Record<string, HostFn> = {
     fd_prestat_get: (app, fd, buf) => {
       if (Number(fd) < 3 || Number(fd) >= 3 + preopens) return ERRNO_BADF;
       app.setUint8(Number(buf), PREOPENTYPE_DIR);
-      app.setUint32(Number(buf) + 4, 4, true);
+      app.setUint32(Number(buf) + 4, 5, true);
+      return ERRNO_SUCCESS;
+    },
+    fd_prestat_dir_name: (app, fd, path, len) => {
+      if (Number(fd) < 3 || Number(fd) >= 3 + preopens) return ERRNO_BADF;
+      new Uint8Array(app.buffer, Number(path), Math.min(5, Number(len))).set(new TextEncoder().encode(`/mnt${Number(fd) - 3}`));
       return ERRNO_SUCCESS;
     },
   };
@@ -59,6 +68,7 @@ export async function kernelHarness(script: HostScript = {}): Promise<Harness> {
   let kernelMemory: WebAssembly.Memory | undefined;
   const instance = await WebAssembly.instantiate(module, {
     'box:app': boxAppImports(() => app, () => kernelMemory!),
+    'box:config': boxConfigImports([kernelConfig({ entrypoint: '', args: [], env: [], mountPoints: script.mounts ?? [] })], () => kernelMemory!),
     'box:vfs': script.image ? await vfsDriver(app, script.image, script.workdir) : notLinked(module, 'box:vfs'),
     wasi_snapshot_preview1: host,
   } as WebAssembly.Imports);

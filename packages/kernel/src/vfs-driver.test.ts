@@ -12,8 +12,8 @@ const image: ImageEntry[] = [
   { path: '/srv', type: 'dir' },
 ];
 
-async function setup(workdir?: string) {
-  const h = await kernelHarness({ preopens: 1, image, ...(workdir ? { workdir } : {}) });
+async function setup(workdir?: string, preopens = 1, mounts = ['/mnt0']) {
+  const h = await kernelHarness({ preopens, image, mounts, ...(workdir ? { workdir } : {}) });
   const put = (at: number, s: string) => {
     const b = text.encode(s);
     new Uint8Array(h.app.buffer).set(b, at);
@@ -43,6 +43,17 @@ describe('kernel with the vfs driver', () => {
     expect(h.kernel.fd_prestat_get!(5, 100)).toBe(ERRNO_SUCCESS);
     expect(h.callsOf('fd_prestat_get').map((c) => c.args[0])).toEqual([3]);
     expect(h.kernel.fd_prestat_get!(6, 100)).toBe(ERRNO_BADF);
+  });
+
+  it('lets host preopens in only at mount points declared at link time', async () => {
+    const h = await setup(undefined, 3, ['/mnt2', '/mnt0/']);
+    expect(h.prestatName(3)).toBe('/');
+    expect(h.prestatName(4)).toBe('/mnt0');
+    expect(h.prestatName(5)).toBe('/mnt2');
+    // the host's /mnt1 is not a mount point: it never got a box fd
+    expect(h.prestatName(6)).toBeUndefined();
+    const none = await setup(undefined, 2, []);
+    expect(none.prestatName(4)).toBeUndefined();
   });
 
   it('opens and reads a vfs file through the fd table, with the table\'s rights', async () => {

@@ -1,6 +1,6 @@
 // box-link as a function: program bytes + capabilities + settings -> box bytes.
 
-import { BOX_FORMAT, MANIFEST_SECTION, type CapabilityDescriptor, type LinkSettings, type Manifest } from '@marcotte/abi';
+import { BOX_FORMAT, MANIFEST_SECTION, type CapabilityDescriptor, type ImageEntry, type LinkSettings, type Manifest } from '@marcotte/abi';
 import { WasmFormatError } from './binary/errors.ts';
 import { readModule } from './binary/reader.ts';
 import { writeModule } from './binary/writer.ts';
@@ -31,12 +31,30 @@ function read(bytes: Uint8Array, name: string): Module {
   }
 }
 
+/** The image with a directory at each mount point (and its parents), where host directories appear at run time. */
+function withMountPoints(image: readonly ImageEntry[], mountPoints: readonly string[]): ImageEntry[] {
+  const entries = [...image];
+  const have = new Set(entries.map((e) => e.path));
+  for (const mount of mountPoints) {
+    const parts = mount.split('/').filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) {
+      const path = `/${parts.slice(0, i).join('/')}`;
+      if (!have.has(path)) {
+        have.add(path);
+        entries.push({ path, type: 'dir' });
+      }
+    }
+  }
+  return entries;
+}
+
 export function link(program: Uint8Array, options: LinkOptions): LinkResult {
   const app = read(program, options.programName ?? 'the program');
   const settings: LinkSettings = {
     entrypoint: options.entrypoint, args: options.args, env: options.env,
     ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
-    ...(options.image !== undefined ? { image: options.image } : {}),
+    ...(options.image !== undefined || options.mountPoints?.length ? { image: withMountPoints(options.image ?? [], options.mountPoints ?? []) } : {}),
+    ...(options.mountPoints?.length ? { mountPoints: options.mountPoints } : {}),
   };
   const caps = options.capabilities.map((descriptor) => {
     const config = descriptor.config?.(settings);
@@ -50,6 +68,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     args: [...options.args],
     env: [...options.env],
     ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
+    ...(options.mountPoints?.length ? { mountPoints: [...options.mountPoints] } : {}),
     hostImports,
     hostImportsBy,
     served,

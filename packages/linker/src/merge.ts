@@ -155,6 +155,13 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
   const entry = exportedFunc(app, entryName)!;
   const wrapperNode = addSynth(callEach([...inits, funcNode(parts[0]!, entry)] as number[]));
 
+  // Control functions the runtime calls (box.<capability>.<name>).
+  const controls = caps.map((cap, i) => (cap.descriptor.control ?? []).map((name): [string, number] => {
+    const f = exportedFunc(cap.module, name);
+    if (f === undefined) throw new LinkError(`capability ${cap.descriptor.name} declares control function ${name} but does not export it`);
+    return [name, funcNode(parts[i + 1]!, f) as number];
+  }));
+
   // Reachability: the program is kept whole; capability code only as far as it is called.
   const reached = new Set<number | string>();
   const hostUsers = new Map<string, Set<string>>();
@@ -173,6 +180,7 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
   for (let i = 0; i < appPart.imports.length + app.functions.length; i++) reach(funcNode(appPart, i), 'app');
   if (startNode !== undefined) reach(startNode, 'box');
   reach(wrapperNode, 'box');
+  for (const list of controls) for (const [, node] of list) reach(node, 'box');
   // Anything a capability can reach through its tables is kept: call_indirect is not followed.
   parts.slice(1).forEach((p) => {
     for (const e of p.module.elements) for (const f of elementFuncs(e, p.module)) reach(funcNode(p, f), p.name);
@@ -322,8 +330,9 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
     else out.exports.push({ name: e.name, kind: e.kind, index: (bases[0]! as Record<string, number>)[e.kind]! + e.index });
   }
   parts.slice(1).forEach((p, i) => {
-    // The runtime's control surface: it reads capability memories (snapshots, commits).
+    // The runtime's control surface: capability memories and declared control functions (snapshots, commits).
     p.module.memories.forEach((_, j) => out.exports.push({ name: `box.${p.name}.memory${j ? j : ''}`, kind: 'memory', index: bases[i + 1]!.memory + j }));
+    for (const [name, node] of controls[i]!) out.exports.push({ name: `box.${p.name}.${name}`, kind: 'func', index: finalIndex.get(node)! });
   });
 
   if (!options.strip) out.customs.push(...customs(app, parts, funcNode, finalIndex, glueNames));

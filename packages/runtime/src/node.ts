@@ -42,8 +42,26 @@ export async function loadBox(bytes: Uint8Array): Promise<{ module: WebAssembly.
 }
 
 /** Runs a box to completion and returns its exit code. Traps become TrapError. */
+/**
+ * A box with its own filesystem lets host directories in only at the mount
+ * points declared at link time; the kernel would silently leave others out,
+ * so say so before starting.
+ */
+function checkMounts(manifest: Manifest, dirs: RunOptions['dirs']): void {
+  if (!manifest.capabilities.vfs) return;
+  const mounts = new Set((manifest.mountPoints ?? []).map((m) => m.replace(/\/+$/, '')));
+  for (const [guest] of dirs ?? []) {
+    const at = guest.replace(/\/+$/, '') || '/';
+    if (!mounts.has(at)) {
+      const declared = mounts.size ? `its mount points are ${[...mounts].join(', ')}` : 'it declares no mount points';
+      throw new StartError(`--dir ${guest}: the box has its own filesystem and ${declared} (link it with --mount-point ${at})`);
+    }
+  }
+}
+
 export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promise<RunResult> {
   const { module, manifest } = await loadBox(bytes);
+  checkMounts(manifest, options.dirs);
   const wasi = new WASI({
     version: 'preview1',
     args: [manifest.entrypoint, ...(options.args ?? [])],

@@ -13,6 +13,7 @@ Options:
   --fs             link the vfs: an in-memory filesystem inside the box (implied by --image, --workdir)
   --image DIR|TAR  the filesystem image: a host directory or a tar file, baked into the box
   --workdir PATH   the working directory inside the box (preopened as "." after "/")
+  --mount-point P  where box run --dir HOST:P may put a host directory (repeatable; implies --fs)
   --proc           virtualize argv and environment (implied by --env and ARGS)
   --env K=V        bake an environment variable (repeatable; run-time -e overrides)
   --strip          drop every custom section but the manifest (names, debug info)
@@ -27,6 +28,7 @@ const SPECS: OptionSpec[] = [
   { name: 'fs' },
   { name: 'image', value: true },
   { name: 'workdir', value: true },
+  { name: 'mount-point', value: true, multiple: true },
   { name: 'proc' },
   { name: 'env', value: true, multiple: true },
   { name: 'strip' },
@@ -37,8 +39,7 @@ const SPECS: OptionSpec[] = [
 /** Options DESIGN.md §5 defines that this version does not implement yet: refused by name. */
 const NOT_YET: OptionSpec[] = [
   { name: 'net' }, { name: 'clock', value: true }, { name: 'random', value: true },
-  { name: 'deny', value: true, multiple: true },
-  { name: 'mount-point', value: true, multiple: true }, { name: 'listen', value: true, multiple: true },
+  { name: 'deny', value: true, multiple: true }, { name: 'listen', value: true, multiple: true },
   { name: 'sealed' }, { name: 'portable' }, { name: 'trace' },
 ];
 
@@ -58,15 +59,19 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   const imagePath = value(args, 'image');
   const workdir = value(args, 'workdir');
   if (workdir !== undefined && !workdir.startsWith('/')) throw new UsageError(`${command}: --workdir must be an absolute path, got ${JSON.stringify(workdir)}`);
+  const mountPoints = values(args, 'mount-point');
+  for (const m of mountPoints) {
+    if (!m.startsWith('/') || m === '/') throw new UsageError(`${command}: --mount-point must be an absolute path below /, got ${JSON.stringify(m)}`);
+  }
   const want = new Set(['kernel']);
-  if (flag(args, 'fs') || imagePath !== undefined || workdir !== undefined) want.add('vfs');
+  if (flag(args, 'fs') || imagePath !== undefined || workdir !== undefined || mountPoints.length) want.add('vfs');
   if (flag(args, 'proc') || env.length > 0 || args.rest.length > 0) want.add('proc');
   const capabilities = CAPABILITIES.filter((c) => want.has(c.name));
   const program = await readInput(command, appPath);
   const image = imagePath === undefined ? undefined : await readImage(command, imagePath);
   const { bytes } = link(program, {
     capabilities, entrypoint: basename(appPath), args: args.rest, env, strip: flag(args, 'strip'), programName: appPath,
-    ...(image ? { image } : {}), ...(workdir !== undefined ? { workdir } : {}),
+    ...(image ? { image } : {}), ...(workdir !== undefined ? { workdir } : {}), ...(mountPoints.length ? { mountPoints } : {}),
   });
   const out = value(args, 'o') ?? appPath.replace(/(\.wasm)?$/, '.box.wasm');
   await writeFile(out, bytes);
