@@ -37,6 +37,10 @@ export interface LinkSettings {
   image?: readonly ImageEntry[];
   /** where host directories may appear at run time (box run --dir HOST:PATH); the vfs creates them */
   mountPoints?: readonly string[];
+  /** --clock as given: host | fixed:<RFC 3339> | offset:<duration> */
+  clock?: string;
+  /** --random as given: host | seed:<u64> */
+  random?: string;
 }
 
 export interface CapabilityDescriptor {
