@@ -20,6 +20,10 @@ export interface Manifest {
   workdir?: string;
   /** where host directories may appear (box run --dir HOST:PATH), when the box has its own filesystem */
   mountPoints?: string[];
+  /** linked with --sealed: argv, env and everything else baked for good */
+  sealed?: boolean;
+  /** capability classes denied with --deny */
+  denied?: string[];
   /** the WASI functions imported from the host: the box's authority */
   hostImports: string[];
   /** for each host import, the parts that call it ("app", a capability, or "box" for glue) */

@@ -9,10 +9,10 @@ import {
   ERRNO_BADF, ERRNO_FAULT, ERRNO_NOSYS, ERRNO_NOTCAPABLE, ERRNO_SUCCESS,
   RIGHTS_FD_FDSTAT_SET_FLAGS, RIGHTS_FD_FILESTAT_GET, RIGHTS_FD_FILESTAT_SET_SIZE,
   RIGHTS_FD_FILESTAT_SET_TIMES, FDSTAT_SIZE, FDSTAT_FS_RIGHTS_BASE_OFFSET,
-  FDSTAT_FS_RIGHTS_INHERITING_OFFSET, FILESTAT_SIZE, PRESTAT_SIZE,
+  FDSTAT_FS_RIGHTS_INHERITING_OFFSET, FILESTAT_SIZE, PRESTAT_SIZE, FILETYPE_CHARACTER_DEVICE,
 } from "../../abi/assembly/constants";
 import {
-  DRIVER_HOST, DRIVER_VFS, entry_driver, entry_handle, entry_is_preopen, entry_rights_base,
+  DRIVER_HOST, DRIVER_VFS, entry_driver, entry_fdflags, entry_handle, entry_is_preopen, entry_rights_base,
   entry_rights_inheriting, entry_set_fdflags, entry_set_rights, fd_entry, fd_free, fd_move,
 } from "./fdtable";
 import { host_close } from "./host";
@@ -52,6 +52,15 @@ export function fd_fdstat_get(fd: u32, buf: u32): u16 {
   const inheriting = buf + FDSTAT_FS_RIGHTS_INHERITING_OFFSET;
   if (entry_driver(e) == DRIVER_HOST) {
     const err = host.fd_fdstat_get(entry_handle(e), buf);
+    if (err == ERRNO_NOSYS && entry_handle(e) < 3) {
+      // A sealed box does not ask its host about stdio: it is a character
+      // device whose bytes pass through, as far as the program can tell.
+      // filetype (u8), padding, then fs_flags (u16) at offset 2
+      app.store_u32(buf, <u32>FILETYPE_CHARACTER_DEVICE | (<u32>entry_fdflags(e) << 16));
+      app.store_u64(base, entry_rights_base(e));
+      app.store_u64(inheriting, entry_rights_inheriting(e));
+      return ERRNO_SUCCESS;
+    }
     if (err != ERRNO_SUCCESS) return err;
     // The box's rights are the authority: report the host's, narrowed by ours.
     app.store_u64(base, app.load_u64(base) & entry_rights_base(e));

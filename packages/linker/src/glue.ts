@@ -5,6 +5,7 @@
 
 import { ByteWriter } from './binary/leb.ts';
 import type { Code, FuncType, ValType } from './binary/module.ts';
+import { ERRNO_NOSYS } from '@marcotte/abi';
 import { funcType } from './signature.ts';
 
 const OP = {
@@ -134,6 +135,20 @@ export function boxConfig(name: string, cap: string, local: number, first: numbe
 export function notLinked(module: string, name: string, type: FuncType): Synth {
   return fixed(`${module}.${name} (not linked)`, type, (w) => {
     for (const t of type.results) zero(w, t);
+  });
+}
+
+/** Stands in for a host function the box may not import (--deny, --sealed): answers ENOSYS. */
+export function denied(name: string, type: FuncType): Synth {
+  return fixed(`wasi:${name} (denied)`, type, (w) => {
+    type.results.forEach((t, i) => {
+      if (i === 0 && t === I32) {
+        w.byte(OP.i32Const);
+        w.s32(ERRNO_NOSYS);
+      } else {
+        zero(w, t);
+      }
+    });
   });
 }
 

@@ -123,7 +123,7 @@ describe('dead code and authority', () => {
     const small = link(writeOnly, { capabilities: [kernel], ...settings });
     const { manifest } = link(hello, { capabilities: [kernel], ...settings });
     expect(small.manifest.sizes.kernel!.functions).toBeLessThan(manifest.sizes.kernel!.functions);
-    expect(small.manifest.hostImports.sort()).toEqual(['fd_prestat_get', 'fd_write']);
+    expect(small.manifest.hostImports.sort()).toEqual(['fd_prestat_dir_name', 'fd_prestat_get', 'fd_write']);
   });
 });
 
@@ -200,5 +200,26 @@ describe('stubs and strictness', () => {
     expect(() => link(broken, { capabilities: [kernel], ...settings, programName: 'hello.wasm' })).toThrow(
       /^hello\.wasm: malformed wasm at 0x[0-9a-f]+ in the \w+ section: /,
     );
+  });
+});
+
+describe('--deny and --sealed', () => {
+  it('a sealed box imports only fd_write, fd_read and proc_exit', () => {
+    const { bytes, manifest } = link(hello, { capabilities: [kernel, proc], ...settings, sealed: true });
+    const imports = WebAssembly.Module.imports(new WebAssembly.Module(bytes)).map((i) => i.name).sort();
+    expect(imports.every((n) => ['fd_write', 'fd_read', 'proc_exit'].includes(n))).toBe(true);
+    expect(imports).toContain('fd_write');
+    expect(manifest.sealed).toBe(true);
+    const names = readNames(readModule(bytes).customs.find((c) => c.name === 'name')!.bytes);
+    expect([...names.functions.values()]).toContain('wasi:args_get (denied)');
+  });
+
+  it('--deny takes a capability class away from the import section', () => {
+    const { bytes, manifest } = link(hello, { capabilities: [kernel, proc], ...settings, deny: ['fs'] });
+    const imports = WebAssembly.Module.imports(new WebAssembly.Module(bytes)).map((i) => i.name);
+    expect(imports.filter((n) => n.startsWith('path_') || n.startsWith('fd_prestat'))).toEqual([]);
+    expect(imports).toContain('args_get');
+    expect(manifest.denied).toEqual(['fs']);
+    expect(() => link(hello, { capabilities: [kernel, proc], ...settings, deny: ['gpu'] })).toThrow(/--deny gpu: unknown capability/);
   });
 });

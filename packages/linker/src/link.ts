@@ -13,6 +13,10 @@ export interface LinkOptions extends LinkSettings {
   capabilities: readonly CapabilityDescriptor[];
   /** drop every custom section but the manifest */
   strip?: boolean;
+  /** capability classes whose host functions the box may not import (DESIGN.md §4) */
+  deny?: readonly string[];
+  /** bake everything for good: the box imports only fd_write, fd_read and proc_exit */
+  sealed?: boolean;
   /** how errors name the program (its file name); default "the program" */
   programName?: string;
 }
@@ -29,6 +33,27 @@ function read(bytes: Uint8Array, name: string): Module {
     if (e instanceof WasmFormatError) throw new LinkError(`${name}: ${e.message}`);
     throw e;
   }
+}
+
+/** Host functions each --deny class covers: the authority it takes away. */
+export const DENY_CLASSES: Readonly<Record<string, (name: string) => boolean>> = {
+  // Every host file is reached through a preopen: without these, none is.
+  fs: (n) => n.startsWith('path_') || n === 'fd_prestat_get' || n === 'fd_prestat_dir_name',
+  net: (n) => n.startsWith('sock_'),
+  proc: (n) => n.startsWith('args_') || n.startsWith('environ_'),
+  clock: (n) => n.startsWith('clock_'),
+  random: (n) => n === 'random_get',
+};
+
+/** What a sealed box may still ask its host for: the bytes of stdio, and its exit. */
+const SEALED_ALLOWED = new Set(['fd_write', 'fd_read', 'proc_exit']);
+
+function deniedHostFunctions(deny: readonly string[], sealed: boolean): ((name: string) => boolean) | undefined {
+  for (const d of deny) {
+    if (!DENY_CLASSES[d]) throw new LinkError(`--deny ${d}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`);
+  }
+  if (!sealed && deny.length === 0) return undefined;
+  return (name) => (sealed && !SEALED_ALLOWED.has(name)) || deny.some((d) => DENY_CLASSES[d]!(name));
 }
 
 /** The image with a directory at each mount point (and its parents), where host directories appear at run time. */
@@ -60,7 +85,8 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     const config = descriptor.config?.(settings);
     return { descriptor, module: read(descriptor.wasm(), `capability ${descriptor.name}`), ...(config ? { config } : {}) };
   });
-  const { module, hostImports, hostImportsBy, served, sizes } = merge(app, caps, { strip: options.strip ?? false });
+  const denied = deniedHostFunctions(options.deny ?? [], options.sealed ?? false);
+  const { module, hostImports, hostImportsBy, served, sizes } = merge(app, caps, { strip: options.strip ?? false, denied });
   const manifest: Manifest = {
     format: BOX_FORMAT,
     capabilities: Object.fromEntries(options.capabilities.map((c) => [c.name, { version: c.version }])),
@@ -69,6 +95,8 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     env: [...options.env],
     ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
     ...(options.mountPoints?.length ? { mountPoints: [...options.mountPoints] } : {}),
+    ...(options.sealed ? { sealed: true } : {}),
+    ...(options.deny?.length ? { denied: [...options.deny].sort() } : {}),
     hostImports,
     hostImportsBy,
     served,

@@ -38,6 +38,8 @@ export interface CapabilityPart {
 export interface MergeOptions {
   /** drop every custom section (the linker adds the manifest afterwards) */
   strip?: boolean;
+  /** host functions the box may not import (--deny, --sealed): calls answer ENOSYS */
+  denied?: (name: string) => boolean;
 }
 
 export interface PartSize {
@@ -112,7 +114,7 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
   const dataTotal = modules.reduce((n, m) => n + m.data.length, 0);
   const synths: Synth[] = [];
   const resolution = resolveImports({
-    names, modules, providers, synths,
+    names, modules, providers, synths, ...(options.denied ? { denied: options.denied } : {}),
     configSegment: (part) => {
       const segments = caps[part - 1]!.config ?? [];
       const first = dataTotal + configSegments.length;

@@ -9,7 +9,7 @@
 import { BOX_APP, FUNCTIONS } from '@marcotte/abi';
 import type { FuncType, Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
-import { boxApp, boxConfig, notLinked, type Synth } from './glue.ts';
+import { boxApp, boxConfig, denied, notLinked, type Synth } from './glue.ts';
 import { formatFuncType, funcType, sameFuncType } from './signature.ts';
 
 const WASI_MODULE = 'wasi_snapshot_preview1';
@@ -34,6 +34,8 @@ export interface ResolveInput {
   synths: Synth[];
   /** registers part's box:config segments; returns the first data index and their sizes */
   configSegment(part: number): { first: number; sizes: number[] };
+  /** host functions the box may not import: calls to them answer ENOSYS */
+  denied?: (name: string) => boolean;
 }
 
 export interface Resolution {
@@ -99,6 +101,9 @@ export function resolveImports(input: ResolveInput): Resolution {
           const provider = providers.get(imp.name);
           served[imp.name] = provider ? names[provider.part]! : 'host';
           if (provider) return [{ kind: 'func', part: provider.part, index: provider.func }];
+        }
+        if (input.denied?.(imp.name)) {
+          return [synth(`denied.${imp.name}`, () => denied(imp.name, type), what)];
         }
         if (!hostSeen.has(imp.name)) {
           hostSeen.add(imp.name);

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { link } from '@marcotte/linker';
+import { DENY_CLASSES, link } from '@marcotte/linker';
 import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { CAPABILITIES } from '../capabilities.ts';
 import { readImage, readInput } from '../io.ts';
@@ -16,6 +16,8 @@ Options:
   --mount-point P  where box run --dir HOST:P may put a host directory (repeatable; implies --fs)
   --proc           virtualize argv and environment (implied by --env and ARGS)
   --env K=V        bake an environment variable (repeatable; run-time -e overrides)
+  --sealed         bake argv and env for good: the box imports only fd_write, fd_read, proc_exit
+  --deny CAP       import nothing for CAP (fs, net, proc, clock, random): its calls answer ENOSYS
   --strip          drop every custom section but the manifest (names, debug info)
   -o FILE          output file (default: APP with .box.wasm in place of .wasm)
   -h, --help       show this help
@@ -32,6 +34,8 @@ const SPECS: OptionSpec[] = [
   { name: 'proc' },
   { name: 'env', value: true, multiple: true },
   { name: 'strip' },
+  { name: 'sealed' },
+  { name: 'deny', value: true, multiple: true },
   { name: 'o', short: 'o', value: true },
   { name: 'help', short: 'h' },
 ];
@@ -39,8 +43,7 @@ const SPECS: OptionSpec[] = [
 /** Options DESIGN.md §5 defines that this version does not implement yet: refused by name. */
 const NOT_YET: OptionSpec[] = [
   { name: 'net' }, { name: 'clock', value: true }, { name: 'random', value: true },
-  { name: 'deny', value: true, multiple: true }, { name: 'listen', value: true, multiple: true },
-  { name: 'sealed' }, { name: 'portable' }, { name: 'trace' },
+  { name: 'listen', value: true, multiple: true }, { name: 'portable' }, { name: 'trace' },
 ];
 
 export async function linkCommand(argv: readonly string[], command = 'box-link'): Promise<number> {
@@ -65,12 +68,17 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   }
   const want = new Set(['kernel']);
   if (flag(args, 'fs') || imagePath !== undefined || workdir !== undefined || mountPoints.length) want.add('vfs');
-  if (flag(args, 'proc') || env.length > 0 || args.rest.length > 0) want.add('proc');
+  const sealed = flag(args, 'sealed');
+  if (flag(args, 'proc') || sealed || env.length > 0 || args.rest.length > 0) want.add('proc');
+  const deny = values(args, 'deny');
+  for (const d of deny) {
+    if (!(d in DENY_CLASSES)) throw new UsageError(`${command}: --deny ${d}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`);
+  }
   const capabilities = CAPABILITIES.filter((c) => want.has(c.name));
   const program = await readInput(command, appPath);
   const image = imagePath === undefined ? undefined : await readImage(command, imagePath);
   const { bytes } = link(program, {
-    capabilities, entrypoint: basename(appPath), args: args.rest, env, strip: flag(args, 'strip'), programName: appPath,
+    capabilities, entrypoint: basename(appPath), args: args.rest, env, strip: flag(args, 'strip'), programName: appPath, sealed, deny,
     ...(image ? { image } : {}), ...(workdir !== undefined ? { workdir } : {}), ...(mountPoints.length ? { mountPoints } : {}),
   });
   const out = value(args, 'o') ?? appPath.replace(/(\.wasm)?$/, '.box.wasm');
