@@ -20,6 +20,9 @@ export interface Manifest {
   workdir?: string;
   /** where host directories may appear (box run --dir HOST:PATH), when the box has its own filesystem */
   mountPoints?: string[];
+  /** --clock and --random as given at link time */
+  clock?: string;
+  random?: string;
   /** linked with --sealed: argv, env and everything else baked for good */
   sealed?: boolean;
   /** capability classes denied with --deny */

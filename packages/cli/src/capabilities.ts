@@ -2,8 +2,9 @@
 // the fd namespace and always comes first.
 
 import type { CapabilityDescriptor } from '@marcotte/abi';
+import { clock } from '@marcotte/clock';
 import { kernel } from '@marcotte/kernel';
 import { proc } from '@marcotte/proc';
 import { vfs } from '@marcotte/vfs';
 
-export const CAPABILITIES: readonly CapabilityDescriptor[] = [kernel, vfs, proc];
+export const CAPABILITIES: readonly CapabilityDescriptor[] = [kernel, clock, vfs, proc];

@@ -36,6 +36,9 @@ describe('box-link usage errors exit 2 with one line', () => {
     [['--env', 'NOEQUALS', hello], /--env expects KEY=VALUE/],
     [['missing.wasm'], /cannot read missing\.wasm: no such file/],
     [['--net', hello], /--net is not available in this version/],
+    [['--clock', 'fixed:yesterday', hello], /--clock/],
+    [['--random', 'seed:-1', hello], /seed/],
+    [['--deny', 'gpu', hello], /--deny gpu: unknown capability/],
     [['--workdir', 'relative', hello], /--workdir must be an absolute path/],
     [['--image', '/no/such/dir', hello], /--image \/no\/such\/dir: no such file or directory/],
     [['a.wasm', 'b.wasm'], /expected one APP\.wasm, got 2/],
@@ -111,6 +114,23 @@ describe('box', () => {
     expectOneLineError(refused, /--dir \/elsewhere: the box has its own filesystem and its mount points are \/var\/data/);
   });
 
+  it('links a reproducible box: sealed, fixed clock, seeded random, imports only stdio and exit', () => {
+    const box = join(work, 'det.box.wasm');
+    const args = ['--sealed', '--fs', '--clock', 'fixed:2000-01-01T00:00:00Z', '--random', 'seed:42', '-o', box, join(root, 'conformance/programs/determinism.wasm')];
+    expect(cli('box-link', args).status).toBe(0);
+    const imports = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(box))).map((i) => i.name).sort();
+    expect(imports).toEqual(['fd_read', 'fd_write', 'proc_exit']);
+    const first = cli('box', ['run', box]);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/^start: realtime 946684800\.0+ monotonic 0\.000001000\n/);
+    // sleep(1) moved virtual time by exactly one second, plus one tick per clock read
+    expect(first.stdout).toMatch(/\nafter sleep\(1\): realtime 946684801\.000002000 monotonic 1\.000003000\n/);
+    expect(first.stdout).toMatch(/\nrandom: af ed 14 f5 /);
+    expect(first.stdout).toMatch(/, mtime 946684801\n$/);
+    expect(cli('box', ['run', box]).stdout).toBe(first.stdout);
+    expect(cli('box', ['run', box, 'ignored', 'args']).stdout).toBe(first.stdout);
+  });
+
   it('passes the program exit code through', () => {
     const out = join(work, 'dump.box.wasm');
     expect(cli('box', ['link', '-o', out, dirDump]).status).toBe(0);
@@ -146,7 +166,7 @@ describe('box', () => {
     expect(cli('box', ['run', '--help']).stdout).toMatch(/^Usage: box run/);
     expect(cli('box', ['link', '--help']).stdout).toMatch(/^Usage: box-link/);
     expect(cli('box-link', ['--help']).stdout).toMatch(/^Usage: box-link/);
-    expect(cli('box', ['--version']).stdout).toMatch(/^box \d+\.\d+\.\d+\nkernel \d+\.\d+\.\d+\nvfs \d+\.\d+\.\d+\nproc /);
+    expect(cli('box', ['--version']).stdout).toMatch(/^box \d+\.\d+\.\d+\nkernel \d+\.\d+\.\d+\nclock \d+\.\d+\.\d+\nvfs \d+\.\d+\.\d+\nproc /);
   });
 });
 

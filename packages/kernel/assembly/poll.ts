@@ -11,10 +11,11 @@ import * as host from "../../abi/assembly/wasi";
 import { in_app } from "../../abi/assembly/bounds";
 import {
   ERRNO_BADF, ERRNO_FAULT, ERRNO_INVAL, ERRNO_NOSYS, ERRNO_SUCCESS,
-  EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE,
+  EVENTTYPE_CLOCK, EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE, SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME,
   EVENT_SIZE, EVENT_USERDATA_OFFSET, EVENT_ERROR_OFFSET, EVENT_TYPE_OFFSET,
   SUBSCRIPTION_SIZE, SUBSCRIPTION_USERDATA_OFFSET, SUBSCRIPTION_U_OFFSET,
 } from "../../abi/assembly/constants";
+import * as clock from "./clock";
 import { DRIVER_HOST, DRIVER_VFS, entry_driver, entry_handle, fd_entry } from "./fdtable";
 import { app_size } from "./lookup";
 
@@ -54,6 +55,60 @@ function immediate_events(in_: u32, out: u32, nsubscriptions: u32): u32 {
   return n;
 }
 
+// Within subscription_clock (the payload): id u32 at 0, timeout u64 at 8, flags u16 at 24.
+const CLOCK_ID: u32 = 8;
+const CLOCK_TIMEOUT: u32 = 16;
+const CLOCK_FLAGS: u32 = 32;
+
+/** How long until clock subscription `sub` fires, in virtual time; u64.MAX_VALUE for an invalid clock id. */
+function remaining(sub: u32): u64 {
+  const id = app.load_u32(sub + SUBSCRIPTION_U_OFFSET + CLOCK_ID);
+  const timeout = app.load_u64(sub + SUBSCRIPTION_U_OFFSET + CLOCK_TIMEOUT);
+  if (id > 3) return u64.MAX_VALUE;
+  const flags = app.load_u32(sub + SUBSCRIPTION_U_OFFSET + CLOCK_FLAGS) & 0xffff;
+  if (!(flags & SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME)) return timeout;
+  const now = clock.now(id);
+  return timeout > now ? timeout - now : 0;
+}
+
+/**
+ * With virtual time (--clock fixed) and only clock subscriptions, sleeping is
+ * moving time: advance to the earliest deadline and report every
+ * subscription due then, at once. Returns false when the host must wait.
+ */
+function virtual_sleep(in_: u32, out: u32, nsubscriptions: u32, nevents: u32): bool {
+  if (clock.virtual_time() == 0) return false;
+  for (let i: u32 = 0; i < nsubscriptions; i++) {
+    if (<u8>app.load_u8(in_ + i * SUBSCRIPTION_SIZE + SUBSCRIPTION_U_OFFSET + U_TAG) != EVENTTYPE_CLOCK) return false;
+  }
+  // Deadlines are read once: reading a virtual clock moves it by a tick.
+  const left = heap.alloc(<usize>nsubscriptions << 3);
+  let earliest = u64.MAX_VALUE;
+  for (let i: u32 = 0; i < nsubscriptions; i++) {
+    const r = remaining(in_ + i * SUBSCRIPTION_SIZE);
+    store<u64>(left + (<usize>i << 3), r);
+    if (r < earliest) earliest = r;
+  }
+  if (earliest != u64.MAX_VALUE) clock.advance(earliest);
+  let n: u32 = 0;
+  for (let i: u32 = 0; i < nsubscriptions; i++) {
+    const r = load<u64>(left + (<usize>i << 3));
+    // Due now: those at the earliest deadline; an invalid clock id is an EINVAL event.
+    if (r != earliest && r != u64.MAX_VALUE) continue;
+    const sub = in_ + i * SUBSCRIPTION_SIZE;
+    const ev = out + n * EVENT_SIZE;
+    app.store_u64(ev + EVENT_USERDATA_OFFSET, app.load_u64(sub + SUBSCRIPTION_USERDATA_OFFSET));
+    app.store_u32(ev + EVENT_ERROR_OFFSET, r == u64.MAX_VALUE ? ERRNO_INVAL : ERRNO_SUCCESS);
+    app.store_u8(ev + EVENT_TYPE_OFFSET, EVENTTYPE_CLOCK);
+    app.store_u64(ev + 16, 0);
+    app.store_u64(ev + 24, 0);
+    n++;
+  }
+  heap.free(left);
+  app.store_u32(nevents, n);
+  return true;
+}
+
 /** Replaces each fd subscription's box fd by its host fd (to_host) or back. */
 function translate(in_: u32, nsubscriptions: u32, saved: usize, to_host: bool): void {
   for (let i: u32 = 0; i < nsubscriptions; i++) {
@@ -84,6 +139,7 @@ export function poll_oneoff(in_: u32, out: u32, nsubscriptions: u32, nevents: u3
     app.store_u32(nevents, ready);
     return ERRNO_SUCCESS;
   }
+  if (virtual_sleep(in_, out, nsubscriptions, nevents)) return ERRNO_SUCCESS;
   const saved = heap.alloc(<usize>nsubscriptions << 2);
   translate(in_, nsubscriptions, saved, true);
   const err = host.poll_oneoff(in_, out, nsubscriptions, nevents);

@@ -161,3 +161,42 @@ describe('fd table', () => {
     expect(h.kernel.poll_oneoff!(subs, events, 0, nevents)).toBe(ERRNO_INVAL);
   });
 });
+
+describe('poll_oneoff with virtual time (--clock fixed)', () => {
+  it('sleeps by moving time to the earliest deadline and reports every subscription due then', async () => {
+    let now = 1_000n;
+    const advanced: bigint[] = [];
+    const h = await kernelHarness({
+      clock: { virtual_time: () => 1, now: () => now, advance: (ns: bigint) => { advanced.push(ns); now += ns; } },
+    });
+    const subs = 4096, events = 8192, nevents = 12000;
+    const sub = (i: number, userdata: bigint, timeout: bigint, abs: boolean, id = 1) => {
+      const at = subs + i * 48;
+      h.view.setBigUint64(at, userdata, true);
+      h.view.setUint8(at + 8, 0); // EVENTTYPE_CLOCK
+      h.view.setUint32(at + 16, id, true);
+      h.view.setBigUint64(at + 24, timeout, true);
+      h.view.setUint16(at + 40, abs ? 1 : 0, true);
+    };
+    sub(0, 1n, 500n, false); // relative: 500 from now
+    sub(1, 2n, 1_300n, true); // absolute: 300 from now
+    sub(2, 3n, 300n, false); // relative: 300 from now, ties with #2
+    expect(h.kernel.poll_oneoff!(subs, events, 3, nevents)).toBe(ERRNO_SUCCESS);
+    expect(advanced).toEqual([300n]);
+    expect(h.view.getUint32(nevents, true)).toBe(2);
+    expect([h.view.getBigUint64(events, true), h.view.getBigUint64(events + 32, true)]).toEqual([2n, 3n]);
+    expect(h.callsOf('poll_oneoff')).toHaveLength(0);
+    // an invalid clock id is an EINVAL event, not a wait
+    sub(0, 9n, 5n, false, 77);
+    expect(h.kernel.poll_oneoff!(subs, events, 1, nevents)).toBe(ERRNO_SUCCESS);
+    expect(h.view.getUint16(events + 8, true)).toBe(ERRNO_INVAL);
+  });
+
+  it('waits on the host when time is the host\'s', async () => {
+    const h = await kernelHarness({ host: { poll_oneoff: () => ERRNO_SUCCESS } });
+    h.view.setUint8(4096 + 8, 0);
+    h.view.setBigUint64(4096 + 24, 1000n, true);
+    expect(h.kernel.poll_oneoff!(4096, 8192, 1, 12000)).toBe(ERRNO_SUCCESS);
+    expect(h.callsOf('poll_oneoff')).toHaveLength(1);
+  });
+});

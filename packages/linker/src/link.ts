@@ -80,6 +80,8 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
     ...(options.image !== undefined || options.mountPoints?.length ? { image: withMountPoints(options.image ?? [], options.mountPoints ?? []) } : {}),
     ...(options.mountPoints?.length ? { mountPoints: options.mountPoints } : {}),
+    ...(options.clock !== undefined ? { clock: options.clock } : {}),
+    ...(options.random !== undefined ? { random: options.random } : {}),
   };
   const caps = options.capabilities.map((descriptor) => {
     const config = descriptor.config?.(settings);
@@ -95,6 +97,8 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     env: [...options.env],
     ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
     ...(options.mountPoints?.length ? { mountPoints: [...options.mountPoints] } : {}),
+    ...(options.clock !== undefined ? { clock: options.clock } : {}),
+    ...(options.random !== undefined ? { random: options.random } : {}),
     ...(options.sealed ? { sealed: true } : {}),
     ...(options.deny?.length ? { denied: [...options.deny].sort() } : {}),
     hostImports,

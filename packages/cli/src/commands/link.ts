@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { parseClockMode, parseRandomMode } from '@marcotte/clock';
 import { DENY_CLASSES, link } from '@marcotte/linker';
 import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { CAPABILITIES } from '../capabilities.ts';
@@ -15,6 +16,8 @@ Options:
   --workdir PATH   the working directory inside the box (preopened as "." after "/")
   --mount-point P  where box run --dir HOST:P may put a host directory (repeatable; implies --fs)
   --proc           virtualize argv and environment (implied by --env and ARGS)
+  --clock MODE     host | fixed:<RFC 3339 time> | offset:<duration such as -90s, +2h, 1d>
+  --random MODE    host | seed:<unsigned 64-bit decimal> (ChaCha20: the same bytes on every run)
   --env K=V        bake an environment variable (repeatable; run-time -e overrides)
   --sealed         bake argv and env for good: the box imports only fd_write, fd_read, proc_exit
   --deny CAP       import nothing for CAP (fs, net, proc, clock, random): its calls answer ENOSYS
@@ -32,6 +35,8 @@ const SPECS: OptionSpec[] = [
   { name: 'workdir', value: true },
   { name: 'mount-point', value: true, multiple: true },
   { name: 'proc' },
+  { name: 'clock', value: true },
+  { name: 'random', value: true },
   { name: 'env', value: true, multiple: true },
   { name: 'strip' },
   { name: 'sealed' },
@@ -42,8 +47,7 @@ const SPECS: OptionSpec[] = [
 
 /** Options DESIGN.md §5 defines that this version does not implement yet: refused by name. */
 const NOT_YET: OptionSpec[] = [
-  { name: 'net' }, { name: 'clock', value: true }, { name: 'random', value: true },
-  { name: 'listen', value: true, multiple: true }, { name: 'portable' }, { name: 'trace' },
+  { name: 'net' }, { name: 'listen', value: true, multiple: true }, { name: 'portable' }, { name: 'trace' },
 ];
 
 export async function linkCommand(argv: readonly string[], command = 'box-link'): Promise<number> {
@@ -70,7 +74,20 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   if (flag(args, 'fs') || imagePath !== undefined || workdir !== undefined || mountPoints.length) want.add('vfs');
   const sealed = flag(args, 'sealed');
   if (flag(args, 'proc') || sealed || env.length > 0 || args.rest.length > 0) want.add('proc');
-  const deny = values(args, 'deny');
+  const clockMode = value(args, 'clock');
+  const randomMode = value(args, 'random');
+  for (const [option, mode, parse] of [['--clock', clockMode, parseClockMode], ['--random', randomMode, parseRandomMode]] as const) {
+    try {
+      if (mode !== undefined) parse(mode);
+    } catch (e) {
+      throw new UsageError(`${command}: ${option} ${mode}: ${(e as Error).message}`);
+    }
+  }
+  if (clockMode !== undefined || randomMode !== undefined) want.add('clock');
+  // A fixed clock and a seeded generator need nothing from the host (DESIGN.md §4).
+  const deny = [...values(args, 'deny')];
+  if (clockMode?.startsWith('fixed:') && !deny.includes('clock')) deny.push('clock');
+  if (randomMode?.startsWith('seed:') && !deny.includes('random')) deny.push('random');
   for (const d of deny) {
     if (!(d in DENY_CLASSES)) throw new UsageError(`${command}: --deny ${d}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`);
   }
@@ -80,6 +97,7 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   const { bytes } = link(program, {
     capabilities, entrypoint: basename(appPath), args: args.rest, env, strip: flag(args, 'strip'), programName: appPath, sealed, deny,
     ...(image ? { image } : {}), ...(workdir !== undefined ? { workdir } : {}), ...(mountPoints.length ? { mountPoints } : {}),
+    ...(clockMode !== undefined ? { clock: clockMode } : {}), ...(randomMode !== undefined ? { random: randomMode } : {}),
   });
   const out = value(args, 'o') ?? appPath.replace(/(\.wasm)?$/, '.box.wasm');
   await writeFile(out, bytes);
