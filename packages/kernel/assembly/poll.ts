@@ -66,9 +66,10 @@ function remaining(sub: u32): u64 {
   const timeout = app.load_u64(sub + SUBSCRIPTION_U_OFFSET + CLOCK_TIMEOUT);
   if (id > 3) return u64.MAX_VALUE;
   const flags = app.load_u32(sub + SUBSCRIPTION_U_OFFSET + CLOCK_FLAGS) & 0xffff;
-  if (!(flags & SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME)) return timeout;
+  // u64.MAX_VALUE marks an invalid id, so a valid deadline stops one short of it.
+  if (!(flags & SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME)) return timeout == u64.MAX_VALUE ? timeout - 1 : timeout;
   const now = clock.now(id);
-  return timeout > now ? timeout - now : 0;
+  return timeout > now ? (timeout - now == u64.MAX_VALUE ? timeout - now - 1 : timeout - now) : 0;
 }
 
 /**

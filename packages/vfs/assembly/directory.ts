@@ -7,26 +7,42 @@
 // is a binary search.
 
 import { DirEntry, Inode } from "./inode";
-import { image_populate } from "./image";
+import { ENTRY_SIZE, entry, E_B, image_populate } from "./image";
+import { mem_guard } from "./limits";
 
-/** Copies the children of an image directory on first use. */
-export function dir_ready(d: Inode): void {
+/** Bytes a directory entry costs at most: DirEntry, name, map slot, array slot, doubling included. */
+const ENTRY_COST: u64 = 256;
+
+/** Copies the children of an image directory on first use; false when memory is too short (ENOMEM). */
+export function dir_ready(d: Inode): bool {
   if (d.image >= 0) {
-    const entry = d.image;
+    const i = <u32>d.image;
+    // Each child becomes an inode and an entry, and names are copied: check first.
+    const n = <u64>load<u32>(entry(i) + E_B);
+    if (!mem_guard(n * (ENTRY_COST + ENTRY_SIZE + 128))) return false;
     d.image = -1;
-    image_populate(d, entry);
+    image_populate(d, i);
   }
+  return true;
 }
 
+/** True when one more entry fits in memory (its tables may double). */
+export function dir_can_insert(d: Inode): bool {
+  return mem_guard((<u64>d.entries!.length + 1) * ENTRY_COST);
+}
+
+/** Set when dir_lookup answered null because the directory could not be read (ENOMEM). */
+export let dir_short: bool = false;
+
 export function dir_lookup(d: Inode, name: string): Inode | null {
-  dir_ready(d);
+  dir_short = !dir_ready(d);
+  if (dir_short) return null;
   const map = d.byName!;
   return map.has(name) ? map.get(name).inode : null;
 }
 
-/** Adds `name` -> `child` (the caller checked the name is free). */
+/** Adds `name` -> `child` (the caller checked the name is free, and dir_can_insert). */
 export function dir_insert(d: Inode, name: string, child: Inode): void {
-  dir_ready(d);
   const entry = new DirEntry(name, child, d.nextId++);
   d.entries!.push(entry);
   d.byName!.set(name, entry);
@@ -68,8 +84,8 @@ export function dir_first_after(d: Inode, cookie: u64): i32 {
 }
 
 export function dir_is_empty(d: Inode): bool {
-  dir_ready(d);
-  return d.entries!.length == 0;
+  // An image directory not read yet has children (d.image is set only then).
+  return d.image < 0 && d.entries!.length == 0;
 }
 
 /** True when `d` is `ancestor` or lies below it. */

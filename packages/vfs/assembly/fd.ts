@@ -9,7 +9,7 @@
 import * as app from "../../abi/assembly/app";
 import {
   ADVICE_NOREUSE, DIRENT_D_INO_OFFSET, DIRENT_D_NAMLEN_OFFSET, DIRENT_D_NEXT_OFFSET, DIRENT_D_TYPE_OFFSET,
-  DIRENT_SIZE, ERRNO_BADF, ERRNO_INVAL, ERRNO_ISDIR, ERRNO_NOBUFS, ERRNO_NOTDIR, ERRNO_SUCCESS,
+  DIRENT_SIZE, ERRNO_BADF, ERRNO_INVAL, ERRNO_ISDIR, ERRNO_NOBUFS, ERRNO_NOMEM, ERRNO_NOTDIR, ERRNO_SUCCESS,
   FDFLAGS_APPEND, FDFLAGS_DSYNC, FDFLAGS_NONBLOCK, FDFLAGS_RSYNC, FDFLAGS_SYNC, FDSTAT_FS_RIGHTS_BASE_OFFSET,
   FDSTAT_FS_RIGHTS_INHERITING_OFFSET, FILETYPE_DIRECTORY, PREOPENTYPE_DIR, WHENCE_CUR, WHENCE_END, WHENCE_SET,
 } from "../../abi/assembly/constants";
@@ -100,7 +100,9 @@ export function fd_write(h: u32, iovs: u32, iovs_len: u32, nwritten: u32): u16 {
 export function fd_pwrite(h: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten: u32): u16 {
   const handle = file_handle(h);
   if (handle == null) return file_errno;
-  const n = write_at(handle.inode, offset, iovs, iovs_len, nwritten);
+  // An append handle always writes at the end (preview1's fdflags.append; Linux's pwrite does the same).
+  const at = handle.fdflags & FDFLAGS_APPEND ? handle.inode.size : offset;
+  const n = write_at(handle.inode, at, iovs, iovs_len, nwritten);
   return n < 0 ? <u16>-n : ERRNO_SUCCESS;
 }
 
@@ -130,7 +132,8 @@ export function fd_tell(h: u32, offset: u32): u16 {
 /** Advice changes nothing in memory; it is validated as posix_fadvise does. */
 export function fd_advise(h: u32, offset: u64, len: u64, advice: u32): u16 {
   const handle = handle_get(h);
-  if (handle == null) return ERRNO_BADF;
+  // Advice is about file data: a directory answers EBADF, as posix_fadvise on Linux.
+  if (handle == null || handle.inode.isDir) return ERRNO_BADF;
   if (advice > ADVICE_NOREUSE || <i64>offset < 0 || <i64>len < 0) return ERRNO_INVAL;
   return ERRNO_SUCCESS;
 }
@@ -223,7 +226,7 @@ export function fd_readdir(h: u32, buf: u32, buf_len: u32, cookie: u64, bufused:
   if (handle == null) return ERRNO_BADF;
   const d = handle.inode;
   if (!d.isDir) return ERRNO_NOTDIR;
-  dir_ready(d);
+  if (!dir_ready(d)) return ERRNO_NOMEM;
   const end = <u64>buf + buf_len;
   let at = <u64>buf;
   if (cookie < 1 && at < end) at = put_dirent(at, end, 1, d.ino, FILETYPE_DIRECTORY, ".");

@@ -5,9 +5,12 @@
 // ENOMEM, leaving every stored byte as it was.
 //
 // Blocks are never returned to the engine (memory cannot shrink) but are
-// reused through one free list per size class. The runtime's own allocator
+// reused through one free list per size class. Growth goes through
+// mem_grow (limits.ts), which keeps the allocator's headroom free. The runtime's own allocator
 // copes with pages grown behind its back (it adds its later growth as a new
 // region), provided it has claimed its first region before we grow.
+
+import { mem_grow } from "./limits";
 
 /** Largest block: 2 GiB, half the 32-bit address space. */
 export const FMEM_MAX: u64 = 1 << 31;
@@ -34,8 +37,7 @@ function grow_pages(pages: u32): usize {
     heap.free(heap.alloc(16));
     runtimeReady = true;
   }
-  const before = memory.grow(<i32>pages);
-  return before < 0 ? 0 : <usize>before << 16;
+  return mem_grow(pages);
 }
 
 /** A block for `size` (> 0) bytes, or 0 when memory cannot grow. Its bytes are not zeroed. */

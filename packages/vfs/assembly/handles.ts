@@ -4,9 +4,8 @@
 // only fds must be lowest-first, and the kernel owns those).
 
 import { Inode, inode_release } from "./inode";
+import { max_handles } from "./limits";
 
-/** Handles beyond this answer ENFILE: every open handle costs vfs memory. */
-export const MAX_HANDLES: i32 = 1 << 20;
 
 export class Handle {
   pos: u64 = 0;
@@ -23,14 +22,14 @@ export function handles_init(): void {
   free = new Array<i32>();
 }
 
-/** Opens a handle on `inode`; -1 when the table is full. */
+/** Opens a handle on `inode`; -1 when max_handles are open (EMFILE: each costs vfs memory). */
 export function handle_open(inode: Inode, fdflags: u16): i32 {
   const t = table!;
   const f = free!;
   let h: i32;
   if (f.length > 0) h = f.pop();
   else {
-    if (t.length >= MAX_HANDLES) return -1;
+    if (t.length >= max_handles) return -1;
     h = t.length;
     t.push(null);
   }

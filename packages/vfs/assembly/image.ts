@@ -8,13 +8,14 @@ import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } fro
 import { config_copy, config_size } from "./config";
 import { dir_insert } from "./directory";
 import { Inode, inode_setup } from "./inode";
+import { limits_set } from "./limits";
 import { bytes_to_string } from "./strings";
 
 const MAGIC: u32 = 0x5346564d; // "MVFS"
-const VERSION: u32 = 1;
-const HEADER_SIZE: u32 = 48;
-const ENTRY_SIZE: u32 = 40;
-/** Used when the image carries no valid header. */
+const VERSION: u32 = 2;
+export const HEADER_SIZE: u32 = 64;
+export const ENTRY_SIZE: u32 = 40;
+/** Used when the image carries no valid header (the encoder's defaults). */
 const DEFAULT_QUOTA: u64 = 256 << 20;
 
 // Header fields.
@@ -24,27 +25,46 @@ const H_QUOTA: usize = 16;
 const H_BUILD_TIME: usize = 24;
 const H_WORKDIR_OFF: usize = 32;
 const H_WORKDIR_LEN: usize = 36;
+const H_MAX_FILE_SIZE: usize = 40;
+const H_MAX_PATH: usize = 48;
+const H_MAX_HANDLES: usize = 52;
+const H_MAX_PAGES: usize = 56;
 // Entry fields.
-const E_TYPE: usize = 0;
-const E_NAME_OFF: usize = 4;
-const E_NAME_LEN: usize = 8;
-const E_A: usize = 12; // directory: first child; symlink: target offset
-const E_B: usize = 16; // directory: child count; symlink: target length
-const E_DATA_OFF: usize = 20;
-const E_SIZE: usize = 24;
-const E_MTIME: usize = 32;
+export const E_TYPE: usize = 0;
+export const E_MODE: usize = 2;
+export const E_NAME_OFF: usize = 4;
+export const E_NAME_LEN: usize = 8;
+export const E_A: usize = 12; // directory: first child; symlink: target offset; file: 1 + hard link leader
+export const E_B: usize = 16; // directory: child count; symlink: target length; file: names of a hard link
+export const E_DATA_OFF: usize = 20;
+export const E_SIZE: usize = 24;
+export const E_MTIME: usize = 32;
 
 let index: usize = 0;
-let count: u32 = 0;
-let strings: usize = 0;
-let buildTime: u64 = 0;
+export let image_count: u32 = 0;
+export let image_strings: usize = 0;
+export let image_build_time: u64 = 0;
+export let image_quota: u64 = DEFAULT_QUOTA;
+/** Inodes of hard-linked image files, by leader entry: every name of one file finds the same inode. */
+let groups: Map<u32, Inode> | null = null;
+/** inode_from_entry returned an inode another name had already made. */
+let reused = false;
 
-@inline function entry(i: u32): usize {
+@inline export function entry(i: u32): usize {
   return index + HEADER_SIZE + <usize>i * ENTRY_SIZE;
 }
 
 function string_at(off: u32, len: u32): string {
-  return bytes_to_string(strings + off, len);
+  return bytes_to_string(image_strings + off, len);
+}
+
+/** The inode of a hard-linked image file already in use, or null (also for files that are not linked). */
+export function image_group_inode(i: u32): Inode | null {
+  const e = entry(i);
+  const lead = load<u32>(e + E_A);
+  if (load<u8>(e + E_TYPE) != FILETYPE_REGULAR_FILE || lead == 0) return null;
+  const g = groups!;
+  return g.has(lead - 1) ? g.get(lead - 1) : null;
 }
 
 /** Copies the index and returns the root directory (entry 0, or an empty root when there is no image). */
@@ -60,16 +80,22 @@ export function image_init(): Inode {
       <u64>HEADER_SIZE + <u64>n * ENTRY_SIZE <= <u64>load<u32>(index + H_STRINGS) &&
       load<u32>(index + H_STRINGS) <= size && load<u8>(entry(0) + E_TYPE) == FILETYPE_DIRECTORY
     ) {
-      count = n;
-      strings = index + load<u32>(index + H_STRINGS);
+      image_count = n;
+      image_strings = index + load<u32>(index + H_STRINGS);
       quota = load<u64>(index + H_QUOTA);
-      buildTime = load<u64>(index + H_BUILD_TIME);
+      image_build_time = load<u64>(index + H_BUILD_TIME);
+      limits_set(
+        load<u64>(index + H_MAX_FILE_SIZE), load<u32>(index + H_MAX_PATH),
+        load<u32>(index + H_MAX_HANDLES), load<u32>(index + H_MAX_PAGES),
+      );
     }
   }
+  image_quota = quota;
+  groups = new Map<u32, Inode>();
   // Image entry i has inode number i + 1; new inodes number after them.
-  inode_setup(<u64>count + 2, buildTime, quota);
-  if (count == 0) {
-    const root = new Inode(1, FILETYPE_DIRECTORY, buildTime);
+  inode_setup(<u64>image_count + 2, image_build_time, quota);
+  if (image_count == 0) {
+    const root = new Inode(1, FILETYPE_DIRECTORY, image_build_time);
     root.nlink = 1;
     return root;
   }
@@ -80,15 +106,28 @@ export function image_init(): Inode {
 
 /** The configured working directory ("/" when none). */
 export function image_workdir(): string {
-  if (count == 0) return "/";
+  if (image_count == 0) return "/";
   const len = load<u32>(index + H_WORKDIR_LEN);
   return len == 0 ? "/" : string_at(load<u32>(index + H_WORKDIR_OFF), len);
 }
 
 function inode_from_entry(i: u32): Inode {
-  const e = entry(i);
+  reused = false;
+  let e = entry(i);
   const filetype = load<u8>(e + E_TYPE);
+  const lead = load<u32>(e + E_A);
+  if (filetype == FILETYPE_REGULAR_FILE && lead != 0 && lead <= image_count) {
+    // Every name of a hard-linked file is the leader's inode (number lead).
+    const g = groups!;
+    if (g.has(lead - 1)) {
+      reused = true;
+      return g.get(lead - 1);
+    }
+    i = lead - 1;
+    e = entry(i);
+  }
   const node = new Inode(<u64>i + 1, filetype, load<u64>(e + E_MTIME));
+  node.mode = load<u16>(e + E_MODE);
   if (filetype == FILETYPE_DIRECTORY) {
     if (load<u32>(e + E_B) > 0) node.image = <i32>i;
   } else if (filetype == FILETYPE_SYMBOLIC_LINK) {
@@ -98,6 +137,7 @@ function inode_from_entry(i: u32): Inode {
     node.size = load<u64>(e + E_SIZE);
     node.baseSize = node.size;
     if (node.size > 0) node.image = <i32>i;
+    if (lead != 0 && lead <= image_count) groups!.set(i, node);
   }
   return node;
 }
@@ -107,17 +147,40 @@ export function image_populate(d: Inode, i: u32): void {
   const e = entry(i);
   const first = load<u32>(e + E_A);
   const n = load<u32>(e + E_B);
-  if (<u64>first + n > count) return;
+  if (<u64>first + n > image_count) return;
   for (let c = first; c < first + n; c++) {
     const ce = entry(c);
     const child = inode_from_entry(c);
+    const fresh = !reused;
     dir_insert(d, string_at(load<u32>(ce + E_NAME_OFF), load<u32>(ce + E_NAME_LEN)), child);
+    // A hard-linked file counts all its image names from the start, so that
+    // nlink is right before every directory naming it has been populated.
+    if (load<u8>(ce + E_TYPE) == FILETYPE_REGULAR_FILE && load<u32>(ce + E_A) != 0) {
+      if (fresh) child.nlink = load<u32>(ce + E_B);
+      else child.nlink--;
+    }
   }
+}
+
+/** Subdirectories of image directory entry `i`, without making inodes (stat's nlink). */
+export function image_subdirs(i: u32): u32 {
+  const e = entry(i);
+  const first = load<u32>(e + E_A);
+  const n = load<u32>(e + E_B);
+  if (<u64>first + n > image_count) return 0;
+  let dirs: u32 = 0;
+  for (let c = first; c < first + n; c++) if (load<u8>(entry(c) + E_TYPE) == FILETYPE_DIRECTORY) dirs++;
+  return dirs;
 }
 
 /** Copies a regular file's image bytes into `dst` (file.size bytes). */
 export function image_copy_file(i: u32, dst: usize, len: u64): void {
+  image_copy_range(i, dst, 0, len);
+}
+
+/** Copies `len` bytes of a regular file's image bytes from offset `at` into `dst`. */
+export function image_copy_range(i: u32, dst: usize, at: u64, len: u64): void {
   const e = entry(i);
   if (load<u8>(e + E_TYPE) != FILETYPE_REGULAR_FILE) return;
-  config_copy(1, dst, load<u32>(e + E_DATA_OFF), <u32>len);
+  config_copy(1, dst, load<u32>(e + E_DATA_OFF) + <u32>at, <u32>len);
 }

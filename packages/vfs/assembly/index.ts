@@ -5,6 +5,7 @@
 
 import { handle_open, handles_init, handle_get } from "./handles";
 import { image_init, image_workdir } from "./image";
+import { mem_claim_arena } from "./limits";
 import { Inode } from "./inode";
 import { resolve, resolve_set_root, r_inode } from "./resolve";
 
@@ -18,11 +19,14 @@ export {
   path_filestat_set_times, path_readlink, path_symlink, path_link, path_rename,
 } from "./path";
 
+import { snapshot as take_snapshot } from "./snapshot";
+
 let preopens: Array<i32> | null = null;
 
 function init(): void {
   handles_init();
   const root = image_init();
+  mem_claim_arena();
   resolve_set_root(root);
   const list = new Array<i32>();
   const h = handle_open(root, 0);
@@ -55,4 +59,10 @@ export function preopen(i: u32): u32 {
   if (preopens == null) init();
   const list = preopens!;
   return i < <u32>list.length ? <u32>unchecked(list[i]) : 0xffff_ffff;
+}
+
+/** The current tree as an image (snapshot.ts): (length << 32) | pointer, or 0 when memory is short. */
+export function snapshot(): u64 {
+  if (preopens == null) init();
+  return take_snapshot();
 }

@@ -34,6 +34,8 @@ export class Inode {
   atim: u64 = 0;
   mtim: u64 = 0;
   ctim: u64 = 0;
+  /** permission bits: recorded (image, snapshot), not enforced: preview1 has no modes */
+  mode: u16 = 0;
   /** symlink target, one char per byte */
   target: string = "";
   // Directories only.
@@ -47,6 +49,8 @@ export class Inode {
     this.atim = time;
     this.mtim = time;
     this.ctim = time;
+    // What encodeImage gives entries without a mode, and what umask 022 leaves.
+    this.mode = filetype == FILETYPE_DIRECTORY ? 0o755 : filetype == FILETYPE_SYMBOLIC_LINK ? 0o777 : 0o644;
     if (filetype == FILETYPE_DIRECTORY) {
       this.entries = new Array<DirEntry>();
       this.byName = new Map<string, DirEntry>();
@@ -68,6 +72,11 @@ export function inode_setup(firstFreeIno: u64, buildTime: u64, quota: u64): void
   nextIno = firstFreeIno;
   fallbackTime = buildTime;
   quotaLimit = quota;
+}
+
+/** Inode numbers handed out so far: a bound on how many inodes exist. */
+export function inode_numbered(): u64 {
+  return nextIno;
 }
 
 /** Current time for timestamps. */
@@ -98,7 +107,9 @@ export function quota_resize(i: Inode, size: u64): void {
 
 /** Frees an inode's bytes once nothing names it and nothing holds it open. */
 export function inode_release(i: Inode): void {
-  if (i.nlink != 0 || i.opens != 0 || i.isDir) return;
+  // Only files hold bytes and quota: a symlink's size is its target's length,
+  // never charged, and must not be "released" from the quota either.
+  if (i.nlink != 0 || i.opens != 0 || !i.isFile) return;
   quota_resize(i, 0);
   fmem_free(i.data, i.cap);
   i.data = 0;

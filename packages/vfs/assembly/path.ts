@@ -4,16 +4,17 @@
 
 import * as app from "../../abi/assembly/app";
 import {
-  ERRNO_BADF, ERRNO_BUSY, ERRNO_EXIST, ERRNO_INVAL, ERRNO_ISDIR, ERRNO_LOOP, ERRNO_NFILE, ERRNO_NOENT,
+  ERRNO_BADF, ERRNO_BUSY, ERRNO_EXIST, ERRNO_INVAL, ERRNO_ISDIR, ERRNO_LOOP, ERRNO_MFILE, ERRNO_NOENT, ERRNO_NOSPC,
   ERRNO_NOTDIR, ERRNO_NOTEMPTY, ERRNO_PERM, ERRNO_SUCCESS, FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE,
   FILETYPE_SYMBOLIC_LINK, LOOKUPFLAGS_SYMLINK_FOLLOW, OFLAGS_CREAT, OFLAGS_DIRECTORY, OFLAGS_EXCL, OFLAGS_TRUNC,
   RIGHTS_FD_WRITE,
 } from "../../abi/assembly/constants";
-import { dir_insert, dir_is_empty, dir_remove, dir_within } from "./directory";
+import { dir_can_insert, dir_insert, dir_is_empty, dir_remove, dir_within } from "./directory";
 import { FDFLAGS_ALL } from "./fd";
 import { file_resize } from "./file";
 import { handle_get, handle_open } from "./handles";
 import { Inode, inode_new, inode_release, now, touch_modified } from "./inode";
+import { mem_guard } from "./limits";
 import { r_inode, r_name, r_parent, r_trailing, read_errno, read_path, resolve } from "./resolve";
 import { set_times, write_filestat } from "./stat";
 import { is_dot, string_to_bytes } from "./strings";
@@ -38,6 +39,8 @@ function start_dir(h: u32): Inode | null {
 
 /** Resolves (h, path) into the r_* results; the errno on failure. */
 function lookup(h: u32, path: u32, path_len: u32, follow: bool): u16 {
+  // Lookups make garbage only; near the memory ceiling this collects it first.
+  mem_guard(0);
   const start = start_dir(h);
   if (start == null) return path_errno;
   const p = read_path(path, path_len);
@@ -67,6 +70,7 @@ export function path_open(
     if (oflags & OFLAGS_DIRECTORY) return -<i32>ERRNO_INVAL;
     const parent = r_parent!;
     if (parent.nlink == 0) return -<i32>ERRNO_NOENT;
+    if (!dir_can_insert(parent)) return -<i32>ERRNO_NOSPC;
     node = inode_new(FILETYPE_REGULAR_FILE);
     link_new(parent, r_name, node);
   } else {
@@ -89,7 +93,7 @@ export function path_open(
   const opened = handle_open(node, <u16>fdflags);
   if (opened < 0) {
     inode_release(node);
-    return -<i32>ERRNO_NFILE;
+    return -<i32>ERRNO_MFILE;
   }
   return opened;
 }
@@ -100,6 +104,7 @@ export function path_create_directory(h: u32, path: u32, path_len: u32): u16 {
   if (r_inode != null) return ERRNO_EXIST;
   const parent = r_parent!;
   if (parent.nlink == 0) return ERRNO_NOENT;
+  if (!dir_can_insert(parent)) return ERRNO_NOSPC;
   link_new(parent, r_name, inode_new(FILETYPE_DIRECTORY));
   return ERRNO_SUCCESS;
 }
@@ -174,6 +179,7 @@ export function path_readlink(h: u32, path: u32, path_len: u32, buf: u32, buf_le
 
 /** Absolute targets are allowed: they resolve from the box's root (DESIGN.md §4). */
 export function path_symlink(old_path: u32, old_path_len: u32, h: u32, new_path: u32, new_path_len: u32): u16 {
+  mem_guard(0);
   const start = start_dir(h);
   if (start == null) return path_errno;
   const target = read_path(old_path, old_path_len);
@@ -187,6 +193,7 @@ export function path_symlink(old_path: u32, old_path_len: u32, h: u32, new_path:
   if (r_trailing) return ERRNO_NOENT;
   const parent = r_parent!;
   if (parent.nlink == 0) return ERRNO_NOENT;
+  if (!dir_can_insert(parent) || !mem_guard(<u64>target.length << 1)) return ERRNO_NOSPC;
   const node = inode_new(FILETYPE_SYMBOLIC_LINK);
   node.target = target;
   node.size = <u64>target.length;
@@ -210,6 +217,7 @@ export function path_link(
   const parent = r_parent!;
   if (parent.nlink == 0) return ERRNO_NOENT;
   if (node.nlink == 0) return ERRNO_NOENT; // linkat(2) of an unlinked file
+  if (!dir_can_insert(parent)) return ERRNO_NOSPC;
   link_new(parent, r_name, node);
   node.ctim = now();
   return ERRNO_SUCCESS;
@@ -242,6 +250,7 @@ export function path_rename(
     return ERRNO_ISDIR;
   }
   if (to.nlink == 0) return ERRNO_NOENT;
+  if (!dir_can_insert(to)) return ERRNO_NOSPC;
   if (target != null) {
     dir_remove(to, toName);
     target.ctim = now();

@@ -12,15 +12,14 @@
 
 import * as app from "../../abi/assembly/app";
 import {
-  ERRNO_INVAL, ERRNO_LOOP, ERRNO_NAMETOOLONG, ERRNO_NOENT, ERRNO_NOTCAPABLE, ERRNO_NOTDIR, ERRNO_SUCCESS,
+  ERRNO_INVAL, ERRNO_LOOP, ERRNO_NAMETOOLONG, ERRNO_NOENT, ERRNO_NOMEM, ERRNO_NOTCAPABLE, ERRNO_NOTDIR, ERRNO_SUCCESS,
 } from "../../abi/assembly/constants";
-import { dir_lookup } from "./directory";
+import { dir_lookup, dir_short } from "./directory";
 import { Inode } from "./inode";
+import { max_path } from "./limits";
 import { bytes_to_string, is_dot, is_dotdot } from "./strings";
 
 export const MAX_HOPS: i32 = 40;
-/** Linux's PATH_MAX, NUL included: longer paths answer ENAMETOOLONG. */
-export const PATH_MAX: u32 = 4096;
 export const NAME_MAX: i32 = 255;
 
 /** The directory holding the last component; null when the path ends in "." or "..". */
@@ -38,10 +37,15 @@ export function resolve_set_root(r: Inode): void {
   root = r;
 }
 
+/** The box's root directory (after init). */
+export function resolve_root(): Inode {
+  return root!;
+}
+
 /** Copies a path from app memory as a byte string; null when it has a NUL (EINVAL) or is too long. */
 export let read_errno: u16 = ERRNO_SUCCESS;
 export function read_path(path: u32, len: u32): string | null {
-  if (len >= PATH_MAX) {
+  if (len >= max_path) {
     read_errno = ERRNO_NAMETOOLONG;
     return null;
   }
@@ -115,6 +119,7 @@ export function resolve(start: Inode, path: string, follow: bool): u16 {
     if (name.length > NAME_MAX) return ERRNO_NAMETOOLONG;
     const child = dir_lookup(cur, name);
     if (child == null) {
+      if (dir_short) return ERRNO_NOMEM;
       if (!last) return ERRNO_NOENT;
       r_parent = cur;
       r_name = name;

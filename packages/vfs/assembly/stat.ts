@@ -6,7 +6,7 @@ import {
   FILESTAT_FILETYPE_OFFSET, FILESTAT_INO_OFFSET, FILESTAT_MTIM_OFFSET, FILESTAT_NLINK_OFFSET,
   FILESTAT_SIZE_OFFSET, FSTFLAGS_ATIM, FSTFLAGS_ATIM_NOW, FSTFLAGS_MTIM, FSTFLAGS_MTIM_NOW,
 } from "../../abi/assembly/constants";
-import { dir_ready } from "./directory";
+import { image_subdirs } from "./image";
 import { Inode, now } from "./inode";
 
 /** Every vfs inode reports this device: one filesystem. */
@@ -18,9 +18,10 @@ export function write_filestat(i: Inode, buf: u32): void {
   let nlink = <u64>i.nlink;
   let size = i.size;
   if (i.isDir) {
-    dir_ready(i);
     // "." and the parent's entry, plus each subdirectory's ".."; 0 once removed.
-    nlink = i.nlink == 0 ? 0 : 2 + <u64>i.subdirs;
+    // An image directory not read yet counts from the image, making no inodes.
+    const subdirs = i.image >= 0 ? image_subdirs(<u32>i.image) : i.subdirs;
+    nlink = i.nlink == 0 ? 0 : 2 + <u64>subdirs;
     size = DIR_SIZE;
   }
   app.store_u64(buf + FILESTAT_DEV_OFFSET, DEV);

@@ -52,8 +52,8 @@ describe('encodeImage', () => {
     expect(v.getUint32(8, true)).toBe(5); // "/", "/a", "/b", "/a/x", "/a/y"
     expect(v.getBigUint64(16, true)).toBe(1234n);
     expect(v.getBigUint64(24, true)).toBe(99n);
-    expect(v.getUint32(48 + 12, true)).toBe(1); // root's children start at entry 1
-    expect(v.getUint32(48 + 16, true)).toBe(2);
+    expect(v.getUint32(64 + 12, true)).toBe(1); // root's children start at entry 1
+    expect(v.getUint32(64 + 16, true)).toBe(2);
     expect(bytes).toEqual(data); // identical data objects are stored once
   });
 

@@ -2,15 +2,18 @@
 // ways to build one (a host directory, a tar archive).
 //
 // Segment 0, the index (little-endian; README.md has the full layout):
-//   header (48 bytes): magic "MVFS", version 1, entry count, offset of the
-//     string area, quota (u64), build time (u64 ns), workdir (offset, length)
+//   header (64 bytes): magic "MVFS", version 2, entry count, offset of the
+//     string area, quota (u64), build time (u64 ns), workdir (offset, length),
+//     limits: max file size (u64), max path length, max handles, max pages (u32)
 //   entries (40 bytes each), breadth first, entry 0 the root; a directory's
 //     children are contiguous and sorted by name bytes:
 //     type u8, pad u8, mode u16, name (offset, length),
-//     directory: first child, child count / symlink: target (offset, length),
+//     directory: first child, child count / symlink: target (offset, length) /
+//     file: hard link (1 + first entry of the same file, 0 when alone), name count,
 //     file: offset in segment 1 (u32), size (u64), mtime (u64 ns)
 //   strings: names, symlink targets and the workdir, as bytes
-// Segment 1: every file's bytes, concatenated (one copy for identical data objects).
+// Segment 1: every file's bytes, concatenated. File entries that share one
+// data object are hard links of one file: stored once, one inode in the vfs.
 
 import { lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,11 +21,22 @@ import type { ImageEntry } from '@marcotte/abi';
 import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } from '@marcotte/abi';
 
 export const IMAGE_MAGIC = 0x5346564d; // "MVFS"
-export const IMAGE_VERSION = 1;
-export const IMAGE_HEADER_SIZE = 48;
+export const IMAGE_VERSION = 2;
+export const IMAGE_HEADER_SIZE = 64;
 export const IMAGE_ENTRY_SIZE = 40;
 /** Bytes the writable layer may add beyond the image's own file bytes. */
 export const DEFAULT_QUOTA = 256 * 1024 * 1024;
+/** Largest single file (EFBIG beyond); the vfs cannot hold more than 2 GiB in one file. */
+export const DEFAULT_MAX_FILE_SIZE = 1024 * 1024 * 1024;
+export const MAX_FILE_SIZE_LIMIT = 2 * 1024 * 1024 * 1024;
+/** Linux's PATH_MAX, NUL included: a path of this many bytes or more answers ENAMETOOLONG. */
+export const DEFAULT_MAX_PATH = 4096;
+/** Open vfs handles (EMFILE beyond); the kernel's fd table holds 1024 fds. */
+export const DEFAULT_MAX_HANDLES = 1024;
+/** 0: the vfs memory may grow as far as the engine allows (4 GiB). */
+export const DEFAULT_MAX_PAGES = 0;
+/** Smallest max pages: the vfs keeps about 1 MiB for its own metadata headroom. */
+export const MIN_MAX_PAGES = 32;
 /** Linux's NAME_MAX: longer names cannot be created in the vfs either. */
 const NAME_MAX = 255;
 
@@ -33,9 +47,23 @@ export interface ImageOptions {
   workdir?: string;
   /** ns since the epoch: timestamps of implied directories, and of new files when no clock is linked (default: the newest mtime in the image, else 0) */
   buildTime?: bigint;
+  /** largest single file in bytes, EFBIG beyond (default 1 GiB, at most 2 GiB) */
+  maxFileSize?: number;
+  /** longest path argument in bytes, ENAMETOOLONG from this length on (default 4096) */
+  maxPath?: number;
+  /** open vfs handles, EMFILE beyond (default 1024) */
+  maxHandles?: number;
+  /** 64 KiB pages the vfs memory may reach; 0 for no limit of its own (default 0, at least 32 otherwise) */
+  maxPages?: number;
+}
+
+function checkLimit(name: string, value: number, min: number, max: number): number {
+  if (!Number.isSafeInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max}: ${value}`);
+  return value;
 }
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** Throws unless `path` is absolute and normalized ("/", "/a/b"; no "//", ".", ".." or trailing "/"). */
 function checkPath(path: string, what: string): void {
@@ -67,6 +95,11 @@ interface Node {
 export function encodeImage(entries: readonly ImageEntry[], options: ImageOptions = {}): Uint8Array[] {
   const quota = options.quota ?? DEFAULT_QUOTA;
   if (!Number.isSafeInteger(quota) || quota < 0) throw new Error(`quota must be a non-negative integer: ${quota}`);
+  const maxFileSize = checkLimit('maxFileSize', options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE, 0, MAX_FILE_SIZE_LIMIT);
+  const maxPath = checkLimit('maxPath', options.maxPath ?? DEFAULT_MAX_PATH, 1, 1 << 20);
+  const maxHandles = checkLimit('maxHandles', options.maxHandles ?? DEFAULT_MAX_HANDLES, 1, 0x7fff_ffff);
+  const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+  if (maxPages !== 0) checkLimit('maxPages', maxPages, MIN_MAX_PAGES, 65536);
   let buildTime = options.buildTime;
   if (buildTime === undefined) buildTime = entries.reduce((t, e) => (e.mtime !== undefined && e.mtime > t ? e.mtime : t), 0n);
   const nodes = new Map<string, Node>();
@@ -120,6 +153,14 @@ export function encodeImage(entries: readonly ImageEntry[], options: ImageOption
     firstChild.set(order[i]!, next);
     next += order[i]!.children.length;
   }
+  // Hard links: file entries sharing a data object; the first in order leads.
+  const links = new Map<Uint8Array, { first: number; count: number }>();
+  order.forEach(({ entry }, i) => {
+    if (entry.type !== 'file' || !entry.data) return;
+    const link = links.get(entry.data);
+    if (link) link.count++;
+    else links.set(entry.data, { first: i, count: 1 });
+  });
 
   const strings: Uint8Array[] = [];
   let stringsSize = 0;
@@ -155,6 +196,11 @@ export function encodeImage(entries: readonly ImageEntry[], options: ImageOption
     } else {
       view.setUint8(at, FILETYPE_REGULAR_FILE);
       const data = entry.data ?? new Uint8Array(0);
+      const link = links.get(data);
+      if (link && link.count > 1) {
+        view.setUint32(at + 12, link.first + 1, true);
+        view.setUint32(at + 16, link.count, true);
+      }
       let off = blobAt.get(data);
       if (off === undefined) {
         off = dataSize;
@@ -176,7 +222,97 @@ export function encodeImage(entries: readonly ImageEntry[], options: ImageOption
   view.setBigUint64(24, buildTime, true);
   view.setUint32(32, workdirOff, true);
   view.setUint32(36, workdirLen, true);
+  view.setBigUint64(40, BigInt(maxFileSize), true);
+  view.setUint32(48, maxPath, true);
+  view.setUint32(52, maxHandles, true);
+  view.setUint32(56, maxPages, true);
   return [concat([table, ...strings]), concat(blobs)];
+}
+
+/** The options an image was encoded with (so that encodeImage(decodeImage(s), imageOptions(s)) gives s back). */
+export function imageOptions(segments: readonly Uint8Array[]): Required<ImageOptions> {
+  const index = segments[0]!;
+  const view = new DataView(index.buffer, index.byteOffset, index.byteLength);
+  checkHeader(view);
+  const strings = view.getUint32(12, true);
+  const workdir = decoder.decode(index.subarray(strings + view.getUint32(32, true), strings + view.getUint32(32, true) + view.getUint32(36, true)));
+  return {
+    quota: Number(view.getBigUint64(16, true)),
+    buildTime: view.getBigUint64(24, true),
+    workdir: workdir || '/',
+    maxFileSize: Number(view.getBigUint64(40, true)),
+    maxPath: view.getUint32(48, true),
+    maxHandles: view.getUint32(52, true),
+    maxPages: view.getUint32(56, true),
+  };
+}
+
+function checkHeader(view: DataView): void {
+  if (view.byteLength < IMAGE_HEADER_SIZE || view.getUint32(0, true) !== IMAGE_MAGIC) throw new Error('not a vfs image: bad magic');
+  if (view.getUint32(4, true) !== IMAGE_VERSION) throw new Error(`vfs image version ${view.getUint32(4, true)} is not ${IMAGE_VERSION}`);
+  const count = view.getUint32(8, true);
+  const strings = view.getUint32(12, true);
+  if (count === 0 || strings !== IMAGE_HEADER_SIZE + count * IMAGE_ENTRY_SIZE || strings > view.byteLength) throw new Error('vfs image index is malformed');
+}
+
+/**
+ * Decodes image segments back into entries (every node, implied directories
+ * included, parents before children). Hard links come back as entries
+ * sharing one data object, as encodeImage expects them.
+ */
+export function decodeImage(segments: readonly Uint8Array[]): ImageEntry[] {
+  const [index, bytes = new Uint8Array(0)] = segments;
+  if (!index) throw new Error('vfs image has no index segment');
+  const view = new DataView(index.buffer, index.byteOffset, index.byteLength);
+  checkHeader(view);
+  const count = view.getUint32(8, true);
+  const strings = view.getUint32(12, true);
+  const string = (off: number, len: number): Uint8Array => {
+    if (strings + off + len > index.length) throw new Error('vfs image string out of range');
+    return index.subarray(strings + off, strings + off + len);
+  };
+  const paths: string[] = new Array<string>(count);
+  paths[0] = '/';
+  const out: ImageEntry[] = [];
+  const shared = new Map<number, Uint8Array>();
+  for (let i = 0; i < count; i++) {
+    const at = IMAGE_HEADER_SIZE + i * IMAGE_ENTRY_SIZE;
+    const path = paths[i];
+    if (path === undefined) throw new Error(`vfs image entry ${i} has no parent`);
+    const type = view.getUint8(at);
+    const mode = view.getUint16(at + 2, true);
+    const mtime = view.getBigUint64(at + 32, true);
+    const a = view.getUint32(at + 12, true);
+    const b = view.getUint32(at + 16, true);
+    if (type === FILETYPE_DIRECTORY) {
+      if (a + b > count || (b > 0 && a <= i)) throw new Error(`vfs image entry ${i}: children out of range`);
+      for (let c = a; c < a + b; c++) {
+        const cat = IMAGE_HEADER_SIZE + c * IMAGE_ENTRY_SIZE;
+        const name = decoder.decode(string(view.getUint32(cat + 4, true), view.getUint32(cat + 8, true)));
+        // A crafted snapshot must not name a path outside the tree it describes.
+        if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
+          throw new Error(`vfs image entry ${c} has a bad name: ${JSON.stringify(name)}`);
+        }
+        paths[c] = path === '/' ? `/${name}` : `${path}/${name}`;
+      }
+      out.push({ path, type: 'dir', mode, mtime });
+    } else if (type === FILETYPE_SYMBOLIC_LINK) {
+      out.push({ path, type: 'symlink', target: decoder.decode(string(a, b)), mode, mtime });
+    } else if (type === FILETYPE_REGULAR_FILE) {
+      let data = a > 0 ? shared.get(a) : undefined;
+      if (!data) {
+        const off = view.getUint32(at + 20, true);
+        const size = Number(view.getBigUint64(at + 24, true));
+        if (off + size > bytes.length) throw new Error(`vfs image entry ${i}: file bytes out of range`);
+        data = bytes.slice(off, off + size);
+        if (a > 0) shared.set(a, data);
+      }
+      out.push({ path, type: 'file', data, mode, mtime });
+    } else {
+      throw new Error(`vfs image entry ${i} has unknown type ${type}`);
+    }
+  }
+  return out;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
@@ -189,9 +325,11 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Reads a host directory recursively (names sorted, symlinks kept as symlinks) as image entries. */
+/** Reads a host directory recursively (names sorted, symlinks kept as symlinks, hard links kept) as image entries. */
 export function imageFromDirectory(root: string): ImageEntry[] {
   const out: ImageEntry[] = [];
+  // Host hard links share one data object, which encodeImage turns into one file.
+  const seen = new Map<string, Uint8Array>();
   const walk = (host: string, path: string): void => {
     const st = lstatSync(host, { bigint: true });
     const mode = Number(st.mode & 0o7777n);
@@ -203,7 +341,13 @@ export function imageFromDirectory(root: string): ImageEntry[] {
     } else if (st.isSymbolicLink()) {
       out.push({ path, type: 'symlink', target: readlinkSync(host), mode, mtime });
     } else if (st.isFile()) {
-      out.push({ path, type: 'file', data: new Uint8Array(readFileSync(host)), mode, mtime });
+      const key = `${st.dev}:${st.ino}`;
+      let data = st.nlink > 1n ? seen.get(key) : undefined;
+      if (!data) {
+        data = new Uint8Array(readFileSync(host));
+        if (st.nlink > 1n) seen.set(key, data);
+      }
+      out.push({ path, type: 'file', data, mode, mtime });
     } else {
       throw new Error(`cannot put ${host} in an image: only files, directories and symlinks are supported`);
     }
@@ -211,8 +355,6 @@ export function imageFromDirectory(root: string): ImageEntry[] {
   walk(root, '/');
   return out;
 }
-
-const decoder = new TextDecoder();
 
 function tarString(block: Uint8Array, at: number, len: number): string {
   const field = block.subarray(at, at + len);

@@ -2,7 +2,11 @@ import type { CapabilityDescriptor, Support } from '@marcotte/abi';
 import { encodeImage } from './image.ts';
 import { wasm } from './wasm.ts';
 
-export { DEFAULT_QUOTA, IMAGE_MAGIC, IMAGE_VERSION, encodeImage, imageFromDirectory, imageFromTar } from './image.ts';
+export {
+  DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_HANDLES, DEFAULT_MAX_PAGES, DEFAULT_MAX_PATH, DEFAULT_QUOTA, IMAGE_MAGIC, IMAGE_VERSION,
+  decodeImage, encodeImage, imageFromDirectory, imageFromTar, imageOptions,
+} from './image.ts';
+export { frameSegments, readSnapshot, snapshotSegments, snapshotToTar, takeSnapshot, takeSnapshotBytes, writeEntries } from './snapshot.ts';
 export type { ImageOptions } from './image.ts';
 
 const supported: Support = { status: 'supported' };
@@ -51,5 +55,7 @@ export const vfs: CapabilityDescriptor = {
   wasm,
   provides: [],
   support: vfsSupport,
+  /** snapshot() -> (len << 32) | ptr in the vfs memory: the current tree as an image (src/snapshot.ts) */
+  control: ['snapshot'],
   config: (settings) => encodeImage(settings.image ?? [], { workdir: settings.workdir }),
 };

@@ -5,6 +5,7 @@
 import type { ImageEntry } from '@marcotte/abi';
 import { LOOKUPFLAGS_SYMLINK_FOLLOW, RIGHTS_FD_READ, boxAppImports, boxConfigImports } from '@marcotte/abi';
 import { encodeImage, type ImageOptions } from './image.ts';
+import { takeSnapshotBytes } from './snapshot.ts';
 import { wasm } from './wasm.ts';
 
 export const NOW = 1_700_000_000_000_000_000n;
@@ -61,6 +62,8 @@ export async function vfsHarness(entries: readonly ImageEntry[] = [], options: I
   const h = {
     e, app, view, segments, configCopies, root, preopens: count,
     vfsMemoryBytes: () => memory!.buffer.byteLength,
+    /** the snapshot export's bytes, copied out of the vfs memory */
+    snapshot: () => takeSnapshotBytes(instance.exports, memory!),
     open(path: string, o: { oflags?: number; fdflags?: number; follow?: boolean; dir?: number; rights?: bigint } = {}): number {
       return e.path_open!(o.dir ?? root, o.follow === false ? 0 : LOOKUPFLAGS_SYMLINK_FOLLOW, ...put(PATH_A, path), o.oflags ?? 0,
         o.rights ?? RIGHTS_FD_READ, 0n, o.fdflags ?? 0);
@@ -160,3 +163,40 @@ export const file = (path: string, text: string, extra: Partial<ImageEntry> = {}
   ({ path, type: 'file', data: encoder.encode(text), ...extra });
 export const dir = (path: string): ImageEntry => ({ path, type: 'dir' });
 export const symlink = (path: string, target: string): ImageEntry => ({ path, type: 'symlink', target });
+
+/**
+ * The whole tree as path -> description ("dir mode", "file mode <bytes>
+ * [=first path of the same inode]", "symlink -> target"), read through the
+ * driver: what two instances must agree on.
+ */
+export function treeOf(h: Harness, withMeta = true): Map<string, string> {
+  const out = new Map<string, string>();
+  const inodes = new Map<bigint, string>();
+  const walk = (path: string): void => {
+    const d = h.open(path, { oflags: 2 /* OFLAGS_DIRECTORY */, follow: false });
+    if (d < 0) throw new Error(`open ${path}: ${-d}`);
+    const names = h.list(d).filter((n) => n !== '.' && n !== '..').sort();
+    h.e.fd_close!(d);
+    for (const name of names) {
+      const child = path === '.' ? name : `${path}/${name}`;
+      const st = h.stat(child, false);
+      if (typeof st === 'number') throw new Error(`stat ${child}: ${st}`);
+      const meta = withMeta ? ` mtim=${st.mtim}` : '';
+      if (st.filetype === 3) {
+        out.set(child, `dir${meta}`);
+        walk(child);
+      } else if (st.filetype === 7) {
+        out.set(child, `symlink -> ${h.readlink(child, 65536)[1]}${meta}`);
+      } else {
+        const first = inodes.get(st.ino);
+        if (first === undefined) inodes.set(st.ino, child);
+        const f = h.open(child, { follow: false });
+        const bytes = h.read(f)[1];
+        h.e.fd_close!(f);
+        out.set(child, `file ${Buffer.from(bytes).toString('hex')} nlink=${st.nlink}${first ? ` =${first}` : ''}${meta}`);
+      }
+    }
+  };
+  walk('.');
+  return out;
+}

@@ -1,0 +1,127 @@
+// Link-time limits (encodeImage options, enforced by the vfs) and running
+// out of memory: every call answers an errno, nothing traps, and what was
+// stored stays readable.
+
+import { describe, expect, it } from 'vitest';
+import {
+  ERRNO_FBIG, ERRNO_MFILE, ERRNO_NAMETOOLONG, ERRNO_NOENT, ERRNO_NOSPC, ERRNO_SUCCESS, OFLAGS_CREAT, OFLAGS_DIRECTORY,
+  RIGHTS_FD_WRITE,
+} from '@marcotte/abi';
+import { encodeImage, imageOptions } from './image.ts';
+import { readSnapshot } from './snapshot.ts';
+import { type Stat, file, symlink, vfsHarness } from './test-harness.ts';
+
+const CREATE = { oflags: OFLAGS_CREAT, rights: RIGHTS_FD_WRITE };
+
+describe('limits', () => {
+  it('has defaults: 1 GiB files, 4096-byte paths, 1024 handles, no page limit', () => {
+    const o = imageOptions(encodeImage([]));
+    expect([o.maxFileSize, o.maxPath, o.maxHandles, o.maxPages]).toEqual([1 << 30, 4096, 1024, 0]);
+    expect(() => encodeImage([], { maxPages: 8 })).toThrow(/maxPages/);
+    expect(() => encodeImage([], { maxFileSize: 2 ** 32 })).toThrow(/maxFileSize/);
+  });
+
+  it('max file size: EFBIG for writes, truncation and fd_allocate past it', async () => {
+    const h = await vfsHarness([], { maxFileSize: 1000 });
+    const f = h.open('f', CREATE);
+    expect(h.write(f, new Uint8Array(1000))).toEqual([ERRNO_SUCCESS, 1000]);
+    expect(h.write(f, 'x')[0]).toBe(ERRNO_FBIG);
+    expect(h.e.fd_filestat_set_size!(f, 1001n)).toBe(ERRNO_FBIG);
+    expect(h.e.fd_allocate!(f, 1000n, 1n)).toBe(ERRNO_FBIG);
+    expect((h.fstat(f) as Stat).size).toBe(1000n);
+  });
+
+  it('max path: ENAMETOOLONG from that many bytes on', async () => {
+    const h = await vfsHarness([], { maxPath: 64 });
+    expect(h.stat('a'.repeat(63))).toBe(ERRNO_NOENT);
+    expect(h.stat('a/'.repeat(32))).toBe(ERRNO_NAMETOOLONG);
+    expect(h.symlink('t'.repeat(64), 'link')).toBe(ERRNO_NAMETOOLONG);
+  });
+
+  it('max handles: EMFILE, and closing one makes room', async () => {
+    const h = await vfsHarness([file('/f', 'x')], { maxHandles: 8 });
+    const open: number[] = [];
+    for (let i = 1; i < 8; i++) open.push(h.open('f')); // the "/" preopen holds one
+    expect(open.every((x) => x >= 0)).toBe(true);
+    expect(h.open('f')).toBe(-ERRNO_MFILE);
+    h.e.fd_close!(open[3]!);
+    expect(h.open('f')).toBeGreaterThanOrEqual(0);
+  });
+
+  it('unlinking a symlink does not give the quota back bytes it never took', async () => {
+    const h = await vfsHarness([symlink('/s', '../somewhere')], { quota: 10 });
+    expect(h.unlink('s')).toBe(ERRNO_SUCCESS);
+    const f = h.open('f', CREATE);
+    expect(h.write(f, 'x'.repeat(10))).toEqual([ERRNO_SUCCESS, 10]);
+    expect(h.write(f, 'y')[0]).toBe(ERRNO_NOSPC);
+  });
+
+  it('image hard links are one inode with the right nlink before every name is read', async () => {
+    const data = new TextEncoder().encode('one file');
+    const h = await vfsHarness([
+      { path: '/a/x', type: 'file', data }, { path: '/b/y', type: 'file', data }, { path: '/c/z', type: 'file', data },
+    ]);
+    expect((h.stat('a/x') as Stat).nlink).toBe(3n);
+    expect(h.unlink('b/y')).toBe(ERRNO_SUCCESS);
+    const f = h.open('a/x', CREATE);
+    h.write(f, 'ONE');
+    expect(h.readText(h.open('c/z'))).toBe('ONE file');
+    expect((h.stat('c/z') as Stat).nlink).toBe(2n);
+    expect((h.stat('c/z') as Stat).ino).toBe((h.stat('a/x') as Stat).ino);
+  });
+});
+
+describe('running out of memory (max pages)', () => {
+  it('answers ENOSPC for file bytes and for metadata, never traps, and keeps working', async () => {
+    const pages = 64;
+    const h = await vfsHarness([file('/keep', 'kept')], { maxPages: pages, quota: 1 << 30 });
+    const chunk = new Uint8Array(60_000).fill(7);
+    let files = 0;
+    let err = 0;
+    for (; files < 1000; files++) {
+      const f = h.open(`big${files}`, CREATE);
+      if (f < 0) {
+        err = -f;
+        break;
+      }
+      [err] = h.write(f, chunk);
+      h.e.fd_close!(f);
+      if (err !== ERRNO_SUCCESS) break;
+    }
+    expect(err).toBe(ERRNO_NOSPC);
+    // Metadata: directories until memory says no.
+    let dirs = 0;
+    for (; dirs < 100_000; dirs++) {
+      err = h.mkdir(`d${dirs}-${'n'.repeat(200)}`);
+      if (err !== ERRNO_SUCCESS) break;
+    }
+    expect(err).toBe(ERRNO_NOSPC);
+    expect(dirs).toBeGreaterThan(0);
+    // Nothing trapped; lookups, reads, listings and closes still work.
+    for (let i = 0; i < 200; i++) {
+      expect(h.readText(h.open('keep'))).toBe('kept');
+      expect((h.stat('big0') as Stat).size).toBe(60_000n);
+    }
+    const root = h.open('.', { oflags: OFLAGS_DIRECTORY });
+    const names = h.list(root);
+    expect(names.filter((n) => n.startsWith('d')).length).toBe(dirs);
+    expect(names).toContain('keep');
+    // New names need metadata memory; freed file bytes make room for bytes.
+    expect(h.open('after', CREATE)).toBe(-ERRNO_NOSPC);
+    expect(h.unlink('big0')).toBe(ERRNO_SUCCESS);
+    const g = h.open('keep', { rights: RIGHTS_FD_WRITE });
+    expect(h.write(g, chunk)).toEqual([ERRNO_SUCCESS, 60_000]);
+    // The snapshot answers 0 while memory is full, and works once there is room again.
+    expect(h.e.snapshot!()).toBe(0n as unknown as number);
+    for (let i = 1; i < files; i++) h.unlink(`big${i}`);
+    for (let i = 0; i < dirs; i++) expect(h.rmdir(`d${i}-${'n'.repeat(200)}`)).toBe(ERRNO_SUCCESS);
+    expect(h.mkdir('again')).toBe(ERRNO_SUCCESS);
+    const entries = readSnapshot(h.snapshot());
+    const paths = entries.map((e) => e.path);
+    expect(paths).toContain('/again');
+    expect(paths.filter((p) => p.startsWith('/d'))).toEqual([]);
+    expect(entries.find((e) => e.path === '/keep')!.data!.length).toBe(60_000);
+    // The runtime allocator got its arena up front and never grew past the limit.
+    expect(h.vfsMemoryBytes()).toBeLessThanOrEqual(pages * 65536);
+  });
+});
