@@ -18,6 +18,8 @@ export interface Manifest {
   env: string[];
   /** the working directory inside the box, when not "/" */
   workdir?: string;
+  /** what the baked filesystem image holds */
+  image?: { files: number; dirs: number; symlinks: number; bytes: number };
   /** where host directories may appear (box run --dir HOST:PATH), when the box has its own filesystem */
   mountPoints?: string[];
   /** --clock and --random as given at link time */

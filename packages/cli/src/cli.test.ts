@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readModule } from '@marcotte/linker';
+import { readModule, writeModule } from '@marcotte/linker';
+import { readManifest } from '@marcotte/abi';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const hello = join(root, 'examples/hello/hello.wasm');
@@ -129,6 +130,32 @@ describe('box', () => {
     expect(first.stdout).toMatch(/, mtime 946684801\n$/);
     expect(cli('box', ['run', box]).stdout).toBe(first.stdout);
     expect(cli('box', ['run', box, 'ignored', 'args']).stdout).toBe(first.stdout);
+  });
+
+  it('inspects a box: manifest, authority by part, sizes; refuses a newer format', () => {
+    const box = join(work, 'inspect.box.wasm');
+    expect(cli('box-link', ['--env', 'A=1', '--mount-point', '/data', '-o', box, hello, '--', 'x']).status).toBe(0);
+    const r = cli('box', ['inspect', '--json', box]);
+    expect(r.status).toBe(0);
+    const inspection = JSON.parse(r.stdout);
+    const manifest = readManifest(readFileSync(box));
+    expect(inspection.manifest).toEqual(manifest);
+    expect(inspection.manifest.mountPoints).toEqual(['/data']);
+    expect(inspection.authority.proc).toContain('args_get');
+    expect(Object.values(inspection.authority).flat().sort()).toEqual([...manifest.hostImports].sort());
+    expect(inspection.sections.code).toBeGreaterThan(0);
+    expect(cli('box', ['inspect', box]).stdout).toMatch(/^format 1, \d+ bytes, 4 memories\ncapabilities: kernel [\d.]+, vfs [\d.]+, proc [\d.]+\n/);
+
+    const m = readModule(readFileSync(box));
+    m.customs = m.customs.map((c) => (c.name === 'box' ? { ...c, bytes: new TextEncoder().encode(JSON.stringify({ ...manifest, format: 99 })) } : c));
+    const newer = join(work, 'newer.box.wasm');
+    writeFileSync(newer, writeModule(m));
+    const refused = cli('box', ['inspect', newer]);
+    expect(refused.status).toBe(2);
+    expectOneLineError(refused, /uses format 99, newer than this runtime reads \(1\); upgrade Marcotte/);
+    const run = cli('box', ['run', newer]);
+    expect(run.status).toBe(125);
+    expectOneLineError(run, /format 99/);
   });
 
   it('passes the program exit code through', () => {

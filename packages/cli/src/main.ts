@@ -6,6 +6,7 @@ import { hasMultiMemory, MULTI_MEMORY_ADVICE, StartError, TrapError } from '@mar
 import { UsageError } from './args.ts';
 import { linkCommand, LINK_HELP } from './commands/link.ts';
 import { runCommand, RUN_HELP } from './commands/run.ts';
+import { inspectCommand } from './commands/inspect.ts';
 import { CAPABILITIES } from './capabilities.ts';
 
 export const VERSION = '0.1.0';
@@ -15,6 +16,7 @@ const BOX_HELP = `Usage: box COMMAND [OPTIONS]
 Commands:
   link    link a WASI program with capability modules into a box (same as box-link)
   run     run a box
+  inspect show a box's manifest, authority and sizes
 
 Options:
   -h, --help     show this help (box COMMAND --help for a command's)
@@ -41,6 +43,8 @@ async function dispatch(program: Command, argv: readonly string[]): Promise<numb
       return linkCommand(rest, 'box link');
     case 'run':
       return runCommand(rest);
+    case 'inspect':
+      return inspectCommand(rest);
     default:
       throw new UsageError(`box: unknown command ${JSON.stringify(command)} (see box --help)`);
   }

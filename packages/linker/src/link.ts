@@ -56,6 +56,18 @@ function deniedHostFunctions(deny: readonly string[], sealed: boolean): ((name: 
   return (name) => (sealed && !SEALED_ALLOWED.has(name)) || deny.some((d) => DENY_CLASSES[d]!(name));
 }
 
+function imageSummary(image: readonly ImageEntry[]): NonNullable<Manifest['image']> {
+  const summary = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
+  for (const e of image) {
+    if (e.type === 'file') {
+      summary.files++;
+      summary.bytes += e.data?.length ?? 0;
+    } else if (e.type === 'dir') summary.dirs++;
+    else summary.symlinks++;
+  }
+  return summary;
+}
+
 /** The image with a directory at each mount point (and its parents), where host directories appear at run time. */
 function withMountPoints(image: readonly ImageEntry[], mountPoints: readonly string[]): ImageEntry[] {
   const entries = [...image];
@@ -96,6 +108,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     args: [...options.args],
     env: [...options.env],
     ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
+    ...(settings.image && options.capabilities.some((c) => c.name === 'vfs') ? { image: imageSummary(settings.image) } : {}),
     ...(options.mountPoints?.length ? { mountPoints: [...options.mountPoints] } : {}),
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
     ...(options.random !== undefined ? { random: options.random } : {}),

@@ -1,0 +1,114 @@
+import { readManifest, BoxFormatError, type Manifest } from '@marcotte/abi';
+import { readModule, WasmFormatError } from '@marcotte/linker';
+import { flag, parseArgs, UsageError, type OptionSpec } from '../args.ts';
+import { readInput } from '../io.ts';
+
+export const INSPECT_HELP = `Usage: box inspect [--json] BOX.box.wasm
+
+Shows what a box is and what it may do: its manifest (entrypoint, args, env,
+workdir, mount points, capabilities and versions), its authority (the host
+functions it imports, grouped by the part that calls them), its filesystem
+image, and its size per part and per section.
+
+Options:
+  --json       print the same as one JSON object
+  -h, --help   show this help`;
+
+const SPECS: OptionSpec[] = [{ name: 'json' }, { name: 'help', short: 'h' }];
+
+const SECTION_NAMES = ['custom', 'type', 'import', 'function', 'table', 'memory', 'global', 'export', 'start', 'element', 'code', 'data', 'datacount', 'tag'];
+
+export interface Inspection {
+  manifest: Manifest;
+  /** part ("app", a capability, or "box" for glue) -> host functions it calls */
+  authority: Record<string, string[]>;
+  memories: number;
+  /** section name (custom sections by their own name) -> bytes */
+  sections: Record<string, number>;
+  size: number;
+}
+
+/** Section sizes, read from the headers alone. */
+function sectionSizes(bytes: Uint8Array): Record<string, number> {
+  const sizes: Record<string, number> = {};
+  let at = 8;
+  const leb = () => {
+    let v = 0, shift = 0, b: number;
+    do {
+      b = bytes[at++]!;
+      v += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (b & 0x80);
+    return v;
+  };
+  while (at < bytes.length) {
+    const id = bytes[at++]!;
+    const size = leb();
+    let name = SECTION_NAMES[id] ?? `unknown ${id}`;
+    if (id === 0) {
+      const start = at;
+      const len = leb();
+      name = `custom "${new TextDecoder().decode(bytes.subarray(at, at + len))}"`;
+      at = start;
+    }
+    sizes[name] = (sizes[name] ?? 0) + size;
+    at += size;
+  }
+  return sizes;
+}
+
+export function inspectBox(bytes: Uint8Array): Inspection {
+  const manifest = readManifest(bytes);
+  const module = readModule(bytes);
+  const authority: Record<string, string[]> = {};
+  for (const [fn, parts] of Object.entries(manifest.hostImportsBy ?? {})) {
+    for (const part of parts) (authority[part] ??= []).push(fn);
+  }
+  for (const list of Object.values(authority)) list.sort();
+  return { manifest, authority, memories: module.memories.length, sections: sectionSizes(bytes), size: bytes.length };
+}
+
+function text(i: Inspection): string {
+  const m = i.manifest;
+  const lines = [
+    `format ${m.format}, ${i.size} bytes, ${i.memories} memories`,
+    `capabilities: ${Object.entries(m.capabilities).map(([n, c]) => `${n} ${c.version}`).join(', ')}`,
+    `entrypoint: ${m.entrypoint}`,
+    `default args: ${m.args.length ? m.args.map((a) => JSON.stringify(a)).join(' ') : '(none)'}`,
+    `env: ${m.env.length ? m.env.join(' ') : '(none)'}`,
+  ];
+  if (m.workdir) lines.push(`workdir: ${m.workdir}`);
+  if (m.mountPoints?.length) lines.push(`mount points: ${m.mountPoints.join(', ')}`);
+  if (m.image) lines.push(`image: ${m.image.files} files (${m.image.bytes} bytes), ${m.image.dirs} directories, ${m.image.symlinks} symlinks`);
+  if (m.clock) lines.push(`clock: ${m.clock}`);
+  if (m.random) lines.push(`random: ${m.random}`);
+  if (m.sealed) lines.push('sealed: argv and env are baked for good');
+  if (m.denied?.length) lines.push(`denied: ${m.denied.join(', ')}`);
+  lines.push(`authority (host imports): ${m.hostImports.length ? '' : 'none'}`);
+  for (const [part, fns] of Object.entries(i.authority)) lines.push(`  ${part}: ${fns.join(', ')}`);
+  lines.push('size per part (functions, code bytes, data bytes):');
+  for (const [part, s] of Object.entries(m.sizes ?? {})) lines.push(`  ${part}: ${s.functions}, ${s.code}, ${s.data}`);
+  lines.push('size per section:');
+  for (const [section, size] of Object.entries(i.sections)) lines.push(`  ${section}: ${size}`);
+  return lines.join('\n');
+}
+
+export async function inspectCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs('box inspect', argv, SPECS, 1);
+  if (flag(args, 'help')) {
+    console.log(INSPECT_HELP);
+    return 0;
+  }
+  const path = args.positionals[0];
+  if (!path) throw new UsageError('box inspect: expected BOX.box.wasm (see box inspect --help)');
+  const bytes = await readInput('box inspect', path);
+  let inspection: Inspection;
+  try {
+    inspection = inspectBox(bytes);
+  } catch (e) {
+    if (e instanceof BoxFormatError || e instanceof WasmFormatError) throw new UsageError(`box inspect: ${path}: ${e.message}`);
+    throw e;
+  }
+  console.log(flag(args, 'json') ? JSON.stringify(inspection, null, 2) : text(inspection));
+  return 0;
+}
