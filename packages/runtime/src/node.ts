@@ -41,6 +41,15 @@ export async function loadBox(bytes: Uint8Array): Promise<{ module: WebAssembly.
   }
 }
 
+/**
+ * The innermost Wasm frames of a trap, by the names the linker merged into
+ * the box's name section ("kernel:fd_write", the program's own names).
+ */
+function trapFrames(e: Error): string {
+  const frames = [...(e.stack ?? '').matchAll(/^\s*at (.+?) \(wasm:\/\//gm)].map((m) => m[1]!).slice(0, 4);
+  return frames.length ? ` in ${frames.join(' <- ')}` : '';
+}
+
 /** Runs a box to completion and returns its exit code. Traps become TrapError. */
 /**
  * A box with its own filesystem lets host directories in only at the mount
@@ -82,7 +91,7 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
     const exitCode = instance.exports._start ? wasi.start(instance) : (wasi.initialize(instance), 0);
     return { exitCode, manifest };
   } catch (e) {
-    if (e instanceof WebAssembly.RuntimeError) throw new TrapError(`the box trapped: ${e.message}`, { cause: e });
+    if (e instanceof WebAssembly.RuntimeError) throw new TrapError(`the box trapped: ${e.message}${trapFrames(e)}`, { cause: e });
     throw e;
   }
 }
