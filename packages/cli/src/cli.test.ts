@@ -172,7 +172,7 @@ describe('box', () => {
     const r = cli('box', ['run', out]);
     expect(r.stdout).toBe('about to trap\n');
     expect(r.status).toBe(134);
-    expectOneLineError(r, /^box run: the box trapped: unreachable in __original_main <- .*box:_start$/);
+    expectOneLineError(r, /^box run: the box trapped: unreachable in __original_main <- .*box:_start\n$/);
   });
 
   it.each([
