@@ -185,7 +185,7 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
   for (const list of controls) for (const [, node] of list) reach(node, 'box');
   // Anything a capability can reach through its tables is kept: call_indirect is not followed.
   parts.slice(1).forEach((p) => {
-    for (const e of p.module.elements) for (const f of elementFuncs(e, p.module)) reach(funcNode(p, f), p.name);
+    for (const e of p.module.elements) for (const f of elementFuncs(e)) reach(funcNode(p, f), p.name);
     for (const g of p.module.globals) for (const f of refFuncs(g.init)) reach(funcNode(p, f), p.name);
   });
   while (work.length) {
@@ -354,7 +354,7 @@ function refFuncs(expr: Uint8Array, offset = 0): number[] {
 }
 const scratch = new ByteWriter(1 << 12);
 
-function elementFuncs(e: Module['elements'][number], _m: Module): number[] {
+function elementFuncs(e: Module['elements'][number]): number[] {
   return e.funcs ?? (e.exprs ?? []).flatMap((x) => refFuncs(x));
 }
 

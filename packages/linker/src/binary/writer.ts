@@ -207,10 +207,6 @@ function writeSection(w: ByteWriter, id: number, m: Module): boolean {
       if (m.dataCount === undefined) return false;
       w.u32(m.dataCount);
       return true;
-    case SectionId.code:
-      if (m.codes.length === 0) return false;
-      vec(w, m.codes, (c) => codeEntry(w, c)); // unused: the code section is written by writeCodeSection
-      return true;
     case SectionId.data:
       if (m.data.length === 0) return false;
       vec(w, m.data, (d) => data(w, d));
