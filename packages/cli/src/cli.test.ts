@@ -158,6 +158,23 @@ describe('box', () => {
     expectOneLineError(run, /format 99/);
   });
 
+  it('runs a wasi-testsuite-style folder as boxes (box conformance)', () => {
+    const suite = join(work, 'suite');
+    mkdirSync(join(suite, 'fixture'), { recursive: true });
+    writeFileSync(join(suite, 'fixture', 'a.txt'), 'hi\n');
+    writeFileSync(join(suite, 'good.wasm'), readFileSync(dirDump));
+    writeFileSync(join(suite, 'good.json'), JSON.stringify({ args: ['/'], root: 'fixture', stdout: '//a.txt: hi\n' }));
+    writeFileSync(join(suite, 'bad.wasm'), readFileSync(dirDump));
+    writeFileSync(join(suite, 'bad.json'), JSON.stringify({ args: ['/'], root: 'fixture', stdout: '//a.txt: bye\n' }));
+    const out = join(work, 'results.json');
+    const r = cli('box', ['conformance', '--suite', suite, '--json', out]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/FAIL bad \[static\]: stdout differs/);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('1 passed, 1 failed');
+    expect(JSON.parse(readFileSync(out, 'utf8')).passed).toBe(1);
+    expectOneLineError(cli('box', ['conformance']), /--suite DIR is required/);
+  });
+
   it('passes the program exit code through', () => {
     const out = join(work, 'dump.box.wasm');
     expect(cli('box', ['link', '-o', out, dirDump]).status).toBe(0);

@@ -7,6 +7,8 @@ import { UsageError } from './args.ts';
 import { linkCommand, LINK_HELP } from './commands/link.ts';
 import { runCommand, RUN_HELP } from './commands/run.ts';
 import { inspectCommand } from './commands/inspect.ts';
+import { conformanceCommand } from './commands/conformance.ts';
+import { runJob } from '@marcotte/conformance';
 import { CAPABILITIES } from './capabilities.ts';
 
 export const VERSION = '0.1.0';
@@ -17,6 +19,7 @@ Commands:
   link    link a WASI program with capability modules into a box (same as box-link)
   run     run a box
   inspect show a box's manifest, authority and sizes
+  conformance  run a wasi-testsuite-style folder of tests as boxes
 
 Options:
   -h, --help     show this help (box COMMAND --help for a command's)
@@ -45,6 +48,12 @@ async function dispatch(program: Command, argv: readonly string[]): Promise<numb
       return runCommand(rest);
     case 'inspect':
       return inspectCommand(rest);
+    case 'conformance':
+      return conformanceCommand(rest);
+    case '__conformance-child':
+      // One test of `box conformance`, in its own process (not a user command).
+      await runJob(rest[0]!);
+      return 0;
     default:
       throw new UsageError(`box: unknown command ${JSON.stringify(command)} (see box --help)`);
   }

@@ -1,0 +1,92 @@
+// Runs one test in its own process, so that the runner can bound it with a
+// timeout and kill it: `node child.ts JOB.json`. The job names the program,
+// its run-time args and env, the fixture and how to present it. In `box`
+// mode the program is linked (kernel + vfs + proc + clock, host clock and
+// random) with the fixture as its image and run with runBox; in `bare` mode
+// it runs under node:wasi with the fixture preopened (the reference, used to
+// generate expected output). The program's stdio is this process's stdio,
+// so nothing else may be printed; how the run ended goes to the job's
+// result file instead, as JSON (exit code, trap, or runner error).
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { WASI } from 'node:wasi';
+import type { ImageEntry } from '@marcotte/abi';
+import { clock } from '@marcotte/clock';
+import { kernel } from '@marcotte/kernel';
+import { link } from '@marcotte/linker';
+import { proc } from '@marcotte/proc';
+import { TrapError, runBox } from '@marcotte/runtime';
+import { imageFromDirectory, vfs } from '@marcotte/vfs';
+
+export interface Job {
+  mode: 'box' | 'bare';
+  program: string;
+  args: string[];
+  env: Record<string, string>;
+  /** fixture directories baked into the image: guest path ('/' or '/name') -> host directory */
+  image: Array<[guest: string, host: string]>;
+  /** directories preopened at run time: guest name -> host directory (a writable copy) */
+  preopens: Array<[guest: string, host: string]>;
+  /** where to write the Outcome */
+  result: string;
+}
+
+export type Outcome = { kind: 'exit'; code: number } | { kind: 'trap'; message: string } | { kind: 'error'; message: string };
+
+/** The image: each fixture's entries under its guest path. */
+function image(fixtures: Job['image']): ImageEntry[] {
+  const entries: ImageEntry[] = [];
+  for (const [guest, host] of fixtures) {
+    const at = guest.replace(/\/+$/, '');
+    for (const e of imageFromDirectory(host)) entries.push({ ...e, path: e.path === '/' ? at || '/' : `${at}${e.path}` });
+  }
+  return entries;
+}
+
+async function bare(job: Job): Promise<number> {
+  const wasi = new WASI({
+    version: 'preview1',
+    args: [basename(job.program), ...job.args],
+    env: job.env,
+    preopens: Object.fromEntries(job.preopens),
+    returnOnExit: true,
+  });
+  const module = await WebAssembly.compile(readFileSync(job.program));
+  return wasi.start(await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports));
+}
+
+async function boxed(job: Job): Promise<number> {
+  const mountPoints = job.preopens.map(([guest]) => guest);
+  const box = link(readFileSync(job.program), {
+    capabilities: [kernel, vfs, proc, clock],
+    entrypoint: basename(job.program),
+    programName: basename(job.program),
+    args: [],
+    env: [],
+    image: image(job.image),
+    ...(mountPoints.length ? { mountPoints } : {}),
+    clock: 'host',
+    random: 'host',
+  }).bytes;
+  return (await runBox(box, { args: job.args, env: job.env, dirs: job.preopens })).exitCode;
+}
+
+async function outcome(job: Job): Promise<Outcome> {
+  try {
+    return { kind: 'exit', code: job.mode === 'bare' ? await bare(job) : await boxed(job) };
+  } catch (e) {
+    const message = (e as Error).message ?? String(e);
+    if (e instanceof TrapError || e instanceof WebAssembly.RuntimeError) return { kind: 'trap', message };
+    return { kind: 'error', message: `${(e as Error).name ?? 'Error'}: ${message}` };
+  }
+}
+
+/** Runs the job described in `jobFile` and writes its outcome where the job says. */
+export async function runJob(jobFile: string): Promise<void> {
+  const job = JSON.parse(readFileSync(jobFile, 'utf8')) as Job;
+  writeFileSync(job.result, JSON.stringify(await outcome(job)));
+}
+
+// Only when run as a script: the runner imports the types above.
+if (process.argv[1] && import.meta.filename === process.argv[1]) await runJob(process.argv[2]!);

@@ -1,0 +1,131 @@
+// Runs one test of a wasi-testsuite-layout suite and classifies it: pass,
+// fail (wrong exit code or output, or a bad spec), timeout, or crash (the
+// program trapped, or the box could not be linked or started).
+
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Job } from './child.ts';
+import { Session, type End } from './session.ts';
+import { normalize, readSpec, type TestSpec } from './spec.ts';
+
+export type Mode = 'static' | 'dynamic';
+export type Status = 'pass' | 'fail' | 'timeout' | 'crash' | 'skip';
+
+export interface TestResult {
+  /** the test's path relative to the suite, without `.wasm` */
+  name: string;
+  /** its folder relative to the suite ('.' at the top) */
+  folder: string;
+  mode: Mode;
+  status: Status;
+  /** one line: why it did not pass (absent on pass) */
+  reason?: string;
+  exitCode?: number;
+  stdout?: string;
+  stderr?: string;
+}
+
+/** Where `actual` stops starting with `expected`, as one line; undefined when it does. */
+export function prefixMismatch(what: string, expected: string, actual: string): string | undefined {
+  const want = normalize(expected);
+  const got = normalize(actual);
+  if (got.startsWith(want)) return undefined;
+  let at = 0;
+  while (at < want.length && want[at] === got[at]) at++;
+  const show = (s: string): string => JSON.stringify(s.slice(at, at + 40));
+  return `${what} differs at offset ${at}: expected ${show(want)}, got ${show(got)}`;
+}
+
+function describeEnd(end: End, timeoutMs: number): Pick<TestResult, 'status' | 'reason'> | undefined {
+  switch (end.kind) {
+    case 'timeout':
+      return { status: 'timeout', reason: `still running after ${timeoutMs} ms: killed` };
+    case 'trap':
+      return { status: 'crash', reason: `trap: ${end.message.split('\n')[0]}` };
+    case 'error':
+    case 'died':
+      return { status: 'crash', reason: `runner error: ${end.message.split('\n')[0]}` };
+    case 'exit':
+      return undefined;
+  }
+}
+
+/** The child's job for `spec`: the image, and in the dirs form writable copies preopened under their names. */
+function job(wasm: string, spec: TestSpec, scratch: string, mode: Job['mode']): Job {
+  const run = spec.steps[0]!;
+  const base = { mode, program: wasm, args: run.type === 'run' ? run.args : [], env: run.type === 'run' ? run.env : {}, result: join(scratch, 'result.json') };
+  const copy = (host: string, name: string): string => {
+    const to = join(scratch, 'fixtures', name === '/' ? 'root' : name);
+    cpSync(host, to, { recursive: true, verbatimSymlinks: true });
+    return to;
+  };
+  switch (spec.fixtures.kind) {
+    case 'none':
+      return { ...base, image: [], preopens: [] };
+    case 'root':
+      // The box bakes the fixture into its in-memory image: writes never reach the original.
+      return mode === 'box'
+        ? { ...base, image: [['/', spec.fixtures.dir.host]], preopens: [] }
+        : { ...base, image: [], preopens: [['/', copy(spec.fixtures.dir.host, '/')]] };
+    case 'dirs': {
+      // wasi-libc resolves `name/x` only through a preopen named `name`: the box mounts a
+      // writable copy of each dir there (the image holds the same contents under /name).
+      const dirs = spec.fixtures.dirs;
+      return mode === 'box'
+        ? { ...base, image: dirs.map((d) => [`/${d.name}`, d.host]), preopens: dirs.map((d) => [`/${d.name}`, copy(d.host, d.name)]) }
+        : { ...base, image: [], preopens: dirs.map((d) => [d.name, copy(d.host, d.name)]) };
+    }
+  }
+}
+
+/** Drives the steps in order; returns the end of the run and the first failed expectation, if any. */
+async function drive(session: Session, spec: TestSpec): Promise<{ end: End; failure?: string }> {
+  let expected = '';
+  let failure: string | undefined;
+  let waited: number | undefined;
+  for (const step of spec.steps.slice(1)) {
+    if (failure) break;
+    if (step.type === 'write') session.write(step.payload);
+    if (step.type === 'read') {
+      // Reads accumulate: after each, stdout so far must start with every payload read so far.
+      expected += normalize(step.payload);
+      await session.stdoutReaches(expected.length);
+      failure = prefixMismatch('stdout', expected, session.stdout);
+    }
+    if (step.type === 'wait') waited = step.exitCode;
+    if (step.type === 'wait') break;
+  }
+  const end = await session.end();
+  if (failure || end.kind !== 'exit') return failure ? { end, failure } : { end };
+  if (waited !== undefined && end.code !== waited) return { end, failure: `exit code ${end.code}, expected ${waited}` };
+  failure = (spec.stdout !== undefined ? prefixMismatch('stdout', spec.stdout, session.stdout) : undefined)
+    ?? (spec.stderr !== undefined ? prefixMismatch('stderr', spec.stderr, session.stderr) : undefined);
+  return failure ? { end, failure } : { end };
+}
+
+export interface RunOptions {
+  timeoutMs: number;
+  /** 'box' (the default) links the program as a box; 'bare' runs it under node:wasi (the reference) */
+  as?: Job['mode'];
+}
+
+/** Runs the test `wasm` (its spec beside it) once. Never throws for a test's sake. */
+export async function runTest(wasm: string, identity: Pick<TestResult, 'name' | 'folder' | 'mode'>, options: RunOptions): Promise<TestResult> {
+  const parsed = readSpec(wasm);
+  if (!parsed.ok) return { ...identity, status: 'fail', reason: parsed.reason };
+  const scratch = mkdtempSync(join(tmpdir(), 'box-conformance-'));
+  try {
+    const session = new Session(job(wasm, parsed.spec, scratch, options.as ?? 'box'), join(scratch, 'job.json'), Date.now() + options.timeoutMs);
+    const { end, failure } = await drive(session, parsed.spec);
+    const output = { stdout: session.stdout, stderr: session.stderr, ...(end.kind === 'exit' ? { exitCode: end.code } : {}) };
+    // A trap or timeout says more than whatever output expectation it broke first.
+    const abnormal = describeEnd(end, options.timeoutMs);
+    if (abnormal) return { ...identity, ...abnormal, ...output };
+    return failure ? { ...identity, status: 'fail', reason: failure, ...output } : { ...identity, status: 'pass', ...output };
+  } catch (e) {
+    return { ...identity, status: 'crash', reason: `runner error: ${(e as Error).message.split('\n')[0]}` };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,166 @@
+// The runner against a suite built at test time from our own programs: the
+// three spec forms, prefix comparison and \r\n normalization, the exit code
+// default, timeouts, traps, bad specs, modes, the summary and the JSON file.
+
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatSummary, prefixMismatch, runSuite, type SuiteResult, type TestResult } from '../index.ts';
+
+const programs = new URL('../programs/', import.meta.url).pathname;
+const suite = mkdtempSync(join(tmpdir(), 'runner-suite-'));
+afterAll(() => rmSync(suite, { recursive: true, force: true }));
+
+/** A test `name` in the suite: a copy of programs/`program`.wasm and, unless undefined, its spec. */
+function add(name: string, program: string, spec?: unknown): void {
+  mkdirSync(join(suite, name, '..'), { recursive: true });
+  copyFileSync(join(programs, `${program}.wasm`), join(suite, `${name}.wasm`));
+  if (spec !== undefined) writeFileSync(join(suite, `${name}.json`), typeof spec === 'string' ? spec : JSON.stringify(spec));
+}
+
+function fixture(dir: string): void {
+  mkdirSync(join(suite, dir, 'sub'), { recursive: true });
+  writeFileSync(join(suite, dir, 'a.txt'), 'alpha\n');
+  writeFileSync(join(suite, dir, 'sub', 'b.txt'), 'beta\n');
+}
+
+let result: SuiteResult;
+const byName = (name: string): TestResult => {
+  const r = result.results.find((t) => t.name === name && t.mode === 'static');
+  if (!r) throw new Error(`no result for ${name}`);
+  return r;
+};
+
+beforeAll(async () => {
+  fixture('fs/fixture');
+  add('fs/root', 'dir_dump', { root: 'fixture', args: ['/'], stdout: '//a.txt: alpha\n//sub/\n//sub/b.txt: beta\n' });
+  add('fs/root_writes', 'dir_dump', { root: 'fixture', args: ['/'], env: { OUT: 'new.txt' } });
+  add('fs/dirs', 'dir_dump', { dirs: ['fixture'], args: ['fixture'], env: { OUT: 'new.txt' }, stdout: 'fixture/a.txt: alpha\nfixture/sub/\n' });
+  add('fs/dirs_wrong', 'dir_dump', { dirs: ['fixture'], args: ['fixture'], stdout: 'fixture/a.txt: ALPHA\n' });
+  add('fs/missing_root', 'dir_dump', { root: 'nowhere', args: ['/'] });
+
+  add('out/crlf_prefix', 'crlf', { args: ['one', 'two'], env: { GREETING: 'hi' }, stdout: 'one\ntwo\ngreet', stderr: 'to stderr\n' });
+  add('out/crlf_too_long', 'crlf', { args: ['one'], stdout: 'one\ntwo\n' });
+  add('out/exit_default_ok', 'crlf', {});
+  add('out/exit_default_fails', 'crlf', { env: { EXIT: '5' } });
+  add('out/exit_given', 'crlf', { env: { EXIT: '5' }, exit_code: 5 });
+  add('out/no_spec', 'crlf');
+  add('out/bad_json', 'crlf', '{ "args": [');
+  add('out/bad_field', 'crlf', { args: 'one' });
+
+  add('ops/cat', 'cat', { operations: [
+    { type: 'run', args: ['3'] },
+    { type: 'write', payload: 'ping\n' },
+    { type: 'read', payload: 'ping\n' },
+    { type: 'write', payload: 'pong\r\n' },
+    { type: 'read', payload: 'pong\n' },
+    { type: 'wait', exit_code: 3 },
+  ] });
+  add('ops/cat_wrong_read', 'cat', { operations: [{ type: 'run' }, { type: 'write', payload: 'ping\n' }, { type: 'read', payload: 'pang\n' }, { type: 'wait' }] });
+  add('ops/cat_wrong_exit', 'cat', { operations: [{ type: 'run', args: ['1'] }, { type: 'wait', exit_code: 0 }] });
+  add('ops/not_run_first', 'cat', { operations: [{ type: 'write', payload: 'x' }] });
+
+  add('bad/spin', 'spin', { stdout: 'spinning\n' });
+  add('bad/trap', 'trap', { stdout: 'about to trap\n' });
+  result = await runSuite(suite, { mode: 'both', timeoutMs: 4000, json: join(suite, 'out.json') });
+}, 60_000);
+
+describe('spec forms', () => {
+  it('root: the fixture is the image, preopened as /, and writes stay in the box', () => {
+    expect(byName('fs/root')).toMatchObject({ status: 'pass', exitCode: 0 });
+    expect(byName('fs/root_writes').status).toBe('pass');
+    expect(existsSync(join(suite, 'fs/fixture/new.txt'))).toBe(false);
+  });
+
+  it('dirs: each dir is preopened under its own name, and writes go to a copy', () => {
+    expect(byName('fs/dirs')).toMatchObject({ status: 'pass', stdout: 'fixture/a.txt: alpha\nfixture/sub/\nfixture/sub/b.txt: beta\n' });
+    expect(existsSync(join(suite, 'fs/fixture/new.txt'))).toBe(false);
+    expect(byName('fs/dirs_wrong')).toMatchObject({ status: 'fail', reason: 'stdout differs at offset 15: expected "ALPHA\\n", got "alpha\\nfixture/sub/\\nfixture/sub/b.txt: be"' });
+  });
+
+  it('a fixture that does not exist is a failure of that test', () => {
+    expect(byName('fs/missing_root')).toMatchObject({ status: 'fail', reason: 'bad spec missing_root.json: root: nowhere is not a directory beside the spec' });
+  });
+
+  it('operations: run, write, read and wait, in order, over pipes', () => {
+    expect(byName('ops/cat')).toMatchObject({ status: 'pass', exitCode: 3, stdout: 'ping\npong\r\n' });
+    expect(byName('ops/cat_wrong_read')).toMatchObject({ status: 'fail', reason: 'stdout differs at offset 1: expected "ang\\n", got "ing\\n"' });
+    expect(byName('ops/cat_wrong_exit')).toMatchObject({ status: 'fail', reason: 'exit code 1, expected 0' });
+    expect(byName('ops/not_run_first')).toMatchObject({ status: 'fail', reason: 'bad spec not_run_first.json: operations must start with a run step' });
+  });
+});
+
+describe('output and exit codes', () => {
+  it('compares stdout and stderr as prefixes after normalizing \\r\\n', () => {
+    expect(byName('out/crlf_prefix')).toMatchObject({ status: 'pass', stdout: 'one\r\ntwo\r\ngreeting=hi\r\n', stderr: 'to stderr\r\n' });
+    expect(byName('out/crlf_too_long')).toMatchObject({ status: 'fail', reason: 'stdout differs at offset 4: expected "two\\n", got ""' });
+    expect(prefixMismatch('stdout', 'a\r\nb', 'a\nbc')).toBeUndefined();
+  });
+
+  it('expects exit code 0 unless the spec says otherwise, and without a spec', () => {
+    expect(byName('out/exit_default_ok').status).toBe('pass');
+    expect(byName('out/exit_default_fails')).toMatchObject({ status: 'fail', reason: 'exit code 5, expected 0', exitCode: 5 });
+    expect(byName('out/exit_given').status).toBe('pass');
+    expect(byName('out/no_spec').status).toBe('pass');
+  });
+
+  it('reports a malformed spec as a failure of that test, not a runner exception', () => {
+    expect(byName('out/bad_json').status).toBe('fail');
+    expect(byName('out/bad_json').reason).toMatch(/^bad spec bad_json\.json: .*JSON/);
+    expect(byName('out/bad_field')).toMatchObject({ status: 'fail', reason: 'bad spec bad_field.json: args must be a list of strings' });
+  });
+});
+
+describe('abnormal ends', () => {
+  it('kills a program that never ends: timeout', () => {
+    expect(byName('bad/spin')).toMatchObject({ status: 'timeout', reason: 'still running after 4000 ms: killed', stdout: 'spinning\n' });
+  });
+
+  it('classifies a trap as a crash, with the trap in the reason', () => {
+    const trap = byName('bad/trap');
+    expect(trap.status).toBe('crash');
+    expect(trap.reason).toMatch(/^trap: .*unreachable/);
+  });
+});
+
+describe('modes and summary', () => {
+  it('skips every test in dynamic mode, with the reason', () => {
+    const dynamic = result.results.filter((r) => r.mode === 'dynamic');
+    expect(dynamic).toHaveLength(result.results.length / 2);
+    for (const r of dynamic) expect(r).toMatchObject({ status: 'skip', reason: 'dynamic mode not implemented' });
+  });
+
+  it('summarizes per folder, failures counting timeouts and crashes', () => {
+    expect(result.folders).toEqual([
+      { folder: 'bad', passed: 0, failed: 2, timeouts: 1, crashes: 1, skipped: 2 },
+      { folder: 'fs', passed: 3, failed: 2, timeouts: 0, crashes: 0, skipped: 5 },
+      { folder: 'ops', passed: 1, failed: 3, timeouts: 0, crashes: 0, skipped: 4 },
+      { folder: 'out', passed: 4, failed: 4, timeouts: 0, crashes: 0, skipped: 8 },
+    ]);
+    expect({ passed: result.passed, failed: result.failed, skipped: result.skipped }).toEqual({ passed: 8, failed: 11, skipped: 19 });
+    const text = formatSummary(result).split('\n');
+    expect(text[0]).toBe('bad: 0 passed, 2 failed (1 timed out, 1 crashed, 2 skipped)');
+    expect(text).toContain('  TIMEOUT bad/spin [static]: still running after 4000 ms: killed');
+    expect(text.at(-1)).toBe('8 passed, 11 failed');
+  });
+
+  it('writes the results as JSON', () => {
+    const json = JSON.parse(readFileSync(join(suite, 'out.json'), 'utf8')) as SuiteResult;
+    expect(json.results.map((r) => [r.name, r.mode, r.status])).toEqual(result.results.map((r) => [r.name, r.mode, r.status]));
+  });
+
+  it('runs static mode alone by default, and dynamic alone when asked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runner-modes-'));
+    try {
+      copyFileSync(join(programs, 'crlf.wasm'), join(dir, 'one.wasm'));
+      const fixed = await runSuite(dir);
+      expect(fixed.results.map((r) => [r.mode, r.status])).toEqual([['static', 'pass']]);
+      const dynamic = await runSuite(dir, { mode: 'dynamic' });
+      expect(dynamic.results.map((r) => [r.mode, r.status])).toEqual([['dynamic', 'skip']]);
+      expect(formatSummary(dynamic).split('\n').at(-1)).toBe('0 passed, 0 failed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
