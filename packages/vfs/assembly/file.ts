@@ -6,14 +6,24 @@
 
 import * as app from "../../abi/assembly/app";
 import { ERRNO_FBIG, ERRNO_NOMEM, ERRNO_NOSPC, ERRNO_SUCCESS } from "../../abi/assembly/constants";
-import { fmem_alloc, fmem_capacity, fmem_free } from "./fmem";
+import { fmem_alloc, fmem_capacity, fmem_extend, fmem_free } from "./fmem";
 import { image_copy_file, image_copy_range } from "./image";
 import { Inode, quota_allows, quota_resize } from "./inode";
 import { max_file_size } from "./limits";
 
-/** Makes `i.cap >= need`, keeping the first `i.size` bytes. False when memory cannot grow. */
+/**
+ * Makes `i.cap >= need`, keeping the first `i.size` bytes. False when memory
+ * cannot grow. Capacities are powers of two, so a growing file is copied
+ * O(log size) times at most, and not at all while its block is the last
+ * thing in memory (fmem_extend).
+ */
 function reserve(i: Inode, need: u64): bool {
   if (need <= i.cap) return true;
+  const cap = fmem_extend(i.data, i.cap, need);
+  if (cap != 0) {
+    i.cap = cap;
+    return true;
+  }
   const block = fmem_alloc(need);
   if (block == 0) return false;
   if (i.size > 0) memory.copy(block, i.data, <usize>i.size);
@@ -34,6 +44,14 @@ export function file_load(i: Inode): u16 {
 
 /** Sets the size; new bytes read as zeros. */
 export function file_resize(i: Inode, size: u64): u16 {
+  return resize_to(i, size, size);
+}
+
+/**
+ * Sets the size; new bytes before `zero_end` are zeroed (a write that
+ * extends the file zeroes only the hole before it: it overwrites the rest).
+ */
+function resize_to(i: Inode, size: u64, zero_end: u64): u16 {
   if (size > max_file_size) return ERRNO_FBIG;
   if (!quota_allows(i, size)) return ERRNO_NOSPC;
   if (i.image >= 0) {
@@ -49,7 +67,8 @@ export function file_resize(i: Inode, size: u64): u16 {
   } else if (!reserve(i, size)) {
     return ERRNO_NOSPC;
   }
-  if (size > i.size) memory.fill(i.data + <usize>i.size, 0, <usize>(size - i.size));
+  const zeros = zero_end < size ? zero_end : size;
+  if (zeros > i.size) memory.fill(i.data + <usize>i.size, 0, <usize>(zeros - i.size));
   quota_resize(i, size);
   i.size = size;
   return ERRNO_SUCCESS;
@@ -111,7 +130,7 @@ export function file_write(i: Inode, pos: u64, iovs: u32, iovs_len: u32): i64 {
   const end = pos + total;
   if (end < pos || end > max_file_size) return -<i64>ERRNO_FBIG;
   if (end > i.size) {
-    const err = file_resize(i, end);
+    const err = resize_to(i, end, pos);
     if (err != ERRNO_SUCCESS) return -<i64>err;
   } else {
     const err = file_load(i);

@@ -69,3 +69,19 @@ export function fmem_free(block: usize, size: u64): void {
   store<usize>(block, load<usize>(head));
   store<usize>(head, block);
 }
+
+/**
+ * Grows a block of `cap` bytes (a power of two, 64 KiB or more) in place to
+ * hold `size` bytes when it ends where memory ends: the pages after it are
+ * grown instead of copying the block (a file written sequentially is the
+ * last thing grown, so its appends never copy). The new capacity, or 0 when
+ * the block cannot grow in place (nothing changed then).
+ */
+export function fmem_extend(block: usize, cap: u64, size: u64): u64 {
+  if (block == 0 || cap < (<u64>1 << PAGE_CLASS) || size > FMEM_MAX) return 0;
+  if (<u64>block + cap != <u64>memory.size() << 16) return 0;
+  const want = <u64>1 << class_of(size);
+  if (want <= cap) return cap;
+  if (mem_grow(<u32>((want - cap) >> 16)) == 0) return 0;
+  return want;
+}

@@ -7,7 +7,7 @@ import { handle_open, handles_init, handle_get } from "./handles";
 import { image_init, image_workdir } from "./image";
 import { mem_claim_arena } from "./limits";
 import { Inode } from "./inode";
-import { resolve, resolve_set_root, r_inode } from "./resolve";
+import { resolve_string, resolve_set_root, r_inode } from "./resolve";
 
 export {
   fd_prestat_get, fd_prestat_dir_name, fd_read, fd_pread, fd_write, fd_pwrite, fd_seek, fd_tell,
@@ -36,7 +36,7 @@ function init(): void {
   if (workdir != "/" && workdir.length > 1) {
     // The image encoder makes sure the workdir exists; resolve it as a path below "/".
     const rel = workdir.substring(1);
-    if (resolve(root, rel, true) == 0) {
+    if (resolve_string(root, rel, true) == 0) {
       const dir = r_inode;
       if (dir != null && dir.isDir && dir != root) {
         const w = handle_open(changetype<Inode>(dir), 0);

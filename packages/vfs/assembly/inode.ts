@@ -15,7 +15,8 @@ export const FIRST_ENTRY_ID: u64 = 3;
 
 /** A name in a directory. `id` is the readdir cookie: unique in its directory, never reused. */
 export class DirEntry {
-  constructor(public name: string, public inode: Inode, public id: u64) {}
+  /** `hash` is the FNV-1a hash of the name's bytes (directory.ts), kept for the directory's index */
+  constructor(public name: string, public inode: Inode, public id: u64, public hash: u32) {}
 }
 
 export class Inode {
@@ -40,7 +41,8 @@ export class Inode {
   target: string = "";
   // Directories only.
   entries: Array<DirEntry> | null = null;
-  byName: Map<string, DirEntry> | null = null;
+  /** hash index over `entries` (directory.ts); made on the first insert */
+  slots: StaticArray<DirEntry | null> | null = null;
   nextId: u64 = FIRST_ENTRY_ID;
   subdirs: u32 = 0;
   parent: Inode | null = null;
@@ -53,7 +55,6 @@ export class Inode {
     this.mode = filetype == FILETYPE_DIRECTORY ? 0o755 : filetype == FILETYPE_SYMBOLIC_LINK ? 0o777 : 0o644;
     if (filetype == FILETYPE_DIRECTORY) {
       this.entries = new Array<DirEntry>();
-      this.byName = new Map<string, DirEntry>();
     }
   }
 

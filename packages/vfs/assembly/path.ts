@@ -9,15 +9,17 @@ import {
   FILETYPE_SYMBOLIC_LINK, LOOKUPFLAGS_SYMLINK_FOLLOW, OFLAGS_CREAT, OFLAGS_DIRECTORY, OFLAGS_EXCL, OFLAGS_TRUNC,
   RIGHTS_FD_WRITE,
 } from "../../abi/assembly/constants";
-import { dir_can_insert, dir_insert, dir_is_empty, dir_remove, dir_within } from "./directory";
+import { dir_can_insert, dir_insert, dir_is_empty, dir_remove_entry, dir_within } from "./directory";
 import { FDFLAGS_ALL } from "./fd";
 import { file_resize } from "./file";
 import { handle_get, handle_open } from "./handles";
 import { Inode, inode_new, inode_release, now, touch_modified } from "./inode";
 import { mem_guard } from "./limits";
-import { r_inode, r_name, r_parent, r_trailing, read_errno, read_path, resolve } from "./resolve";
+import {
+  r_entry, r_inode, r_name_is_dot, r_name_string, r_parent, r_trailing, read_errno, read_path, read_path_string, resolve,
+} from "./resolve";
 import { set_times, write_filestat } from "./stat";
-import { is_dot, string_to_bytes } from "./strings";
+import { string_to_bytes } from "./strings";
 
 const OFLAGS_ALL: u32 = OFLAGS_CREAT | OFLAGS_DIRECTORY | OFLAGS_EXCL | OFLAGS_TRUNC;
 
@@ -43,14 +45,13 @@ function lookup(h: u32, path: u32, path_len: u32, follow: bool): u16 {
   mem_guard(0);
   const start = start_dir(h);
   if (start == null) return path_errno;
-  const p = read_path(path, path_len);
-  if (p == null) return read_errno;
-  return resolve(start, p, follow);
+  if (!read_path(path, path_len)) return read_errno;
+  return resolve(start, follow);
 }
 
-/** A new name goes into a live directory; a removed one takes no entries (ENOENT). */
-function link_new(parent: Inode, name: string, node: Inode): void {
-  dir_insert(parent, name, node);
+/** The last lookup's name, made a string, goes into `parent` (live: a removed one takes no entries, ENOENT). */
+function link_new(parent: Inode, node: Inode): void {
+  dir_insert(parent, r_name_string(), node);
   touch_modified(parent);
 }
 
@@ -72,7 +73,7 @@ export function path_open(
     if (parent.nlink == 0) return -<i32>ERRNO_NOENT;
     if (!dir_can_insert(parent)) return -<i32>ERRNO_NOSPC;
     node = inode_new(FILETYPE_REGULAR_FILE);
-    link_new(parent, r_name, node);
+    link_new(parent, node);
   } else {
     if ((oflags & OFLAGS_CREAT) && (oflags & OFLAGS_EXCL)) return -<i32>ERRNO_EXIST;
     // The last component is a symlink we were told not to follow: O_NOFOLLOW (wasmtime).
@@ -105,7 +106,7 @@ export function path_create_directory(h: u32, path: u32, path_len: u32): u16 {
   const parent = r_parent!;
   if (parent.nlink == 0) return ERRNO_NOENT;
   if (!dir_can_insert(parent)) return ERRNO_NOSPC;
-  link_new(parent, r_name, inode_new(FILETYPE_DIRECTORY));
+  link_new(parent, inode_new(FILETYPE_DIRECTORY));
   return ERRNO_SUCCESS;
 }
 
@@ -115,11 +116,11 @@ export function path_remove_directory(h: u32, path: u32, path_len: u32): u16 {
   const node = r_inode;
   if (node == null) return ERRNO_NOENT;
   // rmdir(2): "." is EINVAL, ".." is not empty.
-  if (r_parent == null) return is_dot(r_name) ? ERRNO_INVAL : ERRNO_NOTEMPTY;
+  if (r_parent == null) return r_name_is_dot() ? ERRNO_INVAL : ERRNO_NOTEMPTY;
   if (!node.isDir) return ERRNO_NOTDIR;
   if (!dir_is_empty(node)) return ERRNO_NOTEMPTY;
   const parent = r_parent!;
-  dir_remove(parent, r_name);
+  dir_remove_entry(parent, r_entry!);
   node.ctim = now();
   touch_modified(parent);
   return ERRNO_SUCCESS;
@@ -132,7 +133,7 @@ export function path_unlink_file(h: u32, path: u32, path_len: u32): u16 {
   if (node == null) return ERRNO_NOENT;
   if (r_parent == null || node.isDir) return ERRNO_ISDIR;
   const parent = r_parent!;
-  dir_remove(parent, r_name);
+  dir_remove_entry(parent, r_entry!);
   node.ctim = now();
   touch_modified(parent);
   inode_release(node);
@@ -182,12 +183,11 @@ export function path_symlink(old_path: u32, old_path_len: u32, h: u32, new_path:
   mem_guard(0);
   const start = start_dir(h);
   if (start == null) return path_errno;
-  const target = read_path(old_path, old_path_len);
+  const target = read_path_string(old_path, old_path_len);
   if (target == null) return read_errno;
   if (target.length == 0) return ERRNO_NOENT;
-  const p = read_path(new_path, new_path_len);
-  if (p == null) return read_errno;
-  const err = resolve(start, p, false);
+  if (!read_path(new_path, new_path_len)) return read_errno;
+  const err = resolve(start, false);
   if (err != ERRNO_SUCCESS) return err;
   if (r_inode != null) return ERRNO_EXIST;
   if (r_trailing) return ERRNO_NOENT;
@@ -197,7 +197,7 @@ export function path_symlink(old_path: u32, old_path_len: u32, h: u32, new_path:
   const node = inode_new(FILETYPE_SYMBOLIC_LINK);
   node.target = target;
   node.size = <u64>target.length;
-  link_new(parent, r_name, node);
+  link_new(parent, node);
   return ERRNO_SUCCESS;
 }
 
@@ -218,7 +218,7 @@ export function path_link(
   if (parent.nlink == 0) return ERRNO_NOENT;
   if (node.nlink == 0) return ERRNO_NOENT; // linkat(2) of an unlinked file
   if (!dir_can_insert(parent)) return ERRNO_NOSPC;
-  link_new(parent, r_name, node);
+  link_new(parent, node);
   node.ctim = now();
   return ERRNO_SUCCESS;
 }
@@ -232,13 +232,13 @@ export function path_rename(
   if (node == null) return ERRNO_NOENT;
   if (r_parent == null) return ERRNO_BUSY;
   const from = r_parent!;
-  const fromName = r_name;
+  const fromEntry = r_entry!;
   const fromTrailing = r_trailing;
   err = lookup(new_h, new_path, new_path_len, false);
   if (err != ERRNO_SUCCESS) return err;
   if (r_parent == null) return ERRNO_BUSY;
   const to = r_parent!;
-  const toName = r_name;
+  const toEntry = r_entry;
   const target = r_inode;
   if ((fromTrailing || r_trailing) && !node.isDir) return ERRNO_NOTDIR;
   if (target == node) return ERRNO_SUCCESS; // rename(2): the same file, nothing to do
@@ -252,11 +252,13 @@ export function path_rename(
   if (to.nlink == 0) return ERRNO_NOENT;
   if (!dir_can_insert(to)) return ERRNO_NOSPC;
   if (target != null) {
-    dir_remove(to, toName);
+    dir_remove_entry(to, toEntry!);
     target.ctim = now();
     inode_release(target);
   }
-  dir_remove(from, fromName);
+  // The new name's bytes are still in the path buffer: the second lookup was the last.
+  const toName = r_name_string();
+  dir_remove_entry(from, fromEntry);
   dir_insert(to, toName, node);
   node.ctim = now();
   touch_modified(from);

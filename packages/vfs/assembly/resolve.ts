@@ -9,32 +9,60 @@
 //   directory;
 // - a trailing slash means the result must be a directory.
 // Results are left in r_* (one lookup at a time; callers copy what they keep).
+//
+// Nothing here allocates once the buffers have reached their size: the path
+// is copied from the app into a scratch buffer with one copy_in, components
+// are (pointer, length) slices of it compared as bytes with the directory's
+// names (directory.ts), and a symlink is followed by rewriting the rest of
+// the path as `target + rest` in the other buffer, as Linux's walk does. The
+// last component's name becomes a string only when a caller needs one
+// (r_name_string: creating a name).
 
 import * as app from "../../abi/assembly/app";
 import {
   ERRNO_INVAL, ERRNO_LOOP, ERRNO_NAMETOOLONG, ERRNO_NOENT, ERRNO_NOMEM, ERRNO_NOTCAPABLE, ERRNO_NOTDIR, ERRNO_SUCCESS,
 } from "../../abi/assembly/constants";
-import { dir_lookup, dir_short } from "./directory";
-import { Inode } from "./inode";
+import { dir_find, dir_short } from "./directory";
+import { DirEntry, Inode } from "./inode";
 import { max_path } from "./limits";
-import { bytes_to_string, is_dot, is_dotdot } from "./strings";
+import { bytes_to_string } from "./strings";
 
 export const MAX_HOPS: i32 = 40;
 export const NAME_MAX: i32 = 255;
 
+const SLASH: u8 = 0x2f;
+const DOT: u8 = 0x2e;
+
 /** The directory holding the last component; null when the path ends in "." or "..". */
 export let r_parent: Inode | null = null;
-/** The last component's name ("." or ".." when r_parent is null). */
-export let r_name: string = "";
 /** What the path names; null when the last component does not exist (r_parent, r_name say where it would go). */
 export let r_inode: Inode | null = null;
+/** r_parent's entry naming r_inode (null with either). */
+export let r_entry: DirEntry | null = null;
 /** The path ended with a slash: it must name a directory. */
 export let r_trailing: bool = false;
+/** The last component's name ("." or ".." when r_parent is null): bytes in the path buffer, valid until the next lookup. */
+let r_name_ptr: usize = 0;
+let r_name_len: usize = 0;
 
 let root: Inode | null = null;
 
+/** The path being resolved (what is left of it after symlinks), and where a symlink's rewrite is built. */
+let buf: usize = 0;
+let bufCap: usize = 0;
+let alt: usize = 0;
+let altCap: usize = 0;
+/** Length of the path in the buffer (read_path, resolve_string, rewrite). */
+let path_len: usize = 0;
+/** Directories walked so far: ".." goes back one (the start is at the bottom); `depth` of them are in use. */
+let walk: StaticArray<Inode | null> | null = null;
+let depth: i32 = 0;
+/** The name "." for a result that has no component of its own. */
+const DOT_NAME: usize = memory.data<u8>([0x2e]);
+
 export function resolve_set_root(r: Inode): void {
   root = r;
+  walk = new StaticArray<Inode | null>(64);
 }
 
 /** The box's root directory (after init). */
@@ -42,114 +70,195 @@ export function resolve_root(): Inode {
   return root!;
 }
 
-/** Copies a path from app memory as a byte string; null when it has a NUL (EINVAL) or is too long. */
+/** A capacity of at least `need` bytes: powers of two, so that a buffer grows rarely. */
+@inline function capacity_for(need: usize): usize {
+  return need <= 256 ? 256 : <usize>1 << (32 - clz(<u32>need - 1));
+}
+
+/** Makes the path buffer hold at least `need` bytes (its contents are not kept). */
+function buf_reserve(need: usize): void {
+  if (need <= bufCap) return;
+  if (buf != 0) heap.free(buf);
+  bufCap = capacity_for(need);
+  buf = heap.alloc(bufCap);
+}
+
+/** The last component's name as a byte string (for a new directory entry). */
+export function r_name_string(): string {
+  return bytes_to_string(r_name_ptr, <u32>r_name_len);
+}
+
+/** True when the last component was ".". */
+export function r_name_is_dot(): bool {
+  return r_name_len == 1 && load<u8>(r_name_ptr) == DOT;
+}
+
 export let read_errno: u16 = ERRNO_SUCCESS;
-export function read_path(path: u32, len: u32): string | null {
+
+/** Copies a path from app memory into the path buffer; false when it has a NUL (EINVAL) or is too long. */
+export function read_path(path: u32, len: u32): bool {
   if (len >= max_path) {
     read_errno = ERRNO_NAMETOOLONG;
-    return null;
+    return false;
   }
-  const local = heap.alloc(<usize>len + 1);
-  app.copy_in(local, path, len);
-  const s = bytes_to_string(local, len);
-  heap.free(local);
-  if (s.indexOf("\0") >= 0) {
-    read_errno = ERRNO_INVAL;
-    return null;
-  }
-  return s;
-}
-
-/** Pushes the components of `path` onto `pending` (last component first popped last); marks a trailing slash. */
-function push_components(pending: Array<string>, path: string, trailing: bool): void {
-  const parts = path.split("/");
-  let last = true;
-  for (let k = parts.length - 1; k >= 0; k--) {
-    const part = unchecked(parts[k]);
-    if (part.length == 0) {
-      if (last && k > 0) trailing = true;
-      continue;
+  buf_reserve(<usize>len + 1);
+  app.copy_in(buf, path, len);
+  for (let i: usize = 0; i < <usize>len; i++) {
+    if (load<u8>(buf + i) == 0) {
+      read_errno = ERRNO_INVAL;
+      return false;
     }
-    // A trailing slash is kept as a "/" suffix on the last component.
-    pending.push(last && trailing ? part + "/" : part);
-    last = false;
   }
-  if (last && trailing) pending.push("./");
+  path_len = <usize>len;
+  return true;
 }
 
-/** Resolves `path` from `start`; `follow` follows a symlink in the last component. */
-export function resolve(start: Inode, path: string, follow: bool): u16 {
+/** Copies a path from app memory as a byte string (a symlink's target); null as read_path. */
+export function read_path_string(path: u32, len: u32): string | null {
+  if (!read_path(path, len)) return null;
+  return bytes_to_string(buf, len);
+}
+
+/** Resolves byte string `path` (init's workdir) from `start`, as resolve does. */
+export function resolve_string(start: Inode, path: string, follow: bool): u16 {
+  const len = <usize>path.length;
+  buf_reserve(len + 1);
+  const src = changetype<usize>(path);
+  for (let i: usize = 0; i < len; i++) store<u8>(buf + i, <u8>load<u16>(src + (i << 1)));
+  path_len = len;
+  return resolve(start, follow);
+}
+
+/** Replaces the path with `target` + the bytes of the path from `rest` on (following a symlink). */
+function rewrite(target: string, rest: usize): void {
+  const tlen = <usize>target.length;
+  const tail = path_len - rest;
+  const need = tlen + tail + 1;
+  if (need > altCap) {
+    if (alt != 0) heap.free(alt);
+    altCap = capacity_for(need);
+    alt = heap.alloc(altCap);
+  }
+  const src = changetype<usize>(target);
+  for (let i: usize = 0; i < tlen; i++) store<u8>(alt + i, <u8>load<u16>(src + (i << 1)));
+  memory.copy(alt + tlen, buf + rest, tail);
+  const b = buf;
+  const c = bufCap;
+  buf = alt;
+  bufCap = altCap;
+  alt = b;
+  altCap = c;
+  path_len = tlen + tail;
+}
+
+/** Pushes `dir` on the walk, doubling it when full. */
+function walk_push(dir: Inode): void {
+  let w = walk!;
+  if (depth == w.length) {
+    const bigger = new StaticArray<Inode | null>(depth << 1);
+    for (let k = 0; k < depth; k++) unchecked(bigger[k] = w[k]);
+    walk = w = bigger;
+  }
+  unchecked(w[depth++] = dir);
+}
+
+/** The directory on top of the walk. */
+@inline function walk_top(): Inode {
+  return changetype<Inode>(unchecked(walk![depth - 1]));
+}
+
+/** The result for a last component that is "." or "..": `dir` itself. */
+@inline function found_dir(dir: Inode, name: usize, len: usize, trailing: bool): u16 {
+  r_inode = dir;
+  r_name_ptr = name;
+  r_name_len = len;
+  r_trailing = trailing;
+  return ERRNO_SUCCESS;
+}
+
+/** Resolves the path read by read_path from `start`; `follow` follows a symlink in the last component. */
+export function resolve(start: Inode, follow: bool): u16 {
   r_parent = null;
-  r_name = "";
   r_inode = null;
+  r_entry = null;
   r_trailing = false;
-  if (path.length == 0) return ERRNO_NOENT;
-  if (path.charCodeAt(0) == 0x2f) return ERRNO_NOTCAPABLE;
-  const pending = new Array<string>();
-  push_components(pending, path, false);
-  if (pending.length == 0) pending.push(".");
-  const stack = new Array<Inode>();
-  stack.push(start);
+  r_name_ptr = 0;
+  r_name_len = 0;
+  if (path_len == 0) return ERRNO_NOENT;
+  if (load<u8>(buf) == SLASH) return ERRNO_NOTCAPABLE;
+  depth = 0;
+  walk_push(start);
   let fromRoot = false;
   let hops = 0;
-  while (pending.length > 0) {
-    let name = pending.pop();
-    const last = pending.length == 0;
-    const trailing = name.length > 1 && name.charCodeAt(name.length - 1) == 0x2f;
-    if (trailing) name = name.substring(0, name.length - 1);
-    const cur = stack[stack.length - 1];
-    if (is_dot(name)) {
-      if (last) {
-        r_name = name;
-        r_inode = cur;
-        r_trailing = trailing;
+  let pos: usize = 0;
+  while (true) {
+    let end = path_len;
+    while (pos < end && load<u8>(buf + pos) == SLASH) pos++;
+    const cur = walk_top();
+    // Only a symlink target made of slashes leaves no component: it names the root, as "/" does.
+    if (pos == end) return found_dir(cur, DOT_NAME, 1, true);
+    const name = buf + pos;
+    // FNV-1a as string_hash (directory.ts), computed while scanning.
+    let hash: u32 = 0x811c9dc5;
+    while (pos < end) {
+      const c = load<u8>(buf + pos);
+      if (c == SLASH) break;
+      hash = (hash ^ <u32>c) * 0x01000193;
+      pos++;
+    }
+    const len = buf + pos - name;
+    const trailing = pos < end;
+    let next = pos;
+    while (next < end && load<u8>(buf + next) == SLASH) next++;
+    const last = next == end;
+    if (load<u8>(name) == DOT && (len == 1 || (len == 2 && load<u8>(name, 1) == DOT))) {
+      if (len == 2) {
+        if (depth > 1) depth--;
+        else if (!fromRoot) return ERRNO_NOTCAPABLE;
       }
+      if (last) return found_dir(walk_top(), name, len, trailing);
+      pos = next;
       continue;
     }
-    if (is_dotdot(name)) {
-      if (stack.length > 1) stack.pop();
-      else if (!fromRoot) return ERRNO_NOTCAPABLE;
-      if (last) {
-        r_name = name;
-        r_inode = stack[stack.length - 1];
-        r_trailing = trailing;
-      }
-      continue;
-    }
-    if (name.length > NAME_MAX) return ERRNO_NAMETOOLONG;
-    const child = dir_lookup(cur, name);
-    if (child == null) {
+    if (len > <usize>NAME_MAX) return ERRNO_NAMETOOLONG;
+    const e = dir_find(cur, name, len, hash);
+    if (e == null) {
       if (dir_short) return ERRNO_NOMEM;
       if (!last) return ERRNO_NOENT;
       r_parent = cur;
-      r_name = name;
+      r_name_ptr = name;
+      r_name_len = len;
       r_trailing = trailing;
       return ERRNO_SUCCESS;
     }
+    const child = e.inode;
     if (child.isSymlink && (!last || follow || trailing)) {
       if (++hops > MAX_HOPS) return ERRNO_LOOP;
       const target = child.target;
       if (target.length == 0) return ERRNO_NOENT;
-      if (target.charCodeAt(0) == 0x2f) {
-        stack.length = 0;
-        stack.push(root!);
+      if (target.charCodeAt(0) == SLASH) {
+        depth = 0;
+        walk_push(root!);
         fromRoot = true;
       }
-      const before = pending.length;
-      push_components(pending, target, trailing);
-      if (pending.length == before && last) pending.push(trailing ? "./" : ".");
+      // The rest keeps the slash after the name: "link/" still requires a directory.
+      rewrite(target, pos);
+      pos = 0;
       continue;
     }
     if (last) {
       if (trailing && !child.isDir) return ERRNO_NOTDIR;
       r_parent = cur;
-      r_name = name;
       r_inode = child;
+      r_entry = e;
+      r_name_ptr = name;
+      r_name_len = len;
       r_trailing = trailing;
       return ERRNO_SUCCESS;
     }
     if (!child.isDir) return ERRNO_NOTDIR;
-    stack.push(child);
+    walk_push(child);
+    pos = next;
   }
   return ERRNO_SUCCESS;
 }
