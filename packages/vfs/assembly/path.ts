@@ -80,8 +80,9 @@ export function path_open(
     if (node.isSymlink) return -<i32>ERRNO_LOOP;
     if (node.isDir) {
       if (oflags & (OFLAGS_CREAT | OFLAGS_TRUNC)) return -<i32>ERRNO_ISDIR;
-      // node:wasi opens a directory asked for write rights O_RDWR, and Linux answers EISDIR.
-      if (rights_base & RIGHTS_FD_WRITE) return -<i32>ERRNO_ISDIR;
+      // node:wasi opens a directory asked for write rights O_RDWR, and Linux answers EISDIR;
+      // with O_DIRECTORY it opens it read-only whatever the rights ask.
+      if (!(oflags & OFLAGS_DIRECTORY) && (rights_base & RIGHTS_FD_WRITE)) return -<i32>ERRNO_ISDIR;
     } else {
       if (oflags & OFLAGS_DIRECTORY) return -<i32>ERRNO_NOTDIR;
       if ((oflags & OFLAGS_TRUNC) && node.size > 0) {
@@ -243,8 +244,9 @@ export function path_rename(
   if ((fromTrailing || r_trailing) && !node.isDir) return ERRNO_NOTDIR;
   if (target == node) return ERRNO_SUCCESS; // rename(2): the same file, nothing to do
   if (node.isDir) {
-    if (target != null && !target.isDir) return ERRNO_NOTDIR;
+    // Into its own subtree is refused first, as rename(2) on Linux does.
     if (dir_within(to, node)) return ERRNO_INVAL;
+    if (target != null && !target.isDir) return ERRNO_NOTDIR;
     if (target != null && !dir_is_empty(target)) return ERRNO_NOTEMPTY;
   } else if (target != null && target.isDir) {
     return ERRNO_ISDIR;
