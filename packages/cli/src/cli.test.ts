@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -175,6 +175,22 @@ describe('box', () => {
     expectOneLineError(cli('box', ['conformance']), /--suite DIR is required/);
   });
 
+  it('ends a box at its time limit (137) and on SIGTERM (143) or SIGINT (130)', async () => {
+    const box = join(work, 'spin.box.wasm');
+    expect(cli('box-link', ['-o', box, join(root, 'conformance/programs/spin.wasm')]).status).toBe(0);
+    const limited = cli('box', ['run', '--timeout', '0.5', box]);
+    expect(limited.status).toBe(137);
+    expectOneLineError(limited, /^box run: time limit of 0.5s reached\n$/);
+    for (const [signal, status] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+      const child = spawn(process.execPath, [bin('box'), 'run', box], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+      // wait until the program runs, then signal the CLI
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      child.kill(signal);
+      const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+      expect(code).toBe(status);
+    }
+  });
+
   it('passes the program exit code through', () => {
     const out = join(work, 'dump.box.wasm');
     expect(cli('box', ['link', '-o', out, dirDump]).status).toBe(0);
@@ -197,7 +213,8 @@ describe('box', () => {
     [['run', hello], 125, /box run: not a box: it has no "box" manifest section/],
     [['run', 'missing.box.wasm'], 125, /box run: cannot read missing\.box\.wasm: no such file/],
     [['run', '--dir', '/definitely/not/here', hello], 125, /is not a directory/],
-    [['run', '--timeout', '5', hello], 125, /--timeout is not available in this version/],
+    [['run', '--memory', '5', hello], 125, /--memory is not available in this version/],
+    [['run', '--timeout', 'soon', hello], 125, /--timeout expects a positive number of seconds/],
     [['frobnicate'], 2, /box: unknown command "frobnicate"/],
   ])('box %j exits %i with one line', (args, status, message) => {
     const r = cli('box', args);

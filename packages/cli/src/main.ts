@@ -2,7 +2,7 @@
 // into one readable line and the exit code DESIGN.md §5 gives it.
 
 import { LinkError, WasmFormatError } from '@marcotte/linker';
-import { hasMultiMemory, MULTI_MEMORY_ADVICE, StartError, TrapError } from '@marcotte/runtime';
+import { hasMultiMemory, LimitError, MULTI_MEMORY_ADVICE, SignalError, StartError, TrapError } from '@marcotte/runtime';
 import { UsageError } from './args.ts';
 import { linkCommand, LINK_HELP } from './commands/link.ts';
 import { runCommand, RUN_HELP } from './commands/run.ts';
@@ -79,6 +79,11 @@ export async function main(program: Command, argv: readonly string[]): Promise<n
     if (e instanceof StartError) {
       console.error(`${name}: ${message}`);
       return 125;
+    }
+    if (e instanceof SignalError) return e.exitCode;
+    if (e instanceof LimitError) {
+      console.error(`${name}: ${message}`);
+      return 137;
     }
     if (e instanceof TrapError) {
       console.error(`${name}: ${message}`);

@@ -24,11 +24,14 @@ const FLAG_USED: u8 = 1;
 const FLAG_PREOPEN: u8 = 2;
 
 let table: usize = 0;
+/** No fd below this is free: the lowest-free scan starts here (fd_free lowers it). */
+let lowHint: u32 = 0;
 
 /** Allocates the table; every entry starts free. */
 export function fdtable_init(): void {
   if (table == 0) table = heap.alloc(<usize>(MAX_FDS * ENTRY_SIZE));
   memory.fill(table, 0, <usize>(MAX_FDS * ENTRY_SIZE));
+  lowHint = 0;
 }
 
 /** The entry of an open fd, or 0 when the fd is not open (callers answer EBADF). */
@@ -40,9 +43,13 @@ export function fd_entry(fd: u32): usize {
 
 /** Lowest free fd, or -1 when the table is full (EMFILE). */
 export function fd_lowest_free(): i32 {
-  for (let fd: u32 = 0; fd < MAX_FDS; fd++) {
-    if (!(load<u8>(table + <usize>(fd * ENTRY_SIZE) + OFF_FLAGS) & FLAG_USED)) return <i32>fd;
+  for (let fd: u32 = lowHint; fd < MAX_FDS; fd++) {
+    if (!(load<u8>(table + <usize>(fd * ENTRY_SIZE) + OFF_FLAGS) & FLAG_USED)) {
+      lowHint = fd;
+      return <i32>fd;
+    }
   }
+  lowHint = MAX_FDS;
   return -1;
 }
 
@@ -66,6 +73,7 @@ export function fd_allocate(driver: u8, handle: u32, base: u64, inheriting: u64,
 
 export function fd_free(fd: u32): void {
   store<u8>(table + <usize>(fd * ENTRY_SIZE) + OFF_FLAGS, 0);
+  if (fd < lowHint) lowHint = fd;
 }
 
 /** Moves `from`'s entry onto `to` (both open; the caller has closed `to`'s handle). */

@@ -2,3 +2,4 @@ export { runBox, loadBox, type RunOptions, type RunResult } from './node.ts';
 export { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 export { StartError, TrapError } from './errors.ts';
 export { boxAppImports, boxConfigImports } from '@marcotte/abi';
+export { runBoxIsolated, LimitError, SignalError, type IsolatedOptions } from './isolated.ts';

@@ -91,3 +91,21 @@ describe('runBox on node:wasi', () => {
     await expect(runBox(new Uint8Array([1, 2, 3]))).rejects.toThrow(/not a WebAssembly module/);
   });
 });
+
+describe('runBoxIsolated (a worker thread)', () => {
+  it('runs a box to its exit code and ends one that never stops at its time limit', async () => {
+    const { runBoxIsolated, LimitError } = await import('./isolated.ts');
+    const root = hostTree();
+    const box = link(dirDump, { capabilities: [kernel], entrypoint: 'dir_dump', args: [], env: [] }).bytes;
+    const run = await captured(async (stdout, stderr) =>
+      (await runBoxIsolated(box, { args: ['/data', '/missing'], dirs: [['/data', root]], stdout, stderr })).exitCode);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toBe('/data/a.txt: ay\n/data/b.txt: bee\n/data/sub/\n/data/sub/c.txt: sea\n');
+    const spin = link(readFileSync(new URL('../../../conformance/programs/spin.wasm', import.meta.url)), {
+      capabilities: [kernel], entrypoint: 'spin', args: [], env: [],
+    }).bytes;
+    const started = performance.now();
+    await expect(captured((stdout) => runBoxIsolated(spin, { stdout, timeoutMs: 300 }).then((r) => r.exitCode))).rejects.toThrow(LimitError);
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+});

@@ -10,8 +10,8 @@ import * as app from "../../abi/assembly/app";
 import {
   ADVICE_NOREUSE, DIRENT_D_INO_OFFSET, DIRENT_D_NAMLEN_OFFSET, DIRENT_D_NEXT_OFFSET, DIRENT_D_TYPE_OFFSET,
   DIRENT_SIZE, ERRNO_BADF, ERRNO_INVAL, ERRNO_ISDIR, ERRNO_NOBUFS, ERRNO_NOMEM, ERRNO_NOTDIR, ERRNO_SUCCESS,
-  FDFLAGS_APPEND, FDFLAGS_DSYNC, FDFLAGS_NONBLOCK, FDFLAGS_RSYNC, FDFLAGS_SYNC, FDSTAT_FS_RIGHTS_BASE_OFFSET,
-  FDSTAT_FS_RIGHTS_INHERITING_OFFSET, FILETYPE_DIRECTORY, PREOPENTYPE_DIR, WHENCE_CUR, WHENCE_END, WHENCE_SET,
+  FDFLAGS_APPEND, FDFLAGS_DSYNC, FDFLAGS_NONBLOCK, FDFLAGS_RSYNC, FDFLAGS_SYNC,
+  FILETYPE_DIRECTORY, PREOPENTYPE_DIR, WHENCE_CUR, WHENCE_END, WHENCE_SET,
 } from "../../abi/assembly/constants";
 import { dir_first_after, dir_ready } from "./directory";
 import { file_read, file_resize, file_write } from "./file";
@@ -24,6 +24,8 @@ export const FDFLAGS_ALL: u16 = FDFLAGS_APPEND | FDFLAGS_DSYNC | FDFLAGS_NONBLOC
 
 /** A dirent header and a name of up to 255 bytes (names are never longer). */
 const DIRENT_SCRATCH: usize = memory.data(DIRENT_SIZE + 256);
+/** An fdstat record: filetype and fdflags in the first word, zero rights after it. */
+const FDSTAT_RECORD: usize = memory.data(24, 8);
 
 export function fd_prestat_get(h: u32, buf: u32): u16 {
   const handle = handle_get(h);
@@ -164,10 +166,9 @@ export function fd_datasync(h: u32): u16 {
 export function fd_fdstat_get(h: u32, buf: u32): u16 {
   const handle = handle_get(h);
   if (handle == null) return ERRNO_BADF;
-  app.store_u32(buf, <u32>handle.inode.filetype | (<u32>handle.fdflags << 16));
-  app.store_u32(buf + 4, 0);
-  app.store_u64(buf + FDSTAT_FS_RIGHTS_BASE_OFFSET, 0);
-  app.store_u64(buf + FDSTAT_FS_RIGHTS_INHERITING_OFFSET, 0);
+  // Built here and copied out whole (the rights fields stay zero).
+  store<u64>(FDSTAT_RECORD, <u64>handle.inode.filetype | (<u64>handle.fdflags << 16));
+  app.copy_out(buf, FDSTAT_RECORD, 24);
   return ERRNO_SUCCESS;
 }
 

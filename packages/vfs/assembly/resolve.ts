@@ -54,15 +54,21 @@ let alt: usize = 0;
 let altCap: usize = 0;
 /** Length of the path in the buffer (read_path, resolve_string, rewrite). */
 let path_len: usize = 0;
-/** Directories walked so far: ".." goes back one (the start is at the bottom); `depth` of them are in use. */
-let walk: StaticArray<Inode | null> | null = null;
+/**
+ * Directories walked so far: ".." goes back one (the start is at the bottom); `depth` of them are in use.
+ * Raw pointers, not a managed array: every one is reachable from the tree or a handle while a
+ * lookup runs, and storing them costs no write barrier.
+ */
+let walk: usize = 0;
+let walkCap: i32 = 0;
 let depth: i32 = 0;
 /** The name "." for a result that has no component of its own. */
 const DOT_NAME: usize = memory.data<u8>([0x2e]);
 
 export function resolve_set_root(r: Inode): void {
   root = r;
-  walk = new StaticArray<Inode | null>(64);
+  walkCap = 64;
+  walk = heap.alloc(<usize>walkCap << alignof<usize>());
 }
 
 /** The box's root directory (after init). */
@@ -152,19 +158,20 @@ function rewrite(target: string, rest: usize): void {
 }
 
 /** Pushes `dir` on the walk, doubling it when full. */
-function walk_push(dir: Inode): void {
-  let w = walk!;
-  if (depth == w.length) {
-    const bigger = new StaticArray<Inode | null>(depth << 1);
-    for (let k = 0; k < depth; k++) unchecked(bigger[k] = w[k]);
-    walk = w = bigger;
-  }
-  unchecked(w[depth++] = dir);
+@inline function walk_push(dir: Inode): void {
+  if (depth == walkCap) walk_grow();
+  store<usize>(walk + (<usize>depth << alignof<usize>()), changetype<usize>(dir));
+  depth++;
+}
+
+function walk_grow(): void {
+  walkCap <<= 1;
+  walk = heap.realloc(walk, <usize>walkCap << alignof<usize>());
 }
 
 /** The directory on top of the walk. */
 @inline function walk_top(): Inode {
-  return changetype<Inode>(unchecked(walk![depth - 1]));
+  return changetype<Inode>(load<usize>(walk + (<usize>(depth - 1) << alignof<usize>())));
 }
 
 /** The result for a last component that is "." or "..": `dir` itself. */

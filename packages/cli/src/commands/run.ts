@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { runBox } from '@marcotte/runtime';
-import { flag, parseArgs, UsageError, values, type OptionSpec } from '../args.ts';
+import { runBoxIsolated } from '@marcotte/runtime';
+import { flag, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { readInput } from '../io.ts';
 
 export const RUN_HELP = `Usage: box run [OPTIONS] BOX.box.wasm [ARGS...]
@@ -13,14 +13,17 @@ Options:
   -e, --env K=V       set an environment variable (K alone takes the host's value);
                       the host's environment is otherwise never passed in
   --env-file FILE     read KEY=VALUE lines (# comments) as -e
+  --timeout SECONDS   end the box after this much wall-clock time (exit 137)
   -h, --help          show this help
 
-Exit status: the program's own; 125 when the box cannot start; 134 when it traps.`;
+Exit status: the program's own; 125 when the box cannot start; 134 when it
+traps; 137 when a limit ends it; 130 / 143 when SIGINT / SIGTERM does.`;
 
 const SPECS: OptionSpec[] = [
   { name: 'dir', value: true, multiple: true },
   { name: 'env', short: 'e', value: true, multiple: true },
   { name: 'env-file', value: true, multiple: true },
+  { name: 'timeout', value: true },
   { name: 'help', short: 'h' },
 ];
 
@@ -28,7 +31,7 @@ const SPECS: OptionSpec[] = [
 const NOT_YET: OptionSpec[] = [
   { name: 'publish', short: 'p', value: true, multiple: true }, { name: 'workdir', short: 'w', value: true },
   { name: 'entrypoint', value: true }, { name: 'mode', value: true }, { name: 'commit', value: true },
-  { name: 'memory', value: true }, { name: 'timeout', value: true }, { name: 'max-output', value: true },
+  { name: 'memory', value: true }, { name: 'max-output', value: true },
   { name: 'trace' },
 ];
 
@@ -89,7 +92,15 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   if (!boxPath) throw new UsageError('box run: expected BOX.box.wasm (see box run --help)');
   const dirs = values(args, 'dir').map(parseDir);
   const env = parseEnv(values(args, 'env'), values(args, 'env-file'));
+  const timeout = value(args, 'timeout');
+  const seconds = timeout === undefined ? undefined : Number(timeout);
+  if (seconds !== undefined && !(seconds > 0 && Number.isFinite(seconds))) {
+    throw new UsageError(`box run: --timeout expects a positive number of seconds, got ${JSON.stringify(timeout)}`);
+  }
   const bytes = await readInput('box run', boxPath);
-  const { exitCode } = await runBox(bytes, { args: args.rest, env, dirs });
+  // In a worker: a time limit or Ctrl-C must be able to stop a program that never yields.
+  const { exitCode } = await runBoxIsolated(bytes, {
+    args: args.rest, env, dirs, handleSignals: true, ...(seconds !== undefined ? { timeoutMs: seconds * 1000 } : {}),
+  });
   return exitCode;
 }

@@ -1,0 +1,85 @@
+// Running a box in a worker thread, so the host stays in charge while the
+// program runs: a time limit or a signal ends the box at once (a Wasm loop
+// on the main thread could not be interrupted). The worker is this same
+// module (or the bundle it is part of), started with a marker in workerData.
+
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { StartError, TrapError } from './errors.ts';
+import { runBox, type RunOptions, type RunResult } from './node.ts';
+
+/** A run limit ended the box: `box run` exits 137. */
+export class LimitError extends Error {
+  override name = 'LimitError';
+}
+
+/** A signal ended the box: `box run` exits 128 + the signal number (130 for SIGINT, 143 for SIGTERM). */
+export class SignalError extends Error {
+  override name = 'SignalError';
+  readonly exitCode: number;
+  constructor(signal: 'SIGINT' | 'SIGTERM') {
+    super(`ended by ${signal}`);
+    this.exitCode = signal === 'SIGINT' ? 130 : 143;
+  }
+}
+
+export interface IsolatedOptions extends RunOptions {
+  /** wall-clock limit in milliseconds */
+  timeoutMs?: number;
+  /** end the box on SIGINT / SIGTERM instead of leaving them to the process */
+  handleSignals?: boolean;
+}
+
+const MARKER = 'marcotte-box-run';
+
+type Reply =
+  | { ok: true; result: RunResult }
+  | { ok: false; kind: string; message: string };
+
+export function runBoxIsolated(bytes: Uint8Array, options: IsolatedOptions = {}): Promise<RunResult> {
+  const { timeoutMs, handleSignals, ...run } = options;
+  return new Promise((resolve, reject) => {
+    // node:wasi announces itself as experimental in every thread that loads it.
+    const worker = new Worker(new URL(import.meta.url), { workerData: { [MARKER]: true, bytes, run }, execArgv: ['--no-warnings'] });
+    let settled = false;
+    const finish = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      f();
+    };
+    const end = (error: Error) => finish(() => {
+      void worker.terminate();
+      reject(error);
+    });
+    const timer = timeoutMs === undefined ? undefined
+      : setTimeout(() => end(new LimitError(`time limit of ${timeoutMs / 1000}s reached`)), timeoutMs);
+    const onInt = () => end(new SignalError('SIGINT'));
+    const onTerm = () => end(new SignalError('SIGTERM'));
+    if (handleSignals) {
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
+    }
+    worker.once('message', (reply: Reply) => finish(() => {
+      if (reply.ok) resolve(reply.result);
+      else reject(reply.kind === 'StartError' ? new StartError(reply.message) : reply.kind === 'TrapError' ? new TrapError(reply.message) : new Error(reply.message));
+    }));
+    worker.once('error', (e) => end(e));
+    worker.once('exit', (code) => end(new Error(`the box's worker stopped unexpectedly (exit ${code})`)));
+  });
+}
+
+async function workerMain(): Promise<void> {
+  const { bytes, run } = workerData as { bytes: Uint8Array; run: RunOptions };
+  let reply: Reply;
+  try {
+    reply = { ok: true, result: await runBox(bytes, run) };
+  } catch (e) {
+    const error = e as Error;
+    reply = { ok: false, kind: error instanceof StartError ? 'StartError' : error instanceof TrapError ? 'TrapError' : error.name, message: error.message };
+  }
+  parentPort!.postMessage(reply);
+}
+
+if (!isMainThread && (workerData as Record<string, unknown> | null)?.[MARKER]) await workerMain();
