@@ -33,6 +33,8 @@ export interface Manifest {
   hostImports: string[];
   /** for each host import, the parts that call it ("app", a capability, or "box" for glue) */
   hostImportsBy: Record<string, string[]>;
+  /** where the vfs image lives in the box (data segments and the glue answering their sizes): box run --commit swaps it */
+  vfsImage?: { first: number; count: number; sizeFunction: number };
   /** bytes each part contributes after dead-code removal ("box": the linker's glue) */
   sizes: Record<string, { functions: number; code: number; data: number }>;
   /** for each WASI function the program imports, the capability serving it, or "host" */

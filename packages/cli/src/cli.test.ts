@@ -191,6 +191,22 @@ describe('box', () => {
     }
   });
 
+  it('commits a run\'s filesystem changes into a new box, also after a failure or a trap (--commit)', () => {
+    const program = join(root, 'conformance/programs/append_state.wasm');
+    const boxes = [0, 1, 2, 3].map((i) => join(work, `state${i}.box.wasm`));
+    expect(cli('box-link', ['--fs', '-o', boxes[0]!, program]).status).toBe(0);
+    expect(cli('box', ['run', '--commit', boxes[1]!, boxes[0]!, '3'])).toMatchObject({ status: 3, stdout: 'run 3\n' });
+    const trapped = cli('box', ['run', '--commit', boxes[2]!, boxes[1]!, '0', 'trap']);
+    expect(trapped).toMatchObject({ status: 134, stdout: 'run 3\nrun 0\n' });
+    expect(cli('box', ['run', boxes[2]!, '5'])).toMatchObject({ status: 5, stdout: 'run 3\nrun 0\nrun 5\n' });
+    // the box it came from is unchanged
+    expect(cli('box', ['run', boxes[0]!, '7']).stdout).toBe('run 7\n');
+    expect(readManifest(readFileSync(boxes[2]!)).image).toMatchObject({ files: 1, bytes: 12 });
+    const noFs = cli('box', ['run', '--commit', boxes[3]!, join(work, 'hello.box.wasm')]);
+    expect(noFs.status).toBe(125);
+    expectOneLineError(noFs, /--commit: .* has no filesystem of its own/);
+  });
+
   it('passes the program exit code through', () => {
     const out = join(work, 'dump.box.wasm');
     expect(cli('box', ['link', '-o', out, dirDump]).status).toBe(0);

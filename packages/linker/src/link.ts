@@ -7,6 +7,7 @@ import { writeModule } from './binary/writer.ts';
 import type { Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
 import { merge } from './merge.ts';
+import { boxConfig } from './glue.ts';
 
 export interface LinkOptions extends LinkSettings {
   /** capability descriptors in link order; the kernel comes first */
@@ -100,7 +101,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     return { descriptor, module: read(descriptor.wasm(), `capability ${descriptor.name}`), ...(config ? { config } : {}) };
   });
   const denied = deniedHostFunctions(options.deny ?? [], options.sealed ?? false);
-  const { module, hostImports, hostImportsBy, served, sizes } = merge(app, caps, { strip: options.strip ?? false, denied });
+  const { module, hostImports, hostImportsBy, served, sizes, configs } = merge(app, caps, { strip: options.strip ?? false, denied });
   const manifest: Manifest = {
     format: BOX_FORMAT,
     capabilities: Object.fromEntries(options.capabilities.map((c) => [c.name, { version: c.version }])),
@@ -118,6 +119,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     hostImportsBy,
     served,
     sizes,
+    ...(configs.vfs ? { vfsImage: configs.vfs } : {}),
   };
   module.customs.push({ name: MANIFEST_SECTION, bytes: new TextEncoder().encode(JSON.stringify(manifest)), after: 0xff });
   try {
@@ -127,4 +129,28 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     if (e instanceof WasmFormatError) throw new LinkError(`${options.programName ?? 'the program'}: ${e.inSection('code').message}`);
     throw e;
   }
+}
+
+/**
+ * A new box whose vfs image is `segments` (a vfs snapshot): the data segments
+ * holding the image are replaced in place and the glue answering their sizes
+ * rewritten; nothing is relinked, so the code is byte-for-byte the same.
+ */
+export function commitImage(box: Uint8Array, segments: readonly Uint8Array[], summary?: Manifest['image']): Uint8Array<ArrayBuffer> {
+  const module = readModule(box);
+  const manifestSection = module.customs.find((c) => c.name === MANIFEST_SECTION);
+  if (!manifestSection) throw new LinkError('not a box: it has no manifest');
+  const manifest = JSON.parse(new TextDecoder().decode(manifestSection.bytes)) as Manifest;
+  const placed = manifest.vfsImage;
+  if (!placed) throw new LinkError('the box has no filesystem of its own to commit to (link it with --fs)');
+  if (segments.length !== placed.count) throw new LinkError(`the snapshot has ${segments.length} segments, the box's image ${placed.count}`);
+  segments.forEach((bytes, k) => {
+    module.data[placed.first + k] = { mode: { kind: 'passive' }, bytes };
+  });
+  const size = boxConfig('size', 'vfs', 0, placed.first, segments.map((s) => s.length))!;
+  const at = placed.sizeFunction - module.imports.filter((i) => i.desc.kind === 'func').length;
+  module.codes[at] = size.build([]);
+  if (summary) manifest.image = summary;
+  manifestSection.bytes = new TextEncoder().encode(JSON.stringify(manifest));
+  return writeModule(module);
 }

@@ -48,6 +48,13 @@ export interface PartSize {
   data: number;
 }
 
+/** A capability's box:config segments in the box: data segments first .. first+count-1, and its size glue. */
+export interface ConfigPlacement {
+  first: number;
+  count: number;
+  sizeFunction: number;
+}
+
 export interface MergeResult {
   module: Module;
   /** the WASI functions the box imports from its host: its authority */
@@ -58,6 +65,7 @@ export interface MergeResult {
   served: Record<string, string>;
   /** what each part contributes after dead-code removal */
   sizes: Record<string, PartSize>;
+  configs: Record<string, ConfigPlacement>;
 }
 
 /** A part: the program (index 0) or a capability. */
@@ -111,6 +119,7 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
 
   // Config segments follow every part's own data segments, in capability order.
   const configSegments: Uint8Array[] = [];
+  const configFirst = new Map<string, { first: number; count: number }>();
   const dataTotal = modules.reduce((n, m) => n + m.data.length, 0);
   const synths: Synth[] = [];
   const resolution = resolveImports({
@@ -119,6 +128,7 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
       const segments = caps[part - 1]!.config ?? [];
       const first = dataTotal + configSegments.length;
       configSegments.push(...segments);
+      configFirst.set(names[part]!, { first, count: segments.length });
       return { first, sizes: segments.map((s) => s.length) };
     },
   });
@@ -341,7 +351,15 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
 
   const hostImportsBy: Record<string, string[]> = {};
   for (const h of out.imports) hostImportsBy[h.name] = [...hostUsers.get(h.name)!].sort();
-  return { module: out, hostImports: out.imports.map((i) => i.name), hostImportsBy, served: resolution.served, sizes };
+  // Where each capability's box:config data and size function ended up: `box run --commit` swaps the vfs image in place.
+  const configs: Record<string, ConfigPlacement> = {};
+  synths.forEach((s, i) => {
+    const m = /^box:config\.size@(.+)$/.exec(s.name);
+    const at = finalIndex.get(synthNode(i));
+    const placed = m ? configFirst.get(m[1]!) : undefined;
+    if (m && at !== undefined && placed) configs[m[1]!] = { ...placed, sizeFunction: at };
+  });
+  return { module: out, hostImports: out.imports.map((i) => i.name), hostImportsBy, served: resolution.served, sizes, configs };
 }
 
 /** Function indices an expression names (call, return_call, ref.func). */

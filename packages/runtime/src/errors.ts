@@ -6,4 +6,6 @@ export class StartError extends Error {
 /** The program trapped: `box run` exits 134. */
 export class TrapError extends Error {
   override name = 'TrapError';
+  /** the vfs snapshot taken after the trap, when the run asked for one */
+  snapshot?: Uint8Array | undefined;
 }

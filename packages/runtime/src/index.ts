@@ -1,4 +1,4 @@
-export { runBox, loadBox, type RunOptions, type RunResult } from './node.ts';
+export { runBox, loadBox, takeVfsSnapshot, type RunOptions, type RunResult } from './node.ts';
 export { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 export { StartError, TrapError } from './errors.ts';
 export { boxAppImports, boxConfigImports } from '@marcotte/abi';

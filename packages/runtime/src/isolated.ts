@@ -33,7 +33,7 @@ const MARKER = 'marcotte-box-run';
 
 type Reply =
   | { ok: true; result: RunResult }
-  | { ok: false; kind: string; message: string };
+  | { ok: false; kind: string; message: string; snapshot?: Uint8Array | undefined };
 
 export function runBoxIsolated(bytes: Uint8Array, options: IsolatedOptions = {}): Promise<RunResult> {
   const { timeoutMs, handleSignals, ...run } = options;
@@ -63,7 +63,11 @@ export function runBoxIsolated(bytes: Uint8Array, options: IsolatedOptions = {})
     }
     worker.once('message', (reply: Reply) => finish(() => {
       if (reply.ok) resolve(reply.result);
-      else reject(reply.kind === 'StartError' ? new StartError(reply.message) : reply.kind === 'TrapError' ? new TrapError(reply.message) : new Error(reply.message));
+      else if (reply.kind === 'TrapError') {
+        const trap = new TrapError(reply.message);
+        trap.snapshot = reply.snapshot;
+        reject(trap);
+      } else reject(reply.kind === 'StartError' ? new StartError(reply.message) : new Error(reply.message));
     }));
     worker.once('error', (e) => end(e));
     worker.once('exit', (code) => end(new Error(`the box's worker stopped unexpectedly (exit ${code})`)));
@@ -77,7 +81,12 @@ async function workerMain(): Promise<void> {
     reply = { ok: true, result: await runBox(bytes, run) };
   } catch (e) {
     const error = e as Error;
-    reply = { ok: false, kind: error instanceof StartError ? 'StartError' : error instanceof TrapError ? 'TrapError' : error.name, message: error.message };
+    reply = {
+      ok: false,
+      kind: error instanceof StartError ? 'StartError' : error instanceof TrapError ? 'TrapError' : error.name,
+      message: error.message,
+      ...(error instanceof TrapError && error.snapshot ? { snapshot: error.snapshot } : {}),
+    };
   }
   parentPort!.postMessage(reply);
 }

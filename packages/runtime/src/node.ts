@@ -17,11 +17,26 @@ export interface RunOptions {
   stdin?: number;
   stdout?: number;
   stderr?: number;
+  /** take the vfs snapshot when the program ends (exit, error exit or trap): RunResult.snapshot / TrapError.snapshot */
+  snapshot?: boolean;
 }
 
 export interface RunResult {
   exitCode: number;
   manifest: Manifest;
+  /** the vfs's tree at the end of the run, as framed image segments (when asked for and the box has a vfs) */
+  snapshot?: Uint8Array;
+}
+
+/** The vfs's current tree, read through the box's control surface; undefined when the box has no vfs. */
+export function takeVfsSnapshot(exports: WebAssembly.Exports): Uint8Array | undefined {
+  const fn = exports['box.vfs.snapshot'] as (() => bigint) | undefined;
+  const memory = exports['box.vfs.memory'] as WebAssembly.Memory | undefined;
+  if (typeof fn !== 'function' || !memory) return undefined;
+  const result = BigInt.asUintN(64, fn());
+  if (result === 0n) throw new Error('the vfs could not take its snapshot: its memory cannot grow');
+  const ptr = Number(result & 0xffff_ffffn);
+  return new Uint8Array(memory.buffer, ptr, Number(result >> 32n)).slice();
 }
 
 /** Compiles a box, checking its manifest and that this engine can run it. */
@@ -89,9 +104,15 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
   }
   try {
     const exitCode = instance.exports._start ? wasi.start(instance) : (wasi.initialize(instance), 0);
-    return { exitCode, manifest };
+    const snapshot = options.snapshot ? takeVfsSnapshot(instance.exports) : undefined;
+    return { exitCode, manifest, ...(snapshot ? { snapshot } : {}) };
   } catch (e) {
-    if (e instanceof WebAssembly.RuntimeError) throw new TrapError(`the box trapped: ${e.message}${trapFrames(e)}`, { cause: e });
+    if (e instanceof WebAssembly.RuntimeError) {
+      // The capabilities' memories are intact after a trap in the program: what it wrote is not lost.
+      const trap = new TrapError(`the box trapped: ${e.message}${trapFrames(e)}`, { cause: e });
+      if (options.snapshot) trap.snapshot = takeVfsSnapshot(instance.exports);
+      throw trap;
+    }
     throw e;
   }
 }

@@ -1,6 +1,9 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readManifest, type Manifest } from '@marcotte/abi';
+import { commitImage } from '@marcotte/linker';
+import { readSnapshot, snapshotSegments } from '@marcotte/vfs';
 import { resolve } from 'node:path';
-import { runBoxIsolated } from '@marcotte/runtime';
+import { runBoxIsolated, TrapError } from '@marcotte/runtime';
 import { flag, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { readInput } from '../io.ts';
 
@@ -14,6 +17,8 @@ Options:
                       the host's environment is otherwise never passed in
   --env-file FILE     read KEY=VALUE lines (# comments) as -e
   --timeout SECONDS   end the box after this much wall-clock time (exit 137)
+  --commit OUT        write a new box whose image holds the run's filesystem changes
+                      (also when the program fails or traps)
   -h, --help          show this help
 
 Exit status: the program's own; 125 when the box cannot start; 134 when it
@@ -24,13 +29,14 @@ const SPECS: OptionSpec[] = [
   { name: 'env', short: 'e', value: true, multiple: true },
   { name: 'env-file', value: true, multiple: true },
   { name: 'timeout', value: true },
+  { name: 'commit', value: true },
   { name: 'help', short: 'h' },
 ];
 
 /** Options DESIGN.md §5 defines that this version does not implement yet: refused by name. */
 const NOT_YET: OptionSpec[] = [
   { name: 'publish', short: 'p', value: true, multiple: true }, { name: 'workdir', short: 'w', value: true },
-  { name: 'entrypoint', value: true }, { name: 'mode', value: true }, { name: 'commit', value: true },
+  { name: 'entrypoint', value: true }, { name: 'mode', value: true },
   { name: 'memory', value: true }, { name: 'max-output', value: true },
   { name: 'trace' },
 ];
@@ -80,6 +86,28 @@ function parseEnv(entries: string[], files: string[]): Record<string, string> {
   return env;
 }
 
+function readManifestOrNull(bytes: Uint8Array): Manifest | null {
+  try {
+    return readManifest(bytes);
+  } catch {
+    return null; // runBoxIsolated says what is wrong with it
+  }
+}
+
+/** The box with the run's filesystem as its new image. */
+function writeCommit(path: string, box: Uint8Array, snapshot: Uint8Array): void {
+  const entries = readSnapshot(snapshot);
+  const summary = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
+  for (const e of entries) {
+    if (e.type === 'file') {
+      summary.files++;
+      summary.bytes += e.data?.length ?? 0;
+    } else if (e.type === 'dir') summary.dirs++;
+    else summary.symlinks++;
+  }
+  writeFileSync(path, commitImage(box, snapshotSegments(snapshot), summary));
+}
+
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs('box run', argv, [...SPECS, ...NOT_YET], 1);
   if (flag(args, 'help')) {
@@ -98,9 +126,21 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     throw new UsageError(`box run: --timeout expects a positive number of seconds, got ${JSON.stringify(timeout)}`);
   }
   const bytes = await readInput('box run', boxPath);
+  const commit = value(args, 'commit');
+  if (commit !== undefined && !readManifestOrNull(bytes)?.vfsImage) {
+    throw new UsageError(`box run: --commit: ${boxPath} has no filesystem of its own (link it with --fs)`);
+  }
   // In a worker: a time limit or Ctrl-C must be able to stop a program that never yields.
-  const { exitCode } = await runBoxIsolated(bytes, {
-    args: args.rest, env, dirs, handleSignals: true, ...(seconds !== undefined ? { timeoutMs: seconds * 1000 } : {}),
-  });
-  return exitCode;
+  try {
+    const { exitCode, snapshot } = await runBoxIsolated(bytes, {
+      args: args.rest, env, dirs, handleSignals: true, snapshot: commit !== undefined,
+      ...(seconds !== undefined ? { timeoutMs: seconds * 1000 } : {}),
+    });
+    if (commit !== undefined && snapshot) writeCommit(commit, bytes, snapshot);
+    return exitCode;
+  } catch (e) {
+    // A trap loses nothing either: the capabilities' memories were intact.
+    if (commit !== undefined && e instanceof TrapError && e.snapshot) writeCommit(commit, bytes, e.snapshot);
+    throw e;
+  }
 }
