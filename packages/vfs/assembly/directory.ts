@@ -12,31 +12,63 @@
 // with the stored names directly, so a lookup allocates nothing (a Map keyed
 // by string needed a string per component, and the collector's work with it).
 
-import { DirEntry, Inode } from "./inode";
+import { Dir, Inode } from "./inode";
 import { ENTRY_SIZE, entry, E_B, image_populate } from "./image";
 import { mem_guard } from "./limits";
 
-/** Bytes a directory entry costs at most: DirEntry, name, index slots, array slot, doubling included. */
+/** Bytes a directory entry costs at most: record, name, index slots, array slot, doubling included. */
 const ENTRY_COST: u64 = 256;
 const MIN_SLOTS: i32 = 8;
 
-/** FNV-1a over a byte string's bytes (one char per byte); resolve.ts computes the same while scanning a path. */
-function string_hash(s: string): u32 {
-  const p = changetype<usize>(s);
-  const len = <usize>s.length;
+/**
+ * Entry record: id u64, hash u32, name offset u32 (in Dir.names), name length u32, and the inode's
+ * address (a raw copy of Dir.inodes[k], which is what keeps it alive: a lookup then needs no array read).
+ */
+const REC_SIZE: usize = 24;
+const R_ID: usize = 0;
+const R_HASH: usize = 8;
+const R_OFF: usize = 12;
+const R_LEN: usize = 16;
+const R_INODE: usize = 20;
+
+/** FNV-1a over `len` bytes at `p`; resolve.ts computes the same while scanning a path. */
+function bytes_hash(p: usize, len: usize): u32 {
   let h: u32 = 0x811c9dc5;
-  for (let i: usize = 0; i < len; i++) h = (h ^ <u32>load<u8>(p + (i << 1))) * 0x01000193;
+  for (let i: usize = 0; i < len; i++) h = (h ^ <u32>load<u8>(p + i)) * 0x01000193;
   return h;
 }
 
-/** True when byte string `s` holds exactly the `len` bytes at `ptr`. */
-@inline function name_equals(s: string, ptr: usize, len: usize): bool {
-  if (<usize>s.length != len) return false;
-  const p = changetype<usize>(s);
-  for (let i: usize = 0; i < len; i++) {
-    if (load<u16>(p + (i << 1)) != <u16>load<u8>(ptr + i)) return false;
-  }
-  return true;
+@inline function rec(d: Dir, k: i32): usize {
+  return changetype<usize>(d.recs) + <usize>k * REC_SIZE;
+}
+
+/** The directory part of directory inode `d`. */
+@inline export function dir_of(d: Inode): Dir {
+  return changetype<Dir>(d.dir);
+}
+
+/** Number of entries of `d`. */
+@inline export function dir_count(d: Inode): i32 {
+  return dir_of(d).inodes.length;
+}
+
+/** Entry `k`'s inode, id, name bytes (pointer valid until the directory changes) and length. */
+@inline export function dir_inode_at(d: Inode, k: i32): Inode {
+  return unchecked(dir_of(d).inodes[k]);
+}
+@inline export function dir_id_at(d: Inode, k: i32): u64 {
+  return load<u64>(rec(dir_of(d), k) + R_ID);
+}
+@inline export function dir_name_at(d: Inode, k: i32): usize {
+  const x = dir_of(d);
+  return changetype<usize>(x.names) + <usize>load<u32>(rec(x, k) + R_OFF);
+}
+@inline export function dir_name_len_at(d: Inode, k: i32): u32 {
+  return load<u32>(rec(dir_of(d), k) + R_LEN);
+}
+/** The parent directory of directory `d` (null for the root and a removed directory). */
+@inline export function dir_parent(d: Inode): Inode | null {
+  return dir_of(d).parent;
 }
 
 /** Copies the children of an image directory on first use; false when memory is too short (ENOMEM). */
@@ -54,107 +86,187 @@ export function dir_ready(d: Inode): bool {
 
 /** True when one more entry fits in memory (its tables may double). */
 export function dir_can_insert(d: Inode): bool {
-  return mem_guard((<u64>d.entries!.length + 1) * ENTRY_COST);
+  return mem_guard((<u64>dir_count(d) + 1) * ENTRY_COST);
 }
 
 /** Set when dir_find answered null because the directory could not be read (ENOMEM). */
 export let dir_short: bool = false;
+/** The id of the entry dir_find found. */
+export let dir_found_id: u64 = 0;
 
-/** The entry named by the `len` bytes at `ptr` (`h`: their FNV-1a hash, as string_hash), or null (dir_short says whether memory was short). */
-export function dir_find(d: Inode, ptr: usize, len: usize, h: u32): DirEntry | null {
+/** The inode named by the `len` bytes at `ptr` (`h`: their FNV-1a hash), or null (dir_short says whether memory was short); dir_found_id is its entry's id. */
+export function dir_find(d: Inode, ptr: usize, len: usize, h: u32): Inode | null {
   dir_short = !dir_ready(d);
   if (dir_short) return null;
-  const slots = d.slots;
-  if (slots == null) return null;
-  const mask = slots.length - 1;
+  const x = dir_of(d);
+  const slots = changetype<usize>(x.slots);
+  const mask = (x.slots.byteLength >>> 2) - 1;
+  if (mask < 0) return null;
+  const names = changetype<usize>(x.names);
+  const recs = changetype<usize>(x.recs);
   let k = <i32>h & mask;
   while (true) {
-    const e = unchecked(slots[k]);
-    if (e == null) return null;
-    if (e.hash == h && name_equals(e.name, ptr, len)) return e;
+    const v = load<i32>(slots + (<usize>k << 2));
+    if (v == 0) return null;
+    const r = recs + <usize>(v - 1) * REC_SIZE;
+    if (load<u32>(r + R_HASH) == h && <usize>load<u32>(r + R_LEN) == len && bytes_equal(names + <usize>load<u32>(r + R_OFF), ptr, len)) {
+      dir_found_id = load<u64>(r + R_ID);
+      return changetype<Inode>(<usize>load<u32>(r + R_INODE));
+    }
     k = (k + 1) & mask;
   }
   return null;
 }
 
-/** Puts `e` into the index (there is room: the table is at most half full). */
-function index_put(slots: StaticArray<DirEntry | null>, e: DirEntry): void {
-  const mask = slots.length - 1;
-  let k = <i32>e.hash & mask;
-  while (unchecked(slots[k]) != null) k = (k + 1) & mask;
-  unchecked(slots[k] = e);
+@inline function bytes_equal(a: usize, b: usize, len: usize): bool {
+  let i: usize = 0;
+  for (; i + 4 <= len; i += 4) {
+    if (load<u32>(a + i) != load<u32>(b + i)) return false;
+  }
+  for (; i < len; i++) {
+    if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  }
+  return true;
 }
 
-/** Makes room for one more entry in `d`'s index, doubling it when it would pass half full. */
-function index_reserve(d: Inode): StaticArray<DirEntry | null> {
-  const old = d.slots;
-  const want = (d.entries!.length + 1) << 1;
-  if (old != null && old.length >= want) return old;
-  let cap = old != null ? old.length << 1 : MIN_SLOTS;
-  while (cap < want) cap <<= 1;
-  const slots = new StaticArray<DirEntry | null>(cap);
-  const entries = d.entries!;
-  for (let k = 0, n = entries.length; k < n; k++) index_put(slots, unchecked(entries[k]));
-  d.slots = slots;
-  return slots;
+/** Puts entry `e` (hash `h`) into the index (there is room: the table is at most half full). */
+@inline function index_put(slots: usize, mask: i32, h: u32, e: i32): void {
+  let k = <i32>h & mask;
+  while (load<i32>(slots + (<usize>k << 2)) != 0) k = (k + 1) & mask;
+  store<i32>(slots + (<usize>k << 2), e + 1);
 }
 
-/** Adds `name` -> `child` (the caller checked the name is free, and dir_can_insert). */
-export function dir_insert(d: Inode, name: string, child: Inode): void {
-  const slots = index_reserve(d);
-  const entry = new DirEntry(name, child, d.nextId++, string_hash(name));
-  d.entries!.push(entry);
-  index_put(slots, entry);
-  child.nlink++;
-  if (child.isDir) {
-    child.parent = d;
-    d.subdirs++;
+/** Makes room for one more entry in `x`'s index and records, growing them geometrically. */
+function reserve(x: Dir, n: i32, nameLen: u32): void {
+  const want = (n + 1) << 1;
+  const cap = x.slots.byteLength >>> 2;
+  if (cap < want) {
+    let c = cap != 0 ? cap << 1 : MIN_SLOTS;
+    while (c < want) c <<= 1;
+    const buf = new ArrayBuffer(c << 2); // zeroed
+    const slots = changetype<usize>(buf);
+    const recs = changetype<usize>(x.recs);
+    for (let k = 0; k < n; k++) index_put(slots, c - 1, load<u32>(recs + <usize>k * REC_SIZE + R_HASH), k);
+    x.slots = buf;
+  }
+  const recBytes = <usize>x.recs.byteLength;
+  if (<usize>(n + 1) * REC_SIZE > recBytes) {
+    const buf = new ArrayBuffer(<i32>(recBytes != 0 ? recBytes << 1 : <usize>8 * REC_SIZE));
+    memory.copy(changetype<usize>(buf), changetype<usize>(x.recs), <usize>n * REC_SIZE);
+    x.recs = buf;
+  }
+  const nameBytes = <u32>x.names.byteLength;
+  if (x.namesUsed + nameLen > nameBytes) {
+    let c = nameBytes != 0 ? nameBytes << 1 : 64;
+    while (c < x.namesUsed + nameLen) c <<= 1;
+    const buf = new ArrayBuffer(<i32>c);
+    memory.copy(changetype<usize>(buf), changetype<usize>(x.names), <usize>x.namesUsed);
+    x.names = buf;
   }
 }
 
-/** Takes `e` out of the index: the entries after it in its probe run move back, so no tombstone is left. */
-function index_delete(slots: StaticArray<DirEntry | null>, e: DirEntry): void {
-  const mask = slots.length - 1;
-  let i = <i32>e.hash & mask;
-  while (unchecked(slots[i]) != e) i = (i + 1) & mask;
+/** Adds the `len` bytes at `ptr` -> `child` (the caller checked the name is free, and dir_can_insert). */
+export function dir_insert(d: Inode, ptr: usize, len: u32, child: Inode): void {
+  const x = dir_of(d);
+  const n = x.inodes.length;
+  reserve(x, n, len);
+  const h = bytes_hash(ptr, <usize>len);
+  const r = rec(x, n);
+  store<u64>(r + R_ID, x.nextId++);
+  store<u32>(r + R_HASH, h);
+  store<u32>(r + R_OFF, x.namesUsed);
+  store<u32>(r + R_LEN, len);
+  store<u32>(r + R_INODE, <u32>changetype<usize>(child));
+  memory.copy(changetype<usize>(x.names) + <usize>x.namesUsed, ptr, <usize>len);
+  x.namesUsed += len;
+  x.inodes.push(child);
+  index_put(changetype<usize>(x.slots), (x.slots.byteLength >>> 2) - 1, h, n);
+  child.nlink++;
+  if (child.isDir) {
+    dir_of(child).parent = d;
+    x.subdirs++;
+  }
+}
+
+/** Takes entry `e` out of the index: the entries after it in its probe run move back, so no tombstone is left. */
+function index_delete(x: Dir, e: i32): void {
+  const slots = changetype<usize>(x.slots);
+  const recs = changetype<usize>(x.recs);
+  const mask = (x.slots.byteLength >>> 2) - 1;
+  let i = <i32>load<u32>(recs + <usize>e * REC_SIZE + R_HASH) & mask;
+  while (load<i32>(slots + (<usize>i << 2)) != e + 1) i = (i + 1) & mask;
   let j = i;
   while (true) {
     j = (j + 1) & mask;
-    const next = unchecked(slots[j]);
-    if (next == null) break;
-    const home = <i32>next.hash & mask;
+    const next = load<i32>(slots + (<usize>j << 2));
+    if (next == 0) break;
+    const home = <i32>load<u32>(recs + <usize>(next - 1) * REC_SIZE + R_HASH) & mask;
     // `next` may fill the hole at i only when its home slot is not in (i, j] (cyclically).
     const stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
     if (stays) continue;
-    unchecked(slots[i] = next);
+    store<i32>(slots + (<usize>i << 2), next);
     i = j;
   }
-  unchecked(slots[i] = null);
+  store<i32>(slots + (<usize>i << 2), 0);
 }
 
-/** Removes entry `entry` of `d` (it is there). The caller releases the inode when it should. */
-export function dir_remove_entry(d: Inode, entry: DirEntry): Inode {
-  index_delete(d.slots!, entry);
-  const entries = d.entries!;
-  const at = dir_first_after(d, entry.id - 1);
-  entries.splice(at, 1);
-  const child = entry.inode;
+/** Removes the entry with id `id` from `d` (it is there). The caller releases the inode when it should. */
+export function dir_remove_entry(d: Inode, id: u64): Inode {
+  const x = dir_of(d);
+  const e = dir_first_after(d, id - 1);
+  index_delete(x, e);
+  const n = x.inodes.length;
+  const recs = changetype<usize>(x.recs);
+  x.namesDead += load<u32>(recs + <usize>e * REC_SIZE + R_LEN);
+  memory.copy(recs + <usize>e * REC_SIZE, recs + <usize>(e + 1) * REC_SIZE, <usize>(n - 1 - e) * REC_SIZE);
+  const child = unchecked(x.inodes[e]);
+  x.inodes.splice(e, 1);
+  // Entries after e moved down one place.
+  const slots = changetype<usize>(x.slots);
+  const cap = x.slots.byteLength >>> 2;
+  for (let k = 0; k < cap; k++) {
+    const p = slots + (<usize>k << 2);
+    const v = load<i32>(p);
+    if (v > e + 1) store<i32>(p, v - 1);
+  }
+  if (x.namesDead > 256 && x.namesDead > (x.namesUsed >>> 1)) compact_names(x, n - 1);
   child.nlink--;
   if (child.isDir) {
-    child.parent = null;
-    d.subdirs--;
+    dir_of(child).parent = null;
+    x.subdirs--;
   }
   return child;
 }
 
+/** Drops the bytes of removed names from `x.names`. */
+function compact_names(x: Dir, n: i32): void {
+  const live = x.namesUsed - x.namesDead;
+  const buf = new ArrayBuffer(<i32>max<u32>(64, live));
+  const to = changetype<usize>(buf);
+  const from = changetype<usize>(x.names);
+  const recs = changetype<usize>(x.recs);
+  let at: u32 = 0;
+  for (let k = 0; k < n; k++) {
+    const r = recs + <usize>k * REC_SIZE;
+    const len = load<u32>(r + R_LEN);
+    memory.copy(to + <usize>at, from + <usize>load<u32>(r + R_OFF), <usize>len);
+    store<u32>(r + R_OFF, at);
+    at += len;
+  }
+  x.names = buf;
+  x.namesUsed = at;
+  x.namesDead = 0;
+}
+
 /** Index of the first entry whose id is greater than `cookie`. */
 export function dir_first_after(d: Inode, cookie: u64): i32 {
-  const entries = d.entries!;
+  const x = dir_of(d);
+  const recs = changetype<usize>(x.recs);
   let lo = 0;
-  let hi = entries.length;
+  let hi = x.inodes.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (unchecked(entries[mid]).id <= cookie) lo = mid + 1;
+    if (load<u64>(recs + <usize>mid * REC_SIZE + R_ID) <= cookie) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -162,7 +274,7 @@ export function dir_first_after(d: Inode, cookie: u64): i32 {
 
 export function dir_is_empty(d: Inode): bool {
   // An image directory not read yet has children (d.image is set only then).
-  return d.image < 0 && d.entries!.length == 0;
+  return d.image < 0 && dir_count(d) == 0;
 }
 
 /** True when `d` is `ancestor` or lies below it. */
@@ -170,7 +282,7 @@ export function dir_within(d: Inode, ancestor: Inode): bool {
   let at: Inode | null = d;
   while (at != null) {
     if (at == ancestor) return true;
-    at = at.parent;
+    at = dir_of(at).parent;
   }
   return false;
 }

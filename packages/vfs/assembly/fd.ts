@@ -13,7 +13,7 @@ import {
   FDFLAGS_APPEND, FDFLAGS_DSYNC, FDFLAGS_NONBLOCK, FDFLAGS_RSYNC, FDFLAGS_SYNC,
   FILETYPE_DIRECTORY, PREOPENTYPE_DIR, WHENCE_CUR, WHENCE_END, WHENCE_SET,
 } from "../../abi/assembly/constants";
-import { dir_first_after, dir_ready } from "./directory";
+import { dir_count, dir_first_after, dir_id_at, dir_inode_at, dir_name_at, dir_name_len_at, dir_parent, dir_ready } from "./directory";
 import { file_read, file_resize, file_write } from "./file";
 import { Handle, handle_close, handle_get } from "./handles";
 import { Inode, touch_modified } from "./inode";
@@ -203,14 +203,15 @@ export function fd_filestat_set_times(h: u32, atim: u64, mtim: u64, fst_flags: u
   return set_times(handle.inode, atim, mtim, fst_flags);
 }
 
+const DOTS: usize = memory.data<u8>([0x2e, 0x2e]);
+
 /** Writes one dirent (header, then name) at `at`, cut at `end`; returns the new `at`. */
-function put_dirent(at: u64, end: u64, next: u64, ino: u64, type: u8, name: string): u64 {
-  const namelen = <u32>name.length;
+function put_dirent(at: u64, end: u64, next: u64, ino: u64, type: u8, name: usize, namelen: u32): u64 {
   store<u64>(DIRENT_SCRATCH + DIRENT_D_NEXT_OFFSET, next);
   store<u64>(DIRENT_SCRATCH + DIRENT_D_INO_OFFSET, ino);
   store<u32>(DIRENT_SCRATCH + DIRENT_D_NAMLEN_OFFSET, namelen);
   store<u32>(DIRENT_SCRATCH + DIRENT_D_TYPE_OFFSET, <u32>type); // zeroes the padding too
-  string_to_bytes(name, DIRENT_SCRATCH + DIRENT_SIZE);
+  memory.copy(DIRENT_SCRATCH + DIRENT_SIZE, name, <usize>namelen);
   const whole = <u64>(DIRENT_SIZE + namelen);
   const room = end - at;
   const n = whole < room ? whole : room;
@@ -230,15 +231,15 @@ export function fd_readdir(h: u32, buf: u32, buf_len: u32, cookie: u64, bufused:
   if (!dir_ready(d)) return ERRNO_NOMEM;
   const end = <u64>buf + buf_len;
   let at = <u64>buf;
-  if (cookie < 1 && at < end) at = put_dirent(at, end, 1, d.ino, FILETYPE_DIRECTORY, ".");
+  if (cookie < 1 && at < end) at = put_dirent(at, end, 1, d.ino, FILETYPE_DIRECTORY, DOTS, 1);
   if (cookie < 2 && at < end) {
-    const parent = d.parent;
-    at = put_dirent(at, end, 2, parent != null ? parent.ino : d.ino, FILETYPE_DIRECTORY, "..");
+    const parent = dir_parent(d);
+    at = put_dirent(at, end, 2, parent != null ? parent.ino : d.ino, FILETYPE_DIRECTORY, DOTS, 2);
   }
-  const entries = d.entries!;
-  for (let k = dir_first_after(d, cookie); k < entries.length && at < end; k++) {
-    const e = unchecked(entries[k]);
-    at = put_dirent(at, end, e.id, e.inode.ino, e.inode.filetype, e.name);
+  const n = dir_count(d);
+  for (let k = dir_first_after(d, cookie); k < n && at < end; k++) {
+    const child = dir_inode_at(d, k);
+    at = put_dirent(at, end, dir_id_at(d, k), child.ino, child.filetype, dir_name_at(d, k), dir_name_len_at(d, k));
   }
   app.store_u32(bufused, <u32>(at - buf));
   return ERRNO_SUCCESS;

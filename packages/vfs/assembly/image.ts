@@ -152,7 +152,7 @@ export function image_populate(d: Inode, i: u32): void {
     const ce = entry(c);
     const child = inode_from_entry(c);
     const fresh = !reused;
-    dir_insert(d, string_at(load<u32>(ce + E_NAME_OFF), load<u32>(ce + E_NAME_LEN)), child);
+    dir_insert(d, image_strings + load<u32>(ce + E_NAME_OFF), load<u32>(ce + E_NAME_LEN), child);
     // A hard-linked file counts all its image names from the start, so that
     // nlink is right before every directory naming it has been populated.
     if (load<u8>(ce + E_TYPE) == FILETYPE_REGULAR_FILE && load<u32>(ce + E_A) != 0) {

@@ -13,10 +13,25 @@ import { fmem_free } from "./fmem";
 /** readdir cookies 1 and 2 belong to "." and ".."; real entries count from 3. */
 export const FIRST_ENTRY_ID: u64 = 3;
 
-/** A name in a directory. `id` is the readdir cookie: unique in its directory, never reused. */
-export class DirEntry {
-  /** `hash` is the FNV-1a hash of the name's bytes (directory.ts), kept for the directory's index */
-  constructor(public name: string, public inode: Inode, public id: u64, public hash: u32) {}
+/**
+ * A directory's entries (directory.ts), apart from the inode so that a file's
+ * inode stays small. Entry k is `inodes[k]` with a record at `recs + k * REC_SIZE`
+ * (id: the readdir cookie, unique in its directory, never reused; hash and
+ * place of the name's bytes in `names`); entries are in id order.
+ */
+export class Dir {
+  inodes: Array<Inode> = new Array<Inode>();
+  /** records, REC_SIZE bytes each */
+  recs: ArrayBuffer = new ArrayBuffer(0);
+  /** the names' bytes; `namesUsed` of them used, `namesDead` of those by removed entries */
+  names: ArrayBuffer = new ArrayBuffer(0);
+  namesUsed: u32 = 0;
+  namesDead: u32 = 0;
+  /** hash index: i32 per slot, 1 + entry index, 0 when empty (power of two long, or empty) */
+  slots: ArrayBuffer = new ArrayBuffer(0);
+  nextId: u64 = FIRST_ENTRY_ID;
+  subdirs: u32 = 0;
+  parent: Inode | null = null;
 }
 
 export class Inode {
@@ -39,13 +54,8 @@ export class Inode {
   mode: u16 = 0;
   /** symlink target, one char per byte */
   target: string = "";
-  // Directories only.
-  entries: Array<DirEntry> | null = null;
-  /** hash index over `entries` (directory.ts); made on the first insert */
-  slots: StaticArray<DirEntry | null> | null = null;
-  nextId: u64 = FIRST_ENTRY_ID;
-  subdirs: u32 = 0;
-  parent: Inode | null = null;
+  /** directories only */
+  dir: Dir | null = null;
 
   constructor(public ino: u64, public filetype: u8, time: u64) {
     this.atim = time;
@@ -54,7 +64,7 @@ export class Inode {
     // What encodeImage gives entries without a mode, and what umask 022 leaves.
     this.mode = filetype == FILETYPE_DIRECTORY ? 0o755 : filetype == FILETYPE_SYMBOLIC_LINK ? 0o777 : 0o644;
     if (filetype == FILETYPE_DIRECTORY) {
-      this.entries = new Array<DirEntry>();
+      this.dir = new Dir();
     }
   }
 

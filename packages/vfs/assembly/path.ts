@@ -16,7 +16,7 @@ import { handle_get, handle_open } from "./handles";
 import { Inode, inode_new, inode_release, now, touch_modified } from "./inode";
 import { mem_guard } from "./limits";
 import {
-  r_entry, r_inode, r_name_is_dot, r_name_string, r_parent, r_trailing, read_errno, read_path, read_path_string, resolve,
+  r_entry, r_inode, r_name_is_dot, r_name_len_get, r_name_ptr_get, r_parent, r_trailing, read_errno, read_path, read_path_string, resolve,
 } from "./resolve";
 import { set_times, write_filestat } from "./stat";
 import { string_to_bytes } from "./strings";
@@ -51,7 +51,7 @@ function lookup(h: u32, path: u32, path_len: u32, follow: bool): u16 {
 
 /** The last lookup's name, made a string, goes into `parent` (live: a removed one takes no entries, ENOENT). */
 function link_new(parent: Inode, node: Inode): void {
-  dir_insert(parent, r_name_string(), node);
+  dir_insert(parent, r_name_ptr_get(), r_name_len_get(), node);
   touch_modified(parent);
 }
 
@@ -121,7 +121,7 @@ export function path_remove_directory(h: u32, path: u32, path_len: u32): u16 {
   if (!node.isDir) return ERRNO_NOTDIR;
   if (!dir_is_empty(node)) return ERRNO_NOTEMPTY;
   const parent = r_parent!;
-  dir_remove_entry(parent, r_entry!);
+  dir_remove_entry(parent, r_entry);
   node.ctim = now();
   touch_modified(parent);
   return ERRNO_SUCCESS;
@@ -134,7 +134,7 @@ export function path_unlink_file(h: u32, path: u32, path_len: u32): u16 {
   if (node == null) return ERRNO_NOENT;
   if (r_parent == null || node.isDir) return ERRNO_ISDIR;
   const parent = r_parent!;
-  dir_remove_entry(parent, r_entry!);
+  dir_remove_entry(parent, r_entry);
   node.ctim = now();
   touch_modified(parent);
   inode_release(node);
@@ -233,7 +233,7 @@ export function path_rename(
   if (node == null) return ERRNO_NOENT;
   if (r_parent == null) return ERRNO_BUSY;
   const from = r_parent!;
-  const fromEntry = r_entry!;
+  const fromEntry = r_entry;
   const fromTrailing = r_trailing;
   err = lookup(new_h, new_path, new_path_len, false);
   if (err != ERRNO_SUCCESS) return err;
@@ -254,14 +254,15 @@ export function path_rename(
   if (to.nlink == 0) return ERRNO_NOENT;
   if (!dir_can_insert(to)) return ERRNO_NOSPC;
   if (target != null) {
-    dir_remove_entry(to, toEntry!);
+    dir_remove_entry(to, toEntry);
     target.ctim = now();
     inode_release(target);
   }
   // The new name's bytes are still in the path buffer: the second lookup was the last.
-  const toName = r_name_string();
+  const toName = r_name_ptr_get();
+  const toLen = r_name_len_get();
   dir_remove_entry(from, fromEntry);
-  dir_insert(to, toName, node);
+  dir_insert(to, toName, toLen, node);
   node.ctim = now();
   touch_modified(from);
   touch_modified(to);

@@ -22,8 +22,8 @@ import * as app from "../../abi/assembly/app";
 import {
   ERRNO_INVAL, ERRNO_LOOP, ERRNO_NAMETOOLONG, ERRNO_NOENT, ERRNO_NOMEM, ERRNO_NOTCAPABLE, ERRNO_NOTDIR, ERRNO_SUCCESS,
 } from "../../abi/assembly/constants";
-import { dir_find, dir_short } from "./directory";
-import { DirEntry, Inode } from "./inode";
+import { dir_find, dir_found_id, dir_short } from "./directory";
+import { Inode } from "./inode";
 import { max_path } from "./limits";
 import { bytes_to_string } from "./strings";
 
@@ -37,8 +37,8 @@ const DOT: u8 = 0x2e;
 export let r_parent: Inode | null = null;
 /** What the path names; null when the last component does not exist (r_parent, r_name say where it would go). */
 export let r_inode: Inode | null = null;
-/** r_parent's entry naming r_inode (null with either). */
-export let r_entry: DirEntry | null = null;
+/** The id of r_parent's entry naming r_inode (0 when either is null). */
+export let r_entry: u64 = 0;
 /** The path ended with a slash: it must name a directory. */
 export let r_trailing: bool = false;
 /** The last component's name ("." or ".." when r_parent is null): bytes in the path buffer, valid until the next lookup. */
@@ -87,6 +87,14 @@ function buf_reserve(need: usize): void {
   if (buf != 0) heap.free(buf);
   bufCap = capacity_for(need);
   buf = heap.alloc(bufCap);
+}
+
+/** The last component's name: its bytes (valid until the next lookup) and length. */
+export function r_name_ptr_get(): usize {
+  return r_name_ptr;
+}
+export function r_name_len_get(): u32 {
+  return <u32>r_name_len;
 }
 
 /** The last component's name as a byte string (for a new directory entry). */
@@ -187,7 +195,7 @@ function walk_grow(): void {
 export function resolve(start: Inode, follow: bool): u16 {
   r_parent = null;
   r_inode = null;
-  r_entry = null;
+  r_entry = 0;
   r_trailing = false;
   r_name_ptr = 0;
   r_name_len = 0;
@@ -228,8 +236,8 @@ export function resolve(start: Inode, follow: bool): u16 {
       continue;
     }
     if (len > <usize>NAME_MAX) return ERRNO_NAMETOOLONG;
-    const e = dir_find(cur, name, len, hash);
-    if (e == null) {
+    const found = dir_find(cur, name, len, hash);
+    if (found == null) {
       if (dir_short) return ERRNO_NOMEM;
       if (!last) return ERRNO_NOENT;
       r_parent = cur;
@@ -238,7 +246,7 @@ export function resolve(start: Inode, follow: bool): u16 {
       r_trailing = trailing;
       return ERRNO_SUCCESS;
     }
-    const child = e.inode;
+    const child = found;
     if (child.isSymlink && (!last || follow || trailing)) {
       if (++hops > MAX_HOPS) return ERRNO_LOOP;
       const target = child.target;
@@ -257,7 +265,7 @@ export function resolve(start: Inode, follow: bool): u16 {
       if (trailing && !child.isDir) return ERRNO_NOTDIR;
       r_parent = cur;
       r_inode = child;
-      r_entry = e;
+      r_entry = dir_found_id;
       r_name_ptr = name;
       r_name_len = len;
       r_trailing = trailing;

@@ -13,7 +13,9 @@
 
 import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } from "../../abi/assembly/constants";
 import { config_copy } from "./config";
-import { DirEntry, Inode, inode_numbered } from "./inode";
+import { Inode, inode_numbered } from "./inode";
+import { dir_count, dir_inode_at, dir_name_at, dir_name_len_at } from "./directory";
+import { bytes_to_string } from "./strings";
 import { fmem_alloc, fmem_free } from "./fmem";
 import {
   ENTRY_SIZE, E_A, E_B, E_DATA_OFF, E_MODE, E_MTIME, E_NAME_LEN, E_NAME_OFF, E_SIZE, E_TYPE, HEADER_SIZE,
@@ -61,15 +63,16 @@ function push(inode: Inode | null, img: i32, name: string, nameImg: i32): void {
   counts.push(0);
 }
 
-function compare_names(a: DirEntry, b: DirEntry): i32 {
-  const x = a.name;
-  const y = b.name;
-  const n = min(x.length, y.length);
-  for (let k = 0; k < n; k++) {
-    const d = x.charCodeAt(k) - y.charCodeAt(k);
-    if (d != 0) return d;
-  }
-  return x.length - y.length;
+/** The directory whose entries compare_names orders. */
+let sortDir: Inode | null = null;
+
+function compare_names(a: i32, b: i32): i32 {
+  const d = sortDir!;
+  const la = dir_name_len_at(d, a);
+  const lb = dir_name_len_at(d, b);
+  const c = memory.compare(dir_name_at(d, a), dir_name_at(d, b), <usize>min(la, lb));
+  if (c != 0) return c;
+  return <i32>la - <i32>lb;
 }
 
 /** Pushes the children of image directory entry `i` (already sorted in the image). */
@@ -135,11 +138,15 @@ function collect_nodes(): void {
     if (inode == null) push_image_children(<u32>unchecked(imgs[k]));
     else if (inode.image >= 0) push_image_children(<u32>inode.image);
     else {
-      const sorted = inode.entries!.slice(0);
+      const n = dir_count(inode);
+      const sorted = new Array<i32>(n);
+      for (let c = 0; c < n; c++) unchecked(sorted[c] = c);
+      sortDir = inode;
       sorted.sort(compare_names);
-      for (let c = 0; c < sorted.length; c++) {
-        const de = unchecked(sorted[c]);
-        push(de.inode, -1, de.name, -1);
+      sortDir = null;
+      for (let c = 0; c < n; c++) {
+        const e = unchecked(sorted[c]);
+        push(dir_inode_at(inode, e), -1, bytes_to_string(dir_name_at(inode, e), dir_name_len_at(inode, e)), -1);
       }
     }
     firsts[k] = first;

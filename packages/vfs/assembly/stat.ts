@@ -22,7 +22,7 @@ export function write_filestat(i: Inode, buf: u32): void {
   if (i.isDir) {
     // "." and the parent's entry, plus each subdirectory's ".."; 0 once removed.
     // An image directory not read yet counts from the image, making no inodes.
-    const subdirs = i.image >= 0 ? image_subdirs(<u32>i.image) : i.subdirs;
+    const subdirs = i.image >= 0 ? image_subdirs(<u32>i.image) : i.dir!.subdirs;
     nlink = i.nlink == 0 ? 0 : 2 + <u64>subdirs;
     size = DIR_SIZE;
   }
