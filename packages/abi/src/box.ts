@@ -25,6 +25,8 @@ export interface Manifest {
   /** --clock and --random as given at link time */
   clock?: string;
   random?: string;
+  /** carries its unmerged parts (box.parts): runs in dynamic mode where multi-memory is missing */
+  portable?: boolean;
   /** linked with --sealed: argv, env and everything else baked for good */
   sealed?: boolean;
   /** capability classes denied with --deny */

@@ -5,3 +5,4 @@ export * from './preview1.generated.ts';
 export * from './capability.ts';
 export * from './box.ts';
 export * from './box-app.ts';
+export * from './parts.ts';

@@ -238,6 +238,19 @@ describe('box', () => {
     expectOneLineError(r, message);
   });
 
+  it('runs a --portable box in dynamic mode on request, with the same output', () => {
+    const box = join(work, 'portable-here.box.wasm');
+    expect(cli('box-link', ['--portable', '-o', box, dirDump]).status).toBe(0);
+    expect(readManifest(readFileSync(box)).portable).toBe(true);
+    const data = `${join(root, 'examples/hello/data')}:/data`;
+    const dynamic = cli('box', ['run', '--mode', 'dynamic', '--dir', data, box, '/data']);
+    expect(dynamic).toEqual(cli('box', ['run', '--mode', 'static', '--dir', data, box, '/data']));
+    expect(dynamic.stdout).toBe('/data/name.txt: Marcotte\n/data/notes.txt: Boxes carry their own filesystem.\n');
+    const refused = cli('box', ['run', '--mode', 'dynamic', join(work, 'hello.box.wasm')]);
+    expect(refused.status).toBe(125);
+    expectOneLineError(refused, /needs a portable box/);
+  });
+
   it('has --help on every command and --version', () => {
     expect(cli('box', ['--help']).stdout).toMatch(/^Usage: box COMMAND/);
     expect(cli('box', ['run', '--help']).stdout).toMatch(/^Usage: box run/);
@@ -254,9 +267,23 @@ const oldNode = ['/usr/bin/node', '/usr/local/bin/node'].find((p) => {
 });
 
 describe.skipIf(!oldNode)('on an engine without multi-memory', () => {
-  it('says what to do in one line and exits 125', () => {
-    const r = cli('box', ['run', 'anything.box.wasm'], oldNode);
+  it('says what to do in one line and exits 125 for a box without its parts', () => {
+    const box = join(work, 'static-only.box.wasm');
+    expect(cli('box-link', ['-o', box, hello]).status).toBe(0);
+    const r = cli('box', ['run', box], oldNode);
     expect(r.status).toBe(125);
     expectOneLineError(r, /cannot run multi-memory WebAssembly .*pnpm exec box/);
+  });
+
+  it('runs a --portable box in dynamic mode, with the same output as static mode on a newer engine', () => {
+    const box = join(work, 'portable.box.wasm');
+    expect(cli('box-link', ['--portable', '--env', 'GREETING=Dag', '-o', box, hello]).status).toBe(0);
+    const data = `${join(root, 'examples/hello/data')}:/data`;
+    const old = cli('box', ['run', '--dir', data, box, 'a'], oldNode);
+    const current = cli('box', ['run', '--dir', data, box, 'a']);
+    expect(old.stderr).toBe('');
+    expect(old.status).toBe(0);
+    expect(old.stdout).toBe(current.stdout);
+    expect(old.stdout).toMatch(/^Dag from inside a box!\n/);
   });
 });

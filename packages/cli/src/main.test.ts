@@ -13,10 +13,10 @@ describe('main without multi-memory', () => {
     const errors: string[] = [];
     vi.spyOn(console, 'error').mockImplementation((line: string) => errors.push(line));
     const { main } = await import('./main.ts');
-    expect(await main('box', ['run', 'x.box.wasm'])).toBe(125);
     expect(await main('box-link', ['app.wasm'])).toBe(125);
+    expect(await main('box', ['inspect', 'x.box.wasm'])).toBe(125);
     expect(errors).toHaveLength(2);
-    expect(errors[0]).toMatch(/^box: this JavaScript engine cannot run multi-memory WebAssembly/);
+    expect(errors[0]).toMatch(/^box-link: this JavaScript engine cannot run multi-memory WebAssembly/);
   });
 
   it('still answers --help', async () => {

@@ -63,7 +63,8 @@ async function dispatch(program: Command, argv: readonly string[]): Promise<numb
 export async function main(program: Command, argv: readonly string[]): Promise<number> {
   const isRun = program === 'box' && argv[0] === 'run';
   const wantsHelp = argv.some((a) => a === '--help' || a === '-h' || a === '--version');
-  if (!wantsHelp && !hasMultiMemory()) {
+  // `box run` decides for itself: a --portable box runs in dynamic mode without multi-memory.
+  if (!wantsHelp && !isRun && !hasMultiMemory()) {
     console.error(`${program}: ${MULTI_MEMORY_ADVICE}`);
     return 125;
   }

@@ -1,12 +1,13 @@
 // box-link as a function: program bytes + capabilities + settings -> box bytes.
 
-import { BOX_FORMAT, MANIFEST_SECTION, type CapabilityDescriptor, type ImageEntry, type LinkSettings, type Manifest } from '@marcotte/abi';
+import { BOX_FORMAT, FUNCTIONS, MANIFEST_SECTION, PARTS_SECTION, encodeParts, type BoxParts, type CapabilityDescriptor, type ImageEntry, type LinkSettings, type Manifest } from '@marcotte/abi';
 import { WasmFormatError } from './binary/errors.ts';
 import { readModule } from './binary/reader.ts';
 import { writeModule } from './binary/writer.ts';
 import type { Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
-import { merge } from './merge.ts';
+import { merge, typeOfFunc } from './merge.ts';
+import { valTypeName } from './signature.ts';
 import { boxConfig } from './glue.ts';
 
 export interface LinkOptions extends LinkSettings {
@@ -18,6 +19,8 @@ export interface LinkOptions extends LinkSettings {
   deny?: readonly string[];
   /** bake everything for good: the box imports only fd_write, fd_read and proc_exit */
   sealed?: boolean;
+  /** also embed the unmerged parts, so engines without multi-memory run the box in dynamic mode */
+  portable?: boolean;
   /** how errors name the program (its file name); default "the program" */
   programName?: string;
 }
@@ -114,6 +117,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
     ...(options.random !== undefined ? { random: options.random } : {}),
     ...(options.sealed ? { sealed: true } : {}),
+    ...(options.portable ? { portable: true } : {}),
     ...(options.deny?.length ? { denied: [...options.deny].sort() } : {}),
     hostImports,
     hostImportsBy,
@@ -122,6 +126,25 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     ...(configs.vfs ? { vfsImage: configs.vfs } : {}),
   };
   module.customs.push({ name: MANIFEST_SECTION, bytes: new TextEncoder().encode(JSON.stringify(manifest)), after: 0xff });
+  if (options.portable) {
+    const linked = new Set(options.capabilities.map((c) => c.name));
+    const parts: BoxParts = {
+      program,
+      capabilities: caps.map((cap) => ({
+        name: cap.descriptor.name,
+        wasm: cap.descriptor.wasm(),
+        config: cap.config ?? [],
+        provides: [...cap.descriptor.provides],
+        ...(cap.descriptor.init ? { init: cap.descriptor.init } : {}),
+        stubs: cap.module.imports.flatMap((imp, i) =>
+          imp.desc.kind === 'func' && imp.module.startsWith('box:') && !['box:app', 'box:config'].includes(imp.module) && !linked.has(imp.module.slice(4))
+            ? [{ module: imp.module, name: imp.name, results: typeOfFunc(cap.module, i).results.map(valTypeName) }]
+            : []),
+      })),
+      denied: denied ? FUNCTIONS.map((f) => f.name).filter(denied) : [],
+    };
+    module.customs.push({ name: PARTS_SECTION, bytes: encodeParts(parts), after: 0xff });
+  }
   try {
     return { bytes: writeModule(module), manifest };
   } catch (e) {

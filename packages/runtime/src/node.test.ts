@@ -109,3 +109,37 @@ describe('runBoxIsolated (a worker thread)', () => {
     expect(performance.now() - started).toBeLessThan(20_000);
   });
 });
+
+describe('dynamic mode (the parts wired in JS)', () => {
+  const determinism = readFileSync(new URL('../../../conformance/programs/determinism.wasm', import.meta.url));
+  const hello = readFileSync(new URL('../../../examples/hello/hello.wasm', import.meta.url));
+  const both = async (box: Uint8Array, options: RunOptions) => {
+    const run = (mode: 'static' | 'dynamic') => captured(async (stdout, stderr) => (await runBox(box, { ...options, mode, stdout, stderr })).exitCode);
+    return [await run('static'), await run('dynamic')] as const;
+  };
+
+  it('gives the same output as static mode: host directories, argv, env', async () => {
+    const root = hostTree();
+    const box = link(hello, { capabilities: [kernel, proc], entrypoint: 'hello', args: ['d'], env: ['GREETING=Hoi'], portable: true }).bytes;
+    const [s, d] = await both(box, { args: ['x'], env: { HELLO_DIR: '/data' }, dirs: [['/data', root]] });
+    expect(d).toEqual(s);
+    expect(s.stdout).toMatch(/^Hoi from inside a box!\nargv\[0\] = hello\nargv\[1\] = x\n/);
+  });
+
+  it('gives the same bytes as static mode for a sealed, fixed-clock, seeded box with its own filesystem', async () => {
+    const { clock } = await import('@marcotte/clock');
+    const { vfs } = await import('@marcotte/vfs');
+    const box = link(determinism, {
+      capabilities: [kernel, clock, vfs, proc], entrypoint: 'determinism', args: [], env: [],
+      clock: 'fixed:2000-01-01T00:00:00Z', random: 'seed:42', sealed: true, image: [], portable: true,
+    }).bytes;
+    const [s, d] = await both(box, {});
+    expect(d).toEqual(s);
+    expect(s.stdout).toMatch(/^start: realtime 946684800\./);
+  });
+
+  it('refuses dynamic mode for a box without its parts', async () => {
+    const box = link(hello, { capabilities: [kernel], entrypoint: 'hello', args: [], env: [] }).bytes;
+    await expect(runBox(box, { mode: 'dynamic' })).rejects.toThrow(/needs a portable box \(link it with --portable\)/);
+  });
+});

@@ -2,7 +2,8 @@
 // wasi_snapshot_preview1 imports.
 
 import { WASI } from 'node:wasi';
-import { readManifest, BoxFormatError, type Manifest } from '@marcotte/abi';
+import { readManifest, BoxFormatError, decodeParts, findCustomSection, PARTS_SECTION, type Manifest } from '@marcotte/abi';
+import { instantiateParts } from './dynamic.ts';
 import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 import { StartError, TrapError } from './errors.ts';
 
@@ -17,6 +18,8 @@ export interface RunOptions {
   stdin?: number;
   stdout?: number;
   stderr?: number;
+  /** static (one multi-memory module) or dynamic (the parts wired in JS); default: static where the engine can */
+  mode?: 'static' | 'dynamic';
   /** take the vfs snapshot when the program ends (exit, error exit or trap): RunResult.snapshot / TrapError.snapshot */
   snapshot?: boolean;
 }
@@ -84,8 +87,15 @@ function checkMounts(manifest: Manifest, dirs: RunOptions['dirs']): void {
 }
 
 export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promise<RunResult> {
-  const { module, manifest } = await loadBox(bytes);
+  let manifest: Manifest;
+  try {
+    manifest = readManifest(bytes);
+  } catch (e) {
+    if (e instanceof BoxFormatError) throw new StartError(e.message);
+    throw e;
+  }
   checkMounts(manifest, options.dirs);
+  const dynamic = options.mode === 'dynamic' || (options.mode === undefined && !hasMultiMemory() && manifest.portable === true);
   const wasi = new WASI({
     version: 'preview1',
     args: [manifest.entrypoint, ...(options.args ?? [])],
@@ -96,21 +106,35 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
     stdout: options.stdout ?? 1,
     stderr: options.stderr ?? 2,
   });
-  let instance: WebAssembly.Instance;
+  let instance: { exports: WebAssembly.Exports };
+  let control: WebAssembly.Exports;
   try {
-    instance = await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports);
+    if (dynamic) {
+      const section = findCustomSection(bytes, PARTS_SECTION);
+      if (!section) throw new StartError('dynamic mode needs a portable box (link it with --portable)');
+      const host = (wasi.getImportObject() as Record<string, Record<string, (...a: unknown[]) => unknown>>).wasi_snapshot_preview1!;
+      const { exports, capabilities } = await instantiateParts(decodeParts(section), host);
+      instance = { exports };
+      const vfs = capabilities.get('vfs')?.exports;
+      control = vfs ? { 'box.vfs.snapshot': vfs.snapshot!, 'box.vfs.memory': vfs.memory! } : {};
+    } else {
+      const { module } = await loadBox(bytes);
+      instance = await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports);
+      control = instance.exports;
+    }
   } catch (e) {
+    if (e instanceof StartError) throw e;
     throw new StartError(`the box cannot be instantiated: ${(e as Error).message}`);
   }
   try {
-    const exitCode = instance.exports._start ? wasi.start(instance) : (wasi.initialize(instance), 0);
-    const snapshot = options.snapshot ? takeVfsSnapshot(instance.exports) : undefined;
+    const exitCode = instance.exports._start ? wasi.start(instance as WebAssembly.Instance) : (wasi.initialize(instance as WebAssembly.Instance), 0);
+    const snapshot = options.snapshot ? takeVfsSnapshot(control) : undefined;
     return { exitCode, manifest, ...(snapshot ? { snapshot } : {}) };
   } catch (e) {
     if (e instanceof WebAssembly.RuntimeError) {
       // The capabilities' memories are intact after a trap in the program: what it wrote is not lost.
       const trap = new TrapError(`the box trapped: ${e.message}${trapFrames(e)}`, { cause: e });
-      if (options.snapshot) trap.snapshot = takeVfsSnapshot(instance.exports);
+      if (options.snapshot) trap.snapshot = takeVfsSnapshot(control);
       throw trap;
     }
     throw e;

@@ -22,6 +22,7 @@ Options:
   --sealed         bake argv and env for good: the box imports only fd_write, fd_read, proc_exit
   --deny CAP       import nothing for CAP (fs, net, proc, clock, random): its calls answer ENOSYS
   --strip          drop every custom section but the manifest (names, debug info)
+  --portable       also embed the unmerged parts: engines without multi-memory run the box in dynamic mode
   -o FILE          output file (default: APP with .box.wasm in place of .wasm)
   -h, --help       show this help
 
@@ -40,6 +41,7 @@ const SPECS: OptionSpec[] = [
   { name: 'env', value: true, multiple: true },
   { name: 'strip' },
   { name: 'sealed' },
+  { name: 'portable' },
   { name: 'deny', value: true, multiple: true },
   { name: 'o', short: 'o', value: true },
   { name: 'help', short: 'h' },
@@ -47,7 +49,7 @@ const SPECS: OptionSpec[] = [
 
 /** Options DESIGN.md §5 defines that this version does not implement yet: refused by name. */
 const NOT_YET: OptionSpec[] = [
-  { name: 'net' }, { name: 'listen', value: true, multiple: true }, { name: 'portable' }, { name: 'trace' },
+  { name: 'net' }, { name: 'listen', value: true, multiple: true }, { name: 'trace' },
 ];
 
 export async function linkCommand(argv: readonly string[], command = 'box-link'): Promise<number> {
@@ -95,7 +97,7 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   const program = await readInput(command, appPath);
   const image = imagePath === undefined ? undefined : await readImage(command, imagePath);
   const { bytes } = link(program, {
-    capabilities, entrypoint: basename(appPath), args: args.rest, env, strip: flag(args, 'strip'), programName: appPath, sealed, deny,
+    capabilities, entrypoint: basename(appPath), args: args.rest, env, strip: flag(args, 'strip'), programName: appPath, sealed, deny, portable: flag(args, 'portable'),
     ...(image ? { image } : {}), ...(workdir !== undefined ? { workdir } : {}), ...(mountPoints.length ? { mountPoints } : {}),
     ...(clockMode !== undefined ? { clock: clockMode } : {}), ...(randomMode !== undefined ? { random: randomMode } : {}),
   });

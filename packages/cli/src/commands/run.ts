@@ -17,6 +17,8 @@ Options:
                       the host's environment is otherwise never passed in
   --env-file FILE     read KEY=VALUE lines (# comments) as -e
   --timeout SECONDS   end the box after this much wall-clock time (exit 137)
+  --mode MODE         static (one multi-memory module) or dynamic (a --portable box's parts
+                      wired in JS); default static, dynamic where multi-memory is missing
   --commit OUT        write a new box whose image holds the run's filesystem changes
                       (also when the program fails or traps)
   -h, --help          show this help
@@ -30,13 +32,14 @@ const SPECS: OptionSpec[] = [
   { name: 'env-file', value: true, multiple: true },
   { name: 'timeout', value: true },
   { name: 'commit', value: true },
+  { name: 'mode', value: true },
   { name: 'help', short: 'h' },
 ];
 
 /** Options DESIGN.md §5 defines that this version does not implement yet: refused by name. */
 const NOT_YET: OptionSpec[] = [
   { name: 'publish', short: 'p', value: true, multiple: true }, { name: 'workdir', short: 'w', value: true },
-  { name: 'entrypoint', value: true }, { name: 'mode', value: true },
+  { name: 'entrypoint', value: true },
   { name: 'memory', value: true }, { name: 'max-output', value: true },
   { name: 'trace' },
 ];
@@ -125,6 +128,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   if (seconds !== undefined && !(seconds > 0 && Number.isFinite(seconds))) {
     throw new UsageError(`box run: --timeout expects a positive number of seconds, got ${JSON.stringify(timeout)}`);
   }
+  const mode = value(args, 'mode');
+  if (mode !== undefined && mode !== 'static' && mode !== 'dynamic') throw new UsageError(`box run: --mode must be static or dynamic, got ${JSON.stringify(mode)}`);
   const bytes = await readInput('box run', boxPath);
   const commit = value(args, 'commit');
   if (commit !== undefined && !readManifestOrNull(bytes)?.vfsImage) {
@@ -133,7 +138,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   // In a worker: a time limit or Ctrl-C must be able to stop a program that never yields.
   try {
     const { exitCode, snapshot } = await runBoxIsolated(bytes, {
-      args: args.rest, env, dirs, handleSignals: true, snapshot: commit !== undefined,
+      args: args.rest, env, dirs, handleSignals: true, snapshot: commit !== undefined, ...(mode ? { mode } : {}),
       ...(seconds !== undefined ? { timeoutMs: seconds * 1000 } : {}),
     });
     if (commit !== undefined && snapshot) writeCommit(commit, bytes, snapshot);

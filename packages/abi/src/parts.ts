@@ -1,0 +1,71 @@
+// The unmerged parts of a portable box (custom section "box.parts",
+// DESIGN.md §2): what an engine without multi-memory needs to run the same
+// box in dynamic mode, each module instantiated on its own and wired in JS.
+//
+// Layout: u32 header length, the header as JSON, then the blobs the header
+// points into (offsets from the end of the header).
+
+export const PARTS_SECTION = 'box.parts';
+
+export interface CapabilityParts {
+  name: string;
+  wasm: Uint8Array;
+  /** box:config segments */
+  config: Uint8Array[];
+  /** preview1 functions it serves to the program */
+  provides: string[];
+  init?: string;
+  /** imports from capabilities that are not linked, with their result types, answered with zeros */
+  stubs: Array<{ module: string; name: string; results: string[] }>;
+}
+
+export interface BoxParts {
+  program: Uint8Array;
+  capabilities: CapabilityParts[];
+  /** host functions the box may not call (--deny, --sealed): they answer ENOSYS */
+  denied: string[];
+}
+
+interface Header {
+  program: [number, number];
+  capabilities: Array<Omit<CapabilityParts, 'wasm' | 'config'> & { wasm: [number, number]; config: Array<[number, number]> }>;
+  denied: string[];
+}
+
+export function encodeParts(parts: BoxParts): Uint8Array {
+  const blobs: Uint8Array[] = [];
+  let size = 0;
+  const add = (b: Uint8Array): [number, number] => {
+    blobs.push(b);
+    size += b.length;
+    return [size - b.length, b.length];
+  };
+  const header: Header = {
+    program: add(parts.program),
+    capabilities: parts.capabilities.map((c) => ({ ...c, wasm: add(c.wasm), config: c.config.map(add) })),
+    denied: parts.denied,
+  };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(4 + json.length + size);
+  new DataView(out.buffer).setUint32(0, json.length, true);
+  out.set(json, 4);
+  let at = 4 + json.length;
+  for (const b of blobs) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
+}
+
+export function decodeParts(bytes: Uint8Array): BoxParts {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const length = view.getUint32(0, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length))) as Header;
+  const base = 4 + length;
+  const blob = ([at, len]: [number, number]) => bytes.subarray(base + at, base + at + len);
+  return {
+    program: blob(header.program),
+    capabilities: header.capabilities.map((c) => ({ ...c, wasm: blob(c.wasm), config: c.config.map(blob) })),
+    denied: header.denied,
+  };
+}

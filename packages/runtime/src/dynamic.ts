@@ -1,0 +1,79 @@
+// Dynamic mode (DESIGN.md §2): the same parts a box was linked from,
+// instantiated separately and wired in JavaScript, with box:app and
+// box:config in JS. It serves engines without multi-memory and is a second
+// implementation of the box contract: tests expect identical results.
+
+import { boxAppImports, boxConfigImports, ERRNO_NOSYS, type BoxParts } from '@marcotte/abi';
+
+type Fn = (...args: unknown[]) => unknown;
+
+/** A zero of a result type, as the linker's stubs answer. */
+const zero = (results: readonly string[]) => () => (results[0] === 'i64' ? 0n : results.length ? 0 : undefined);
+
+/**
+ * Instantiates the parts against `host` (node:wasi's wasi_snapshot_preview1
+ * functions) and returns what a WASI host starts: the program's memory and a
+ * `_start` that runs each capability's init, then the program.
+ */
+export async function instantiateParts(parts: BoxParts, host: Record<string, Fn>): Promise<{
+  exports: { memory: WebAssembly.Memory; _start: () => void };
+  capabilities: Map<string, WebAssembly.Instance>;
+}> {
+  const denied = new Set(parts.denied);
+  // Called as methods: older node:wasi versions need `this` to be their import object.
+  const hostFn = (name: string): Fn => {
+    if (denied.has(name)) return () => ERRNO_NOSYS;
+    const fn = host[name];
+    if (typeof fn !== 'function') throw new Error(`the host does not provide wasi_snapshot_preview1.${name}`);
+    return fn.bind(host);
+  };
+  const instances = new Map<string, WebAssembly.Instance>();
+  let app: WebAssembly.Instance | undefined;
+  const appMemory = () => app!.exports.memory as WebAssembly.Memory;
+
+  for (const cap of parts.capabilities) {
+    const module = await WebAssembly.compile(cap.wasm as Uint8Array<ArrayBuffer>);
+    let own: WebAssembly.Memory | undefined;
+    const local = () => own!;
+    const imports: Record<string, Record<string, unknown>> = {
+      'box:app': boxAppImports(appMemory, local),
+      'box:config': boxConfigImports(cap.config, local),
+    };
+    for (const imp of WebAssembly.Module.imports(module)) {
+      if (imp.module === 'wasi_snapshot_preview1') (imports[imp.module] ??= {})[imp.name] = hostFn(imp.name);
+      else if (imp.module.startsWith('box:') && imp.module !== 'box:app' && imp.module !== 'box:config') {
+        const target = imp.module.slice(4);
+        const stub = cap.stubs.find((s) => s.module === imp.module && s.name === imp.name);
+        // Bound late: capabilities may call each other in either direction.
+        (imports[imp.module] ??= {})[imp.name] = stub ? zero(stub.results)
+          : (...args: unknown[]) => (instances.get(target)!.exports[imp.name] as Fn)(...args);
+      }
+    }
+    const instance = await WebAssembly.instantiate(module, imports as WebAssembly.Imports);
+    own = instance.exports.memory as WebAssembly.Memory;
+    instances.set(cap.name, instance);
+  }
+
+  const provider = new Map<string, Fn>();
+  for (const cap of parts.capabilities) {
+    for (const name of cap.provides) provider.set(name, instances.get(cap.name)!.exports[name] as Fn);
+  }
+  const program = await WebAssembly.compile(parts.program as Uint8Array<ArrayBuffer>);
+  const wasi: Record<string, unknown> = {};
+  for (const imp of WebAssembly.Module.imports(program)) {
+    if (imp.module === 'wasi_snapshot_preview1') wasi[imp.name] = provider.get(imp.name) ?? hostFn(imp.name);
+  }
+  app = await WebAssembly.instantiate(program, { wasi_snapshot_preview1: wasi } as WebAssembly.Imports);
+  const inits = parts.capabilities.flatMap((c) => (c.init ? [instances.get(c.name)!.exports[c.init] as Fn] : []));
+  const entry = (app.exports._start ?? app.exports._initialize) as Fn;
+  return {
+    exports: {
+      memory: appMemory(),
+      _start: () => {
+        for (const init of inits) init();
+        entry();
+      },
+    },
+    capabilities: instances,
+  };
+}
