@@ -30,6 +30,8 @@ export interface Job {
   preopens: Array<[guest: string, host: string]>;
   /** where to write the Outcome */
   result: string;
+  /** a box runs merged (static) or as parts wired in JS (dynamic) */
+  runMode?: 'static' | 'dynamic';
 }
 
 export type Outcome = { kind: 'exit'; code: number } | { kind: 'trap'; message: string } | { kind: 'error'; message: string };
@@ -68,8 +70,9 @@ async function boxed(job: Job): Promise<number> {
     ...(mountPoints.length ? { mountPoints } : {}),
     clock: 'host',
     random: 'host',
+    portable: job.runMode === 'dynamic',
   }).bytes;
-  return (await runBox(box, { args: job.args, env: job.env, dirs: job.preopens })).exitCode;
+  return (await runBox(box, { args: job.args, env: job.env, dirs: job.preopens, mode: job.runMode ?? 'static' })).exitCode;
 }
 
 async function outcome(job: Job): Promise<Outcome> {

@@ -116,7 +116,7 @@ export async function runTest(wasm: string, identity: Pick<TestResult, 'name' | 
   if (!parsed.ok) return { ...identity, status: 'fail', reason: parsed.reason };
   const scratch = mkdtempSync(join(tmpdir(), 'box-conformance-'));
   try {
-    const session = new Session(job(wasm, parsed.spec, scratch, options.as ?? 'box'), join(scratch, 'job.json'), Date.now() + options.timeoutMs);
+    const session = new Session({ ...job(wasm, parsed.spec, scratch, options.as ?? 'box'), runMode: identity.mode }, join(scratch, 'job.json'), Date.now() + options.timeoutMs);
     const { end, failure } = await drive(session, parsed.spec);
     const output = { stdout: session.stdout, stderr: session.stderr, ...(end.kind === 'exit' ? { exitCode: end.code } : {}) };
     // A trap or timeout says more than whatever output expectation it broke first.

@@ -125,24 +125,28 @@ describe('abnormal ends', () => {
 });
 
 describe('modes and summary', () => {
-  it('skips every test in dynamic mode, with the reason', () => {
+  it('runs every test in dynamic mode too, with the same outcome as static mode', () => {
     const dynamic = result.results.filter((r) => r.mode === 'dynamic');
     expect(dynamic).toHaveLength(result.results.length / 2);
-    for (const r of dynamic) expect(r).toMatchObject({ status: 'skip', reason: 'dynamic mode not implemented' });
+    for (const r of dynamic) {
+      const twin = result.results.find((s) => s.mode === 'static' && s.name === r.name)!;
+      expect([r.name, r.status, r.stdout, r.exitCode]).toEqual([twin.name, twin.status, twin.stdout, twin.exitCode]);
+    }
   });
 
   it('summarizes per folder, failures counting timeouts and crashes', () => {
     expect(result.folders).toEqual([
-      { folder: 'bad', passed: 0, failed: 2, timeouts: 1, crashes: 1, skipped: 2 },
-      { folder: 'fs', passed: 3, failed: 2, timeouts: 0, crashes: 0, skipped: 5 },
-      { folder: 'ops', passed: 1, failed: 3, timeouts: 0, crashes: 0, skipped: 4 },
-      { folder: 'out', passed: 4, failed: 4, timeouts: 0, crashes: 0, skipped: 8 },
+      { folder: 'bad', passed: 0, failed: 4, timeouts: 2, crashes: 2, skipped: 0 },
+      { folder: 'fs', passed: 6, failed: 4, timeouts: 0, crashes: 0, skipped: 0 },
+      { folder: 'ops', passed: 2, failed: 6, timeouts: 0, crashes: 0, skipped: 0 },
+      { folder: 'out', passed: 8, failed: 8, timeouts: 0, crashes: 0, skipped: 0 },
     ]);
-    expect({ passed: result.passed, failed: result.failed, skipped: result.skipped }).toEqual({ passed: 8, failed: 11, skipped: 19 });
+    expect({ passed: result.passed, failed: result.failed, skipped: result.skipped }).toEqual({ passed: 16, failed: 22, skipped: 0 });
     const text = formatSummary(result).split('\n');
-    expect(text[0]).toBe('bad: 0 passed, 2 failed (1 timed out, 1 crashed, 2 skipped)');
+    expect(text[0]).toBe('bad: 0 passed, 4 failed (2 timed out, 2 crashed)');
     expect(text).toContain('  TIMEOUT bad/spin [static]: still running after 4000 ms: killed');
-    expect(text.at(-1)).toBe('8 passed, 11 failed');
+    expect(text).toContain('  TIMEOUT bad/spin [dynamic]: still running after 4000 ms: killed');
+    expect(text.at(-1)).toBe('16 passed, 22 failed');
   });
 
   it('writes the results as JSON', () => {
@@ -157,8 +161,8 @@ describe('modes and summary', () => {
       const fixed = await runSuite(dir);
       expect(fixed.results.map((r) => [r.mode, r.status])).toEqual([['static', 'pass']]);
       const dynamic = await runSuite(dir, { mode: 'dynamic' });
-      expect(dynamic.results.map((r) => [r.mode, r.status])).toEqual([['dynamic', 'skip']]);
-      expect(formatSummary(dynamic).split('\n').at(-1)).toBe('0 passed, 0 failed');
+      expect(dynamic.results.map((r) => [r.mode, r.status])).toEqual([['dynamic', 'pass']]);
+      expect(formatSummary(dynamic).split('\n').at(-1)).toBe('1 passed, 0 failed');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -40,7 +40,6 @@ export interface SuiteResult {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
-const DYNAMIC_SKIP = 'dynamic mode not implemented';
 
 /** Every `.wasm` under `dir`, as paths relative to it with '/' separators, sorted. */
 export function findTests(dir: string): string[] {
@@ -93,10 +92,7 @@ export async function runSuite(dir: string, options: SuiteOptions = {}): Promise
     const name = path.slice(0, -'.wasm'.length);
     const folder = dirname(path);
     for (const mode of modes) {
-      // Only static mode exists in the runtime so far: dynamic results are reported, as skipped.
-      jobs.push(mode === 'dynamic'
-        ? async () => ({ name, folder, mode, status: 'skip', reason: DYNAMIC_SKIP })
-        : () => runTest(join(suite, path), { name, folder, mode }, { timeoutMs }));
+      jobs.push(() => runTest(join(suite, path), { name, folder, mode }, { timeoutMs }));
     }
   }
   const results = await pool(jobs, options.concurrency ?? Math.min(4, availableParallelism()));
