@@ -11,16 +11,18 @@ import { link } from '@marcotte/linker';
 import { runBox } from '@marcotte/runtime';
 import { checkExit, WORK, type Peer } from './peer.ts';
 
-export function box(program: Uint8Array): Peer {
-  const bytes = link(program, { capabilities: [kernel, vfs, proc], entrypoint: 'fsops', args: [], env: [], image: [{ path: WORK, type: 'dir' }] }).bytes;
+export function box(program: Uint8Array, mode: 'static' | 'dynamic' = 'static'): Peer {
+  const bytes = link(program, {
+    capabilities: [kernel, vfs, proc], entrypoint: 'fsops', args: [], env: [], image: [{ path: WORK, type: 'dir' }], portable: mode === 'dynamic',
+  }).bytes;
   return {
-    name: 'box',
+    name: mode === 'static' ? 'box' : 'box (dynamic)',
     async run(args) {
       const dir = mkdtempSync(join(tmpdir(), 'vfs-bench-box-'));
       const out = join(dir, 'stdout');
       const fd = openSync(out, 'w+');
       try {
-        const { exitCode } = await runBox(bytes, { args, stdout: fd });
+        const { exitCode } = await runBox(bytes, { args, stdout: fd, mode });
         checkExit('box', exitCode);
         return readFileSync(out, 'utf8');
       } finally {
