@@ -1,4 +1,4 @@
-export { link, commitImage, DENY_CLASSES, type LinkOptions, type LinkResult } from './link.ts';
+export { link, commitImage, imageSummary, DENY_CLASSES, type LinkOptions, type LinkResult } from './link.ts';
 export { merge, type CapabilityPart, type MergeResult } from './merge.ts';
 export { LinkError } from './errors.ts';
 export { readModule } from './binary/reader.ts';

@@ -60,7 +60,8 @@ function deniedHostFunctions(deny: readonly string[], sealed: boolean): ((name: 
   return (name) => (sealed && !SEALED_ALLOWED.has(name)) || deny.some((d) => DENY_CLASSES[d]!(name));
 }
 
-function imageSummary(image: readonly ImageEntry[]): NonNullable<Manifest['image']> {
+/** What an image holds, as the manifest reports it. */
+export function imageSummary(image: readonly ImageEntry[]): NonNullable<Manifest['image']> {
   const summary = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
   for (const e of image) {
     if (e.type === 'file') {

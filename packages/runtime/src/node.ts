@@ -42,15 +42,19 @@ export function takeVfsSnapshot(exports: WebAssembly.Exports): Uint8Array | unde
   return new Uint8Array(memory.buffer, ptr, Number(result >> 32n)).slice();
 }
 
-/** Compiles a box, checking its manifest and that this engine can run it. */
-export async function loadBox(bytes: Uint8Array): Promise<{ module: WebAssembly.Module; manifest: Manifest }> {
-  let manifest: Manifest;
+/** The box's manifest; a file that is not a box, or a newer one, cannot start. */
+function startManifest(bytes: Uint8Array): Manifest {
   try {
-    manifest = readManifest(bytes);
+    return readManifest(bytes);
   } catch (e) {
     if (e instanceof BoxFormatError) throw new StartError(e.message);
     throw e;
   }
+}
+
+/** Compiles a box, checking its manifest and that this engine can run it. */
+export async function loadBox(bytes: Uint8Array): Promise<{ module: WebAssembly.Module; manifest: Manifest }> {
+  const manifest = startManifest(bytes);
   if (!hasMultiMemory()) throw new StartError(MULTI_MEMORY_ADVICE);
   try {
     return { module: await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), manifest };
@@ -87,13 +91,7 @@ function checkMounts(manifest: Manifest, dirs: RunOptions['dirs']): void {
 }
 
 export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promise<RunResult> {
-  let manifest: Manifest;
-  try {
-    manifest = readManifest(bytes);
-  } catch (e) {
-    if (e instanceof BoxFormatError) throw new StartError(e.message);
-    throw e;
-  }
+  const manifest = startManifest(bytes);
   checkMounts(manifest, options.dirs);
   const dynamic = options.mode === 'dynamic' || (options.mode === undefined && !hasMultiMemory() && manifest.portable === true);
   const wasi = new WASI({

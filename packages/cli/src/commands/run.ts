@@ -1,6 +1,6 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { readManifest, type Manifest } from '@marcotte/abi';
-import { commitImage } from '@marcotte/linker';
+import { commitImage, imageSummary } from '@marcotte/linker';
 import { readSnapshot, snapshotSegments } from '@marcotte/vfs';
 import { resolve } from 'node:path';
 import { runBoxIsolated, TrapError } from '@marcotte/runtime';
@@ -99,16 +99,7 @@ function readManifestOrNull(bytes: Uint8Array): Manifest | null {
 
 /** The box with the run's filesystem as its new image. */
 function writeCommit(path: string, box: Uint8Array, snapshot: Uint8Array): void {
-  const entries = readSnapshot(snapshot);
-  const summary = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
-  for (const e of entries) {
-    if (e.type === 'file') {
-      summary.files++;
-      summary.bytes += e.data?.length ?? 0;
-    } else if (e.type === 'dir') summary.dirs++;
-    else summary.symlinks++;
-  }
-  writeFileSync(path, commitImage(box, snapshotSegments(snapshot), summary));
+  writeFileSync(path, commitImage(box, snapshotSegments(snapshot), imageSummary(readSnapshot(snapshot))));
 }
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
