@@ -110,6 +110,39 @@ function virtual_sleep(in_: u32, out: u32, nsubscriptions: u32, nevents: u32): b
   return true;
 }
 
+/**
+ * Turns absolute clock deadlines into relative timeouts measured on the
+ * clock capability (to_host), or puts them back. The deadline is in the box's
+ * time (an --clock offset applies to it), and node:wasi waits forever on an
+ * absolute MONOTONIC deadline already past. Without a clock capability the
+ * stub's now() answers 0 and deadlines go to the host as they are.
+ */
+function relative_deadlines(in_: u32, nsubscriptions: u32, saved: usize, to_host: bool): void {
+  for (let i: u32 = 0; i < nsubscriptions; i++) {
+    const sub = in_ + i * SUBSCRIPTION_SIZE;
+    const slot = saved + (<usize>i << 4);
+    if (to_host) {
+      store<u32>(slot + 8, 0);
+      if (<u8>app.load_u8(sub + SUBSCRIPTION_U_OFFSET + U_TAG) != EVENTTYPE_CLOCK) continue;
+      const flags = app.load_u32(sub + SUBSCRIPTION_U_OFFSET + CLOCK_FLAGS) & 0xffff;
+      if (!(flags & SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME)) continue;
+      const id = app.load_u32(sub + SUBSCRIPTION_U_OFFSET + CLOCK_ID);
+      const now = id <= 3 ? clock.now(id) : 0;
+      if (now == 0) continue;
+      const timeout = app.load_u64(sub + SUBSCRIPTION_U_OFFSET + CLOCK_TIMEOUT);
+      store<u64>(slot, timeout);
+      store<u32>(slot + 8, 1);
+      app.store_u64(sub + SUBSCRIPTION_U_OFFSET + CLOCK_TIMEOUT, timeout > now ? timeout - now : 0);
+      // flags is a u16 followed by padding: clearing ABSTIME leaves the rest as it was
+      app.store_u8(sub + SUBSCRIPTION_U_OFFSET + CLOCK_FLAGS, <u32>(flags & ~SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME) & 0xff);
+    } else if (load<u32>(slot + 8)) {
+      app.store_u64(sub + SUBSCRIPTION_U_OFFSET + CLOCK_TIMEOUT, load<u64>(slot));
+      const flags = app.load_u8(sub + SUBSCRIPTION_U_OFFSET + CLOCK_FLAGS);
+      app.store_u8(sub + SUBSCRIPTION_U_OFFSET + CLOCK_FLAGS, flags | SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME);
+    }
+  }
+}
+
 /** Replaces each fd subscription's box fd by its host fd (to_host) or back. */
 function translate(in_: u32, nsubscriptions: u32, saved: usize, to_host: bool): void {
   for (let i: u32 = 0; i < nsubscriptions; i++) {
@@ -142,9 +175,13 @@ export function poll_oneoff(in_: u32, out: u32, nsubscriptions: u32, nevents: u3
   }
   if (virtual_sleep(in_, out, nsubscriptions, nevents)) return ERRNO_SUCCESS;
   const saved = heap.alloc(<usize>nsubscriptions << 2);
+  const deadlines = heap.alloc(<usize>nsubscriptions << 4);
   translate(in_, nsubscriptions, saved, true);
+  relative_deadlines(in_, nsubscriptions, deadlines, true);
   const err = host.poll_oneoff(in_, out, nsubscriptions, nevents);
+  relative_deadlines(in_, nsubscriptions, deadlines, false);
   translate(in_, nsubscriptions, saved, false);
+  heap.free(deadlines);
   heap.free(saved);
   return err;
 }

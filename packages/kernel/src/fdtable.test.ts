@@ -200,3 +200,31 @@ describe('poll_oneoff with virtual time (--clock fixed)', () => {
     expect(h.callsOf('poll_oneoff')).toHaveLength(1);
   });
 });
+
+describe('poll_oneoff absolute deadlines on the host', () => {
+  it('are handed to the host as relative timeouts on the clock capability, then restored', async () => {
+    let seen: [bigint, number] = [0n, -1];
+    const h = await kernelHarness({
+      clock: { virtual_time: () => 0, now: () => 5_000n, advance: () => {} },
+      host: {
+        poll_oneoff: (app, inPtr) => {
+          seen = [app.getBigUint64(Number(inPtr) + 24, true), app.getUint16(Number(inPtr) + 40, true)];
+          return ERRNO_SUCCESS;
+        },
+      },
+    });
+    const at = 4096;
+    h.view.setUint8(at + 8, 0); // EVENTTYPE_CLOCK
+    h.view.setUint32(at + 16, 1, true); // MONOTONIC
+    h.view.setBigUint64(at + 24, 7_000n, true);
+    h.view.setUint16(at + 40, 1, true); // ABSTIME
+    expect(h.kernel.poll_oneoff!(at, 8192, 1, 12000)).toBe(ERRNO_SUCCESS);
+    expect(seen).toEqual([2_000n, 0]);
+    expect(h.view.getBigUint64(at + 24, true)).toBe(7_000n);
+    expect(h.view.getUint16(at + 40, true)).toBe(1);
+    // a deadline already past becomes "now", not a wait forever
+    h.view.setBigUint64(at + 24, 10n, true);
+    h.kernel.poll_oneoff!(at, 8192, 1, 12000);
+    expect(seen).toEqual([0n, 0]);
+  });
+});
