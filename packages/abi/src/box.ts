@@ -25,6 +25,8 @@ export interface Manifest {
   /** --clock and --random as given at link time */
   clock?: string;
   random?: string;
+  /** linked with --trace: the traced WASI functions by record id (box.trace.memory holds the records) */
+  trace?: string[];
   /** carries its unmerged parts (box.parts): runs in dynamic mode where multi-memory is missing */
   portable?: boolean;
   /** linked with --sealed: argv, env and everything else baked for good */

@@ -251,6 +251,29 @@ describe('box', () => {
     expectOneLineError(refused, /needs a portable box/);
   });
 
+  it('traces the WASI calls a program makes, up to a trap, in static and dynamic mode (--trace)', () => {
+    const traced = join(work, 'traced.box.wasm');
+    expect(cli('box-link', ['--trace', '-o', traced, join(root, 'conformance/programs/trap.wasm')]).status).toBe(0);
+    const r = cli('box', ['run', '--trace', traced]);
+    expect(r.status).toBe(134);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines.at(-1)).toMatch(/^box run: the box trapped: unreachable/);
+    expect(lines).toContain('fd_fdstat_get(1, ' + lines.find((l) => l.startsWith('fd_fdstat_get(1, '))!.slice(17));
+    expect(lines.some((l) => /^fd_write\(1, \d+, \d+, \d+\) = 0 \(SUCCESS\)$/.test(l))).toBe(true);
+    // without --trace at run time the recorded calls are not printed
+    expect(cli('box', ['run', traced]).stderr.trimEnd().split('\n')).toHaveLength(1);
+
+    const portable = join(work, 'traced-portable.box.wasm');
+    expect(cli('box-link', ['--portable', '-o', portable, dirDump]).status).toBe(0);
+    const dynamic = cli('box', ['run', '--trace', '--dir', `${join(root, 'examples/hello/data')}:/data`, portable, '/data']);
+    expect(dynamic.status).toBe(0);
+    expect(dynamic.stderr).toMatch(/^path_open\(3, 1, \d+, \d+, 2, \d+, \d+, \d+, \d+\) = 0 \(SUCCESS\)$/m);
+    expect(dynamic.stderr).toMatch(/^fd_read\(\d+, \d+, \d+, \d+\) = 0 \(SUCCESS\)$/m);
+    const refused = cli('box', ['run', '--trace', join(work, 'hello.box.wasm')]);
+    expect(refused.status).toBe(125);
+    expectOneLineError(refused, /records no calls \(link it with --trace, or --portable/);
+  });
+
   it('has --help on every command and --version', () => {
     expect(cli('box', ['--help']).stdout).toMatch(/^Usage: box COMMAND/);
     expect(cli('box', ['run', '--help']).stdout).toMatch(/^Usage: box run/);

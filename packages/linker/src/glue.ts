@@ -179,3 +179,60 @@ export function callEach(nodes: readonly number[], name = 'box:_start'): Synth {
     },
   };
 }
+
+/** Trace records: u32 function id, i32 result (-1 until the call returns), then up to 9 args as u64. */
+export const TRACE_RECORD = 128;
+export const TRACE_RECORDS = 2048;
+
+function memargAt(w: ByteWriter, mem: number, offset: number): void {
+  if (mem === 0) {
+    w.u32(0);
+  } else {
+    w.u32(0x40);
+    w.u32(mem);
+  }
+  w.u32(offset);
+}
+
+/**
+ * Wraps one of the program's WASI imports for --trace: writes a record of
+ * the call into the trace ring (memory `mem`, next index in global `next`)
+ * before calling `target`, so the last calls before a trap or an exit are
+ * there too, then fills in the result.
+ */
+export function traceWrapper(name: string, id: number, type: FuncType, target: number | string, mem: number, next: number): Synth {
+  const n = type.params.length;
+  const slot = n, result = n + 1;
+  return {
+    name: `box:trace.${name}`,
+    type,
+    calls: [target as number],
+    build: (calls) => {
+      const w = new ByteWriter(64);
+      w.byte(0x23); w.u32(next); // global.get
+      w.byte(OP.i32Const); w.s32(TRACE_RECORDS - 1);
+      w.byte(0x71); // i32.and
+      w.byte(OP.i32Const); w.s32(Math.log2(TRACE_RECORD));
+      w.byte(0x74); // i32.shl
+      w.byte(0x21); w.u32(slot); // local.set
+      w.byte(OP.localGet); w.u32(slot); w.byte(OP.i32Const); w.s32(id); w.byte(OP.i32Store); memargAt(w, mem, 0);
+      w.byte(OP.localGet); w.u32(slot); w.byte(OP.i32Const); w.s32(-1); w.byte(OP.i32Store); memargAt(w, mem, 4);
+      type.params.slice(0, 9).forEach((t, k) => {
+        w.byte(OP.localGet); w.u32(slot);
+        w.byte(OP.localGet); w.u32(k);
+        if (t === I32) w.byte(OP.i64ExtendI32U);
+        w.byte(OP.i64Store); memargAt(w, mem, 8 + 8 * k);
+      });
+      w.byte(0x23); w.u32(next); w.byte(OP.i32Const); w.s32(1); w.byte(0x6a); w.byte(0x24); w.u32(next); // next += 1
+      for (let k = 0; k < n; k++) { w.byte(OP.localGet); w.u32(k); }
+      w.byte(OP.call); w.u32(calls[0]!);
+      if (type.results.length === 1 && type.results[0] === I32) {
+        w.byte(0x21); w.u32(result);
+        w.byte(OP.localGet); w.u32(slot); w.byte(OP.localGet); w.u32(result); w.byte(OP.i32Store); memargAt(w, mem, 4);
+        w.byte(OP.localGet); w.u32(result);
+      }
+      w.byte(OP.end);
+      return { locals: [{ count: 2, type: I32 }], body: w.finish() };
+    },
+  };
+}

@@ -21,6 +21,8 @@ export interface LinkOptions extends LinkSettings {
   sealed?: boolean;
   /** also embed the unmerged parts, so engines without multi-memory run the box in dynamic mode */
   portable?: boolean;
+  /** record every WASI call the program makes; the runtime prints them */
+  trace?: boolean;
   /** how errors name the program (its file name); default "the program" */
   programName?: string;
 }
@@ -105,7 +107,9 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     return { descriptor, module: read(descriptor.wasm(), `capability ${descriptor.name}`), ...(config ? { config } : {}) };
   });
   const denied = deniedHostFunctions(options.deny ?? [], options.sealed ?? false);
-  const { module, hostImports, hostImportsBy, served, sizes, configs } = merge(app, caps, { strip: options.strip ?? false, denied });
+  const { module, hostImports, hostImportsBy, served, sizes, configs, traced } = merge(app, caps, {
+    strip: options.strip ?? false, ...(denied ? { denied } : {}), ...(options.trace ? { trace: true } : {}),
+  });
   const manifest: Manifest = {
     format: BOX_FORMAT,
     capabilities: Object.fromEntries(options.capabilities.map((c) => [c.name, { version: c.version }])),
@@ -119,6 +123,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     ...(options.random !== undefined ? { random: options.random } : {}),
     ...(options.sealed ? { sealed: true } : {}),
     ...(options.portable ? { portable: true } : {}),
+    ...(traced ? { trace: traced } : {}),
     ...(options.deny?.length ? { denied: [...options.deny].sort() } : {}),
     hostImports,
     hostImportsBy,

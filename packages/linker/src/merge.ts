@@ -19,7 +19,7 @@ import { rewriteExpr } from './binary/code.ts';
 import { WasmFormatError } from './binary/errors.ts';
 import { emptyModule, identityMap, type Custom, type FuncType, type IndexMap, type Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
-import { callEach, type Synth } from './glue.ts';
+import { callEach, traceWrapper, TRACE_RECORD, TRACE_RECORDS, type Synth } from './glue.ts';
 import { emptyNames, readNames, writeNames } from './names.ts';
 import { resolveImports, type Target } from './resolve.ts';
 import { formatFuncType, funcType, funcTypeKey, sameFuncType } from './signature.ts';
@@ -40,6 +40,8 @@ export interface MergeOptions {
   strip?: boolean;
   /** host functions the box may not import (--deny, --sealed): calls answer ENOSYS */
   denied?: (name: string) => boolean;
+  /** record every WASI call of the program in a ring the runtime prints (box.trace.memory, box.trace.next) */
+  trace?: boolean;
 }
 
 export interface PartSize {
@@ -66,6 +68,8 @@ export interface MergeResult {
   /** what each part contributes after dead-code removal */
   sizes: Record<string, PartSize>;
   configs: Record<string, ConfigPlacement>;
+  /** with trace: the traced functions, by record id */
+  traced?: string[];
 }
 
 /** A part: the program (index 0) or a capability. */
@@ -151,6 +155,19 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
     return funcNode(parts[t.part]!, t.index);
   };
 
+  // --trace: the program's WASI imports go through wrappers that record each call.
+  const traceMemory = modules.reduce((n, m) => n + m.memories.length, 0);
+  const traceGlobal = modules.reduce((n, m) => n + m.globals.length, 0);
+  const traced: string[] = [];
+  if (options.trace) {
+    const appImports = app.imports.filter((i) => i.desc.kind === 'func');
+    parts[0]!.imports = parts[0]!.imports.map((t, i): Target => {
+      const target = nodeOf(t);
+      const id = traced.push(appImports[i]!.name) - 1;
+      return { kind: 'synth', id: synths.push(traceWrapper(appImports[i]!.name, id, typeOfFunc(app, i), target, traceMemory, traceGlobal)) - 1 };
+    });
+  }
+
   // Start functions run at instantiation, before any WASI host is ready:
   // capabilities first (their runtimes set up heap pointers), then the program's.
   const starts = [...parts.slice(1), parts[0]!].flatMap((p) => (p.module.start === undefined ? [] : [funcNode(p, p.module.start)]));
@@ -201,7 +218,8 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
   while (work.length) {
     const n = work.pop()!;
     if (n >= nodes) {
-      for (const callee of synths[n - nodes]!.calls ?? []) reach(callee, 'box');
+      const synth = synths[n - nodes]!;
+    for (const callee of synth.calls ?? []) reach(callee, synth.name.startsWith('box:trace.') ? 'app' : 'box');
       continue;
     }
     const p = partOfNode(n);
@@ -317,6 +335,10 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
     sizes[p.name] = size;
   });
   for (const segment of configSegments) out.data.push({ mode: { kind: 'passive' }, bytes: segment });
+  if (options.trace) {
+    out.memories.push({ min: BigInt((TRACE_RECORD * TRACE_RECORDS) / 65536) });
+    out.globals.push({ type: { type: 0x7f, mutable: true }, init: new Uint8Array([0x41, 0x00, 0x0b]) });
+  }
   // memory.init in the box:config glue needs the datacount section; it costs three bytes.
   out.dataCount = out.data.length;
 
@@ -347,6 +369,9 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
     for (const [name, node] of controls[i]!) out.exports.push({ name: `box.${p.name}.${name}`, kind: 'func', index: finalIndex.get(node)! });
   });
 
+  if (options.trace) {
+    out.exports.push({ name: 'box.trace.memory', kind: 'memory', index: traceMemory }, { name: 'box.trace.next', kind: 'global', index: traceGlobal });
+  }
   if (!options.strip) out.customs.push(...customs(app, parts, funcNode, finalIndex, glueNames));
 
   const hostImportsBy: Record<string, string[]> = {};
@@ -359,7 +384,7 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
     const placed = m ? configFirst.get(m[1]!) : undefined;
     if (m && at !== undefined && placed) configs[m[1]!] = { ...placed, sizeFunction: at };
   });
-  return { module: out, hostImports: out.imports.map((i) => i.name), hostImportsBy, served: resolution.served, sizes, configs };
+  return { module: out, hostImports: out.imports.map((i) => i.name), hostImportsBy, served: resolution.served, sizes, configs, ...(options.trace ? { traced } : {}) };
 }
 
 /** Function indices an expression names (call, return_call, ref.func). */

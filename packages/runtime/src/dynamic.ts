@@ -4,6 +4,7 @@
 // implementation of the box contract: tests expect identical results.
 
 import { boxAppImports, boxConfigImports, ERRNO_NOSYS, type BoxParts } from '@marcotte/abi';
+import { formatCall } from './trace.ts';
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -15,7 +16,7 @@ const zero = (results: readonly string[]) => () => (results[0] === 'i64' ? 0n : 
  * functions) and returns what a WASI host starts: the program's memory and a
  * `_start` that runs each capability's init, then the program.
  */
-export async function instantiateParts(parts: BoxParts, host: Record<string, Fn>): Promise<{
+export async function instantiateParts(parts: BoxParts, host: Record<string, Fn>, trace?: (line: string) => void): Promise<{
   exports: { memory: WebAssembly.Memory; _start: () => void };
   capabilities: Map<string, WebAssembly.Instance>;
 }> {
@@ -61,7 +62,10 @@ export async function instantiateParts(parts: BoxParts, host: Record<string, Fn>
   const program = await WebAssembly.compile(parts.program as Uint8Array<ArrayBuffer>);
   const wasi: Record<string, unknown> = {};
   for (const imp of WebAssembly.Module.imports(program)) {
-    if (imp.module === 'wasi_snapshot_preview1') wasi[imp.name] = provider.get(imp.name) ?? hostFn(imp.name);
+    if (imp.module !== 'wasi_snapshot_preview1') continue;
+    const fn = provider.get(imp.name) ?? hostFn(imp.name);
+    // --trace in dynamic mode: each call is printed as it happens (before it runs, then with its result).
+    wasi[imp.name] = trace ? tracing(imp.name, fn, trace) : fn;
   }
   app = await WebAssembly.instantiate(program, { wasi_snapshot_preview1: wasi } as WebAssembly.Imports);
   const inits = parts.capabilities.flatMap((c) => (c.init ? [instances.get(c.name)!.exports[c.init] as Fn] : []));
@@ -75,5 +79,15 @@ export async function instantiateParts(parts: BoxParts, host: Record<string, Fn>
       },
     },
     capabilities: instances,
+  };
+}
+
+function tracing(name: string, fn: Fn, trace: (line: string) => void): Fn {
+  return (...args: unknown[]) => {
+    const asBig = args.map((a) => (typeof a === 'bigint' ? a : BigInt((a as number) >>> 0)));
+    if (name === 'proc_exit') trace(formatCall(name, asBig, undefined));
+    const result = fn(...args);
+    if (name !== 'proc_exit') trace(formatCall(name, asBig, result as number));
+    return result;
   };
 }

@@ -3,3 +3,4 @@ export { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 export { StartError, TrapError } from './errors.ts';
 export { boxAppImports, boxConfigImports } from '@marcotte/abi';
 export { runBoxIsolated, LimitError, SignalError, type IsolatedOptions } from './isolated.ts';
+export { readTrace, formatCall } from './trace.ts';

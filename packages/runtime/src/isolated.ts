@@ -3,6 +3,7 @@
 // on the main thread could not be interrupted). The worker is this same
 // module (or the bundle it is part of), started with a marker in workerData.
 
+import { writeSync } from 'node:fs';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { StartError, TrapError } from './errors.ts';
 import { runBox, type RunOptions, type RunResult } from './node.ts';
@@ -22,7 +23,9 @@ export class SignalError extends Error {
   }
 }
 
-export interface IsolatedOptions extends RunOptions {
+export interface IsolatedOptions extends Omit<RunOptions, 'trace'> {
+  /** print the program's WASI calls to stderr (a box linked with --trace, or a portable one) */
+  trace?: boolean;
   /** wall-clock limit in milliseconds */
   timeoutMs?: number;
   /** end the box on SIGINT / SIGTERM instead of leaving them to the process */
@@ -75,10 +78,13 @@ export function runBoxIsolated(bytes: Uint8Array, options: IsolatedOptions = {})
 }
 
 async function workerMain(): Promise<void> {
-  const { bytes, run } = workerData as { bytes: Uint8Array; run: RunOptions };
+  const { bytes, run } = workerData as { bytes: Uint8Array; run: Omit<IsolatedOptions, 'timeoutMs' | 'handleSignals'> };
+  const { trace, ...rest } = run;
+  // Straight to fd 2, in order with what the program itself writes there.
+  const options: RunOptions = trace ? { ...rest, trace: (line) => writeSync(run.stderr ?? 2, `${line}\n`) } : rest;
   let reply: Reply;
   try {
-    reply = { ok: true, result: await runBox(bytes, run) };
+    reply = { ok: true, result: await runBox(bytes, options) };
   } catch (e) {
     const error = e as Error;
     reply = {

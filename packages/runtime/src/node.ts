@@ -4,6 +4,7 @@
 import { WASI } from 'node:wasi';
 import { readManifest, BoxFormatError, decodeParts, findCustomSection, PARTS_SECTION, type Manifest } from '@marcotte/abi';
 import { instantiateParts } from './dynamic.ts';
+import { readTrace } from './trace.ts';
 import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 import { StartError, TrapError } from './errors.ts';
 
@@ -20,6 +21,8 @@ export interface RunOptions {
   stderr?: number;
   /** static (one multi-memory module) or dynamic (the parts wired in JS); default: static where the engine can */
   mode?: 'static' | 'dynamic';
+  /** where to print the calls of a box linked with --trace (default: nowhere) */
+  trace?: (line: string) => void;
   /** take the vfs snapshot when the program ends (exit, error exit or trap): RunResult.snapshot / TrapError.snapshot */
   snapshot?: boolean;
 }
@@ -93,7 +96,9 @@ function checkMounts(manifest: Manifest, dirs: RunOptions['dirs']): void {
 export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promise<RunResult> {
   const manifest = startManifest(bytes);
   checkMounts(manifest, options.dirs);
-  const dynamic = options.mode === 'dynamic' || (options.mode === undefined && !hasMultiMemory() && manifest.portable === true);
+  // A portable box without recorded traces is traced in dynamic mode, where the JS wiring sees every call.
+  const wantsJsTrace = options.trace !== undefined && !manifest.trace && manifest.portable === true;
+  const dynamic = options.mode === 'dynamic' || (options.mode === undefined && manifest.portable === true && (!hasMultiMemory() || wantsJsTrace));
   const wasi = new WASI({
     version: 'preview1',
     args: [manifest.entrypoint, ...(options.args ?? [])],
@@ -111,7 +116,7 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
       const section = findCustomSection(bytes, PARTS_SECTION);
       if (!section) throw new StartError('dynamic mode needs a portable box (link it with --portable)');
       const host = (wasi.getImportObject() as Record<string, Record<string, (...a: unknown[]) => unknown>>).wasi_snapshot_preview1!;
-      const { exports, capabilities } = await instantiateParts(decodeParts(section), host);
+      const { exports, capabilities } = await instantiateParts(decodeParts(section), host, options.trace);
       instance = { exports };
       const vfs = capabilities.get('vfs')?.exports;
       control = vfs ? { 'box.vfs.snapshot': vfs.snapshot!, 'box.vfs.memory': vfs.memory! } : {};
@@ -124,11 +129,17 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
     if (e instanceof StartError) throw e;
     throw new StartError(`the box cannot be instantiated: ${(e as Error).message}`);
   }
+  // Printed right after the run, whatever ends it: the last calls before a trap are the useful ones.
+  const printTrace = () => {
+    if (options.trace) for (const line of readTrace(manifest, instance.exports)) options.trace(line);
+  };
   try {
     const exitCode = instance.exports._start ? wasi.start(instance as WebAssembly.Instance) : (wasi.initialize(instance as WebAssembly.Instance), 0);
+    printTrace();
     const snapshot = options.snapshot ? takeVfsSnapshot(control) : undefined;
     return { exitCode, manifest, ...(snapshot ? { snapshot } : {}) };
   } catch (e) {
+    printTrace();
     if (e instanceof WebAssembly.RuntimeError) {
       // The capabilities' memories are intact after a trap in the program: what it wrote is not lost.
       const trap = new TrapError(`the box trapped: ${e.message}${trapFrames(e)}`, { cause: e });

@@ -23,6 +23,7 @@ Options:
   --deny CAP       import nothing for CAP (fs, net, proc, clock, random): its calls answer ENOSYS
   --strip          drop every custom section but the manifest (names, debug info)
   --portable       also embed the unmerged parts: engines without multi-memory run the box in dynamic mode
+  --trace          record every WASI call the program makes (box run --trace prints them)
   -o FILE          output file (default: APP with .box.wasm in place of .wasm)
   -h, --help       show this help
 
@@ -42,6 +43,7 @@ const SPECS: OptionSpec[] = [
   { name: 'strip' },
   { name: 'sealed' },
   { name: 'portable' },
+  { name: 'trace' },
   { name: 'deny', value: true, multiple: true },
   { name: 'o', short: 'o', value: true },
   { name: 'help', short: 'h' },
@@ -49,7 +51,7 @@ const SPECS: OptionSpec[] = [
 
 /** Options DESIGN.md §5 defines that this version does not implement yet: refused by name. */
 const NOT_YET: OptionSpec[] = [
-  { name: 'net' }, { name: 'listen', value: true, multiple: true }, { name: 'trace' },
+  { name: 'net' }, { name: 'listen', value: true, multiple: true },
 ];
 
 export async function linkCommand(argv: readonly string[], command = 'box-link'): Promise<number> {
@@ -97,7 +99,7 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   const program = await readInput(command, appPath);
   const image = imagePath === undefined ? undefined : await readImage(command, imagePath);
   const { bytes } = link(program, {
-    capabilities, entrypoint: basename(appPath), args: args.rest, env, strip: flag(args, 'strip'), programName: appPath, sealed, deny, portable: flag(args, 'portable'),
+    capabilities, entrypoint: basename(appPath), args: args.rest, env, strip: flag(args, 'strip'), programName: appPath, sealed, deny, portable: flag(args, 'portable'), trace: flag(args, 'trace'),
     ...(image ? { image } : {}), ...(workdir !== undefined ? { workdir } : {}), ...(mountPoints.length ? { mountPoints } : {}),
     ...(clockMode !== undefined ? { clock: clockMode } : {}), ...(randomMode !== undefined ? { random: randomMode } : {}),
   });

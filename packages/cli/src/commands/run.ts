@@ -17,6 +17,8 @@ Options:
                       the host's environment is otherwise never passed in
   --env-file FILE     read KEY=VALUE lines (# comments) as -e
   --timeout SECONDS   end the box after this much wall-clock time (exit 137)
+  --trace             print every WASI call the program made, with its result, to stderr
+                      (a box linked with --trace, or a --portable box in dynamic mode)
   --mode MODE         static (one multi-memory module) or dynamic (a --portable box's parts
                       wired in JS); default static, dynamic where multi-memory is missing
   --commit OUT        write a new box whose image holds the run's filesystem changes
@@ -33,6 +35,7 @@ const SPECS: OptionSpec[] = [
   { name: 'timeout', value: true },
   { name: 'commit', value: true },
   { name: 'mode', value: true },
+  { name: 'trace' },
   { name: 'help', short: 'h' },
 ];
 
@@ -41,7 +44,6 @@ const NOT_YET: OptionSpec[] = [
   { name: 'publish', short: 'p', value: true, multiple: true }, { name: 'workdir', short: 'w', value: true },
   { name: 'entrypoint', value: true },
   { name: 'memory', value: true }, { name: 'max-output', value: true },
-  { name: 'trace' },
 ];
 
 function parseDir(spec: string): [guest: string, host: string] {
@@ -123,13 +125,18 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   if (mode !== undefined && mode !== 'static' && mode !== 'dynamic') throw new UsageError(`box run: --mode must be static or dynamic, got ${JSON.stringify(mode)}`);
   const bytes = await readInput('box run', boxPath);
   const commit = value(args, 'commit');
+  const trace = flag(args, 'trace');
+  const manifest = readManifestOrNull(bytes);
+  if (trace && manifest && !manifest.trace && !manifest.portable) {
+    throw new UsageError(`box run: --trace: ${boxPath} records no calls (link it with --trace, or --portable to trace in dynamic mode)`);
+  }
   if (commit !== undefined && !readManifestOrNull(bytes)?.vfsImage) {
     throw new UsageError(`box run: --commit: ${boxPath} has no filesystem of its own (link it with --fs)`);
   }
   // In a worker: a time limit or Ctrl-C must be able to stop a program that never yields.
   try {
     const { exitCode, snapshot } = await runBoxIsolated(bytes, {
-      args: args.rest, env, dirs, handleSignals: true, snapshot: commit !== undefined, ...(mode ? { mode } : {}),
+      args: args.rest, env, dirs, handleSignals: true, snapshot: commit !== undefined, ...(mode ? { mode } : {}), trace,
       ...(seconds !== undefined ? { timeoutMs: seconds * 1000 } : {}),
     });
     if (commit !== undefined && snapshot) writeCommit(commit, bytes, snapshot);
