@@ -269,6 +269,14 @@ describe('box', () => {
     expect(dynamic.status).toBe(0);
     expect(dynamic.stderr).toMatch(/^path_open\(3, 1, \d+, \d+, 2, \d+, \d+, \d+, \d+\) = 0 \(SUCCESS\)$/m);
     expect(dynamic.stderr).toMatch(/^fd_read\(\d+, \d+, \d+, \d+\) = 0 \(SUCCESS\)$/m);
+    // the same box, linked with --trace and --portable, gives the same call list in both modes
+    const both = join(work, 'traced-both.box.wasm');
+    expect(cli('box-link', ['--trace', '--portable', '-o', both, dirDump]).status).toBe(0);
+    const data = `${join(root, 'examples/hello/data')}:/data`;
+    const inStatic = cli('box', ['run', '--trace', '--mode', 'static', '--dir', data, both, '/data']);
+    const inDynamic = cli('box', ['run', '--trace', '--mode', 'dynamic', '--dir', data, both, '/data']);
+    expect(inStatic.stderr.split('\n').length).toBeGreaterThan(10);
+    expect(inDynamic).toEqual(inStatic);
     const refused = cli('box', ['run', '--trace', join(work, 'hello.box.wasm')]);
     expect(refused.status).toBe(125);
     expectOneLineError(refused, /records no calls \(link it with --trace, or --portable/);
