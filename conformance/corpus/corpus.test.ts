@@ -28,7 +28,7 @@ function firstDifference(result: TestResult): string | undefined {
 let result: SuiteResult;
 beforeAll(async () => {
   result = await runSuite(here, { mode: 'both', timeoutMs: 30_000 });
-}, 120_000);
+}, 300_000);
 
 it('has a built program and a spec for every source, and skips only programs that exist', () => {
   const sources = readdirSync(here).filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2)).sort();
