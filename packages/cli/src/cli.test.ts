@@ -178,6 +178,10 @@ describe('box', () => {
   it('ends a box at its time limit (137) and on SIGTERM (143) or SIGINT (130)', async () => {
     const box = join(work, 'spin.box.wasm');
     expect(cli('box-link', ['-o', box, join(root, 'conformance/programs/spin.wasm')]).status).toBe(0);
+    // spin prints one line ("spinning\n", 9 bytes): a 4-byte limit ends it at once
+    const chatty = cli('box', ['run', '--max-output', '4', box]);
+    expect(chatty.status).toBe(137);
+    expectOneLineError(chatty, /^box run: output limit of 4 bytes reached\n$/);
     const limited = cli('box', ['run', '--timeout', '0.5', box]);
     expect(limited.status).toBe(137);
     expectOneLineError(limited, /^box run: time limit of 0.5s reached\n$/);
@@ -231,6 +235,7 @@ describe('box', () => {
     [['run', '--dir', '/definitely/not/here', hello], 125, /is not a directory/],
     [['run', '--memory', '5', hello], 125, /--memory is not available in this version/],
     [['run', '--timeout', 'soon', hello], 125, /--timeout expects a positive number of seconds/],
+    [['run', '--max-output', 'lots', hello], 125, /--max-output expects a size such as 65536 or 64k/],
     [['frobnicate'], 2, /box: unknown command "frobnicate"/],
   ])('box %j exits %i with one line', (args, status, message) => {
     const r = cli('box', args);

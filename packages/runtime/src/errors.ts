@@ -9,3 +9,8 @@ export class TrapError extends Error {
   /** the vfs snapshot taken after the trap, when the run asked for one */
   snapshot?: Uint8Array | undefined;
 }
+
+/** A run limit ended the box: `box run` exits 137. */
+export class LimitError extends Error {
+  override name = 'LimitError';
+}

@@ -1,6 +1,6 @@
 export { runBox, loadBox, takeVfsSnapshot, type RunOptions, type RunResult } from './node.ts';
 export { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
-export { StartError, TrapError } from './errors.ts';
+export { LimitError, StartError, TrapError } from './errors.ts';
 export { boxAppImports, boxConfigImports } from '@marcotte/abi';
-export { runBoxIsolated, LimitError, SignalError, type IsolatedOptions } from './isolated.ts';
+export { runBoxIsolated, SignalError, type IsolatedOptions } from './isolated.ts';
 export { readTrace, formatCall } from './trace.ts';

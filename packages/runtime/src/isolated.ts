@@ -5,13 +5,10 @@
 
 import { writeSync } from 'node:fs';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { StartError, TrapError } from './errors.ts';
-import { runBox, type RunOptions, type RunResult } from './node.ts';
+import { LimitError, StartError, TrapError } from './errors.ts';
 
-/** A run limit ended the box: `box run` exits 137. */
-export class LimitError extends Error {
-  override name = 'LimitError';
-}
+export { LimitError };
+import { runBox, type RunOptions, type RunResult } from './node.ts';
 
 /** A signal ended the box: `box run` exits 128 + the signal number (130 for SIGINT, 143 for SIGTERM). */
 export class SignalError extends Error {
@@ -70,7 +67,8 @@ export function runBoxIsolated(bytes: Uint8Array, options: IsolatedOptions = {})
         const trap = new TrapError(reply.message);
         trap.snapshot = reply.snapshot;
         reject(trap);
-      } else reject(reply.kind === 'StartError' ? new StartError(reply.message) : new Error(reply.message));
+      } else if (reply.kind === 'LimitError') reject(new LimitError(reply.message));
+      else reject(reply.kind === 'StartError' ? new StartError(reply.message) : new Error(reply.message));
     }));
     worker.once('error', (e) => end(e));
     worker.once('exit', (code) => end(new Error(`the box's worker stopped unexpectedly (exit ${code})`)));

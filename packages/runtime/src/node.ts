@@ -6,7 +6,7 @@ import { readManifest, BoxFormatError, decodeParts, findCustomSection, PARTS_SEC
 import { instantiateParts } from './dynamic.ts';
 import { readTrace } from './trace.ts';
 import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
-import { StartError, TrapError } from './errors.ts';
+import { LimitError, StartError, TrapError } from './errors.ts';
 
 export interface RunOptions {
   /** run-time args (argv[1..]); when empty the box's default args apply */
@@ -21,6 +21,8 @@ export interface RunOptions {
   stderr?: number;
   /** static (one multi-memory module) or dynamic (the parts wired in JS); default: static where the engine can */
   mode?: 'static' | 'dynamic';
+  /** end the box (LimitError) once it has written more than this many bytes to stdout and stderr */
+  maxOutput?: number;
   /** where to print the calls of a box linked with --trace (default: nowhere) */
   trace?: (line: string) => void;
   /** take the vfs snapshot when the program ends (exit, error exit or trap): RunResult.snapshot / TrapError.snapshot */
@@ -53,6 +55,22 @@ function startManifest(bytes: Uint8Array): Manifest {
     if (e instanceof BoxFormatError) throw new StartError(e.message);
     throw e;
   }
+}
+
+/**
+ * The host's fd_write, counting what reaches stdout and stderr (host fds 1
+ * and 2: the kernel passes host fds) and ending the box past `limit` bytes.
+ */
+function limitOutput(fdWrite: (...a: unknown[]) => unknown, limit: number, memory: () => WebAssembly.Memory) {
+  let written = 0;
+  return (fd: unknown, iovs: unknown, count: unknown, nwritten: unknown): unknown => {
+    const err = fdWrite(fd, iovs, count, nwritten);
+    if (err === 0 && (fd === 1 || fd === 2)) {
+      written += new DataView(memory().buffer).getUint32(nwritten as number, true);
+      if (written > limit) throw new LimitError(`output limit of ${limit} bytes reached`);
+    }
+    return err;
+  };
 }
 
 /** Compiles a box, checking its manifest and that this engine can run it. */
@@ -109,20 +127,24 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
     stdout: options.stdout ?? 1,
     stderr: options.stderr ?? 2,
   });
-  let instance: { exports: WebAssembly.Exports };
+  let instance: { exports: WebAssembly.Exports } | undefined;
   let control: WebAssembly.Exports;
+  const imports = wasi.getImportObject() as Record<string, Record<string, (...a: unknown[]) => unknown>>;
+  const host = imports.wasi_snapshot_preview1!;
+  if (options.maxOutput !== undefined) {
+    host.fd_write = limitOutput(host.fd_write!.bind(host), options.maxOutput, () => instance!.exports.memory as WebAssembly.Memory);
+  }
   try {
     if (dynamic) {
       const section = findCustomSection(bytes, PARTS_SECTION);
       if (!section) throw new StartError('dynamic mode needs a portable box (link it with --portable)');
-      const host = (wasi.getImportObject() as Record<string, Record<string, (...a: unknown[]) => unknown>>).wasi_snapshot_preview1!;
       const { exports, capabilities } = await instantiateParts(decodeParts(section), host, options.trace);
       instance = { exports };
       const vfs = capabilities.get('vfs')?.exports;
       control = vfs ? { 'box.vfs.snapshot': vfs.snapshot!, 'box.vfs.memory': vfs.memory! } : {};
     } else {
       const { module } = await loadBox(bytes);
-      instance = await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports);
+      instance = await WebAssembly.instantiate(module, imports as WebAssembly.Imports);
       control = instance.exports;
     }
   } catch (e) {

@@ -17,6 +17,8 @@ Options:
                       the host's environment is otherwise never passed in
   --env-file FILE     read KEY=VALUE lines (# comments) as -e
   --timeout SECONDS   end the box after this much wall-clock time (exit 137)
+  --max-output SIZE   end the box once it has written more than SIZE bytes to stdout and
+                      stderr (suffixes k, m, g: powers of 1024; exit 137)
   --trace             print every WASI call the program made, with its result, to stderr
                       (a box linked with --trace, or a --portable box in dynamic mode)
   --mode MODE         static (one multi-memory module) or dynamic (a --portable box's parts
@@ -33,6 +35,7 @@ const SPECS: OptionSpec[] = [
   { name: 'env', short: 'e', value: true, multiple: true },
   { name: 'env-file', value: true, multiple: true },
   { name: 'timeout', value: true },
+  { name: 'max-output', value: true },
   { name: 'commit', value: true },
   { name: 'mode', value: true },
   { name: 'trace' },
@@ -43,7 +46,7 @@ const SPECS: OptionSpec[] = [
 const NOT_YET: OptionSpec[] = [
   { name: 'publish', short: 'p', value: true, multiple: true }, { name: 'workdir', short: 'w', value: true },
   { name: 'entrypoint', value: true },
-  { name: 'memory', value: true }, { name: 'max-output', value: true },
+  { name: 'memory', value: true },
 ];
 
 function parseDir(spec: string): [guest: string, host: string] {
@@ -91,6 +94,14 @@ function parseEnv(entries: string[], files: string[]): Record<string, string> {
   return env;
 }
 
+/** "1000", "64k", "2m", "1g" (powers of 1024) -> bytes. */
+function parseSize(text: string): number {
+  const m = /^(\d+)([kmg])?i?b?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`box run: --max-output expects a size such as 65536 or 64k, got ${JSON.stringify(text)}`);
+  const scale = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
+  return Number(m[1]) * scale;
+}
+
 function readManifestOrNull(bytes: Uint8Array): Manifest | null {
   try {
     return readManifest(bytes);
@@ -121,6 +132,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   if (seconds !== undefined && !(seconds > 0 && Number.isFinite(seconds))) {
     throw new UsageError(`box run: --timeout expects a positive number of seconds, got ${JSON.stringify(timeout)}`);
   }
+  const maxOutput = value(args, 'max-output');
+  const outputLimit = maxOutput === undefined ? undefined : parseSize(maxOutput);
   const mode = value(args, 'mode');
   if (mode !== undefined && mode !== 'static' && mode !== 'dynamic') throw new UsageError(`box run: --mode must be static or dynamic, got ${JSON.stringify(mode)}`);
   const bytes = await readInput('box run', boxPath);
@@ -137,6 +150,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   try {
     const { exitCode, snapshot } = await runBoxIsolated(bytes, {
       args: args.rest, env, dirs, handleSignals: true, snapshot: commit !== undefined, ...(mode ? { mode } : {}), trace,
+      ...(outputLimit !== undefined ? { maxOutput: outputLimit } : {}),
       ...(seconds !== undefined ? { timeoutMs: seconds * 1000 } : {}),
     });
     if (commit !== undefined && snapshot) writeCommit(commit, bytes, snapshot);
