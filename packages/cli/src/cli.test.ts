@@ -178,6 +178,13 @@ describe('box', () => {
   it('ends a box at its time limit (137) and on SIGTERM (143) or SIGINT (130)', async () => {
     const box = join(work, 'spin.box.wasm');
     expect(cli('box-link', ['-o', box, join(root, 'conformance/programs/spin.wasm')]).status).toBe(0);
+    const grow = join(work, 'grow.box.wasm');
+    expect(cli('box-link', ['-o', grow, join(root, 'conformance/programs/grow.wasm')]).status).toBe(0);
+    expect(cli('box', ['run', grow])).toMatchObject({ status: 0, stdout: 'allocated 64 MiB (checksum 2080)\n' });
+    const capped = cli('box', ['run', '--memory', '8m', grow]);
+    expect(capped.status).toBe(137);
+    expect(capped.stdout).toMatch(/^malloc failed after [4-7] MiB\n$/);
+    expectOneLineError(capped, /^box run: memory limit of 8388608 bytes reached\n$/);
     // spin prints one line ("spinning\n", 9 bytes): a 4-byte limit ends it at once
     const chatty = cli('box', ['run', '--max-output', '4', box]);
     expect(chatty.status).toBe(137);
@@ -233,7 +240,7 @@ describe('box', () => {
     [['run', hello], 125, /box run: not a box: it has no "box" manifest section/],
     [['run', 'missing.box.wasm'], 125, /box run: cannot read missing\.box\.wasm: no such file/],
     [['run', '--dir', '/definitely/not/here', hello], 125, /is not a directory/],
-    [['run', '--memory', '5', hello], 125, /--memory is not available in this version/],
+    [['run', '--memory', 'lots', hello], 125, /--memory expects a size such as 65536 or 64k/],
     [['run', '--timeout', 'soon', hello], 125, /--timeout expects a positive number of seconds/],
     [['run', '--max-output', 'lots', hello], 125, /--max-output expects a size such as 65536 or 64k/],
     [['frobnicate'], 2, /box: unknown command "frobnicate"/],

@@ -5,6 +5,7 @@ import { WASI } from 'node:wasi';
 import { readManifest, BoxFormatError, decodeParts, findCustomSection, PARTS_SECTION, type Manifest } from '@marcotte/abi';
 import { instantiateParts } from './dynamic.ts';
 import { readTrace } from './trace.ts';
+import { readModule, writeModule } from '@marcotte/linker';
 import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 import { LimitError, StartError, TrapError } from './errors.ts';
 
@@ -21,6 +22,8 @@ export interface RunOptions {
   stderr?: number;
   /** static (one multi-memory module) or dynamic (the parts wired in JS); default: static where the engine can */
   mode?: 'static' | 'dynamic';
+  /** cap the program's memory (memory 0) at this many bytes; a program that fails at the cap ends with LimitError */
+  memoryLimit?: number;
   /** end the box (LimitError) once it has written more than this many bytes to stdout and stderr */
   maxOutput?: number;
   /** where to print the calls of a box linked with --trace (default: nowhere) */
@@ -71,6 +74,21 @@ function limitOutput(fdWrite: (...a: unknown[]) => unknown, limit: number, memor
     }
     return err;
   };
+}
+
+/**
+ * `bytes` with the program's memory declared to grow no further than `pages`:
+ * its memory.grow then fails (malloc returns NULL) instead of taking the host's memory.
+ */
+function capMemory(bytes: Uint8Array, pages: number): Uint8Array {
+  const module = readModule(bytes);
+  const memory = module.memories[0];
+  if (!memory) return bytes;
+  if (memory.min > BigInt(pages)) {
+    throw new StartError(`--memory: the program needs at least ${memory.min} pages of 64 KiB to start, the limit allows ${pages}`);
+  }
+  memory.max = memory.max === undefined || memory.max > BigInt(pages) ? BigInt(pages) : memory.max;
+  return writeModule(module);
 }
 
 /** Compiles a box, checking its manifest and that this engine can run it. */
@@ -135,15 +153,18 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
     host.fd_write = limitOutput(host.fd_write!.bind(host), options.maxOutput, () => instance!.exports.memory as WebAssembly.Memory);
   }
   try {
+    const pages = options.memoryLimit === undefined ? undefined : Math.floor(options.memoryLimit / 65536);
     if (dynamic) {
       const section = findCustomSection(bytes, PARTS_SECTION);
       if (!section) throw new StartError('dynamic mode needs a portable box (link it with --portable)');
-      const { exports, capabilities } = await instantiateParts(decodeParts(section), host, options.trace);
+      const parts = decodeParts(section);
+      if (pages !== undefined) parts.program = capMemory(parts.program, pages);
+      const { exports, capabilities } = await instantiateParts(parts, host, options.trace);
       instance = { exports };
       const vfs = capabilities.get('vfs')?.exports;
       control = vfs ? { 'box.vfs.snapshot': vfs.snapshot!, 'box.vfs.memory': vfs.memory! } : {};
     } else {
-      const { module } = await loadBox(bytes);
+      const { module } = await loadBox(pages === undefined ? bytes : capMemory(bytes, pages));
       instance = await WebAssembly.instantiate(module, imports as WebAssembly.Imports);
       control = instance.exports;
     }
@@ -155,13 +176,24 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
   const printTrace = () => {
     if (options.trace) for (const line of readTrace(manifest, instance.exports)) options.trace(line);
   };
+  // A program that fails with its memory near the cap was ended by the limit: allocators grow in
+  // chunks, so the last, failed request leaves up to a chunk unused (taken as 1 MiB or an eighth).
+  const atMemoryCap = () => {
+    if (options.memoryLimit === undefined) return false;
+    const memory = instance!.exports.memory as WebAssembly.Memory;
+    return options.memoryLimit - memory.buffer.byteLength < Math.max(1 << 20, options.memoryLimit / 8);
+  };
+  const memoryLimitError = () => new LimitError(`memory limit of ${options.memoryLimit} bytes reached`);
   try {
     const exitCode = instance.exports._start ? wasi.start(instance as WebAssembly.Instance) : (wasi.initialize(instance as WebAssembly.Instance), 0);
     printTrace();
+    if (exitCode !== 0 && atMemoryCap()) throw memoryLimitError();
     const snapshot = options.snapshot ? takeVfsSnapshot(control) : undefined;
     return { exitCode, manifest, ...(snapshot ? { snapshot } : {}) };
   } catch (e) {
+    if (e instanceof LimitError) throw e;
     printTrace();
+    if (e instanceof WebAssembly.RuntimeError && atMemoryCap()) throw memoryLimitError();
     if (e instanceof WebAssembly.RuntimeError) {
       // The capabilities' memories are intact after a trap in the program: what it wrote is not lost.
       const trap = new TrapError(`the box trapped: ${e.message}${trapFrames(e)}`, { cause: e });

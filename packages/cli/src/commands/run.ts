@@ -17,6 +17,8 @@ Options:
                       the host's environment is otherwise never passed in
   --env-file FILE     read KEY=VALUE lines (# comments) as -e
   --timeout SECONDS   end the box after this much wall-clock time (exit 137)
+  --memory SIZE       cap the program's memory at SIZE; a program that fails at the cap
+                      ends with exit 137 (suffixes k, m, g)
   --max-output SIZE   end the box once it has written more than SIZE bytes to stdout and
                       stderr (suffixes k, m, g: powers of 1024; exit 137)
   --trace             print every WASI call the program made, with its result, to stderr
@@ -36,6 +38,7 @@ const SPECS: OptionSpec[] = [
   { name: 'env-file', value: true, multiple: true },
   { name: 'timeout', value: true },
   { name: 'max-output', value: true },
+  { name: 'memory', value: true },
   { name: 'commit', value: true },
   { name: 'mode', value: true },
   { name: 'trace' },
@@ -46,7 +49,6 @@ const SPECS: OptionSpec[] = [
 const NOT_YET: OptionSpec[] = [
   { name: 'publish', short: 'p', value: true, multiple: true }, { name: 'workdir', short: 'w', value: true },
   { name: 'entrypoint', value: true },
-  { name: 'memory', value: true },
 ];
 
 function parseDir(spec: string): [guest: string, host: string] {
@@ -95,9 +97,9 @@ function parseEnv(entries: string[], files: string[]): Record<string, string> {
 }
 
 /** "1000", "64k", "2m", "1g" (powers of 1024) -> bytes. */
-function parseSize(text: string): number {
+function parseSize(text: string, option: string): number {
   const m = /^(\d+)([kmg])?i?b?$/i.exec(text.trim());
-  if (!m) throw new UsageError(`box run: --max-output expects a size such as 65536 or 64k, got ${JSON.stringify(text)}`);
+  if (!m) throw new UsageError(`box run: ${option} expects a size such as 65536 or 64k, got ${JSON.stringify(text)}`);
   const scale = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
   return Number(m[1]) * scale;
 }
@@ -133,7 +135,9 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     throw new UsageError(`box run: --timeout expects a positive number of seconds, got ${JSON.stringify(timeout)}`);
   }
   const maxOutput = value(args, 'max-output');
-  const outputLimit = maxOutput === undefined ? undefined : parseSize(maxOutput);
+  const outputLimit = maxOutput === undefined ? undefined : parseSize(maxOutput, '--max-output');
+  const memory = value(args, 'memory');
+  const memoryLimit = memory === undefined ? undefined : parseSize(memory, '--memory');
   const mode = value(args, 'mode');
   if (mode !== undefined && mode !== 'static' && mode !== 'dynamic') throw new UsageError(`box run: --mode must be static or dynamic, got ${JSON.stringify(mode)}`);
   const bytes = await readInput('box run', boxPath);
@@ -151,6 +155,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     const { exitCode, snapshot } = await runBoxIsolated(bytes, {
       args: args.rest, env, dirs, handleSignals: true, snapshot: commit !== undefined, ...(mode ? { mode } : {}), trace,
       ...(outputLimit !== undefined ? { maxOutput: outputLimit } : {}),
+      ...(memoryLimit !== undefined ? { memoryLimit } : {}),
       ...(seconds !== undefined ? { timeoutMs: seconds * 1000 } : {}),
     });
     if (commit !== undefined && snapshot) writeCommit(commit, bytes, snapshot);
