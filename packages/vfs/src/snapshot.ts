@@ -9,7 +9,7 @@
 import { chmodSync, linkSync, lutimesSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageEntry } from '@marcotte/abi';
-import { decodeImage } from './image.ts';
+import { concat, decodeImage } from './image.ts';
 
 /** Splits a snapshot's bytes into its segments (views into `bytes`). */
 export function snapshotSegments(bytes: Uint8Array): Uint8Array[] {
@@ -155,13 +155,7 @@ export function snapshotToTar(entries: readonly ImageEntry[]): Uint8Array {
     parts.push(tarHeader(name, type, data.length, mode, Number(mtimeNs / 1_000_000_000n), link), ...padded(data));
   }
   parts.push(new Uint8Array(1024));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 /**
