@@ -22,6 +22,8 @@ export interface Manifest {
   image?: { files: number; dirs: number; symlinks: number; bytes: number };
   /** where host directories may appear (box run --dir HOST:PATH), when the box has its own filesystem */
   mountPoints?: string[];
+  /** ports the box listens on (--listen, Dockerfile EXPOSE), in preopen order; box run -p HOST:BOX maps host ports to them */
+  ports?: number[];
   /** --clock and --random as given at link time */
   clock?: string;
   random?: string;

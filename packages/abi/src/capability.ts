@@ -41,6 +41,8 @@ export interface LinkSettings {
   clock?: string;
   /** --random as given: host | seed:<u64> */
   random?: string;
+  /** box ports the box listens on (--listen, Dockerfile EXPOSE), in order: preopened listening sockets after the directories */
+  listen?: readonly number[];
 }
 
 export interface CapabilityDescriptor {
