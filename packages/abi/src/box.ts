@@ -45,6 +45,40 @@ export interface Manifest {
   sizes: Record<string, { functions: number; code: number; data: number }>;
   /** for each WASI function the program imports, the capability serving it, or "host" */
   served: Record<string, string>;
+  /** built from a Dockerfile (box build): its layers and the image config it recorded */
+  build?: BuildRecord;
+}
+
+/** One COPY, ADD, RUN or WORKDIR step's filesystem changes, as box build made them. */
+export interface LayerRecord {
+  /** sha256 of the layer's canonical tar ("sha256:<hex>") */
+  digest: string;
+  /** the instruction after variable substitution */
+  instruction: string;
+  /** Dockerfile line (0 for layers inherited from a base box without a record) */
+  line: number;
+  /** bytes of the layer's tar */
+  size: number;
+  /** --chown as given: recorded, preview1 has no owners */
+  chown?: string;
+}
+
+/** What a Dockerfile said beyond the filesystem and argv/env/workdir (an OCI image config's counterpart). */
+export interface BuildRecord {
+  /** the base: "scratch" or the base box's file name and sha256 */
+  from: string;
+  /** the base box's layers first, then this build's */
+  layers: LayerRecord[];
+  labels?: Record<string, string>;
+  /** USER: recorded, preview1 has no users */
+  user?: string;
+  /** EXPOSE as written ("8080/tcp") */
+  exposed?: string[];
+  /** VOLUME paths (also the box's mount points) */
+  volumes?: string[];
+  stopSignal?: string;
+  /** SHELL, when the Dockerfile set one */
+  shell?: string[];
 }
 
 export class BoxFormatError extends Error {

@@ -1,6 +1,6 @@
 // box-link as a function: program bytes + capabilities + settings -> box bytes.
 
-import { BOX_FORMAT, FUNCTIONS, MANIFEST_SECTION, PARTS_SECTION, encodeParts, type BoxParts, type CapabilityDescriptor, type ImageEntry, type LinkSettings, type Manifest } from '@marcotte/abi';
+import { BOX_FORMAT, FUNCTIONS, MANIFEST_SECTION, PARTS_SECTION, encodeParts, type BoxParts, type BuildRecord, type CapabilityDescriptor, type ImageEntry, type LinkSettings, type Manifest } from '@marcotte/abi';
 import { WasmFormatError } from './binary/errors.ts';
 import { readModule } from './binary/reader.ts';
 import { writeModule } from './binary/writer.ts';
@@ -25,6 +25,8 @@ export interface LinkOptions extends LinkSettings {
   trace?: boolean;
   /** how errors name the program (its file name); default "the program" */
   programName?: string;
+  /** box build's record of the Dockerfile (layers, labels, user …), kept in the manifest */
+  build?: BuildRecord;
 }
 
 export interface LinkResult {
@@ -130,6 +132,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     served,
     sizes,
     ...(configs.vfs ? { vfsImage: configs.vfs } : {}),
+    ...(options.build ? { build: options.build } : {}),
   };
   module.customs.push({ name: MANIFEST_SECTION, bytes: new TextEncoder().encode(JSON.stringify(manifest)), after: 0xff });
   if (options.portable) {
