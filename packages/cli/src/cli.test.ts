@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,7 +96,9 @@ describe('box', () => {
     execFileSync('tar', ['-cf', tar, '-C', tarDir, 'srv']);
     const fromTar = join(work, 'img-tar.box.wasm');
     expect(cli('box-link', ['--image', tar, '--workdir', '/srv', '-o', fromTar, dirDump]).status).toBe(0);
-    expect(cli('box', ['run', fromTar, '.']).stdout).toBe('./index.html: <h1>boxed</h1>\n');
+    // the workdir exists, and paths, relative or absolute, resolve from "/" (what getcwd() answers)
+    expect(cli('box', ['run', fromTar, '/srv']).stdout).toBe('/srv/index.html: <h1>boxed</h1>\n');
+    expect(cli('box', ['run', fromTar, 'srv']).stdout).toBe('srv/index.html: <h1>boxed</h1>\n');
   });
 
   it('puts host directories only at declared mount points of a box with its own filesystem', () => {
@@ -213,9 +215,53 @@ describe('box', () => {
     // the box it came from is unchanged
     expect(cli('box', ['run', boxes[0]!, '7']).stdout).toBe('run 7\n');
     expect(readManifest(readFileSync(boxes[2]!)).image).toMatchObject({ files: 1, bytes: 12 });
+    // a portable box's parts carry the committed image too: dynamic mode sees the same files
+    const portable = [0, 1].map((i) => join(work, `pstate${i}.box.wasm`));
+    expect(cli('box-link', ['--fs', '--portable', '-o', portable[0]!, program]).status).toBe(0);
+    expect(cli('box', ['run', '--commit', portable[1]!, portable[0]!, '4']).status).toBe(4);
+    expect(cli('box', ['run', '--mode', 'dynamic', portable[1]!, '6'])).toMatchObject({ status: 6, stdout: 'run 4\nrun 6\n' });
     const noFs = cli('box', ['run', '--commit', boxes[3]!, join(work, 'hello.box.wasm')]);
     expect(noFs.status).toBe(125);
     expectOneLineError(noFs, /--commit: .* has no filesystem of its own/);
+  });
+
+  it('runs another program from the box\'s filesystem (--entrypoint), with another workdir (-w)', () => {
+    const image = join(work, 'entry-image');
+    mkdirSync(join(image, 'bin'), { recursive: true });
+    mkdirSync(join(image, 'srv'), { recursive: true });
+    writeFileSync(join(image, 'bin/dump.wasm'), readFileSync(dirDump));
+    symlinkSync('dump.wasm', join(image, 'bin/ls'));
+    writeFileSync(join(image, 'srv/a.txt'), 'in srv\n');
+    const box = join(work, 'entry.box.wasm');
+    expect(cli('box-link', ['--image', image, '--workdir', '/srv', '--env', 'OUT=made.txt', '-o', box, hello]).status).toBe(0);
+    expect(cli('box', ['run', box]).stdout).toMatch(/^Hello/);
+    // dir_dump through a symlink; a relative entrypoint is found from the workdir
+    const listed = cli('box', ['run', '--entrypoint', '../bin/ls', box, '/srv']);
+    expect(listed).toMatchObject({ status: 0, stderr: '', stdout: '/srv/a.txt: in srv\n' });
+    // -w creates the directory in this run's filesystem only; the box file is unchanged
+    const committed = join(work, 'entry-committed.box.wasm');
+    const moved = cli('box', ['run', '-w', '/tmp/new', '--entrypoint', '/bin/ls', '--commit', committed, box, '/tmp/new']);
+    expect(moved).toMatchObject({ status: 0, stdout: '' });
+    expect(cli('box', ['run', '--entrypoint', '/bin/ls', box, '/tmp']).status).toBe(1);
+    // the commit keeps the box's program and working directory, with the run's files
+    const after = readManifest(readFileSync(committed));
+    expect(after.workdir).toBe('/srv');
+    expect(after.entrypoint).toBe('hello.wasm');
+    expect(cli('box', ['run', '--entrypoint', 'ls', '-w', '/bin', committed, '/tmp']).stdout).toMatch(/^\/tmp\/new\/\n\/tmp\/new\/made\.txt: /);
+    const linked = cli('box-link', ['-o', join(work, 'nofs.box.wasm'), hello]);
+    expect(linked.status).toBe(0);
+    for (const [args, message] of [
+      [['--entrypoint', '/bin/none', box], /--entrypoint \/bin\/none: no such file or directory in the box's filesystem/],
+      [['--entrypoint', '/srv', box], /--entrypoint \/srv: is a directory/],
+      [['--entrypoint', '/srv/a.txt', box], /--entrypoint \/srv\/a\.txt: \/srv\/a\.txt: malformed wasm/],
+      [['-w', 'rel', box], /-w must be an absolute path/],
+      [['-w', '/srv/a.txt', box], /-w \/srv\/a\.txt: .*not a directory/],
+      [['--entrypoint', '/x', join(work, 'nofs.box.wasm')], /--entrypoint needs a box with its own filesystem/],
+    ] as const) {
+      const r = cli('box', ['run', ...args]);
+      expect(r.status).toBe(125);
+      expectOneLineError(r, message);
+    }
   });
 
   it('passes the program exit code through', () => {

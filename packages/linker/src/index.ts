@@ -1,4 +1,5 @@
 export { link, commitImage, imageSummary, DENY_CLASSES, type LinkOptions, type LinkResult } from './link.ts';
+export { imageSegments, relink, type RelinkOptions } from './relink.ts';
 export { merge, type CapabilityPart, type MergeResult } from './merge.ts';
 export { LinkError } from './errors.ts';
 export { readModule } from './binary/reader.ts';

@@ -1,6 +1,6 @@
 // box-link as a function: program bytes + capabilities + settings -> box bytes.
 
-import { BOX_FORMAT, FUNCTIONS, MANIFEST_SECTION, PARTS_SECTION, encodeParts, type BoxParts, type BuildRecord, type CapabilityDescriptor, type ImageEntry, type LinkSettings, type Manifest } from '@marcotte/abi';
+import { BOX_FORMAT, FUNCTIONS, MANIFEST_SECTION, PARTS_SECTION, decodeParts, encodeParts, type BoxParts, type BuildRecord, type CapabilityDescriptor, type ImageEntry, type LinkSettings, type Manifest } from '@marcotte/abi';
 import { WasmFormatError } from './binary/errors.ts';
 import { readModule } from './binary/reader.ts';
 import { writeModule } from './binary/writer.ts';
@@ -186,3 +186,11 @@ export function commitImage(box: Uint8Array, segments: readonly Uint8Array[], su
   manifestSection.bytes = new TextEncoder().encode(JSON.stringify(manifest));
   return writeModule(module);
 }
+  // A portable box carries the vfs's config a second time, for dynamic mode.
+  const partsSection = module.customs.find((c) => c.name === PARTS_SECTION);
+  if (partsSection) {
+    const parts = decodeParts(partsSection.bytes);
+    const vfs = parts.capabilities.find((c) => c.name === 'vfs');
+    if (vfs) vfs.config = [...segments];
+    partsSection.bytes = encodeParts(parts);
+  }

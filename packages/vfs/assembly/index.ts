@@ -4,10 +4,10 @@
 // Nothing runs at instantiation: the first preopen_count() initializes.
 
 import { handle_open, handles_init, handle_get } from "./handles";
-import { image_init, image_workdir } from "./image";
+import { image_init } from "./image";
 import { mem_claim_arena } from "./limits";
 import { Inode } from "./inode";
-import { resolve_string, resolve_set_root, r_inode } from "./resolve";
+import { resolve_set_root } from "./resolve";
 
 export {
   fd_prestat_get, fd_prestat_dir_name, fd_read, fd_pread, fd_write, fd_pwrite, fd_seek, fd_tell,
@@ -32,23 +32,14 @@ function init(): void {
   const h = handle_open(root, 0);
   handle_get(<u32>h)!.preopen = "/";
   list.push(h);
-  const workdir = image_workdir();
-  if (workdir != "/" && workdir.length > 1) {
-    // The image encoder makes sure the workdir exists; resolve it as a path below "/".
-    const rel = workdir.substring(1);
-    if (resolve_string(root, rel, true) == 0) {
-      const dir = r_inode;
-      if (dir != null && dir.isDir && dir != root) {
-        const w = handle_open(changetype<Inode>(dir), 0);
-        handle_get(<u32>w)!.preopen = ".";
-        list.push(w);
-      }
-    }
-  }
+  // No "." preopen for the workdir: wasi-libc strips "/" and "." to the same
+  // empty prefix and sends every unprefixed path, absolute or relative, to the
+  // one registered last, so a "." after "/" would move absolute paths into the
+  // workdir. Paths resolve from "/", which is also what getcwd() answers.
   preopens = list;
 }
 
-/** Initializes on first call; the number of preopened directories: "/" and, when the workdir is not "/", ".". */
+/** Initializes on first call; the number of preopened directories: "/" only. */
 export function preopen_count(): u32 {
   if (preopens == null) init();
   return <u32>preopens!.length;

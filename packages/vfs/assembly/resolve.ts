@@ -52,7 +52,7 @@ let buf: usize = 0;
 let bufCap: usize = 0;
 let alt: usize = 0;
 let altCap: usize = 0;
-/** Length of the path in the buffer (read_path, resolve_string, rewrite). */
+/** Length of the path in the buffer (read_path, rewrite). */
 let path_len: usize = 0;
 /**
  * Directories walked so far: ".." goes back one (the start is at the bottom); `depth` of them are in use.
@@ -131,16 +131,6 @@ export function read_path(path: u32, len: u32): bool {
 export function read_path_string(path: u32, len: u32): string | null {
   if (!read_path(path, len)) return null;
   return bytes_to_string(buf, len);
-}
-
-/** Resolves byte string `path` (init's workdir) from `start`, as resolve does. */
-export function resolve_string(start: Inode, path: string, follow: bool): u16 {
-  const len = <usize>path.length;
-  buf_reserve(len + 1);
-  const src = changetype<usize>(path);
-  for (let i: usize = 0; i < len; i++) store<u8>(buf + i, <u8>load<u16>(src + (i << 1)));
-  path_len = len;
-  return resolve(start, follow);
 }
 
 /** Replaces the path with `target` + the bytes of the path from `rest` on (following a symlink). */

@@ -13,15 +13,14 @@ const text = (s: string) => new TextEncoder().encode(s);
 const CREATE = { oflags: OFLAGS_CREAT, rights: RIGHTS_FD_WRITE };
 
 describe('preopens', () => {
-  it('offers "/" only, or "/" then "." when the workdir is elsewhere', async () => {
+  it('offers "/" only, whatever the workdir: paths resolve from "/", as getcwd() answers', async () => {
     const one = await vfsHarness([file('/a', 'x')]);
     expect(one.preopens).toBe(1);
     const two = await vfsHarness([file('/srv/app/a', 'in workdir')], { workdir: '/srv/app' });
-    expect(two.preopens).toBe(2);
-    const dot = two.e.preopen!(1);
-    expect(two.readText(two.open('a', { dir: dot }))).toBe('in workdir');
-    expect(two.e.preopen_count!()).toBe(2); // idempotent
-    expect(two.e.preopen!(2) >>> 0).toBe(0xffffffff);
+    expect(two.preopens).toBe(1);
+    expect(two.readText(two.open('srv/app/a'))).toBe('in workdir');
+    expect(two.e.preopen_count!()).toBe(1); // idempotent
+    expect(two.e.preopen!(1) >>> 0).toBe(0xffffffff);
   });
 
   it('answers fd_prestat_get and fd_prestat_dir_name for preopens only', async () => {
@@ -29,8 +28,8 @@ describe('preopens', () => {
     expect(h.e.fd_prestat_get!(h.root, 0x100)).toBe(ERRNO_SUCCESS);
     expect(h.view().getUint8(0x100)).toBe(PREOPENTYPE_DIR);
     expect(h.view().getUint32(0x104, true)).toBe(1);
-    expect(h.e.fd_prestat_dir_name!(h.e.preopen!(1), 0x200, 1)).toBe(ERRNO_SUCCESS);
-    expect(h.view().getUint8(0x200)).toBe('.'.charCodeAt(0));
+    expect(h.e.fd_prestat_dir_name!(h.root, 0x200, 1)).toBe(ERRNO_SUCCESS);
+    expect(h.view().getUint8(0x200)).toBe('/'.charCodeAt(0));
     expect(h.e.fd_prestat_dir_name!(h.root, 0x200, 0)).toBe(ERRNO_NOBUFS);
     const f = h.open('w/f', CREATE);
     expect(h.e.fd_prestat_get!(f, 0x100)).toBe(ERRNO_BADF);

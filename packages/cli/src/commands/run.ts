@@ -1,11 +1,12 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { readManifest, type Manifest } from '@marcotte/abi';
-import { commitImage, imageSummary } from '@marcotte/linker';
-import { readSnapshot, snapshotSegments } from '@marcotte/vfs';
+import { commitImage, imageSegments, imageSummary } from '@marcotte/linker';
+import { decodeImage, encodeImage, imageOptions, readSnapshot, snapshotSegments } from '@marcotte/vfs';
 import { resolve } from 'node:path';
 import { runBoxIsolated, TrapError } from '@marcotte/runtime';
 import { flag, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { readInput } from '../io.ts';
+import { withEntrypoint, withWorkdir } from '../reconfigure.ts';
 
 export const RUN_HELP = `Usage: box run [OPTIONS] BOX.box.wasm [ARGS...]
 
@@ -25,8 +26,13 @@ Options:
                       (a box linked with --trace, or a --portable box in dynamic mode)
   --mode MODE         static (one multi-memory module) or dynamic (a --portable box's parts
                       wired in JS); default static, dynamic where multi-memory is missing
+  -w, --workdir PATH  make PATH the box's working directory for this run (created when
+                      missing; preview1 programs still resolve relative paths from /)
+  --entrypoint PATH   run the WASI program at PATH in the box's filesystem instead of the
+                      box's own, with the box's capabilities and settings; ARGS go to it
   --commit OUT        write a new box whose image holds the run's filesystem changes
-                      (also when the program fails or traps)
+                      (also when the program fails or traps); the box's program, config
+                      and working directory stay as they were
   -h, --help          show this help
 
 Exit status: the program's own; 125 when the box cannot start; 134 when it
@@ -42,13 +48,14 @@ const SPECS: OptionSpec[] = [
   { name: 'commit', value: true },
   { name: 'mode', value: true },
   { name: 'trace' },
+  { name: 'workdir', short: 'w', value: true },
+  { name: 'entrypoint', value: true },
   { name: 'help', short: 'h' },
 ];
 
 /** Options DESIGN.md §5 defines that this version does not implement yet: refused by name. */
 const NOT_YET: OptionSpec[] = [
-  { name: 'publish', short: 'p', value: true, multiple: true }, { name: 'workdir', short: 'w', value: true },
-  { name: 'entrypoint', value: true },
+  { name: 'publish', short: 'p', value: true, multiple: true },
 ];
 
 function parseDir(spec: string): [guest: string, host: string] {
@@ -112,9 +119,12 @@ function readManifestOrNull(bytes: Uint8Array): Manifest | null {
   }
 }
 
-/** The box with the run's filesystem as its new image. */
+/** The box with the run's filesystem as its new image (and its own working directory, whatever -w said). */
 function writeCommit(path: string, box: Uint8Array, snapshot: Uint8Array): void {
-  writeFileSync(path, commitImage(box, snapshotSegments(snapshot), imageSummary(readSnapshot(snapshot))));
+  let segments = snapshotSegments(snapshot);
+  const workdir = imageOptions(imageSegments(box)!).workdir;
+  if (imageOptions(segments).workdir !== workdir) segments = encodeImage(decodeImage(segments), { ...imageOptions(segments), workdir });
+  writeFileSync(path, commitImage(box, segments, imageSummary(readSnapshot(snapshot))));
 }
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
@@ -140,7 +150,12 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const memoryLimit = memory === undefined ? undefined : parseSize(memory, '--memory');
   const mode = value(args, 'mode');
   if (mode !== undefined && mode !== 'static' && mode !== 'dynamic') throw new UsageError(`box run: --mode must be static or dynamic, got ${JSON.stringify(mode)}`);
-  const bytes = await readInput('box run', boxPath);
+  const original = await readInput('box run', boxPath);
+  const workdir = value(args, 'workdir');
+  const entrypoint = value(args, 'entrypoint');
+  let bytes = original;
+  if (workdir !== undefined) bytes = withWorkdir(bytes, workdir);
+  if (entrypoint !== undefined) bytes = withEntrypoint(bytes, entrypoint);
   const commit = value(args, 'commit');
   const trace = flag(args, 'trace');
   const manifest = readManifestOrNull(bytes);
@@ -158,11 +173,11 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       ...(memoryLimit !== undefined ? { memoryLimit } : {}),
       ...(seconds !== undefined ? { timeoutMs: seconds * 1000 } : {}),
     });
-    if (commit !== undefined && snapshot) writeCommit(commit, bytes, snapshot);
+    if (commit !== undefined && snapshot) writeCommit(commit, original, snapshot);
     return exitCode;
   } catch (e) {
     // A trap loses nothing either: the capabilities' memories were intact.
-    if (commit !== undefined && e instanceof TrapError && e.snapshot) writeCommit(commit, bytes, e.snapshot);
+    if (commit !== undefined && e instanceof TrapError && e.snapshot) writeCommit(commit, original, e.snapshot);
     throw e;
   }
 }
