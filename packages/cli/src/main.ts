@@ -8,6 +8,7 @@ import { linkCommand, LINK_HELP } from './commands/link.ts';
 import { runCommand, RUN_HELP } from './commands/run.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { conformanceCommand } from './commands/conformance.ts';
+import { serveCommand } from './commands/serve.ts';
 import { runJob } from '@marcotte/conformance';
 import { CAPABILITIES } from './capabilities.ts';
 
@@ -20,6 +21,7 @@ Commands:
   run     run a box
   inspect show a box's manifest, authority and sizes
   conformance  run a wasi-testsuite-style folder of tests as boxes
+  serve   serve the browser playground (and boxes as its examples) on loopback
 
 Options:
   -h, --help     show this help (box COMMAND --help for a command's)
@@ -50,6 +52,8 @@ async function dispatch(program: Command, argv: readonly string[]): Promise<numb
       return inspectCommand(rest);
     case 'conformance':
       return conformanceCommand(rest);
+    case 'serve':
+      return serveCommand(rest);
     case '__conformance-child':
       // One test of `box conformance`, in its own process (not a user command).
       await runJob(rest[0]!);

@@ -1,0 +1,92 @@
+// The Web Worker a box runs in: a blocking fd_read waits here (Atomics.wait)
+// while the page stays responsive. Static mode instantiates the merged
+// multi-memory module; dynamic mode wires a portable box's parts in JS with
+// the runtime's own dynamic.ts (it has no Node imports).
+
+import { decodeParts, findCustomSection, PARTS_SECTION } from '@marcotte/abi';
+import { instantiateParts } from '@marcotte/runtime/dynamic';
+import { takeSnapshotBytes } from '@marcotte/vfs';
+import { createHost, ProcExit } from './host.ts';
+import type { RunRequest, WorkerMessage } from './protocol.ts';
+import { bytesSource, channelSource } from './stdin.ts';
+
+const post = (message: WorkerMessage, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(message, transfer);
+
+class StartFailure extends Error {}
+
+/** A sleep that blocks this thread: Atomics.wait on a private word, or a busy loop without shared memory. */
+function sleep(ms: number): void {
+  if (typeof SharedArrayBuffer === 'function') {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    return;
+  }
+  const end = performance.now() + ms;
+  while (performance.now() < end) { /* no shared memory: nothing else can wait */ }
+}
+
+/** The innermost Wasm frames of a trap, by the names in the box's name section. */
+function trapFrames(e: Error): string {
+  const frames = [...(e.stack ?? '').matchAll(/^\s*at (.+?) \(wasm:\/\//gm)].map((m) => m[1]!).slice(0, 4);
+  return frames.length ? ` in ${frames.join(' <- ')}` : '';
+}
+
+async function run(request: RunRequest): Promise<void> {
+  let memory: WebAssembly.Memory | undefined;
+  const stdin = 'channel' in request.stdin
+    ? channelSource(request.stdin.channel, () => post({ type: 'stdin-taken' }))
+    : bytesSource(request.stdin.bytes);
+  const host = createHost({
+    args: request.args,
+    env: request.env,
+    memory: () => memory!,
+    write: (fd, data) => post({ type: 'output', fd, data }, [data.buffer as ArrayBuffer]),
+    stdin,
+    sleep,
+  });
+  let start: () => void;
+  let control: WebAssembly.Exports = {};
+  let vfsMemory: WebAssembly.Memory | undefined;
+  try {
+    if (request.mode === 'dynamic') {
+      const section = findCustomSection(request.bytes, PARTS_SECTION);
+      if (!section) throw new StartFailure('dynamic mode needs a portable box (link it with --portable)');
+      const { exports, capabilities } = await instantiateParts(decodeParts(section), host as never);
+      memory = exports.memory;
+      start = exports._start;
+      const vfs = capabilities.get('vfs')?.exports;
+      if (vfs) (control = vfs, vfsMemory = vfs.memory as WebAssembly.Memory);
+    } else {
+      const { instance } = await WebAssembly.instantiate(request.bytes as Uint8Array<ArrayBuffer>, { wasi_snapshot_preview1: host });
+      memory = instance.exports.memory as WebAssembly.Memory;
+      const entry = (instance.exports._start ?? instance.exports._initialize) as () => void;
+      start = entry;
+      control = instance.exports;
+      vfsMemory = instance.exports['box.vfs.memory'] as WebAssembly.Memory | undefined;
+    }
+  } catch (e) {
+    const message = e instanceof StartFailure ? e.message : `the box cannot be instantiated: ${(e as Error).message}`;
+    post({ type: 'error', kind: 'start', message });
+    return;
+  }
+  const snapshot = () => (request.snapshot && vfsMemory ? takeSnapshotBytes(control, vfsMemory) : undefined);
+  let exitCode = 0;
+  try {
+    start();
+  } catch (e) {
+    if (e instanceof ProcExit) {
+      exitCode = e.code;
+    } else if (e instanceof WebAssembly.RuntimeError) {
+      // The capabilities' memories are intact after a trap in the program: the snapshot still tells what it wrote.
+      post({ type: 'error', kind: 'trap', message: `the box trapped: ${e.message}${trapFrames(e)}`, snapshot: snapshot() });
+      return;
+    } else {
+      throw e;
+    }
+  }
+  post({ type: 'exit', exitCode, snapshot: snapshot() });
+}
+
+self.onmessage = (event: MessageEvent<RunRequest>) => {
+  if (event.data?.type !== 'run') return;
+  run(event.data).catch((e: unknown) => post({ type: 'error', kind: 'trap', message: `the box failed: ${(e as Error).message ?? e}` }));
+};
