@@ -6,7 +6,9 @@ import { hasMultiMemory, LimitError, MULTI_MEMORY_ADVICE, SignalError, StartErro
 import { UsageError } from './args.ts';
 import { linkCommand, LINK_HELP } from './commands/link.ts';
 import { runCommand, RUN_HELP } from './commands/run.ts';
+import { buildCommand } from './commands/build.ts';
 import { inspectCommand } from './commands/inspect.ts';
+import { exportCommand } from './commands/export.ts';
 import { conformanceCommand } from './commands/conformance.ts';
 import { serveCommand } from './commands/serve.ts';
 import { runJob } from '@marcotte/conformance';
@@ -17,9 +19,11 @@ export const VERSION = '0.1.0';
 const BOX_HELP = `Usage: box COMMAND [OPTIONS]
 
 Commands:
+  build   build a box from a Dockerfile and a build context
   link    link a WASI program with capability modules into a box (same as box-link)
   run     run a box
   inspect show a box's manifest, authority and sizes
+  export  write a box as an OCI image layout (box export --oci OUT.tar BOX)
   conformance  run a wasi-testsuite-style folder of tests as boxes
   serve   serve the browser playground (and boxes as its examples) on loopback
 
@@ -44,12 +48,16 @@ async function dispatch(program: Command, argv: readonly string[]): Promise<numb
       console.log(`box ${VERSION}`);
       for (const c of CAPABILITIES) console.log(`${c.name} ${c.version}`);
       return 0;
+    case 'build':
+      return buildCommand(rest);
     case 'link':
       return linkCommand(rest, 'box link');
     case 'run':
       return runCommand(rest);
     case 'inspect':
       return inspectCommand(rest);
+    case 'export':
+      return exportCommand(rest);
     case 'conformance':
       return conformanceCommand(rest);
     case 'serve':

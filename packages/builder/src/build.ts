@@ -1,0 +1,441 @@
+// box build as a function: a Dockerfile and its context -> box bytes. Each
+// stage starts from scratch, a base box or an earlier stage; COPY, ADD,
+// RUN and WORKDIR make layers (cached by content); the last stage's layers
+// are flattened into one image and linked with its entrypoint program.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { BuildRecord, CapabilityDescriptor, LayerRecord, Manifest } from '@marcotte/abi';
+import { DENY_CLASSES, link, readModule, type LinkOptions } from '@marcotte/linker';
+import { readBaseBox } from './base.ts';
+import { cacheKey, defaultCacheDir, LayerCache } from './cache.ts';
+import { Context } from './context.ts';
+import { copyLayer, matchSources, parseChmod, type CopyFrom } from './copy.ts';
+import { parseDockerfile, parseExec, type Instruction } from './dockerfile.ts';
+import { at, BuildError, InputError, RunFailure } from './errors.ts';
+import { layerDigest } from './layer.ts';
+import { silentProgress, type Progress } from './progress.ts';
+import { findProgram, runStep, type RunIo } from './run.ts';
+import { resolveFrom, Tree, type Layer } from './tree.ts';
+import { expandPairs, expandWord, expandWords, SubstitutionError, type Lookup } from './variables.ts';
+
+export interface BuildOptions {
+  /** the build context: a host directory */
+  context: string;
+  /** the Dockerfile (default CONTEXT/Dockerfile); errors name it as given */
+  dockerfile?: string;
+  /** --build-arg K=V */
+  buildArgs?: Readonly<Record<string, string>>;
+  /** --deny CAP: capability classes the box may not have */
+  deny?: readonly string[];
+  /** the capability descriptors this build may link, in link order (the kernel first) */
+  capabilities: readonly CapabilityDescriptor[];
+  /** where layers are cached (default $XDG_CACHE_HOME/marcotte); null: no cache (--no-cache) */
+  cacheDir?: string | null;
+  progress?: Progress;
+  /** host fds for RUN programs' stdio (default: stdin /dev/null, stdout and stderr to fd 2) */
+  runIo?: RunIo;
+  /** wall-clock limit of one RUN in milliseconds (default 10 minutes) */
+  runTimeoutMs?: number;
+  /** seconds since the epoch for directories the build creates and RUN's clock (default SOURCE_DATE_EPOCH, else 0) */
+  epoch?: number;
+}
+
+export interface BuildResult {
+  bytes: Uint8Array<ArrayBuffer>;
+  manifest: Manifest;
+  layers: LayerRecord[];
+  /** every layer came from the cache */
+  cached: boolean;
+}
+
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+interface Stage {
+  name?: string;
+  tree: Tree;
+  /** cache key of the last layer (the chain every step's key hangs from) */
+  key: string;
+  from: string;
+  env: Map<string, string>;
+  args: Map<string, string | undefined>;
+  workdir: string;
+  user?: string;
+  labels: Map<string, string>;
+  exposed: string[];
+  ports: number[];
+  volumes: string[];
+  entrypoint?: string[];
+  cmd?: string[];
+  /** the CMD came with the base box (a new ENTRYPOINT drops it) */
+  cmdFromBase?: boolean;
+  shell: string[];
+  shellSet: boolean;
+  stopSignal?: string;
+  layers: LayerRecord[];
+}
+
+const UNSUPPORTED = new Set(['HEALTHCHECK', 'ONBUILD']);
+
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  const contextDir = resolve(options.context);
+  const dockerfilePath = options.dockerfile ?? join(options.context, 'Dockerfile');
+  const file = options.dockerfile ?? 'Dockerfile';
+  let text: string;
+  try {
+    text = readFileSync(dockerfilePath, 'utf8');
+  } catch {
+    throw new BuildError(`cannot read ${dockerfilePath}: no such file`);
+  }
+  if (!existsSync(contextDir)) throw new BuildError(`build context ${options.context}: no such directory`);
+  const dockerfile = parseDockerfile(text, file);
+  const context = Context.open(contextDir);
+  const progress = options.progress ?? silentProgress;
+  const cache = new LayerCache(options.cacheDir === null ? undefined : (options.cacheDir ?? defaultCacheDir()));
+  const epochSeconds = options.epoch ?? (process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) : 0);
+  const epoch = BigInt(Math.trunc(epochSeconds)) * 1_000_000_000n;
+  const buildArgs = options.buildArgs ?? {};
+  const escape = dockerfile.escape;
+  const byName = new Map<string, CapabilityDescriptor>(options.capabilities.map((c) => [c.name, c]));
+  const deny = [...(options.deny ?? [])];
+  for (const d of deny) if (!(d in DENY_CLASSES)) throw new BuildError(`--deny ${d}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`);
+  const hasNet = byName.has('net') && !deny.includes('net');
+
+  const globalArgs = new Map<string, string | undefined>();
+  const stages: Stage[] = [];
+  let stage: Stage | undefined;
+  let allCached = true;
+  const total = dockerfile.instructions.length;
+
+  for (const [index, ins] of dockerfile.instructions.entries()) {
+    const fail = (message: string) => at(file, ins.line, message);
+    const lookup: Lookup = (name) => (stage ? (stage.env.get(name) ?? stage.args.get(name)) : globalArgs.get(name));
+    const word = (t: string) => expandWord(t, lookup, escape);
+    const words = (t: string) => expandWords(t, lookup, escape);
+    const shown = `${ins.keyword} ${ins.raw}`.trim();
+    progress.step(index + 1, total, shown);
+    try {
+      if (ins.keyword === 'ARG') {
+        for (const w of words(ins.rest)) {
+          const eq = w.indexOf('=');
+          const name = eq < 0 ? w : w.slice(0, eq);
+          const dflt = eq < 0 ? (stage ? globalArgs.get(name) : undefined) : w.slice(eq + 1);
+          const value = Object.hasOwn(buildArgs, name) ? buildArgs[name] : dflt;
+          (stage ? stage.args : globalArgs).set(name, value);
+        }
+        continue;
+      }
+      if (ins.keyword === 'FROM') {
+        stage = startStage(ins, words(ins.rest), stages, contextDir, epoch, fail);
+        stages.push(stage);
+        continue;
+      }
+      if (!stage) throw fail(`${ins.keyword} before FROM: a Dockerfile starts with FROM (or ARG)`);
+      const s = stage;
+      const layerStep = (layer: Layer, instruction: string, extra: Partial<LayerRecord> = {}) => {
+        s.tree.apply(layer);
+        const { digest, size } = layerDigest(layer);
+        s.layers.push({ digest, instruction, line: ins.line, size, ...extra });
+        return size;
+      };
+      switch (ins.keyword) {
+        case 'ENV':
+          for (const [k, v] of expandPairs(ins.rest, lookup, escape, true)) s.env.set(k, v);
+          break;
+        case 'LABEL':
+          for (const [k, v] of expandPairs(ins.rest, lookup, escape, false)) s.labels.set(k, v);
+          break;
+        case 'MAINTAINER':
+          s.labels.set('maintainer', word(ins.rest));
+          break;
+        case 'USER':
+          s.user = word(ins.rest);
+          if (!s.user) throw fail('USER needs a name');
+          break;
+        case 'STOPSIGNAL':
+          s.stopSignal = word(ins.rest);
+          break;
+        case 'WORKDIR': {
+          const dir = resolveFrom(s.workdir, word(ins.rest));
+          s.workdir = dir;
+          const real = s.tree.resolve(dir) ?? dir;
+          const existing = s.tree.get(real);
+          if (existing && existing.type !== 'dir') throw fail(`WORKDIR ${dir}: not a directory in the image`);
+          if (!existing) {
+            const instruction = `WORKDIR ${dir}`;
+            const key = cacheKey(s.key, instruction);
+            let layer = cache.get(key);
+            const hit = layer !== undefined;
+            if (!layer) {
+              layer = { entries: s.tree.clone().ensureParents(`${real}/x`), whiteouts: [] };
+              cache.put(key, layer);
+            }
+            const size = layerStep(layer, instruction);
+            s.key = key;
+            if (hit) progress.cached();
+            else {
+              allCached = false;
+              progress.done(size);
+            }
+          }
+          break;
+        }
+        case 'EXPOSE': {
+          if (!hasNet) throw fail(`EXPOSE needs the net capability, which this build does not have${deny.includes('net') ? ' (--deny net)' : ''}`);
+          for (const p of words(ins.rest)) {
+            const m = /^(\d+)(?:\/(tcp|udp))?$/i.exec(p);
+            if (!m) throw fail(`EXPOSE ${p}: expected PORT or PORT/tcp (ranges are not supported)`);
+            if (m[2]?.toLowerCase() === 'udp') throw fail(`EXPOSE ${p}: only tcp ports can be listened on`);
+            const port = Number(m[1]);
+            if (port < 1 || port > 65535) throw fail(`EXPOSE ${p}: port out of range`);
+            if (!s.ports.includes(port)) {
+              s.ports.push(port);
+              s.exposed.push(`${port}/tcp`);
+            }
+          }
+          break;
+        }
+        case 'VOLUME': {
+          const list = ins.exec ?? words(ins.rest);
+          for (const v of list) {
+            const path = resolveFrom(s.workdir, ins.exec ? word(v) : v);
+            if (path === '/') throw fail('VOLUME / is not possible: the box keeps its own root');
+            if (!s.volumes.includes(path)) s.volumes.push(path);
+          }
+          break;
+        }
+        case 'SHELL':
+          if (!ins.exec || ins.exec.length === 0) throw fail('SHELL needs the exec form, such as SHELL ["/bin/sh", "-c"]');
+          s.shell = ins.exec;
+          s.shellSet = true;
+          break;
+        case 'ENTRYPOINT':
+          s.entrypoint = ins.exec ?? [...s.shell, ins.rest];
+          // Docker: a new ENTRYPOINT drops the CMD a base image set.
+          if (s.cmdFromBase) s.cmd = undefined;
+          break;
+        case 'CMD':
+          s.cmd = ins.exec ?? [...s.shell, ins.rest];
+          s.cmdFromBase = false;
+          break;
+        case 'COPY':
+        case 'ADD': {
+          for (const f of ins.flags.keys()) if (!['from', 'chown', 'chmod', 'link'].includes(f) || (f === 'from' && ins.keyword === 'ADD')) throw fail(`${ins.keyword} --${f} is not supported`);
+          const list = ins.exec ?? words(ins.rest);
+          const expanded = ins.exec ? list.map(word) : list;
+          if (expanded.length < 2) throw fail(`${ins.keyword} needs at least one source and a destination`);
+          const fromName = ins.flags.get('from');
+          const from = copySource(fromName === undefined ? undefined : word(fromName), stages, context, fail);
+          const chmodText = ins.flags.get('chmod');
+          const chown = ins.flags.get('chown');
+          const req = {
+            add: ins.keyword === 'ADD', sources: expanded.slice(0, -1), dest: expanded.at(-1)!, workdir: s.workdir,
+            ...(chmodText !== undefined ? { chmod: parseChmod(word(chmodText)) } : {}),
+          };
+          const matches = matchSources(req, from);
+          const instruction = `${ins.keyword} ${[...ins.flags].map(([k, v]) => `--${k}=${word(v)} `).join('')}${expanded.join(' ')}`;
+          const key = cacheKey(s.key, instruction, s.workdir, from.kind === 'stage' ? stages.find((x) => x.tree === from.tree)!.key : '', ...matches.flatMap((m) => m.keys));
+          let layer = cache.get(key);
+          const hit = layer !== undefined;
+          if (!layer) {
+            layer = copyLayer(req, matches, s.tree);
+            cache.put(key, layer);
+          }
+          const size = layerStep(layer, instruction, chown !== undefined ? { chown: word(chown) } : {});
+          s.key = key;
+          if (hit) progress.cached();
+          else {
+            allCached = false;
+            progress.done(size);
+          }
+          break;
+        }
+        case 'RUN': {
+          for (const f of ins.flags.keys()) throw fail(`RUN --${f} is not supported`);
+          const argv = ins.exec ?? [...s.shell, ins.rest];
+          if (!ins.exec) requireShell(s, fail, 'RUN');
+          const env = runEnv(s);
+          const instruction = `RUN ${JSON.stringify(argv)}`;
+          const key = cacheKey(s.key, instruction, s.workdir, JSON.stringify(env));
+          let layer = cache.get(key);
+          const hit = layer !== undefined;
+          if (!layer) {
+            layer = await runStep({
+              argv, env, workdir: s.workdir, tree: s.tree, capabilities: options.capabilities, epoch,
+              io: options.runIo ?? {}, timeoutMs: options.runTimeoutMs ?? 600_000, describe: `RUN ${ins.raw}`,
+            }).catch((e: unknown) => {
+              if (e instanceof InputError) throw fail(e.message);
+              if (e instanceof RunFailure) throw at(file, ins.line, e.message, 1);
+              throw e;
+            });
+            cache.put(key, layer);
+          }
+          const size = layerStep(layer, instruction);
+          s.key = key;
+          if (hit) progress.cached();
+          else {
+            allCached = false;
+            progress.done(size);
+          }
+          break;
+        }
+        default:
+          throw fail(`unsupported instruction ${ins.keyword}${UNSUPPORTED.has(ins.keyword) ? ' (nothing in a box would act on it)' : ''}`);
+      }
+    } catch (e) {
+      if (e instanceof BuildError) throw e;
+      if (e instanceof InputError || e instanceof SubstitutionError) throw fail(e.message);
+      throw e;
+    }
+  }
+  if (!stage) throw new BuildError(`${file}: no FROM instruction`);
+  const bytesAndManifest = finish(stage, file, options.capabilities, byName, deny);
+  return { ...bytesAndManifest, layers: stage.layers, cached: allCached };
+}
+
+function requireShell(s: Stage, fail: (m: string) => BuildError, what: string): void {
+  const sh = s.shell[0]!;
+  const found = findProgram(s.tree, sh, s.env.get('PATH') ?? DEFAULT_PATH, s.workdir);
+  if (!found) throw fail(`${what} in shell form needs ${sh} (a WASI shell) in the image; use the exec form, such as ${what} ["/bin/prog", "arg"]`);
+}
+
+function runEnv(s: Stage): string[] {
+  const env = new Map<string, string>();
+  for (const [k, v] of s.args) if (v !== undefined) env.set(k, v);
+  for (const [k, v] of s.env) env.set(k, v);
+  return [...env].map(([k, v]) => `${k}=${v}`);
+}
+
+function newStage(name: string | undefined, tree: Tree, from: string, key: string): Stage {
+  return {
+    ...(name ? { name } : {}), tree, key, from, env: new Map(), args: new Map(), workdir: '/', labels: new Map(), exposed: [], ports: [], volumes: [],
+    shell: ['/bin/sh', '-c'], shellSet: false, layers: [],
+  };
+}
+
+function startStage(ins: Instruction, words: string[], stages: Stage[], contextDir: string, epoch: bigint, fail: (m: string) => BuildError): Stage {
+  for (const f of ins.flags.keys()) if (f !== 'platform') throw fail(`FROM --${f} is not supported`);
+  if (words.length !== 1 && !(words.length === 3 && words[1]!.toLowerCase() === 'as')) throw fail('expected FROM IMAGE [AS NAME]');
+  const image = words[0]!;
+  const name = words[2]?.toLowerCase();
+  if (name !== undefined && stages.some((s) => s.name === name)) throw fail(`stage name ${name} is used twice`);
+  if (image === 'scratch') return newStage(name, new Tree(epoch), 'scratch', cacheKey('scratch', String(epoch)));
+  const earlier = stages.find((s) => s.name === image.toLowerCase());
+  if (earlier) {
+    const s: Stage = { ...structuredCloneStage(earlier), from: `stage ${earlier.name}`, layers: [...earlier.layers] };
+    if (name) s.name = name;
+    else delete s.name;
+    return s;
+  }
+  const path = isAbsolute(image) ? image : join(contextDir, image);
+  if (!image.endsWith('.wasm') || !existsSync(path)) {
+    throw fail(`FROM ${image}: not scratch, an earlier stage or a .box.wasm file (relative paths are taken from the build context)`);
+  }
+  const base = readBaseBox(readFileSync(path), image);
+  const m = base.manifest;
+  const tree = new Tree(epoch, base.image);
+  const s = newStage(name, tree, base.identity, cacheKey('box', base.identity, String(epoch)));
+  for (const kv of m.env) {
+    const eq = kv.indexOf('=');
+    if (eq > 0) s.env.set(kv.slice(0, eq), kv.slice(eq + 1));
+  }
+  s.workdir = m.workdir ?? '/';
+  const b = m.build;
+  if (b) {
+    s.layers = [...b.layers];
+    if (b.labels) for (const [k, v] of Object.entries(b.labels)) s.labels.set(k, v);
+    if (b.user !== undefined) s.user = b.user;
+    if (b.volumes) s.volumes = [...b.volumes];
+    if (b.stopSignal !== undefined) s.stopSignal = b.stopSignal;
+    if (b.shell) {
+      s.shell = [...b.shell];
+      s.shellSet = true;
+    }
+    if (b.exposed) s.exposed = [...b.exposed];
+  } else if (base.image.length) {
+    const { digest, size } = layerDigest({ entries: base.image, whiteouts: [] });
+    s.layers = [{ digest, instruction: `FROM ${image}`, line: 0, size }];
+  }
+  if (m.ports) s.ports = [...m.ports];
+  // The base's program comes back into the image at its entrypoint, so that it can be run or kept.
+  if (m.entrypoint.startsWith('/')) {
+    s.entrypoint = [m.entrypoint];
+    s.cmd = [...m.args];
+    s.cmdFromBase = true;
+    if (base.program && !tree.get(m.entrypoint)) tree.put({ path: m.entrypoint, type: 'file', data: base.program, mode: 0o755, mtime: epoch });
+  }
+  return s;
+}
+
+/** An earlier stage's state, copied so that the new stage's changes do not reach back. */
+function structuredCloneStage(s: Stage): Stage {
+  return {
+    ...s, tree: s.tree.clone(), env: new Map(s.env), args: new Map(), labels: new Map(s.labels), exposed: [...s.exposed], ports: [...s.ports],
+    volumes: [...s.volumes], shell: [...s.shell], layers: [...s.layers],
+    ...(s.entrypoint ? { entrypoint: [...s.entrypoint] } : {}), ...(s.cmd ? { cmd: [...s.cmd] } : {}),
+  };
+}
+
+function copySource(from: string | undefined, stages: readonly Stage[], context: Context, fail: (m: string) => BuildError): CopyFrom {
+  if (from === undefined) return { kind: 'context', context };
+  const byIndex = /^\d+$/.test(from) ? stages[Number(from)] : undefined;
+  const stage = byIndex ?? stages.find((s) => s.name === from.toLowerCase());
+  if (!stage) throw fail(`--from=${from}: no earlier stage has that name or index`);
+  return { kind: 'stage', name: from, tree: stage.tree };
+}
+
+/** Links the last stage: its entrypoint program over its flattened image. */
+function finish(s: Stage, file: string, capabilities: readonly CapabilityDescriptor[], byName: Map<string, CapabilityDescriptor>, deny: string[]): { bytes: Uint8Array<ArrayBuffer>; manifest: Manifest } {
+  const argv = [...(s.entrypoint ?? []), ...(s.cmd ?? [])];
+  if (argv.length === 0) throw new BuildError(`${file}: no ENTRYPOINT or CMD: a box needs a program to run`);
+  const path = s.env.get('PATH') ?? DEFAULT_PATH;
+  const found = findProgram(s.tree, argv[0]!, path, s.workdir);
+  if (!found) {
+    const hint = s.from.endsWith('.wasm') || s.from.includes('.box.wasm') ? ' (a base box that is not --portable cannot give its program back: name a program in the image)' : '';
+    throw new BuildError(`${file}: the entrypoint ${argv[0]} is not a file in the image${hint}`);
+  }
+  const program = s.tree.get(found.real)!.data ?? new Uint8Array(0);
+  if (program.length < 8 || program[0] !== 0 || program[1] !== 0x61 || program[2] !== 0x73 || program[3] !== 0x6d) {
+    throw new BuildError(`${file}: the entrypoint ${found.path} is not a WebAssembly program`);
+  }
+  // Stored once: as the box's program, not also as a file of its image.
+  const tree = s.tree.clone();
+  tree.remove(found.real);
+  const imports = wasiImports(program, file, found.path);
+  const want = new Set(['kernel', 'vfs']);
+  if (imports.some((n) => n.startsWith('args_') || n.startsWith('environ_'))) want.add('proc');
+  if (imports.some((n) => n.startsWith('clock_') || n === 'random_get')) want.add('clock');
+  if (s.ports.length) want.add('net');
+  for (const d of deny) want.delete(d);
+  const caps = capabilities.filter((c) => want.has(c.name));
+  const record: BuildRecord = {
+    from: s.from,
+    layers: s.layers,
+    ...(s.labels.size ? { labels: Object.fromEntries([...s.labels].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) } : {}),
+    ...(s.user !== undefined ? { user: s.user } : {}),
+    ...(s.exposed.length ? { exposed: [...s.exposed] } : {}),
+    ...(s.volumes.length ? { volumes: [...s.volumes] } : {}),
+    ...(s.stopSignal !== undefined ? { stopSignal: s.stopSignal } : {}),
+    ...(s.shellSet ? { shell: [...s.shell] } : {}),
+  };
+  const options: LinkOptions = {
+    capabilities: caps, entrypoint: found.path, args: argv.slice(1), env: [...s.env].map(([k, v]) => `${k}=${v}`),
+    image: tree.flatten(), programName: found.path, build: record,
+    ...(s.workdir !== '/' ? { workdir: s.workdir } : {}),
+    ...(s.volumes.length ? { mountPoints: s.volumes } : {}),
+    ...(deny.length ? { deny } : {}),
+  };
+  // net's listening ports (LinkSettings.listen): only when a net capability is linked.
+  if (s.ports.length && byName.has('net')) Object.assign(options, { listen: [...s.ports] });
+  return link(program, options);
+}
+
+function wasiImports(program: Uint8Array, file: string, path: string): string[] {
+  try {
+    return readModule(program).imports.filter((i) => i.module === 'wasi_snapshot_preview1').map((i) => i.name);
+  } catch (e) {
+    throw new BuildError(`${file}: the entrypoint ${path}: ${(e as Error).message}`);
+  }
+}
+
+export { parseExec };

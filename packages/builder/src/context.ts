@@ -1,0 +1,86 @@
+// The build context: a host directory seen through .dockerignore. Only its
+// paths and metadata are read up front; file bytes are read (and hashed for
+// the cache) when a COPY or ADD names them.
+
+import { createHash } from 'node:crypto';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { isIgnored, mayReinclude, parseDockerignore, type IgnorePattern } from './dockerignore.ts';
+
+export interface ContextEntry {
+  /** relative to the context root, "/"-separated; "" is the root */
+  path: string;
+  type: 'file' | 'dir' | 'symlink';
+  mode: number;
+  mtime: bigint;
+  size: number;
+  target?: string;
+}
+
+export class Context {
+  readonly root: string;
+  readonly entries = new Map<string, ContextEntry>();
+  private readonly bytes = new Map<string, Uint8Array>();
+  private readonly hashes = new Map<string, string>();
+
+  constructor(root: string, ignore: readonly IgnorePattern[]) {
+    this.root = root;
+    this.walk('', ignore);
+  }
+
+  /** Reads the context at `root`, honouring its .dockerignore. */
+  static open(root: string): Context {
+    const file = join(root, '.dockerignore');
+    const patterns = existsSync(file) ? parseDockerignore(readFileSync(file, 'utf8')) : [];
+    return new Context(root, patterns);
+  }
+
+  private walk(path: string, ignore: readonly IgnorePattern[]): void {
+    const host = path === '' ? this.root : join(this.root, path);
+    const st = lstatSync(host, { bigint: true });
+    const mode = Number(st.mode & 0o7777n);
+    const base = { path, mode, mtime: st.mtimeNs, size: Number(st.size) };
+    const ignored = path !== '' && isIgnored(ignore, path);
+    if (st.isDirectory()) {
+      if (ignored && !mayReinclude(ignore, path)) return;
+      if (!ignored) this.entries.set(path, { ...base, type: 'dir', size: 0 });
+      const names = readdirSync(host).sort();
+      for (const name of names) this.walk(path === '' ? name : `${path}/${name}`, ignore);
+      return;
+    }
+    if (ignored) return;
+    if (st.isSymbolicLink()) this.entries.set(path, { ...base, type: 'symlink', target: readlinkSync(host) });
+    else if (st.isFile()) this.entries.set(path, { ...base, type: 'file' });
+    // sockets, fifos and devices have no place in an image
+  }
+
+  /** A file's bytes. */
+  read(path: string): Uint8Array {
+    let b = this.bytes.get(path);
+    if (!b) {
+      b = new Uint8Array(readFileSync(join(this.root, path)));
+      this.bytes.set(path, b);
+    }
+    return b;
+  }
+
+  /** sha256 of a file's bytes, metadata and name: what the cache keys a copied file by. */
+  hash(path: string): string {
+    let h = this.hashes.get(path);
+    if (!h) {
+      const e = this.entries.get(path)!;
+      const hash = createHash('sha256').update(`${e.type}\0${path}\0${e.mode}\0${e.mtime}\0${e.target ?? ''}\0`);
+      if (e.type === 'file') hash.update(this.read(path));
+      h = hash.digest('hex');
+      this.hashes.set(path, h);
+    }
+    return h;
+  }
+
+  /** Entries at and below `path` (a directory's contents, or the file itself), in name order. */
+  below(path: string): ContextEntry[] {
+    const out: ContextEntry[] = [];
+    for (const [p, e] of this.entries) if (p === path || path === '' || p.startsWith(`${path}/`)) out.push(e);
+    return out;
+  }
+}

@@ -1,0 +1,26 @@
+// Build errors carry where they come from (Dockerfile:LINE) and the exit
+// code DESIGN.md §5 gives them: 2 for bad input, 1 for a failed RUN.
+
+export class BuildError extends Error {
+  override name = 'BuildError';
+  readonly exitCode: 1 | 2;
+  constructor(message: string, exitCode: 1 | 2 = 2) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+/** `file:line: message`, the one line a bad Dockerfile gets. */
+export function at(file: string, line: number, message: string, exitCode: 1 | 2 = 2): BuildError {
+  return new BuildError(`${file}:${line}: ${message}`, exitCode);
+}
+
+/** Bad input found below the instruction level (a missing file, a path out of the context): the step adds file:line. */
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
+/** A RUN program failed (exit code, trap, time limit): the build fails with exit 1. */
+export class RunFailure extends Error {
+  override name = 'RunFailure';
+}

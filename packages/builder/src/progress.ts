@@ -1,0 +1,71 @@
+// Build progress on stderr: on a terminal one updating line per step, in
+// CI (CI=true) or into a pipe plain lines that read well in a log.
+
+export interface Progress {
+  /** a step starts: "[2/5] COPY hello.wasm /bin/hello" */
+  step(index: number, total: number, text: string): void;
+  /** the current step was taken from the cache */
+  cached(): void;
+  /** the current step made a layer of this many bytes */
+  done(bytes: number): void;
+  /** free text (RUN's own output goes straight to the fd) */
+  note(text: string): void;
+}
+
+export const silentProgress: Progress = { step() {}, cached() {}, done() {}, note() {} };
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** Plain lines: "#2 [2/5] COPY …", then "#2 CACHED" or "#2 DONE 1.2 KiB". */
+export function plainProgress(write: (line: string) => void): Progress {
+  let current = 0;
+  return {
+    step(index, total, text) {
+      current = index;
+      write(`#${index} [${index}/${total}] ${text}\n`);
+    },
+    cached() {
+      write(`#${current} CACHED\n`);
+    },
+    done(bytes) {
+      write(`#${current} DONE ${formatBytes(bytes)}\n`);
+    },
+    note(text) {
+      write(`${text}\n`);
+    },
+  };
+}
+
+/** A terminal: each step's line is rewritten in place when it finishes. */
+export function ttyProgress(write: (text: string) => void): Progress {
+  let line = '';
+  const start = () => performance.now();
+  let began = 0;
+  return {
+    step(index, total, text) {
+      line = `[${index}/${total}] ${text}`;
+      began = start();
+      write(`\x1b[2K\r\x1b[36m=>\x1b[0m ${line} ...`);
+    },
+    cached() {
+      write(`\x1b[2K\r\x1b[32m=>\x1b[0m ${line} \x1b[33mCACHED\x1b[0m\n`);
+    },
+    done(bytes) {
+      const seconds = ((start() - began) / 1000).toFixed(1);
+      write(`\x1b[2K\r\x1b[32m=>\x1b[0m ${line} ${formatBytes(bytes)} ${seconds}s\n`);
+    },
+    note(text) {
+      write(`\x1b[2K\r${text}\n`);
+    },
+  };
+}
+
+/** The right reporter for a stream: updating lines on a TTY unless CI is set. */
+export function progressFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): Progress {
+  const write = (t: string) => void stream.write(t);
+  return stream.isTTY && !env.CI ? ttyProgress(write) : plainProgress((l) => write(l));
+}

@@ -1,0 +1,76 @@
+import { writeFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { build, BuildError, formatBytes, progressFor } from '@marcotte/builder';
+import { DENY_CLASSES } from '@marcotte/linker';
+import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
+import { CAPABILITIES } from '../capabilities.ts';
+
+export const BUILD_HELP = `Usage: box build [OPTIONS] CONTEXT
+
+Builds a box from a Dockerfile: FROM scratch, a .box.wasm or an earlier stage;
+COPY/ADD from the context; RUN of WASI programs in the image; ENTRYPOINT/CMD
+name the box's program.
+
+Options:
+  -f FILE            the Dockerfile (default CONTEXT/Dockerfile)
+  -o FILE            output box (default: CONTEXT's name with .box.wasm, here)
+  --build-arg K=V    set a build argument declared with ARG (repeatable)
+  --deny CAP         the box may not have CAP (fs, net, proc, clock, random)
+  --cache-dir DIR    where layers are cached (default $XDG_CACHE_HOME/marcotte)
+  --no-cache         build every layer afresh and store none
+  -h, --help         show this help
+
+Progress goes to stderr: updating lines on a terminal, plain lines in CI
+(CI=true) or a pipe. RUN programs' output goes to stderr too.
+Exit status: 0 built; 1 a RUN failed; 2 bad input (Dockerfile:LINE: message).`;
+
+const SPECS: OptionSpec[] = [
+  { name: 'file', short: 'f', value: true },
+  { name: 'o', short: 'o', value: true },
+  { name: 'build-arg', value: true, multiple: true },
+  { name: 'deny', value: true, multiple: true },
+  { name: 'cache-dir', value: true },
+  { name: 'no-cache' },
+  { name: 'help', short: 'h' },
+];
+
+export async function buildCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs('box build', argv, SPECS, Infinity);
+  if (flag(args, 'help')) {
+    console.log(BUILD_HELP);
+    return 0;
+  }
+  if (args.positionals.length !== 1 || args.rest.length > 0) {
+    throw new UsageError(`box build: expected one CONTEXT directory, got ${args.positionals.length + args.rest.length} (see box build --help)`);
+  }
+  const context = args.positionals[0]!;
+  const buildArgs: Record<string, string> = {};
+  for (const kv of values(args, 'build-arg')) {
+    keyValue('box build', '--build-arg', kv);
+    buildArgs[kv.slice(0, kv.indexOf('='))] = kv.slice(kv.indexOf('=') + 1);
+  }
+  const deny = values(args, 'deny');
+  for (const d of deny) {
+    if (!(d in DENY_CLASSES)) throw new UsageError(`box build: --deny ${d}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`);
+  }
+  const noCache = flag(args, 'no-cache');
+  const cacheDir = value(args, 'cache-dir');
+  const out = value(args, 'o') ?? `${basename(resolve(context))}.box.wasm`;
+  try {
+    const result = await build({
+      context, capabilities: CAPABILITIES, buildArgs, deny, progress: progressFor(process.stderr),
+      ...(value(args, 'file') !== undefined ? { dockerfile: value(args, 'file')! } : {}),
+      ...(noCache ? { cacheDir: null } : cacheDir !== undefined ? { cacheDir } : {}),
+    });
+    await writeFile(out, result.bytes);
+    const reuse = result.layers.length === 0 ? '' : result.cached ? '; every layer from the cache' : '';
+    console.error(`box build: wrote ${out} (${formatBytes(result.bytes.length)}, ${result.layers.length} layers${reuse})`);
+    return 0;
+  } catch (e) {
+    if (e instanceof BuildError) {
+      console.error(e.message);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
