@@ -264,6 +264,29 @@ describe('box', () => {
     }
   });
 
+  it('exports a box as an OCI image layout, refusing bad input with one line (box export --oci)', () => {
+    const box = join(work, 'oci-hello.box.wasm');
+    expect(cli('box-link', ['--env', 'A=1', '-o', box, hello]).status).toBe(0);
+    const out = join(work, 'hello-oci.tar');
+    expect(cli('box', ['export', '--oci', out, box])).toMatchObject({ status: 0, stdout: '', stderr: '' });
+    const listing = execFileSync('tar', ['-tf', out], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+    expect(listing.filter((p) => p.startsWith('blobs/sha256/') && p.length > 'blobs/sha256/'.length)).toHaveLength(3);
+    expect(listing).toContain('index.json');
+    expect(listing).toContain('oci-layout');
+    const index = JSON.parse(execFileSync('tar', ['-xOf', out, 'index.json'], { encoding: 'utf8' }));
+    expect(index.manifests[0].annotations['io.containerd.image.name']).toBe('localhost/oci-hello:latest');
+    for (const [args, message] of [
+      [['export', box], /--oci OUT\.tar is required/],
+      [['export', '--oci', out, '--name', 'Bad Name', box], /--name "Bad Name" is not an image reference/],
+      [['export', '--oci', out, hello], /hello\.wasm: .*manifest/],
+      [['export', '--oci', out, join(work, 'none.box.wasm')], /cannot read .*none\.box\.wasm: no such file/],
+    ] as const) {
+      const r = cli('box', [...args]);
+      expect(r.status).toBe(2);
+      expectOneLineError(r, message);
+    }
+  });
+
   it('passes the program exit code through', () => {
     const out = join(work, 'dump.box.wasm');
     expect(cli('box', ['link', '-o', out, dirDump]).status).toBe(0);

@@ -1,0 +1,54 @@
+import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { BoxFormatError, readManifest, type Manifest } from '@marcotte/abi';
+import { parseArgs, UsageError, value, flag, type OptionSpec } from '../args.ts';
+import { readInput } from '../io.ts';
+import { OCI_MEDIA_TYPES, ociLayout } from '../oci.ts';
+
+export const EXPORT_HELP = `Usage: box export --oci OUT.tar [--name REF] BOX.box.wasm
+
+Writes the box as an OCI image layout (a tar), for containerd's Wasm shims
+(runwasi) and registries: platform wasip1/wasm, the box itself as the one
+layer (${OCI_MEDIA_TYPES.layer}),
+its entrypoint, args, env, working directory, ports and volumes in the image
+config. Import it with \`ctr images import OUT.tar\` and run it with a Wasm
+runtime class, such as \`ctr run --runtime io.containerd.wasmtime.v1\`.
+
+Options:
+  --oci OUT.tar  where to write the image layout
+  --name REF     the image's name (default: localhost/<box name>:latest)
+  -h, --help     show this help`;
+
+const SPECS: OptionSpec[] = [{ name: 'oci', value: true }, { name: 'name', value: true }, { name: 'help', short: 'h' }];
+
+/** A reference Docker and containerd accept: lower-case path components, an optional tag. */
+const REFERENCE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?$/;
+
+function defaultName(path: string): string {
+  const stem = basename(path).replace(/(\.box)?\.wasm$/, '').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|[._-]+$/g, '');
+  return `localhost/${stem || 'box'}:latest`;
+}
+
+export async function exportCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs('box export', argv, SPECS, 1);
+  if (flag(args, 'help')) {
+    console.log(EXPORT_HELP);
+    return 0;
+  }
+  const out = value(args, 'oci');
+  const path = args.positionals[0];
+  if (out === undefined) throw new UsageError('box export: --oci OUT.tar is required (the only export format)');
+  if (!path) throw new UsageError('box export: expected BOX.box.wasm (see box export --help)');
+  const name = value(args, 'name') ?? defaultName(path);
+  if (!REFERENCE.test(name)) throw new UsageError(`box export: --name ${JSON.stringify(name)} is not an image reference (such as registry.example/team/app:1.0)`);
+  const bytes = await readInput('box export', path);
+  let manifest: Manifest;
+  try {
+    manifest = readManifest(bytes);
+  } catch (e) {
+    if (e instanceof BoxFormatError) throw new UsageError(`box export: ${path}: ${e.message}`);
+    throw e;
+  }
+  await writeFile(out, ociLayout(bytes, manifest, { name, title: basename(path) }));
+  return 0;
+}
