@@ -95,6 +95,7 @@ function showTree(bytes: Uint8Array | undefined): void {
     return;
   }
   tree.textContent = snapshotEntries(bytes)
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map((e) => (e.type === 'dir' ? `${e.path === '/' ? '/' : `${e.path}/`}` : e.type === 'symlink' ? `${e.path} -> ${e.target}` : `${e.path}  (${e.data?.length ?? 0} bytes)`))
     .join('\n');
 }
@@ -124,6 +125,7 @@ async function run(): Promise<void> {
   const err = new TextDecoder();
   const mode = modeSelect.value === 'static' || modeSelect.value === 'dynamic' ? modeSelect.value : undefined;
   setStatus(`${box.name}: running…`);
+  document.body.dataset.run = 'running';
   try {
     const result = await runBox(box.bytes, {
       args: lines(argsInput.value),
@@ -157,6 +159,7 @@ async function run(): Promise<void> {
     eofButton.disabled = true;
     downloadButton.disabled = !snapshot;
     showTree(snapshot);
+    document.body.dataset.run = 'done';
   }
 }
 

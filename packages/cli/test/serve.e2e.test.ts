@@ -1,0 +1,206 @@
+// End to end in headless Chromium: `box serve` serves the playground and two
+// boxes; the page runs them (static and dynamic mode), a line typed into the
+// terminal reaches the box's stdin, the downloaded tar holds the box's
+// filesystem, and every stdout is byte for byte what the same box prints
+// under Node. Screenshots land in packages/cli/test-output/ (gitignored).
+//
+// Needs Debian's chromium (.ci/run installs it). Outside CI a machine
+// without it skips these tests; in CI a missing browser fails them.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { runBox } from '@marcotte/runtime';
+import { imageFromTar } from '@marcotte/vfs';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveBrowser = existsSync(CHROMIUM);
+if (!haveBrowser && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it (apt-get install chromium)`);
+
+const root = new URL('../../../', import.meta.url).pathname;
+const bin = (name: string) => new URL(`../bin/${name}.js`, import.meta.url).pathname;
+const shots = new URL('../test-output/', import.meta.url).pathname;
+const TYPED = 'typed in the browser';
+
+let work: string;
+let server: ChildProcess;
+let url: string;
+let browser: Browser;
+const boxes: Record<string, string> = {};
+
+function link(name: string, args: string[]): string {
+  const out = join(work, `${name}.box.wasm`);
+  const r = spawnSync(process.execPath, [bin('box-link'), ...args.slice(0, -1), '-o', out, args.at(-1)!], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`box-link ${name}: ${r.stderr}`);
+  return out;
+}
+
+/** The box's stdout under Node (node:wasi), with `input` as its stdin. */
+async function nodeStdout(box: string, input = ''): Promise<string> {
+  writeFileSync(join(work, 'in'), input);
+  const stdin = openSync(join(work, 'in'), 'r');
+  const stdout = openSync(join(work, 'out'), 'w');
+  try {
+    const { exitCode } = await runBox(readFileSync(box), { stdin, stdout });
+    expect(exitCode).toBe(0);
+  } finally {
+    closeSync(stdin);
+    closeSync(stdout);
+  }
+  return readFileSync(join(work, 'out'), 'utf8');
+}
+
+async function open(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready]');
+  return page;
+}
+
+async function pick(page: Page, name: string, mode = ''): Promise<void> {
+  await page.selectOption('#examples', { label: `${name}.box.wasm` });
+  // Loading is a fetch: wait until this box, not the one before, is the one to run.
+  await page.waitForFunction((file) => document.querySelector('#box-name')!.textContent === file && !(document.querySelector('#run') as HTMLButtonElement).disabled, `${name}.box.wasm`);
+  await page.selectOption('#mode', mode);
+}
+
+/** Waits for the run the page started to end (the playground marks it on body[data-run]). */
+const finished = (page: Page) => page.waitForSelector('body[data-run=done]');
+
+describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium', () => {
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'box-serve-'));
+    mkdirSync(shots, { recursive: true });
+    boxes.hello = link('hello', ['--env', 'GREETING=Bonjour', '--env', 'HELLO_DIR=/', '--image', join(root, 'examples/hello/data'), join(root, 'examples/hello/hello.wasm')]);
+    boxes.fsdemo = link('fsdemo', ['--fs', '--portable', join(root, 'examples/playground/fsdemo.wasm')]);
+    boxes.trap = link('trap', [join(root, 'conformance/programs/trap.wasm')]);
+    server = spawn(process.execPath, [bin('box'), 'serve', '--port', '0', boxes.hello, boxes.fsdemo, boxes.trap], { stdio: ['ignore', 'pipe', 'pipe'] });
+    url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      server.stdout!.on('data', (d: Buffer) => {
+        out += d;
+        const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+        if (m) resolve(m[0]);
+      });
+      server.once('exit', (code) => reject(new Error(`box serve exited with ${code}`)));
+    });
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) server.kill('SIGKILL');
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('serves the page with the cross-origin isolation headers and the boxes as examples', async () => {
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(page.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    expect(await page.text()).toContain('Marcotte playground');
+    const examples = await (await fetch(new URL('examples.json', url))).json() as Array<{ name: string; url: string }>;
+    expect(examples.map((e) => e.name)).toEqual(['hello.box.wasm', 'fsdemo.box.wasm', 'trap.box.wasm']);
+    const box = await fetch(new URL(examples[0]!.url, url));
+    expect(box.headers.get('content-type')).toBe('application/wasm');
+    expect(new Uint8Array(await box.arrayBuffer())).toEqual(new Uint8Array(readFileSync(boxes.hello!)));
+    expect((await fetch(new URL('nothing-here', url))).status).toBe(404);
+  });
+
+  it('runs the hello box: the same stdout as under Node, manifest shown', async () => {
+    const page = await open();
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await pick(page, 'hello');
+    const manifest = await page.textContent('#manifest');
+    expect(manifest).toContain('kernel');
+    expect(manifest).toContain('GREETING=Bonjour');
+    expect(manifest).toMatch(/file tree\d+ files?, \d+ director/);
+    await page.click('#run');
+    await finished(page);
+    expect(await page.textContent('#status')).toContain('exited with code 0 (static mode)');
+    const stdout = await page.textContent('#stdout');
+    expect(stdout).toContain('Bonjour from inside a box!\n');
+    expect(stdout).toContain('  name.txt (');
+    expect(stdout).toBe(await nodeStdout(boxes.hello!));
+    await page.screenshot({ path: join(shots, 'hello.png'), fullPage: true });
+    await page.close();
+  });
+
+  for (const mode of ['static', 'dynamic'] as const) {
+    it(`runs the filesystem box in ${mode} mode: typed stdin echoed, the tar download holds its tree`, async () => {
+      const page = await open();
+      await pick(page, 'fsdemo', mode);
+      await page.click('#run');
+      await page.waitForFunction(() => document.querySelector('#stdout')!.textContent!.includes('type lines'));
+      await page.click('#terminal');
+      await page.keyboard.type(TYPED);
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((t) => document.querySelector('#stdout')!.textContent!.includes(`echo: ${t}\n`), TYPED);
+      await page.keyboard.press('Control+D');
+      await finished(page);
+      expect(await page.textContent('#status')).toContain(`exited with code 0 (${mode} mode)`);
+      const stdout = await page.textContent('#stdout');
+      expect(stdout).toBe(await nodeStdout(boxes.fsdemo!, `${TYPED}\n`));
+      expect(await page.textContent('#tree')).toContain('/project/notes/typed.txt');
+
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+      expect(download.suggestedFilename()).toBe('fsdemo-fs.tar');
+      const tar = new Uint8Array(readFileSync((await download.path())!));
+      const entries = new Map(imageFromTar(tar).map((e) => [e.path, e]));
+      expect(new TextDecoder().decode(entries.get('/project/notes/typed.txt')?.data)).toBe(`${TYPED}\n`);
+      expect(new TextDecoder().decode(entries.get('/project/docs/log.txt')?.data)).toBe('line 1\nline 2\nline 3\n');
+      expect(entries.get('/project/main')).toMatchObject({ type: 'symlink', target: 'src/main.c' });
+      expect([...entries.keys()].filter((p) => p.startsWith('/project/src/lib/'))).toHaveLength(24);
+      expect(entries.has('/project/tmp')).toBe(false);
+      await page.screenshot({ path: join(shots, `fsdemo-${mode}.png`), fullPage: true });
+      await page.close();
+    }, 120_000);
+  }
+
+  it('says what is wrong, in the page: not a box, a trap, no multi-memory and not portable', async () => {
+    const page = await open();
+    await page.setInputFiles('#file', join(root, 'examples/hello/hello.wasm'));
+    await page.waitForFunction(() => document.querySelector('#status')!.textContent!.includes('not a box'));
+    expect(await page.getAttribute('#status', 'class')).toContain('error');
+
+    await pick(page, 'trap');
+    await page.click('#run');
+    await finished(page);
+    expect(await page.textContent('#status')).toMatch(/trap\.box\.wasm: the box trapped: /);
+    await page.screenshot({ path: join(shots, 'errors.png'), fullPage: true });
+    await page.close();
+
+    // An engine without multi-memory, as the page sees it: a non-portable box cannot run, a portable one runs dynamic.
+    const old = await browser.newPage();
+    await old.addInitScript(() => {
+      const validate = WebAssembly.validate;
+      WebAssembly.validate = (bytes) => (new Uint8Array(bytes as ArrayBuffer).length === 15 ? false : validate(bytes));
+    });
+    await old.goto(url);
+    await old.waitForSelector('body[data-ready]');
+    await pick(old, 'hello');
+    await old.click('#run');
+    await old.waitForFunction(() => document.querySelector('#status')!.textContent!.includes('not portable'));
+    await pick(old, 'fsdemo');
+    await old.click('#run');
+    await old.waitForFunction(() => document.querySelector('#stdout')!.textContent!.includes('type lines') || document.body.dataset.run === 'done');
+    expect(await old.textContent('#status')).toContain('running');
+    await old.click('#eof');
+    await finished(old);
+    expect(await old.textContent('#status')).toContain('exited with code 0 (dynamic mode)');
+    await old.close();
+  }, 120_000);
+
+  it('stops cleanly on Ctrl-C', async () => {
+    const exit = new Promise<number | null>((resolve) => server.once('exit', resolve));
+    server.kill('SIGINT');
+    expect(await exit).toBe(0);
+  });
+});
