@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import Ajv from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
+import AjvDraft04 from 'ajv-draft-04';
+import ajvFormats from 'ajv-formats';
 import { readManifest } from '@marcotte/abi';
 import { link } from '@marcotte/linker';
 import { imageFromTar } from '@marcotte/vfs';
@@ -10,8 +10,9 @@ import { CAPABILITIES } from './capabilities.ts';
 import { OCI_MEDIA_TYPES, ociLayout } from './oci.ts';
 
 const schemas = new URL('../fixtures/oci-schema/', import.meta.url);
-const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats(ajv);
+// CommonJS modules: the default import is module.exports, whose .default is the export.
+const ajv = new AjvDraft04.default({ strict: false, allErrors: true });
+ajvFormats.default(ajv);
 for (const file of readdirSync(schemas).filter((f) => f.endsWith('.json'))) {
   ajv.addSchema(JSON.parse(readFileSync(new URL(file, schemas), 'utf8')), file);
 }
