@@ -1,0 +1,97 @@
+// The JS API: what the CLI does, as functions (README "JS API"). Each takes
+// and returns bytes and plain data; nothing here prints or exits.
+
+import type { ImageEntry, Manifest } from '@marcotte/abi';
+import { build as buildBox, type BuildOptions, type BuildResult } from '@marcotte/builder';
+import { parseClockMode, parseRandomMode } from '@marcotte/clock';
+import { link as linkParts, type LinkResult } from '@marcotte/linker';
+import { runBoxIsolated, type IsolatedOptions, type RunResult } from '@marcotte/runtime';
+import { readSnapshot, snapshotToTar } from '@marcotte/vfs';
+import { CAPABILITIES } from './capabilities.ts';
+import { inspectBox, type Inspection } from './commands/inspect.ts';
+
+export interface LinkOptions {
+  /** argv[0] inside the box (default "app.wasm") */
+  entrypoint?: string;
+  /** default args, replaced by run-time args */
+  args?: readonly string[];
+  /** baked environment, KEY=VALUE */
+  env?: readonly string[];
+  /** link the vfs (implied by image, workdir, mountPoints) */
+  fs?: boolean;
+  image?: readonly ImageEntry[];
+  workdir?: string;
+  mountPoints?: readonly string[];
+  /** link net (implied by listen) */
+  net?: boolean;
+  listen?: readonly number[];
+  /** virtualize argv and environment (implied by env, args, sealed) */
+  proc?: boolean;
+  /** host | fixed:<RFC 3339> | offset:<duration> */
+  clock?: string;
+  /** host | seed:<u64> */
+  random?: string;
+  sealed?: boolean;
+  deny?: readonly string[];
+  strip?: boolean;
+  portable?: boolean;
+  trace?: boolean;
+}
+
+/** box-link: a WASI program and the capabilities its options ask for, as one box. */
+export function link(program: Uint8Array, options: LinkOptions = {}): LinkResult {
+  const want = new Set(['kernel']);
+  if (options.fs || options.image || options.workdir !== undefined || options.mountPoints?.length) want.add('vfs');
+  if (options.net || options.listen?.length) want.add('net');
+  if (options.proc || options.sealed || options.env?.length || options.args?.length) want.add('proc');
+  if (options.clock !== undefined) parseClockMode(options.clock);
+  if (options.random !== undefined) parseRandomMode(options.random);
+  if (options.clock !== undefined || options.random !== undefined) want.add('clock');
+  // A fixed clock and a seeded generator need nothing from the host (DESIGN.md §4).
+  const deny = new Set(options.deny ?? []);
+  if (options.clock?.startsWith('fixed:')) deny.add('clock');
+  if (options.random?.startsWith('seed:')) deny.add('random');
+  const missing = [...want].filter((name) => !CAPABILITIES.some((c) => c.name === name));
+  if (missing.length) throw new Error(`this version has no ${missing.join(', ')} capability`);
+  return linkParts(program, {
+    capabilities: CAPABILITIES.filter((c) => want.has(c.name)),
+    entrypoint: options.entrypoint ?? 'app.wasm', args: options.args ?? [], env: options.env ?? [],
+    deny: [...deny], sealed: options.sealed ?? false, strip: options.strip ?? false,
+    portable: options.portable ?? false, trace: options.trace ?? false,
+    ...(options.image ? { image: options.image } : {}),
+    ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
+    ...(options.mountPoints?.length ? { mountPoints: options.mountPoints } : {}),
+    ...(options.listen?.length ? { listen: options.listen } : {}),
+    ...(options.clock !== undefined ? { clock: options.clock } : {}),
+    ...(options.random !== undefined ? { random: options.random } : {}),
+  });
+}
+
+/** box build: a Dockerfile and its context to a box, with every capability this CLI has. */
+export function build(options: Omit<BuildOptions, 'capabilities'>): Promise<BuildResult> {
+  return buildBox({ ...options, capabilities: CAPABILITIES });
+}
+
+export type RunOptions = IsolatedOptions;
+
+/**
+ * box run: runs the box in a worker thread (so limits and signals can end
+ * it) and returns the program's exit code, its manifest and, with
+ * `snapshot: true`, the vfs's tree at the end.
+ */
+export function run(box: Uint8Array, options: RunOptions = {}): Promise<RunResult> {
+  return runBoxIsolated(box, options);
+}
+
+/** box inspect: the manifest, the authority by part, memories and sizes. */
+export function inspect(box: Uint8Array): Inspection {
+  return inspectBox(box);
+}
+
+/** A run's filesystem (RunResult.snapshot) as entries, and as a tar. */
+export function snapshot(bytes: Uint8Array): { entries: ImageEntry[]; tar(): Uint8Array } {
+  const entries = readSnapshot(bytes);
+  return { entries, tar: () => snapshotToTar(entries) };
+}
+
+export type { BuildOptions, BuildResult, Inspection, LinkResult, Manifest, RunResult };
