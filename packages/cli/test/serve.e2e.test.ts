@@ -122,6 +122,8 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
     expect(manifest).toContain('kernel');
     expect(manifest).toContain('GREETING=Bonjour');
     expect(manifest).toMatch(/file tree\d+ files?, \d+ director/);
+    expect(await page.textContent('#tree-title')).toBe('Filesystem baked into the box');
+    expect(await page.textContent('#tree')).toMatch(/^\/name\.txt {2}\(\d+ bytes\)$/m);
     await page.click('#run');
     await finished(page);
     expect(await page.textContent('#status')).toContain('exited with code 0 (static mode)');

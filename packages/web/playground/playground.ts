@@ -4,6 +4,8 @@
 
 import { Terminal } from '@xterm/xterm';
 import { boxManifest, runBox, snapshotEntries, snapshotTar, StdinQueue, TrapError, type Manifest } from '@marcotte/web';
+import type { ImageEntry } from '@marcotte/abi';
+import { boxImage } from '../src/image.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const examples = $<HTMLSelectElement>('examples');
@@ -20,6 +22,7 @@ const eofButton = $<HTMLButtonElement>('eof');
 const downloadButton = $<HTMLButtonElement>('download');
 const status = $<HTMLDivElement>('status');
 const tree = $<HTMLPreElement>('tree');
+const treeTitle = $<HTMLHeadingElement>('tree-title');
 // Plain-text transcripts of the two streams, beside the terminal's rendering (tests and copy-paste read them).
 const stdoutLog = $<HTMLPreElement>('stdout');
 const stderrLog = $<HTMLPreElement>('stderr');
@@ -72,6 +75,11 @@ function loadBox(name: string, bytes: Uint8Array): void {
     setStatus(`${name}: ${(e as Error).message}`, true);
     return;
   }
+  try {
+    showTree('Filesystem baked into the box', boxImage(bytes));
+  } catch (e) {
+    showTree(`Filesystem baked into the box: cannot be read (${(e as Error).message})`, undefined);
+  }
   box = { name, bytes };
   runButton.disabled = running !== undefined;
   setStatus(`${name}: ready to run.`);
@@ -89,12 +97,13 @@ async function loadFile(file: File): Promise<void> {
 
 const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
 
-function showTree(bytes: Uint8Array | undefined): void {
-  if (!bytes) {
+function showTree(title: string, entries: ImageEntry[] | undefined): void {
+  treeTitle.textContent = title;
+  if (!entries) {
     tree.textContent = '(this box has no filesystem of its own)';
     return;
   }
-  tree.textContent = snapshotEntries(bytes)
+  tree.textContent = entries
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map((e) => (e.type === 'dir' ? `${e.path === '/' ? '/' : `${e.path}/`}` : e.type === 'symlink' ? `${e.path} -> ${e.target}` : `${e.path}  (${e.data?.length ?? 0} bytes)`))
     .join('\n');
@@ -158,7 +167,7 @@ async function run(): Promise<void> {
     stopButton.disabled = true;
     eofButton.disabled = true;
     downloadButton.disabled = !snapshot;
-    showTree(snapshot);
+    if (snapshot || !box) showTree('Filesystem after the run', snapshot && snapshotEntries(snapshot));
     document.body.dataset.run = 'done';
   }
 }
