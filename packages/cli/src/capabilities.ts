@@ -4,7 +4,9 @@
 import type { CapabilityDescriptor } from '@marcotte/abi';
 import { clock } from '@marcotte/clock';
 import { kernel } from '@marcotte/kernel';
+import { net } from '@marcotte/net';
 import { proc } from '@marcotte/proc';
 import { vfs } from '@marcotte/vfs';
 
-export const CAPABILITIES: readonly CapabilityDescriptor[] = [kernel, clock, vfs, proc];
+// net comes after vfs: the kernel registers its listening sockets after the vfs's preopens.
+export const CAPABILITIES: readonly CapabilityDescriptor[] = [kernel, clock, vfs, net, proc];

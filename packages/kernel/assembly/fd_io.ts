@@ -2,13 +2,14 @@
 
 import * as host from "../../abi/assembly/wasi";
 import * as vfs from "./vfs";
+import * as net from "./net";
 import { in_app, iovecs_in_app } from "../../abi/assembly/bounds";
 import {
-  ERRNO_FAULT, ERRNO_NOSYS, WHENCE_CUR,
+  ERRNO_FAULT, ERRNO_NOSYS, ERRNO_NOTDIR, ERRNO_SPIPE, WHENCE_CUR,
   RIGHTS_FD_READ, RIGHTS_FD_WRITE, RIGHTS_FD_SEEK, RIGHTS_FD_TELL, RIGHTS_FD_ADVISE,
   RIGHTS_FD_ALLOCATE, RIGHTS_FD_SYNC, RIGHTS_FD_DATASYNC, RIGHTS_FD_READDIR,
 } from "../../abi/assembly/constants";
-import { DRIVER_HOST, DRIVER_VFS, entry_driver, entry_handle } from "./fdtable";
+import { DRIVER_HOST, DRIVER_NET, DRIVER_VFS, entry_driver, entry_handle } from "./fdtable";
 import { app_size, lookup, lookup_errno } from "./lookup";
 
 export function fd_read(fd: u32, iovs: u32, iovs_len: u32, nread: u32): u16 {
@@ -18,6 +19,7 @@ export function fd_read(fd: u32, iovs: u32, iovs_len: u32, nread: u32): u16 {
   if (!iovecs_in_app(iovs, iovs_len, size) || !in_app(nread, 4, size)) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.fd_read(entry_handle(e), iovs, iovs_len, nread);
   if (entry_driver(e) == DRIVER_VFS) return vfs.fd_read(entry_handle(e), iovs, iovs_len, nread);
+  if (entry_driver(e) == DRIVER_NET) return net.fd_read(entry_handle(e), iovs, iovs_len, nread);
   return ERRNO_NOSYS;
 }
 
@@ -28,6 +30,7 @@ export function fd_write(fd: u32, iovs: u32, iovs_len: u32, nwritten: u32): u16 
   if (!iovecs_in_app(iovs, iovs_len, size) || !in_app(nwritten, 4, size)) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.fd_write(entry_handle(e), iovs, iovs_len, nwritten);
   if (entry_driver(e) == DRIVER_VFS) return vfs.fd_write(entry_handle(e), iovs, iovs_len, nwritten);
+  if (entry_driver(e) == DRIVER_NET) return net.fd_write(entry_handle(e), iovs, iovs_len, nwritten);
   return ERRNO_NOSYS;
 }
 
@@ -38,6 +41,7 @@ export function fd_pread(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nread: 
   if (!iovecs_in_app(iovs, iovs_len, size) || !in_app(nread, 4, size)) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.fd_pread(entry_handle(e), iovs, iovs_len, offset, nread);
   if (entry_driver(e) == DRIVER_VFS) return vfs.fd_pread(entry_handle(e), iovs, iovs_len, offset, nread);
+  if (entry_driver(e) == DRIVER_NET) return ERRNO_SPIPE;
   return ERRNO_NOSYS;
 }
 
@@ -48,6 +52,7 @@ export function fd_pwrite(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritt
   if (!iovecs_in_app(iovs, iovs_len, size) || !in_app(nwritten, 4, size)) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.fd_pwrite(entry_handle(e), iovs, iovs_len, offset, nwritten);
   if (entry_driver(e) == DRIVER_VFS) return vfs.fd_pwrite(entry_handle(e), iovs, iovs_len, offset, nwritten);
+  if (entry_driver(e) == DRIVER_NET) return ERRNO_SPIPE;
   return ERRNO_NOSYS;
 }
 
@@ -58,6 +63,7 @@ export function fd_seek(fd: u32, offset: i64, whence: u8, newoffset: u32): u16 {
   if (!in_app(newoffset, 8, app_size())) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.fd_seek(entry_handle(e), offset, whence, newoffset);
   if (entry_driver(e) == DRIVER_VFS) return vfs.fd_seek(entry_handle(e), offset, whence, newoffset);
+  if (entry_driver(e) == DRIVER_NET) return ERRNO_SPIPE;
   return ERRNO_NOSYS;
 }
 
@@ -67,6 +73,7 @@ export function fd_tell(fd: u32, offset: u32): u16 {
   if (!in_app(offset, 8, app_size())) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.fd_tell(entry_handle(e), offset);
   if (entry_driver(e) == DRIVER_VFS) return vfs.fd_tell(entry_handle(e), offset);
+  if (entry_driver(e) == DRIVER_NET) return ERRNO_SPIPE;
   return ERRNO_NOSYS;
 }
 
@@ -75,6 +82,7 @@ export function fd_advise(fd: u32, offset: u64, len: u64, advice: u8): u16 {
   if (e == 0) return lookup_errno;
   if (entry_driver(e) == DRIVER_HOST) return host.fd_advise(entry_handle(e), offset, len, advice);
   if (entry_driver(e) == DRIVER_VFS) return vfs.fd_advise(entry_handle(e), offset, len, advice);
+  if (entry_driver(e) == DRIVER_NET) return ERRNO_SPIPE;
   return ERRNO_NOSYS;
 }
 
@@ -109,5 +117,6 @@ export function fd_readdir(fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused
   if (!in_app(buf, buf_len, size) || !in_app(bufused, 4, size)) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.fd_readdir(entry_handle(e), buf, buf_len, cookie, bufused);
   if (entry_driver(e) == DRIVER_VFS) return vfs.fd_readdir(entry_handle(e), buf, buf_len, cookie, bufused);
+  if (entry_driver(e) == DRIVER_NET) return ERRNO_NOTDIR;
   return ERRNO_NOSYS;
 }

@@ -4,6 +4,7 @@
 import * as app from "../../abi/assembly/app";
 import * as host from "../../abi/assembly/wasi";
 import * as vfs from "./vfs";
+import * as net from "./net";
 import { in_app } from "../../abi/assembly/bounds";
 import {
   ERRNO_BADF, ERRNO_FAULT, ERRNO_NOSYS, ERRNO_NOTCAPABLE, ERRNO_SUCCESS,
@@ -12,7 +13,7 @@ import {
   FDSTAT_FS_RIGHTS_INHERITING_OFFSET, FILESTAT_SIZE, PRESTAT_SIZE, FILETYPE_CHARACTER_DEVICE,
 } from "../../abi/assembly/constants";
 import {
-  DRIVER_HOST, DRIVER_VFS, entry_driver, entry_fdflags, entry_handle, entry_is_preopen, entry_rights_base,
+  DRIVER_HOST, DRIVER_NET, DRIVER_VFS, entry_driver, entry_fdflags, entry_handle, entry_is_preopen, entry_rights_base,
   entry_rights_inheriting, entry_set_fdflags, entry_set_rights, fd_entry, fd_free, fd_move,
 } from "./fdtable";
 import { host_close } from "./host";
@@ -21,6 +22,7 @@ import { app_size, lookup, lookup_errno } from "./lookup";
 function close_handle(e: usize): u16 {
   if (entry_driver(e) == DRIVER_HOST) return host_close(entry_handle(e));
   if (entry_driver(e) == DRIVER_VFS) return vfs.fd_close(entry_handle(e));
+  if (entry_driver(e) == DRIVER_NET) return net.fd_close(entry_handle(e));
   return ERRNO_NOSYS;
 }
 
@@ -70,8 +72,9 @@ export function fd_fdstat_get(fd: u32, buf: u32): u16 {
     app.store_u64(inheriting, app.load_u64(inheriting) & entry_rights_inheriting(e));
     return ERRNO_SUCCESS;
   }
-  if (entry_driver(e) == DRIVER_VFS) {
-    const err = vfs.fd_fdstat_get(entry_handle(e), buf);
+  const driver = entry_driver(e);
+  if (driver == DRIVER_VFS || driver == DRIVER_NET) {
+    const err = driver == DRIVER_VFS ? vfs.fd_fdstat_get(entry_handle(e), buf) : net.fd_fdstat_get(entry_handle(e), buf);
     if (err != ERRNO_SUCCESS) return err;
     // Drivers know file types and flags; rights live only in the fd table.
     // Both rights fields are adjacent: one copy instead of two stores.
@@ -89,6 +92,7 @@ export function fd_fdstat_set_flags(fd: u32, flags: u16): u16 {
   let err: u16 = ERRNO_NOSYS;
   if (entry_driver(e) == DRIVER_HOST) err = host.fd_fdstat_set_flags(entry_handle(e), flags);
   else if (entry_driver(e) == DRIVER_VFS) err = vfs.fd_fdstat_set_flags(entry_handle(e), flags);
+  else if (entry_driver(e) == DRIVER_NET) err = net.fd_fdstat_set_flags(entry_handle(e), flags);
   if (err == ERRNO_SUCCESS) entry_set_fdflags(e, flags);
   return err;
 }
@@ -110,6 +114,7 @@ export function fd_filestat_get(fd: u32, buf: u32): u16 {
   if (!in_app(buf, FILESTAT_SIZE, app_size())) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.fd_filestat_get(entry_handle(e), buf);
   if (entry_driver(e) == DRIVER_VFS) return vfs.fd_filestat_get(entry_handle(e), buf);
+  if (entry_driver(e) == DRIVER_NET) return net.fd_filestat_get(entry_handle(e), buf);
   return ERRNO_NOSYS;
 }
 

@@ -8,6 +8,7 @@
 /** Which driver serves an fd. */
 export const DRIVER_HOST: u8 = 1;
 export const DRIVER_VFS: u8 = 2;
+export const DRIVER_NET: u8 = 3;
 
 /** POSIX's usual soft limit; beyond it allocation answers EMFILE. */
 export const MAX_FDS: u32 = 1024;

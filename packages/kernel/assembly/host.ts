@@ -4,10 +4,11 @@
 // the host reads memory 0 exactly as it would for the bare program: no copy.
 
 import * as host from "../../abi/assembly/wasi";
-import { ERRNO_SUCCESS, PREOPENTYPE_DIR } from "../../abi/assembly/constants";
+import { ERRNO_SUCCESS, FILETYPE_SOCKET_STREAM, PREOPENTYPE_DIR } from "../../abi/assembly/constants";
 import { borrow_app, read_borrowed, return_app } from "../../abi/assembly/borrow";
 import { is_mount_point } from "./config";
-import { DRIVER_HOST, fd_lowest_free, fd_set } from "./fdtable";
+import { DRIVER_HOST, DRIVER_NET, fd_lowest_free, fd_set } from "./fdtable";
+import * as net from "./net";
 
 /** Every right defined by preview1 (bits 0-29); the host still enforces its own. */
 export const RIGHTS_ALL: u64 = (<u64>1 << 30) - 1;
@@ -35,6 +36,7 @@ export function host_register_preopens(only_mounts: bool): u32 {
   const name = heap.alloc(NAME_MAX);
   let found: u32 = 0;
   for (let hostFd: u32 = 3; ; hostFd++) {
+    firstAfterPreopens = hostFd;
     if (host.fd_prestat_get(hostFd, 0) != ERRNO_SUCCESS) break;
     read_borrowed(prestat, 0, PRESTAT_BYTES);
     if (load<u8>(prestat) != PREOPENTYPE_DIR) break;
@@ -56,6 +58,42 @@ export function host_register_preopens(only_mounts: bool): u32 {
   }
   return_app();
   heap.free(name);
+  return found;
+}
+
+/** The first host fd after the host's directory preopens: where its listening sockets start. */
+let firstAfterPreopens: u32 = 3;
+
+const FDSTAT_BYTES: u32 = 24;
+
+/**
+ * Gives each listening socket the host preopened after its directories (as
+ * wasmtime --tcplisten and the Node runtime's -p bridge do: SOCKET_STREAM
+ * fds, in order) the lowest free box fd. With the net driver linked, the
+ * driver adopts them, one per --listen port; without it, the host driver
+ * passes sock_* through to them. Returns how many were registered.
+ */
+export function host_register_sockets(): u32 {
+  if (!borrow_app(FDSTAT_BYTES)) return 0;
+  const filetype = memory.data(1);
+  const viaNet = net.linked() != 0;
+  let found: u32 = 0;
+  for (let hostFd = firstAfterPreopens; ; hostFd++) {
+    if (host.fd_fdstat_get(hostFd, 0) != ERRNO_SUCCESS) break;
+    read_borrowed(filetype, 0, 1);
+    if (load<u8>(filetype) != FILETYPE_SOCKET_STREAM) break;
+    const fd = fd_lowest_free();
+    if (fd < 0) break;
+    if (viaNet) {
+      const h = net.adopt(hostFd);
+      if (h < 0) break;
+      fd_set(<u32>fd, DRIVER_NET, <u32>h, RIGHTS_ALL, RIGHTS_ALL, 0, false);
+    } else {
+      fd_set(<u32>fd, DRIVER_HOST, hostFd, RIGHTS_ALL, RIGHTS_ALL, 0, false);
+    }
+    found++;
+  }
+  return_app();
   return found;
 }
 

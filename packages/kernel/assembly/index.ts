@@ -3,7 +3,7 @@
 // `init` from the box's _start wrapper before the program runs.
 
 import { DRIVER_VFS, fd_lowest_free, fd_set, fdtable_init } from "./fdtable";
-import { host_register_preopens, host_register_stdio, RIGHTS_ALL } from "./host";
+import { host_register_preopens, host_register_sockets, host_register_stdio, RIGHTS_ALL } from "./host";
 import * as vfs from "./vfs";
 
 export {
@@ -24,7 +24,8 @@ export { poll_oneoff } from "./poll";
 /**
  * Sets up the fd table as wasi-libc expects to scan it (DESIGN.md §3): stdio
  * on 0-2, then the vfs's preopens (`/`, then `.` when the working directory
- * is not `/`), then the host's preopens in host order (mount points).
+ * is not `/`), then the host's preopens in host order (mount points), then
+ * the host's listening sockets (--listen order when the net driver adopts them).
  */
 export function init(): void {
   fdtable_init();
@@ -38,4 +39,7 @@ export function init(): void {
   // Without a vfs the host's directories are the box's filesystem; with one,
   // only the mount points declared at link time reach the host.
   host_register_preopens(n > 0);
+  // Listening sockets come last: wasi-libc's preopen scan stops at the first
+  // fd that is not a directory, so programs still see every directory.
+  host_register_sockets();
 }

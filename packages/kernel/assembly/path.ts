@@ -1,11 +1,12 @@
 // path_* calls: resolved by the driver of the directory fd they start from.
+// The only other driver, net, serves sockets, which are not directories: ENOTDIR.
 
 import * as app from "../../abi/assembly/app";
 import * as host from "../../abi/assembly/wasi";
 import * as vfs from "./vfs";
 import { in_app } from "../../abi/assembly/bounds";
 import {
-  ERRNO_FAULT, ERRNO_MFILE, ERRNO_NOSYS, ERRNO_SUCCESS, ERRNO_XDEV, FILESTAT_SIZE,
+  ERRNO_FAULT, ERRNO_MFILE, ERRNO_NOTDIR, ERRNO_SUCCESS, ERRNO_XDEV, FILESTAT_SIZE,
   OFLAGS_CREAT, OFLAGS_TRUNC,
   RIGHTS_PATH_CREATE_DIRECTORY, RIGHTS_PATH_CREATE_FILE, RIGHTS_PATH_FILESTAT_GET,
   RIGHTS_PATH_FILESTAT_SET_SIZE, RIGHTS_PATH_FILESTAT_SET_TIMES, RIGHTS_PATH_LINK_SOURCE,
@@ -44,7 +45,7 @@ export function path_open(
     if (h < 0) return <u16>-h;
     handle = <u32>h;
   } else {
-    return ERRNO_NOSYS;
+    return ERRNO_NOTDIR;
   }
   fd_set(<u32>newFd, driver, handle, base, inheriting, fdflags, false);
   app.store_u32(opened, <u32>newFd);
@@ -57,7 +58,7 @@ export function path_create_directory(fd: u32, path: u32, path_len: u32): u16 {
   if (!in_app(path, path_len, app_size())) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.path_create_directory(entry_handle(e), path, path_len);
   if (entry_driver(e) == DRIVER_VFS) return vfs.path_create_directory(entry_handle(e), path, path_len);
-  return ERRNO_NOSYS;
+  return ERRNO_NOTDIR;
 }
 
 export function path_remove_directory(fd: u32, path: u32, path_len: u32): u16 {
@@ -66,7 +67,7 @@ export function path_remove_directory(fd: u32, path: u32, path_len: u32): u16 {
   if (!in_app(path, path_len, app_size())) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.path_remove_directory(entry_handle(e), path, path_len);
   if (entry_driver(e) == DRIVER_VFS) return vfs.path_remove_directory(entry_handle(e), path, path_len);
-  return ERRNO_NOSYS;
+  return ERRNO_NOTDIR;
 }
 
 export function path_unlink_file(fd: u32, path: u32, path_len: u32): u16 {
@@ -75,7 +76,7 @@ export function path_unlink_file(fd: u32, path: u32, path_len: u32): u16 {
   if (!in_app(path, path_len, app_size())) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.path_unlink_file(entry_handle(e), path, path_len);
   if (entry_driver(e) == DRIVER_VFS) return vfs.path_unlink_file(entry_handle(e), path, path_len);
-  return ERRNO_NOSYS;
+  return ERRNO_NOTDIR;
 }
 
 export function path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u32, buf: u32): u16 {
@@ -85,7 +86,7 @@ export function path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u32,
   if (!in_app(path, path_len, size) || !in_app(buf, FILESTAT_SIZE, size)) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.path_filestat_get(entry_handle(e), flags, path, path_len, buf);
   if (entry_driver(e) == DRIVER_VFS) return vfs.path_filestat_get(entry_handle(e), flags, path, path_len, buf);
-  return ERRNO_NOSYS;
+  return ERRNO_NOTDIR;
 }
 
 export function path_filestat_set_times(
@@ -98,7 +99,7 @@ export function path_filestat_set_times(
     return host.path_filestat_set_times(entry_handle(e), flags, path, path_len, atim, mtim, fst_flags);
   }
   if (entry_driver(e) == DRIVER_VFS) return vfs.path_filestat_set_times(entry_handle(e), flags, path, path_len, atim, mtim, fst_flags);
-  return ERRNO_NOSYS;
+  return ERRNO_NOTDIR;
 }
 
 export function path_readlink(fd: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, bufused: u32): u16 {
@@ -108,7 +109,7 @@ export function path_readlink(fd: u32, path: u32, path_len: u32, buf: u32, buf_l
   if (!in_app(path, path_len, size) || !in_app(buf, buf_len, size) || !in_app(bufused, 4, size)) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.path_readlink(entry_handle(e), path, path_len, buf, buf_len, bufused);
   if (entry_driver(e) == DRIVER_VFS) return vfs.path_readlink(entry_handle(e), path, path_len, buf, buf_len, bufused);
-  return ERRNO_NOSYS;
+  return ERRNO_NOTDIR;
 }
 
 export function path_symlink(old_path: u32, old_path_len: u32, fd: u32, new_path: u32, new_path_len: u32): u16 {
@@ -118,7 +119,7 @@ export function path_symlink(old_path: u32, old_path_len: u32, fd: u32, new_path
   if (!in_app(old_path, old_path_len, size) || !in_app(new_path, new_path_len, size)) return ERRNO_FAULT;
   if (entry_driver(e) == DRIVER_HOST) return host.path_symlink(old_path, old_path_len, entry_handle(e), new_path, new_path_len);
   if (entry_driver(e) == DRIVER_VFS) return vfs.path_symlink(old_path, old_path_len, entry_handle(e), new_path, new_path_len);
-  return ERRNO_NOSYS;
+  return ERRNO_NOTDIR;
 }
 
 export function path_link(
@@ -139,7 +140,7 @@ export function path_link(
   if (entry_driver(from) == DRIVER_VFS) {
     return vfs.path_link(entry_handle(from), old_flags, old_path, old_path_len, entry_handle(to), new_path, new_path_len);
   }
-  return ERRNO_NOSYS;
+  return ERRNO_NOTDIR;
 }
 
 export function path_rename(fd: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32): u16 {
@@ -156,5 +157,5 @@ export function path_rename(fd: u32, old_path: u32, old_path_len: u32, new_fd: u
   if (entry_driver(from) == DRIVER_VFS) {
     return vfs.path_rename(entry_handle(from), old_path, old_path_len, entry_handle(to), new_path, new_path_len);
   }
-  return ERRNO_NOSYS;
+  return ERRNO_NOTDIR;
 }

@@ -4,7 +4,7 @@
 // place in the caller's subscription array for the duration of the host call
 // and puts the box fds back before returning. A subscription on an fd that is
 // not open is reported at once as an EBADF event, as uvwasi does, and a vfs
-// file is always ready; either way poll returns without waiting on the others.
+// file is always ready; sockets wait in the host, by their host fd; either way poll returns without waiting on the others.
 
 import * as app from "../../abi/assembly/app";
 import * as host from "../../abi/assembly/wasi";
@@ -16,7 +16,8 @@ import {
   SUBSCRIPTION_SIZE, SUBSCRIPTION_USERDATA_OFFSET, SUBSCRIPTION_U_OFFSET,
 } from "../../abi/assembly/constants";
 import * as clock from "./clock";
-import { DRIVER_HOST, DRIVER_VFS, entry_driver, entry_handle, fd_entry } from "./fdtable";
+import * as net from "./net";
+import { DRIVER_HOST, DRIVER_NET, DRIVER_VFS, entry_driver, entry_handle, fd_entry } from "./fdtable";
 import { app_size } from "./lookup";
 
 // Within subscription_u: the tag byte, then the payload 8 bytes in (its
@@ -40,7 +41,8 @@ function immediate_events(in_: u32, out: u32, nsubscriptions: u32): u32 {
     const sub = in_ + i * SUBSCRIPTION_SIZE;
     if (!is_fd_subscription(sub)) continue;
     const e = fd_entry(app.load_u32(sub + SUBSCRIPTION_U_OFFSET + U_FD));
-    if (e != 0 && entry_driver(e) == DRIVER_HOST) continue;
+    // Host fds and sockets (the host serves both) wait in the host.
+    if (e != 0 && (entry_driver(e) == DRIVER_HOST || entry_driver(e) == DRIVER_NET)) continue;
     const ev = out + n * EVENT_SIZE;
     app.store_u64(ev + EVENT_USERDATA_OFFSET, app.load_u64(sub + SUBSCRIPTION_USERDATA_OFFSET));
     // error is a u16; box:app stores 32 bits, so the type byte (next after it) is written second.
@@ -152,7 +154,8 @@ function translate(in_: u32, nsubscriptions: u32, saved: usize, to_host: bool): 
     if (to_host) {
       const boxFd = app.load_u32(at);
       store<u32>(saved + <usize>(i << 2), boxFd);
-      app.store_u32(at, entry_handle(fd_entry(boxFd)));
+      const e = fd_entry(boxFd);
+      app.store_u32(at, entry_driver(e) == DRIVER_NET ? net.host_fd(entry_handle(e)) : entry_handle(e));
     } else {
       app.store_u32(at, load<u32>(saved + <usize>(i << 2)));
     }

@@ -21,6 +21,6 @@ describe('kernel descriptor', () => {
   });
 
   it('imports only box:app, its drivers and WASI', () => {
-    expect(new Set(WebAssembly.Module.imports(module).map((i) => i.module))).toEqual(new Set(['box:app', 'box:clock', 'box:config', 'box:vfs', 'wasi_snapshot_preview1']));
+    expect(new Set(WebAssembly.Module.imports(module).map((i) => i.module))).toEqual(new Set(['box:app', 'box:clock', 'box:config', 'box:net', 'box:vfs', 'wasi_snapshot_preview1']));
   });
 });

@@ -34,6 +34,8 @@ export interface HostScript {
   workdir?: string;
   /** mount points declared at link time */
   mounts?: string[];
+  /** the box:net functions the kernel imports (otherwise zeros, as the linker's stubs) */
+  net?: WebAssembly.ModuleImports;
   /** the box:clock functions the kernel imports (otherwise zeros, as the linker's stubs) */
   clock?: Record<string, (...args: never[]) => unknown>;
 }
@@ -73,6 +75,7 @@ export async function kernelHarness(script: HostScript = {}): Promise<Harness> {
     'box:config': boxConfigImports([kernelConfig({ entrypoint: '', args: [], env: [], mountPoints: script.mounts ?? [] })], () => kernelMemory!),
     'box:vfs': script.image ? await vfsDriver(app, script.image, script.workdir) : notLinked(module, 'box:vfs'),
     'box:clock': script.clock ?? notLinked(module, 'box:clock'),
+    'box:net': script.net ?? notLinked(module, 'box:net'),
     wasi_snapshot_preview1: host,
   } as WebAssembly.Imports);
   kernelMemory = instance.exports.memory as WebAssembly.Memory;

@@ -103,6 +103,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     ...(options.mountPoints?.length ? { mountPoints: options.mountPoints } : {}),
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
     ...(options.random !== undefined ? { random: options.random } : {}),
+    ...(options.listen?.length ? { listen: options.listen } : {}),
   };
   const caps = options.capabilities.map((descriptor) => {
     const config = descriptor.config?.(settings);
@@ -121,6 +122,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
     ...(settings.image && options.capabilities.some((c) => c.name === 'vfs') ? { image: imageSummary(settings.image) } : {}),
     ...(options.mountPoints?.length ? { mountPoints: [...options.mountPoints] } : {}),
+    ...(options.listen?.length ? { ports: [...options.listen] } : {}),
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
     ...(options.random !== undefined ? { random: options.random } : {}),
     ...(options.sealed ? { sealed: true } : {}),
@@ -184,8 +186,6 @@ export function commitImage(box: Uint8Array, segments: readonly Uint8Array[], su
   module.codes[at] = size.build([]);
   if (summary) manifest.image = summary;
   manifestSection.bytes = new TextEncoder().encode(JSON.stringify(manifest));
-  return writeModule(module);
-}
   // A portable box carries the vfs's config a second time, for dynamic mode.
   const partsSection = module.customs.find((c) => c.name === PARTS_SECTION);
   if (partsSection) {
@@ -194,3 +194,5 @@ export function commitImage(box: Uint8Array, segments: readonly Uint8Array[], su
     if (vfs) vfs.config = [...segments];
     partsSection.bytes = encodeParts(parts);
   }
+  return writeModule(module);
+}

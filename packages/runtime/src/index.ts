@@ -3,4 +3,5 @@ export { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 export { LimitError, StartError, TrapError } from './errors.ts';
 export { boxAppImports, boxConfigImports } from '@marcotte/abi';
 export { runBoxIsolated, SignalError, type IsolatedOptions } from './isolated.ts';
+export { NetBridge, type Publish } from './bridge.ts';
 export { readTrace, formatCall } from './trace.ts';

@@ -6,9 +6,12 @@
 import { writeSync } from 'node:fs';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { LimitError, StartError, TrapError } from './errors.ts';
+import { NetBridge, type Publish } from './bridge.ts';
+import { readManifest } from '@marcotte/abi';
 
 export { LimitError };
 import { runBox, type RunOptions, type RunResult } from './node.ts';
+import type { SocketChannel } from './socket-host.ts';
 
 /** A signal ended the box: `box run` exits 128 + the signal number (130 for SIGINT, 143 for SIGTERM). */
 export class SignalError extends Error {
@@ -27,6 +30,12 @@ export interface IsolatedOptions extends Omit<RunOptions, 'trace'> {
   timeoutMs?: number;
   /** end the box on SIGINT / SIGTERM instead of leaving them to the process */
   handleSignals?: boolean;
+  /** host ports to connect to the box's listening sockets (box run -p HOST:BOX) */
+  publish?: readonly Publish[];
+  /** called once every -p port listens, with the host ports bound (in publish order) */
+  onListening?: (ports: number[]) => void;
+  /** ends the box when aborted (a server that never exits); the run rejects with the signal's reason */
+  signal?: AbortSignal;
 }
 
 const MARKER = 'marcotte-box-run';
@@ -35,11 +44,46 @@ type Reply =
   | { ok: true; result: RunResult }
   | { ok: false; kind: string; message: string; snapshot?: Uint8Array | undefined };
 
-export function runBoxIsolated(bytes: Uint8Array, options: IsolatedOptions = {}): Promise<RunResult> {
-  const { timeoutMs, handleSignals, ...run } = options;
+/**
+ * The box's listening sockets on the host, when it has any: every port it
+ * listens on gets a listener (so its fds are numbered as --listen declared),
+ * and the host ports of `publish` connect to them.
+ */
+async function openBridge(bytes: Uint8Array, publish: readonly Publish[]): Promise<NetBridge | undefined> {
+  let ports: readonly number[] = [];
+  try {
+    ports = readManifest(bytes).ports ?? [];
+  } catch {
+    // the worker says what is wrong with the box
+  }
+  if (ports.length === 0 && publish.length === 0) return undefined;
+  return NetBridge.open(ports, publish);
+}
+
+export async function runBoxIsolated(bytes: Uint8Array, options: IsolatedOptions = {}): Promise<RunResult> {
+  const { timeoutMs, handleSignals, publish, onListening, signal, ...run } = options;
+  const bridge = await openBridge(bytes, publish ?? []);
+  if (bridge) onListening?.(bridge.boundPorts);
+  try {
+    return await runInWorker(bytes, run, timeoutMs, handleSignals, bridge, signal);
+  } finally {
+    // The box has ended: every socket it had closes with it.
+    bridge?.close();
+  }
+}
+
+function runInWorker(
+  bytes: Uint8Array, run: Omit<IsolatedOptions, 'timeoutMs' | 'handleSignals' | 'publish' | 'onListening' | 'signal'>,
+  timeoutMs: number | undefined, handleSignals: boolean | undefined, bridge: NetBridge | undefined, signal?: AbortSignal,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     // node:wasi announces itself as experimental in every thread that loads it.
-    const worker = new Worker(new URL(import.meta.url), { workerData: { [MARKER]: true, bytes, run }, execArgv: ['--no-warnings'] });
+    const sockets = bridge?.channel;
+    const worker = new Worker(new URL(import.meta.url), {
+      workerData: { [MARKER]: true, bytes, run, ...(sockets ? { sockets } : {}) },
+      transferList: sockets ? [sockets.port] : [],
+      execArgv: ['--no-warnings'],
+    });
     let settled = false;
     const finish = (f: () => void) => {
       if (settled) return;
@@ -47,6 +91,7 @@ export function runBoxIsolated(bytes: Uint8Array, options: IsolatedOptions = {})
       clearTimeout(timer);
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
+      signal?.removeEventListener('abort', onAbort);
       f();
     };
     const end = (error: Error) => finish(() => {
@@ -57,6 +102,8 @@ export function runBoxIsolated(bytes: Uint8Array, options: IsolatedOptions = {})
       : setTimeout(() => end(new LimitError(`time limit of ${timeoutMs / 1000}s reached`)), timeoutMs);
     const onInt = () => end(new SignalError('SIGINT'));
     const onTerm = () => end(new SignalError('SIGTERM'));
+    const onAbort = () => end(signal!.reason instanceof Error ? signal!.reason : new Error('the box was stopped'));
+    signal?.addEventListener('abort', onAbort);
     if (handleSignals) {
       process.on('SIGINT', onInt);
       process.on('SIGTERM', onTerm);
@@ -76,10 +123,10 @@ export function runBoxIsolated(bytes: Uint8Array, options: IsolatedOptions = {})
 }
 
 async function workerMain(): Promise<void> {
-  const { bytes, run } = workerData as { bytes: Uint8Array; run: Omit<IsolatedOptions, 'timeoutMs' | 'handleSignals'> };
+  const { bytes, run, sockets } = workerData as { bytes: Uint8Array; run: Omit<IsolatedOptions, 'timeoutMs' | 'handleSignals'>; sockets?: SocketChannel };
   const { trace, ...rest } = run;
   // Straight to fd 2, in order with what the program itself writes there.
-  const options: RunOptions = trace ? { ...rest, trace: (line) => writeSync(run.stderr ?? 2, `${line}\n`) } : rest;
+  const options: RunOptions = { ...(trace ? { ...rest, trace: (line) => writeSync(run.stderr ?? 2, `${line}\n`) } : rest), ...(sockets ? { sockets } : {}) };
   let reply: Reply;
   try {
     reply = { ok: true, result: await runBox(bytes, options) };

@@ -8,6 +8,10 @@ import { readTrace } from './trace.ts';
 import { readModule, writeModule } from '@marcotte/linker';
 import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 import { LimitError, StartError, TrapError } from './errors.ts';
+import { socketImports, type SocketChannel } from './socket-host.ts';
+import { mkdtempSync, rmdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface RunOptions {
   /** run-time args (argv[1..]); when empty the box's default args apply */
@@ -28,6 +32,8 @@ export interface RunOptions {
   maxOutput?: number;
   /** where to print the calls of a box linked with --trace (default: nowhere) */
   trace?: (line: string) => void;
+  /** the host bridge's listening sockets (runBoxIsolated with publish): they follow the directory preopens */
+  sockets?: SocketChannel;
   /** take the vfs snapshot when the program ends (exit, error exit or trap): RunResult.snapshot / TrapError.snapshot */
   snapshot?: boolean;
 }
@@ -135,11 +141,15 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
   // A portable box without recorded traces is traced in dynamic mode, where the JS wiring sees every call.
   const wantsJsTrace = options.trace !== undefined && !manifest.trace && manifest.portable === true;
   const dynamic = options.mode === 'dynamic' || (options.mode === undefined && manifest.portable === true && (!hasMultiMemory() || wantsJsTrace));
+  // node:wasi hands out fds after its preopens: an empty directory preopened
+  // at each listener's number keeps it from giving those numbers away.
+  const placeholder = options.sockets?.listeners ? mkdtempSync(join(tmpdir(), 'box-sockets-')) : undefined;
+  const placeholders = Array.from({ length: options.sockets?.listeners ?? 0 }, (_, i) => [`/.box-socket-${i}`, placeholder!] as const);
   const wasi = new WASI({
     version: 'preview1',
     args: [manifest.entrypoint, ...(options.args ?? [])],
     env: { ...options.env },
-    preopens: Object.fromEntries(options.dirs ?? []),
+    preopens: Object.fromEntries([...(options.dirs ?? []), ...placeholders]),
     returnOnExit: true,
     stdin: options.stdin ?? 0,
     stdout: options.stdout ?? 1,
@@ -149,6 +159,11 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
   let control: WebAssembly.Exports;
   const imports = wasi.getImportObject() as Record<string, Record<string, (...a: unknown[]) => unknown>>;
   const host = imports.wasi_snapshot_preview1!;
+  if (options.sockets) {
+    const firstFd = 3 + new Set((options.dirs ?? []).map(([guest]) => guest)).size;
+    Object.assign(host, socketImports(options.sockets, firstFd, { ...host } as never, () => instance!.exports.memory as WebAssembly.Memory));
+    rmdirSync(placeholder!);
+  }
   if (options.maxOutput !== undefined) {
     host.fd_write = limitOutput(host.fd_write!.bind(host), options.maxOutput, () => instance!.exports.memory as WebAssembly.Memory);
   }

@@ -79,6 +79,7 @@ function text(i: Inspection): string {
   ];
   if (m.workdir) lines.push(`workdir: ${m.workdir}`);
   if (m.mountPoints?.length) lines.push(`mount points: ${m.mountPoints.join(', ')}`);
+  if (m.ports?.length) lines.push(`ports: ${m.ports.join(', ')} (box run -p HOST:PORT)`);
   if (m.image) lines.push(`image: ${m.image.files} files (${m.image.bytes} bytes), ${m.image.dirs} directories, ${m.image.symlinks} symlinks`);
   if (m.clock) lines.push(`clock: ${m.clock}`);
   if (m.random) lines.push(`random: ${m.random}`);

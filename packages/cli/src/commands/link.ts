@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseClockMode, parseRandomMode } from '@marcotte/clock';
 import { DENY_CLASSES, link } from '@marcotte/linker';
+import { parsePort } from '@marcotte/net';
 import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { CAPABILITIES } from '../capabilities.ts';
 import { readImage, readInput } from '../io.ts';
@@ -15,6 +16,9 @@ Options:
   --image DIR|TAR  the filesystem image: a host directory or a tar file, baked into the box
   --workdir PATH   the working directory inside the box (preopened as "." after "/")
   --mount-point P  where box run --dir HOST:P may put a host directory (repeatable; implies --fs)
+  --net            link the net driver: sockets behind the kernel's fd table (implied by --listen)
+  --listen PORT    the box serves on PORT: a preopened listening socket after the directories
+                   (repeatable, in this order; box run -p HOST:PORT connects a host port to it)
   --proc           virtualize argv and environment (implied by --env and ARGS)
   --clock MODE     host | fixed:<RFC 3339 time> | offset:<duration such as -90s, +2h, 1d>
   --random MODE    host | seed:<unsigned 64-bit decimal> (ChaCha20: the same bytes on every run)
@@ -37,6 +41,8 @@ const SPECS: OptionSpec[] = [
   { name: 'workdir', value: true },
   { name: 'mount-point', value: true, multiple: true },
   { name: 'proc' },
+  { name: 'net' },
+  { name: 'listen', value: true, multiple: true },
   { name: 'clock', value: true },
   { name: 'random', value: true },
   { name: 'env', value: true, multiple: true },
@@ -49,19 +55,13 @@ const SPECS: OptionSpec[] = [
   { name: 'help', short: 'h' },
 ];
 
-/** Options DESIGN.md §5 defines that this version does not implement yet: refused by name. */
-const NOT_YET: OptionSpec[] = [
-  { name: 'net' }, { name: 'listen', value: true, multiple: true },
-];
 
 export async function linkCommand(argv: readonly string[], command = 'box-link'): Promise<number> {
-  const args = parseArgs(command, argv, [...SPECS, ...NOT_YET], Infinity);
+  const args = parseArgs(command, argv, SPECS, Infinity);
   if (flag(args, 'help')) {
     console.log(LINK_HELP);
     return 0;
   }
-  const pending = NOT_YET.find((o) => args.options.has(o.name));
-  if (pending) throw new UsageError(`${command}: --${pending.name} is not available in this version`);
   if (args.positionals.length !== 1) {
     throw new UsageError(`${command}: expected one APP.wasm, got ${args.positionals.length} (see ${command} --help)`);
   }
@@ -76,6 +76,13 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   }
   const want = new Set(['kernel']);
   if (flag(args, 'fs') || imagePath !== undefined || workdir !== undefined || mountPoints.length) want.add('vfs');
+  const listen = values(args, 'listen').map((p) => {
+    const port = parsePort(p);
+    if (port === undefined) throw new UsageError(`${command}: --listen expects a port number from 1 to 65535, got ${JSON.stringify(p)}`);
+    return port;
+  });
+  if (new Set(listen).size !== listen.length) throw new UsageError(`${command}: --listen: each port may be given once`);
+  if (flag(args, 'net') || listen.length) want.add('net');
   const sealed = flag(args, 'sealed');
   if (flag(args, 'proc') || sealed || env.length > 0 || args.rest.length > 0) want.add('proc');
   const clockMode = value(args, 'clock');
@@ -100,7 +107,7 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   const image = imagePath === undefined ? undefined : await readImage(command, imagePath);
   const { bytes } = link(program, {
     capabilities, entrypoint: basename(appPath), args: args.rest, env, strip: flag(args, 'strip'), programName: appPath, sealed, deny, portable: flag(args, 'portable'), trace: flag(args, 'trace'),
-    ...(image ? { image } : {}), ...(workdir !== undefined ? { workdir } : {}), ...(mountPoints.length ? { mountPoints } : {}),
+    ...(image ? { image } : {}), ...(workdir !== undefined ? { workdir } : {}), ...(mountPoints.length ? { mountPoints } : {}), ...(listen.length ? { listen } : {}),
     ...(clockMode !== undefined ? { clock: clockMode } : {}), ...(randomMode !== undefined ? { random: randomMode } : {}),
   });
   const out = value(args, 'o') ?? appPath.replace(/(\.wasm)?$/, '.box.wasm');

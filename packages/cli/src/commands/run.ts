@@ -3,7 +3,7 @@ import { readManifest, type Manifest } from '@marcotte/abi';
 import { commitImage, imageSegments, imageSummary } from '@marcotte/linker';
 import { decodeImage, encodeImage, imageOptions, readSnapshot, snapshotSegments } from '@marcotte/vfs';
 import { resolve } from 'node:path';
-import { runBoxIsolated, TrapError } from '@marcotte/runtime';
+import { runBoxIsolated, TrapError, type Publish } from '@marcotte/runtime';
 import { flag, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { readInput } from '../io.ts';
 import { withEntrypoint, withWorkdir } from '../reconfigure.ts';
@@ -14,6 +14,9 @@ Runs a box. ARGS replace the box's default arguments; argv[0] is its entrypoint.
 
 Options:
   --dir HOST[:GUEST]  preopen a host directory at GUEST (default: HOST's path as given)
+  -p, --publish [IP:]HOST:BOX
+                      connect host port HOST (on IP, default every interface) to the port
+                      BOX the box listens on (box-link --listen BOX; repeatable)
   -e, --env K=V       set an environment variable (K alone takes the host's value);
                       the host's environment is otherwise never passed in
   --env-file FILE     read KEY=VALUE lines (# comments) as -e
@@ -48,6 +51,7 @@ const SPECS: OptionSpec[] = [
   { name: 'commit', value: true },
   { name: 'mode', value: true },
   { name: 'trace' },
+  { name: 'publish', short: 'p', value: true, multiple: true },
   { name: 'workdir', short: 'w', value: true },
   { name: 'entrypoint', value: true },
   { name: 'help', short: 'h' },
@@ -55,8 +59,18 @@ const SPECS: OptionSpec[] = [
 
 /** Options DESIGN.md §5 defines that this version does not implement yet: refused by name. */
 const NOT_YET: OptionSpec[] = [
-  { name: 'publish', short: 'p', value: true, multiple: true },
 ];
+
+/** -p [IP:]HOST:BOX: ports 1-65535 (HOST may be 0: any free port). */
+function parsePublish(spec: string): Publish {
+  const m = /^(?:(.+):)?(\d{1,5}):(\d{1,5})$/.exec(spec);
+  const host = Number(m?.[2]);
+  const box = Number(m?.[3]);
+  if (!m || host > 65535 || box < 1 || box > 65535) {
+    throw new UsageError(`box run: -p ${spec}: expected [IP:]HOST:BOX with ports from 1 to 65535`);
+  }
+  return { host, box, ...(m[1] ? { address: m[1].replace(/^\[(.*)\]$/, '$1') } : {}) };
+}
 
 function parseDir(spec: string): [guest: string, host: string] {
   // HOST:GUEST splits at the last colon so Windows-style HOST paths keep theirs.
@@ -138,6 +152,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const boxPath = args.positionals[0];
   if (!boxPath) throw new UsageError('box run: expected BOX.box.wasm (see box run --help)');
   const dirs = values(args, 'dir').map(parseDir);
+  const publish = values(args, 'publish').map(parsePublish);
   const env = parseEnv(values(args, 'env'), values(args, 'env-file'));
   const timeout = value(args, 'timeout');
   const seconds = timeout === undefined ? undefined : Number(timeout);
@@ -168,7 +183,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   // In a worker: a time limit or Ctrl-C must be able to stop a program that never yields.
   try {
     const { exitCode, snapshot } = await runBoxIsolated(bytes, {
-      args: args.rest, env, dirs, handleSignals: true, snapshot: commit !== undefined, ...(mode ? { mode } : {}), trace,
+      args: args.rest, env, dirs, publish, handleSignals: true, snapshot: commit !== undefined, ...(mode ? { mode } : {}), trace,
       ...(outputLimit !== undefined ? { maxOutput: outputLimit } : {}),
       ...(memoryLimit !== undefined ? { memoryLimit } : {}),
       ...(seconds !== undefined ? { timeoutMs: seconds * 1000 } : {}),

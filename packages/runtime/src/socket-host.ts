@@ -1,0 +1,376 @@
+// The worker's side of the host bridge (box run -p): preview1 socket calls on
+// the listening sockets the main thread owns, as a WASI host would serve them.
+//
+// The main thread accepts connections and reads bytes; it posts them on a
+// MessagePort and bumps a counter in a SharedArrayBuffer. A call that must
+// wait drains the port with receiveMessageOnPort and sleeps in Atomics.wait
+// on the counter: no CPU is burnt, and the main thread never waits for the
+// worker, so nothing can deadlock. What the box sends is posted the other way
+// and needs no answer. The listeners appear as host fds right after the
+// directory preopens, with filetype SOCKET_STREAM, as wasmtime --tcplisten
+// presents them; accepted connections get fds from CONN_FD_BASE up, where
+// node:wasi never allocates.
+
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import {
+  ERRNO_AGAIN, ERRNO_BADF, ERRNO_CONNRESET, ERRNO_INVAL, ERRNO_NOTCONN, ERRNO_PIPE, ERRNO_SUCCESS,
+  EVENTTYPE_CLOCK, EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE, FDFLAGS_NONBLOCK, FILETYPE_SOCKET_STREAM,
+  RIFLAGS_RECV_PEEK, SDFLAGS_RD, SDFLAGS_WR, SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME,
+} from '@marcotte/abi';
+
+/** What the main thread posts to the worker. */
+export type ToBox =
+  | { t: 'conn'; listener: number; id: number }
+  | { t: 'data'; id: number; bytes: Uint8Array }
+  | { t: 'eof'; id: number }
+  | { t: 'error'; id: number; errno: number };
+
+/** What the worker posts to the main thread. */
+export type FromBox =
+  | { t: 'send'; id: number; bytes: Uint8Array }
+  | { t: 'shutdown'; id: number }
+  | { t: 'close'; id: number }
+  | { t: 'consumed'; id: number; bytes: number };
+
+/** What the worker needs to reach the bridge: its end of the port, the wake-up counter, and how many listeners. */
+export interface SocketChannel {
+  port: MessagePort;
+  wake: SharedArrayBuffer;
+  listeners: number;
+}
+
+/** Accepted connections' host fds start here: far above anything node:wasi hands out. */
+export const CONN_FD_BASE = 0x4000_0000;
+/** The box tells the main thread it has read this much, so that it resumes a paused socket. */
+const CONSUMED_STEP = 64 * 1024;
+const RIGHTS_ALL = (1n << 30n) - 1n;
+const EVENTRWFLAGS_FD_READWRITE_HANGUP = 1;
+
+interface Listener {
+  kind: 'listener';
+  pending: number[];
+  nonblock: boolean;
+}
+
+interface Conn {
+  kind: 'conn';
+  id: number;
+  chunks: Uint8Array[];
+  /** bytes of chunks[0] already read */
+  offset: number;
+  available: number;
+  eof: boolean;
+  errno: number;
+  nonblock: boolean;
+  readShut: boolean;
+  unacked: number;
+}
+
+type HostFn = (...args: never[]) => unknown;
+
+/**
+ * Wraps node:wasi's imports with the bridge's sockets. `firstFd` is the
+ * first host fd after the directory preopens (node:wasi's fds there are
+ * placeholders the wrapper hides). Calls on other fds go to node:wasi.
+ */
+export function socketImports(
+  channel: SocketChannel, firstFd: number, host: Record<string, HostFn>, memory: () => WebAssembly.Memory,
+): Record<string, HostFn> {
+  const wake = new Int32Array(channel.wake);
+  const fds = new Map<number, Listener | Conn>();
+  const listeners: Listener[] = [];
+  for (let i = 0; i < channel.listeners; i++) {
+    const l: Listener = { kind: 'listener', pending: [], nonblock: false };
+    listeners.push(l);
+    fds.set(firstFd + i, l);
+  }
+  /** connections the main thread announced, by id, until the box accepts them */
+  const conns = new Map<number, Conn>();
+  let nextFd = CONN_FD_BASE;
+
+  const apply = (m: ToBox): void => {
+    if (m.t === 'conn') {
+      conns.set(m.id, { kind: 'conn', id: m.id, chunks: [], offset: 0, available: 0, eof: false, errno: 0, nonblock: false, readShut: false, unacked: 0 });
+      listeners[m.listener]?.pending.push(m.id);
+      return;
+    }
+    const c = conns.get(m.id);
+    if (!c) return;
+    if (m.t === 'data') {
+      if (c.readShut) return;
+      c.chunks.push(m.bytes);
+      c.available += m.bytes.length;
+    } else if (m.t === 'eof') c.eof = true;
+    else c.errno = m.errno;
+  };
+  const drain = (): void => {
+    for (let m = receiveMessageOnPort(channel.port); m; m = receiveMessageOnPort(channel.port)) apply(m.message as ToBox);
+  };
+  const post = (m: FromBox): void => channel.port.postMessage(m);
+  /** Waits until ready() or the deadline (performance.now() ms); false at the deadline. */
+  const block = (ready: () => boolean, deadline = Infinity): boolean => {
+    for (;;) {
+      const seen = Atomics.load(wake, 0);
+      drain();
+      if (ready()) return true;
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(wake, 0, seen, left === Infinity ? undefined : left);
+    }
+  };
+  const view = () => new DataView(memory().buffer);
+  const readable = (c: Conn) => c.available > 0 || c.eof || c.errno !== 0 || c.readShut;
+
+  /** Copies what is there into the iovecs; returns the count, or a negated errno. */
+  const receive = (c: Conn, iovs: number, count: number, peek: boolean): number => {
+    if (!readable(c)) {
+      if (c.nonblock) return -ERRNO_AGAIN;
+      block(() => readable(c));
+    }
+    if (c.available === 0) return c.errno && !c.readShut ? -c.errno : 0;
+    const v = view();
+    const bytes = new Uint8Array(memory().buffer);
+    let chunk = 0;
+    let offset = c.offset;
+    let total = 0;
+    for (let i = 0; i < count && chunk < c.chunks.length; i++) {
+      let buf = v.getUint32(iovs + i * 8, true);
+      let len = v.getUint32(iovs + i * 8 + 4, true);
+      while (len > 0 && chunk < c.chunks.length) {
+        const src = c.chunks[chunk]!;
+        const n = Math.min(len, src.length - offset);
+        bytes.set(src.subarray(offset, offset + n), buf);
+        buf += n;
+        len -= n;
+        total += n;
+        offset += n;
+        if (offset === src.length) {
+          chunk++;
+          offset = 0;
+        }
+      }
+    }
+    if (!peek) {
+      c.chunks.splice(0, chunk);
+      c.offset = offset;
+      c.available -= total;
+      c.unacked += total;
+      if (c.unacked >= CONSUMED_STEP) {
+        post({ t: 'consumed', id: c.id, bytes: c.unacked });
+        c.unacked = 0;
+      }
+    }
+    return total;
+  };
+  const gather = (iovs: number, count: number): Uint8Array<ArrayBuffer> => {
+    const v = view();
+    let size = 0;
+    for (let i = 0; i < count; i++) size += v.getUint32(iovs + i * 8 + 4, true);
+    const out = new Uint8Array(size);
+    const bytes = new Uint8Array(memory().buffer);
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      const buf = v.getUint32(iovs + i * 8, true);
+      const len = v.getUint32(iovs + i * 8 + 4, true);
+      out.set(bytes.subarray(buf, buf + len), at);
+      at += len;
+    }
+    return out;
+  };
+  /** Sends are buffered by the main thread: they never block. */
+  const send = (c: Conn, iovs: number, count: number): number => {
+    drain();
+    if (c.errno) return -(c.errno === ERRNO_CONNRESET ? ERRNO_CONNRESET : ERRNO_PIPE);
+    const bytes = gather(iovs, count);
+    const sent = bytes.length;
+    // Transferred, not copied: the buffer (and its length) is gone from here after this.
+    if (sent) channel.port.postMessage({ t: 'send', id: c.id, bytes } satisfies FromBox, [bytes.buffer]);
+    return sent;
+  };
+  const conn = (fd: number): Conn | undefined => {
+    const s = fds.get(fd);
+    return s?.kind === 'conn' ? s : undefined;
+  };
+  const result = (n: number, at: number): number => {
+    if (n < 0) return -n;
+    view().setUint32(at, n, true);
+    return ERRNO_SUCCESS;
+  };
+
+  const wrapped: Record<string, HostFn> = {
+    sock_accept: ((fd: number, flags: number, ro: number) => {
+      const s = fds.get(fd);
+      if (!s) return (host.sock_accept as (...a: number[]) => number)(fd, flags, ro);
+      if (s.kind !== 'listener' || (flags & ~FDFLAGS_NONBLOCK) !== 0) return ERRNO_INVAL;
+      drain();
+      if (s.pending.length === 0) {
+        if (s.nonblock) return ERRNO_AGAIN;
+        block(() => s.pending.length > 0);
+      }
+      const c = conns.get(s.pending.shift()!)!;
+      c.nonblock = (flags & FDFLAGS_NONBLOCK) !== 0;
+      const newFd = nextFd++;
+      fds.set(newFd, c);
+      view().setUint32(ro, newFd, true);
+      return ERRNO_SUCCESS;
+    }) as HostFn,
+    sock_recv: ((fd: number, iovs: number, count: number, flags: number, roLen: number, roFlags: number) => {
+      const s = fds.get(fd);
+      if (!s) return (host.sock_recv as (...a: number[]) => number)(fd, iovs, count, flags, roLen, roFlags);
+      if (s.kind !== 'conn') return ERRNO_NOTCONN;
+      const n = receive(s, iovs, count, (flags & RIFLAGS_RECV_PEEK) !== 0);
+      if (n < 0) return -n;
+      view().setUint32(roLen, n, true);
+      view().setUint16(roFlags, 0, true);
+      return ERRNO_SUCCESS;
+    }) as HostFn,
+    sock_send: ((fd: number, iovs: number, count: number, flags: number, soLen: number) => {
+      const s = fds.get(fd);
+      if (!s) return (host.sock_send as (...a: number[]) => number)(fd, iovs, count, flags, soLen);
+      if (s.kind !== 'conn') return ERRNO_NOTCONN;
+      return result(send(s, iovs, count), soLen);
+    }) as HostFn,
+    sock_shutdown: ((fd: number, how: number) => {
+      const s = fds.get(fd);
+      if (!s) return (host.sock_shutdown as (...a: number[]) => number)(fd, how);
+      if (s.kind !== 'conn') return ERRNO_NOTCONN;
+      if (how & SDFLAGS_RD) s.readShut = true;
+      if (how & SDFLAGS_WR) post({ t: 'shutdown', id: s.id });
+      return ERRNO_SUCCESS;
+    }) as HostFn,
+    fd_read: ((fd: number, iovs: number, count: number, nread: number) => {
+      const c = conn(fd);
+      if (!c) return fds.has(fd) ? ERRNO_NOTCONN : (host.fd_read as (...a: number[]) => number)(fd, iovs, count, nread);
+      return result(receive(c, iovs, count, false), nread);
+    }) as HostFn,
+    fd_write: ((fd: number, iovs: number, count: number, nwritten: number) => {
+      const c = conn(fd);
+      if (!c) return fds.has(fd) ? ERRNO_NOTCONN : (host.fd_write as (...a: number[]) => number)(fd, iovs, count, nwritten);
+      return result(send(c, iovs, count), nwritten);
+    }) as HostFn,
+    fd_close: ((fd: number) => {
+      const s = fds.get(fd);
+      if (!s) return (host.fd_close as (...a: number[]) => number)(fd);
+      fds.delete(fd);
+      if (s.kind === 'conn') {
+        conns.delete(s.id);
+        post({ t: 'close', id: s.id });
+      }
+      return ERRNO_SUCCESS;
+    }) as HostFn,
+    fd_fdstat_get: ((fd: number, buf: number) => {
+      const s = fds.get(fd);
+      if (!s) return (host.fd_fdstat_get as (...a: number[]) => number)(fd, buf);
+      const v = view();
+      v.setUint8(buf, FILETYPE_SOCKET_STREAM);
+      v.setUint16(buf + 2, s.nonblock ? FDFLAGS_NONBLOCK : 0, true);
+      v.setBigUint64(buf + 8, RIGHTS_ALL, true);
+      v.setBigUint64(buf + 16, RIGHTS_ALL, true);
+      return ERRNO_SUCCESS;
+    }) as HostFn,
+    fd_fdstat_set_flags: ((fd: number, flags: number) => {
+      const s = fds.get(fd);
+      if (!s) return (host.fd_fdstat_set_flags as (...a: number[]) => number)(fd, flags);
+      s.nonblock = (flags & FDFLAGS_NONBLOCK) !== 0;
+      return ERRNO_SUCCESS;
+    }) as HostFn,
+    fd_filestat_get: ((fd: number, buf: number) => {
+      if (!fds.has(fd)) return (host.fd_filestat_get as (...a: number[]) => number)(fd, buf);
+      new Uint8Array(memory().buffer, buf, 64).fill(0);
+      view().setUint8(buf + 16, FILETYPE_SOCKET_STREAM);
+      return ERRNO_SUCCESS;
+    }) as HostFn,
+    // The placeholders node:wasi holds at the listeners' numbers are not preopens.
+    fd_prestat_get: ((fd: number, buf: number) => {
+      if (fd >= firstFd && fd < firstFd + channel.listeners) return ERRNO_BADF;
+      return (host.fd_prestat_get as (...a: number[]) => number)(fd, buf);
+    }) as HostFn,
+    poll_oneoff: ((inPtr: number, out: number, n: number, nevents: number) => {
+      const v = view();
+      let ours = false;
+      for (let i = 0; i < n; i++) {
+        const sub = inPtr + i * 48;
+        const tag = v.getUint8(sub + 8);
+        if ((tag === EVENTTYPE_FD_READ || tag === EVENTTYPE_FD_WRITE) && fds.has(v.getUint32(sub + 16, true))) ours = true;
+      }
+      if (!ours) return (host.poll_oneoff as (...a: number[]) => number)(inPtr, out, n, nevents);
+      return poll(inPtr, out, n, nevents);
+    }) as HostFn,
+  };
+
+  /**
+   * poll_oneoff with at least one subscription on a bridge socket: sockets
+   * and clocks wait together in Atomics.wait. Other fds (files, stdio) are
+   * reported ready at once, as node:wasi reports files.
+   */
+  function poll(inPtr: number, out: number, n: number, nevents: number): number {
+    const v0 = view();
+    const start = performance.now();
+    let deadline = Infinity;
+    const clockDue: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const sub = inPtr + i * 48;
+      if (v0.getUint8(sub + 8) !== EVENTTYPE_CLOCK) {
+        clockDue.push(Infinity);
+        continue;
+      }
+      const id = v0.getUint32(sub + 16, true);
+      const timeout = v0.getBigUint64(sub + 24, true);
+      const abs = (v0.getUint16(sub + 40, true) & SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME) !== 0;
+      let due: number;
+      if (!abs) due = start + Number(timeout) / 1e6;
+      else if (id === 0) due = start + (Number(timeout) / 1e6 - Date.now());
+      // node:wasi's other clocks count from uv_hrtime, which process.hrtime reads.
+      else due = start + Number(timeout - process.hrtime.bigint()) / 1e6;
+      clockDue.push(due);
+      if (due < deadline) deadline = due;
+    }
+    const ready = (write: boolean): number => {
+      const v = view();
+      let count = 0;
+      const now = performance.now();
+      for (let i = 0; i < n; i++) {
+        const sub = inPtr + i * 48;
+        const tag = v.getUint8(sub + 8);
+        let error = ERRNO_SUCCESS;
+        let nbytes = 0;
+        let flags = 0;
+        if (tag === EVENTTYPE_CLOCK) {
+          if (now < clockDue[i]!) continue;
+        } else if (tag === EVENTTYPE_FD_READ || tag === EVENTTYPE_FD_WRITE) {
+          const s = fds.get(v.getUint32(sub + 16, true));
+          if (s?.kind === 'listener') {
+            if (tag === EVENTTYPE_FD_WRITE || s.pending.length === 0) continue;
+            nbytes = s.pending.length;
+          } else if (s?.kind === 'conn') {
+            if (tag === EVENTTYPE_FD_READ) {
+              if (!readable(s)) continue;
+              nbytes = s.available;
+              if (s.eof || s.errno) flags = EVENTRWFLAGS_FD_READWRITE_HANGUP;
+            } else if (s.errno) {
+              error = ERRNO_PIPE;
+            }
+          }
+        } else {
+          continue;
+        }
+        if (write) {
+          const ev = out + count * 32;
+          v.setBigUint64(ev, v.getBigUint64(sub, true), true);
+          v.setUint16(ev + 8, error, true);
+          v.setUint8(ev + 10, tag);
+          v.setBigUint64(ev + 16, BigInt(nbytes), true);
+          v.setUint16(ev + 24, flags, true);
+        }
+        count++;
+      }
+      if (write) v.setUint32(nevents, count, true);
+      return count;
+    };
+    block(() => ready(false) > 0, deadline);
+    ready(true);
+    return ERRNO_SUCCESS;
+  }
+
+  return wrapped;
+}
