@@ -408,6 +408,8 @@ function finish(s: Stage, file: string, capabilities: readonly CapabilityDescrip
   if (s.ports.length) want.add('net');
   for (const d of deny) want.delete(d);
   const caps = capabilities.filter((c) => want.has(c.name));
+  // Without a VOLUME no host directory can appear in the box (box run --dir is refused), so it imports no path_* at all.
+  const linkDeny = s.volumes.length || deny.includes('fs') ? [...deny] : [...deny, 'fs'];
   const record: BuildRecord = {
     from: s.from,
     layers: s.layers,
@@ -423,7 +425,7 @@ function finish(s: Stage, file: string, capabilities: readonly CapabilityDescrip
     image: tree.flatten(), programName: found.path, build: record,
     ...(s.workdir !== '/' ? { workdir: s.workdir } : {}),
     ...(s.volumes.length ? { mountPoints: s.volumes } : {}),
-    ...(deny.length ? { deny } : {}),
+    ...(linkDeny.length ? { deny: linkDeny } : {}),
   };
   // net's listening ports (LinkSettings.listen): only when a net capability is linked.
   if (s.ports.length && byName.has('net')) Object.assign(options, { listen: [...s.ports] });

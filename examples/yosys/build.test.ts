@@ -1,0 +1,94 @@
+// `box build examples/yosys` then `box run`, against the same program and
+// files under node:wasi (the reference host): the same report on stdout,
+// and the same stat report written into the box's own filesystem.
+
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WASI } from 'node:wasi';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readManifest } from '@marcotte/abi';
+import { runBox } from '@marcotte/runtime';
+import { readSnapshot } from '@marcotte/vfs';
+import { genDir, prepare } from './prepare.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const box = fileURLToPath(new URL('../../packages/cli/bin/box.js', import.meta.url));
+const args = ['-Q', '-T', '-s', '/src/synth.ys'];
+
+let work: string;
+beforeAll(async () => {
+  await prepare();
+  work = mkdtempSync(join(tmpdir(), 'yosys-build-'));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function cli(argv: string[]) {
+  const r = spawnSync(process.execPath, [box, ...argv], { encoding: 'utf8', env: { PATH: process.env.PATH, CI: 'true' }, maxBuffer: 1 << 26 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same program and files under node:wasi: stdout and the stat report it writes. */
+async function bare(): Promise<{ stdout: string; stat: string }> {
+  const out = join(work, 'bare-out');
+  const tmp = join(work, 'bare-tmp');
+  mkdirSync(out);
+  mkdirSync(tmp);
+  const stdoutPath = join(work, 'bare-stdout');
+  const fd = openSync(stdoutPath, 'w');
+  try {
+    const wasi = new WASI({
+      version: 'preview1', args: ['/usr/bin/yosys', ...args], env: {}, returnOnExit: true, stdout: fd,
+      preopens: { '/share': join(genDir, 'share'), '/src': join(here, 'design'), '/out': out, '/tmp': tmp },
+    });
+    const program = readFileSync(join(genDir, 'yosys.wasm'));
+    const instance = await WebAssembly.instantiate(await WebAssembly.compile(program), wasi.getImportObject() as WebAssembly.Imports);
+    expect(wasi.start(instance)).toBe(0);
+  } finally {
+    try {
+      closeSync(fd);
+    } catch {
+      // Yosys closes its stdout on exit, and node:wasi passes that close on
+    }
+  }
+  return { stdout: readFileSync(stdoutPath, 'utf8'), stat: readFileSync(join(out, 'stat.txt'), 'utf8') };
+}
+
+describe('examples/yosys: box build', () => {
+  it('box build then box run prints the same report as the program under node:wasi', async () => {
+    const output = join(work, 'yosys.box.wasm');
+    const cacheDir = join(work, 'cache');
+    const built = cli(['build', '--cache-dir', cacheDir, '-o', output, here]);
+    expect(built.stderr).toMatch(/box build: wrote .*yosys\.box\.wasm/);
+    expect(built.status).toBe(0);
+    const bytes = readFileSync(output);
+    const manifest = readManifest(bytes);
+    expect(manifest.entrypoint).toBe('/usr/bin/yosys');
+    expect(manifest.args).toEqual(args);
+    expect(manifest.build?.layers.map((l) => l.line)).toEqual([5, 6, 7, 8, 9]);
+
+    const run = cli(['run', output]);
+    expect(run.status).toBe(0);
+    const reference = await bare();
+    expect(reference.stdout).toMatch(/=== top ===/);
+    expect(reference.stdout).toMatch(/Number of cells: +56/);
+    expect(run.stdout).toBe(reference.stdout);
+
+    // the netlist and the report land in the box's own filesystem
+    const { exitCode, snapshot } = await runBox(bytes, { snapshot: true, stdout: openSync('/dev/null', 'w') });
+    expect(exitCode).toBe(0);
+    const files = new Map(readSnapshot(snapshot!).map((e) => [e.path, e]));
+    expect(new TextDecoder().decode(files.get('/out/stat.txt')?.data)).toBe(reference.stat);
+    const netlist = JSON.parse(new TextDecoder().decode(files.get('/out/top.json')?.data)) as { modules: Record<string, unknown> };
+    expect(Object.keys(netlist.modules)).toContain('top');
+
+    // a second build reuses every layer and writes the same bytes
+    const again = cli(['build', '--cache-dir', cacheDir, '-o', join(work, 'again.box.wasm'), here]);
+    expect(again.status).toBe(0);
+    expect(again.stderr.match(/CACHED/g)).toHaveLength(5);
+    expect(again.stderr).toMatch(/every layer from the cache/);
+    expect(Buffer.compare(readFileSync(join(work, 'again.box.wasm')), bytes)).toBe(0);
+  });
+});

@@ -1,0 +1,347 @@
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import type { CapabilityDescriptor, ImageEntry } from '@marcotte/abi';
+import { kernel } from '@marcotte/kernel';
+import { link, readModule, writeModule, type Module } from '@marcotte/linker';
+import { snapshotToTar } from '@marcotte/vfs';
+import { readBaseBox } from '../src/base.ts';
+import { BuildError } from '../src/index.ts';
+import { buildIn, CAPS, FSOP, makeContext, runCaptured } from './helpers.ts';
+
+/** A stand-in for the net capability: whatever the kernel imports from box:net, answering zeros. */
+function fakeNet(): Uint8Array {
+  const module: Module = { types: [], imports: [], functions: [], tables: [], memories: [{ min: 1n }], tags: [], globals: [], exports: [], elements: [], codes: [], data: [], customs: [] };
+  const k = readModule(kernel.wasm());
+  const zero: Record<number, number[]> = { 0x7f: [0x41, 0], 0x7e: [0x42, 0], 0x7d: [0x43, 0, 0, 0, 0], 0x7c: [0x44, 0, 0, 0, 0, 0, 0, 0, 0] };
+  for (const imp of k.imports) {
+    if (imp.module !== 'box:net' || imp.desc.kind !== 'func') continue;
+    const type = k.types[imp.desc.type]!;
+    module.types.push(type);
+    module.functions.push(module.types.length - 1);
+    module.codes.push({ locals: [], body: new Uint8Array([...type.results.flatMap((r) => zero[r]!), 0x0b]) });
+    module.exports.push({ name: imp.name, kind: 'func', index: module.functions.length - 1 });
+  }
+  module.exports.push({ name: 'memory', kind: 'memory', index: 0 });
+  return writeModule(module);
+}
+
+const text = (e: ImageEntry | undefined) => new TextDecoder().decode(e?.data);
+function image(bytes: Uint8Array): Map<string, ImageEntry> {
+  return new Map(readBaseBox(bytes, 'x.box.wasm').image.map((e) => [e.path, e]));
+}
+
+async function failure(context: string, extra = {}): Promise<BuildError> {
+  try {
+    await buildIn(context, extra);
+  } catch (e) {
+    if (e instanceof BuildError) return e;
+    throw e;
+  }
+  throw new Error('the build succeeded');
+}
+
+describe('box build: instructions', () => {
+  it('COPY, ENV, WORKDIR, ENTRYPOINT and CMD make a box that runs with them', async () => {
+    const ctx = makeContext({
+      'fsop.wasm': FSOP, 'data/a.txt': 'A', 'data/sub/b.txt': 'B',
+      Dockerfile: 'FROM scratch\nCOPY fsop.wasm /bin/fsop\nCOPY data /data\nENV GREETING=hi OTHER="two words"\nWORKDIR /data\nENTRYPOINT ["/bin/fsop"]\nCMD ["cat", "/data/a.txt", "env", "GREETING", "env", "OTHER", "args"]\n',
+    });
+    const r = await buildIn(ctx);
+    expect(r.manifest.entrypoint).toBe('/bin/fsop');
+    expect(r.manifest.args).toEqual(['cat', '/data/a.txt', 'env', 'GREETING', 'env', 'OTHER', 'args']);
+    expect(r.manifest.env).toEqual(['GREETING=hi', 'OTHER=two words']);
+    expect(r.manifest.workdir).toBe('/data');
+    const img = image(r.bytes);
+    expect(text(img.get('/data/a.txt'))).toBe('A');
+    expect(text(img.get('/data/sub/b.txt'))).toBe('B');
+    // the program is the box's program, not also a file of its image
+    expect(img.has('/bin/fsop')).toBe(false);
+    expect(r.layers.map((l) => [l.instruction, l.line])).toEqual([['COPY fsop.wasm /bin/fsop', 2], ['COPY data /data', 3]]);
+    for (const l of r.layers) expect(l.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const run = await runCaptured(r.bytes);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toBe('AGREETING=hi\nOTHER=two words\nargv[0]=/bin/fsop\nargv[1]=cat\nargv[2]=/data/a.txt\nargv[3]=env\nargv[4]=GREETING\nargv[5]=env\nargv[6]=OTHER\nargv[7]=args\n');
+    // run-time args replace CMD
+    expect((await runCaptured(r.bytes, ['env', 'GREETING'])).stdout).toBe('GREETING=hi\n');
+  });
+
+  it('capabilities follow the program\'s imports', async () => {
+    const ctx = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nENTRYPOINT ["/fsop"]\n' });
+    const r = await buildIn(ctx);
+    expect(Object.keys(r.manifest.capabilities)).toEqual(['kernel', 'vfs', 'proc']);
+    const denied = await buildIn(ctx, { deny: ['proc'] });
+    expect(Object.keys(denied.manifest.capabilities)).toEqual(['kernel', 'vfs']);
+    expect(denied.manifest.denied).toEqual(['fs', 'proc']);
+    expect(r.manifest.hostImports.some((n) => n.startsWith('path_'))).toBe(false);
+    expect(denied.manifest.hostImports.some((n) => n.startsWith('args_'))).toBe(false);
+  });
+
+  it('COPY follows Docker\'s destination rules and globs', async () => {
+    const ctx = makeContext({
+      'fsop.wasm': FSOP, 'a.txt': 'a', 'b.txt': 'b', 'c.md': 'c', 'dir/x': 'x',
+      Dockerfile: [
+        'FROM scratch', 'COPY fsop.wasm /fsop', 'COPY a.txt /file-named', 'COPY a.txt /into/', 'COPY *.txt /glob/',
+        'WORKDIR /w', 'COPY c.md rel/', 'COPY dir /contents', 'COPY --chmod=600 --chown=1000:1000 b.txt /secret', 'ENTRYPOINT ["/fsop"]',
+      ].join('\n'),
+    });
+    const r = await buildIn(ctx);
+    const img = image(r.bytes);
+    expect(img.get('/file-named')?.type).toBe('file');
+    expect(text(img.get('/into/a.txt'))).toBe('a');
+    expect([...img.keys()].filter((p) => p.startsWith('/glob/'))).toEqual(['/glob/a.txt', '/glob/b.txt']);
+    expect(text(img.get('/w/rel/c.md'))).toBe('c');
+    expect(text(img.get('/contents/x'))).toBe('x');
+    expect(img.has('/contents/dir')).toBe(false);
+    expect(img.get('/secret')?.mode).toBe(0o600);
+    expect(img.get('/glob/a.txt')?.mtime).toBe(1_700_000_000n * 1_000_000_000n);
+    expect(r.layers.find((l) => l.instruction.includes('/secret'))?.chown).toBe('1000:1000');
+  });
+
+  it('several sources need a destination directory', async () => {
+    const ctx = makeContext({ 'a.txt': 'a', 'b.txt': 'b', Dockerfile: 'FROM scratch\nCOPY a.txt b.txt /dest\n' });
+    const e = await failure(ctx);
+    expect(e.message).toMatch(/^Dockerfile:2: copying 2 sources needs a destination directory ending in "\/"/);
+    expect(e.exitCode).toBe(2);
+  });
+
+  it('ARG with defaults, --build-arg, scoping and substitution in COPY, ENV, LABEL, USER, WORKDIR', async () => {
+    const ctx = makeContext({
+      'fsop.wasm': FSOP, 'v2.txt': '2',
+      Dockerfile: [
+        'ARG VERSION=1', 'FROM scratch', 'ARG VERSION', 'ARG WHO=nobody', 'ARG UNSET', 'ENV V=$VERSION W=${UNSET:-fallback}',
+        'LABEL org.version=$VERSION "quoted label"="x y"', 'USER ${WHO}', 'WORKDIR /app/v$VERSION', 'COPY v${VERSION}.txt .',
+        'COPY fsop.wasm /fsop', 'ENTRYPOINT ["/fsop"]',
+      ].join('\n'),
+    });
+    const r = await buildIn(ctx, { buildArgs: { VERSION: '2', WHO: 'builder' } });
+    expect(r.manifest.env).toEqual(['V=2', 'W=fallback']);
+    expect(r.manifest.build?.labels).toEqual({ 'org.version': '2', 'quoted label': 'x y' });
+    expect(r.manifest.build?.user).toBe('builder');
+    expect(r.manifest.workdir).toBe('/app/v2');
+    expect(text(image(r.bytes).get('/app/v2/v2.txt'))).toBe('2');
+    // ARG values are not baked into the box's environment
+    expect(r.manifest.env.some((e) => e.startsWith('VERSION='))).toBe(false);
+  });
+
+  it('VOLUME becomes a mount point; STOPSIGNAL and SHELL are recorded', async () => {
+    const ctx = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nVOLUME ["/data", "/cache"]\nVOLUME /logs\nSTOPSIGNAL SIGINT\nSHELL ["/bin/ash", "-c"]\nENTRYPOINT ["/fsop"]\n' });
+    const r = await buildIn(ctx);
+    expect(r.manifest.mountPoints).toEqual(['/data', '/cache', '/logs']);
+    expect(r.manifest.build?.volumes).toEqual(['/data', '/cache', '/logs']);
+    expect(r.manifest.build?.stopSignal).toBe('SIGINT');
+    expect(r.manifest.build?.shell).toEqual(['/bin/ash', '-c']);
+  });
+
+  it('EXPOSE without a net capability fails clearly; with one it is recorded and listened on', async () => {
+    const ctx = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nEXPOSE 8080 9090/tcp\nENTRYPOINT ["/fsop"]\n' });
+    const e = await failure(ctx);
+    expect(e.message).toBe('Dockerfile:3: EXPOSE needs the net capability, which this build does not have');
+    let seen: unknown;
+    const net: CapabilityDescriptor = { name: 'net', version: '0.0.0', wasm: fakeNet, provides: [], support: {}, config: (s) => ((seen = (s as { listen?: unknown }).listen), []) };
+    const r = await buildIn(ctx, { capabilities: [...CAPS, net] });
+    expect(r.manifest.build?.exposed).toEqual(['8080/tcp', '9090/tcp']);
+    expect(r.manifest.capabilities.net).toBeDefined();
+    // The linker hands listen to the capabilities and records ports once it knows them (the net issue adds that).
+    if (r.manifest.ports) {
+      expect(r.manifest.ports).toEqual([8080, 9090]);
+      expect(seen).toEqual([8080, 9090]);
+    }
+    expect(await failure(ctx, { capabilities: [...CAPS, net], deny: ['net'] })).toHaveProperty('message', 'Dockerfile:3: EXPOSE needs the net capability, which this build does not have (--deny net)');
+  });
+
+  it('shell-form ENTRYPOINT and RUN need a shell in the image', async () => {
+    const ctx = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nRUN /fsop write /x y\n' });
+    expect((await failure(ctx)).message).toMatch(/^Dockerfile:3: RUN in shell form needs \/bin\/sh \(a WASI shell\) in the image/);
+    const ctx2 = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nENTRYPOINT /fsop args\n' });
+    expect((await failure(ctx2)).message).toMatch(/entrypoint \/bin\/sh is not a file in the image/);
+    // with a "shell" in the image, the shell form runs it with -c
+    const ctx3 = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch\nCOPY fsop.wasm /bin/sh\nCMD args\n' });
+    const r = await buildIn(ctx3);
+    expect(r.manifest.entrypoint).toBe('/bin/sh');
+    expect(r.manifest.args).toEqual(['-c', 'args']);
+  });
+
+  it.each(['HEALTHCHECK CMD ["/x"]', 'ONBUILD RUN ["/x"]', 'FROBNICATE x'])('refuses %s with file:line and exit 2', async (line) => {
+    const ctx = makeContext({ Dockerfile: `FROM scratch\n\n${line}\n` });
+    const e = await failure(ctx);
+    expect(e.message).toMatch(new RegExp(`^Dockerfile:3: unsupported instruction ${line.split(' ')[0]}`));
+    expect(e.exitCode).toBe(2);
+  });
+});
+
+describe('box build: RUN', () => {
+  it('commits the program\'s changes, deletions included, as a layer', async () => {
+    const ctx = makeContext({
+      'fsop.wasm': FSOP, 'data/gone.txt': 'bye', 'data/kept.txt': 'k',
+      Dockerfile: 'FROM scratch\nCOPY fsop.wasm /bin/fsop\nCOPY data /data\nARG MSG=made\nRUN ["/bin/fsop", "write", "/data/new.txt", "by RUN", "rm", "/data/gone.txt", "mkdir", "/made"]\nENTRYPOINT ["/bin/fsop"]\n',
+    });
+    const r = await buildIn(ctx);
+    const img = image(r.bytes);
+    expect(text(img.get('/data/new.txt'))).toBe('by RUN');
+    expect(img.has('/data/gone.txt')).toBe(false);
+    expect(text(img.get('/data/kept.txt'))).toBe('k');
+    expect(img.get('/made')?.type).toBe('dir');
+    const run = r.layers.find((l) => l.instruction.startsWith('RUN'))!;
+    expect(run.line).toBe(5);
+  });
+
+  it('passes ENV and ARG to the program and fails the build with exit 1 when it fails', async () => {
+    const ctx = makeContext({
+      'fsop.wasm': FSOP,
+      Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nENV A=1\nARG B=2\nRUN ["/fsop", "exit", "3"]\n',
+    });
+    const e = await failure(ctx);
+    expect(e.message).toBe('Dockerfile:5: RUN ["/fsop", "exit", "3"] exited with 3');
+    expect(e.exitCode).toBe(1);
+  });
+
+  it('refuses a RUN whose program is not in the image', async () => {
+    const ctx = makeContext({ Dockerfile: 'FROM scratch\nRUN ["/nope"]\n' });
+    expect((await failure(ctx)).message).toMatch(/^Dockerfile:2: RUN \["\/nope"\]: \/nope is not a file in the image/);
+  });
+});
+
+describe('box build: stages and bases', () => {
+  it('multi-stage: COPY --from a named stage, by index, and FROM an earlier stage', async () => {
+    const ctx = makeContext({
+      'fsop.wasm': FSOP, 'src.txt': 'source',
+      Dockerfile: [
+        'FROM scratch AS tools', 'COPY fsop.wasm /bin/fsop', 'COPY src.txt /src/',
+        'RUN ["/bin/fsop", "write", "/out/artifact", "built"]',
+        'FROM tools AS derived', 'ENV STAGE=derived',
+        'FROM scratch', 'COPY --from=tools /out/artifact /artifact', 'COPY --from=0 /bin/fsop /bin/', 'COPY --from=derived /src/src.txt /',
+        'ENTRYPOINT ["/bin/fsop"]',
+      ].join('\n'),
+    });
+    // /out does not exist before RUN: the program cannot create it (no mkdir -p), so make it first
+    const ok = makeContext({
+      'fsop.wasm': FSOP, 'src.txt': 'source',
+      Dockerfile: [
+        'FROM scratch AS tools', 'COPY fsop.wasm /bin/fsop', 'COPY src.txt /src/',
+        'RUN ["/bin/fsop", "mkdir", "/out", "write", "/out/artifact", "built"]',
+        'FROM tools AS derived', 'ENV STAGE=derived',
+        'FROM scratch', 'COPY --from=tools /out/artifact /artifact', 'COPY --from=0 /bin/fsop /bin/', 'COPY --from=derived /src/src.txt /',
+        'ENTRYPOINT ["/bin/fsop"]',
+      ].join('\n'),
+    });
+    expect((await failure(ctx)).exitCode).toBe(1);
+    const r = await buildIn(ok);
+    const img = image(r.bytes);
+    expect(text(img.get('/artifact'))).toBe('built');
+    expect(text(img.get('/src.txt'))).toBe('source');
+    expect(r.manifest.entrypoint).toBe('/bin/fsop');
+    expect(r.manifest.env).toEqual([]);
+    expect((await failure(makeContext({ Dockerfile: 'FROM scratch\nCOPY --from=nope /x /y\n' }))).message).toMatch(/^Dockerfile:2: --from=nope: no earlier stage/);
+  });
+
+  it('FROM a portable box: its image, config and program are the starting point', async () => {
+    const baseCtx = makeContext({ 'fsop.wasm': FSOP, 'etc/base.conf': 'base', Dockerfile: 'FROM scratch\nCOPY fsop.wasm /bin/fsop\nCOPY etc /etc\nENV FROM_BASE=yes\nLABEL tier=base\nENTRYPOINT ["/bin/fsop"]\nCMD ["cat", "/etc/base.conf"]\n' });
+    const base = await buildIn(baseCtx);
+    // the same box, linked --portable
+    const parts = readBaseBox(base.bytes, 'base.box.wasm');
+    const portable = link(FSOP, {
+      capabilities: CAPS.filter((c) => ['kernel', 'vfs', 'proc'].includes(c.name)), entrypoint: '/bin/fsop', args: base.manifest.args, env: base.manifest.env,
+      image: parts.image, portable: true, build: base.manifest.build!,
+    });
+    const ctx = makeContext({ 'more.txt': 'more', Dockerfile: 'FROM base.box.wasm\nCOPY more.txt /etc/\nCMD ["cat", "/etc/more.txt", "env", "FROM_BASE"]\n' });
+    writeFileSync(join(ctx, 'base.box.wasm'), portable.bytes);
+    const r = await buildIn(ctx);
+    expect(r.manifest.entrypoint).toBe('/bin/fsop');
+    expect(r.manifest.build?.labels).toEqual({ tier: 'base' });
+    expect(r.manifest.build?.layers.map((l) => l.instruction)).toEqual(['COPY fsop.wasm /bin/fsop', 'COPY etc /etc', 'COPY more.txt /etc/']);
+    const run = await runCaptured(r.bytes);
+    expect(run.stdout).toBe('moreFROM_BASE=yes\n');
+    // a non-portable base cannot give its program back
+    writeFileSync(join(ctx, 'base.box.wasm'), base.bytes);
+    expect((await failure(ctx)).message).toMatch(/the entrypoint \/bin\/fsop is not a file in the image \(a base box that is not --portable/);
+  });
+});
+
+describe('box build: context', () => {
+  it('honours .dockerignore, with ! exceptions', async () => {
+    const ctx = makeContext({
+      'fsop.wasm': FSOP, 'keep/a.txt': 'a', 'keep/b.log': 'b', 'secret/key': 'k', 'secret/public.pem': 'p',
+      '.dockerignore': '*/*.log\nsecret\n!secret/public.pem\n',
+      Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nCOPY . /ctx\nENTRYPOINT ["/fsop"]\n',
+    });
+    const img = image((await buildIn(ctx)).bytes);
+    expect(img.has('/ctx/keep/a.txt')).toBe(true);
+    expect(img.has('/ctx/keep/b.log')).toBe(false);
+    expect(img.has('/ctx/secret/key')).toBe(false);
+    expect(img.has('/ctx/secret/public.pem')).toBe(true);
+    const e = await failure(makeContext({ 'a.log': 'x', '.dockerignore': '*.log', Dockerfile: 'FROM scratch\nCOPY a.log /\n' }));
+    expect(e.message).toMatch(/^Dockerfile:2: a\.log: not found in the build context \(or excluded by \.dockerignore\)/);
+  });
+
+  it('refuses a missing file, a path escaping the context and a link out of it', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'outside-'));
+    writeFileSync(join(outside, 'secret'), 's');
+    const missing = await failure(makeContext({ Dockerfile: 'FROM scratch\nCOPY nope.txt /\n' }));
+    expect(missing.message).toMatch(/^Dockerfile:2: nope\.txt: not found in the build context/);
+    expect(missing.exitCode).toBe(2);
+    expect((await failure(makeContext({ Dockerfile: 'FROM scratch\nCOPY ../x /\n' }))).message).toBe('Dockerfile:2: ../x: path escapes the build context');
+    const link = await failure(makeContext({ 'l': { symlink: join(outside, 'secret') }, Dockerfile: 'FROM scratch\nCOPY l /\n' }));
+    expect(link.message).toMatch(/^Dockerfile:2: l: symlink to .* points out of the build context/);
+    const rel = await failure(makeContext({ 'l': { symlink: '../../x' }, Dockerfile: 'FROM scratch\nCOPY l /\n' }));
+    expect(rel.message).toMatch(/points out of the build context/);
+    expect((await failure(makeContext({ Dockerfile: 'FROM scratch\nADD https://example.com/x.tar /\n' }))).message).toMatch(/remote sources are not supported/);
+  });
+
+  it('ADD unpacks a local tar (plain or gzip); COPY does not', async () => {
+    const tar = snapshotToTar([
+      { path: '/pkg', type: 'dir', mode: 0o755, mtime: 0n },
+      { path: '/pkg/readme', type: 'file', data: new TextEncoder().encode('R'), mode: 0o644, mtime: 0n },
+      { path: '/pkg/link', type: 'symlink', target: 'readme', mode: 0o777, mtime: 0n },
+    ]);
+    const ctx = makeContext({ 'fsop.wasm': FSOP, 'a.tar': tar, 'b.tar.gz': gzipSync(tar), Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nADD a.tar /opt/\nADD b.tar.gz /gz\nCOPY a.tar /raw.tar\nENTRYPOINT ["/fsop"]\n' });
+    const img = image((await buildIn(ctx)).bytes);
+    expect(text(img.get('/opt/pkg/readme'))).toBe('R');
+    expect(img.get('/opt/pkg/link')?.target).toBe('readme');
+    expect(text(img.get('/gz/pkg/readme'))).toBe('R');
+    expect(img.get('/raw.tar')?.data?.length).toBe(tar.length);
+  });
+
+  it.each([
+    ['a .. entry', [{ path: '/../evil', type: 'file', data: new Uint8Array(1) }], /tar entry escapes the archive root/],
+    ['an absolute path', [{ path: '//etc/evil', type: 'file', data: new Uint8Array(1) }], /tar entry has an absolute path/],
+    ['a symlink out of the tree', [{ path: '/up', type: 'symlink', target: '../../etc' }], /tar symlink up points out of the archive/],
+  ] as Array<[string, ImageEntry[], RegExp]>)('ADD refuses a tar with %s and writes nothing', async (_what, entries, pattern) => {
+    const ctx = makeContext({ 'evil.tar': snapshotToTar(entries), Dockerfile: 'FROM scratch\nADD evil.tar /x/\n' });
+    const before = readdirSync(ctx).sort();
+    const e = await failure(ctx);
+    expect(e.message).toMatch(/^Dockerfile:2: ADD evil\.tar: /);
+    expect(e.message).toMatch(pattern);
+    expect(readdirSync(ctx).sort()).toEqual(before);
+    expect(existsSync(join(ctx, '..', 'evil'))).toBe(false);
+  });
+});
+
+describe('box build: cache and reproducibility', () => {
+  it('a second build reuses every layer and gives the same bytes; --no-cache too', async () => {
+    const ctx = makeContext({
+      'fsop.wasm': FSOP, 'a.txt': 'a',
+      Dockerfile: 'FROM scratch\nCOPY fsop.wasm /bin/fsop\nCOPY a.txt /a.txt\nWORKDIR /w\nRUN ["/bin/fsop", "write", "/w/run.txt", "r"]\nENTRYPOINT ["/bin/fsop"]\n',
+    });
+    const cacheDir = mkdtempSync(join(tmpdir(), 'box-cache-'));
+    const first = await buildIn(ctx, { cacheDir });
+    expect(first.cached).toBe(false);
+    const steps: string[] = [];
+    const progress = { step: (_i: number, _n: number, t: string) => steps.push(t), cached: () => steps.push('CACHED'), done: () => steps.push('DONE'), note: () => {} };
+    const second = await buildIn(ctx, { cacheDir, progress });
+    expect(second.cached).toBe(true);
+    expect(steps.filter((s) => s === 'CACHED')).toHaveLength(4);
+    expect(steps).not.toContain('DONE');
+    expect(Buffer.compare(second.bytes, first.bytes)).toBe(0);
+    const fresh = await buildIn(ctx, { cacheDir: null });
+    expect(Buffer.compare(fresh.bytes, first.bytes)).toBe(0);
+    // a changed context file is a new layer
+    writeFileSync(join(ctx, 'a.txt'), 'changed');
+    const third = await buildIn(ctx, { cacheDir });
+    expect(third.cached).toBe(false);
+    expect(third.layers[0]!.digest).toBe(first.layers[0]!.digest);
+    expect(third.layers[1]!.digest).not.toBe(first.layers[1]!.digest);
+  });
+});

@@ -1,0 +1,56 @@
+// Build contexts written on the fly, and a box's stdout captured through a file.
+
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { CapabilityDescriptor } from '@marcotte/abi';
+import { clock } from '@marcotte/clock';
+import { kernel } from '@marcotte/kernel';
+import { proc } from '@marcotte/proc';
+import { runBox } from '@marcotte/runtime';
+import { vfs } from '@marcotte/vfs';
+import { build, type BuildOptions, type BuildResult } from '../src/index.ts';
+
+export const CAPS: readonly CapabilityDescriptor[] = [kernel, clock, vfs, proc];
+export const FSOP = readFileSync(new URL('./fixtures/fsop.wasm', import.meta.url));
+
+export type Files = Record<string, string | Uint8Array | { symlink: string }>;
+
+/** A fresh directory holding `files` (fixed mtimes, so builds are comparable). */
+export function makeContext(files: Files): string {
+  const root = mkdtempSync(join(tmpdir(), 'box-build-'));
+  for (const [path, content] of Object.entries(files)) {
+    const host = join(root, path);
+    mkdirSync(dirname(host), { recursive: true });
+    if (typeof content === 'object' && 'symlink' in content) symlinkSync(content.symlink, host);
+    else {
+      writeFileSync(host, content);
+      utimesSync(host, 1_700_000_000, 1_700_000_000);
+    }
+  }
+  return root;
+}
+
+let devNull: number | undefined;
+
+export function buildIn(context: string, extra: Partial<BuildOptions> = {}): Promise<BuildResult> {
+  devNull ??= openSync('/dev/null', 'w');
+  return build({ context, capabilities: CAPS, cacheDir: null, runIo: { stdout: devNull, stderr: devNull }, ...extra });
+}
+
+/** Runs a box and returns its exit code and stdout. */
+export async function runCaptured(bytes: Uint8Array, args: string[] = []): Promise<{ exitCode: number; stdout: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'box-out-'));
+  const path = join(dir, 'stdout');
+  const fd = openSync(path, 'w');
+  try {
+    const { exitCode } = await runBox(bytes, { args, stdout: fd });
+    return { exitCode, stdout: readFileSync(path, 'utf8') };
+  } finally {
+    try {
+      closeSync(fd);
+    } catch {
+      // the program may have closed it
+    }
+  }
+}
