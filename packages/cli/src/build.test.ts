@@ -1,0 +1,70 @@
+// box build on the command line: exit codes and one-line errors (DESIGN.md §5).
+
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readManifest } from '@marcotte/abi';
+
+const root = new URL('../../../', import.meta.url).pathname;
+const bin = new URL('../bin/box.js', import.meta.url).pathname;
+const fsop = join(root, 'packages/builder/test/fixtures/fsop.wasm');
+
+let work: string;
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'box-build-cli-'));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function box(args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, CI: 'true' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function context(dockerfile: string): string {
+  const dir = mkdtempSync(join(work, 'ctx-'));
+  copyFileSync(fsop, join(dir, 'fsop.wasm'));
+  writeFileSync(join(dir, 'Dockerfile'), dockerfile);
+  return dir;
+}
+
+describe('box build', () => {
+  it('builds examples/hello into CONTEXT-name.box.wasm, which box run runs', () => {
+    const r = box(['build', '--no-cache', join(root, 'examples/hello')]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^#2 \[2\/6\] COPY hello\.wasm \/bin\/hello$/m);
+    expect(r.stderr).toMatch(/box build: wrote hello\.box\.wasm/);
+    expect(readManifest(readFileSync(join(work, 'hello.box.wasm'))).entrypoint).toBe('/bin/hello');
+    const run = box(['run', 'hello.box.wasm']);
+    expect(run.stdout).toMatch(/^Bonjour from inside a box!\nargv\[0\] = \/bin\/hello\nargv\[1\] = from a Dockerfile\n/);
+  });
+
+  it.each([
+    ['FROM scratch\nHEALTHCHECK CMD ["/x"]\n', /^Dockerfile:2: unsupported instruction HEALTHCHECK/],
+    ['FROM scratch\nCOPY missing.txt /\n', /^Dockerfile:2: missing\.txt: not found in the build context/],
+    ['FROM scratch\nCOPY ../outside /\n', /^Dockerfile:2: \.\.\/outside: path escapes the build context$/],
+  ])('bad input exits 2 with one line: %j', (dockerfile, pattern) => {
+    const out = join(work, 'never.box.wasm');
+    const r = box(['build', '-o', out, '--no-cache', context(dockerfile)]);
+    expect(r.status).toBe(2);
+    const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('#'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(pattern);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a failing RUN exits 1', () => {
+    const r = box(['build', '--no-cache', '-o', 'x.box.wasm', context('FROM scratch\nCOPY fsop.wasm /fsop\nRUN ["/fsop", "exit", "7"]\n')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^Dockerfile:3: RUN \["\/fsop", "exit", "7"\] exited with 7$/m);
+  });
+
+  it('usage errors exit 2; --help prints the usage', () => {
+    expect(box(['build']).status).toBe(2);
+    expect(box(['build', '--deny', 'everything', '.']).stderr).toMatch(/--deny everything: unknown capability/);
+    const help = box(['build', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: box build \[OPTIONS\] CONTEXT/);
+  });
+});
