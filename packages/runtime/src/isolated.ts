@@ -47,12 +47,15 @@ type Reply =
 /**
  * The box's listening sockets on the host, when it has any: every port it
  * listens on gets a listener (so its fds are numbered as --listen declared),
- * and the host ports of `publish` connect to them.
+ * and the host ports of `publish` connect to them. A box linked without net
+ * passes sock_* through to its host: there, each -p mapping is a host
+ * listening socket in -p order, as wasmtime --tcplisten would give it.
  */
 async function openBridge(bytes: Uint8Array, publish: readonly Publish[]): Promise<NetBridge | undefined> {
   let ports: readonly number[] = [];
   try {
-    ports = readManifest(bytes).ports ?? [];
+    const manifest = readManifest(bytes);
+    ports = manifest.capabilities.net ? manifest.ports ?? [] : publish.map((p) => p.box);
   } catch {
     // the worker says what is wrong with the box
   }
