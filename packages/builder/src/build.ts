@@ -67,6 +67,8 @@ interface Stage {
   volumes: string[];
   entrypoint?: string[];
   cmd?: string[];
+  /** ENTRYPOINT was given in shell form: CMD is ignored */
+  entrypointShell?: boolean;
   /** the CMD came with the base box (a new ENTRYPOINT drops it) */
   cmdFromBase?: boolean;
   shell: string[];
@@ -211,6 +213,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           break;
         case 'ENTRYPOINT':
           s.entrypoint = ins.exec ?? [...s.shell, ins.rest];
+          s.entrypointShell = !ins.exec;
           // Docker: a new ENTRYPOINT drops the CMD a base image set.
           if (s.cmdFromBase) s.cmd = undefined;
           break;
@@ -386,7 +389,8 @@ function copySource(from: string | undefined, stages: readonly Stage[], context:
 
 /** Links the last stage: its entrypoint program over its flattened image. */
 function finish(s: Stage, file: string, capabilities: readonly CapabilityDescriptor[], byName: Map<string, CapabilityDescriptor>, deny: string[]): { bytes: Uint8Array<ArrayBuffer>; manifest: Manifest } {
-  const argv = [...(s.entrypoint ?? []), ...(s.cmd ?? [])];
+  // Docker: a shell-form ENTRYPOINT ignores CMD.
+  const argv = [...(s.entrypoint ?? []), ...(s.entrypointShell ? [] : (s.cmd ?? []))];
   if (argv.length === 0) throw new BuildError(`${file}: no ENTRYPOINT or CMD: a box needs a program to run`);
   const path = s.env.get('PATH') ?? DEFAULT_PATH;
   const found = findProgram(s.tree, argv[0]!, path, s.workdir);
