@@ -55,6 +55,8 @@ async function nodeStdout(box: string, input = ''): Promise<string> {
 
 async function open(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // Generous: a loaded 2-core CI machine; nothing here measures time.
+  page.setDefaultTimeout(90_000);
   await page.goto(url);
   await page.waitForSelector('body[data-ready]');
   return page;
@@ -100,7 +102,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('serves the page with the cross-origin isolation headers and the boxes as examples', async () => {
+  it('serves the page with the cross-origin isolation headers and the boxes as examples', { timeout: 180_000 }, async () => {
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
@@ -114,7 +116,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
     expect((await fetch(new URL('nothing-here', url))).status).toBe(404);
   });
 
-  it('runs the hello box: the same stdout as under Node, manifest shown', async () => {
+  it('runs the hello box: the same stdout as under Node, manifest shown', { timeout: 180_000 }, async () => {
     const page = await open();
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     await pick(page, 'hello');
@@ -163,7 +165,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
       expect(entries.has('/project/tmp')).toBe(false);
       await page.screenshot({ path: join(shots, `fsdemo-${mode}.png`), fullPage: true });
       await page.close();
-    }, 120_000);
+    }, 180_000);
   }
 
   it('says what is wrong, in the page: not a box, a trap, no multi-memory and not portable', async () => {
@@ -181,6 +183,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
 
     // An engine without multi-memory, as the page sees it: a non-portable box cannot run, a portable one runs dynamic.
     const old = await browser.newPage();
+    old.setDefaultTimeout(90_000);
     await old.addInitScript(() => {
       const validate = WebAssembly.validate;
       WebAssembly.validate = (bytes) => (new Uint8Array(bytes as ArrayBuffer).length === 15 ? false : validate(bytes));
@@ -198,7 +201,20 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
     await finished(old);
     expect(await old.textContent('#status')).toContain('exited with code 0 (dynamic mode)');
     await old.close();
-  }, 120_000);
+  }, 180_000);
+
+  it('stops a box that waits for stdin', { timeout: 180_000 }, async () => {
+    const page = await open();
+    await pick(page, 'fsdemo');
+    await page.click('#run');
+    await page.waitForFunction(() => document.querySelector('#stdout')!.textContent!.includes('type lines'));
+    expect(await page.isEnabled('#stop')).toBe(true);
+    await page.click('#stop');
+    await finished(page);
+    expect(await page.textContent('#status')).toBe('fsdemo.box.wasm: stopped.');
+    expect(await page.isEnabled('#run')).toBe(true);
+    await page.close();
+  });
 
   it('stops cleanly on Ctrl-C', async () => {
     const exit = new Promise<number | null>((resolve) => server.once('exit', resolve));

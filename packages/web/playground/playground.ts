@@ -122,13 +122,14 @@ async function run(): Promise<void> {
   stderrLog.textContent = '';
   snapshot = undefined;
   downloadButton.disabled = true;
-  stdin = new StdinQueue();
+  // Typing needs shared memory (cross-origin isolation); without it the box reads an empty stdin.
+  stdin = crossOriginIsolated ? new StdinQueue() : undefined;
   line = '';
   running = new AbortController();
   runButton.disabled = true;
   stopButton.disabled = false;
-  eofButton.disabled = false;
-  terminal.options.disableStdin = false;
+  eofButton.disabled = !stdin;
+  terminal.options.disableStdin = !stdin;
   terminal.focus();
   const out = new TextDecoder();
   const err = new TextDecoder();
@@ -139,7 +140,7 @@ async function run(): Promise<void> {
     const result = await runBox(box.bytes, {
       args: lines(argsInput.value),
       env,
-      stdin,
+      stdin: stdin ?? '',
       signal: running.signal,
       ...(mode ? { mode } : {}),
       onStdout: (b) => {
@@ -253,5 +254,5 @@ fetch('examples.json')
   .finally(() => document.body.setAttribute('data-ready', ''));
 
 if (!crossOriginIsolated) {
-  setStatus('This page is not cross-origin isolated: stdin must be ended before a run reads it (serve it with box serve).', true);
+  setStatus('This page is not cross-origin isolated, so boxes get an empty stdin (box serve sends the headers that allow typing).', true);
 }

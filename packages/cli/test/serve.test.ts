@@ -1,0 +1,66 @@
+// box serve without a browser: usage errors, a port in use, what it serves.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { describe, expect, it } from 'vitest';
+
+const bin = new URL('../bin/box.js', import.meta.url).pathname;
+const box = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+
+describe('box serve', () => {
+  it('has --help', () => {
+    const r = box(['serve', '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: box serve \[--port N\] \[BOX\.box\.wasm\.\.\.\]/);
+    expect(box(['--help']).stdout).toMatch(/^ {2}serve /m);
+  });
+
+  it.each([
+    [['--port', 'http'], /^box serve: --port expects a number from 0 to 65535, got "http"$/],
+    [['--port', '70000'], /--port expects a number/],
+    [['--bogus'], /unknown option --bogus/],
+    [['/no/such.box.wasm'], /^box serve: cannot read \/no\/such\.box\.wasm: no such file$/],
+  ])('refuses %j in one line with exit 2', (args, message) => {
+    const r = box(['serve', ...args]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr.trimEnd()).toMatch(message);
+  });
+
+  it('says a port is in use in one line and exits 1', async () => {
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const r = box(['serve', '--port', String(port)]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`box serve: port ${port} is in use (--port 0 picks a free one)\n`);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('serves on loopback only, with the isolation headers on every response, and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d;
+        if (out.includes('\n')) resolve(/http:\/\/127\.0\.0\.1:\d+\//.exec(out)![0]);
+      });
+      child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+    });
+    for (const path of ['', 'runtime.js', 'worker.js', 'examples.json', 'missing']) {
+      const r = await fetch(new URL(path, url));
+      expect(r.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(r.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+      expect(r.status).toBe(path === 'missing' ? 404 : 200);
+    }
+    expect(await (await fetch(new URL('examples.json', url))).json()).toEqual([]);
+    expect((await fetch(new URL('worker.js', url))).headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect((await fetch(url, { method: 'POST' })).status).toBe(405);
+    const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+});
