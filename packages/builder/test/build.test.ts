@@ -257,6 +257,14 @@ describe('box build: stages and bases', () => {
     // a non-portable base cannot give its program back
     writeFileSync(join(ctx, 'base.box.wasm'), base.bytes);
     expect((await failure(ctx)).message).toMatch(/the entrypoint \/bin\/fsop is not a file in the image \(a base box that is not --portable/);
+    // … unless the Dockerfile names a program that is in the image
+    const withTool = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch\nCOPY fsop.wasm /bin/fsop\nCOPY fsop.wasm /bin/tool\nENTRYPOINT ["/bin/fsop"]\n' });
+    const toolBase = await buildIn(withTool);
+    const child = makeContext({ Dockerfile: 'FROM base.box.wasm\nENTRYPOINT ["/bin/tool"]\nCMD ["args"]\n' });
+    writeFileSync(join(child, 'base.box.wasm'), toolBase.bytes);
+    const c = await buildIn(child);
+    expect(c.manifest.entrypoint).toBe('/bin/tool');
+    expect((await runCaptured(c.bytes)).stdout).toBe('argv[0]=/bin/tool\nargv[1]=args\n');
   });
 });
 
@@ -316,6 +324,7 @@ describe('box build: context', () => {
     expect(e.message).toMatch(pattern);
     expect(readdirSync(ctx).sort()).toEqual(before);
     expect(existsSync(join(ctx, '..', 'evil'))).toBe(false);
+    expect(existsSync('/etc/evil')).toBe(false);
   });
 });
 
