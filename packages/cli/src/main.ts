@@ -76,7 +76,9 @@ export async function main(program: Command, argv: readonly string[]): Promise<n
   const isRun = program === 'box' && argv[0] === 'run';
   const wantsHelp = argv.some((a) => a === '--help' || a === '-h' || a === '--version');
   // `box run` decides for itself: a --portable box runs in dynamic mode without multi-memory.
-  if (!wantsHelp && !isRun && !hasMultiMemory()) {
+  // `box serve` runs no box in this engine: the browser's is what counts.
+  const isServe = program === 'box' && argv[0] === 'serve';
+  if (!wantsHelp && !isRun && !isServe && !hasMultiMemory()) {
     console.error(`${program}: ${MULTI_MEMORY_ADVICE}`);
     return 125;
   }

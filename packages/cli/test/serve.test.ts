@@ -1,10 +1,13 @@
 // box serve without a browser: usage errors, a port in use, what it serves.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
 
 const bin = new URL('../bin/box.js', import.meta.url).pathname;
+const oldNode = ['/usr/bin/node', '/usr/local/bin/node'].find((p) =>
+  existsSync(p) && spawnSync(p, ['-p', 'WebAssembly.validate(new Uint8Array([0,97,115,109,1,0,0,0,5,5,2,0,0,0,0]))'], { encoding: 'utf8' }).stdout.trim() === 'false');
 const box = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
 
 describe('box serve', () => {
@@ -61,6 +64,23 @@ describe('box serve', () => {
     expect((await fetch(url, { method: 'POST' })).status).toBe(405);
     const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+
+  // The browser runs the boxes, so the serving Node needs no multi-memory (the system Node here is 20).
+  it.skipIf(!oldNode)('serves from a Node without multi-memory', async () => {
+    const child = spawn(oldNode!, [bin, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d;
+        if (out.includes('\n')) resolve(out);
+      });
+      child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+    });
+    expect(line).toMatch(/^box serve: playground at http:\/\/127\.0\.0\.1:\d+\//);
+    const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT');
     expect(await exit).toBe(0);
   });
 });

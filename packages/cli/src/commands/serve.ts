@@ -73,15 +73,16 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       const actual = typeof address === 'object' && address ? address.port : port;
-      console.log(`box serve: playground at http://127.0.0.1:${actual}/ (Ctrl-C stops)`);
       const stop = () => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         server.close(() => resolve(0));
         server.closeAllConnections();
       };
+      // Before the line: whoever reads the URL may stop the server at once.
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
+      console.log(`box serve: playground at http://127.0.0.1:${actual}/ (Ctrl-C stops)`);
     });
   });
 }
