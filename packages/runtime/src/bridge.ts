@@ -31,6 +31,8 @@ export class NetBridge {
   private readonly servers: Server[] = [];
   private readonly sockets = new Map<number, { socket: Socket; unread: number }>();
   private nextId = 1;
+  private outbox: ToBox[] = [];
+  private transfer: ArrayBuffer[] = [];
   private closed = false;
 
   private constructor(listeners: number) {
@@ -39,7 +41,7 @@ export class NetBridge {
     const wake = new SharedArrayBuffer(4);
     this.wake = new Int32Array(wake);
     this.channel = { port: port2, wake, listeners };
-    port1.on('message', (m: FromBox) => this.fromBox(m));
+    port1.on('message', (batch: FromBox[]) => this.fromBox(batch));
   }
 
   /**
@@ -78,11 +80,25 @@ export class NetBridge {
     });
   }
 
+  /**
+   * Queues a message for the box. Everything one turn of the event loop
+   * brings (many sockets may be readable at once) goes in one batch, posted
+   * after the I/O callbacks: one message and one wake-up instead of one each.
+   */
   private toBox(m: ToBox): void {
-    this.port.postMessage(m, m.t === 'data' ? [m.bytes.buffer as ArrayBuffer] : []);
+    this.outbox.push(m);
+    if (m.t === 'data') this.transfer.push(m.bytes.buffer as ArrayBuffer);
+    if (this.outbox.length === 1) setImmediate(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    if (this.closed || this.outbox.length === 0) return;
+    this.port.postMessage(this.outbox, this.transfer);
+    this.outbox = [];
+    this.transfer = [];
     Atomics.add(this.wake, 0, 1);
     Atomics.notify(this.wake, 0);
-  }
+  };
 
   private accept(socket: Socket, listener: number): void {
     if (this.closed) {
@@ -113,9 +129,22 @@ export class NetBridge {
     });
   }
 
-  private fromBox(m: FromBox): void {
-    const entry = this.sockets.get(m.id);
-    if (!entry) return;
+  private fromBox(batch: FromBox[]): void {
+    const corked = new Set<Socket>();
+    for (const m of batch) {
+      const entry = this.sockets.get(m.id);
+      if (!entry) continue;
+      if (m.t === 'send' && !entry.socket.destroyed && !corked.has(entry.socket)) {
+        // One write to the kernel per connection and batch.
+        entry.socket.cork();
+        corked.add(entry.socket);
+      }
+      this.apply(m, entry);
+    }
+    for (const socket of corked) socket.uncork();
+  }
+
+  private apply(m: FromBox, entry: { socket: Socket; unread: number }): void {
     const { socket } = entry;
     if (m.t === 'send') {
       if (!socket.destroyed) socket.write(m.bytes);

@@ -159,9 +159,13 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
   let control: WebAssembly.Exports;
   const imports = wasi.getImportObject() as Record<string, Record<string, (...a: unknown[]) => unknown>>;
   const host = imports.wasi_snapshot_preview1!;
+  // What the box sent last must reach the main thread before the box ends.
+  let flushSockets = (): void => {};
   if (options.sockets) {
     const firstFd = 3 + new Set((options.dirs ?? []).map(([guest]) => guest)).size;
-    Object.assign(host, socketImports(options.sockets, firstFd, { ...host } as never, () => instance!.exports.memory as WebAssembly.Memory));
+    const sockets = socketImports(options.sockets, firstFd, { ...host } as never, () => instance!.exports.memory as WebAssembly.Memory);
+    Object.assign(host, sockets.imports);
+    flushSockets = sockets.flush;
     rmdirSync(placeholder!);
   }
   if (options.maxOutput !== undefined) {
@@ -200,7 +204,12 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
   };
   const memoryLimitError = () => new LimitError(`memory limit of ${options.memoryLimit} bytes reached`);
   try {
-    const exitCode = instance.exports._start ? wasi.start(instance as WebAssembly.Instance) : (wasi.initialize(instance as WebAssembly.Instance), 0);
+    let exitCode: number;
+    try {
+      exitCode = instance.exports._start ? wasi.start(instance as WebAssembly.Instance) : (wasi.initialize(instance as WebAssembly.Instance), 0);
+    } finally {
+      flushSockets();
+    }
     printTrace();
     if (exitCode !== 0 && atMemoryCap()) throw memoryLimitError();
     const snapshot = options.snapshot ? takeVfsSnapshot(control) : undefined;

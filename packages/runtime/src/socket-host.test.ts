@@ -26,12 +26,14 @@ function setup(listeners = 1) {
   const memory = new WebAssembly.Memory({ initial: 1 });
   const passed: string[] = [];
   const host = new Proxy({}, { get: (_, name: string) => () => (passed.push(name), ERRNO_BADF) });
-  const wasi = socketImports({ port: port2, wake: new SharedArrayBuffer(4), listeners }, FIRST, host, () => memory) as Record<string, (...a: number[]) => number>;
+  const { imports, flush } = socketImports({ port: port2, wake: new SharedArrayBuffer(4), listeners }, FIRST, host, () => memory);
+  const wasi = imports as Record<string, (...a: number[]) => number>;
   const view = new DataView(memory.buffer);
-  const toBox = (m: ToBox) => port1.postMessage(m);
+  const toBox = (m: ToBox) => port1.postMessage([m]);
   const fromBox = (): FromBox[] => {
+    flush();
     const out: FromBox[] = [];
-    for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) out.push(m.message as FromBox);
+    for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) out.push(...(m.message as FromBox[]));
     return out;
   };
   const recv = (fd: number, len: number, flags = 0): [number, string] => {

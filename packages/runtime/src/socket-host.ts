@@ -18,14 +18,14 @@ import {
   RIFLAGS_RECV_PEEK, SDFLAGS_RD, SDFLAGS_WR, SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME,
 } from '@marcotte/abi';
 
-/** What the main thread posts to the worker. */
+/** What the main thread posts to the worker, batched: one message holds every ToBox of one event-loop turn. */
 export type ToBox =
   | { t: 'conn'; listener: number; id: number }
   | { t: 'data'; id: number; bytes: Uint8Array }
   | { t: 'eof'; id: number }
   | { t: 'error'; id: number; errno: number };
 
-/** What the worker posts to the main thread. */
+/** What the worker posts to the main thread, batched: one message holds every FromBox since the last flush. */
 export type FromBox =
   | { t: 'send'; id: number; bytes: Uint8Array }
   | { t: 'shutdown'; id: number }
@@ -39,6 +39,8 @@ export interface SocketChannel {
   listeners: number;
 }
 
+/** Buffered sends are posted at once past this many bytes. */
+const FLUSH_AT = 64 * 1024;
 /** Accepted connections' host fds start here: far above anything node:wasi hands out. */
 export const CONN_FD_BASE = 0x4000_0000;
 /** The box tells the main thread it has read this much, so that it resumes a paused socket. */
@@ -75,7 +77,7 @@ type HostFn = (...args: never[]) => unknown;
  */
 export function socketImports(
   channel: SocketChannel, firstFd: number, host: Record<string, HostFn>, memory: () => WebAssembly.Memory,
-): Record<string, HostFn> {
+): { imports: Record<string, HostFn>; flush: () => void } {
   const wake = new Int32Array(channel.wake);
   const fds = new Map<number, Listener | Conn>();
   const listeners: Listener[] = [];
@@ -104,11 +106,33 @@ export function socketImports(
     else c.errno = m.errno;
   };
   const drain = (): void => {
-    for (let m = receiveMessageOnPort(channel.port); m; m = receiveMessageOnPort(channel.port)) apply(m.message as ToBox);
+    for (let m = receiveMessageOnPort(channel.port); m; m = receiveMessageOnPort(channel.port)) {
+      for (const one of m.message as ToBox[]) apply(one);
+    }
   };
-  const post = (m: FromBox): void => channel.port.postMessage(m);
+  // What the box sends waits here until the worker is about to wait (or has
+  // much to say): one message per batch instead of one per call.
+  let outbox: FromBox[] = [];
+  let outboxBytes = 0;
+  const transfer: ArrayBuffer[] = [];
+  const flush = (): void => {
+    if (outbox.length === 0) return;
+    channel.port.postMessage(outbox, transfer);
+    outbox = [];
+    outboxBytes = 0;
+    transfer.length = 0;
+  };
+  const post = (m: FromBox): void => {
+    outbox.push(m);
+    if (m.t === 'send') {
+      transfer.push(m.bytes.buffer as ArrayBuffer);
+      outboxBytes += m.bytes.length;
+      if (outboxBytes >= FLUSH_AT) flush();
+    }
+  };
   /** Waits until ready() or the deadline (performance.now() ms); false at the deadline. */
   const block = (ready: () => boolean, deadline = Infinity): boolean => {
+    flush();
     for (;;) {
       const seen = Atomics.load(wake, 0);
       drain();
@@ -184,7 +208,7 @@ export function socketImports(
     const bytes = gather(iovs, count);
     const sent = bytes.length;
     // Transferred, not copied: the buffer (and its length) is gone from here after this.
-    if (sent) channel.port.postMessage({ t: 'send', id: c.id, bytes } satisfies FromBox, [bytes.buffer]);
+    if (sent) post({ t: 'send', id: c.id, bytes });
     return sent;
   };
   const conn = (fd: number): Conn | undefined => {
@@ -372,5 +396,5 @@ export function socketImports(
     return ERRNO_SUCCESS;
   }
 
-  return wrapped;
+  return { imports: wrapped, flush };
 }
