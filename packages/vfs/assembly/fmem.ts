@@ -50,9 +50,12 @@ export function fmem_alloc(size: u64): usize {
     store<usize>(head, load<usize>(free));
     return free;
   }
-  if (k >= PAGE_CLASS) return grow_pages(<u32>1 << (k - PAGE_CLASS));
+  if (k >= PAGE_CLASS) {
+    const grown = grow_pages(<u32>1 << (k - PAGE_CLASS));
+    return grown != 0 ? grown : split_larger(k);
+  }
   const page = grow_pages(1);
-  if (page == 0) return 0;
+  if (page == 0) return split_larger(k);
   // Keep the first block, put the rest of the page on the free list.
   const step = <usize>1 << k;
   for (let at = page + step; at < page + 0x10000; at += step) {
@@ -60,6 +63,29 @@ export function fmem_alloc(size: u64): usize {
     store<usize>(head, at);
   }
   return page;
+}
+
+/**
+ * When memory cannot grow: a free block of a larger class, halved down to
+ * class `k` (each other half goes on its own class's list). Without this, a
+ * memory once filled with large files that were then deleted could never
+ * hold a small file again. 0 when no larger block is free.
+ */
+function split_larger(k: u32): usize {
+  for (let j: u32 = k + 1; j < 32; j++) {
+    const head = FREE_LISTS + (<usize>j << alignof<usize>());
+    const block = load<usize>(head);
+    if (block == 0) continue;
+    store<usize>(head, load<usize>(block));
+    for (let c = j - 1; c >= k; c--) {
+      const half = block + (<usize>1 << c);
+      const list = FREE_LISTS + (<usize>c << alignof<usize>());
+      store<usize>(half, load<usize>(list));
+      store<usize>(list, half);
+    }
+    return block;
+  }
+  return 0;
 }
 
 /** Returns a block obtained for `size` bytes. */

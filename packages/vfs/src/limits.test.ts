@@ -124,4 +124,28 @@ describe('running out of memory (max pages)', () => {
     // The runtime allocator got its arena up front and never grew past the limit.
     expect(h.vfsMemoryBytes()).toBeLessThanOrEqual(pages * 65536);
   });
+
+  it('memory filled by large files, then freed, holds small files again (larger free blocks are split)', async () => {
+    // Found by conformance/hostile (exhaust vfsmem): file blocks were reused only within their size class.
+    const h = await vfsHarness([], { maxPages: 32, quota: 1 << 30 });
+    const chunk = new Uint8Array(60_000).fill(1);
+    let files = 0;
+    for (; files < 1000; files++) {
+      const f = h.open(`big${files}`, CREATE);
+      if (f < 0) break;
+      const [err] = h.write(f, chunk);
+      h.e.fd_close!(f);
+      if (err !== ERRNO_SUCCESS) break;
+    }
+    expect(files).toBeGreaterThan(2);
+    for (let i = 0; i <= files; i++) h.unlink(`big${i}`);
+    for (let i = 0; i < 100; i++) {
+      const f = h.open(`small${i}`, CREATE);
+      expect(f).toBeGreaterThanOrEqual(0);
+      expect(h.write(f, `small file ${i}`)[0]).toBe(ERRNO_SUCCESS);
+      h.e.fd_close!(f);
+    }
+    expect(h.readText(h.open('small99'))).toBe('small file 99');
+    expect(h.vfsMemoryBytes()).toBeLessThanOrEqual(32 * 65536);
+  });
 });

@@ -1,0 +1,76 @@
+// Links the hostile programs as boxes and runs them (and, for comparison,
+// the bare programs under node:wasi), each in a child process with a
+// timeout. The boxes get kernel + vfs + proc + clock (fixed clock, seeded
+// random: the output must not depend on the host); `limits` sets the vfs's
+// link-time limits (quota, handles, pages) through the image options.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CapabilityDescriptor } from '@marcotte/abi';
+import { clock } from '@marcotte/clock';
+import { kernel } from '@marcotte/kernel';
+import { link } from '@marcotte/linker';
+import { proc } from '@marcotte/proc';
+import { encodeImage, vfs, type ImageOptions } from '@marcotte/vfs';
+
+export interface Run {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  /** set when the run was killed (timeout) */
+  signal: NodeJS.Signals | null;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const child = join(here, 'child.ts');
+export const TIMEOUT_MS = 60_000;
+
+function spawn(args: string[]): Run {
+  const r = spawnSync(process.execPath, ['--no-warnings', child, ...args], { encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 64 << 20 });
+  return { exitCode: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
+}
+
+export const programPath = (name: string): string => join(here, `${name}.wasm`);
+
+/** The vfs with these link-time limits baked into its image. */
+function vfsWith(limits: ImageOptions): CapabilityDescriptor {
+  return { ...vfs, config: (settings) => encodeImage(settings.image ?? [], { workdir: settings.workdir, ...limits }) };
+}
+
+export function linkHostile(name: string, limits: ImageOptions = {}): Uint8Array {
+  return link(readFileSync(programPath(name)), {
+    capabilities: [kernel, vfsWith(limits), proc, clock],
+    entrypoint: name,
+    args: [],
+    env: ['HOSTILE=1'],
+    image: [{ path: '/image.txt', type: 'file', data: new TextEncoder().encode('from the image\n') }],
+    clock: 'fixed:2026-01-01T00:00:00Z',
+    random: 'seed:7',
+    portable: true,
+  }).bytes;
+}
+
+export function runBoxed(name: string, args: string[] = [], limits: ImageOptions = {}, mode: 'static' | 'dynamic' = 'static'): Run {
+  const dir = mkdtempSync(join(tmpdir(), `hostile-box-${name}-`));
+  try {
+    const box = join(dir, `${name}.box.wasm`);
+    writeFileSync(box, linkHostile(name, limits));
+    return spawn([mode, box, ...args]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The bare program under node:wasi over a fresh temp dir preopened as / (for comparison only). */
+export function runBare(name: string, args: string[] = []): Run {
+  const dir = mkdtempSync(join(tmpdir(), `hostile-bare-${name}-`));
+  try {
+    writeFileSync(join(dir, 'image.txt'), 'from the image\n');
+    return spawn(['bare', programPath(name), dir, ...args]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,53 @@
+// The hostile corpus (runs.ts): programs that call every preview1 function
+// with hostile arguments and exhaust fds, the vfs quota and memory. Each run
+// must exit 0 (no trap: the box never traps because of a capability), print
+// "check GROUP: ok" after every group (capability state intact: a normal
+// call sequence still works) and print exactly its expected lines
+// (<program>.json), in static and in dynamic mode.
+
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runBoxed, type Run } from './harness.ts';
+import { RUNS, type Expectations } from './runs.ts';
+
+const here = new URL('.', import.meta.url);
+const expected = (program: string): Expectations => JSON.parse(readFileSync(new URL(`${program}.json`, here), 'utf8')) as Expectations;
+
+function lines(run: Run): string[] {
+  const out = run.stdout.split('\n');
+  if (out.at(-1) === '') out.pop();
+  return out;
+}
+
+const describeRun = (r: Run) => `exit ${r.exitCode}${r.signal ? ` (killed: ${r.signal})` : ''}${r.stderr ? `, stderr: ${r.stderr.trim()}` : ''}`;
+
+it('has a built program and an expectation file for every source, and a run for every program', () => {
+  const files = readdirSync(here);
+  const sources = files.filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2)).sort();
+  expect(files.filter((f) => f.endsWith('.wasm')).map((f) => f.slice(0, -5)).sort()).toEqual(sources);
+  expect([...new Set(RUNS.map((r) => r.program))].sort()).toEqual(sources);
+  for (const program of sources) {
+    expect(Object.keys(expected(program)).sort()).toEqual(RUNS.filter((r) => r.program === program).map((r) => r.label).sort());
+  }
+});
+
+it('covers every preview1 function but proc_exit', () => {
+  // proc_exit ends the program: the exit code of every run checks it.
+  const source = readdirSync(here).filter((f) => f.endsWith('.c')).map((f) => readFileSync(new URL(f, here), 'utf8')).join('\n');
+  const imported = [...readFileSync(new URL('hostile.h', here), 'utf8').matchAll(/^IMPORT\((\w+)\)/gm)].map((m) => m[1]!);
+  expect(imported).toHaveLength(45);
+  for (const name of imported) expect(source, name).toMatch(new RegExp(`raw_${name}\\(`));
+});
+
+describe.each(RUNS.map((r) => [`${r.program} (${r.label})`, r] as const))('%s', (_, run) => {
+  it.each(['static', 'dynamic'] as const)('answers an errno for every call and keeps working (%s mode)', (mode) => {
+    const r = runBoxed(run.program, run.args, run.limits, mode);
+    expect(r.signal, describeRun(r)).toBeNull();
+    expect(r.exitCode, describeRun(r)).toBe(0);
+    expect(r.stderr).toBe('');
+    const got = lines(r);
+    expect(got.filter((l) => l.startsWith('check ') && !l.endsWith(': ok'))).toEqual([]);
+    expect(got.at(-1)).toBe('failures: 0');
+    expect(got).toEqual(expected(run.program)[run.label]);
+  });
+});
