@@ -204,6 +204,8 @@ export function createHost(options: HostOptions): Record<string, Fn> {
     const sv = new DataView(all.buffer, all.byteOffset, all.byteLength);
     let deadline = Infinity;
     let readsStdin = false;
+    // fd_write on stdio, or a subscription this host answers with an error, is ready at once.
+    let immediate = false;
     for (let i = 0; i < count; i++) {
       const at = i * 48;
       const tag = sv.getUint8(at + 8);
@@ -212,16 +214,24 @@ export function createHost(options: HostOptions): Record<string, Fn> {
         const timeout = sv.getBigUint64(at + 24, true);
         const absolute = (sv.getUint16(at + 40, true) & SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME) !== 0;
         const now = nowNs(clock);
-        if (now === undefined) continue;
+        if (now === undefined) {
+          immediate = true;
+          continue;
+        }
         const relative = absolute ? timeout - now : timeout;
         deadline = Math.min(deadline, performance.now() + Math.max(0, Number(relative) / 1e6));
       } else if (tag === EVENTTYPE_FD_READ && sv.getUint32(at + 16, true) === 0) {
         readsStdin = true;
+      } else {
+        immediate = true;
       }
     }
     const wait = Math.max(0, deadline - performance.now());
-    if (readsStdin) options.stdin.wait(wait);
-    else if (wait > 0 && !hasImmediate(sv, count)) options.sleep(wait);
+    if (!immediate) {
+      if (readsStdin) options.stdin.wait(wait);
+      // A sleep may wake a little early (timer rounding): the clock event must be due when it returns.
+      else while (performance.now() < deadline) options.sleep(deadline - performance.now());
+    }
 
     let n = 0;
     const ev = view();
@@ -251,16 +261,6 @@ export function createHost(options: HostOptions): Record<string, Fn> {
     }
     u32(neventsPtr, n);
     return ERRNO_SUCCESS;
-  }
-
-  // fd_write on stdio, or a subscription this host cannot serve, answers at once.
-  function hasImmediate(sv: DataView, count: number): boolean {
-    for (let i = 0; i < count; i++) {
-      const tag = sv.getUint8(i * 48 + 8);
-      if (tag !== EVENTTYPE_CLOCK && tag !== EVENTTYPE_FD_READ) return true;
-      if (tag === EVENTTYPE_FD_READ && sv.getUint32(i * 48 + 16, true) !== 0) return true;
-    }
-    return false;
   }
 
   const imports: Record<string, Fn> = {};

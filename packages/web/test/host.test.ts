@@ -129,6 +129,56 @@ describe('browser preview1 host', () => {
   });
 });
 
+describe('poll_oneoff', () => {
+  const clock = (view: DataView, at: number, userdata: bigint, id: number, ns: bigint) => {
+    view.setBigUint64(at, userdata, true);
+    view.setUint8(at + 8, 0);
+    view.setUint32(at + 16, id, true);
+    view.setBigUint64(at + 24, ns, true);
+  };
+
+  it('sleeps until a relative clock is due, through the sleep it was given', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const slept: number[] = [];
+    const host = createHost({
+      args: [], env: {}, memory: () => memory, write: () => {}, stdin: bytesSource(new Uint8Array(0)),
+      sleep: (ms) => {
+        slept.push(ms);
+        const end = performance.now() + ms;
+        while (performance.now() < end) { /* the worker's sleep blocks; so does this one */ }
+      },
+    }) as unknown as Record<string, Call>;
+    const view = new DataView(memory.buffer);
+    clock(view, 0, 7n, 1, 5_000_000n);
+    expect(host.poll_oneoff!(0, 100, 1, 200)).toBe(0);
+    expect(view.getUint32(200, true)).toBe(1);
+    expect(view.getBigUint64(100, true)).toBe(7n);
+    expect(view.getUint16(108, true)).toBe(0);
+    expect(slept.length).toBeGreaterThan(0);
+  });
+
+  it('answers an unknown clock at once with EINVAL instead of sleeping for ever', () => {
+    const { host, view } = setup();
+    clock(view(), 0, 9n, 99, 1n << 60n);
+    expect(host.poll_oneoff!(0, 100, 1, 200)).toBe(0);
+    expect(view().getUint32(200, true)).toBe(1);
+    expect(view().getUint16(108, true)).toBe(28);
+  });
+
+  it('does not wait for stdin when stdout is writable', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const never = { ready: () => false, wait: () => { throw new Error('waited'); }, read: () => new Uint8Array(0) };
+    const host = createHost({ args: [], env: {}, memory: () => memory, write: () => {}, stdin: never, sleep: () => {} }) as unknown as Record<string, Call>;
+    const view = new DataView(memory.buffer);
+    view.setUint8(8, 1); // fd_read on fd 0
+    view.setUint8(56, 2); // fd_write on fd 1
+    view.setUint32(64, 1, true);
+    expect(host.poll_oneoff!(0, 100, 2, 200)).toBe(0);
+    expect(view.getUint32(200, true)).toBe(1);
+    expect(view.getUint8(110)).toBe(2);
+  });
+});
+
 describe('stdin channel', () => {
   it('moves queued bytes to the reader and ends with EOF', () => {
     const channel = createChannel();
