@@ -53,7 +53,7 @@ export class NetBridge {
     for (const p of publish) {
       if (!ports.includes(p.box)) {
         const listens = ports.length ? `it listens on ${ports.join(', ')}` : 'it listens on no port (link it with --listen PORT)';
-        throw new StartError(`-p ${p.host}:${p.box}: the box does not listen on port ${p.box}; ${listens}`);
+        throw new StartError(`-p ${p.address ? `${p.address}:` : ''}${p.host}:${p.box}: the box does not listen on port ${p.box}; ${listens}`);
       }
     }
     const bridge = new NetBridge(ports.length);

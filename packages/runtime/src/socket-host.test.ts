@@ -17,7 +17,7 @@ const BUF = 1000;
 let close: (() => void) | undefined;
 afterEach(() => close?.());
 
-function setup(listeners = 1) {
+function setup(listeners = 1, overrides: Record<string, (...a: number[]) => number> = {}) {
   const { port1, port2 } = new MessageChannel();
   close = () => {
     port1.close();
@@ -25,7 +25,7 @@ function setup(listeners = 1) {
   };
   const memory = new WebAssembly.Memory({ initial: 1 });
   const passed: string[] = [];
-  const host = new Proxy({}, { get: (_, name: string) => () => (passed.push(name), ERRNO_BADF) });
+  const host = new Proxy({}, { get: (_, name: string) => overrides[name] ?? (() => (passed.push(name), ERRNO_BADF)) });
   const { imports, flush } = socketImports({ port: port2, wake: new SharedArrayBuffer(4), listeners }, FIRST, host, () => memory);
   const wasi = imports as Record<string, (...a: number[]) => number>;
   const view = new DataView(memory.buffer);
@@ -134,5 +134,37 @@ describe('bridge sockets as the worker sees them', () => {
     expect(h.view.getUint32(OUT, true)).toBe(1);
     expect(h.view.getBigUint64(600, true)).toBe(1n);
     expect(h.view.getUint8(600 + 10)).toBe(EVENTTYPE_FD_READ);
+  });
+
+  it('poll_oneoff asks node:wasi about its own fds (stdin) without letting it wait, and puts the subscriptions back', () => {
+    let seen: number[] = [];
+    let memory!: WebAssembly.Memory;
+    const h = setup(1, {
+      poll_oneoff: (inPtr, out, n, nevents) => {
+        const v = new DataView(memory.buffer);
+        seen = Array.from({ length: n }, (_, i) => v.getUint8(inPtr + i * 48 + 8));
+        // stdin is readable: its event, then the clock that was already due
+        v.setBigUint64(out, v.getBigUint64(inPtr, true), true);
+        v.setUint8(out + 10, EVENTTYPE_FD_READ);
+        v.setUint8(out + 32 + 10, EVENTTYPE_CLOCK);
+        v.setUint32(nevents, 2, true);
+        return ERRNO_SUCCESS;
+      },
+    });
+    memory = h.memory;
+    const at = 300;
+    new Uint8Array(h.memory.buffer, at, 96).fill(0);
+    h.view.setBigUint64(at, 11n, true);
+    h.view.setUint8(at + 8, EVENTTYPE_FD_READ);
+    h.view.setUint32(at + 16, FIRST, true);
+    h.view.setBigUint64(at + 48, 22n, true);
+    h.view.setUint8(at + 48 + 8, EVENTTYPE_FD_READ);
+    h.view.setUint32(at + 48 + 16, 0, true);
+    const before = new Uint8Array(h.memory.buffer, at, 96).slice();
+    expect(h.wasi.poll_oneoff!(at, 600, 2, OUT)).toBe(ERRNO_SUCCESS);
+    expect(seen).toEqual([EVENTTYPE_FD_READ, EVENTTYPE_CLOCK]);
+    expect(h.view.getUint32(OUT, true)).toBe(1);
+    expect(h.view.getBigUint64(600, true)).toBe(22n);
+    expect(new Uint8Array(h.memory.buffer, at, 96)).toEqual(before);
   });
 });

@@ -39,6 +39,8 @@ export interface SocketChannel {
   listeners: number;
 }
 
+/** How often a poll that also waits on node:wasi's fds (stdin) asks node:wasi again. */
+const OTHERS_EVERY_MS = 10;
 /** Buffered sends are posted at once past this many bytes. */
 const FLUSH_AT = 64 * 1024;
 /** Accepted connections' host fds start here: far above anything node:wasi hands out. */
@@ -323,9 +325,40 @@ export function socketImports(
   };
 
   /**
+   * The events node:wasi reports at once for the subscriptions on its own fds
+   * (stdin, files), as 32-byte records. The caller's subscription array is
+   * borrowed for the call: those subscriptions, then a clock that is already
+   * due (so node:wasi does not wait), and it is put back at once. There is
+   * room: at least one subscription is on a bridge socket.
+   */
+  function hostReady(inPtr: number, out: number, nevents: number, others: number[], n: number): Uint8Array[] {
+    const bytes = new Uint8Array(memory().buffer);
+    const saved = bytes.slice(inPtr, inPtr + n * 48);
+    others.forEach((i, k) => bytes.copyWithin(inPtr + k * 48, inPtr + i * 48, inPtr + i * 48 + 48));
+    const v = view();
+    const clock = inPtr + others.length * 48;
+    bytes.fill(0, clock, clock + 48);
+    v.setBigUint64(clock, 0xffff_ffff_ffff_ffffn, true);
+    v.setUint8(clock + 8, EVENTTYPE_CLOCK);
+    v.setUint32(clock + 16, 1, true);
+    const err = (host.poll_oneoff as (...a: number[]) => number)(inPtr, out, others.length + 1, nevents);
+    const events: Uint8Array[] = [];
+    if (err === ERRNO_SUCCESS) {
+      const count = view().getUint32(nevents, true);
+      for (let e = 0; e < count; e++) {
+        const at = out + e * 32;
+        if (view().getUint8(at + 10) !== EVENTTYPE_CLOCK) events.push(new Uint8Array(memory().buffer).slice(at, at + 32));
+      }
+    }
+    new Uint8Array(memory().buffer).set(saved, inPtr);
+    return events;
+  }
+
+  /**
    * poll_oneoff with at least one subscription on a bridge socket: sockets
-   * and clocks wait together in Atomics.wait. Other fds (files, stdio) are
-   * reported ready at once, as node:wasi reports files.
+   * and clocks wait together in Atomics.wait. Subscriptions on node:wasi's
+   * own fds (stdin) are asked of node:wasi without waiting, before the first
+   * wait and then every OTHERS_EVERY_MS while the box waits.
    */
   function poll(inPtr: number, out: number, n: number, nevents: number): number {
     const v0 = view();
@@ -349,6 +382,13 @@ export function socketImports(
       clockDue.push(due);
       if (due < deadline) deadline = due;
     }
+    const others: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const sub = inPtr + i * 48;
+      const tag = v0.getUint8(sub + 8);
+      if ((tag === EVENTTYPE_FD_READ || tag === EVENTTYPE_FD_WRITE) && !fds.has(v0.getUint32(sub + 16, true))) others.push(i);
+    }
+    let otherEvents: Uint8Array[] = [];
     const ready = (write: boolean): number => {
       const v = view();
       let count = 0;
@@ -363,6 +403,7 @@ export function socketImports(
           if (now < clockDue[i]!) continue;
         } else if (tag === EVENTTYPE_FD_READ || tag === EVENTTYPE_FD_WRITE) {
           const s = fds.get(v.getUint32(sub + 16, true));
+          if (!s) continue;
           if (s?.kind === 'listener') {
             if (tag === EVENTTYPE_FD_WRITE || s.pending.length === 0) continue;
             nbytes = s.pending.length;
@@ -388,10 +429,19 @@ export function socketImports(
         }
         count++;
       }
-      if (write) v.setUint32(nevents, count, true);
+      if (write) {
+        for (const e of otherEvents) new Uint8Array(memory().buffer).set(e, out + count++ * 32);
+        v.setUint32(nevents, count, true);
+      }
       return count;
     };
-    block(() => ready(false) > 0, deadline);
+    if (others.length) otherEvents = hostReady(inPtr, out, nevents, others, n);
+    while (otherEvents.length === 0) {
+      const until = others.length ? Math.min(deadline, performance.now() + OTHERS_EVERY_MS) : deadline;
+      if (block(() => ready(false) > 0, until)) break;
+      if (others.length) otherEvents = hostReady(inPtr, out, nevents, others, n);
+      if (performance.now() >= deadline) break;
+    }
     ready(true);
     return ERRNO_SUCCESS;
   }
