@@ -23,32 +23,57 @@ export function host_register_stdio(): void {
 /** The longest preopen name the kernel compares against mount points. */
 const NAME_MAX: u32 = 4096;
 
+const FDSTAT_BYTES: u32 = 24;
+
+/** Host listening sockets met while scanning preopens, in host order; registered after every directory. */
+const MAX_HOST_SOCKETS: u32 = 64;
+const hostSockets: usize = memory.data(<i32>(MAX_HOST_SOCKETS * 4), 4);
+let hostSocketCount: u32 = 0;
+
+/** True when host fd `hostFd` is a stream socket (the app memory is borrowed for FDSTAT_BYTES). */
+function is_host_socket(hostFd: u32): bool {
+  const filetype = memory.data(1);
+  if (host.fd_fdstat_get(hostFd, 0) != ERRNO_SUCCESS) return false;
+  read_borrowed(filetype, 0, 1);
+  return load<u8>(filetype) == FILETYPE_SOCKET_STREAM;
+}
+
 /**
- * Gives each host preopen (host fds 3, 4, ... until the first that is not a
- * preopened directory, as wasi-libc scans) the lowest free box fd, in host
- * order. With `only_mounts`, a preopen is let in only when its name is a
- * mount point declared at link time: a box with its own filesystem sees the
- * host only where it asked to. Returns how many were registered.
+ * Gives each host preopen (host fds 3, 4, ... until the first that is
+ * neither a preopened directory nor a listening socket) the lowest free box
+ * fd, in host order. Listening sockets are set aside for
+ * host_register_sockets: wasmtime --tcplisten puts them before the
+ * directories, the Node runtime's -p bridge after them, and the box always
+ * numbers them after every directory, as wasi-libc's preopen scan needs.
+ * With `only_mounts`, a preopen is let in only when its name is a mount
+ * point declared at link time: a box with its own filesystem sees the host
+ * only where it asked to. Returns how many directories were registered.
  */
 export function host_register_preopens(only_mounts: bool): u32 {
-  if (!borrow_app(PRESTAT_BYTES)) return 0;
+  if (!borrow_app(FDSTAT_BYTES)) return 0;
   const prestat = memory.data(8);
   const name = heap.alloc(NAME_MAX);
   let found: u32 = 0;
   for (let hostFd: u32 = 3; ; hostFd++) {
-    firstAfterPreopens = hostFd;
-    if (host.fd_prestat_get(hostFd, 0) != ERRNO_SUCCESS) break;
+    if (host.fd_prestat_get(hostFd, 0) != ERRNO_SUCCESS) {
+      if (!is_host_socket(hostFd)) break;
+      if (hostSocketCount < MAX_HOST_SOCKETS) {
+        store<u32>(hostSockets + (<usize>hostSocketCount << 2), hostFd);
+        hostSocketCount++;
+      }
+      continue;
+    }
     read_borrowed(prestat, 0, PRESTAT_BYTES);
     if (load<u8>(prestat) != PREOPENTYPE_DIR) break;
     if (only_mounts) {
       const len = load<u32>(prestat, 4);
       if (len > NAME_MAX) continue;
       return_app();
-      if (!borrow_app(len < PRESTAT_BYTES ? PRESTAT_BYTES : len)) break;
+      if (!borrow_app(len < FDSTAT_BYTES ? FDSTAT_BYTES : len)) break;
       const err = host.fd_prestat_dir_name(hostFd, 0, len);
       read_borrowed(name, 0, len);
       return_app();
-      if (!borrow_app(PRESTAT_BYTES)) break;
+      if (!borrow_app(FDSTAT_BYTES)) break;
       if (err != ERRNO_SUCCESS || !is_mount_point(name, trim_slashes(name, len))) continue;
     }
     const fd = fd_lowest_free();
@@ -61,27 +86,18 @@ export function host_register_preopens(only_mounts: bool): u32 {
   return found;
 }
 
-/** The first host fd after the host's directory preopens: where its listening sockets start. */
-let firstAfterPreopens: u32 = 3;
-
-const FDSTAT_BYTES: u32 = 24;
-
 /**
- * Gives each listening socket the host preopened after its directories (as
- * wasmtime --tcplisten and the Node runtime's -p bridge do: SOCKET_STREAM
- * fds, in order) the lowest free box fd. With the net driver linked, the
- * driver adopts them, one per --listen port; without it, the host driver
- * passes sock_* through to them. Returns how many were registered.
+ * Gives each listening socket the host preopened (SOCKET_STREAM fds found
+ * by host_register_preopens, in host order) the lowest free box fd. With the
+ * net driver linked, the driver adopts them, one per --listen port; without
+ * it, the host driver passes sock_* through to them. Returns how many were
+ * registered.
  */
 export function host_register_sockets(): u32 {
-  if (!borrow_app(FDSTAT_BYTES)) return 0;
-  const filetype = memory.data(1);
   const viaNet = net.linked() != 0;
   let found: u32 = 0;
-  for (let hostFd = firstAfterPreopens; ; hostFd++) {
-    if (host.fd_fdstat_get(hostFd, 0) != ERRNO_SUCCESS) break;
-    read_borrowed(filetype, 0, 1);
-    if (load<u8>(filetype) != FILETYPE_SOCKET_STREAM) break;
+  for (let i: u32 = 0; i < hostSocketCount; i++) {
+    const hostFd = load<u32>(hostSockets + (<usize>i << 2));
     const fd = fd_lowest_free();
     if (fd < 0) break;
     if (viaNet) {
@@ -93,7 +109,7 @@ export function host_register_sockets(): u32 {
     }
     found++;
   }
-  return_app();
+  hostSocketCount = 0;
   return found;
 }
 

@@ -4,15 +4,18 @@
 // The kernel imports these exports from "box:net", finds the host's
 // listening sockets after its directory preopens and gives each one to
 // `adopt`; it then calls the rest with net handles and app pointers it has
-// bounds-checked. The host does the waiting: a blocking call blocks in the
-// host, a NONBLOCK fd answers EAGAIN there (the flag is forwarded). What the
-// driver adds is the socket's kind and shutdown state, RECV_WAITALL, and the
-// answers preview1 and Linux give for calls on the wrong kind of socket.
+// bounds-checked. The NONBLOCK flag is forwarded, so the host answers EAGAIN
+// for a NONBLOCK fd; a blocking call blocks in the host, and where the host
+// answers EAGAIN all the same (wasmtime makes its --tcplisten sockets
+// non-blocking) the driver waits in the host's poll_oneoff and tries again.
+// What the driver adds is the socket's kind and shutdown state, RECV_WAITALL,
+// and the answers preview1 and Linux give for calls on the wrong kind of socket.
 
 import * as app from "../../abi/assembly/app";
+import { borrow_app, return_app } from "../../abi/assembly/borrow";
 import * as host from "../../abi/assembly/wasi";
 import {
-  ERRNO_BADF, ERRNO_INVAL, ERRNO_MFILE, ERRNO_NOTCONN, ERRNO_PIPE, ERRNO_SUCCESS,
+  ERRNO_AGAIN, ERRNO_BADF, ERRNO_INVAL, EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE, ERRNO_MFILE, ERRNO_NOTCONN, ERRNO_PIPE, ERRNO_SUCCESS,
   FDFLAGS_NONBLOCK, FILESTAT_FILETYPE_OFFSET, FILETYPE_SOCKET_STREAM,
   RIFLAGS_RECV_PEEK, RIFLAGS_RECV_WAITALL, SDFLAGS_RD, SDFLAGS_WR,
 } from "../../abi/assembly/constants";
@@ -23,6 +26,29 @@ import {
 } from "./sockets";
 
 let adopted: u32 = 0;
+
+/** One subscription (48 bytes), one event (32) and nevents (4), in the borrowed start of the app memory. */
+const POLL_BYTES: u32 = 84;
+
+/**
+ * Waits in the host until host fd `hostFd` is readable (or writable): the
+ * subscription is written at the start of the app memory, lent for the call
+ * and put back. False when the host cannot wait (the caller answers EAGAIN).
+ */
+function wait_for(hostFd: u32, write: bool): bool {
+  if (!borrow_app(POLL_BYTES)) return false;
+  for (let at: u32 = 0; at < 48; at += 8) app.store_u64(at, 0);
+  app.store_u8(8, write ? EVENTTYPE_FD_WRITE : EVENTTYPE_FD_READ);
+  app.store_u32(16, hostFd);
+  const err = host.poll_oneoff(0, 48, 1, 80);
+  return_app();
+  return err == ERRNO_SUCCESS;
+}
+
+/** A host EAGAIN on a socket the program did not make NONBLOCK: wait, then the caller tries again. */
+@inline function again(err: u16, e: usize, write: bool): bool {
+  return err == ERRNO_AGAIN && !(socket_flags(e) & FDFLAGS_NONBLOCK) && wait_for(socket_host(e), write);
+}
 
 /** 1: the net driver is linked (the linker's stub for an unlinked one answers 0). */
 export function linked(): u32 {
@@ -52,7 +78,8 @@ export function sock_accept(h: u32, flags: u16, result: u32): i32 {
   if (e == 0) return -(<i32>ERRNO_BADF);
   // accept(2) on a socket that is not listening: EINVAL.
   if (socket_kind(e) != KIND_LISTENER || (flags & ~FDFLAGS_NONBLOCK) != 0) return -(<i32>ERRNO_INVAL);
-  const err = host.sock_accept(socket_host(e), flags, result);
+  let err = host.sock_accept(socket_host(e), flags, result);
+  while (again(err, e, false)) err = host.sock_accept(socket_host(e), flags, result);
   if (err != ERRNO_SUCCESS) return -(<i32>err);
   const hostFd = app.load_u32(result);
   const nh = socket_open(hostFd, KIND_STREAM, flags);
@@ -77,7 +104,8 @@ function received_nothing(ro_datalen: u32, ro_flags: u32): u16 {
  * iovec is narrowed in place to its unfilled rest for one host call and put
  * back at once, as the kernel does with poll subscriptions.
  */
-function recv_all(hostFd: u32, iovs: u32, count: u32, ro_datalen: u32, ro_flags: u32): u16 {
+function recv_all(e: usize, iovs: u32, count: u32, ro_datalen: u32, ro_flags: u32): u16 {
+  const hostFd = socket_host(e);
   let total: u32 = 0;
   for (let i: u32 = 0; i < count; i++) {
     const at = iovs + (i << 3);
@@ -87,7 +115,8 @@ function recv_all(hostFd: u32, iovs: u32, count: u32, ro_datalen: u32, ro_flags:
     while (filled < len) {
       app.store_u32(at, buf + filled);
       app.store_u32(at + 4, len - filled);
-      const err = host.sock_recv(hostFd, at, 1, 0, ro_datalen, ro_flags);
+      let err = host.sock_recv(hostFd, at, 1, 0, ro_datalen, ro_flags);
+      while (again(err, e, false)) err = host.sock_recv(hostFd, at, 1, 0, ro_datalen, ro_flags);
       app.store_u32(at, buf);
       app.store_u32(at + 4, len);
       if (err != ERRNO_SUCCESS) {
@@ -116,9 +145,12 @@ export function sock_recv(h: u32, ri_data: u32, ri_data_len: u32, ri_flags: u16,
   if (socket_shut(e) & SHUT_RD) return received_nothing(ro_datalen, ro_flags);
   // A peek waits for some bytes, never for all of them (MSG_PEEK | MSG_WAITALL on Linux returns what is there).
   if (ri_flags & RIFLAGS_RECV_WAITALL && !(ri_flags & RIFLAGS_RECV_PEEK)) {
-    return recv_all(socket_host(e), ri_data, ri_data_len, ro_datalen, ro_flags);
+    return recv_all(e, ri_data, ri_data_len, ro_datalen, ro_flags);
   }
-  return host.sock_recv(socket_host(e), ri_data, ri_data_len, ri_flags & RIFLAGS_RECV_PEEK, ro_datalen, ro_flags);
+  const peek = ri_flags & RIFLAGS_RECV_PEEK;
+  let err = host.sock_recv(socket_host(e), ri_data, ri_data_len, peek, ro_datalen, ro_flags);
+  while (again(err, e, false)) err = host.sock_recv(socket_host(e), ri_data, ri_data_len, peek, ro_datalen, ro_flags);
+  return err;
 }
 
 export function sock_send(h: u32, si_data: u32, si_data_len: u32, si_flags: u16, so_datalen: u32): u16 {
@@ -126,7 +158,9 @@ export function sock_send(h: u32, si_data: u32, si_data_len: u32, si_flags: u16,
   if (e == 0) return ERRNO_BADF;
   if (socket_kind(e) != KIND_STREAM) return ERRNO_NOTCONN;
   if (socket_shut(e) & SHUT_WR) return ERRNO_PIPE;
-  return host.sock_send(socket_host(e), si_data, si_data_len, si_flags, so_datalen);
+  let err = host.sock_send(socket_host(e), si_data, si_data_len, si_flags, so_datalen);
+  while (again(err, e, true)) err = host.sock_send(socket_host(e), si_data, si_data_len, si_flags, so_datalen);
+  return err;
 }
 
 export function sock_shutdown(h: u32, how: u8): u16 {
@@ -148,7 +182,9 @@ export function fd_read(h: u32, iovs: u32, iovs_len: u32, nread: u32): u16 {
     app.store_u32(nread, 0);
     return ERRNO_SUCCESS;
   }
-  return host.fd_read(socket_host(e), iovs, iovs_len, nread);
+  let err = host.fd_read(socket_host(e), iovs, iovs_len, nread);
+  while (again(err, e, false)) err = host.fd_read(socket_host(e), iovs, iovs_len, nread);
+  return err;
 }
 
 /** write(2) on a connection is a send without flags. */
@@ -157,7 +193,9 @@ export function fd_write(h: u32, iovs: u32, iovs_len: u32, nwritten: u32): u16 {
   if (e == 0) return ERRNO_BADF;
   if (socket_kind(e) != KIND_STREAM) return ERRNO_NOTCONN;
   if (socket_shut(e) & SHUT_WR) return ERRNO_PIPE;
-  return host.fd_write(socket_host(e), iovs, iovs_len, nwritten);
+  let err = host.fd_write(socket_host(e), iovs, iovs_len, nwritten);
+  while (again(err, e, true)) err = host.fd_write(socket_host(e), iovs, iovs_len, nwritten);
+  return err;
 }
 
 export function fd_close(h: u32): u16 {

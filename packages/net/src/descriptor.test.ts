@@ -8,7 +8,7 @@ describe('net descriptor', () => {
     const imports = WebAssembly.Module.imports(module);
     expect(new Set(imports.map((i) => i.module))).toEqual(new Set(['box:app', 'box:config', 'wasi_snapshot_preview1']));
     const host = imports.filter((i) => i.module === 'wasi_snapshot_preview1').map((i) => i.name).sort();
-    expect(host).toEqual(['fd_close', 'fd_fdstat_set_flags', 'fd_read', 'fd_write', 'sock_accept', 'sock_recv', 'sock_send', 'sock_shutdown']);
+    expect(host).toEqual(['fd_close', 'fd_fdstat_set_flags', 'fd_read', 'fd_write', 'poll_oneoff', 'sock_accept', 'sock_recv', 'sock_send', 'sock_shutdown']);
   });
 
   it('exports the driver entry points the kernel imports from box:net', async () => {

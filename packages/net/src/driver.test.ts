@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ERRNO_BADF, ERRNO_INVAL, ERRNO_NOTCONN, ERRNO_NOTDIR, ERRNO_NOTSOCK, ERRNO_PIPE, ERRNO_SPIPE, ERRNO_SUCCESS,
+  ERRNO_AGAIN, ERRNO_BADF, ERRNO_INVAL, ERRNO_NOTCONN, ERRNO_NOTDIR, ERRNO_NOTSOCK, ERRNO_PIPE, ERRNO_SPIPE, ERRNO_SUCCESS,
   FDFLAGS_NONBLOCK, FILETYPE_SOCKET_STREAM, RIFLAGS_RECV_PEEK, RIFLAGS_RECV_WAITALL, SDFLAGS_RD, SDFLAGS_WR,
 } from '@marcotte/abi';
 import { netHarness, type HostFn } from './test-harness.ts';
@@ -150,5 +150,62 @@ describe('net driver behind the kernel', () => {
     iovec(h.view, BUF, 8);
     expect(h.kernel.sock_recv!(4, IOVS, 1, 0, RESULT, RO_FLAGS)).toBe(ERRNO_SUCCESS);
     expect(h.callsOf('sock_recv')[0]!.args[0]).toBe(50);
+  });
+
+  it('numbers sockets after the directories also when the host puts them first (wasmtime --tcplisten)', async () => {
+    // host fd 3: a listening socket; host fds 4 and 5: directories
+    const layout: Record<string, HostFn> = {
+      fd_prestat_get: (v, fd, buf) => {
+        if (Number(fd) !== 4 && Number(fd) !== 5) return ERRNO_BADF;
+        v.setUint8(Number(buf), 0);
+        v.setUint32(Number(buf) + 4, 2, true);
+        return ERRNO_SUCCESS;
+      },
+      fd_fdstat_get: (v, fd, buf) => {
+        const n = Number(fd);
+        if (n > 5 && n < 50) return ERRNO_BADF;
+        v.setUint8(Number(buf), n === 3 || n >= 50 ? FILETYPE_SOCKET_STREAM : 3);
+        return ERRNO_SUCCESS;
+      },
+    };
+    for (const listen of [[8080], undefined]) {
+      const h = await netHarness({ ...(listen ? { listen } : {}), host: { ...streamingHost(), ...layout } });
+      expect(h.kernel.fd_prestat_get!(3, RESULT)).toBe(ERRNO_SUCCESS);
+      expect(h.kernel.fd_prestat_get!(4, RESULT)).toBe(ERRNO_SUCCESS);
+      expect(h.kernel.fd_prestat_get!(5, RESULT)).toBe(ERRNO_BADF);
+      expect(h.kernel.sock_accept!(5, 0, RESULT)).toBe(ERRNO_SUCCESS);
+      expect(h.callsOf('sock_accept')[0]!.args[0]).toBe(3);
+    }
+  });
+
+  it('waits in the host poll when a host that keeps its sockets non-blocking answers EAGAIN, unless the fd is NONBLOCK', async () => {
+    let pending = 1;
+    let polled: number[] = [];
+    const h = await netHarness({
+      listen: [8080],
+      host: {
+        ...streamingHost(),
+        sock_accept: (v, _fd, _flags, ro) => {
+          if (pending-- > 0) return ERRNO_AGAIN;
+          v.setUint32(Number(ro), 50, true);
+          return ERRNO_SUCCESS;
+        },
+        poll_oneoff: (v, inPtr, _out, n, nevents) => {
+          polled = [Number(n), v.getUint8(Number(inPtr) + 8), v.getUint32(Number(inPtr) + 16, true)];
+          v.setUint32(Number(nevents), 1, true);
+          return ERRNO_SUCCESS;
+        },
+      },
+    });
+    h.bytes.set([1, 2, 3, 4, 5, 6, 7, 8], 0);
+    expect(h.kernel.sock_accept!(3, 0, RESULT)).toBe(ERRNO_SUCCESS);
+    expect(polled).toEqual([1, 1, 3]);
+    expect(h.callsOf('sock_accept')).toHaveLength(2);
+    // the borrowed start of the app memory is put back
+    expect([...h.bytes.subarray(0, 8)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    pending = 1;
+    h.kernel.fd_fdstat_set_flags!(3, FDFLAGS_NONBLOCK);
+    expect(h.kernel.sock_accept!(3, 0, RESULT)).toBe(ERRNO_AGAIN);
+    expect(h.callsOf('poll_oneoff')).toHaveLength(1);
   });
 });
