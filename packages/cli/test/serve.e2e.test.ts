@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { runBox } from '@marcotte/runtime';
-import { imageFromTar } from '@marcotte/vfs';
+import { imageFromTar, readSnapshot } from '@marcotte/vfs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveBrowser = existsSync(CHROMIUM);
@@ -53,6 +53,31 @@ async function nodeStdout(box: string, input = ''): Promise<string> {
   return readFileSync(join(work, 'out'), 'utf8');
 }
 
+/** A run under Node (runBox, node:wasi): how it ended, its output, the files it left. */
+async function nodeRun(box: string, args: string[], env: Record<string, string>) {
+  const stdout = openSync(join(work, 'out'), 'w');
+  const stderr = openSync(join(work, 'err'), 'w');
+  let ending: string;
+  let snapshot: Uint8Array | undefined;
+  try {
+    const r = await runBox(readFileSync(box), { args, env, stdin: openSync('/dev/null', 'r'), stdout, stderr, snapshot: true });
+    ending = `exit ${r.exitCode}`;
+    snapshot = r.snapshot;
+  } catch (e) {
+    ending = (e as Error).name;
+    snapshot = (e as { snapshot?: Uint8Array }).snapshot;
+  } finally {
+    closeSync(stdout);
+    closeSync(stderr);
+  }
+  return {
+    ending,
+    stdout: readFileSync(join(work, 'out'), 'utf8'),
+    stderr: readFileSync(join(work, 'err'), 'utf8'),
+    files: snapshot ? readSnapshot(snapshot).map((e) => e.path).sort() : [],
+  };
+}
+
 async function open(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   // Generous: a loaded 2-core CI machine; nothing here measures time.
@@ -79,7 +104,10 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
     boxes.hello = link('hello', ['--env', 'GREETING=Bonjour', '--env', 'HELLO_DIR=/', '--image', join(root, 'examples/hello/data'), join(root, 'examples/hello/hello.wasm')]);
     boxes.fsdemo = link('fsdemo', ['--fs', '--portable', join(root, 'examples/playground/fsdemo.wasm')]);
     boxes.trap = link('trap', [join(root, 'conformance/programs/trap.wasm')]);
-    server = spawn(process.execPath, [bin('box'), 'serve', '--port', '0', boxes.hello, boxes.fsdemo, boxes.trap], { stdio: ['ignore', 'pipe', 'pipe'] });
+    boxes.determinism = link('determinism', ['--fs', '--portable', '--clock', 'fixed:2000-01-01T00:00:00Z', '--random', 'seed:42', join(root, 'conformance/programs/determinism.wasm')]);
+    boxes.crlf = link('crlf', ['--portable', join(root, 'conformance/programs/crlf.wasm')]);
+    boxes.state = link('state', ['--fs', '--portable', join(root, 'conformance/programs/append_state.wasm')]);
+    server = spawn(process.execPath, [bin('box'), 'serve', '--port', '0', ...Object.values(boxes)], { stdio: ['ignore', 'pipe', 'pipe'] });
     url = await new Promise<string>((resolve, reject) => {
       let out = '';
       server.stdout!.on('data', (d: Buffer) => {
@@ -109,7 +137,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
     expect(page.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
     expect(await page.text()).toContain('Marcotte playground');
     const examples = await (await fetch(new URL('examples.json', url))).json() as Array<{ name: string; url: string }>;
-    expect(examples.map((e) => e.name)).toEqual(['hello.box.wasm', 'fsdemo.box.wasm', 'trap.box.wasm']);
+    expect(examples.map((e) => e.name)).toEqual(Object.keys(boxes).map((name) => `${name}.box.wasm`));
     const box = await fetch(new URL(examples[0]!.url, url));
     expect(box.headers.get('content-type')).toBe('application/wasm');
     expect(new Uint8Array(await box.arrayBuffer())).toEqual(new Uint8Array(readFileSync(boxes.hello!)));
@@ -215,6 +243,48 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
     expect(await page.isEnabled('#run')).toBe(true);
     await page.close();
   });
+
+  // The JS API of dist/runtime.js, called from the page, against runBox on Node: the same bytes out, the same ending.
+  const cases: Array<{ box: string; args: string[]; env: Record<string, string>; ending: string; files: number }> = [
+    { box: 'determinism', args: [], env: {}, ending: 'exit 0', files: 2 },
+    { box: 'crlf', args: ['a b', 'ü'], env: { GREETING: 'hi', EXIT: '3' }, ending: 'exit 3', files: 0 },
+    { box: 'state', args: ['5'], env: {}, ending: 'exit 5', files: 2 },
+    { box: 'state', args: ['6', 'trap'], env: {}, ending: 'TrapError', files: 2 },
+  ];
+  for (const { box, args, env, ending, files } of cases) {
+    it(`runBox in the page and on Node agree: ${box} ${JSON.stringify(args)}`, { timeout: 180_000 }, async () => {
+      const node = await nodeRun(boxes[box]!, args, env);
+      expect(node).toMatchObject({ ending, stdout: expect.stringMatching(/./) });
+      expect(node.files).toHaveLength(files);
+      const page = await open();
+      // The runtime module as a page script would import it (a dynamic import here would be rewritten by vitest).
+      await page.addScriptTag({ type: 'module', content: "import * as api from '/runtime.js'; window.marcotte = api;" });
+      await page.waitForFunction(() => 'marcotte' in window);
+      for (const mode of ['static', 'dynamic'] as const) {
+        const web = await page.evaluate(async ({ url, args, env, mode }) => {
+          const api = (window as unknown as { marcotte: typeof import('@marcotte/web') }).marcotte;
+          const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+          const out = new TextDecoder();
+          const err = new TextDecoder();
+          let stdout = '';
+          let stderr = '';
+          const files = (snapshot?: Uint8Array) => (snapshot ? api.snapshotEntries(snapshot).map((e) => e.path).sort() : []);
+          try {
+            const r = await api.runBox(bytes, {
+              args, env, mode,
+              onStdout: (b: Uint8Array) => (stdout += out.decode(b, { stream: true })),
+              onStderr: (b: Uint8Array) => (stderr += err.decode(b, { stream: true })),
+            });
+            return { ending: `exit ${r.exitCode}`, stdout, stderr, files: files(r.snapshot) };
+          } catch (e) {
+            return { ending: (e as Error).name, stdout, stderr, files: files((e as { snapshot?: Uint8Array }).snapshot) };
+          }
+        }, { url: new URL(`boxes/${Object.keys(boxes).indexOf(box)}/${box}.box.wasm`, url).href, args, env, mode });
+        expect(web, mode).toEqual(node);
+      }
+      await page.close();
+    });
+  }
 
   it('stops cleanly on Ctrl-C', async () => {
     const exit = new Promise<number | null>((resolve) => server.once('exit', resolve));
