@@ -23,7 +23,14 @@ export class SignalError extends Error {
   }
 }
 
-export interface IsolatedOptions extends Omit<RunOptions, 'trace'> {
+/** Where a stream of the box goes: a host fd, a callback, or a writable stream (process.stdout, a file stream …). */
+export type OutputSink = number | ((bytes: Uint8Array) => void) | NodeJS.WritableStream;
+
+export interface IsolatedOptions extends Omit<RunOptions, 'trace' | 'stdin' | 'stdout' | 'stderr' | 'onOutput' | 'input'> {
+  /** a host fd (default 0), or the whole input as bytes or text (then end of file) */
+  stdin?: number | Uint8Array | string;
+  stdout?: OutputSink;
+  stderr?: OutputSink;
   /** print the program's WASI calls to stderr (a box linked with --trace, or a portable one) */
   trace?: boolean;
   /** wall-clock limit in milliseconds */
@@ -75,10 +82,44 @@ export async function runBoxIsolated(bytes: Uint8Array, options: IsolatedOptions
   }
 }
 
+/** What the worker gets: host fds stay numbers; callbacks and streams stay here and are fed from its messages. */
+interface WorkerRun extends Omit<RunOptions, 'trace' | 'onOutput' | 'sockets'> {
+  trace?: boolean;
+  /** stdout / stderr go back to this thread as messages */
+  pipe?: { 1: boolean; 2: boolean };
+}
+
+type Sink = (bytes: Uint8Array) => void;
+
+function toSink(out: OutputSink): Sink {
+  if (typeof out === 'function') return out;
+  return (bytes) => (out as NodeJS.WritableStream).write(bytes);
+}
+
+function workerRun(run: Omit<IsolatedOptions, 'timeoutMs' | 'handleSignals' | 'publish' | 'onListening' | 'signal'>): { run: WorkerRun; sinks: Partial<Record<1 | 2, Sink>> } {
+  const { stdin, stdout, stderr, ...rest } = run;
+  const sinks: Partial<Record<1 | 2, Sink>> = {};
+  if (stdout !== undefined && typeof stdout !== 'number') sinks[1] = toSink(stdout);
+  if (stderr !== undefined && typeof stderr !== 'number') sinks[2] = toSink(stderr);
+  return {
+    sinks,
+    run: {
+      ...rest,
+      ...(typeof stdout === 'number' ? { stdout } : {}),
+      ...(typeof stderr === 'number' ? { stderr } : {}),
+      ...(typeof stdin === 'number' ? { stdin } : stdin === undefined ? {} : { input: typeof stdin === 'string' ? new TextEncoder().encode(stdin) : stdin }),
+      ...(sinks[1] || sinks[2] ? { pipe: { 1: sinks[1] !== undefined, 2: sinks[2] !== undefined } } : {}),
+    },
+  };
+}
+
+type Message = Reply | { output: 1 | 2; bytes: Uint8Array };
+
 function runInWorker(
-  bytes: Uint8Array, run: Omit<IsolatedOptions, 'timeoutMs' | 'handleSignals' | 'publish' | 'onListening' | 'signal'>,
+  bytes: Uint8Array, options: Omit<IsolatedOptions, 'timeoutMs' | 'handleSignals' | 'publish' | 'onListening' | 'signal'>,
   timeoutMs: number | undefined, handleSignals: boolean | undefined, bridge: NetBridge | undefined, signal?: AbortSignal,
 ): Promise<RunResult> {
+  const { run, sinks } = workerRun(options);
   return new Promise((resolve, reject) => {
     // node:wasi announces itself as experimental in every thread that loads it.
     const sockets = bridge?.channel;
@@ -111,7 +152,12 @@ function runInWorker(
       process.on('SIGINT', onInt);
       process.on('SIGTERM', onTerm);
     }
-    worker.once('message', (reply: Reply) => finish(() => {
+    // Output arrives as messages before the reply, in the order the program wrote it.
+    worker.on('message', (message: Message) => {
+      if ('output' in message) sinks[message.output]?.(message.bytes);
+      else onReply(message);
+    });
+    const onReply = (reply: Reply) => finish(() => {
       if (reply.ok) resolve(reply.result);
       else if (reply.kind === 'TrapError') {
         const trap = new TrapError(reply.message);
@@ -119,17 +165,21 @@ function runInWorker(
         reject(trap);
       } else if (reply.kind === 'LimitError') reject(new LimitError(reply.message));
       else reject(reply.kind === 'StartError' ? new StartError(reply.message) : new Error(reply.message));
-    }));
+    });
     worker.once('error', (e) => end(e));
     worker.once('exit', (code) => end(new Error(`the box's worker stopped unexpectedly (exit ${code})`)));
   });
 }
 
 async function workerMain(): Promise<void> {
-  const { bytes, run, sockets } = workerData as { bytes: Uint8Array; run: Omit<IsolatedOptions, 'timeoutMs' | 'handleSignals'>; sockets?: SocketChannel };
-  const { trace, ...rest } = run;
-  // Straight to fd 2, in order with what the program itself writes there.
-  const options: RunOptions = { ...(trace ? { ...rest, trace: (line) => writeSync(run.stderr ?? 2, `${line}\n`) } : rest), ...(sockets ? { sockets } : {}) };
+  const { bytes, run, sockets } = workerData as { bytes: Uint8Array; run: WorkerRun; sockets?: SocketChannel };
+  const { trace, pipe, ...rest } = run;
+  // captureOutput copies into a fresh buffer: hand it over rather than copy it again.
+  const post = (fd: 1 | 2, bytes: Uint8Array) => parentPort!.postMessage({ output: fd, bytes }, [bytes.buffer as ArrayBuffer]);
+  const onOutput = pipe ? (fd: 1 | 2, bytes: Uint8Array) => (pipe[fd] ? post(fd, bytes) : writeSync(fd === 1 ? run.stdout ?? 1 : run.stderr ?? 2, bytes)) : undefined;
+  // Where stderr goes, in order with what the program itself writes there.
+  const traceLine = (line: string) => (pipe?.[2] ? post(2, new TextEncoder().encode(`${line}\n`)) : writeSync(run.stderr ?? 2, `${line}\n`));
+  const options: RunOptions = { ...rest, ...(trace ? { trace: traceLine } : {}), ...(onOutput ? { onOutput } : {}), ...(sockets ? { sockets } : {}) };
   let reply: Reply;
   try {
     reply = { ok: true, result: await runBox(bytes, options) };

@@ -108,6 +108,28 @@ describe('runBoxIsolated (a worker thread)', () => {
     await expect(captured((stdout) => runBoxIsolated(spin, { stdout, timeoutMs: 300 }).then((r) => r.exitCode))).rejects.toThrow(LimitError);
     expect(performance.now() - started).toBeLessThan(20_000);
   });
+
+  it('takes stdin as text and gives stdout and stderr to callbacks and streams, in order', async () => {
+    const { runBoxIsolated } = await import('./isolated.ts');
+    const { Writable } = await import('node:stream');
+    const cat = link(readFileSync(new URL('../../../conformance/programs/cat.wasm', import.meta.url)), {
+      capabilities: [kernel, proc], entrypoint: 'cat', args: [], env: [],
+    }).bytes;
+    const chunks: string[] = [];
+    const result = await runBoxIsolated(cat, { stdin: 'one\ntwo\n'.repeat(200), stdout: (b) => chunks.push(new TextDecoder().decode(b)), args: ['3'] });
+    expect(result.exitCode).toBe(3);
+    expect(chunks.join('')).toBe('one\ntwo\n'.repeat(200));
+    expect(chunks.length).toBeGreaterThan(1); // cat copies 256 bytes at a time: every write arrives
+    const box = link(dirDump, { capabilities: [kernel], entrypoint: 'dir_dump', args: [], env: [] }).bytes;
+    const root = hostTree();
+    let err = '';
+    const stream = new Writable({ write(chunk, _enc, done) { err += chunk.toString(); done(); } });
+    const out: string[] = [];
+    const listed = await runBoxIsolated(box, { args: ['/missing', '/data'], dirs: [['/data', root]], stderr: stream, stdout: (b) => out.push(new TextDecoder().decode(b)), stdin: new Uint8Array(0) });
+    expect(listed.exitCode).toBe(1);
+    expect(err).toMatch(/^dir_dump: \/missing: /);
+    expect(out.join('')).toBe('/data/a.txt: ay\n/data/b.txt: bee\n/data/sub/\n/data/sub/c.txt: sea\n');
+  });
 });
 
 describe('dynamic mode (the parts wired in JS)', () => {

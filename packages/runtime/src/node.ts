@@ -9,6 +9,7 @@ import { readModule, writeModule } from '@marcotte/linker';
 import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 import { LimitError, StartError, TrapError } from './errors.ts';
 import { socketImports, type SocketChannel } from './socket-host.ts';
+import { captureOutput, feedInput } from './stdio.ts';
 import { mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,10 @@ export interface RunOptions {
   stdin?: number;
   stdout?: number;
   stderr?: number;
+  /** receives what the program writes to stdout (1) and stderr (2), in order, instead of the host fds */
+  onOutput?: (fd: 1 | 2, bytes: Uint8Array) => void;
+  /** what the program reads on stdin, then end of file, instead of the host fd */
+  input?: Uint8Array;
   /** static (one multi-memory module) or dynamic (the parts wired in JS); default: static where the engine can */
   mode?: 'static' | 'dynamic';
   /** cap the program's memory (memory 0) at this many bytes; a program that fails at the cap ends with LimitError */
@@ -168,8 +173,11 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
     flushSockets = sockets.flush;
     rmdirSync(placeholder!);
   }
+  const memory = () => instance!.exports.memory as WebAssembly.Memory;
+  if (options.onOutput) host.fd_write = captureOutput(host.fd_write!.bind(host), options.onOutput, memory);
+  if (options.input) host.fd_read = feedInput(host.fd_read!.bind(host), options.input, memory);
   if (options.maxOutput !== undefined) {
-    host.fd_write = limitOutput(host.fd_write!.bind(host), options.maxOutput, () => instance!.exports.memory as WebAssembly.Memory);
+    host.fd_write = limitOutput(host.fd_write!.bind(host), options.maxOutput, memory);
   }
   try {
     const pages = options.memoryLimit === undefined ? undefined : Math.floor(options.memoryLimit / 65536);
