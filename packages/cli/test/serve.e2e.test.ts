@@ -8,6 +8,7 @@
 // without it skips these tests; in CI a missing browser fails them.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { runBox } from '@marcotte/runtime';
 import { imageFromTar, readSnapshot } from '@marcotte/vfs';
+import { assets } from '@marcotte/web/assets';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveBrowser = existsSync(CHROMIUM);
@@ -285,6 +287,32 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
       await page.close();
     });
   }
+
+  it('runs a box from a plain static host too (no isolation headers: stdin is empty)', { timeout: 180_000 }, async () => {
+    const plain = createServer((req, res) => {
+      const asset = assets[req.url === '/' ? 'index.html' : req.url!.slice(1)];
+      if (!asset) return void res.writeHead(404).end();
+      res.writeHead(200, { 'Content-Type': asset.type }).end(asset.body);
+    });
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    try {
+      const page = await browser.newPage();
+      page.setDefaultTimeout(90_000);
+      await page.goto(`http://127.0.0.1:${(plain.address() as { port: number }).port}/`);
+      await page.waitForSelector('body[data-ready]');
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+      expect(await page.textContent('#status')).toContain('not cross-origin isolated');
+      await page.setInputFiles('#file', boxes.fsdemo!);
+      await page.waitForFunction(() => !(document.querySelector('#run') as HTMLButtonElement).disabled);
+      await page.click('#run');
+      await finished(page);
+      expect(await page.textContent('#status')).toContain('exited with code 0');
+      expect(await page.textContent('#stdout')).toBe(await nodeStdout(boxes.fsdemo!, ''));
+      await page.close();
+    } finally {
+      plain.close();
+    }
+  });
 
   it('stops cleanly on Ctrl-C', async () => {
     const exit = new Promise<number | null>((resolve) => server.once('exit', resolve));
