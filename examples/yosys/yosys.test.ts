@@ -45,7 +45,7 @@ describe('yosys as a box', () => {
     expect(readFileSync(join(root, 'boxed.txt'), 'utf8')).toBe(bare);
   });
 
-  it('runs with its share tree baked in as the image (--fs), printing the same report', async () => {
+  it('runs with its share tree baked in as the image (--fs), printing the same report in static and dynamic mode', async () => {
     const program = readFileSync(yosysWasmPath);
     const args = ['-p', 'read_verilog /counter.v; synth -top counter -noabc; stat'];
     const stats = (log: string) => log.slice(log.lastIndexOf('Printing statistics.'), log.indexOf('End of script'));
@@ -67,11 +67,14 @@ describe('yosys as a box', () => {
       return wasi.start(await WebAssembly.instantiate(await WebAssembly.compile(program), wasi.getImportObject() as WebAssembly.Imports));
     });
     const image = imageFromDirectory(root).filter((e) => !e.path.startsWith('/log-'));
-    const { bytes, manifest } = link(program, { capabilities: [kernel, vfs, proc], entrypoint: 'yosys', args: [], env: [], image });
+    const { bytes, manifest } = link(program, { capabilities: [kernel, vfs, proc], entrypoint: 'yosys', args: [], env: [], image, portable: true });
     expect(manifest.capabilities.vfs).toBeDefined();
     // the box reads its share tree from its own image: no host directory is given
-    const boxed = await capture(async (stdout) => (await runBox(bytes, { args, stdout })).exitCode);
+    const boxed = await capture(async (stdout) => (await runBox(bytes, { args, stdout, mode: 'static' })).exitCode);
     expect(stats(bare)).toMatch(/Number of cells: +30/);
     expect(stats(boxed)).toBe(stats(bare));
+    // and the same parts wired in JavaScript (dynamic mode) print the same
+    const dynamic = await capture(async (stdout) => (await runBox(bytes, { args, stdout, mode: 'dynamic' })).exitCode);
+    expect(stats(dynamic)).toBe(stats(bare));
   });
 });
