@@ -54,12 +54,14 @@ async function run(request: RunRequest): Promise<void> {
       memory = exports.memory;
       start = exports._start;
       const vfs = capabilities.get('vfs')?.exports;
-      if (vfs) (control = vfs, vfsMemory = vfs.memory as WebAssembly.Memory);
+      if (vfs) {
+        control = vfs;
+        vfsMemory = vfs.memory as WebAssembly.Memory;
+      }
     } else {
       const { instance } = await WebAssembly.instantiate(request.bytes as Uint8Array<ArrayBuffer>, { wasi_snapshot_preview1: host });
       memory = instance.exports.memory as WebAssembly.Memory;
-      const entry = (instance.exports._start ?? instance.exports._initialize) as () => void;
-      start = entry;
+      start = (instance.exports._start ?? instance.exports._initialize) as () => void;
       control = instance.exports;
       vfsMemory = instance.exports['box.vfs.memory'] as WebAssembly.Memory | undefined;
     }
