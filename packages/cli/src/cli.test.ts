@@ -287,6 +287,19 @@ describe('box', () => {
     }
   });
 
+  it('inspects a box from box build: layers, user, labels next to the manifest', () => {
+    const out = join(work, 'built-hello.box.wasm');
+    expect(cli('box', ['build', '--no-cache', '-o', out, join(root, 'examples/hello')]).status).toBe(0);
+    const text = cli('box', ['inspect', out]);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^built from: scratch$/m);
+    expect(text.stdout).toMatch(/^layers: 2$/m);
+    expect(text.stdout).toMatch(/^ {2}sha256:[0-9a-f]{12} +\d+ B {2}line 3: COPY hello\.wasm \/bin\/hello$/m);
+    const json = JSON.parse(cli('box', ['inspect', '--json', out]).stdout);
+    expect(json.manifest).toEqual(readManifest(readFileSync(out)));
+    expect(json.manifest.build.layers.map((l: { line: number }) => l.line)).toEqual([3, 4]);
+  });
+
   it('passes the program exit code through', () => {
     const out = join(work, 'dump.box.wasm');
     expect(cli('box', ['link', '-o', out, dirDump]).status).toBe(0);

@@ -6,7 +6,8 @@ import { readInput } from '../io.ts';
 export const INSPECT_HELP = `Usage: box inspect [--json] BOX.box.wasm
 
 Shows what a box is and what it may do: its manifest (entrypoint, args, env,
-workdir, mount points, capabilities and versions), its authority (the host
+workdir, mount points, ports, capabilities and versions, and for a box from
+box build its layers, labels and user), its authority (the host
 functions it imports, grouped by the part that calls them), its filesystem
 image, and its size per part and per section.
 
@@ -81,6 +82,16 @@ function text(i: Inspection): string {
   if (m.mountPoints?.length) lines.push(`mount points: ${m.mountPoints.join(', ')}`);
   if (m.ports?.length) lines.push(`ports: ${m.ports.join(', ')} (box run -p HOST:PORT)`);
   if (m.image) lines.push(`image: ${m.image.files} files (${m.image.bytes} bytes), ${m.image.dirs} directories, ${m.image.symlinks} symlinks`);
+  if (m.build) {
+    const b = m.build;
+    lines.push(`built from: ${b.from}`);
+    if (b.user) lines.push(`user: ${b.user} (recorded: preview1 has no users)`);
+    if (b.labels && Object.keys(b.labels).length) lines.push(`labels: ${Object.entries(b.labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
+    if (b.exposed?.length) lines.push(`exposed: ${b.exposed.join(', ')}`);
+    if (b.stopSignal) lines.push(`stop signal: ${b.stopSignal}`);
+    lines.push(`layers: ${b.layers.length}`);
+    for (const l of b.layers) lines.push(`  ${l.digest.slice(0, 19)} ${String(l.size).padStart(9)} B  ${l.line ? `line ${l.line}: ` : ''}${l.instruction}`);
+  }
   if (m.clock) lines.push(`clock: ${m.clock}`);
   if (m.random) lines.push(`random: ${m.random}`);
   if (m.sealed) lines.push('sealed: argv and env are baked for good');
