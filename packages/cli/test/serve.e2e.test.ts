@@ -177,6 +177,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
       await page.keyboard.type(TYPED);
       await page.keyboard.press('Enter');
       await page.waitForFunction((t) => document.querySelector('#stdout')!.textContent!.includes(`echo: ${t}\n`), TYPED);
+      await page.screenshot({ path: join(shots, `fsdemo-${mode}-typing.png`), fullPage: true });
       await page.keyboard.press('Control+D');
       await finished(page);
       expect(await page.textContent('#status')).toContain(`exited with code 0 (${mode} mode)`);

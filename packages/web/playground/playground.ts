@@ -148,7 +148,10 @@ async function run(): Promise<void> {
         stdoutLog.textContent += out.decode(b, { stream: true });
       },
       onStderr: (b) => {
+        // stderr in red, so the two streams can be told apart in one pane
+        terminal.write('\x1b[31m');
         terminal.write(b);
+        terminal.write('\x1b[39m');
         stderrLog.textContent += err.decode(b, { stream: true });
       },
     });
