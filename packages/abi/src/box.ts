@@ -137,5 +137,48 @@ export function readManifest(bytes: Uint8Array): Manifest {
   if (manifest.format > BOX_FORMAT) {
     throw new BoxFormatError(`this box uses format ${manifest.format}, newer than this runtime reads (${BOX_FORMAT}); upgrade Marcotte`);
   }
+  const wrong = manifestShapeError(manifest as unknown as Record<string, unknown>);
+  if (wrong) throw new BoxFormatError(`the box manifest is malformed: ${wrong}`);
   return manifest;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isCount = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+const everyValue = (v: unknown, ok: (x: unknown) => boolean): boolean => isObject(v) && Object.values(v).every(ok);
+
+/**
+ * What is wrong with a parsed manifest's shape, or undefined: the fields
+ * every reader relies on must be there, and the others of the right type
+ * when present, so that a damaged box is refused in one line instead of
+ * failing somewhere inside a tool.
+ */
+function manifestShapeError(m: Record<string, unknown>): string | undefined {
+  const checks: [field: string, required: boolean, ok: (v: unknown) => boolean, expected: string][] = [
+    ['capabilities', true, (v) => everyValue(v, (c) => isObject(c) && typeof c.version === 'string'), 'an object of { version }'],
+    ['entrypoint', true, (v) => typeof v === 'string', 'a string'],
+    ['args', true, isStrings, 'a list of strings'],
+    ['env', true, isStrings, 'a list of strings'],
+    ['hostImports', true, isStrings, 'a list of strings'],
+    ['hostImportsBy', false, (v) => everyValue(v, isStrings), 'an object of string lists'],
+    ['workdir', false, (v) => typeof v === 'string', 'a string'],
+    ['image', false, (v) => everyValue(v, isCount), 'an object of counts'],
+    ['mountPoints', false, isStrings, 'a list of strings'],
+    ['ports', false, (v) => Array.isArray(v) && v.every(isCount), 'a list of ports'],
+    ['clock', false, (v) => typeof v === 'string', 'a string'],
+    ['random', false, (v) => typeof v === 'string', 'a string'],
+    ['trace', false, isStrings, 'a list of strings'],
+    ['portable', false, (v) => typeof v === 'boolean', 'true or false'],
+    ['sealed', false, (v) => typeof v === 'boolean', 'true or false'],
+    ['denied', false, isStrings, 'a list of strings'],
+    ['vfsImage', false, (v) => isObject(v) && isCount(v.first) && isCount(v.count) && isCount(v.sizeFunction), 'an object of { first, count, sizeFunction }'],
+    ['sizes', false, (v) => everyValue(v, (s) => everyValue(s, isCount)), 'an object of { functions, code, data }'],
+    ['served', false, (v) => everyValue(v, (x) => typeof x === 'string'), 'an object of strings'],
+    ['build', false, isObject, 'an object'],
+  ];
+  for (const [field, required, ok, expected] of checks) {
+    const v = m[field];
+    if (v === undefined ? required : !ok(v)) return `"${field}" must be ${expected}`;
+  }
+  return undefined;
 }

@@ -5,6 +5,8 @@
 // Layout: u32 header length, the header as JSON, then the blobs the header
 // points into (offsets from the end of the header).
 
+import { BoxFormatError } from './box.ts';
+
 export const PARTS_SECTION = 'box.parts';
 
 export interface CapabilityParts {
@@ -57,15 +59,40 @@ export function encodeParts(parts: BoxParts): Uint8Array {
   return out;
 }
 
+/** Why the parts cannot be read (a damaged box), as one line. */
+function malformed(why: string): BoxFormatError {
+  return new BoxFormatError(`the box's ${PARTS_SECTION} section is malformed: ${why}`);
+}
+
 export function decodeParts(bytes: Uint8Array): BoxParts {
+  if (bytes.length < 4) throw malformed('too short');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = view.getUint32(0, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length))) as Header;
+  if (length > bytes.length - 4) throw malformed('its header runs past its end');
+  let header: Header;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length))) as Header;
+  } catch {
+    throw malformed('its header is not valid JSON');
+  }
   const base = 4 + length;
-  const blob = ([at, len]: [number, number]) => bytes.subarray(base + at, base + at + len);
+  const blob = (range: unknown): Uint8Array => {
+    const [at, len] = Array.isArray(range) ? (range as unknown[]) : [];
+    if (!Number.isSafeInteger(at) || !Number.isSafeInteger(len) || (at as number) < 0 || (len as number) < 0 || base + (at as number) + (len as number) > bytes.length) {
+      throw malformed('a part lies outside the section');
+    }
+    return bytes.subarray(base + (at as number), base + (at as number) + (len as number));
+  };
+  const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (typeof header !== 'object' || header === null || !Array.isArray(header.capabilities) || !strings(header.denied)) throw malformed('its header lacks fields');
   return {
     program: blob(header.program),
-    capabilities: header.capabilities.map((c) => ({ ...c, wasm: blob(c.wasm), config: c.config.map(blob) })),
+    capabilities: header.capabilities.map((c) => {
+      if (typeof c !== 'object' || c === null || typeof c.name !== 'string' || !Array.isArray(c.config) || !strings(c.provides) || !Array.isArray(c.stubs)) {
+        throw malformed('a capability entry lacks fields');
+      }
+      return { ...c, wasm: blob(c.wasm), config: c.config.map(blob) };
+    }),
     denied: header.denied,
   };
 }

@@ -1,6 +1,7 @@
 // The CLI's one entry point: dispatches to a command and turns every error
 // into one readable line and the exit code DESIGN.md §5 gives it.
 
+import { BoxFormatError } from '@marcotte/abi';
 import { LinkError, WasmFormatError } from '@marcotte/linker';
 import { hasMultiMemory, LimitError, MULTI_MEMORY_ADVICE, SignalError, StartError, TrapError } from '@marcotte/runtime';
 import { UsageError } from './args.ts';
@@ -107,6 +108,11 @@ export async function main(program: Command, argv: readonly string[]): Promise<n
     if (e instanceof LinkError || e instanceof WasmFormatError) {
       console.error(`${name}: ${message}`);
       return 2;
+    }
+    if (e instanceof BoxFormatError) {
+      // a damaged box (manifest or parts) that a command met past its own checks: bad input
+      console.error(`${name}: ${message}`);
+      return isRun ? 125 : 2;
     }
     console.error(`${name}: internal error: ${message}`);
     return isRun ? 125 : 1;

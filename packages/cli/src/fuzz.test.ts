@@ -1,0 +1,95 @@
+// Fuzzing the tools with mutated inputs (fuzz/mutate.ts, driven in a child
+// process by fuzz/driver.ts that calls main() in-process): box-link with
+// mutated wasm files and image tars, box inspect and box run with mutated
+// boxes (bytes, section lengths, manifest edits including a newer format,
+// box.parts removed from a portable box or damaged), box build with mutated
+// Dockerfiles, context tars (ADD) and base boxes (FROM). Every iteration must
+// end with an allowed exit code, print its error as exactly one line (build
+// progress lines aside) without a stack trace or "internal error", write
+// nothing but its output file, and the whole run must end within its
+// timeout (no hang). Seeds are fixed, so a failure names its iteration.
+//
+// Allowed exit codes (DESIGN.md §5): box-link, box inspect: 0 or 2; box
+// build: 0, 2, or 1 (a mutation can make a RUN line, and a RUN that fails
+// is 1). box run: 125 (refused), 134 (the box started and trapped), 137 (a
+// mutation made the program loop: the --timeout ended it), or the program's
+// own code, 0 or 1 (hello exits 1 when it cannot list /data).
+
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Result } from './fuzz/driver.ts';
+
+const driver = new URL('./fuzz/driver.ts', import.meta.url).pathname;
+
+interface Fuzzer {
+  tool: string;
+  seed: number;
+  iterations: number;
+  codes: number[];
+}
+
+const FUZZERS: Fuzzer[] = [
+  { tool: 'box-link', seed: 1, iterations: 200, codes: [0, 2] },
+  { tool: 'box-link --image', seed: 2, iterations: 200, codes: [0, 2] },
+  { tool: 'box inspect', seed: 3, iterations: 300, codes: [0, 2] },
+  { tool: 'box run', seed: 4, iterations: 60, codes: [0, 1, 125, 134, 137] },
+  { tool: 'box build', seed: 5, iterations: 100, codes: [0, 1, 2] },
+  { tool: 'box build ADD tar', seed: 6, iterations: 60, codes: [0, 1, 2] },
+  { tool: 'box build FROM box', seed: 7, iterations: 60, codes: [0, 1, 2] },
+];
+
+/**
+ * Failures the fuzzers found in code this change does not own, reported to
+ * its owners: allowed here (exit 1, one line) until fixed. Each says why.
+ */
+const KNOWN: { tool: string; stderr: RegExp; reason: string }[] = [
+  {
+    tool: 'box build',
+    stderr: /^box build: internal error: image path contains NUL: /,
+    reason: 'builder: a WORKDIR (or COPY destination) holding a NUL reaches the vfs image encoder, whose plain Error becomes an internal error (exit 1); it should be Dockerfile:LINE bad input (exit 2)',
+  },
+];
+
+/** What is wrong with one iteration, or undefined. */
+function problem(f: Fuzzer, r: Result): string | undefined {
+  const own = r.stderr.filter((l) => !/^#\d+ /.test(l)); // box build's progress lines
+  const known = KNOWN.find((k) => k.tool === f.tool && r.code === 1 && own.length === 1 && k.stderr.test(own[0]!));
+  if (known) return undefined;
+  if (!f.codes.includes(r.code)) return `exit ${r.code}`;
+  if (r.stderr.some((l) => /^\s+at |internal error/.test(l))) return 'a stack trace or an internal error';
+  const programOwn = f.tool === 'box run' && (r.code === 0 || r.code === 1);
+  if (r.code !== 0 && !programOwn && own.length !== 1) return `${own.length} lines of error`;
+  if (programOwn && own.length !== 0) return 'box run printed an error for a program that ran';
+  if (r.added.some((p) => p !== r.output)) return `wrote ${r.added.join(', ')}`;
+  if (r.code !== 0 && r.added.length && f.tool !== 'box run') return 'wrote its output although it failed';
+  return undefined;
+}
+
+describe.each(FUZZERS.map((f) => [f.tool, f] as const))('%s with mutated inputs', (_, f) => {
+  it(`${f.iterations} iterations: documented exit codes, one-line errors, nothing written but the output, no hang`, () => {
+    const work = mkdtempSync(join(tmpdir(), 'box-fuzz-'));
+    const cwd = join(work, 'cwd');
+    mkdirSync(cwd);
+    try {
+      const run = spawnSync(process.execPath, ['--no-warnings', driver, f.tool, String(f.seed), String(f.iterations), work], {
+        cwd, encoding: 'utf8', timeout: 240_000, stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH, CI: 'true' },
+      });
+      const lines = readFileSync(join(work, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Result & { start?: number; done?: boolean });
+      const last = lines.at(-1)!;
+      expect(run.signal, `killed (hang?) during ${JSON.stringify(last)}`).toBeNull();
+      expect(run.status, run.stderr).toBe(0);
+      expect(last.done).toBe(true);
+      const results = lines.filter((l) => l.code !== undefined);
+      expect(results).toHaveLength(f.iterations);
+      const problems = results.map((r) => [problem(f, r), r] as const).filter(([p]) => p).map(([p, r]) => `#${r.i} (${r.how}): ${p}: ${r.stderr.join(' | ')}`);
+      expect(problems).toEqual([]);
+      // relative paths land in the working directory: nothing may
+      expect(readdirSync(cwd)).toEqual([]);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,182 @@
+// Runs one tool's fuzzer in this process (spawned by fuzz.test.ts, whose
+// timeout catches a hang): `node driver.ts TOOL SEED COUNT WORKDIR`. Each
+// iteration writes a mutated input into a fresh directory, calls the CLI's
+// main() with stderr captured, and appends one JSON line to
+// WORKDIR/results.jsonl: the exit code, the stderr lines and the files that
+// appeared. A "start" line goes first, so a hang names its iteration.
+// stdout (the boxes' own output) is not looked at.
+
+import { appendFileSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { main } from '../main.ts';
+import { mutateBox, mutateDockerfile, mutateTar, mutateWasm, rng, tar, type Rand } from './mutate.ts';
+
+const root = new URL('../../../../', import.meta.url).pathname;
+const hello = join(root, 'examples/hello/hello.wasm');
+const helloData = join(root, 'examples/hello/data');
+
+export const DOCKERFILE = `# a small build: no RUN, so the fuzzer measures the parser and the COPY rules
+FROM scratch
+ARG GREETING=Hello
+ENV GREETING=\${GREETING} LANG=C
+COPY hello.wasm /bin/hello
+COPY data/ /data/
+WORKDIR /data
+LABEL org.example.fuzz="yes"
+ENTRYPOINT ["/bin/hello"]
+CMD ["default"]
+`;
+
+export interface Result {
+  i: number;
+  how: string;
+  code: number;
+  stderr: string[];
+  /** files that appeared in the iteration's directory, relative to it */
+  added: string[];
+  /** the path the tool may write, relative to the iteration's directory */
+  output: string;
+  ms: number;
+}
+
+function listing(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      out.push(relative(dir, p));
+      if (statSync(p).isDirectory()) walk(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** main() with console.error, console.log and process.stderr.write captured. */
+async function capture(program: 'box' | 'box-link', argv: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const error = console.error, log = console.log, write = process.stderr.write;
+  console.error = (...a: unknown[]) => void (stderr += `${a.join(' ')}\n`);
+  console.log = () => {};
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk)), true)) as typeof process.stderr.write;
+  try {
+    return { code: await main(program, argv), stderr };
+  } finally {
+    console.error = error;
+    console.log = log;
+    process.stderr.write = write;
+  }
+}
+
+interface Case {
+  how: string;
+  program: 'box' | 'box-link';
+  argv: string[];
+}
+
+type Tool = (r: Rand, dir: string, base: Base) => Case;
+
+interface Base {
+  box: Uint8Array;
+  tar: Uint8Array;
+}
+
+const OUT = 'out.box.wasm';
+
+const TOOLS: Record<string, Tool> = {
+  'box-link': (r, dir) => {
+    const m = mutateWasm(r, readFileSync(hello));
+    writeFileSync(join(dir, 'app.wasm'), m.bytes);
+    return { how: m.how, program: 'box-link', argv: [join(dir, 'app.wasm'), '-o', join(dir, OUT)] };
+  },
+  'box-link --image': (r, dir, base) => {
+    const m = mutateTar(r, base.tar);
+    writeFileSync(join(dir, 'image.tar'), m.bytes);
+    return { how: m.how, program: 'box-link', argv: ['--image', join(dir, 'image.tar'), hello, '-o', join(dir, OUT)] };
+  },
+  'box inspect': (r, dir, base) => {
+    const m = mutateBox(r, base.box);
+    writeFileSync(join(dir, 'in.box.wasm'), m.bytes);
+    return { how: m.how, program: 'box', argv: ['inspect', ...(r(2) ? ['--json'] : []), join(dir, 'in.box.wasm')] };
+  },
+  'box run': (r, dir, base) => {
+    const m = mutateBox(r, base.box);
+    writeFileSync(join(dir, 'in.box.wasm'), m.bytes);
+    const commit = r(2) === 1;
+    const mode = r(4) === 0 ? ['--mode', 'dynamic'] : [];
+    return {
+      how: `${m.how}${commit ? ' --commit' : ''}${mode.length ? ' dynamic' : ''}`, program: 'box',
+      argv: ['run', '--timeout', '30', ...mode, ...(commit ? ['--commit', join(dir, OUT)] : []), join(dir, 'in.box.wasm')],
+    };
+  },
+  'box build': (r, dir) => {
+    const ctx = context(dir);
+    const m = mutateDockerfile(r, DOCKERFILE);
+    writeFileSync(join(ctx, 'Dockerfile'), m.text);
+    return { how: m.how, program: 'box', argv: ['build', '--no-cache', '-o', join(dir, OUT), ctx] };
+  },
+  'box build ADD tar': (r, dir, base) => {
+    const ctx = context(dir);
+    const m = mutateTar(r, base.tar);
+    writeFileSync(join(ctx, 'ctx.tar'), m.bytes);
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM scratch\nADD ctx.tar /x/\nCOPY hello.wasm /hello\nENTRYPOINT ["/hello"]\n');
+    return { how: m.how, program: 'box', argv: ['build', '--no-cache', '-o', join(dir, OUT), ctx] };
+  },
+  'box build FROM box': (r, dir, base) => {
+    const ctx = context(dir);
+    const m = mutateBox(r, base.box);
+    writeFileSync(join(ctx, 'base.box.wasm'), m.bytes);
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM base.box.wasm\nENV EXTRA=1\nCOPY data/ /more/\nCOPY hello.wasm /bin/hello\nENTRYPOINT ["/bin/hello"]\n');
+    return { how: m.how, program: 'box', argv: ['build', '--no-cache', '-o', join(dir, OUT), ctx] };
+  },
+};
+
+function context(dir: string): string {
+  const ctx = join(dir, 'ctx');
+  mkdirSync(ctx);
+  cpSync(hello, join(ctx, 'hello.wasm'));
+  cpSync(helloData, join(ctx, 'data'), { recursive: true });
+  return ctx;
+}
+
+async function makeBase(dir: string): Promise<Base> {
+  const out = join(dir, 'base.box.wasm');
+  // hello lists /data: the image holds it, so an intact box exits 0
+  const image = join(dir, 'image');
+  cpSync(helloData, join(image, 'data'), { recursive: true });
+  const linked = await capture('box-link', ['--portable', '--image', image, '--env', 'GREETING=Hi', '-o', out, hello, '--', 'default']);
+  if (linked.code !== 0) throw new Error(`cannot link the base box: ${linked.stderr}`);
+  return {
+    box: readFileSync(out),
+    tar: tar([
+      { path: 'etc/', type: 'dir' },
+      { path: 'etc/hostname', type: 'file', data: 'box\n' },
+      { path: 'bin/', type: 'dir' },
+      { path: 'bin/sh', type: 'symlink', target: '/bin/hello' },
+      { path: 'data/notes.txt', type: 'file', data: 'x'.repeat(700) },
+    ]),
+  };
+}
+
+const [toolName, seedText, countText, workdir] = process.argv.slice(2);
+const tool = TOOLS[toolName!];
+if (!tool || !workdir) throw new Error(`usage: driver.ts (${Object.keys(TOOLS).join('|')}) SEED COUNT WORKDIR`);
+const results = join(workdir, 'results.jsonl');
+const base = await makeBase(workdir);
+const r = rng(Number(seedText));
+for (let i = 0; i < Number(countText); i++) {
+  const dir = join(workdir, `i${i}`);
+  mkdirSync(dir);
+  const c = tool(r, dir, base);
+  appendFileSync(results, `${JSON.stringify({ start: i, how: c.how })}\n`);
+  const before = new Set(listing(dir));
+  const t0 = performance.now();
+  const { code, stderr } = await capture(c.program, c.argv);
+  const ms = Math.round(performance.now() - t0);
+  const added = listing(dir).filter((p) => !before.has(p));
+  const lines = stderr.split('\n').filter((l) => l !== '');
+  const result: Result = { i, how: c.how, code, stderr: lines, added, output: OUT, ms };
+  appendFileSync(results, `${JSON.stringify(result)}\n`);
+  rmSync(dir, { recursive: true, force: true });
+}
+appendFileSync(results, `${JSON.stringify({ done: true })}\n`);
