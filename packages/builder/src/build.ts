@@ -80,6 +80,16 @@ interface Stage {
 const UNSUPPORTED = new Set(['HEALTHCHECK', 'ONBUILD']);
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
+  const progress = options.progress ?? silentProgress;
+  try {
+    return await buildWith(options, progress);
+  } finally {
+    // A terminal's open line is closed before the caller prints the result or the error.
+    progress.end();
+  }
+}
+
+async function buildWith(options: BuildOptions, progress: Progress): Promise<BuildResult> {
   const contextDir = resolve(options.context);
   const dockerfilePath = options.dockerfile ?? join(options.context, 'Dockerfile');
   const file = options.dockerfile ?? 'Dockerfile';
@@ -92,7 +102,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   if (!existsSync(contextDir)) throw new BuildError(`build context ${options.context}: no such directory`);
   const dockerfile = parseDockerfile(text, file);
   const context = Context.open(contextDir);
-  const progress = options.progress ?? silentProgress;
   const cache = new LayerCache(options.cacheDir === null ? undefined : (options.cacheDir ?? defaultCacheDir()));
   const epochSeconds = options.epoch ?? (process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) : 0);
   const epoch = BigInt(Math.trunc(epochSeconds)) * 1_000_000_000n;

@@ -10,9 +10,11 @@ export interface Progress {
   done(bytes: number): void;
   /** free text (RUN's own output goes straight to the fd) */
   note(text: string): void;
+  /** the build is over (finished or failed): close an open line */
+  end(): void;
 }
 
-export const silentProgress: Progress = { step() {}, cached() {}, done() {}, note() {} };
+export const silentProgress: Progress = { step() {}, cached() {}, done() {}, note() {}, end() {} };
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -37,29 +39,43 @@ export function plainProgress(write: (line: string) => void): Progress {
     note(text) {
       write(`${text}\n`);
     },
+    end() {},
   };
 }
 
 /** A terminal: each step's line is rewritten in place when it finishes. */
 export function ttyProgress(write: (text: string) => void): Progress {
   let line = '';
-  const start = () => performance.now();
+  let open = false;
   let began = 0;
+  // A step that made no layer (ENV, CMD …) is settled when the next one starts.
+  const settle = () => {
+    if (open) write(`\x1b[2K\r\x1b[32m=>\x1b[0m ${line}\n`);
+    open = false;
+  };
   return {
     step(index, total, text) {
+      settle();
       line = `[${index}/${total}] ${text}`;
-      began = start();
+      began = performance.now();
+      open = true;
       write(`\x1b[2K\r\x1b[36m=>\x1b[0m ${line} ...`);
     },
     cached() {
+      open = false;
       write(`\x1b[2K\r\x1b[32m=>\x1b[0m ${line} \x1b[33mCACHED\x1b[0m\n`);
     },
     done(bytes) {
-      const seconds = ((start() - began) / 1000).toFixed(1);
+      open = false;
+      const seconds = ((performance.now() - began) / 1000).toFixed(1);
       write(`\x1b[2K\r\x1b[32m=>\x1b[0m ${line} ${formatBytes(bytes)} ${seconds}s\n`);
     },
     note(text) {
       write(`\x1b[2K\r${text}\n`);
+      if (open) write(`\x1b[36m=>\x1b[0m ${line} ...`);
+    },
+    end() {
+      settle();
     },
   };
 }

@@ -338,7 +338,7 @@ describe('box build: cache and reproducibility', () => {
     const first = await buildIn(ctx, { cacheDir });
     expect(first.cached).toBe(false);
     const steps: string[] = [];
-    const progress = { step: (_i: number, _n: number, t: string) => steps.push(t), cached: () => steps.push('CACHED'), done: () => steps.push('DONE'), note: () => {} };
+    const progress = { step: (_i: number, _n: number, t: string) => steps.push(t), cached: () => steps.push('CACHED'), done: () => steps.push('DONE'), note: () => {}, end: () => {} };
     const second = await buildIn(ctx, { cacheDir, progress });
     expect(second.cached).toBe(true);
     expect(steps.filter((s) => s === 'CACHED')).toHaveLength(4);
