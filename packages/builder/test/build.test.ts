@@ -144,11 +144,8 @@ describe('box build: instructions', () => {
     const r = await buildIn(ctx, { capabilities: [...CAPS, net] });
     expect(r.manifest.build?.exposed).toEqual(['8080/tcp', '9090/tcp']);
     expect(r.manifest.capabilities.net).toBeDefined();
-    // The linker hands listen to the capabilities and records ports once it knows them (the net issue adds that).
-    if (r.manifest.ports) {
-      expect(r.manifest.ports).toEqual([8080, 9090]);
-      expect(seen).toEqual([8080, 9090]);
-    }
+    expect(r.manifest.ports).toEqual([8080, 9090]);
+    expect(seen).toEqual([8080, 9090]);
     expect(await failure(ctx, { capabilities: [...CAPS, net], deny: ['net'] })).toHaveProperty('message', 'Dockerfile:3: EXPOSE needs the net capability, which this build does not have (--deny net)');
   });
 

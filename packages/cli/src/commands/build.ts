@@ -64,7 +64,7 @@ export async function buildCommand(argv: readonly string[]): Promise<number> {
     });
     await writeFile(out, result.bytes);
     const reuse = result.layers.length === 0 ? '' : result.cached ? '; every layer from the cache' : '';
-    console.error(`box build: wrote ${out} (${formatBytes(result.bytes.length)}, ${result.layers.length} layers${reuse})`);
+    console.error(`box build: wrote ${out} (${formatBytes(result.bytes.length)}, ${result.layers.length} layer${result.layers.length === 1 ? '' : 's'}${reuse})`);
     return 0;
   } catch (e) {
     if (e instanceof BuildError) {
