@@ -36,7 +36,8 @@ describe('box-link usage errors exit 2 with one line', () => {
     [['--env'], /--env needs a value/],
     [['--env', 'NOEQUALS', hello], /--env expects KEY=VALUE/],
     [['missing.wasm'], /cannot read missing\.wasm: no such file/],
-    [['--net', hello], /--net is not available in this version/],
+    [['--listen', '80x', hello], /--listen expects a port number from 1 to 65535/],
+    [['--listen', '80', '--listen', '80', hello], /--listen: each port may be given once/],
     [['--clock', 'fixed:yesterday', hello], /--clock/],
     [['--random', 'seed:-1', hello], /seed/],
     [['--deny', 'gpu', hello], /--deny gpu: unknown capability/],
@@ -381,7 +382,7 @@ describe('box', () => {
     expect(cli('box', ['run', '--help']).stdout).toMatch(/^Usage: box run/);
     expect(cli('box', ['link', '--help']).stdout).toMatch(/^Usage: box-link/);
     expect(cli('box-link', ['--help']).stdout).toMatch(/^Usage: box-link/);
-    expect(cli('box', ['--version']).stdout).toMatch(/^box \d+\.\d+\.\d+\nkernel \d+\.\d+\.\d+\nclock \d+\.\d+\.\d+\nvfs \d+\.\d+\.\d+\nproc /);
+    expect(cli('box', ['--version']).stdout).toMatch(/^box \d+\.\d+\.\d+\nkernel \d+\.\d+\.\d+\nclock \d+\.\d+\.\d+\nvfs \d+\.\d+\.\d+\nnet \d+\.\d+\.\d+\nproc /);
   });
 });
 

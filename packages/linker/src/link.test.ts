@@ -123,7 +123,8 @@ describe('dead code and authority', () => {
     const small = link(writeOnly, { capabilities: [kernel], ...settings });
     const { manifest } = link(hello, { capabilities: [kernel], ...settings });
     expect(small.manifest.sizes.kernel!.functions).toBeLessThan(manifest.sizes.kernel!.functions);
-    expect(small.manifest.hostImports.sort()).toEqual(['fd_prestat_dir_name', 'fd_prestat_get', 'fd_write']);
+    // init scans the host's preopens: prestat for directories, fdstat for listening sockets (DESIGN.md §4: the kernel's fd_fdstat_get)
+    expect(small.manifest.hostImports.sort()).toEqual(['fd_fdstat_get', 'fd_prestat_dir_name', 'fd_prestat_get', 'fd_write']);
   });
 });
 
