@@ -61,14 +61,18 @@ await build({
 await writeFile('dist/index.html', await readFile('playground/index.html'));
 await writeFile('dist/playground.css', await readFile('playground/playground.css'));
 await writeFile('dist/xterm.css', await readFile(require.resolve('@xterm/xterm/css/xterm.css')));
+// xterm.js (MIT) is bundled into playground.js: its notice travels with it.
+const xtermLicense = await readFile(new URL('LICENSE', `file://${require.resolve('@xterm/xterm/package.json')}`), 'utf8');
+await writeFile('dist/third-party-licenses.txt', `The playground bundles xterm.js (@xterm/xterm):\n\n${xtermLicense}`);
 
 const TYPES = {
   html: 'text/html; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
+  txt: 'text/plain; charset=utf-8',
 };
 const assets = {};
-for (const name of ['index.html', 'playground.css', 'xterm.css', 'playground.js', 'runtime.js', 'worker.js']) {
+for (const name of ['index.html', 'playground.css', 'xterm.css', 'playground.js', 'runtime.js', 'worker.js', 'third-party-licenses.txt']) {
   assets[name] = { type: TYPES[name.split('.').pop()], body: await readFile(`dist/${name}`, 'utf8') };
 }
 await mkdir('dist', { recursive: true });

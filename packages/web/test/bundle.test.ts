@@ -31,7 +31,7 @@ describe('browser bundle', () => {
   });
 
   it('assets.js carries every file the playground loads', () => {
-    expect(Object.keys(assets).sort()).toEqual(['index.html', 'playground.css', 'playground.js', 'runtime.js', 'worker.js', 'xterm.css']);
+    expect(Object.keys(assets).sort()).toEqual(['index.html', 'playground.css', 'playground.js', 'runtime.js', 'third-party-licenses.txt', 'worker.js', 'xterm.css']);
     const html = assets['index.html']!.body;
     // local references only (the favicon is a data: URL)
     for (const ref of html.matchAll(/(?:src|href)="([^":]+)"/g)) expect(assets[ref[1]!]).toBeDefined();
