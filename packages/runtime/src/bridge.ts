@@ -152,9 +152,12 @@ export class NetBridge {
       socket.end();
     } else if (m.t === 'close') {
       this.sockets.delete(m.id);
-      socket.end();
       // Whatever the peer does next, the box is done with this connection.
-      socket.once('finish', () => socket.destroy());
+      if (socket.writableFinished) socket.destroy();
+      else {
+        socket.once('finish', () => socket.destroy());
+        socket.end();
+      }
     } else {
       entry.unread -= m.bytes;
       if (entry.unread < RESUME_AT && socket.isPaused()) socket.resume();
