@@ -11,10 +11,10 @@ import { imageFromDirectory, vfs } from '@marcotte/vfs';
 /** The port the box listens on inside (box-link --listen). */
 export const BOX_PORT = 8080;
 
-export function linkServer(): Uint8Array {
+export function linkServer(options: { portable?: boolean } = {}): Uint8Array {
   const program = readFileSync(new URL('../server.wasm', import.meta.url));
   const image = imageFromDirectory(new URL('../www', import.meta.url).pathname);
-  return link(program, { capabilities: [kernel, vfs, net], entrypoint: 'server.wasm', args: [], env: [], image, listen: [BOX_PORT] }).bytes;
+  return link(program, { capabilities: [kernel, vfs, net], entrypoint: 'server.wasm', args: [], env: [], image, listen: [BOX_PORT], ...options }).bytes;
 }
 
 export interface Served {
@@ -25,7 +25,7 @@ export interface Served {
 }
 
 /** Runs the box with -p 127.0.0.1:0:8080 (a free host port) until stop(). */
-export async function serve(box: Uint8Array): Promise<Served> {
+export async function serve(box: Uint8Array, mode?: 'static' | 'dynamic'): Promise<Served> {
   const controller = new AbortController();
   let listening!: (port: number) => void;
   const port = new Promise<number>((resolve) => (listening = resolve));
@@ -33,6 +33,7 @@ export async function serve(box: Uint8Array): Promise<Served> {
     publish: [{ host: 0, box: BOX_PORT, address: '127.0.0.1' }],
     onListening: (ports) => listening(ports[0]!),
     signal: controller.signal,
+    ...(mode ? { mode } : {}),
     stdout: 1,
     stderr: 2,
   });

@@ -139,3 +139,21 @@ function runAutocannon(amount: number): Promise<AutocannonResult> {
     });
   });
 }
+
+describe('the same box in dynamic mode (parts wired in JS)', () => {
+  it('answers exactly as in static mode', async () => {
+    const dynamic = await serve(linkServer({ portable: true }), 'dynamic');
+    try {
+      for (const path of ['/', '/missing.html']) {
+        const [a, b] = await Promise.all([fetch(`${server.url}${path}`), fetch(`${dynamic.url}${path}`)]);
+        expect(b.status).toBe(a.status);
+        expect(b.headers.get('content-type')).toBe(a.headers.get('content-type'));
+        expect(await b.text()).toBe(await a.text());
+      }
+      const echo = await fetch(`${dynamic.url}/api/echo`, { method: 'POST', body: 'dynamic' });
+      expect(await echo.text()).toBe('dynamic');
+    } finally {
+      await dynamic.stop();
+    }
+  }, 60_000);
+});
