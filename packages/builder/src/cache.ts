@@ -33,7 +33,7 @@ export class LayerCache {
     if (!this.dir) return undefined;
     let bytes: Uint8Array;
     try {
-      bytes = readFileSync(join(this.dir, key));
+      bytes = new Uint8Array(readFileSync(join(this.dir, key)));
     } catch {
       return undefined;
     }
@@ -44,12 +44,17 @@ export class LayerCache {
     }
   }
 
+  /** Stores a layer; a cache that cannot be written (read-only home, full disk) only costs the next build time. */
   put(key: string, layer: Layer): void {
     if (!this.dir) return;
-    mkdirSync(this.dir, { recursive: true });
-    // Written aside and renamed, so a concurrent build never reads half an entry.
-    const tmp = join(this.dir, `${key}.${process.pid}.tmp`);
-    writeFileSync(tmp, encodeLayer(layer));
-    renameSync(tmp, join(this.dir, key));
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      // Written aside and renamed, so a concurrent build never reads half an entry.
+      const tmp = join(this.dir, `${key}.${process.pid}.tmp`);
+      writeFileSync(tmp, encodeLayer(layer));
+      renameSync(tmp, join(this.dir, key));
+    } catch {
+      // not cached, nothing else lost
+    }
   }
 }
