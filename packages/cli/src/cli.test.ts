@@ -301,6 +301,17 @@ describe('box', () => {
     expect(json.manifest.build.layers.map((l: { line: number }) => l.line)).toEqual([3, 4]);
   });
 
+  it('imports no host filesystem function for a vfs without mount points (DESIGN.md §4)', () => {
+    const own = join(work, 'own-fs.box.wasm'), mounted = join(work, 'mounted-fs.box.wasm');
+    expect(cli('box-link', ['--fs', '-o', own, dirDump]).status).toBe(0);
+    expect(cli('box-link', ['--mount-point', '/mnt', '-o', mounted, dirDump]).status).toBe(0);
+    const hostFs = (box: string) => readManifest(readFileSync(box)).hostImports.filter((f) => f.startsWith('path_') || f.startsWith('fd_prestat'));
+    expect(hostFs(own)).toEqual([]);
+    expect(readManifest(readFileSync(own)).denied).toBeUndefined(); // not a denial: the box has a filesystem
+    expect(hostFs(mounted)).toContain('path_open');
+    expect(cli('box', ['run', own, '/']).status).toBe(0);
+  });
+
   it('passes the program exit code through', () => {
     const out = join(work, 'dump.box.wasm');
     expect(cli('box', ['link', '-o', out, dirDump]).status).toBe(0);

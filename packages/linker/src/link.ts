@@ -56,12 +56,18 @@ export const DENY_CLASSES: Readonly<Record<string, (name: string) => boolean>> =
 /** What a sealed box may still ask its host for: the bytes of stdio, and its exit. */
 const SEALED_ALLOWED = new Set(['fd_write', 'fd_read', 'proc_exit']);
 
-function deniedHostFunctions(deny: readonly string[], sealed: boolean): ((name: string) => boolean) | undefined {
+/**
+ * Host functions the box may not import: --deny classes, --sealed, and the
+ * host's filesystem when a vfs without mount points is the box's whole
+ * filesystem (the kernel then gives no host directory an fd, so its host
+ * path calls are unreachable; DESIGN.md §4: the vfs imports nothing).
+ */
+function deniedHostFunctions(deny: readonly string[], sealed: boolean, ownFilesystem: boolean): ((name: string) => boolean) | undefined {
   for (const d of deny) {
     if (!DENY_CLASSES[d]) throw new LinkError(`--deny ${d}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`);
   }
-  if (!sealed && deny.length === 0) return undefined;
-  return (name) => (sealed && !SEALED_ALLOWED.has(name)) || deny.some((d) => DENY_CLASSES[d]!(name));
+  if (!sealed && deny.length === 0 && !ownFilesystem) return undefined;
+  return (name) => (sealed && !SEALED_ALLOWED.has(name)) || deny.some((d) => DENY_CLASSES[d]!(name)) || (ownFilesystem && DENY_CLASSES.fs!(name));
 }
 
 /** What an image holds, as the manifest reports it. */
@@ -109,7 +115,8 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     const config = descriptor.config?.(settings);
     return { descriptor, module: read(descriptor.wasm(), `capability ${descriptor.name}`), ...(config ? { config } : {}) };
   });
-  const denied = deniedHostFunctions(options.deny ?? [], options.sealed ?? false);
+  const ownFilesystem = options.capabilities.some((c) => c.name === 'vfs') && !options.mountPoints?.length;
+  const denied = deniedHostFunctions(options.deny ?? [], options.sealed ?? false, ownFilesystem);
   const { module, hostImports, hostImportsBy, served, sizes, configs, traced } = merge(app, caps, {
     strip: options.strip ?? false, ...(denied ? { denied } : {}), ...(options.trace ? { trace: true } : {}),
   });
