@@ -5,7 +5,7 @@ import * as vfs from "./vfs";
 import * as net from "./net";
 import { in_app, iovecs_in_app } from "../../abi/assembly/bounds";
 import {
-  ERRNO_FAULT, ERRNO_NOSYS, ERRNO_NOTDIR, ERRNO_SPIPE, WHENCE_CUR,
+  ERRNO_FAULT, ERRNO_INVAL, ERRNO_NOSYS, ERRNO_NOTDIR, ERRNO_SPIPE, WHENCE_CUR,
   RIGHTS_FD_READ, RIGHTS_FD_WRITE, RIGHTS_FD_SEEK, RIGHTS_FD_TELL, RIGHTS_FD_ADVISE,
   RIGHTS_FD_ALLOCATE, RIGHTS_FD_SYNC, RIGHTS_FD_DATASYNC, RIGHTS_FD_READDIR,
 } from "../../abi/assembly/constants";
@@ -99,6 +99,7 @@ export function fd_sync(fd: u32): u16 {
   if (e == 0) return lookup_errno;
   if (entry_driver(e) == DRIVER_HOST) return host.fd_sync(entry_handle(e));
   if (entry_driver(e) == DRIVER_VFS) return vfs.fd_sync(entry_handle(e));
+  if (entry_driver(e) == DRIVER_NET) return ERRNO_INVAL; // fsync(2) on a socket
   return ERRNO_NOSYS;
 }
 
@@ -107,6 +108,7 @@ export function fd_datasync(fd: u32): u16 {
   if (e == 0) return lookup_errno;
   if (entry_driver(e) == DRIVER_HOST) return host.fd_datasync(entry_handle(e));
   if (entry_driver(e) == DRIVER_VFS) return vfs.fd_datasync(entry_handle(e));
+  if (entry_driver(e) == DRIVER_NET) return ERRNO_INVAL; // fsync(2) on a socket
   return ERRNO_NOSYS;
 }
 

@@ -7,7 +7,7 @@ import * as vfs from "./vfs";
 import * as net from "./net";
 import { in_app } from "../../abi/assembly/bounds";
 import {
-  ERRNO_BADF, ERRNO_FAULT, ERRNO_NOSYS, ERRNO_NOTCAPABLE, ERRNO_SUCCESS,
+  ERRNO_BADF, ERRNO_FAULT, ERRNO_INVAL, ERRNO_NOSYS, ERRNO_NOTCAPABLE, ERRNO_SUCCESS,
   RIGHTS_FD_FDSTAT_SET_FLAGS, RIGHTS_FD_FILESTAT_GET, RIGHTS_FD_FILESTAT_SET_SIZE,
   RIGHTS_FD_FILESTAT_SET_TIMES, FDSTAT_SIZE, FDSTAT_FS_RIGHTS_BASE_OFFSET,
   FDSTAT_FS_RIGHTS_INHERITING_OFFSET, FILESTAT_SIZE, PRESTAT_SIZE, FILETYPE_CHARACTER_DEVICE,
@@ -123,6 +123,7 @@ export function fd_filestat_set_size(fd: u32, size: u64): u16 {
   if (e == 0) return lookup_errno;
   if (entry_driver(e) == DRIVER_HOST) return host.fd_filestat_set_size(entry_handle(e), size);
   if (entry_driver(e) == DRIVER_VFS) return vfs.fd_filestat_set_size(entry_handle(e), size);
+  if (entry_driver(e) == DRIVER_NET) return ERRNO_INVAL; // ftruncate(2) on a socket
   return ERRNO_NOSYS;
 }
 

@@ -80,6 +80,8 @@ describe('net driver behind the kernel', () => {
     // a connection does not accept, seek or resolve paths
     expect(h.kernel.sock_accept!(4, 0, RESULT)).toBe(ERRNO_INVAL);
     expect(h.kernel.fd_seek!(4, 0n, 0, RESULT)).toBe(ERRNO_SPIPE);
+    expect(h.kernel.fd_sync!(4)).toBe(ERRNO_INVAL);
+    expect(h.kernel.fd_filestat_set_size!(4, 0n)).toBe(ERRNO_INVAL);
     expect(h.kernel.path_open!(4, 0, BUF, 1, 0, 0n, 0n, 0, RESULT)).toBe(ERRNO_NOTDIR);
     expect(h.kernel.sock_shutdown!(4, 0)).toBe(ERRNO_INVAL);
     expect(h.kernel.sock_recv!(9, IOVS, 1, 0, RESULT, RO_FLAGS)).toBe(ERRNO_BADF);
