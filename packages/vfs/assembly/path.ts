@@ -40,13 +40,13 @@ function start_dir(h: u32): Inode | null {
 }
 
 /** Resolves (h, path) into the r_* results; the errno on failure. */
-function lookup(h: u32, path: u32, path_len: u32, follow: bool): u16 {
+function lookup(h: u32, path: u32, path_len: u32, follow: bool, nameOnly: bool = false): u16 {
   // Lookups make garbage only; near the memory ceiling this collects it first.
   mem_guard(0);
   const start = start_dir(h);
   if (start == null) return path_errno;
   if (!read_path(path, path_len)) return read_errno;
-  return resolve(start, follow);
+  return resolve(start, follow, nameOnly);
 }
 
 /** The last lookup's name, made a string, goes into `parent` (live: a removed one takes no entries, ENOENT). */
@@ -101,7 +101,7 @@ export function path_open(
 }
 
 export function path_create_directory(h: u32, path: u32, path_len: u32): u16 {
-  const err = lookup(h, path, path_len, false);
+  const err = lookup(h, path, path_len, false, true);
   if (err != ERRNO_SUCCESS) return err;
   if (r_inode != null) return ERRNO_EXIST;
   const parent = r_parent!;
@@ -112,7 +112,7 @@ export function path_create_directory(h: u32, path: u32, path_len: u32): u16 {
 }
 
 export function path_remove_directory(h: u32, path: u32, path_len: u32): u16 {
-  const err = lookup(h, path, path_len, false);
+  const err = lookup(h, path, path_len, false, true);
   if (err != ERRNO_SUCCESS) return err;
   const node = r_inode;
   if (node == null) return ERRNO_NOENT;
@@ -128,11 +128,12 @@ export function path_remove_directory(h: u32, path: u32, path_len: u32): u16 {
 }
 
 export function path_unlink_file(h: u32, path: u32, path_len: u32): u16 {
-  const err = lookup(h, path, path_len, false);
+  const err = lookup(h, path, path_len, false, true);
   if (err != ERRNO_SUCCESS) return err;
   const node = r_inode;
   if (node == null) return ERRNO_NOENT;
   if (r_parent == null || node.isDir) return ERRNO_ISDIR;
+  if (r_trailing) return ERRNO_NOTDIR; // unlink(2) of "file/"
   const parent = r_parent!;
   dir_remove_entry(parent, r_entry);
   node.ctim = now();
@@ -188,7 +189,7 @@ export function path_symlink(old_path: u32, old_path_len: u32, h: u32, new_path:
   if (target == null) return read_errno;
   if (target.length == 0) return ERRNO_NOENT;
   if (!read_path(new_path, new_path_len)) return read_errno;
-  const err = resolve(start, false);
+  const err = resolve(start, false, true);
   if (err != ERRNO_SUCCESS) return err;
   if (r_inode != null) return ERRNO_EXIST;
   if (r_trailing) return ERRNO_NOENT;
@@ -210,11 +211,12 @@ export function path_link(
   if (err != ERRNO_SUCCESS) return err;
   const node = r_inode;
   if (node == null) return ERRNO_NOENT;
-  if (node.isDir) return ERRNO_PERM;
-  err = lookup(new_h, new_path, new_path_len, false);
+  // linkat(2) on Linux: the new name's errors (its directories, EEXIST) come before EPERM for a directory.
+  err = lookup(new_h, new_path, new_path_len, false, true);
   if (err != ERRNO_SUCCESS) return err;
   if (r_inode != null) return ERRNO_EXIST;
   if (r_trailing) return ERRNO_NOENT;
+  if (node.isDir) return ERRNO_PERM;
   const parent = r_parent!;
   if (parent.nlink == 0) return ERRNO_NOENT;
   if (node.nlink == 0) return ERRNO_NOENT; // linkat(2) of an unlinked file
@@ -227,21 +229,25 @@ export function path_link(
 export function path_rename(
   old_h: u32, old_path: u32, old_path_len: u32, new_h: u32, new_path: u32, new_path_len: u32,
 ): u16 {
-  let err = lookup(old_h, old_path, old_path_len, false);
+  let err = lookup(old_h, old_path, old_path_len, false, true);
   if (err != ERRNO_SUCCESS) return err;
   const node = r_inode;
-  if (node == null) return ERRNO_NOENT;
-  if (r_parent == null) return ERRNO_BUSY;
-  const from = r_parent!;
+  const oldParent = r_parent;
   const fromEntry = r_entry;
   const fromTrailing = r_trailing;
-  err = lookup(new_h, new_path, new_path_len, false);
+  // renameat2 on Linux resolves both parents first: the new name's directory
+  // errors come before EBUSY for "." and before ENOENT for a missing old name.
+  err = lookup(new_h, new_path, new_path_len, false, true);
   if (err != ERRNO_SUCCESS) return err;
-  if (r_parent == null) return ERRNO_BUSY;
+  if (oldParent == null || r_parent == null) return ERRNO_BUSY;
+  if (node == null) return ERRNO_NOENT;
+  const from = oldParent!;
   const to = r_parent!;
   const toEntry = r_entry;
   const target = r_inode;
   if ((fromTrailing || r_trailing) && !node.isDir) return ERRNO_NOTDIR;
+  // rename(2) on Linux: a target that is an ancestor of the source is ENOTEMPTY, before any type check.
+  if (target != null && target.isDir && dir_within(from, target)) return ERRNO_NOTEMPTY;
   if (target == node) return ERRNO_SUCCESS; // rename(2): the same file, nothing to do
   if (node.isDir) {
     // Into its own subtree is refused first, as rename(2) on Linux does.

@@ -181,8 +181,14 @@ function walk_grow(): void {
   return ERRNO_SUCCESS;
 }
 
-/** Resolves the path read by read_path from `start`; `follow` follows a symlink in the last component. */
-export function resolve(start: Inode, follow: bool): u16 {
+/**
+ * Resolves the path read by read_path from `start`; `follow` follows a
+ * symlink in the last component. `nameOnly` is for calls that create or
+ * remove the last name (mkdir, rmdir, unlink, rename, the new name of link
+ * and symlink): as on Linux, a trailing slash then neither follows a symlink
+ * there nor fails on a non-directory; the call decides (EEXIST, ENOTDIR).
+ */
+export function resolve(start: Inode, follow: bool, nameOnly: bool = false): u16 {
   r_parent = null;
   r_inode = null;
   r_entry = 0;
@@ -237,7 +243,7 @@ export function resolve(start: Inode, follow: bool): u16 {
       return ERRNO_SUCCESS;
     }
     const child = found;
-    if (child.isSymlink && (!last || follow || trailing)) {
+    if (child.isSymlink && (!last || follow || (trailing && !nameOnly))) {
       if (++hops > MAX_HOPS) return ERRNO_LOOP;
       const target = child.target;
       if (target.length == 0) return ERRNO_NOENT;
@@ -252,7 +258,7 @@ export function resolve(start: Inode, follow: bool): u16 {
       continue;
     }
     if (last) {
-      if (trailing && !child.isDir) return ERRNO_NOTDIR;
+      if (trailing && !child.isDir && !nameOnly) return ERRNO_NOTDIR;
       r_parent = cur;
       r_inode = child;
       r_entry = dir_found_id;

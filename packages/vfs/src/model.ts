@@ -56,7 +56,7 @@ export class Model {
   }
 
   /** The same walk as resolve.ts: a number is an errno. */
-  resolve(path: string, follow: boolean): Resolved | number {
+  resolve(path: string, follow: boolean, nameOnly = false): Resolved | number {
     if (path === '') return ERRNO_NOENT;
     if (path.startsWith('/')) return ERRNO_NOTCAPABLE;
     const pending: string[] = [];
@@ -99,7 +99,7 @@ export class Model {
         if (!last) return ERRNO_NOENT;
         return { parent: cur, name, node: null, trailing };
       }
-      if (child.type === 'symlink' && (!last || follow || trailing)) {
+      if (child.type === 'symlink' && (!last || follow || (trailing && !nameOnly))) {
         if (++hops > 40) return ERRNO_LOOP;
         if (child.target.startsWith('/')) {
           stack.length = 0;
@@ -112,7 +112,7 @@ export class Model {
         continue;
       }
       if (last) {
-        if (trailing && child.type !== 'dir') return ERRNO_NOTDIR;
+        if (trailing && child.type !== 'dir' && !nameOnly) return ERRNO_NOTDIR;
         return { parent: cur, name, node: child, trailing };
       }
       if (child.type !== 'dir') return ERRNO_NOTDIR;
@@ -194,7 +194,7 @@ export class Model {
   }
 
   mkdir(path: string): number {
-    const r = this.resolve(path, false);
+    const r = this.resolve(path, false, true);
     if (typeof r === 'number') return r;
     if (r.node) return ERRNO_EXIST;
     if (r.parent!.nlink === 0) return ERRNO_NOENT;
@@ -203,7 +203,7 @@ export class Model {
   }
 
   rmdir(path: string): number {
-    const r = this.resolve(path, false);
+    const r = this.resolve(path, false, true);
     if (typeof r === 'number') return r;
     if (!r.node) return ERRNO_NOENT;
     if (!r.parent) return r.name === '.' ? ERRNO_INVAL : ERRNO_NOTEMPTY;
@@ -214,17 +214,18 @@ export class Model {
   }
 
   unlink(path: string): number {
-    const r = this.resolve(path, false);
+    const r = this.resolve(path, false, true);
     if (typeof r === 'number') return r;
     if (!r.node) return ERRNO_NOENT;
     if (!r.parent || r.node.type === 'dir') return ERRNO_ISDIR;
+    if (r.trailing) return ERRNO_NOTDIR;
     this.remove(r.parent, r.name);
     return 0;
   }
 
   symlink(target: string, path: string): number {
     if (target === '') return ERRNO_NOENT;
-    const r = this.resolve(path, false);
+    const r = this.resolve(path, false, true);
     if (typeof r === 'number') return r;
     if (r.node) return ERRNO_EXIST;
     if (r.trailing || r.parent!.nlink === 0) return ERRNO_NOENT;
@@ -238,26 +239,27 @@ export class Model {
     const a = this.resolve(from, false);
     if (typeof a === 'number') return a;
     if (!a.node) return ERRNO_NOENT;
-    if (a.node.type === 'dir') return ERRNO_PERM;
-    const b = this.resolve(to, false);
+    const b = this.resolve(to, false, true);
     if (typeof b === 'number') return b;
     if (b.node) return ERRNO_EXIST;
-    if (b.trailing || b.parent!.nlink === 0 || a.node.nlink === 0) return ERRNO_NOENT;
+    if (b.trailing) return ERRNO_NOENT;
+    if (a.node.type === 'dir') return ERRNO_PERM;
+    if (b.parent!.nlink === 0 || a.node.nlink === 0) return ERRNO_NOENT;
     this.insert(b.parent!, b.name, a.node);
     return 0;
   }
 
   rename(from: string, to: string): number {
-    const a = this.resolve(from, false);
+    const a = this.resolve(from, false, true);
     if (typeof a === 'number') return a;
-    if (!a.node) return ERRNO_NOENT;
-    if (!a.parent) return ERRNO_BUSY;
-    const b = this.resolve(to, false);
+    const b = this.resolve(to, false, true);
     if (typeof b === 'number') return b;
-    if (!b.parent) return ERRNO_BUSY;
+    if (!a.parent || !b.parent) return ERRNO_BUSY;
+    if (!a.node) return ERRNO_NOENT;
     const n = a.node;
     const target = b.node;
     if ((a.trailing || b.trailing) && n.type !== 'dir') return ERRNO_NOTDIR;
+    if (target?.type === 'dir') for (let d: MNode | null = a.parent; d; d = d.parent) if (d === target) return ERRNO_NOTEMPTY;
     if (target === n) return 0;
     if (n.type === 'dir') {
       if (target && target.type !== 'dir') return ERRNO_NOTDIR;

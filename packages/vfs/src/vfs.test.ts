@@ -426,3 +426,44 @@ describe('limits and copy-on-first-use', () => {
     expect(vfs.config!({ entrypoint: 'x', args: [], env: [], workdir: '/w' })).toHaveLength(2);
   });
 });
+
+describe('error precedence of link and rename (as Linux; found by conformance/difffuzz)', () => {
+  it('link: the new name\'s EEXIST and ENOTDIR come before EPERM for a directory', async () => {
+    const h = await vfsHarness([dir('/d'), file('/f', 'x')]);
+    expect(h.link('d', 'f')).toBe(ERRNO_EXIST);
+    expect(h.link('d', 'f/x')).toBe(ERRNO_NOTDIR);
+    expect(h.link('d', 'new')).toBe(ERRNO_PERM);
+    expect(h.link('missing', 'f')).toBe(ERRNO_NOENT);
+  });
+
+  it('rename onto an ancestor of the source is ENOTEMPTY, link to "missing/" ENOENT before EPERM', async () => {
+    const h = await vfsHarness([dir('/c'), file('/c/b', 'x'), dir('/a/d')]);
+    expect(h.rename('c/b', 'c')).toBe(ERRNO_NOTEMPTY);
+    expect(h.link('a/d', 'new/')).toBe(ERRNO_NOENT);
+  });
+
+  it('rename: the new name\'s directory errors come before ENOENT for a missing old name', async () => {
+    const h = await vfsHarness([file('/f', 'x')]);
+    expect(h.rename('missing', 'f/x')).toBe(ERRNO_NOTDIR);
+    expect(h.rename('missing', 'nodir/x')).toBe(ERRNO_NOENT);
+    expect(h.rename('missing', 'g')).toBe(ERRNO_NOENT);
+  });
+});
+
+describe('a trailing slash on the name a call creates or removes (as Linux; found by conformance/difffuzz)', () => {
+  it('is not followed through a symlink, and a non-directory there is the call\'s own error', async () => {
+    const h = await vfsHarness([file('/f', 'x'), symlink('/dangling', 'missing'), symlink('/ld', 'd'), dir('/d')]);
+    expect(h.mkdir('f/')).toBe(ERRNO_EXIST);
+    expect(h.mkdir('dangling/')).toBe(ERRNO_EXIST);
+    expect(h.rmdir('dangling/')).toBe(ERRNO_NOTDIR);
+    expect(h.rmdir('ld/')).toBe(ERRNO_NOTDIR);
+    expect(h.unlink('f/')).toBe(ERRNO_NOTDIR);
+    expect(h.unlink('dangling/')).toBe(ERRNO_NOTDIR);
+    expect(h.link('f', 'dangling/')).toBe(ERRNO_EXIST);
+    expect(h.symlink('t', 'f/')).toBe(ERRNO_EXIST);
+    expect(h.rename('dangling/', 'x')).toBe(ERRNO_NOTDIR);
+    // still there, and lookups that follow still follow
+    expect((h.stat('ld/') as Stat).filetype).toBe(3);
+    expect(h.unlink('dangling')).toBe(ERRNO_SUCCESS);
+  });
+});
