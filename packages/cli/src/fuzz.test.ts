@@ -16,11 +16,13 @@
 // own code, 0 or 1 (hello exits 1 when it cannot list /data).
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Result } from './fuzz/driver.ts';
+import { customPayload, replaceCustom } from './fuzz/mutate.ts';
+import { main } from './main.ts';
 
 const driver = new URL('./fuzz/driver.ts', import.meta.url).pathname;
 
@@ -89,6 +91,34 @@ describe.each(FUZZERS.map((f) => [f.tool, f] as const))('%s with mutated inputs'
       // relative paths land in the working directory: nothing may
       expect(readdirSync(cwd)).toEqual([]);
     } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('regressions the fuzzers found', () => {
+  it('box build FROM a box whose box.parts header is broken: one line, exit 2 (was an internal error, exit 1)', async () => {
+    const root = new URL('../../../', import.meta.url).pathname;
+    const work = mkdtempSync(join(tmpdir(), 'box-fuzz-regression-'));
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+    const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const ctx = join(work, 'ctx');
+      mkdirSync(ctx);
+      cpSync(join(root, 'examples/hello/hello.wasm'), join(ctx, 'hello.wasm'));
+      const base = join(work, 'base.box.wasm');
+      expect(await main('box-link', ['--portable', '-o', base, join(ctx, 'hello.wasm')])).toBe(0);
+      const box = readFileSync(base);
+      const parts = new Uint8Array(customPayload(box, 'box.parts')!);
+      parts.set(new TextEncoder().encode('{{'), 4); // the JSON header now starts with "{{"
+      writeFileSync(join(ctx, 'base.box.wasm'), replaceCustom(box, 'box.parts', parts));
+      writeFileSync(join(ctx, 'Dockerfile'), 'FROM base.box.wasm\nENTRYPOINT ["/x"]\n');
+      expect(await main('box', ['build', '--no-cache', '-o', join(work, 'out.box.wasm'), ctx])).toBe(2);
+      expect(errors).toEqual([expect.stringMatching(/^box build: the box's box\.parts section is malformed: its header is not valid JSON$/)]);
+    } finally {
+      spy.mockRestore();
+      quiet.mockRestore();
       rmSync(work, { recursive: true, force: true });
     }
   });
