@@ -95,7 +95,8 @@ export function fd_write(h: u32, iovs: u32, iovs_len: u32, nwritten: u32): u16 {
   const pos = handle.fdflags & FDFLAGS_APPEND ? i.size : handle.pos;
   const n = write_at(i, pos, iovs, iovs_len, nwritten);
   if (n < 0) return <u16>-n;
-  handle.pos = pos + <u64>n;
+  // write(2) of nothing moves nothing, even on an append handle (found by conformance/difffuzz)
+  if (n > 0) handle.pos = pos + <u64>n;
   return ERRNO_SUCCESS;
 }
 

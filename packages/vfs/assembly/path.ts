@@ -75,6 +75,8 @@ export function path_open(
     node = inode_new(FILETYPE_REGULAR_FILE);
     link_new(parent, node);
   } else {
+    // O_CREAT with a trailing slash is EISDIR before anything else on Linux (found by conformance/difffuzz).
+    if ((oflags & OFLAGS_CREAT) && r_trailing) return -<i32>ERRNO_ISDIR;
     if ((oflags & OFLAGS_CREAT) && (oflags & OFLAGS_EXCL)) return -<i32>ERRNO_EXIST;
     // The last component is a symlink we were told not to follow: O_NOFOLLOW (wasmtime).
     if (node.isSymlink) return -<i32>ERRNO_LOOP;

@@ -467,3 +467,13 @@ describe('a trailing slash on the name a call creates or removes (as Linux; foun
     expect(h.unlink('dangling')).toBe(ERRNO_SUCCESS);
   });
 });
+
+describe('more Linux details found by conformance/difffuzz', () => {
+  it('open("dir/", O_CREAT|O_EXCL) is EISDIR; a write of nothing on an append handle leaves the position', async () => {
+    const h = await vfsHarness([dir('/d'), file('/f', '0123456789')]);
+    expect(h.open('d/', { oflags: OFLAGS_CREAT | OFLAGS_EXCL })).toBe(-ERRNO_ISDIR);
+    const f = h.open('f', { rights: RIGHTS_FD_WRITE, fdflags: FDFLAGS_APPEND });
+    expect(h.write(f, '')).toEqual([ERRNO_SUCCESS, 0]);
+    expect(h.readText(f)).toBe('0123456789');
+  });
+});
