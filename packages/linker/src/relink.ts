@@ -49,6 +49,7 @@ export function relink(box: Uint8Array, program: Uint8Array, options: RelinkOpti
     capabilities, entrypoint: options.entrypoint, args: options.args ?? [], env: manifest.env,
     ...(manifest.workdir !== undefined ? { workdir: manifest.workdir } : {}),
     ...(manifest.mountPoints ? { mountPoints: manifest.mountPoints } : {}),
+    ...(manifest.ports ? { listen: manifest.ports } : {}),
     ...(manifest.clock !== undefined ? { clock: manifest.clock } : {}),
     ...(manifest.random !== undefined ? { random: manifest.random } : {}),
     ...(manifest.denied ? { deny: manifest.denied } : {}),
