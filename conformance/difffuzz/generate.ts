@@ -41,7 +41,7 @@ const TOTAL = OPS.reduce((n, [, w]) => n + w, 0);
 export function generate(seed: number, length = 60): Script {
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[r(xs.length)]!;
-  /** a path of one or two names, now and then with "." or a trailing slash */
+  /** a path of one or two names, now and then with ".", ".." or a trailing slash */
   const path = (): string => {
     const depth = 1 + (r(3) === 0 ? 1 : 0);
     const parts = Array.from({ length: depth }, () => pick(NAMES));
@@ -49,10 +49,16 @@ export function generate(seed: number, length = 60): Script {
     if (roll === 0) parts.push('.');
     if (roll === 1) return `${parts.join('/')}/`;
     if (roll === 2) return `${parts[0]}/./${parts.at(-1)}`;
+    if (roll === 3) return `${parts[0]}/../${parts.at(-1)}`;
     return parts.join('/');
   };
-  /** symlink targets: relative names in the tree, now and then dangling or a directory */
-  const target = (): string => pick([pick(NAMES), `${pick(NAMES)}/${pick(NAMES)}`, 'missing', pick(NAMES)]);
+  /** symlink targets: names in the tree, now and then dangling, a directory, climbing with ".." or absolute */
+  const target = (): string => {
+    const roll = r(40);
+    if (roll === 0) return `/${pick(NAMES)}`;
+    if (roll === 1) return `../${pick(NAMES)}`;
+    return pick([pick(NAMES), `${pick(NAMES)}/${pick(NAMES)}`, 'missing', pick(NAMES)]);
+  };
   const slot = () => String(r(4));
   const size = () => pick([0, 1, 5, 16, 100, 4096, 5000]);
   const offset = () => pick([0, 0, 1, 3, 10, 100, 5000]);
