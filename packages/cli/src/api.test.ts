@@ -11,7 +11,7 @@ describe('JS API', () => {
     const out = execFileSync(process.execPath, ['--no-warnings', script], { encoding: 'utf8', timeout: 120_000 });
     expect(out).toBe([
       'capabilities: kernel vfs proc',
-      'authority: kernel=11 proc=5',
+      'authority: kernel=7 proc=5',
       '/data/in.txt: hello from the image',
       'exit: 0',
       'files: /data/in.txt (21 bytes), /data/report.txt (19 bytes)',

@@ -14,7 +14,7 @@ Links a WASI preview1 program with capability modules into one .box.wasm.
 Options:
   --fs             link the vfs: an in-memory filesystem inside the box (implied by --image, --workdir)
   --image DIR|TAR  the filesystem image: a host directory or a tar file, baked into the box
-  --workdir PATH   the working directory inside the box (preopened as "." after "/")
+  --workdir PATH   the working directory inside the box: created, recorded (paths still resolve from /)
   --mount-point P  where box run --dir HOST:P may put a host directory (repeatable; implies --fs)
   --net            link the net driver: sockets behind the kernel's fd table (implied by --listen)
   --listen PORT    the box serves on PORT: a preopened listening socket after the directories
