@@ -61,8 +61,12 @@ export function path_open(
   rights_base: u64, rights_inheriting: u64, fdflags: u32,
 ): i32 {
   if (oflags & ~OFLAGS_ALL || fdflags & ~<u32>FDFLAGS_ALL) return -<i32>ERRNO_INVAL;
-  const err = lookup(h, path, path_len, (dirflags & LOOKUPFLAGS_SYMLINK_FOLLOW) != 0);
+  // O_CREAT with a trailing slash is EISDIR on Linux once the directories
+  // before the last name resolve, whatever that name is (found by conformance/difffuzz).
+  const create = (oflags & OFLAGS_CREAT) != 0;
+  const err = lookup(h, path, path_len, (dirflags & LOOKUPFLAGS_SYMLINK_FOLLOW) != 0, create);
   if (err != ERRNO_SUCCESS) return -<i32>err;
+  if (create && r_trailing) return -<i32>ERRNO_ISDIR;
   let node = r_inode;
   if (node == null) {
     if (!(oflags & OFLAGS_CREAT)) return -<i32>ERRNO_NOENT;
@@ -75,8 +79,6 @@ export function path_open(
     node = inode_new(FILETYPE_REGULAR_FILE);
     link_new(parent, node);
   } else {
-    // O_CREAT with a trailing slash is EISDIR before anything else on Linux (found by conformance/difffuzz).
-    if ((oflags & OFLAGS_CREAT) && r_trailing) return -<i32>ERRNO_ISDIR;
     if ((oflags & OFLAGS_CREAT) && (oflags & OFLAGS_EXCL)) return -<i32>ERRNO_EXIST;
     // The last component is a symlink we were told not to follow: O_NOFOLLOW (wasmtime).
     if (node.isSymlink) return -<i32>ERRNO_LOOP;

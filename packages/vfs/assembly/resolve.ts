@@ -185,8 +185,9 @@ function walk_grow(): void {
  * Resolves the path read by read_path from `start`; `follow` follows a
  * symlink in the last component. `nameOnly` is for calls that create or
  * remove the last name (mkdir, rmdir, unlink, rename, the new name of link
- * and symlink): as on Linux, a trailing slash then neither follows a symlink
- * there nor fails on a non-directory; the call decides (EEXIST, ENOTDIR).
+ * and symlink, open with O_CREAT): as on Linux, a trailing slash then neither
+ * follows a symlink there nor fails on a non-directory; the call decides
+ * (EEXIST, ENOTDIR, EISDIR).
  */
 export function resolve(start: Inode, follow: bool, nameOnly: bool = false): u16 {
   r_parent = null;
@@ -243,7 +244,7 @@ export function resolve(start: Inode, follow: bool, nameOnly: bool = false): u16
       return ERRNO_SUCCESS;
     }
     const child = found;
-    if (child.isSymlink && (!last || follow || (trailing && !nameOnly))) {
+    if (child.isSymlink && (!last || ((follow || trailing) && !(nameOnly && trailing)))) {
       if (++hops > MAX_HOPS) return ERRNO_LOOP;
       const target = child.target;
       if (target.length == 0) return ERRNO_NOENT;

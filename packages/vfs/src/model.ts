@@ -99,7 +99,7 @@ export class Model {
         if (!last) return ERRNO_NOENT;
         return { parent: cur, name, node: null, trailing };
       }
-      if (child.type === 'symlink' && (!last || follow || (trailing && !nameOnly))) {
+      if (child.type === 'symlink' && (!last || ((follow || trailing) && !(nameOnly && trailing)))) {
         if (++hops > 40) return ERRNO_LOOP;
         if (child.target.startsWith('/')) {
           stack.length = 0;
@@ -137,8 +137,9 @@ export class Model {
 
   /** path_open with write rights: a handle index, or an errno (negated). */
   open(path: string, create: boolean, directory = false): number {
-    const r = this.resolve(path, true);
+    const r = this.resolve(path, true, create);
     if (typeof r === 'number') return -r;
+    if (create && r.trailing) return -ERRNO_ISDIR;
     let n = r.node;
     if (!n) {
       if (!create) return -ERRNO_NOENT;

@@ -472,6 +472,12 @@ describe('more Linux details found by conformance/difffuzz', () => {
   it('open("dir/", O_CREAT|O_EXCL) is EISDIR; a write of nothing on an append handle leaves the position', async () => {
     const h = await vfsHarness([dir('/d'), file('/f', '0123456789')]);
     expect(h.open('d/', { oflags: OFLAGS_CREAT | OFLAGS_EXCL })).toBe(-ERRNO_ISDIR);
+    expect(h.symlink('missing', 'dangling')).toBe(ERRNO_SUCCESS);
+    expect(h.open('dangling/', { oflags: OFLAGS_CREAT })).toBe(-ERRNO_ISDIR);
+    expect(h.open('dangling/', { oflags: OFLAGS_CREAT, follow: true })).toBe(-ERRNO_ISDIR);
+    expect(h.open('dangling', { oflags: OFLAGS_CREAT, follow: true })).toBeGreaterThanOrEqual(0); // creates the target
+    expect(h.stat('missing')).toMatchObject({ size: 0n });
+    expect(h.open('nodir/x/', { oflags: OFLAGS_CREAT })).toBe(-ERRNO_NOENT);
     const f = h.open('f', { rights: RIGHTS_FD_WRITE, fdflags: FDFLAGS_APPEND });
     expect(h.write(f, '')).toEqual([ERRNO_SUCCESS, 0]);
     expect(h.readText(f)).toBe('0123456789');
