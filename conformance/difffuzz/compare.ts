@@ -37,6 +37,10 @@ export const RULES: Rule[] = [
     matches: (op, args, node) => op === 'symlink' && args[0]!.split('/').includes('..') && node === 'ENOTCAPABLE',
   },
   {
+    deviation: ['open', 'creat file with trailing slash'],
+    matches: (op, args, node, box) => op === 'open' && args[2]!.includes('c') && args[1]!.endsWith('/') && node === 'ENOTDIR' && box === 'EISDIR',
+  },
+  {
     deviation: ['symlink', 'symlink absolute target'],
     matches: (op, args, node) => op === 'symlink' && args[0]!.startsWith('/') && node === 'EPERM',
   },

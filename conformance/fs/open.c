@@ -43,6 +43,7 @@ int main(int argc, char **argv) {
   rc("file with trailing slash", open(P("f/"), O_RDONLY));
   rc("dir with trailing slash", open(P("d/"), O_RDONLY));
   rc("creat with trailing slash", open(P("new/"), O_WRONLY | O_CREAT, 0644));
+  rc("creat file with trailing slash", open(P("f/"), O_WRONLY | O_CREAT, 0644));
   rc("file as parent", open(P("f/x"), O_RDONLY));
 
   /* append: every write goes to the end, whatever the position */
