@@ -29,12 +29,19 @@ export function readBaseBox(bytes: Uint8Array, path: string): BaseBox {
     throw new InputError(`FROM ${path}: ${(e as Error).message}`);
   }
   let image: ImageEntry[] = [];
-  if (manifest.vfsImage) {
-    const { first, count } = manifest.vfsImage;
-    const data = readModule(bytes).data.slice(first, first + count).map((d) => d.bytes);
-    image = decodeImage(data);
+  let program: Uint8Array | undefined;
+  try {
+    if (manifest.vfsImage) {
+      const { first, count } = manifest.vfsImage;
+      const data = readModule(bytes).data.slice(first, first + count).map((d) => d.bytes);
+      image = decodeImage(data);
+    }
+    const parts = findCustomSection(bytes, PARTS_SECTION);
+    if (parts) program = decodeParts(parts).program.slice();
+  } catch (e) {
+    // A damaged box: its image segments or parts do not read back.
+    throw new InputError(`FROM ${path}: ${(e as Error).message}`);
   }
-  const parts = findCustomSection(bytes, PARTS_SECTION);
   const identity = `${basename(path)} sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-  return { identity, manifest, image, ...(parts ? { program: decodeParts(parts).program.slice() } : {}) };
+  return { identity, manifest, image, ...(program ? { program } : {}) };
 }

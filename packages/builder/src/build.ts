@@ -106,6 +106,9 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
   const epochSeconds = options.epoch ?? (process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) : 0);
   const epoch = BigInt(Math.trunc(epochSeconds)) * 1_000_000_000n;
   const buildArgs = options.buildArgs ?? {};
+  for (const [k, v] of Object.entries(buildArgs)) {
+    if (k.includes('\0') || v.includes('\0')) throw new BuildError(`--build-arg ${k}: a NUL character is not allowed`);
+  }
   const escape = dockerfile.escape;
   const byName = new Map<string, CapabilityDescriptor>(options.capabilities.map((c) => [c.name, c]));
   const deny = [...(options.deny ?? [])];

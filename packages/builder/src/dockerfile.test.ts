@@ -36,6 +36,16 @@ describe('parseDockerfile', () => {
     expect(() => parseDockerfile('FROM scratch\n\nRUN <<EOF\necho\nEOF', 'Dockerfile')).toThrow(/^Dockerfile:3: RUN with a heredoc/);
   });
 
+  it('refuses a NUL anywhere, raw or as a JSON escape, naming the line (found by the CLI fuzzer)', () => {
+    expect(() => parseDockerfile('FROM scratch\nWORKDIR /a\0b\n')).toThrow(/^Dockerfile:2: a NUL character is not allowed/);
+    expect(() => parseDockerfile('FROM scratch\nCMD ["a\\u0000b"]\n')).toThrow(/^Dockerfile:2: CMD: a NUL character/);
+  });
+
+  it('ignores a lone continuation on the last line (found by the CLI fuzzer)', () => {
+    expect(parseDockerfile('FROM scratch\n\\').instructions.map((i) => i.keyword)).toEqual(['FROM']);
+    expect(parseDockerfile('FROM scratch\nENV A=1 \\').instructions[1]!.rest).toBe('A=1');
+  });
+
   it('upper-cases keywords', () => {
     expect(parseDockerfile('from scratch\ncopy a b').instructions.map((i) => i.keyword)).toEqual(['FROM', 'COPY']);
   });

@@ -61,6 +61,9 @@ function splitFlags(file: string, line: number, text: string): { flags: Map<stri
 /** Parses a Dockerfile's text. Errors name `file:line`. */
 export function parseDockerfile(text: string, file = 'Dockerfile'): Dockerfile {
   const lines = text.split(/\r?\n/);
+  // A NUL can reach no path, argument or variable of a box: refuse it where it is.
+  const nul = lines.findIndex((l) => l.includes('\0'));
+  if (nul >= 0) throw at(file, nul + 1, 'a NUL character is not allowed in a Dockerfile');
   let escape = '\\';
   let i = 0;
   // Parser directives: `# key=value` lines at the very top; the first other line ends them.
@@ -102,6 +105,8 @@ export function parseDockerfile(text: string, file = 'Dockerfile'): Dockerfile {
       i++;
       break;
     }
+    // A continuation on the last line with nothing before it leaves no instruction.
+    if (logical.trim() === '') continue;
     const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(logical)!;
     const keyword = m[1]!.toUpperCase();
     const raw = m[2]!.trim();
@@ -110,6 +115,7 @@ export function parseDockerfile(text: string, file = 'Dockerfile'): Dockerfile {
     }
     const { flags, rest } = FLAGGED.has(keyword) ? splitFlags(file, line, raw) : { flags: new Map<string, string>(), rest: raw };
     const exec = EXEC_FORM.has(keyword) ? parseExec(rest) : undefined;
+    if (exec?.some((a) => a.includes('\0'))) throw at(file, line, `${keyword}: a NUL character (\\u0000) is not allowed in an argument`);
     instructions.push({ keyword, line, raw, flags, rest, ...(exec ? { exec } : {}) });
   }
   return { file, escape, instructions };

@@ -262,6 +262,21 @@ describe('box build: stages and bases', () => {
     const c = await buildIn(child);
     expect(c.manifest.entrypoint).toBe('/bin/tool');
     expect((await runCaptured(c.bytes)).stdout).toBe('argv[0]=/bin/tool\nargv[1]=args\n');
+    // a damaged base whose manifest places its image on segments it does not have: bad input, not a crash (found by the CLI fuzzer)
+    const damaged: Module = readModule(toolBase.bytes);
+    const section = damaged.customs.find((x) => x.name === 'box')!;
+    const manifest = JSON.parse(new TextDecoder().decode(section.bytes));
+    manifest.vfsImage.first += 1000;
+    section.bytes = new TextEncoder().encode(JSON.stringify(manifest));
+    writeFileSync(join(child, 'base.box.wasm'), writeModule(damaged));
+    const refused = await failure(child);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.message).toMatch(/^Dockerfile:1: FROM base\.box\.wasm: /);
+  });
+
+  it('refuses a --build-arg holding a NUL (found by the CLI fuzzer)', async () => {
+    const ctx = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch\nARG A\nCOPY fsop.wasm /fsop\nENTRYPOINT ["/fsop"]\n' });
+    expect((await failure(ctx, { buildArgs: { A: 'x\0y' } })).message).toBe('--build-arg A: a NUL character is not allowed');
   });
 });
 
