@@ -4,7 +4,12 @@
 // the host reads memory 0 exactly as it would for the bare program: no copy.
 
 import * as host from "../../abi/assembly/wasi";
-import { ERRNO_SUCCESS, FILETYPE_SOCKET_STREAM, PREOPENTYPE_DIR } from "../../abi/assembly/constants";
+import {
+  ERRNO_SUCCESS, FILETYPE_SOCKET_STREAM, PREOPENTYPE_DIR, RIGHTS_FD_READDIR, RIGHTS_PATH_CREATE_DIRECTORY,
+  RIGHTS_PATH_CREATE_FILE, RIGHTS_PATH_FILESTAT_GET, RIGHTS_PATH_FILESTAT_SET_SIZE, RIGHTS_PATH_FILESTAT_SET_TIMES,
+  RIGHTS_PATH_LINK_SOURCE, RIGHTS_PATH_LINK_TARGET, RIGHTS_PATH_OPEN, RIGHTS_PATH_READLINK, RIGHTS_PATH_REMOVE_DIRECTORY,
+  RIGHTS_PATH_RENAME_SOURCE, RIGHTS_PATH_RENAME_TARGET, RIGHTS_PATH_SYMLINK, RIGHTS_PATH_UNLINK_FILE,
+} from "../../abi/assembly/constants";
 import { borrow_app, read_borrowed, return_app } from "../../abi/assembly/borrow";
 import { is_mount_point } from "./config";
 import { DRIVER_HOST, DRIVER_NET, fd_lowest_free, fd_set } from "./fdtable";
@@ -15,9 +20,20 @@ export const RIGHTS_ALL: u64 = (<u64>1 << 30) - 1;
 
 const PRESTAT_BYTES: u32 = 8;
 
+/**
+ * Directory rights stdio never holds: it is a stream, not a directory, so
+ * path_* and fd_readdir on it answer ENOTCAPABLE, as node:wasi (uvwasi)
+ * answers, whether or not the box may reach a host directory at all.
+ */
+const DIRECTORY_RIGHTS: u64 = RIGHTS_FD_READDIR | RIGHTS_PATH_CREATE_DIRECTORY | RIGHTS_PATH_CREATE_FILE
+  | RIGHTS_PATH_LINK_SOURCE | RIGHTS_PATH_LINK_TARGET | RIGHTS_PATH_OPEN | RIGHTS_PATH_READLINK
+  | RIGHTS_PATH_RENAME_SOURCE | RIGHTS_PATH_RENAME_TARGET | RIGHTS_PATH_FILESTAT_GET | RIGHTS_PATH_FILESTAT_SET_SIZE
+  | RIGHTS_PATH_FILESTAT_SET_TIMES | RIGHTS_PATH_SYMLINK | RIGHTS_PATH_REMOVE_DIRECTORY | RIGHTS_PATH_UNLINK_FILE;
+
 /** Box fds 0-2 are the host's stdio. */
 export function host_register_stdio(): void {
-  for (let fd: u32 = 0; fd < 3; fd++) fd_set(fd, DRIVER_HOST, fd, RIGHTS_ALL, RIGHTS_ALL, 0, false);
+  const rights = RIGHTS_ALL & ~DIRECTORY_RIGHTS;
+  for (let fd: u32 = 0; fd < 3; fd++) fd_set(fd, DRIVER_HOST, fd, rights, rights, 0, false);
 }
 
 /** The longest preopen name the kernel compares against mount points. */
