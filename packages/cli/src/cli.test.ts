@@ -213,6 +213,11 @@ describe('box', () => {
     const trapped = cli('box', ['run', '--commit', boxes[2]!, boxes[1]!, '0', 'trap']);
     expect(trapped).toMatchObject({ status: 134, stdout: 'run 3\nrun 0\n' });
     expect(cli('box', ['run', boxes[2]!, '5'])).toMatchObject({ status: 5, stdout: 'run 3\nrun 0\nrun 5\n' });
+    // an output limit ends the run, and its writes are kept too
+    const limited = join(work, 'state-limited.box.wasm');
+    const cut = cli('box', ['run', '--max-output', '4', '--commit', limited, boxes[2]!, '8']);
+    expect(cut.status).toBe(137);
+    expect(cli('box', ['run', limited, '9']).stdout).toBe('run 3\nrun 0\nrun 8\nrun 9\n');
     // the box it came from is unchanged
     expect(cli('box', ['run', boxes[0]!, '7']).stdout).toBe('run 7\n');
     expect(readManifest(readFileSync(boxes[2]!)).image).toMatchObject({ files: 1, bytes: 12 });

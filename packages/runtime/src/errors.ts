@@ -13,4 +13,6 @@ export class TrapError extends Error {
 /** A run limit ended the box: `box run` exits 137. */
 export class LimitError extends Error {
   override name = 'LimitError';
+  /** the vfs snapshot taken when the memory or output limit ended the run, when asked for (a time limit leaves none) */
+  snapshot?: Uint8Array | undefined;
 }

@@ -163,7 +163,11 @@ function runInWorker(
         const trap = new TrapError(reply.message);
         trap.snapshot = reply.snapshot;
         reject(trap);
-      } else if (reply.kind === 'LimitError') reject(new LimitError(reply.message));
+      } else if (reply.kind === 'LimitError') {
+        const limit = new LimitError(reply.message);
+        limit.snapshot = reply.snapshot;
+        reject(limit);
+      }
       else reject(reply.kind === 'StartError' ? new StartError(reply.message) : new Error(reply.message));
     });
     worker.once('error', (e) => end(e));
@@ -189,7 +193,7 @@ async function workerMain(): Promise<void> {
       ok: false,
       kind: error instanceof StartError ? 'StartError' : error instanceof TrapError ? 'TrapError' : error.name,
       message: error.message,
-      ...(error instanceof TrapError && error.snapshot ? { snapshot: error.snapshot } : {}),
+      ...((error instanceof TrapError || error instanceof LimitError) && error.snapshot ? { snapshot: error.snapshot } : {}),
     };
   }
   parentPort!.postMessage(reply);

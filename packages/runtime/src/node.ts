@@ -211,6 +211,11 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
     return options.memoryLimit - memory.buffer.byteLength < Math.max(1 << 20, options.memoryLimit / 8);
   };
   const memoryLimitError = () => new LimitError(`memory limit of ${options.memoryLimit} bytes reached`);
+  // What the program wrote before a limit ended it is not lost either: the vfs is not mid-call then.
+  const withSnapshot = (e: LimitError) => {
+    if (options.snapshot) e.snapshot = takeVfsSnapshot(control);
+    return e;
+  };
   try {
     let exitCode: number;
     try {
@@ -219,13 +224,13 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
       flushSockets();
     }
     printTrace();
-    if (exitCode !== 0 && atMemoryCap()) throw memoryLimitError();
+    if (exitCode !== 0 && atMemoryCap()) throw withSnapshot(memoryLimitError());
     const snapshot = options.snapshot ? takeVfsSnapshot(control) : undefined;
     return { exitCode, manifest, ...(snapshot ? { snapshot } : {}) };
   } catch (e) {
-    if (e instanceof LimitError) throw e;
+    if (e instanceof LimitError) throw withSnapshot(e);
     printTrace();
-    if (e instanceof WebAssembly.RuntimeError && atMemoryCap()) throw memoryLimitError();
+    if (e instanceof WebAssembly.RuntimeError && atMemoryCap()) throw withSnapshot(memoryLimitError());
     if (e instanceof WebAssembly.RuntimeError) {
       // The capabilities' memories are intact after a trap in the program: what it wrote is not lost.
       const trap = new TrapError(`the box trapped: ${e.message}${trapFrames(e)}`, { cause: e });

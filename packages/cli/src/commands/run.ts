@@ -3,7 +3,7 @@ import { readManifest, type Manifest } from '@marcotte/abi';
 import { commitImage, imageSegments, imageSummary } from '@marcotte/linker';
 import { decodeImage, encodeImage, imageOptions, readSnapshot, snapshotSegments } from '@marcotte/vfs';
 import { resolve } from 'node:path';
-import { runBoxIsolated, TrapError, type Publish } from '@marcotte/runtime';
+import { LimitError, runBoxIsolated, TrapError, type Publish } from '@marcotte/runtime';
 import { flag, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { readInput } from '../io.ts';
 import { withEntrypoint, withWorkdir } from '../reconfigure.ts';
@@ -34,7 +34,8 @@ Options:
   --entrypoint PATH   run the WASI program at PATH in the box's filesystem instead of the
                       box's own, with the box's capabilities and settings; ARGS go to it
   --commit OUT        write a new box whose image holds the run's filesystem changes
-                      (also when the program fails or traps); the box's program, config
+                      (also when the program fails, traps or hits --memory or --max-output;
+                      not --timeout, which ends the box at once); the box's program, config
                       and working directory stay as they were
   -h, --help          show this help
 
@@ -177,7 +178,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   if (trace && manifest && !manifest.trace && !manifest.portable) {
     throw new UsageError(`box run: --trace: ${boxPath} records no calls (link it with --trace, or --portable to trace in dynamic mode)`);
   }
-  if (commit !== undefined && !readManifestOrNull(bytes)?.vfsImage) {
+  // A box whose manifest does not read is refused below, saying why.
+  if (commit !== undefined && manifest && !manifest.vfsImage) {
     throw new UsageError(`box run: --commit: ${boxPath} has no filesystem of its own (link it with --fs)`);
   }
   // In a worker: a time limit or Ctrl-C must be able to stop a program that never yields.
@@ -191,8 +193,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     if (commit !== undefined && snapshot) writeCommit(commit, original, snapshot);
     return exitCode;
   } catch (e) {
-    // A trap loses nothing either: the capabilities' memories were intact.
-    if (commit !== undefined && e instanceof TrapError && e.snapshot) writeCommit(commit, original, e.snapshot);
+    // A trap or a memory or output limit loses nothing either: the capabilities' memories were intact.
+    if (commit !== undefined && (e instanceof TrapError || e instanceof LimitError) && e.snapshot) writeCommit(commit, original, e.snapshot);
     throw e;
   }
 }
