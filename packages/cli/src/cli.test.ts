@@ -213,6 +213,13 @@ describe('box', () => {
     const trapped = cli('box', ['run', '--commit', boxes[2]!, boxes[1]!, '0', 'trap']);
     expect(trapped).toMatchObject({ status: 134, stdout: 'run 3\nrun 0\n' });
     expect(cli('box', ['run', boxes[2]!, '5'])).toMatchObject({ status: 5, stdout: 'run 3\nrun 0\nrun 5\n' });
+    // a time limit interrupts the program in one of its loops: what it wrote is kept
+    const spinner = join(work, 'write-spin.box.wasm'), stopped = join(work, 'write-spin-stopped.box.wasm');
+    expect(cli('box-link', ['--fs', '-o', spinner, join(root, 'conformance/programs/write_spin.wasm')]).status).toBe(0);
+    const timed = cli('box', ['run', '--timeout', '1', '--commit', stopped, spinner, 'kept after the limit']);
+    expect(timed).toMatchObject({ status: 137, stdout: 'wrote /work.txt\n' });
+    expectOneLineError(timed, /^box run: time limit of 1s reached\n$/);
+    expect(readManifest(readFileSync(stopped)).image).toMatchObject({ files: 1, bytes: 'kept after the limit'.length });
     // an output limit ends the run, and its writes are kept too
     const limited = join(work, 'state-limited.box.wasm');
     const cut = cli('box', ['run', '--max-output', '4', '--commit', limited, boxes[2]!, '8']);
@@ -226,7 +233,9 @@ describe('box', () => {
     expect(cli('box-link', ['--fs', '--portable', '-o', portable[0]!, program]).status).toBe(0);
     expect(cli('box', ['run', '--commit', portable[1]!, portable[0]!, '4']).status).toBe(4);
     expect(cli('box', ['run', '--mode', 'dynamic', portable[1]!, '6'])).toMatchObject({ status: 6, stdout: 'run 4\nrun 6\n' });
-    const noFs = cli('box', ['run', '--commit', boxes[3]!, join(work, 'hello.box.wasm')]);
+    const plain = join(work, 'commit-nofs.box.wasm');
+    expect(cli('box-link', ['-o', plain, hello]).status).toBe(0);
+    const noFs = cli('box', ['run', '--commit', boxes[3]!, plain]);
     expect(noFs.status).toBe(125);
     expectOneLineError(noFs, /--commit: .* has no filesystem of its own/);
   });

@@ -87,6 +87,8 @@ interface WorkerRun extends Omit<RunOptions, 'trace' | 'onOutput' | 'sockets'> {
   trace?: boolean;
   /** stdout / stderr go back to this thread as messages */
   pipe?: { 1: boolean; 2: boolean };
+  /** make the program's loops interruptible and send the flag back (a time limit with a snapshot or a trace) */
+  interruptible?: boolean;
 }
 
 type Sink = (bytes: Uint8Array) => void;
@@ -113,13 +115,18 @@ function workerRun(run: Omit<IsolatedOptions, 'timeoutMs' | 'handleSignals' | 'p
   };
 }
 
-type Message = Reply | { output: 1 | 2; bytes: Uint8Array };
+type Message = Reply | { output: 1 | 2; bytes: Uint8Array } | { interrupt: SharedArrayBuffer };
+
+/** How long an interrupted box has to reach one of its loops before its thread is ended. */
+const INTERRUPT_GRACE_MS = 2000;
 
 function runInWorker(
   bytes: Uint8Array, options: Omit<IsolatedOptions, 'timeoutMs' | 'handleSignals' | 'publish' | 'onListening' | 'signal'>,
   timeoutMs: number | undefined, handleSignals: boolean | undefined, bridge: NetBridge | undefined, signal?: AbortSignal,
 ): Promise<RunResult> {
-  const { run, sinks } = workerRun(options);
+  const { run: plain, sinks } = workerRun(options);
+  // Worth re-encoding the box only when an interrupted run has something to keep: its files or its trace.
+  const run: WorkerRun = timeoutMs !== undefined && (plain.snapshot || plain.trace) ? { ...plain, interruptible: true } : plain;
   return new Promise((resolve, reject) => {
     // node:wasi announces itself as experimental in every thread that loads it.
     const sockets = bridge?.channel;
@@ -133,6 +140,7 @@ function runInWorker(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(grace);
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
       signal?.removeEventListener('abort', onAbort);
@@ -142,8 +150,19 @@ function runInWorker(
       void worker.terminate();
       reject(error);
     });
-    const timer = timeoutMs === undefined ? undefined
-      : setTimeout(() => end(new LimitError(`time limit of ${timeoutMs / 1000}s reached`)), timeoutMs);
+    const timeLimit = () => new LimitError(`time limit of ${timeoutMs! / 1000}s reached`);
+    // An interruptible box is asked to stop first, so that what it wrote can be kept; one that does
+    // not stop within the grace time (blocked in a host call) ends as any other.
+    let interrupt: Int32Array | undefined;
+    let interrupted = false;
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    const onTimeout = () => {
+      if (!interrupt) return end(timeLimit());
+      interrupted = true;
+      Atomics.store(interrupt, 0, 1);
+      grace = setTimeout(() => end(timeLimit()), INTERRUPT_GRACE_MS);
+    };
+    const timer = timeoutMs === undefined ? undefined : setTimeout(onTimeout, timeoutMs);
     const onInt = () => end(new SignalError('SIGINT'));
     const onTerm = () => end(new SignalError('SIGTERM'));
     const onAbort = () => end(signal!.reason instanceof Error ? signal!.reason : new Error('the box was stopped'));
@@ -155,10 +174,16 @@ function runInWorker(
     // Output arrives as messages before the reply, in the order the program wrote it.
     worker.on('message', (message: Message) => {
       if ('output' in message) sinks[message.output]?.(message.bytes);
+      else if ('interrupt' in message) interrupt = new Int32Array(message.interrupt);
       else onReply(message);
     });
     const onReply = (reply: Reply) => finish(() => {
-      if (reply.ok) resolve(reply.result);
+      if (interrupted) {
+        // Stopped by the time limit (or finished as it struck): the limit is what ended the run.
+        const limit = timeLimit();
+        limit.snapshot = reply.ok ? reply.result.snapshot : reply.snapshot;
+        reject(limit);
+      } else if (reply.ok) resolve(reply.result);
       else if (reply.kind === 'TrapError') {
         const trap = new TrapError(reply.message);
         trap.snapshot = reply.snapshot;
@@ -177,13 +202,16 @@ function runInWorker(
 
 async function workerMain(): Promise<void> {
   const { bytes, run, sockets } = workerData as { bytes: Uint8Array; run: WorkerRun; sockets?: SocketChannel };
-  const { trace, pipe, ...rest } = run;
+  const { trace, pipe, interruptible, ...rest } = run;
   // captureOutput copies into a fresh buffer: hand it over rather than copy it again.
   const post = (fd: 1 | 2, bytes: Uint8Array) => parentPort!.postMessage({ output: fd, bytes }, [bytes.buffer as ArrayBuffer]);
   const onOutput = pipe ? (fd: 1 | 2, bytes: Uint8Array) => (pipe[fd] ? post(fd, bytes) : writeSync(fd === 1 ? run.stdout ?? 1 : run.stderr ?? 2, bytes)) : undefined;
   // Where stderr goes, in order with what the program itself writes there.
   const traceLine = (line: string) => (pipe?.[2] ? post(2, new TextEncoder().encode(`${line}\n`)) : writeSync(run.stderr ?? 2, `${line}\n`));
-  const options: RunOptions = { ...rest, ...(trace ? { trace: traceLine } : {}), ...(onOutput ? { onOutput } : {}), ...(sockets ? { sockets } : {}) };
+  const options: RunOptions = {
+    ...rest, ...(trace ? { trace: traceLine } : {}), ...(onOutput ? { onOutput } : {}), ...(sockets ? { sockets } : {}),
+    ...(interruptible ? { onInterruptible: (flag: SharedArrayBuffer) => parentPort!.postMessage({ interrupt: flag }) } : {}),
+  };
   let reply: Reply;
   try {
     reply = { ok: true, result: await runBox(bytes, options) };

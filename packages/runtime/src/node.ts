@@ -5,7 +5,7 @@ import { WASI } from 'node:wasi';
 import { readManifest, BoxFormatError, decodeParts, findCustomSection, PARTS_SECTION, type Manifest } from '@marcotte/abi';
 import { instantiateParts } from './dynamic.ts';
 import { readTrace } from './trace.ts';
-import { readModule, writeModule } from '@marcotte/linker';
+import { interruptible, INTERRUPT_EXPORT, readModule, writeModule } from '@marcotte/linker';
 import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 import { LimitError, StartError, TrapError } from './errors.ts';
 import { socketImports, type SocketChannel } from './socket-host.ts';
@@ -41,6 +41,12 @@ export interface RunOptions {
   sockets?: SocketChannel;
   /** take the vfs snapshot when the program ends (exit, error exit or trap): RunResult.snapshot / TrapError.snapshot */
   snapshot?: boolean;
+  /**
+   * static mode: make the program's loops check an interrupt flag (linker's interruptible) and
+   * hand over the flag's shared memory; once set, the run ends with LimitError('interrupted'),
+   * with the vfs snapshot when asked for
+   */
+  onInterruptible?: (flag: SharedArrayBuffer) => void;
 }
 
 export interface RunResult {
@@ -161,6 +167,7 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
     stderr: options.stderr ?? 2,
   });
   let instance: { exports: WebAssembly.Exports } | undefined;
+  let interruptFlag: Int32Array | undefined;
   let control: WebAssembly.Exports;
   const imports = wasi.getImportObject() as Record<string, Record<string, (...a: unknown[]) => unknown>>;
   const host = imports.wasi_snapshot_preview1!;
@@ -191,9 +198,16 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
       const vfs = capabilities.get('vfs')?.exports;
       control = vfs ? { 'box.vfs.snapshot': vfs.snapshot!, 'box.vfs.memory': vfs.memory! } : {};
     } else {
-      const { module } = await loadBox(pages === undefined ? bytes : capMemory(bytes, pages));
+      let runnable = pages === undefined ? bytes : capMemory(bytes, pages);
+      if (options.onInterruptible) runnable = interruptible(runnable);
+      const { module } = await loadBox(runnable);
       instance = await WebAssembly.instantiate(module, imports as WebAssembly.Imports);
       control = instance.exports;
+      const flag = instance.exports[INTERRUPT_EXPORT] as WebAssembly.Memory | undefined;
+      if (flag) {
+        interruptFlag = new Int32Array(flag.buffer);
+        options.onInterruptible?.(flag.buffer as unknown as SharedArrayBuffer);
+      }
     }
   } catch (e) {
     if (e instanceof StartError) throw e;
@@ -231,6 +245,8 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
     if (e instanceof LimitError) throw withSnapshot(e);
     printTrace();
     if (e instanceof WebAssembly.RuntimeError && atMemoryCap()) throw withSnapshot(memoryLimitError());
+    // The host set the flag: the program stopped between two iterations of one of its own loops.
+    if (e instanceof WebAssembly.RuntimeError && interruptFlag && Atomics.load(interruptFlag, 0) !== 0) throw withSnapshot(new LimitError('interrupted'));
     if (e instanceof WebAssembly.RuntimeError) {
       // The capabilities' memories are intact after a trap in the program: what it wrote is not lost.
       const trap = new TrapError(`the box trapped: ${e.message}${trapFrames(e)}`, { cause: e });

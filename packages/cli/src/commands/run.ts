@@ -34,9 +34,10 @@ Options:
   --entrypoint PATH   run the WASI program at PATH in the box's filesystem instead of the
                       box's own, with the box's capabilities and settings; ARGS go to it
   --commit OUT        write a new box whose image holds the run's filesystem changes
-                      (also when the program fails, traps or hits --memory or --max-output;
-                      not --timeout, which ends the box at once); the box's program, config
-                      and working directory stay as they were
+                      (also when the program fails, traps or hits a limit: --timeout stops
+                      it in one of its loops; one blocked in a host call 2 s longer is
+                      ended without a snapshot); the box's program, config and working
+                      directory stay as they were
   -h, --help          show this help
 
 Exit status: the program's own; 125 when the box cannot start; 134 when it

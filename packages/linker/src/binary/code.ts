@@ -106,6 +106,7 @@ export function rewriteInstrs(r: ByteReader, map: IndexMap, out: ByteWriter): vo
       case Imm.BlockType:
         blockType(r, map, out);
         depth++;
+        if (op === 0x03 && map.loopProbe) out.bytes(map.loopProbe);
         break;
       case Imm.BrTable: {
         const n = r.u32();

@@ -149,6 +149,8 @@ export function emptyModule(): Module {
 
 /** How indices of one input module map into the merged module. */
 export interface IndexMap {
+  /** bytes the rewriter inserts at the top of every loop body (box run's interrupt probe) */
+  loopProbe?: Uint8Array;
   func(i: number): number;
   table(i: number): number;
   memory(i: number): number;
