@@ -6,3 +6,4 @@ export * from './capability.ts';
 export * from './box.ts';
 export * from './box-app.ts';
 export * from './parts.ts';
+export * from './bytes.ts';

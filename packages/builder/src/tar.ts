@@ -4,25 +4,11 @@
 
 import { gunzipSync } from 'node:zlib';
 import type { ImageEntry } from '@marcotte/abi';
-import { imageFromTar } from '@marcotte/vfs';
+import { imageFromTar, tarNumber, tarString } from '@marcotte/vfs';
 
 const decoder = new TextDecoder();
-
-function field(block: Uint8Array, at: number, len: number): string {
-  const f = block.subarray(at, at + len);
-  const end = f.indexOf(0);
-  return decoder.decode(end < 0 ? f : f.subarray(0, end));
-}
-
-function octal(block: Uint8Array, at: number, len: number): number {
-  if (block[at]! & 0x80) {
-    let n = block[at]! & 0x7f;
-    for (let i = 1; i < len; i++) n = n * 256 + block[at + i]!;
-    return n;
-  }
-  const t = field(block, at, len).trim();
-  return t === '' ? 0 : parseInt(t, 8);
-}
+const field = tarString;
+const octal = tarNumber;
 
 function isTarHeader(block: Uint8Array): boolean {
   if (block.length < 512) return false;

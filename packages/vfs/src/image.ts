@@ -17,7 +17,7 @@
 
 import { lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ImageEntry } from '@marcotte/abi';
+import { concat, type ImageEntry } from '@marcotte/abi';
 import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } from '@marcotte/abi';
 
 export const IMAGE_MAGIC = 0x5346564d; // "MVFS"
@@ -315,16 +315,6 @@ export function decodeImage(segments: readonly Uint8Array[]): ImageEntry[] {
   return out;
 }
 
-/** The parts, one after another, in one array. */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** Reads a host directory recursively (names sorted, symlinks kept as symlinks, hard links kept) as image entries. */
 export function imageFromDirectory(root: string): ImageEntry[] {
@@ -357,13 +347,15 @@ export function imageFromDirectory(root: string): ImageEntry[] {
   return out;
 }
 
-function tarString(block: Uint8Array, at: number, len: number): string {
+/** A tar header's text field: its bytes up to the first NUL. */
+export function tarString(block: Uint8Array, at: number, len: number): string {
   const field = block.subarray(at, at + len);
   const end = field.indexOf(0);
   return decoder.decode(end < 0 ? field : field.subarray(0, end));
 }
 
-function tarNumber(block: Uint8Array, at: number, len: number): number {
+/** A tar header's number field: octal text, or GNU base-256. */
+export function tarNumber(block: Uint8Array, at: number, len: number): number {
   // GNU base-256 for values that do not fit the octal field.
   if (block[at]! & 0x80) {
     let n = block[at]! & 0x7f;

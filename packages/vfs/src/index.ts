@@ -4,7 +4,7 @@ import { wasm } from './wasm.ts';
 
 export {
   DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_HANDLES, DEFAULT_MAX_PAGES, DEFAULT_MAX_PATH, DEFAULT_QUOTA, IMAGE_MAGIC, IMAGE_VERSION,
-  decodeImage, encodeImage, imageFromDirectory, imageFromTar, imageOptions,
+  decodeImage, encodeImage, imageFromDirectory, imageFromTar, imageOptions, tarNumber, tarString,
 } from './image.ts';
 export { frameSegments, readSnapshot, snapshotSegments, snapshotToTar, takeSnapshot, takeSnapshotBytes, writeEntries } from './snapshot.ts';
 export type { ImageOptions } from './image.ts';

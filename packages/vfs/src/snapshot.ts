@@ -8,8 +8,8 @@
 
 import { chmodSync, linkSync, lutimesSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ImageEntry } from '@marcotte/abi';
-import { concat, decodeImage } from './image.ts';
+import { concat, type ImageEntry } from '@marcotte/abi';
+import { decodeImage } from './image.ts';
 
 /** Splits a snapshot's bytes into its segments (views into `bytes`). */
 export function snapshotSegments(bytes: Uint8Array): Uint8Array[] {

@@ -6,6 +6,8 @@
 // States: EMPTY (the page may fill the mailbox), FULL (the worker may take
 // it), EOF (the page has closed stdin and the mailbox is drained).
 
+import { concat } from '@marcotte/abi';
+
 export const EMPTY = 0;
 export const FULL = 1;
 export const EOF = 2;
@@ -52,7 +54,7 @@ export class StdinQueue {
 
   /** @internal everything queued so far, for a worker without shared memory */
   drain(): Uint8Array {
-    const all = concatBytes(this.#chunks);
+    const all = concat(this.#chunks);
     this.#chunks = [];
     return all;
   }
@@ -148,12 +150,3 @@ export function bytesSource(bytes: Uint8Array): StdinSource {
   };
 }
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
