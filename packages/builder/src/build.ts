@@ -146,11 +146,17 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
       }
       if (!stage) throw fail(`${ins.keyword} before FROM: a Dockerfile starts with FROM (or ARG)`);
       const s = stage;
-      const layerStep = (layer: Layer, instruction: string, extra: Partial<LayerRecord> = {}) => {
+      // A step's layer, from the cache (hit) or just made: applied, recorded, and reported.
+      const layerStep = (layer: Layer, instruction: string, key: string, hit: boolean, extra: Partial<LayerRecord> = {}) => {
         s.tree.apply(layer);
         const { digest, size } = layerDigest(layer);
         s.layers.push({ digest, instruction, line: ins.line, size, ...extra });
-        return size;
+        s.key = key;
+        if (hit) progress.cached();
+        else {
+          allCached = false;
+          progress.done(size);
+        }
       };
       switch (ins.keyword) {
         case 'ENV':
@@ -184,13 +190,7 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
               layer = { entries: s.tree.clone().ensureParents(`${real}/x`), whiteouts: [] };
               cache.put(key, layer);
             }
-            const size = layerStep(layer, instruction);
-            s.key = key;
-            if (hit) progress.cached();
-            else {
-              allCached = false;
-              progress.done(size);
-            }
+            layerStep(layer, instruction, key, hit);
           }
           break;
         }
@@ -256,13 +256,7 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
             layer = copyLayer(req, matches, s.tree);
             cache.put(key, layer);
           }
-          const size = layerStep(layer, instruction, chown !== undefined ? { chown: word(chown) } : {});
-          s.key = key;
-          if (hit) progress.cached();
-          else {
-            allCached = false;
-            progress.done(size);
-          }
+          layerStep(layer, instruction, key, hit, chown !== undefined ? { chown: word(chown) } : {});
           break;
         }
         case 'RUN': {
@@ -285,13 +279,7 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
             });
             cache.put(key, layer);
           }
-          const size = layerStep(layer, instruction);
-          s.key = key;
-          if (hit) progress.cached();
-          else {
-            allCached = false;
-            progress.done(size);
-          }
+          layerStep(layer, instruction, key, hit);
           break;
         }
         default:
