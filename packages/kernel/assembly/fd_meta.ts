@@ -10,7 +10,7 @@ import {
   ERRNO_BADF, ERRNO_FAULT, ERRNO_INVAL, ERRNO_NOSYS, ERRNO_NOTCAPABLE, ERRNO_SUCCESS,
   RIGHTS_FD_FDSTAT_SET_FLAGS, RIGHTS_FD_FILESTAT_GET, RIGHTS_FD_FILESTAT_SET_SIZE,
   RIGHTS_FD_FILESTAT_SET_TIMES, FDSTAT_SIZE, FDSTAT_FS_RIGHTS_BASE_OFFSET,
-  FDSTAT_FS_RIGHTS_INHERITING_OFFSET, FILESTAT_SIZE, PRESTAT_SIZE, FILETYPE_CHARACTER_DEVICE,
+  FDSTAT_FS_RIGHTS_INHERITING_OFFSET, FILESTAT_SIZE, PRESTAT_SIZE, FILETYPE_CHARACTER_DEVICE, FILETYPE_DIRECTORY,
 } from "../../abi/assembly/constants";
 import {
   DRIVER_HOST, DRIVER_NET, DRIVER_VFS, entry_driver, entry_fdflags, entry_handle, entry_is_preopen, entry_rights_base,
@@ -48,6 +48,8 @@ export function fd_renumber(fd: u32, to: u32): u16 {
 
 /** The two rights fields of an fdstat, built here and copied out at once. */
 const RIGHTS_RECORD: usize = memory.data(16, 8);
+/** A whole fdstat, built here and copied out at once. */
+const FDSTAT_RECORD: usize = memory.data(24, 8);
 
 export function fd_fdstat_get(fd: u32, buf: u32): u16 {
   const e = fd_entry(fd);
@@ -73,6 +75,15 @@ export function fd_fdstat_get(fd: u32, buf: u32): u16 {
     return ERRNO_SUCCESS;
   }
   const driver = entry_driver(e);
+  if (driver == DRIVER_VFS && entry_is_preopen(e)) {
+    // A vfs preopen is a directory and the table holds its flags and rights: no driver call.
+    // wasi-libc asks this of the directory before every open.
+    store<u64>(FDSTAT_RECORD, <u64>FILETYPE_DIRECTORY | (<u64>entry_fdflags(e) << 16));
+    store<u64>(FDSTAT_RECORD + 8, entry_rights_base(e));
+    store<u64>(FDSTAT_RECORD + 16, entry_rights_inheriting(e));
+    app.copy_out(buf, FDSTAT_RECORD, FDSTAT_SIZE);
+    return ERRNO_SUCCESS;
+  }
   if (driver == DRIVER_VFS || driver == DRIVER_NET) {
     const err = driver == DRIVER_VFS ? vfs.fd_fdstat_get(entry_handle(e), buf) : net.fd_fdstat_get(entry_handle(e), buf);
     if (err != ERRNO_SUCCESS) return err;

@@ -166,7 +166,14 @@ function reserve(x: Dir, n: i32, nameLen: u32): void {
 }
 
 /** Adds the `len` bytes at `ptr` -> `child` (the caller checked the name is free, and dir_can_insert). */
+/**
+ * Bumped by every change to any directory's entries: path resolution's
+ * cache (resolve.ts) holds only while it stays the same.
+ */
+export let dir_generation: u32 = 0;
+
 export function dir_insert(d: Inode, ptr: usize, len: u32, child: Inode): void {
+  dir_generation++;
   const x = dir_of(d);
   const n = x.inodes.length;
   reserve(x, n, len);
@@ -212,6 +219,7 @@ function index_delete(x: Dir, e: i32): void {
 
 /** Removes the entry with id `id` from `d` (it is there). The caller releases the inode when it should. */
 export function dir_remove_entry(d: Inode, id: u64): Inode {
+  dir_generation++;
   const x = dir_of(d);
   const e = dir_first_after(d, id - 1);
   index_delete(x, e);

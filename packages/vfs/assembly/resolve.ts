@@ -22,7 +22,7 @@ import * as app from "../../abi/assembly/app";
 import {
   ERRNO_INVAL, ERRNO_LOOP, ERRNO_NAMETOOLONG, ERRNO_NOENT, ERRNO_NOMEM, ERRNO_NOTCAPABLE, ERRNO_NOTDIR, ERRNO_SUCCESS,
 } from "../../abi/assembly/constants";
-import { dir_find, dir_found_id, dir_short } from "./directory";
+import { dir_find, dir_found_id, dir_generation, dir_short } from "./directory";
 import { Inode } from "./inode";
 import { max_path } from "./limits";
 import { bytes_to_string } from "./strings";
@@ -64,6 +64,60 @@ let walkCap: i32 = 0;
 let depth: i32 = 0;
 /** The name "." for a result that has no component of its own. */
 const DOT_NAME: usize = memory.data<u8>([0x2e]);
+
+// The last lookup that named an existing node without following a symlink,
+// kept while no directory entry anywhere changes (dir_generation): programs
+// open and stat the same path over and over, and such a lookup then costs a
+// comparison of the path's bytes (Linux's dentry cache, one entry deep).
+const CACHE_MAX: usize = 256;
+const cacheBytes: usize = memory.data(<i32>CACHE_MAX, 8);
+let cacheLen: usize = 0;
+let cacheValid = false;
+let cacheGeneration: u32 = 0;
+let cacheStart: Inode | null = null;
+let cacheFlags: u32 = 0;
+let cacheParent: Inode | null = null;
+let cacheInode: Inode | null = null;
+let cacheEntry: u64 = 0;
+let cacheNameOff: usize = 0;
+let cacheNameLen: usize = 0;
+let cacheTrailing = false;
+
+@inline function bytes_equal(a: usize, b: usize, len: usize): bool {
+  let i: usize = 0;
+  for (; i + 8 <= len; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false;
+  for (; i < len; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  return true;
+}
+
+/** Serves the lookup from the cache when it is the same one; true on a hit. */
+@inline function cache_hit(start: Inode, flags: u32): bool {
+  if (!cacheValid || cacheGeneration != dir_generation || cacheStart !== start || cacheFlags != flags || cacheLen != path_len) return false;
+  if (!bytes_equal(cacheBytes, buf, path_len)) return false;
+  r_parent = cacheParent;
+  r_inode = cacheInode;
+  r_entry = cacheEntry;
+  r_name_ptr = buf + cacheNameOff;
+  r_name_len = cacheNameLen;
+  r_trailing = cacheTrailing;
+  return true;
+}
+
+function cache_store(start: Inode, flags: u32): void {
+  if (path_len > CACHE_MAX) return;
+  memory.copy(cacheBytes, buf, path_len);
+  cacheLen = path_len;
+  cacheValid = true;
+  cacheGeneration = dir_generation;
+  cacheStart = start;
+  cacheFlags = flags;
+  cacheParent = r_parent;
+  cacheInode = r_inode;
+  cacheEntry = r_entry;
+  cacheNameOff = r_name_ptr - buf;
+  cacheNameLen = r_name_len;
+  cacheTrailing = r_trailing;
+}
 
 export function resolve_set_root(r: Inode): void {
   root = r;
@@ -198,6 +252,8 @@ export function resolve(start: Inode, follow: bool, nameOnly: bool = false): u16
   r_name_len = 0;
   if (path_len == 0) return ERRNO_NOENT;
   if (load<u8>(buf) == SLASH) return ERRNO_NOTCAPABLE;
+  const flags = (follow ? 1 : 0) | (nameOnly ? 2 : 0);
+  if (cache_hit(start, flags)) return ERRNO_SUCCESS;
   depth = 0;
   walk_push(start);
   let fromRoot = false;
@@ -266,6 +322,8 @@ export function resolve(start: Inode, follow: bool, nameOnly: bool = false): u16
       r_name_ptr = name;
       r_name_len = len;
       r_trailing = trailing;
+      // A symlink on the way rewrote the path: the name is not in the caller's bytes then.
+      if (hops == 0) cache_store(start, flags);
       return ERRNO_SUCCESS;
     }
     if (!child.isDir) return ERRNO_NOTDIR;

@@ -162,6 +162,8 @@ export class Model {
     const handle = this.handles[h];
     if (!handle) return ERRNO_BADF;
     const f = handle.node;
+    // write(2) of nothing changes nothing, even past the end of the file.
+    if (data.length === 0) return 0;
     const end = handle.pos + data.length;
     if (end > f.data.length) {
       const grown = new Uint8Array(end);
@@ -263,8 +265,9 @@ export class Model {
     if (target?.type === 'dir') for (let d: MNode | null = a.parent; d; d = d.parent) if (d === target) return ERRNO_NOTEMPTY;
     if (target === n) return 0;
     if (n.type === 'dir') {
-      if (target && target.type !== 'dir') return ERRNO_NOTDIR;
+      // Into its own subtree first (Linux: rename("a/b/", "a/b/c/") with a/b/c a file is EINVAL).
       for (let d: MNode | null = b.parent; d; d = d.parent) if (d === n) return ERRNO_INVAL;
+      if (target && target.type !== 'dir') return ERRNO_NOTDIR;
       if (target && target.children.size > 0) return ERRNO_NOTEMPTY;
     } else if (target?.type === 'dir') {
       return ERRNO_ISDIR;

@@ -133,6 +133,26 @@ describe('files', () => {
     expect(h.e.fd_advise!(f, 0n, 10n, 9)).toBe(ERRNO_INVAL);
   });
 
+  it('answers a repeated lookup from its cache only while no directory entry changes', async () => {
+    const h = await vfsHarness([file('/d/f', 'one'), file('/d/g', 'two'), dir('/e'), symlink('/s', 'd/f')]);
+    const ino = (path: string) => (h.stat(path) as Stat).ino;
+    const f = ino('d/f');
+    expect(ino('d/f')).toBe(f); // the second lookup is the cached one
+    expect(h.rename('d/g', 'd/f')).toBe(ERRNO_SUCCESS);
+    expect(ino('d/f')).not.toBe(f);
+    expect(h.stat('d/g')).toBe(ERRNO_NOENT);
+    expect(h.unlink('d/f')).toBe(ERRNO_SUCCESS);
+    expect(h.stat('d/f')).toBe(ERRNO_NOENT);
+    // the same bytes from another directory, and with or without following, are other lookups
+    const e = h.open('e', { oflags: 0x2 });
+    expect(h.e.fd_close!(h.open('x', { oflags: 0x1, dir: e }))).toBe(ERRNO_SUCCESS);
+    expect((h.stat('x', true, e) as Stat).filetype).toBe(4);
+    expect(h.stat('x')).toBe(ERRNO_NOENT);
+    expect(h.mkdir('d/f')).toBe(ERRNO_SUCCESS);
+    expect((h.stat('s', false) as Stat).filetype).toBe(7);
+    expect((h.stat('s') as Stat).filetype).toBe(3);
+  });
+
   it('keeps an unlinked open file readable until its last handle closes', async () => {
     const h = await vfsHarness([file('/f', 'still here')]);
     const f = h.open('f');
