@@ -59,10 +59,6 @@ const SPECS: OptionSpec[] = [
   { name: 'help', short: 'h' },
 ];
 
-/** Options DESIGN.md §5 defines that this version does not implement yet: refused by name. */
-const NOT_YET: OptionSpec[] = [
-];
-
 /** -p [IP:]HOST:BOX: ports 1-65535 (HOST may be 0: any free port). */
 function parsePublish(spec: string): Publish {
   const m = /^(?:(.+):)?(\d{1,5}):(\d{1,5})$/.exec(spec);
@@ -144,13 +140,11 @@ function writeCommit(path: string, box: Uint8Array, snapshot: Uint8Array): void 
 }
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs('box run', argv, [...SPECS, ...NOT_YET], 1);
+  const args = parseArgs('box run', argv, SPECS, 1);
   if (flag(args, 'help')) {
     console.log(RUN_HELP);
     return 0;
   }
-  const pending = NOT_YET.find((o) => args.options.has(o.name));
-  if (pending) throw new UsageError(`box run: --${pending.name} is not available in this version`);
   const boxPath = args.positionals[0];
   if (!boxPath) throw new UsageError('box run: expected BOX.box.wasm (see box run --help)');
   const dirs = values(args, 'dir').map(parseDir);
