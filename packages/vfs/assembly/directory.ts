@@ -47,9 +47,14 @@ function bytes_hash(p: usize, len: usize): u32 {
   return changetype<Dir>(d.dir);
 }
 
-/** Number of entries of `d`. */
+/** Number of entry places of `d`, tombstones included (iterate with dir_live_at). */
 @inline export function dir_count(d: Inode): i32 {
   return dir_of(d).inodes.length;
+}
+
+/** False for a removed entry's tombstone. */
+@inline export function dir_live_at(d: Inode, k: i32): bool {
+  return load<u32>(rec(dir_of(d), k) + R_INODE) != 0;
 }
 
 /** Entry `k`'s inode, id, name bytes (pointer valid until the directory changes) and length. */
@@ -146,7 +151,11 @@ function reserve(x: Dir, n: i32, nameLen: u32): void {
     const buf = new ArrayBuffer(c << 2); // zeroed
     const slots = changetype<usize>(buf);
     const recs = changetype<usize>(x.recs);
-    for (let k = 0; k < n; k++) index_put(slots, c - 1, load<u32>(recs + <usize>k * REC_SIZE + R_HASH), k);
+    for (let k = 0; k < n; k++) {
+      const r = recs + <usize>k * REC_SIZE;
+      // A tombstone stays out of the index.
+      if (load<u32>(r + R_INODE) != 0) index_put(slots, c - 1, load<u32>(r + R_HASH), k);
+    }
     x.slots = buf;
   }
   const recBytes = <usize>x.recs.byteLength;
@@ -217,27 +226,24 @@ function index_delete(x: Dir, e: i32): void {
   store<i32>(slots + (<usize>i << 2), 0);
 }
 
-/** Removes the entry with id `id` from `d` (it is there). The caller releases the inode when it should. */
+/**
+ * Removes the entry with id `id` from `d` (it is there). The caller releases the inode when it should.
+ * The entry becomes a tombstone, so a removal costs a probe, not a pass over the directory;
+ * once tombstones outnumber the live entries the directory is compacted.
+ */
 export function dir_remove_entry(d: Inode, id: u64): Inode {
   dir_generation++;
   const x = dir_of(d);
   const e = dir_first_after(d, id - 1);
   index_delete(x, e);
-  const n = x.inodes.length;
-  const recs = changetype<usize>(x.recs);
-  x.namesDead += load<u32>(recs + <usize>e * REC_SIZE + R_LEN);
-  memory.copy(recs + <usize>e * REC_SIZE, recs + <usize>(e + 1) * REC_SIZE, <usize>(n - 1 - e) * REC_SIZE);
+  const r = rec(x, e);
+  x.namesDead += load<u32>(r + R_LEN);
+  store<u32>(r + R_INODE, 0);
   const child = unchecked(x.inodes[e]);
-  x.inodes.splice(e, 1);
-  // Entries after e moved down one place.
-  const slots = changetype<usize>(x.slots);
-  const cap = x.slots.byteLength >>> 2;
-  for (let k = 0; k < cap; k++) {
-    const p = slots + (<usize>k << 2);
-    const v = load<i32>(p);
-    if (v > e + 1) store<i32>(p, v - 1);
-  }
-  if (x.namesDead > 256 && x.namesDead > (x.namesUsed >>> 1)) compact_names(x, n - 1);
+  // The place keeps no removed inode alive: the directory itself stands in.
+  unchecked(x.inodes[e] = d);
+  x.dead++;
+  if (x.dead > 16 && x.dead > x.inodes.length - x.dead) compact(x);
   child.nlink--;
   if (child.isDir) {
     dir_of(child).parent = null;
@@ -246,24 +252,38 @@ export function dir_remove_entry(d: Inode, id: u64): Inode {
   return child;
 }
 
-/** Drops the bytes of removed names from `x.names`. */
-function compact_names(x: Dir, n: i32): void {
-  const live = x.namesUsed - x.namesDead;
-  const buf = new ArrayBuffer(<i32>max<u32>(64, live));
-  const to = changetype<usize>(buf);
-  const from = changetype<usize>(x.names);
+/** Drops the tombstones and the removed names' bytes, and rebuilds the index. */
+function compact(x: Dir): void {
+  const n = x.inodes.length;
+  const live = n - x.dead;
   const recs = changetype<usize>(x.recs);
+  const inodes = new Array<Inode>(live);
+  const names = new ArrayBuffer(<i32>max<u32>(64, x.namesUsed - x.namesDead));
+  const from = changetype<usize>(x.names);
+  const to = changetype<usize>(names);
   let at: u32 = 0;
-  for (let k = 0; k < n; k++) {
-    const r = recs + <usize>k * REC_SIZE;
+  let k = 0;
+  for (let e = 0; e < n; e++) {
+    const r = recs + <usize>e * REC_SIZE;
+    if (load<u32>(r + R_INODE) == 0) continue;
     const len = load<u32>(r + R_LEN);
     memory.copy(to + <usize>at, from + <usize>load<u32>(r + R_OFF), <usize>len);
     store<u32>(r + R_OFF, at);
     at += len;
+    // Records move down in place: k <= e.
+    if (k != e) memory.copy(recs + <usize>k * REC_SIZE, r, REC_SIZE);
+    unchecked(inodes[k] = unchecked(x.inodes[e]));
+    k++;
   }
-  x.names = buf;
+  x.inodes = inodes;
+  x.names = names;
   x.namesUsed = at;
   x.namesDead = 0;
+  x.dead = 0;
+  const slots = changetype<usize>(x.slots);
+  const mask = (x.slots.byteLength >>> 2) - 1;
+  memory.fill(slots, 0, x.slots.byteLength);
+  for (let e = 0; e < live; e++) index_put(slots, mask, load<u32>(recs + <usize>e * REC_SIZE + R_HASH), e);
 }
 
 /** Index of the first entry whose id is greater than `cookie`. */
@@ -282,7 +302,7 @@ export function dir_first_after(d: Inode, cookie: u64): i32 {
 
 export function dir_is_empty(d: Inode): bool {
   // An image directory not read yet has children (d.image is set only then).
-  return d.image < 0 && dir_count(d) == 0;
+  return d.image < 0 && dir_count(d) == dir_of(d).dead;
 }
 
 /** True when `d` is `ancestor` or lies below it. */

@@ -13,7 +13,7 @@ import {
   FDFLAGS_APPEND, FDFLAGS_DSYNC, FDFLAGS_NONBLOCK, FDFLAGS_RSYNC, FDFLAGS_SYNC,
   FILETYPE_DIRECTORY, PREOPENTYPE_DIR, WHENCE_CUR, WHENCE_END, WHENCE_SET,
 } from "../../abi/assembly/constants";
-import { dir_count, dir_first_after, dir_id_at, dir_inode_at, dir_name_at, dir_name_len_at, dir_parent, dir_ready } from "./directory";
+import { dir_count, dir_first_after, dir_id_at, dir_inode_at, dir_live_at, dir_name_at, dir_name_len_at, dir_parent, dir_ready } from "./directory";
 import { file_read, file_resize, file_write } from "./file";
 import { Handle, handle_close, handle_get } from "./handles";
 import { Inode, touch_modified } from "./inode";
@@ -239,6 +239,7 @@ export function fd_readdir(h: u32, buf: u32, buf_len: u32, cookie: u64, bufused:
   }
   const n = dir_count(d);
   for (let k = dir_first_after(d, cookie); k < n && at < end; k++) {
+    if (!dir_live_at(d, k)) continue;
     const child = dir_inode_at(d, k);
     at = put_dirent(at, end, dir_id_at(d, k), child.ino, child.filetype, dir_name_at(d, k), dir_name_len_at(d, k));
   }

@@ -17,10 +17,13 @@ export const FIRST_ENTRY_ID: u64 = 3;
  * A directory's entries (directory.ts), apart from the inode so that a file's
  * inode stays small. Entry k is `inodes[k]` with a record at `recs + k * REC_SIZE`
  * (id: the readdir cookie, unique in its directory, never reused; hash and
- * place of the name's bytes in `names`); entries are in id order.
+ * place of the name's bytes in `names`); entries are in id order. A removed
+ * entry stays in place as a tombstone (`dead` of them) until compaction.
  */
 export class Dir {
   inodes: Array<Inode> = new Array<Inode>();
+  /** tombstones among the entries: removed, out of the index, skipped by readdir */
+  dead: i32 = 0;
   /** records, REC_SIZE bytes each */
   recs: ArrayBuffer = new ArrayBuffer(0);
   /** the names' bytes; `namesUsed` of them used, `namesDead` of those by removed entries */

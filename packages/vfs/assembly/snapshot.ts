@@ -14,7 +14,7 @@
 import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } from "../../abi/assembly/constants";
 import { config_copy } from "./config";
 import { Inode, inode_numbered } from "./inode";
-import { dir_count, dir_inode_at, dir_name_at, dir_name_len_at } from "./directory";
+import { dir_count, dir_inode_at, dir_live_at, dir_name_at, dir_name_len_at } from "./directory";
 import { bytes_to_string } from "./strings";
 import { fmem_alloc, fmem_free } from "./fmem";
 import {
@@ -138,9 +138,10 @@ function collect_nodes(): void {
     if (inode == null) push_image_children(<u32>unchecked(imgs[k]));
     else if (inode.image >= 0) push_image_children(<u32>inode.image);
     else {
-      const n = dir_count(inode);
-      const sorted = new Array<i32>(n);
-      for (let c = 0; c < n; c++) unchecked(sorted[c] = c);
+      const places = dir_count(inode);
+      const sorted = new Array<i32>();
+      for (let c = 0; c < places; c++) if (dir_live_at(inode, c)) sorted.push(c);
+      const n = sorted.length;
       sortDir = inode;
       sorted.sort(compare_names);
       sortDir = null;

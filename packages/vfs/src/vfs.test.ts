@@ -153,6 +153,35 @@ describe('files', () => {
     expect((h.stat('s') as Stat).filetype).toBe(3);
   });
 
+  it('removes entries in constant time and compacts a directory without moving readdir cookies', async () => {
+    const h = await vfsHarness([dir('/d')]);
+    const CREATE = { oflags: 0x1 };
+    for (let i = 0; i < 300; i++) expect(h.e.fd_close!(h.open(`d/f${i}`, CREATE))).toBe(ERRNO_SUCCESS);
+    const d = h.open('d', { oflags: 0x2 });
+    // a cookie in the middle, taken before any removal
+    const before = h.readdir(d, 0n, 24 * 160).entries;
+    const cookie = before.at(-1)!.next;
+    const resumeFrom = before.at(-1)!.name;
+    for (let i = 1; i < 300; i += 2) expect(h.unlink(`d/f${i}`)).toBe(ERRNO_SUCCESS); // 150 tombstones: compacted on the way
+    for (let i = 0; i < 300; i++) expect(typeof h.stat(`d/f${i}`) === 'number').toBe(i % 2 === 1);
+    const names = h.list(d, 1 << 16).filter((n) => n !== '.' && n !== '..');
+    expect(names).toEqual(Array.from({ length: 150 }, (_, k) => `f${2 * k}`));
+    // resuming from the old cookie gives the entries after it that are still there, none twice
+    const rest = h.readdir(d, cookie, 1 << 16).entries.map((e) => e.name);
+    const at = Number(resumeFrom.slice(1));
+    expect(rest).toEqual(Array.from({ length: 150 }, (_, k) => `f${2 * k}`).filter((n) => Number(n.slice(1)) > at));
+    // names come back into the freed places' directory and are found again
+    expect(h.rename('d/f0', 'd/f1')).toBe(ERRNO_SUCCESS);
+    expect(h.e.fd_close!(h.open('d/f3', CREATE))).toBe(ERRNO_SUCCESS);
+    expect(typeof h.stat('d/f1')).toBe('object');
+    expect(typeof h.stat('d/f3')).toBe('object');
+    expect(h.stat('d/f0')).toBe(ERRNO_NOENT);
+    for (let i = 2; i < 300; i += 2) expect(h.unlink(`d/f${i}`)).toBe(ERRNO_SUCCESS);
+    expect(h.unlink('d/f1')).toBe(ERRNO_SUCCESS);
+    expect(h.unlink('d/f3')).toBe(ERRNO_SUCCESS);
+    expect(h.rmdir('d')).toBe(ERRNO_SUCCESS); // empty again: tombstones do not count
+  });
+
   it('keeps an unlinked open file readable until its last handle closes', async () => {
     const h = await vfsHarness([file('/f', 'still here')]);
     const f = h.open('f');
