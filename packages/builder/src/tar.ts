@@ -4,19 +4,15 @@
 
 import { gunzipSync } from 'node:zlib';
 import type { ImageEntry } from '@marcotte/abi';
-import { imageFromTar, tarNumber, tarString } from '@marcotte/vfs';
-
-const decoder = new TextDecoder();
-const field = tarString;
-const octal = tarNumber;
+import { imageFromTar, tarMembers, tarNumber, tarString } from '@marcotte/vfs';
 
 function isTarHeader(block: Uint8Array): boolean {
   if (block.length < 512) return false;
-  if (field(block, 257, 5) === 'ustar') return true;
+  if (tarString(block, 257, 5) === 'ustar') return true;
   // Old v7 archives: only the checksum says it is one.
   let sum = 0;
   for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
-  return sum === octal(block, 148, 8) && sum !== 8 * 0x20;
+  return sum === tarNumber(block, 148, 8) && sum !== 8 * 0x20;
 }
 
 export type ArchiveKind = 'tar' | 'gzip' | 'bzip2' | 'xz' | 'zstd' | undefined;
@@ -32,36 +28,7 @@ export function archiveKind(bytes: Uint8Array): ArchiveKind {
 
 /** Throws when an entry's name is absolute or climbs with `..`, or a link points out of the tree. */
 export function checkTarPaths(bytes: Uint8Array): void {
-  let pax = new Map<string, string>();
-  let longName: string | undefined;
-  let longLink: string | undefined;
-  for (let at = 0; at + 512 <= bytes.length; ) {
-    const block = bytes.subarray(at, at + 512);
-    if (block.every((b) => b === 0)) break;
-    const type = String.fromCharCode(block[156]!);
-    const size = pax.has('size') ? Number(pax.get('size')) : octal(block, 124, 12);
-    const data = bytes.subarray(at + 512, at + 512 + size);
-    at += 512 + Math.ceil(size / 512) * 512;
-    if (type === 'x') {
-      pax = new Map();
-      const text = decoder.decode(data);
-      for (const m of text.matchAll(/\d+ ([^=]+)=([^\n]*)\n/g)) pax.set(m[1]!, m[2]!);
-      continue;
-    }
-    if (type === 'g') continue;
-    if (type === 'L' || type === 'K') {
-      const end = data.indexOf(0);
-      const text = decoder.decode(end < 0 ? data : data.subarray(0, end));
-      if (type === 'L') longName = text;
-      else longLink = text;
-      continue;
-    }
-    const prefix = field(block, 345, 155);
-    const short = field(block, 0, 100);
-    const name = pax.get('path') ?? longName ?? (field(block, 257, 5) === 'ustar' && prefix ? `${prefix}/${short}` : short);
-    const link = pax.get('linkpath') ?? longLink ?? field(block, 157, 100);
-    pax = new Map();
-    longName = longLink = undefined;
+  for (const { type, name, link } of tarMembers(bytes)) {
     if (name.startsWith('/')) throw new Error(`tar entry has an absolute path: ${name}`);
     const parts = name.split('/').filter((p) => p !== '' && p !== '.');
     if (parts.includes('..')) throw new Error(`tar entry escapes the archive root: ${name}`);

@@ -389,9 +389,20 @@ function paxRecords(data: Uint8Array): Map<string, string> {
   return out;
 }
 
-/** Reads a tar archive (ustar, pax and GNU long names) as image entries; hard links become copies sharing bytes. */
-export function imageFromTar(bytes: Uint8Array): ImageEntry[] {
-  const byPath = new Map<string, ImageEntry>();
+/** One member of a tar archive, after its pax and GNU long-name headers: the name and link as written. */
+export interface TarMember {
+  /** the type flag: "0" file, "5" directory, "2" symlink, "1" hard link … */
+  type: string;
+  name: string;
+  link: string;
+  mode: number;
+  /** ns since the epoch */
+  mtime: bigint;
+  data: Uint8Array;
+}
+
+/** The members of a tar archive (ustar, pax and GNU long names), checksums and sizes checked. */
+export function* tarMembers(bytes: Uint8Array): Generator<TarMember> {
   let pax = new Map<string, string>();
   let longName: string | undefined;
   let longLink: string | undefined;
@@ -419,7 +430,7 @@ export function imageFromTar(bytes: Uint8Array): ImageEntry[] {
     }
     const prefix = tarString(block, 345, 155);
     const ustarName = tarString(block, 257, 5) === 'ustar' && prefix ? `${prefix}/${tarString(block, 0, 100)}` : tarString(block, 0, 100);
-    const path = tarPath(pax.get('path') ?? longName ?? ustarName);
+    const name = pax.get('path') ?? longName ?? ustarName;
     const link = pax.get('linkpath') ?? longLink ?? tarString(block, 157, 100);
     const mode = tarNumber(block, 100, 8) & 0o7777;
     const mtime = pax.has('mtime')
@@ -427,6 +438,15 @@ export function imageFromTar(bytes: Uint8Array): ImageEntry[] {
       : BigInt(tarNumber(block, 136, 12)) * 1_000_000_000n;
     pax = new Map();
     longName = longLink = undefined;
+    yield { type, name, link, mode, mtime, data };
+  }
+}
+
+/** Reads a tar archive as image entries; hard links become copies sharing bytes. */
+export function imageFromTar(bytes: Uint8Array): ImageEntry[] {
+  const byPath = new Map<string, ImageEntry>();
+  for (const { type, name, link, mode, mtime, data } of tarMembers(bytes)) {
+    const path = tarPath(name);
     if (type === '0' || type === '\0' || type === '7') {
       byPath.set(path, { path, type: 'file', data: new Uint8Array(data), mode, mtime });
     } else if (type === '5') {

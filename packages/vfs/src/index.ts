@@ -4,10 +4,10 @@ import { wasm } from './wasm.ts';
 
 export {
   DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_HANDLES, DEFAULT_MAX_PAGES, DEFAULT_MAX_PATH, DEFAULT_QUOTA, IMAGE_MAGIC, IMAGE_VERSION,
-  decodeImage, encodeImage, imageFromDirectory, imageFromTar, imageOptions, tarNumber, tarString,
+  decodeImage, encodeImage, imageFromDirectory, imageFromTar, imageOptions, tarMembers, tarNumber, tarString,
 } from './image.ts';
 export { frameSegments, readSnapshot, snapshotSegments, snapshotToTar, takeSnapshot, takeSnapshotBytes, writeEntries } from './snapshot.ts';
-export type { ImageOptions } from './image.ts';
+export type { ImageOptions, TarMember } from './image.ts';
 
 const supported: Support = { status: 'supported' };
 
