@@ -6,6 +6,7 @@
 // points into (offsets from the end of the header).
 
 import { BoxFormatError } from './box.ts';
+import { frameWithHeader } from './bytes.ts';
 
 export const PARTS_SECTION = 'box.parts';
 
@@ -47,16 +48,7 @@ export function encodeParts(parts: BoxParts): Uint8Array {
     capabilities: parts.capabilities.map((c) => ({ ...c, wasm: add(c.wasm), config: c.config.map(add) })),
     denied: parts.denied,
   };
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(4 + json.length + size);
-  new DataView(out.buffer).setUint32(0, json.length, true);
-  out.set(json, 4);
-  let at = 4 + json.length;
-  for (const b of blobs) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
+  return frameWithHeader(header, blobs);
 }
 
 /** Why the parts cannot be read (a damaged box), as one line. */

@@ -4,7 +4,7 @@
 // so that a cached layer gives the same box as a fresh one).
 
 import { createHash } from 'node:crypto';
-import type { ImageEntry } from '@marcotte/abi';
+import { frameWithHeader, type ImageEntry } from '@marcotte/abi';
 import { snapshotToTar } from '@marcotte/vfs';
 import { baseOf, joinPath, parentOf, type Layer } from './tree.ts';
 
@@ -56,16 +56,7 @@ export function encodeLayer(layer: Layer): Uint8Array {
     }
     return s;
   });
-  const header = new TextEncoder().encode(JSON.stringify({ entries, whiteouts: layer.whiteouts }));
-  const out = new Uint8Array(4 + header.length + size);
-  new DataView(out.buffer).setUint32(0, header.length, true);
-  out.set(header, 4);
-  let k = 4 + header.length;
-  for (const b of blobs) {
-    out.set(b, k);
-    k += b.length;
-  }
-  return out;
+  return frameWithHeader({ entries, whiteouts: layer.whiteouts }, blobs);
 }
 
 export function decodeLayer(bytes: Uint8Array): Layer {
