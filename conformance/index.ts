@@ -5,3 +5,4 @@ export { runTest, prefixMismatch, type Mode, type Status, type TestResult } from
 export { readSpec, normalize, type TestSpec, type Step, type ParsedSpec } from './runner/spec.ts';
 export { setChildCommand } from './runner/session.ts';
 export { runJob } from './runner/child.ts';
+export { rng } from './rng.ts';

@@ -3,6 +3,8 @@
 // list of operations over a small set of names, so that they collide:
 // create what another removes, rename over what a third has open, and so on.
 
+import { rng } from '../rng.ts';
+
 export interface TreeEntry {
   path: string;
   type: 'file' | 'dir' | 'symlink';
@@ -16,16 +18,6 @@ export interface Script {
   lines: string[];
 }
 
-function rng(seed: number): (n: number) => number {
-  let s = seed >>> 0;
-  return (n) => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
 
 const NAMES = ['a', 'b', 'c', 'd'];
 const FLAGS = ['r', 'w', 'rw', 'wc', 'rwc', 'wct', 'rwcx', 'wca', 'rwca', 'rd', 'rn', 'wcx', 'rwt'];

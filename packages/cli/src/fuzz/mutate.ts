@@ -2,17 +2,9 @@
 // lengths, the manifest), tar archives and Dockerfiles. Deterministic: the
 // same seed gives the same inputs, so a failure names its seed.
 
-/** mulberry32: a small seeded PRNG; uniform integers in [0, n). */
-export function rng(seed: number): (n: number) => number {
-  let s = seed >>> 0;
-  return (n) => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
+import { rng } from '@marcotte/conformance';
+
+export { rng };
 
 export type Rand = ReturnType<typeof rng>;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[r(xs.length)]!;
