@@ -4,9 +4,7 @@
 // random: the output must not depend on the host); `limits` sets the vfs's
 // link-time limits (quota, handles, pages) through the image options.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CapabilityDescriptor } from '@marcotte/abi';
@@ -15,23 +13,14 @@ import { kernel } from '@marcotte/kernel';
 import { link } from '@marcotte/linker';
 import { proc } from '@marcotte/proc';
 import { encodeImage, vfs, type ImageOptions } from '@marcotte/vfs';
+import { inTempDir, runChild, type Run } from '../child-run.ts';
 
-export interface Run {
-  exitCode: number | null;
-  stdout: string;
-  stderr: string;
-  /** set when the run was killed (timeout) */
-  signal: NodeJS.Signals | null;
-}
+export type { Run };
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const child = join(here, 'child.ts');
 export const TIMEOUT_MS = 60_000;
-
-function spawn(args: string[]): Run {
-  const r = spawnSync(process.execPath, ['--no-warnings', child, ...args], { encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 64 << 20 });
-  return { exitCode: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
-}
+const spawn = (args: string[]): Run => runChild(child, args, TIMEOUT_MS);
 
 export const programPath = (name: string): string => join(here, `${name}.wasm`);
 
@@ -54,23 +43,17 @@ export function linkHostile(name: string, limits: ImageOptions = {}): Uint8Array
 }
 
 export function runBoxed(name: string, args: string[] = [], limits: ImageOptions = {}, mode: 'static' | 'dynamic' = 'static'): Run {
-  const dir = mkdtempSync(join(tmpdir(), `hostile-box-${name}-`));
-  try {
+  return inTempDir(`hostile-box-${name}-`, (dir) => {
     const box = join(dir, `${name}.box.wasm`);
     writeFileSync(box, linkHostile(name, limits));
     return spawn([mode, box, ...args]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** The bare program under node:wasi over a fresh temp dir preopened as / (for comparison only). */
 export function runBare(name: string, args: string[] = []): Run {
-  const dir = mkdtempSync(join(tmpdir(), `hostile-bare-${name}-`));
-  try {
+  return inTempDir(`hostile-bare-${name}-`, (dir) => {
     writeFileSync(join(dir, 'image.txt'), 'from the image\n');
     return spawn(['bare', programPath(name), dir, ...args]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
