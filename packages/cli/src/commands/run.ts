@@ -1,7 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { readManifest, type Manifest } from '@marcotte/abi';
-import { commitImage, imageSegments, imageSummary } from '@marcotte/linker';
-import { decodeImage, encodeImage, imageOptions, readSnapshot, snapshotSegments } from '@marcotte/vfs';
+import { commitImage, imageSummary } from '@marcotte/linker';
+import { decodeImage, encodeImage, imageOptions, snapshotSegments } from '@marcotte/vfs';
 import { resolve } from 'node:path';
 import { LimitError, runBoxIsolated, TrapError, type Publish } from '@marcotte/runtime';
 import { flag, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
@@ -131,12 +131,15 @@ function readManifestOrNull(bytes: Uint8Array): Manifest | null {
   }
 }
 
-/** The box with the run's filesystem as its new image (and its own working directory, whatever -w said). */
-function writeCommit(path: string, box: Uint8Array, snapshot: Uint8Array): void {
+/**
+ * The box with the run's filesystem as its new image; `workdir` (when -w
+ * moved it for the run) is the box's own, which the commit keeps.
+ */
+function writeCommit(path: string, box: Uint8Array, snapshot: Uint8Array, workdir?: string): void {
   let segments = snapshotSegments(snapshot);
-  const workdir = imageOptions(imageSegments(box)!).workdir;
-  if (imageOptions(segments).workdir !== workdir) segments = encodeImage(decodeImage(segments), { ...imageOptions(segments), workdir });
-  writeFileSync(path, commitImage(box, segments, imageSummary(readSnapshot(snapshot))));
+  const entries = decodeImage(segments);
+  if (workdir !== undefined) segments = encodeImage(entries, { ...imageOptions(segments), workdir });
+  writeFileSync(path, commitImage(box, segments, imageSummary(entries)));
 }
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
@@ -173,6 +176,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   if (trace && manifest && !manifest.trace && !manifest.portable) {
     throw new UsageError(`box run: --trace: ${boxPath} records no calls (link it with --trace, or --portable to trace in dynamic mode)`);
   }
+  const ownWorkdir = workdir !== undefined ? manifest?.workdir ?? '/' : undefined;
   // A box whose manifest does not read is refused below, saying why.
   if (commit !== undefined && manifest && !manifest.vfsImage) {
     throw new UsageError(`box run: --commit: ${boxPath} has no filesystem of its own (link it with --fs)`);
@@ -185,11 +189,11 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       ...(memoryLimit !== undefined ? { memoryLimit } : {}),
       ...(seconds !== undefined ? { timeoutMs: seconds * 1000 } : {}),
     });
-    if (commit !== undefined && snapshot) writeCommit(commit, original, snapshot);
+    if (commit !== undefined && snapshot) writeCommit(commit, original, snapshot, ownWorkdir);
     return exitCode;
   } catch (e) {
     // A trap or a memory or output limit loses nothing either: the capabilities' memories were intact.
-    if (commit !== undefined && (e instanceof TrapError || e instanceof LimitError) && e.snapshot) writeCommit(commit, original, e.snapshot);
+    if (commit !== undefined && (e instanceof TrapError || e instanceof LimitError) && e.snapshot) writeCommit(commit, original, e.snapshot, ownWorkdir);
     throw e;
   }
 }
