@@ -36,6 +36,8 @@ export interface LinkOptions {
   strip?: boolean;
   portable?: boolean;
   trace?: boolean;
+  /** how errors name the program (its file name) */
+  programName?: string;
 }
 
 /** box-link: a WASI program and the capabilities its options ask for, as one box. */
@@ -58,6 +60,7 @@ export function link(program: Uint8Array, options: LinkOptions = {}): LinkResult
     entrypoint: options.entrypoint ?? 'app.wasm', args: options.args ?? [], env: options.env ?? [],
     deny: [...deny], sealed: options.sealed ?? false, strip: options.strip ?? false,
     portable: options.portable ?? false, trace: options.trace ?? false,
+    ...(options.programName !== undefined ? { programName: options.programName } : {}),
     ...(options.image ? { image: options.image } : {}),
     ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
     ...(options.mountPoints?.length ? { mountPoints: options.mountPoints } : {}),

@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseClockMode, parseRandomMode } from '@marcotte/clock';
-import { DENY_CLASSES, link } from '@marcotte/linker';
+import { DENY_CLASSES } from '@marcotte/linker';
 import { parsePort } from '@marcotte/net';
 import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
-import { CAPABILITIES } from '../capabilities.ts';
+import { link } from '../api.ts';
 import { readImage, readInput } from '../io.ts';
 
 export const LINK_HELP = `Usage: box-link [OPTIONS] APP.wasm [-- ARGS...]
@@ -74,17 +74,12 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   for (const m of mountPoints) {
     if (!m.startsWith('/') || m === '/') throw new UsageError(`${command}: --mount-point must be an absolute path below /, got ${JSON.stringify(m)}`);
   }
-  const want = new Set(['kernel']);
-  if (flag(args, 'fs') || imagePath !== undefined || workdir !== undefined || mountPoints.length) want.add('vfs');
   const listen = values(args, 'listen').map((p) => {
     const port = parsePort(p);
     if (port === undefined) throw new UsageError(`${command}: --listen expects a port number from 1 to 65535, got ${JSON.stringify(p)}`);
     return port;
   });
   if (new Set(listen).size !== listen.length) throw new UsageError(`${command}: --listen: each port may be given once`);
-  if (flag(args, 'net') || listen.length) want.add('net');
-  const sealed = flag(args, 'sealed');
-  if (flag(args, 'proc') || sealed || env.length > 0 || args.rest.length > 0) want.add('proc');
   const clockMode = value(args, 'clock');
   const randomMode = value(args, 'random');
   for (const [option, mode, parse] of [['--clock', clockMode, parseClockMode], ['--random', randomMode, parseRandomMode]] as const) {
@@ -94,19 +89,17 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
       throw new UsageError(`${command}: ${option} ${mode}: ${(e as Error).message}`);
     }
   }
-  if (clockMode !== undefined || randomMode !== undefined) want.add('clock');
-  // A fixed clock and a seeded generator need nothing from the host (DESIGN.md §4).
-  const deny = [...values(args, 'deny')];
-  if (clockMode?.startsWith('fixed:') && !deny.includes('clock')) deny.push('clock');
-  if (randomMode?.startsWith('seed:') && !deny.includes('random')) deny.push('random');
+  const deny = values(args, 'deny');
   for (const d of deny) {
     if (!(d in DENY_CLASSES)) throw new UsageError(`${command}: --deny ${d}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`);
   }
-  const capabilities = CAPABILITIES.filter((c) => want.has(c.name));
   const program = await readInput(command, appPath);
   const image = imagePath === undefined ? undefined : await readImage(command, imagePath);
+  // The JS API's link picks the capabilities these options ask for.
   const { bytes } = link(program, {
-    capabilities, entrypoint: basename(appPath), args: args.rest, env, strip: flag(args, 'strip'), programName: appPath, sealed, deny, portable: flag(args, 'portable'), trace: flag(args, 'trace'),
+    entrypoint: basename(appPath), args: args.rest, env, programName: appPath, deny,
+    fs: flag(args, 'fs'), net: flag(args, 'net'), proc: flag(args, 'proc'),
+    sealed: flag(args, 'sealed'), strip: flag(args, 'strip'), portable: flag(args, 'portable'), trace: flag(args, 'trace'),
     ...(image ? { image } : {}), ...(workdir !== undefined ? { workdir } : {}), ...(mountPoints.length ? { mountPoints } : {}), ...(listen.length ? { listen } : {}),
     ...(clockMode !== undefined ? { clock: clockMode } : {}), ...(randomMode !== undefined ? { random: randomMode } : {}),
   });
