@@ -10,6 +10,7 @@ import { dir_insert } from "./directory";
 import { Inode, inode_setup } from "./inode";
 import { limits_set } from "./limits";
 import { bytes_to_string } from "./strings";
+import { Table } from "./table";
 
 const MAGIC: u32 = 0x5346564d; // "MVFS"
 const VERSION: u32 = 2;
@@ -45,8 +46,9 @@ export let image_count: u32 = 0;
 export let image_strings: usize = 0;
 export let image_build_time: u64 = 0;
 export let image_quota: u64 = DEFAULT_QUOTA;
-/** Inodes of hard-linked image files, by leader entry: every name of one file finds the same inode. */
-let groups: Map<u32, Inode> | null = null;
+/** Inodes of hard-linked image files (groupInodes, which keeps them alive), by leader entry: every name of one file finds the same inode. */
+let groups = new Table();
+let groupInodes = new Array<Inode>();
 /** inode_from_entry returned an inode another name had already made. */
 let reused = false;
 
@@ -63,8 +65,8 @@ export function image_group_inode(i: u32): Inode | null {
   const e = entry(i);
   const lead = load<u32>(e + E_A);
   if (load<u8>(e + E_TYPE) != FILETYPE_REGULAR_FILE || lead == 0) return null;
-  const g = groups!;
-  return g.has(lead - 1) ? g.get(lead - 1) : null;
+  const g = groups.get(lead - 1);
+  return g >= 0 ? unchecked(groupInodes[<i32>g]) : null;
 }
 
 /** Copies the index and returns the root directory (entry 0, or an empty root when there is no image). */
@@ -91,7 +93,6 @@ export function image_init(): Inode {
     }
   }
   image_quota = quota;
-  groups = new Map<u32, Inode>();
   // Image entry i has inode number i + 1; new inodes number after them.
   inode_setup(<u64>image_count + 2, image_build_time, quota);
   if (image_count == 0) {
@@ -118,10 +119,10 @@ function inode_from_entry(i: u32): Inode {
   const lead = load<u32>(e + E_A);
   if (filetype == FILETYPE_REGULAR_FILE && lead != 0 && lead <= image_count) {
     // Every name of a hard-linked file is the leader's inode (number lead).
-    const g = groups!;
-    if (g.has(lead - 1)) {
+    const g = groups.get(lead - 1);
+    if (g >= 0) {
       reused = true;
-      return g.get(lead - 1);
+      return unchecked(groupInodes[<i32>g]);
     }
     i = lead - 1;
     e = entry(i);
@@ -137,7 +138,10 @@ function inode_from_entry(i: u32): Inode {
     node.size = load<u64>(e + E_SIZE);
     node.baseSize = node.size;
     if (node.size > 0) node.image = <i32>i;
-    if (lead != 0 && lead <= image_count) groups!.set(i, node);
+    if (lead != 0 && lead <= image_count) {
+      groups.set(i, groupInodes.length);
+      groupInodes.push(node);
+    }
   }
   return node;
 }
