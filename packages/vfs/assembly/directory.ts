@@ -11,6 +11,10 @@
 // name's bytes: path resolution compares the bytes it copied from the app
 // with the stored names directly, so a lookup allocates nothing (a Map keyed
 // by string needed a string per component, and the collector's work with it).
+// A slot holds the entry's index and the top byte of its name's hash: a probe
+// reads an entry's record (a cache miss in a big directory) only when that
+// byte matches, so looking up a name that is not there (every create) mostly
+// touches one cache line of slots.
 
 import { Dir, Inode } from "./inode";
 import { ENTRY_SIZE, entry, E_B, image_populate } from "./image";
@@ -19,6 +23,11 @@ import { mem_guard } from "./limits";
 /** Bytes a directory entry costs at most: record, name, index slots, array slot, doubling included. */
 const ENTRY_COST: u64 = 256;
 const MIN_SLOTS: i32 = 8;
+/** Slot = hash tag (top byte) | 1 + entry index (low 24 bits); 0 is an empty slot. */
+const TAG: u32 = 0xff00_0000;
+const INDEX: u32 = 0x00ff_ffff;
+/** Entry places a directory can have (tombstones included): what a slot can index. */
+const MAX_PLACES: i32 = <i32>INDEX - 1;
 
 /**
  * Entry record: id u64, hash u32, name offset u32 (in Dir.names), name length u32, and the inode's
@@ -89,8 +98,13 @@ export function dir_ready(d: Inode): bool {
   return true;
 }
 
-/** True when one more entry fits in memory (its tables may double). */
+/** True when one more entry fits in memory (its tables may double) and in the index. */
 export function dir_can_insert(d: Inode): bool {
+  const x = dir_of(d);
+  if (x.inodes.length >= MAX_PLACES) {
+    if (x.dead == 0) return false;
+    compact(x);
+  }
   return mem_guard((<u64>dir_count(d) + 1) * ENTRY_COST);
 }
 
@@ -111,12 +125,14 @@ export function dir_find(d: Inode, ptr: usize, len: usize, h: u32): Inode | null
   const recs = changetype<usize>(x.recs);
   let k = <i32>h & mask;
   while (true) {
-    const v = load<i32>(slots + (<usize>k << 2));
+    const v = load<u32>(slots + (<usize>k << 2));
     if (v == 0) return null;
-    const r = recs + <usize>(v - 1) * REC_SIZE;
-    if (load<u32>(r + R_HASH) == h && <usize>load<u32>(r + R_LEN) == len && bytes_equal(names + <usize>load<u32>(r + R_OFF), ptr, len)) {
-      dir_found_id = load<u64>(r + R_ID);
-      return changetype<Inode>(<usize>load<u32>(r + R_INODE));
+    if (((v ^ h) & TAG) == 0) {
+      const r = recs + <usize>((v & INDEX) - 1) * REC_SIZE;
+      if (load<u32>(r + R_HASH) == h && <usize>load<u32>(r + R_LEN) == len && bytes_equal(names + <usize>load<u32>(r + R_OFF), ptr, len)) {
+        dir_found_id = load<u64>(r + R_ID);
+        return changetype<Inode>(<usize>load<u32>(r + R_INODE));
+      }
     }
     k = (k + 1) & mask;
   }
@@ -137,8 +153,8 @@ export function dir_find(d: Inode, ptr: usize, len: usize, h: u32): Inode | null
 /** Puts entry `e` (hash `h`) into the index (there is room: the table is at most half full). */
 @inline function index_put(slots: usize, mask: i32, h: u32, e: i32): void {
   let k = <i32>h & mask;
-  while (load<i32>(slots + (<usize>k << 2)) != 0) k = (k + 1) & mask;
-  store<i32>(slots + (<usize>k << 2), e + 1);
+  while (load<u32>(slots + (<usize>k << 2)) != 0) k = (k + 1) & mask;
+  store<u32>(slots + (<usize>k << 2), (h & TAG) | <u32>(e + 1));
 }
 
 /** Makes room for one more entry in `x`'s index and records, growing them geometrically. */
@@ -210,20 +226,20 @@ function index_delete(x: Dir, e: i32): void {
   const recs = changetype<usize>(x.recs);
   const mask = (x.slots.byteLength >>> 2) - 1;
   let i = <i32>load<u32>(recs + <usize>e * REC_SIZE + R_HASH) & mask;
-  while (load<i32>(slots + (<usize>i << 2)) != e + 1) i = (i + 1) & mask;
+  while ((load<u32>(slots + (<usize>i << 2)) & INDEX) != <u32>(e + 1)) i = (i + 1) & mask;
   let j = i;
   while (true) {
     j = (j + 1) & mask;
-    const next = load<i32>(slots + (<usize>j << 2));
+    const next = load<u32>(slots + (<usize>j << 2));
     if (next == 0) break;
-    const home = <i32>load<u32>(recs + <usize>(next - 1) * REC_SIZE + R_HASH) & mask;
+    const home = <i32>load<u32>(recs + <usize>((next & INDEX) - 1) * REC_SIZE + R_HASH) & mask;
     // `next` may fill the hole at i only when its home slot is not in (i, j] (cyclically).
     const stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
     if (stays) continue;
-    store<i32>(slots + (<usize>i << 2), next);
+    store<u32>(slots + (<usize>i << 2), next);
     i = j;
   }
-  store<i32>(slots + (<usize>i << 2), 0);
+  store<u32>(slots + (<usize>i << 2), 0);
 }
 
 /**
