@@ -29,10 +29,7 @@ const INDEX: u32 = 0x00ff_ffff;
 /** Entry places a directory can have (tombstones included): what a slot can index. */
 const MAX_PLACES: i32 = <i32>INDEX - 1;
 
-/**
- * Entry record: id u64, hash u32, name offset u32 (in Dir.names), name length u32, and the inode's
- * address (a raw copy of Dir.inodes[k], which is what keeps it alive: a lookup then needs no array read).
- */
+/** Entry record: id u64, hash u32, name offset u32 (in Dir.names), name length u32, the inode (0: a tombstone). */
 const REC_SIZE: usize = 24;
 const R_ID: usize = 0;
 const R_HASH: usize = 8;
@@ -48,7 +45,7 @@ function bytes_hash(p: usize, len: usize): u32 {
 }
 
 @inline function rec(d: Dir, k: i32): usize {
-  return changetype<usize>(d.recs) + <usize>k * REC_SIZE;
+  return d.recs + <usize>k * REC_SIZE;
 }
 
 /** The directory part of directory inode `d`. */
@@ -58,7 +55,7 @@ function bytes_hash(p: usize, len: usize): u32 {
 
 /** Number of entry places of `d`, tombstones included (iterate with dir_live_at). */
 @inline export function dir_count(d: Inode): i32 {
-  return dir_of(d).inodes.length;
+  return dir_of(d).count;
 }
 
 /** False for a removed entry's tombstone. */
@@ -68,14 +65,14 @@ function bytes_hash(p: usize, len: usize): u32 {
 
 /** Entry `k`'s inode, id, name bytes (pointer valid until the directory changes) and length. */
 @inline export function dir_inode_at(d: Inode, k: i32): Inode {
-  return unchecked(dir_of(d).inodes[k]);
+  return changetype<Inode>(<usize>load<u32>(rec(dir_of(d), k) + R_INODE));
 }
 @inline export function dir_id_at(d: Inode, k: i32): u64 {
   return load<u64>(rec(dir_of(d), k) + R_ID);
 }
 @inline export function dir_name_at(d: Inode, k: i32): usize {
   const x = dir_of(d);
-  return changetype<usize>(x.names) + <usize>load<u32>(rec(x, k) + R_OFF);
+  return x.names + <usize>load<u32>(rec(x, k) + R_OFF);
 }
 @inline export function dir_name_len_at(d: Inode, k: i32): u32 {
   return load<u32>(rec(dir_of(d), k) + R_LEN);
@@ -101,7 +98,7 @@ export function dir_ready(d: Inode): bool {
 /** True when one more entry fits in memory (its tables may double) and in the index. */
 export function dir_can_insert(d: Inode): bool {
   const x = dir_of(d);
-  if (x.inodes.length >= MAX_PLACES) {
+  if (x.count >= MAX_PLACES) {
     if (x.dead == 0) return false;
     compact(x);
   }
@@ -118,11 +115,11 @@ export function dir_find(d: Inode, ptr: usize, len: usize, h: u32): Inode | null
   dir_short = !dir_ready(d);
   if (dir_short) return null;
   const x = dir_of(d);
-  const slots = changetype<usize>(x.slots);
-  const mask = (x.slots.byteLength >>> 2) - 1;
+  const slots = x.slots;
+  const mask = x.slotsCap - 1;
   if (mask < 0) return null;
-  const names = changetype<usize>(x.names);
-  const recs = changetype<usize>(x.recs);
+  const names = x.names;
+  const recs = x.recs;
   let k = <i32>h & mask;
   while (true) {
     const v = load<u32>(slots + (<usize>k << 2));
@@ -160,33 +157,32 @@ export function dir_find(d: Inode, ptr: usize, len: usize, h: u32): Inode | null
 /** Makes room for one more entry in `x`'s index and records, growing them geometrically. */
 function reserve(x: Dir, n: i32, nameLen: u32): void {
   const want = (n + 1) << 1;
-  const cap = x.slots.byteLength >>> 2;
+  const cap = x.slotsCap;
   if (cap < want) {
     let c = cap != 0 ? cap << 1 : MIN_SLOTS;
     while (c < want) c <<= 1;
-    const buf = new ArrayBuffer(c << 2); // zeroed
-    const slots = changetype<usize>(buf);
-    const recs = changetype<usize>(x.recs);
+    const slots = heap.alloc(<usize>c << 2);
+    memory.fill(slots, 0, <usize>c << 2);
+    const recs = x.recs;
     for (let k = 0; k < n; k++) {
       const r = recs + <usize>k * REC_SIZE;
       // A tombstone stays out of the index.
       if (load<u32>(r + R_INODE) != 0) index_put(slots, c - 1, load<u32>(r + R_HASH), k);
     }
-    x.slots = buf;
+    if (x.slots != 0) heap.free(x.slots);
+    x.slots = slots;
+    x.slotsCap = c;
   }
-  const recBytes = <usize>x.recs.byteLength;
-  if (<usize>(n + 1) * REC_SIZE > recBytes) {
-    const buf = new ArrayBuffer(<i32>(recBytes != 0 ? recBytes << 1 : <usize>8 * REC_SIZE));
-    memory.copy(changetype<usize>(buf), changetype<usize>(x.recs), <usize>n * REC_SIZE);
-    x.recs = buf;
+  if (n + 1 > x.recsCap) {
+    const c = x.recsCap != 0 ? x.recsCap << 1 : 8;
+    x.recs = x.recs != 0 ? heap.realloc(x.recs, <usize>c * REC_SIZE) : heap.alloc(<usize>c * REC_SIZE);
+    x.recsCap = c;
   }
-  const nameBytes = <u32>x.names.byteLength;
-  if (x.namesUsed + nameLen > nameBytes) {
-    let c = nameBytes != 0 ? nameBytes << 1 : 64;
+  if (x.namesUsed + nameLen > x.namesCap) {
+    let c = x.namesCap != 0 ? x.namesCap << 1 : 64;
     while (c < x.namesUsed + nameLen) c <<= 1;
-    const buf = new ArrayBuffer(<i32>c);
-    memory.copy(changetype<usize>(buf), changetype<usize>(x.names), <usize>x.namesUsed);
-    x.names = buf;
+    x.names = x.names != 0 ? heap.realloc(x.names, <usize>c) : heap.alloc(<usize>c);
+    x.namesCap = c;
   }
 }
 
@@ -200,7 +196,7 @@ export let dir_generation: u32 = 0;
 export function dir_insert(d: Inode, ptr: usize, len: u32, child: Inode): void {
   dir_generation++;
   const x = dir_of(d);
-  const n = x.inodes.length;
+  const n = x.count;
   reserve(x, n, len);
   const h = bytes_hash(ptr, <usize>len);
   const r = rec(x, n);
@@ -209,10 +205,10 @@ export function dir_insert(d: Inode, ptr: usize, len: u32, child: Inode): void {
   store<u32>(r + R_OFF, x.namesUsed);
   store<u32>(r + R_LEN, len);
   store<u32>(r + R_INODE, <u32>changetype<usize>(child));
-  memory.copy(changetype<usize>(x.names) + <usize>x.namesUsed, ptr, <usize>len);
+  memory.copy(x.names + <usize>x.namesUsed, ptr, <usize>len);
   x.namesUsed += len;
-  x.inodes.push(child);
-  index_put(changetype<usize>(x.slots), (x.slots.byteLength >>> 2) - 1, h, n);
+  x.count = n + 1;
+  index_put(x.slots, x.slotsCap - 1, h, n);
   child.nlink++;
   if (child.isDir) {
     dir_of(child).parent = d;
@@ -222,9 +218,9 @@ export function dir_insert(d: Inode, ptr: usize, len: u32, child: Inode): void {
 
 /** Takes entry `e` out of the index: the entries after it in its probe run move back, so no tombstone is left. */
 function index_delete(x: Dir, e: i32): void {
-  const slots = changetype<usize>(x.slots);
-  const recs = changetype<usize>(x.recs);
-  const mask = (x.slots.byteLength >>> 2) - 1;
+  const slots = x.slots;
+  const recs = x.recs;
+  const mask = x.slotsCap - 1;
   let i = <i32>load<u32>(recs + <usize>e * REC_SIZE + R_HASH) & mask;
   while ((load<u32>(slots + (<usize>i << 2)) & INDEX) != <u32>(e + 1)) i = (i + 1) & mask;
   let j = i;
@@ -254,12 +250,10 @@ export function dir_remove_entry(d: Inode, id: u64): Inode {
   index_delete(x, e);
   const r = rec(x, e);
   x.namesDead += load<u32>(r + R_LEN);
+  const child = changetype<Inode>(<usize>load<u32>(r + R_INODE));
   store<u32>(r + R_INODE, 0);
-  const child = unchecked(x.inodes[e]);
-  // The place keeps no removed inode alive: the directory itself stands in.
-  unchecked(x.inodes[e] = d);
   x.dead++;
-  if (x.dead > 16 && x.dead > x.inodes.length - x.dead) compact(x);
+  if (x.dead > 16 && x.dead > x.count - x.dead) compact(x);
   child.nlink--;
   if (child.isDir) {
     dir_of(child).parent = null;
@@ -270,13 +264,12 @@ export function dir_remove_entry(d: Inode, id: u64): Inode {
 
 /** Drops the tombstones and the removed names' bytes, and rebuilds the index. */
 function compact(x: Dir): void {
-  const n = x.inodes.length;
+  const n = x.count;
   const live = n - x.dead;
-  const recs = changetype<usize>(x.recs);
-  const inodes = new Array<Inode>(live);
-  const names = new ArrayBuffer(<i32>max<u32>(64, x.namesUsed - x.namesDead));
-  const from = changetype<usize>(x.names);
-  const to = changetype<usize>(names);
+  const recs = x.recs;
+  const namesCap = max<u32>(64, x.namesUsed - x.namesDead);
+  const from = x.names;
+  const to = heap.alloc(<usize>namesCap);
   let at: u32 = 0;
   let k = 0;
   for (let e = 0; e < n; e++) {
@@ -288,26 +281,27 @@ function compact(x: Dir): void {
     at += len;
     // Records move down in place: k <= e.
     if (k != e) memory.copy(recs + <usize>k * REC_SIZE, r, REC_SIZE);
-    unchecked(inodes[k] = unchecked(x.inodes[e]));
     k++;
   }
-  x.inodes = inodes;
-  x.names = names;
+  heap.free(from);
+  x.names = to;
+  x.namesCap = namesCap;
   x.namesUsed = at;
   x.namesDead = 0;
+  x.count = live;
   x.dead = 0;
-  const slots = changetype<usize>(x.slots);
-  const mask = (x.slots.byteLength >>> 2) - 1;
-  memory.fill(slots, 0, x.slots.byteLength);
+  const slots = x.slots;
+  const mask = x.slotsCap - 1;
+  memory.fill(slots, 0, <usize>x.slotsCap << 2);
   for (let e = 0; e < live; e++) index_put(slots, mask, load<u32>(recs + <usize>e * REC_SIZE + R_HASH), e);
 }
 
 /** Index of the first entry whose id is greater than `cookie`. */
 export function dir_first_after(d: Inode, cookie: u64): i32 {
   const x = dir_of(d);
-  const recs = changetype<usize>(x.recs);
+  const recs = x.recs;
   let lo = 0;
-  let hi = x.inodes.length;
+  let hi = x.count;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (load<u64>(recs + <usize>mid * REC_SIZE + R_ID) <= cookie) lo = mid + 1;

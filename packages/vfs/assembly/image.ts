@@ -46,9 +46,8 @@ export let image_count: u32 = 0;
 export let image_strings: usize = 0;
 export let image_build_time: u64 = 0;
 export let image_quota: u64 = DEFAULT_QUOTA;
-/** Inodes of hard-linked image files (groupInodes, which keeps them alive), by leader entry: every name of one file finds the same inode. */
+/** Inodes of hard-linked image files, by leader entry: every name of one file finds the same inode. */
 let groups = new Table();
-let groupInodes = new Array<Inode>();
 /** inode_from_entry returned an inode another name had already made. */
 let reused = false;
 
@@ -66,7 +65,7 @@ export function image_group_inode(i: u32): Inode | null {
   const lead = load<u32>(e + E_A);
   if (load<u8>(e + E_TYPE) != FILETYPE_REGULAR_FILE || lead == 0) return null;
   const g = groups.get(lead - 1);
-  return g >= 0 ? unchecked(groupInodes[<i32>g]) : null;
+  return g >= 0 ? changetype<Inode>(<usize>g) : null;
 }
 
 /** Copies the index and returns the root directory (entry 0, or an empty root when there is no image). */
@@ -122,7 +121,7 @@ function inode_from_entry(i: u32): Inode {
     const g = groups.get(lead - 1);
     if (g >= 0) {
       reused = true;
-      return unchecked(groupInodes[<i32>g]);
+      return changetype<Inode>(<usize>g);
     }
     i = lead - 1;
     e = entry(i);
@@ -132,16 +131,15 @@ function inode_from_entry(i: u32): Inode {
   if (filetype == FILETYPE_DIRECTORY) {
     if (load<u32>(e + E_B) > 0) node.image = <i32>i;
   } else if (filetype == FILETYPE_SYMBOLIC_LINK) {
-    node.target = string_at(load<u32>(e + E_A), load<u32>(e + E_B));
-    node.size = <u64>node.target.length;
+    // The target's bytes stay in the image index (cap 0: not the inode's to free).
+    node.data = image_strings + <usize>load<u32>(e + E_A);
+    node.size = <u64>load<u32>(e + E_B);
   } else {
     node.size = load<u64>(e + E_SIZE);
     node.baseSize = node.size;
     if (node.size > 0) node.image = <i32>i;
-    if (lead != 0 && lead <= image_count) {
-      groups.set(i, groupInodes.length);
-      groupInodes.push(node);
-    }
+    // The inode outlives the table's use of it: nlink counts every image name, populated or not.
+    if (lead != 0 && lead <= image_count) groups.set(i, <u32>changetype<usize>(node));
   }
   return node;
 }

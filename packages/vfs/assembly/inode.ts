@@ -2,9 +2,15 @@
 // (regular file, directory, symlink); the open handle (position, fdflags)
 // lives apart, in handles.ts, as in browser_wasi_shim's Fd/Inode split.
 //
+// Inodes and directories are unmanaged: the vfs frees them itself, the way a
+// kernel does, when the last name and the last handle are gone (inode_release).
+// Their lifetimes are exact (nlink, opens), and keeping them out of the
+// collector's heap saves every create its header, its write barriers and its
+// share of marking: a tree of a million files is not something to trace.
+//
 // Ownership: an inode lives while a directory entry names it (nlink > 0) or
-// a handle holds it open (opens > 0). When both reach zero its file bytes go
-// back to fmem and its quota charge is released (inode_release).
+// a handle holds it open (opens > 0). When both reach zero its bytes go back
+// to fmem, its quota charge is released and its memory is freed.
 
 import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } from "../../abi/assembly/constants";
 import { clock_realtime } from "./config";
@@ -15,35 +21,42 @@ export const FIRST_ENTRY_ID: u64 = 3;
 
 /**
  * A directory's entries (directory.ts), apart from the inode so that a file's
- * inode stays small. Entry k is `inodes[k]` with a record at `recs + k * REC_SIZE`
- * (id: the readdir cookie, unique in its directory, never reused; hash and
- * place of the name's bytes in `names`); entries are in id order. A removed
+ * inode stays small. Entry k has a record at `recs + k * REC_SIZE` (id: the
+ * readdir cookie, unique in its directory, never reused; hash and place of the
+ * name's bytes in `names`; the inode); entries are in id order. A removed
  * entry stays in place as a tombstone (`dead` of them) until compaction.
+ * Every buffer is the vfs's own (heap.alloc), freed with the directory.
  */
+@unmanaged
 export class Dir {
-  inodes: Array<Inode> = new Array<Inode>();
+  /** entry places, tombstones included */
+  count: i32 = 0;
   /** tombstones among the entries: removed, out of the index, skipped by readdir */
   dead: i32 = 0;
-  /** records, REC_SIZE bytes each */
-  recs: ArrayBuffer = new ArrayBuffer(0);
-  /** the names' bytes; `namesUsed` of them used, `namesDead` of those by removed entries */
-  names: ArrayBuffer = new ArrayBuffer(0);
+  /** records, REC_SIZE bytes each, room for `recsCap` */
+  recs: usize = 0;
+  recsCap: i32 = 0;
+  /** the names' bytes; `namesUsed` of `namesCap` used, `namesDead` of those by removed entries */
+  names: usize = 0;
+  namesCap: u32 = 0;
   namesUsed: u32 = 0;
   namesDead: u32 = 0;
-  /** hash index: i32 per slot, 1 + entry index, 0 when empty (power of two long, or empty) */
-  slots: ArrayBuffer = new ArrayBuffer(0);
-  nextId: u64 = FIRST_ENTRY_ID;
+  /** hash index: u32 per slot (directory.ts), `slotsCap` of them (a power of two, or 0) */
+  slots: usize = 0;
+  slotsCap: i32 = 0;
   subdirs: u32 = 0;
+  nextId: u64 = FIRST_ENTRY_ID;
   parent: Inode | null = null;
 }
 
+@unmanaged
 export class Inode {
   /** directory entries naming this inode (a directory: 1 while its parent names it) */
   nlink: u32 = 0;
   /** open handles */
   opens: u32 = 0;
   size: u64 = 0;
-  /** fmem block holding the bytes, and its capacity */
+  /** a file: fmem block holding the bytes, and its capacity; a symlink: its target's bytes (owned when cap != 0) */
   data: usize = 0;
   cap: u64 = 0;
   /** bytes that came from the image: not charged to the writable layer's quota */
@@ -55,12 +68,14 @@ export class Inode {
   ctim: u64 = 0;
   /** permission bits: recorded (image, snapshot), not enforced: preview1 has no modes */
   mode: u16 = 0;
-  /** symlink target, one char per byte */
-  target: string = "";
+  filetype: u8;
+  ino: u64;
   /** directories only */
   dir: Dir | null = null;
 
-  constructor(public ino: u64, public filetype: u8, time: u64) {
+  constructor(ino: u64, filetype: u8, time: u64) {
+    this.ino = ino;
+    this.filetype = filetype;
     this.atim = time;
     this.mtim = time;
     this.ctim = time;
@@ -119,17 +134,26 @@ export function quota_resize(i: Inode, size: u64): void {
   quotaUsed = quotaUsed - charge_of(i, i.size) + charge_of(i, size);
 }
 
-/** Frees an inode's bytes once nothing names it and nothing holds it open. */
+/**
+ * Frees an inode once nothing names it and nothing holds it open: a file's
+ * bytes and quota charge, a symlink's target, a directory's tables, then the
+ * inode itself. Callers touch `i` no more after this.
+ */
 export function inode_release(i: Inode): void {
-  // Only files hold bytes and quota: a symlink's size is its target's length,
-  // never charged, and must not be "released" from the quota either.
-  if (i.nlink != 0 || i.opens != 0 || !i.isFile) return;
-  quota_resize(i, 0);
-  fmem_free(i.data, i.cap);
-  i.data = 0;
-  i.cap = 0;
-  i.size = 0;
-  i.image = -1;
+  if (i.nlink != 0 || i.opens != 0) return;
+  if (i.isFile) {
+    quota_resize(i, 0);
+    fmem_free(i.data, i.cap);
+  } else if (i.isSymlink) {
+    if (i.cap != 0) heap.free(i.data);
+  } else {
+    const d = changetype<Dir>(i.dir);
+    if (d.recs != 0) heap.free(d.recs);
+    if (d.names != 0) heap.free(d.names);
+    if (d.slots != 0) heap.free(d.slots);
+    heap.free(changetype<usize>(d));
+  }
+  heap.free(changetype<usize>(i));
 }
 
 /** Marks a change of `i`'s contents. */

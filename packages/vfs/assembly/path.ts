@@ -16,10 +16,9 @@ import { handle_get, handle_open } from "./handles";
 import { Inode, inode_new, inode_release, now, touch_modified } from "./inode";
 import { mem_guard } from "./limits";
 import {
-  r_entry, r_inode, r_name_is_dot, r_name_len_get, r_name_ptr_get, r_parent, r_trailing, read_errno, read_path, read_path_string, resolve,
+  r_entry, r_inode, r_name_is_dot, r_name_len_get, r_name_ptr_get, r_parent, r_path_get, r_trailing, read_errno, read_path, resolve,
 } from "./resolve";
 import { set_times, write_filestat } from "./stat";
-import { string_to_bytes } from "./strings";
 
 const OFLAGS_ALL: u32 = OFLAGS_CREAT | OFLAGS_DIRECTORY | OFLAGS_EXCL | OFLAGS_TRUNC;
 
@@ -128,6 +127,7 @@ export function path_remove_directory(h: u32, path: u32, path_len: u32): u16 {
   dir_remove_entry(parent, r_entry);
   node.ctim = now();
   touch_modified(parent);
+  inode_release(node);
   return ERRNO_SUCCESS;
 }
 
@@ -172,14 +172,9 @@ export function path_readlink(h: u32, path: u32, path_len: u32, buf: u32, buf_le
   const node = r_inode;
   if (node == null) return ERRNO_NOENT;
   if (!node.isSymlink) return ERRNO_INVAL;
-  const target = node.target;
-  const n = <u32>target.length < buf_len ? <u32>target.length : buf_len;
-  if (n > 0) {
-    const local = heap.alloc(<usize>target.length);
-    string_to_bytes(target, local);
-    app.copy_out(buf, local, n);
-    heap.free(local);
-  }
+  const size = <u32>node.size;
+  const n = size < buf_len ? size : buf_len;
+  if (n > 0) app.copy_out(buf, node.data, n);
   app.store_u32(bufused, n);
   return ERRNO_SUCCESS;
 }
@@ -189,9 +184,19 @@ export function path_symlink(old_path: u32, old_path_len: u32, h: u32, new_path:
   mem_guard(0);
   const start = start_dir(h);
   if (start == null) return path_errno;
-  const target = read_path_string(old_path, old_path_len);
-  if (target == null) return read_errno;
-  if (target.length == 0) return ERRNO_NOENT;
+  if (!read_path(old_path, old_path_len)) return read_errno;
+  if (old_path_len == 0) return ERRNO_NOENT;
+  // The target's bytes, before the new path takes the path buffer.
+  if (!mem_guard(<u64>old_path_len)) return ERRNO_NOSPC;
+  const target = heap.alloc(<usize>old_path_len);
+  memory.copy(target, r_path_get(), <usize>old_path_len);
+  const err = symlink_at(start, target, old_path_len, new_path, new_path_len);
+  if (err != ERRNO_SUCCESS) heap.free(target);
+  return err;
+}
+
+/** path_symlink once the target's bytes are the vfs's own (`target`, which the new inode takes over). */
+function symlink_at(start: Inode, target: usize, target_len: u32, new_path: u32, new_path_len: u32): u16 {
   if (!read_path(new_path, new_path_len)) return read_errno;
   const err = resolve(start, false, true);
   if (err != ERRNO_SUCCESS) return err;
@@ -199,10 +204,11 @@ export function path_symlink(old_path: u32, old_path_len: u32, h: u32, new_path:
   if (r_trailing) return ERRNO_NOENT;
   const parent = r_parent!;
   if (parent.nlink == 0) return ERRNO_NOENT;
-  if (!dir_can_insert(parent) || !mem_guard(<u64>target.length << 1)) return ERRNO_NOSPC;
+  if (!dir_can_insert(parent)) return ERRNO_NOSPC;
   const node = inode_new(FILETYPE_SYMBOLIC_LINK);
-  node.target = target;
-  node.size = <u64>target.length;
+  node.data = target;
+  node.cap = <u64>target_len;
+  node.size = <u64>target_len;
   link_new(parent, node);
   return ERRNO_SUCCESS;
 }

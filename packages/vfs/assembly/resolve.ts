@@ -181,15 +181,13 @@ export function read_path(path: u32, len: u32): bool {
   return true;
 }
 
-/** Copies a path from app memory as a byte string (a symlink's target); null as read_path. */
-export function read_path_string(path: u32, len: u32): string | null {
-  if (!read_path(path, len)) return null;
-  return bytes_to_string(buf, len);
+/** The bytes read_path copied (valid until the next read_path). */
+export function r_path_get(): usize {
+  return buf;
 }
 
-/** Replaces the path with `target` + the bytes of the path from `rest` on (following a symlink). */
-function rewrite(target: string, rest: usize): void {
-  const tlen = <usize>target.length;
+/** Replaces the path with the `tlen` bytes at `target` + the bytes of the path from `rest` on (following a symlink). */
+function rewrite(target: usize, tlen: usize, rest: usize): void {
   const tail = path_len - rest;
   const need = tlen + tail + 1;
   if (need > altCap) {
@@ -197,8 +195,7 @@ function rewrite(target: string, rest: usize): void {
     altCap = capacity_for(need);
     alt = heap.alloc(altCap);
   }
-  const src = changetype<usize>(target);
-  for (let i: usize = 0; i < tlen; i++) store<u8>(alt + i, <u8>load<u16>(src + (i << 1)));
+  memory.copy(alt, target, tlen);
   memory.copy(alt + tlen, buf + rest, tail);
   const b = buf;
   const c = bufCap;
@@ -302,15 +299,16 @@ export function resolve(start: Inode, follow: bool, nameOnly: bool = false): u16
     const child = found;
     if (child.isSymlink && (!last || ((follow || trailing) && !(nameOnly && trailing)))) {
       if (++hops > MAX_HOPS) return ERRNO_LOOP;
-      const target = child.target;
-      if (target.length == 0) return ERRNO_NOENT;
-      if (target.charCodeAt(0) == SLASH) {
+      const target = child.data;
+      const tlen = <usize>child.size;
+      if (tlen == 0) return ERRNO_NOENT;
+      if (load<u8>(target) == SLASH) {
         depth = 0;
         walk_push(root!);
         fromRoot = true;
       }
       // The rest keeps the slash after the name: "link/" still requires a directory.
-      rewrite(target, pos);
+      rewrite(target, tlen, pos);
       pos = 0;
       continue;
     }

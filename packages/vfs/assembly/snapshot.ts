@@ -108,7 +108,7 @@ function name_len(k: i32): u32 {
 
 function target_len(k: i32): u32 {
   const inode = unchecked(inodes[k]);
-  return inode != null ? <u32>inode.target.length : load<u32>(entry(<u32>unchecked(imgs[k])) + E_B);
+  return inode != null ? <u32>inode.size : load<u32>(entry(<u32>unchecked(imgs[k])) + E_B);
 }
 
 function data_size(k: i32): u64 {
@@ -251,7 +251,7 @@ export function snapshot(): u64 {
     } else if (t == FILETYPE_SYMBOLIC_LINK) {
       const tlen = target_len(k);
       const dst = index + <usize>stringsAt + str;
-      if (inode != null) string_to_bytes(inode.target, dst);
+      if (inode != null) memory.copy(dst, inode.data, tlen);
       else memory.copy(dst, image_strings + load<u32>(entry(<u32>img) + E_A), tlen);
       store<u32>(e + E_A, str);
       store<u32>(e + E_B, tlen);
