@@ -38,7 +38,7 @@ const R_LEN: usize = 16;
 const R_INODE: usize = 20;
 
 /** FNV-1a over `len` bytes at `p`; resolve.ts computes the same while scanning a path. */
-function bytes_hash(p: usize, len: usize): u32 {
+export function bytes_hash(p: usize, len: usize): u32 {
   let h: u32 = 0x811c9dc5;
   for (let i: usize = 0; i < len; i++) h = (h ^ <u32>load<u8>(p + i)) * 0x01000193;
   return h;
@@ -186,19 +186,18 @@ function reserve(x: Dir, n: i32, nameLen: u32): void {
   }
 }
 
-/** Adds the `len` bytes at `ptr` -> `child` (the caller checked the name is free, and dir_can_insert). */
 /**
  * Bumped by every change to any directory's entries: path resolution's
  * cache (resolve.ts) holds only while it stays the same.
  */
 export let dir_generation: u32 = 0;
 
-export function dir_insert(d: Inode, ptr: usize, len: u32, child: Inode): void {
+/** Adds the `len` bytes at `ptr` (hash `h`: bytes_hash) -> `child` (the caller checked the name is free, and dir_can_insert). */
+export function dir_insert(d: Inode, ptr: usize, len: u32, h: u32, child: Inode): void {
   dir_generation++;
   const x = dir_of(d);
   const n = x.count;
   reserve(x, n, len);
-  const h = bytes_hash(ptr, <usize>len);
   const r = rec(x, n);
   store<u64>(r + R_ID, x.nextId++);
   store<u32>(r + R_HASH, h);

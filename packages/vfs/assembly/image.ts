@@ -6,7 +6,7 @@
 
 import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } from "../../abi/assembly/constants";
 import { config_copy, config_size } from "./config";
-import { dir_insert } from "./directory";
+import { bytes_hash, dir_insert } from "./directory";
 import { Inode, inode_setup } from "./inode";
 import { limits_set } from "./limits";
 import { bytes_to_string } from "./strings";
@@ -154,7 +154,9 @@ export function image_populate(d: Inode, i: u32): void {
     const ce = entry(c);
     const child = inode_from_entry(c);
     const fresh = !reused;
-    dir_insert(d, image_strings + load<u32>(ce + E_NAME_OFF), load<u32>(ce + E_NAME_LEN), child);
+    const name = image_strings + <usize>load<u32>(ce + E_NAME_OFF);
+    const len = load<u32>(ce + E_NAME_LEN);
+    dir_insert(d, name, len, bytes_hash(name, <usize>len), child);
     // A hard-linked file counts all its image names from the start, so that
     // nlink is right before every directory naming it has been populated.
     if (load<u8>(ce + E_TYPE) == FILETYPE_REGULAR_FILE && load<u32>(ce + E_A) != 0) {

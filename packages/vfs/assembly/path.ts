@@ -16,7 +16,7 @@ import { handle_get, handle_open } from "./handles";
 import { Inode, inode_new, inode_release, now, touch_modified } from "./inode";
 import { mem_guard } from "./limits";
 import {
-  r_entry, r_inode, r_name_is_dot, r_name_len_get, r_name_ptr_get, r_parent, r_path_get, r_trailing, read_errno, read_path, resolve,
+  r_entry, r_inode, r_name_hash_get, r_name_is_dot, r_name_len_get, r_name_ptr_get, r_parent, r_path_get, r_trailing, read_errno, read_path, resolve,
 } from "./resolve";
 import { set_times, write_filestat } from "./stat";
 
@@ -50,7 +50,7 @@ function lookup(h: u32, path: u32, path_len: u32, follow: bool, nameOnly: bool =
 
 /** The last lookup's name, made a string, goes into `parent` (live: a removed one takes no entries, ENOENT). */
 function link_new(parent: Inode, node: Inode): void {
-  dir_insert(parent, r_name_ptr_get(), r_name_len_get(), node);
+  dir_insert(parent, r_name_ptr_get(), r_name_len_get(), r_name_hash_get(), node);
   touch_modified(parent);
 }
 
@@ -278,7 +278,7 @@ export function path_rename(
   const toName = r_name_ptr_get();
   const toLen = r_name_len_get();
   dir_remove_entry(from, fromEntry);
-  dir_insert(to, toName, toLen, node);
+  dir_insert(to, toName, toLen, r_name_hash_get(), node);
   node.ctim = now();
   touch_modified(from);
   touch_modified(to);

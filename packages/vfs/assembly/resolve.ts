@@ -44,6 +44,8 @@ export let r_trailing: bool = false;
 /** The last component's name ("." or ".." when r_parent is null): bytes in the path buffer, valid until the next lookup. */
 let r_name_ptr: usize = 0;
 let r_name_len: usize = 0;
+/** Its FNV-1a hash (directory.ts), when r_parent is set: an insert then need not hash it again. */
+let r_name_hash: u32 = 0;
 
 let root: Inode | null = null;
 
@@ -81,6 +83,7 @@ let cacheInode: Inode | null = null;
 let cacheEntry: u64 = 0;
 let cacheNameOff: usize = 0;
 let cacheNameLen: usize = 0;
+let cacheNameHash: u32 = 0;
 let cacheTrailing = false;
 
 @inline function bytes_equal(a: usize, b: usize, len: usize): bool {
@@ -99,6 +102,7 @@ let cacheTrailing = false;
   r_entry = cacheEntry;
   r_name_ptr = buf + cacheNameOff;
   r_name_len = cacheNameLen;
+  r_name_hash = cacheNameHash;
   r_trailing = cacheTrailing;
   return true;
 }
@@ -116,6 +120,7 @@ function cache_store(start: Inode, flags: u32): void {
   cacheEntry = r_entry;
   cacheNameOff = r_name_ptr - buf;
   cacheNameLen = r_name_len;
+  cacheNameHash = r_name_hash;
   cacheTrailing = r_trailing;
 }
 
@@ -149,6 +154,9 @@ export function r_name_ptr_get(): usize {
 }
 export function r_name_len_get(): u32 {
   return <u32>r_name_len;
+}
+export function r_name_hash_get(): u32 {
+  return r_name_hash;
 }
 
 /** The last component's name as a byte string (for a new directory entry). */
@@ -293,6 +301,7 @@ export function resolve(start: Inode, follow: bool, nameOnly: bool = false): u16
       r_parent = cur;
       r_name_ptr = name;
       r_name_len = len;
+      r_name_hash = hash;
       r_trailing = trailing;
       return ERRNO_SUCCESS;
     }
@@ -319,6 +328,7 @@ export function resolve(start: Inode, follow: bool, nameOnly: bool = false): u16
       r_entry = dir_found_id;
       r_name_ptr = name;
       r_name_len = len;
+      r_name_hash = hash;
       r_trailing = trailing;
       // A symlink on the way rewrote the path: the name is not in the caller's bytes then.
       if (hops == 0) cache_store(start, flags);
