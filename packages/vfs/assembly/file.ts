@@ -18,10 +18,10 @@ import { max_file_size } from "./limits";
  * thing in memory (fmem_extend).
  */
 function reserve(i: Inode, need: u64): bool {
-  if (need <= i.cap) return true;
+  if (need <= <u64>i.cap) return true;
   const cap = fmem_extend(i.data, i.cap, need);
   if (cap != 0) {
-    i.cap = cap;
+    i.cap = <u32>cap;
     return true;
   }
   const block = fmem_alloc(need);
@@ -29,7 +29,7 @@ function reserve(i: Inode, need: u64): bool {
   if (i.size > 0) memory.copy(block, i.data, <usize>i.size);
   fmem_free(i.data, i.cap);
   i.data = block;
-  i.cap = fmem_capacity(need);
+  i.cap = <u32>fmem_capacity(need);
   return true;
 }
 
@@ -63,7 +63,7 @@ function resize_to(i: Inode, size: u64, zero_end: u64): u16 {
     image_copy_file(<u32>i.image, block, i.size);
     i.image = -1;
     i.data = block;
-    i.cap = fmem_capacity(need);
+    i.cap = <u32>fmem_capacity(need);
   } else if (!reserve(i, size)) {
     return ERRNO_NOSPC;
   }

@@ -7,7 +7,7 @@
 import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } from "../../abi/assembly/constants";
 import { config_copy, config_size } from "./config";
 import { bytes_hash, dir_insert } from "./directory";
-import { Inode, inode_setup } from "./inode";
+import { Inode, inode_make, inode_setup } from "./inode";
 import { limits_set } from "./limits";
 import { bytes_to_string } from "./strings";
 import { Table } from "./table";
@@ -95,7 +95,7 @@ export function image_init(): Inode {
   // Image entry i has inode number i + 1; new inodes number after them.
   inode_setup(<u64>image_count + 2, image_build_time, quota);
   if (image_count == 0) {
-    const root = new Inode(1, FILETYPE_DIRECTORY, image_build_time);
+    const root = inode_make(1, FILETYPE_DIRECTORY, image_build_time);
     root.nlink = 1;
     return root;
   }
@@ -126,7 +126,7 @@ function inode_from_entry(i: u32): Inode {
     i = lead - 1;
     e = entry(i);
   }
-  const node = new Inode(<u64>i + 1, filetype, load<u64>(e + E_MTIME));
+  const node = inode_make(<u64>i + 1, filetype, load<u64>(e + E_MTIME));
   node.mode = load<u16>(e + E_MODE);
   if (filetype == FILETYPE_DIRECTORY) {
     if (load<u32>(e + E_B) > 0) node.image = <i32>i;
@@ -136,7 +136,7 @@ function inode_from_entry(i: u32): Inode {
     node.size = <u64>load<u32>(e + E_B);
   } else {
     node.size = load<u64>(e + E_SIZE);
-    node.baseSize = node.size;
+    node.baseSize = <u32>node.size;
     if (node.size > 0) node.image = <i32>i;
     // The inode outlives the table's use of it: nlink counts every image name, populated or not.
     if (lead != 0 && lead <= image_count) groups.set(i, <u32>changetype<usize>(node));

@@ -49,46 +49,78 @@ export class Dir {
   parent: Inode | null = null;
 }
 
+/**
+ * Fields are ordered widest first so that an inode packs into 72 bytes. The
+ * vfs hands inodes out from slabs (inode_make), not one heap block each: no
+ * allocator header or search per create, and freed inodes are reused first.
+ */
 @unmanaged
 export class Inode {
-  /** directory entries naming this inode (a directory: 1 while its parent names it) */
-  nlink: u32 = 0;
-  /** open handles */
-  opens: u32 = 0;
-  size: u64 = 0;
-  /** a file: fmem block holding the bytes, and its capacity; a symlink: its target's bytes (owned when cap != 0) */
-  data: usize = 0;
-  cap: u64 = 0;
-  /** bytes that came from the image: not charged to the writable layer's quota */
-  baseSize: u64 = 0;
-  /** image entry whose bytes (file) or children (directory) are not copied yet; -1 when none */
-  image: i32 = -1;
-  atim: u64 = 0;
-  mtim: u64 = 0;
-  ctim: u64 = 0;
-  /** permission bits: recorded (image, snapshot), not enforced: preview1 has no modes */
-  mode: u16 = 0;
-  filetype: u8;
+  size: u64;
+  atim: u64;
+  mtim: u64;
+  ctim: u64;
   ino: u64;
+  /** directory entries naming this inode (a directory: 1 while its parent names it) */
+  nlink: u32;
+  /** open handles */
+  opens: u32;
+  /** a file: fmem block holding the bytes, and its capacity; a symlink: its target's bytes (owned when cap != 0) */
+  data: usize;
+  /** (fmem blocks stay below 4 GiB: memory does) */
+  cap: u32;
+  /** bytes that came from the image (a box:config segment: < 4 GiB): not charged to the writable layer's quota */
+  baseSize: u32;
+  /** image entry whose bytes (file) or children (directory) are not copied yet; -1 when none */
+  image: i32;
   /** directories only */
-  dir: Dir | null = null;
-
-  constructor(ino: u64, filetype: u8, time: u64) {
-    this.ino = ino;
-    this.filetype = filetype;
-    this.atim = time;
-    this.mtim = time;
-    this.ctim = time;
-    // What encodeImage gives entries without a mode, and what umask 022 leaves.
-    this.mode = filetype == FILETYPE_DIRECTORY ? 0o755 : filetype == FILETYPE_SYMBOLIC_LINK ? 0o777 : 0o644;
-    if (filetype == FILETYPE_DIRECTORY) {
-      this.dir = new Dir();
-    }
-  }
+  dir: Dir | null;
+  /** permission bits: recorded (image, snapshot), not enforced: preview1 has no modes */
+  mode: u16;
+  filetype: u8;
 
   @inline get isDir(): bool { return this.filetype == FILETYPE_DIRECTORY; }
   @inline get isFile(): bool { return this.filetype == FILETYPE_REGULAR_FILE; }
   @inline get isSymlink(): bool { return this.filetype == FILETYPE_SYMBOLIC_LINK; }
+}
+
+const INODE_SIZE: usize = (offsetof<Inode>() + 7) & ~7;
+const SLAB_INODES: usize = 64;
+/** Freed inodes, linked through their first word; then the rest of the current slab. */
+let freeInodes: usize = 0;
+let slabNext: usize = 0;
+let slabEnd: usize = 0;
+
+/** A new inode: number `ino`, `filetype`, every timestamp `time`, the usual mode, no links. */
+export function inode_make(ino: u64, filetype: u8, time: u64): Inode {
+  let p = freeInodes;
+  if (p != 0) {
+    freeInodes = load<usize>(p);
+  } else {
+    if (slabNext == slabEnd) {
+      slabNext = heap.alloc(SLAB_INODES * INODE_SIZE);
+      slabEnd = slabNext + SLAB_INODES * INODE_SIZE;
+    }
+    p = slabNext;
+    slabNext += INODE_SIZE;
+  }
+  const i = changetype<Inode>(p);
+  i.size = 0;
+  i.atim = time;
+  i.mtim = time;
+  i.ctim = time;
+  i.ino = ino;
+  i.nlink = 0;
+  i.opens = 0;
+  i.data = 0;
+  i.cap = 0;
+  i.baseSize = 0;
+  i.image = -1;
+  i.dir = filetype == FILETYPE_DIRECTORY ? new Dir() : null;
+  // What encodeImage gives entries without a mode, and what umask 022 leaves.
+  i.mode = filetype == FILETYPE_DIRECTORY ? 0o755 : filetype == FILETYPE_SYMBOLIC_LINK ? 0o777 : 0o644;
+  i.filetype = filetype;
+  return i;
 }
 
 let nextIno: u64 = 1;
@@ -116,12 +148,13 @@ export function now(): u64 {
 
 /** A new inode of the writable layer, with a fresh inode number. */
 export function inode_new(filetype: u8): Inode {
-  return new Inode(nextIno++, filetype, now());
+  return inode_make(nextIno++, filetype, now());
 }
 
 /** Bytes of `size` that the quota pays for: what exceeds the image's own bytes. */
 @inline function charge_of(i: Inode, size: u64): u64 {
-  return size > i.baseSize ? size - i.baseSize : 0;
+  const base = <u64>i.baseSize;
+  return size > base ? size - base : 0;
 }
 
 /** True when resizing `i` to `size` stays within the quota. */
@@ -153,7 +186,8 @@ export function inode_release(i: Inode): void {
     if (d.slots != 0) heap.free(d.slots);
     heap.free(changetype<usize>(d));
   }
-  heap.free(changetype<usize>(i));
+  store<usize>(changetype<usize>(i), freeInodes);
+  freeInodes = changetype<usize>(i);
 }
 
 /** Marks a change of `i`'s contents. */

@@ -207,7 +207,7 @@ function symlink_at(start: Inode, target: usize, target_len: u32, new_path: u32,
   if (!dir_can_insert(parent)) return ERRNO_NOSPC;
   const node = inode_new(FILETYPE_SYMBOLIC_LINK);
   node.data = target;
-  node.cap = <u64>target_len;
+  node.cap = target_len;
   node.size = <u64>target_len;
   link_new(parent, node);
   return ERRNO_SUCCESS;
