@@ -1,12 +1,20 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cacheKey, defaultCacheDir, LayerCache } from './cache.ts';
+
+const scratch: string[] = [];
+afterAll(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const scratchDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'layer-cache-'));
+  scratch.push(dir);
+  return dir;
+};
 
 describe('layer cache', () => {
   it('gives back exactly what it stored, nanosecond mtimes and hard links included', () => {
-    const cache = new LayerCache(mkdtempSync(join(tmpdir(), 'layer-cache-')));
+    const cache = new LayerCache(scratchDir());
     const shared = new TextEncoder().encode('same bytes');
     const layer = {
       entries: [
@@ -28,7 +36,7 @@ describe('layer cache', () => {
 
   it('keys differ with any part, and a damaged or unwritable cache costs only time', () => {
     expect(cacheKey('a', 'bc')).not.toBe(cacheKey('ab', 'c'));
-    const dir = mkdtempSync(join(tmpdir(), 'layer-cache-'));
+    const dir = scratchDir();
     const cache = new LayerCache(dir);
     cache.put('k', { entries: [], whiteouts: [] });
     writeFileSync(join(dir, 'layers', 'k'), 'garbage');

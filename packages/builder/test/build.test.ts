@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +8,7 @@ import { link, readModule, writeModule, type Module } from '@marcotte/linker';
 import { snapshotToTar } from '@marcotte/vfs';
 import { readBaseBox } from '../src/base.ts';
 import { BuildError } from '../src/index.ts';
-import { buildIn, CAPS, FSOP, makeContext, runCaptured } from './helpers.ts';
+import { buildIn, CAPS, FSOP, makeContext, runCaptured, scratchDir } from './helpers.ts';
 
 /** A stand-in for the net capability: whatever the kernel imports from box:net, answering zeros. */
 function fakeNet(): Uint8Array {
@@ -297,7 +296,7 @@ describe('box build: context', () => {
   });
 
   it('refuses a missing file, a path escaping the context and a link out of it', async () => {
-    const outside = mkdtempSync(join(tmpdir(), 'outside-'));
+    const outside = scratchDir('outside-');
     writeFileSync(join(outside, 'secret'), 's');
     const missing = await failure(makeContext({ Dockerfile: 'FROM scratch\nCOPY nope.txt /\n' }));
     expect(missing.message).toMatch(/^Dockerfile:2: nope\.txt: not found in the build context/);
@@ -346,7 +345,7 @@ describe('box build: cache and reproducibility', () => {
       'fsop.wasm': FSOP, 'a.txt': 'a',
       Dockerfile: 'FROM scratch\nCOPY fsop.wasm /bin/fsop\nCOPY a.txt /a.txt\nWORKDIR /w\nRUN ["/bin/fsop", "write", "/w/run.txt", "r"]\nENTRYPOINT ["/bin/fsop"]\n',
     });
-    const cacheDir = mkdtempSync(join(tmpdir(), 'box-cache-'));
+    const cacheDir = scratchDir('box-cache-');
     const first = await buildIn(ctx, { cacheDir });
     expect(first.cached).toBe(false);
     const steps: string[] = [];

@@ -1,13 +1,12 @@
 // examples/hello's Dockerfile: the box prints what the bare program prints
 // under node:wasi with the same argv, environment and files.
 
-import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WASI } from 'node:wasi';
 import { describe, expect, it } from 'vitest';
-import { buildIn, runCaptured } from './helpers.ts';
+import { buildIn, runCaptured, scratchDir } from './helpers.ts';
 
 const hello = fileURLToPath(new URL('../../../examples/hello/', import.meta.url));
 
@@ -19,7 +18,7 @@ describe('examples/hello: box build', () => {
     const boxed = await runCaptured(r.bytes);
     expect(boxed.exitCode).toBe(0);
 
-    const path = join(mkdtempSync(join(tmpdir(), 'hello-')), 'stdout');
+    const path = join(scratchDir('hello-'), 'stdout');
     const fd = openSync(path, 'w');
     const wasi = new WASI({
       version: 'preview1', args: ['/bin/hello', 'from a Dockerfile'], env: { GREETING: 'Bonjour' },

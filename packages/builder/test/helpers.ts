@@ -1,8 +1,9 @@
 // Build contexts written on the fly, and a box's stdout captured through a file.
 
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterAll } from 'vitest';
 import type { CapabilityDescriptor } from '@marcotte/abi';
 import { clock } from '@marcotte/clock';
 import { kernel } from '@marcotte/kernel';
@@ -16,9 +17,22 @@ export const FSOP = readFileSync(new URL('./fixtures/fsop.wasm', import.meta.url
 
 export type Files = Record<string, string | Uint8Array | { symlink: string }>;
 
+/** Scratch directories made by these helpers, removed after the test file. */
+const scratch: string[] = [];
+afterAll(() => {
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh scratch directory, removed after the test file. */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
+
 /** A fresh directory holding `files` (fixed mtimes, so builds are comparable). */
 export function makeContext(files: Files): string {
-  const root = mkdtempSync(join(tmpdir(), 'box-build-'));
+  const root = scratchDir('box-build-');
   for (const [path, content] of Object.entries(files)) {
     const host = join(root, path);
     mkdirSync(dirname(host), { recursive: true });
@@ -40,7 +54,7 @@ export function buildIn(context: string, extra: Partial<BuildOptions> = {}): Pro
 
 /** Runs a box and returns its exit code and stdout. */
 export async function runCaptured(bytes: Uint8Array, args: string[] = []): Promise<{ exitCode: number; stdout: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'box-out-'));
+  const dir = scratchDir('box-out-');
   const path = join(dir, 'stdout');
   const fd = openSync(path, 'w');
   try {
