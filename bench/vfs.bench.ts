@@ -2,7 +2,8 @@
 // with four other WASI hosts, in one run on this Node. Every figure is timed
 // by programs/fsops.c around its own hot loop (CLOCK_MONOTONIC, setup left
 // out); this file only picks loop counts (each loop runs >= 50 ms after a
-// warm-up run) and prints the table. Then start-up: instantiate + _start of an
+// warm-up run), runs the peers of a row in turn, five rounds, and prints the
+// medians. Then start-up: instantiate + _start of an
 // empty program in a box with a 100 MB image against one with an empty image.
 // Target (start-up): the image adds < 1 ms.
 //
@@ -26,8 +27,8 @@ import { WORK, type Peer } from './peers/peer.ts';
 const MIN_MS = 50;
 /** calibration stops at a loop this long, so that the measured runs stay above MIN_MS despite noise */
 const CALIBRATED_MS = 1.5 * MIN_MS;
-/** measured runs per cell, after calibration; the table shows their median */
-const RUNS = 3;
+/** measured runs per cell, after calibration, interleaved across peers; the table shows their median */
+const RUNS = 5;
 
 interface Op {
   name: string;
@@ -65,27 +66,54 @@ function parse(op: string, stdout: string): Figure {
   return { value: Number(value), count: Number(count), ms: Number(ms) };
 }
 
-/** Calibrates the count (the first run is a warm-up), then the median of RUNS runs at that count. */
-async function measure(peer: Peer, op: Op): Promise<Cell> {
+/** The count at which `peer`'s loop takes CALIBRATED_MS (the first run is a warm-up), or why there is none. */
+async function calibrate(peer: Peer, op: Op): Promise<number | { na: string }> {
   if (peer.unavailable) return { na: peer.unavailable };
   const skip = peer.skip?.[op.name];
   if (skip) return { na: skip };
-  const run = async (count: number) => parse(op.name, await peer.run([op.name, String(count), WORK]));
   let count = op.start;
   try {
-    let figure = await run(count); // warm-up
+    let figure = await run(peer, op, count); // warm-up
     do {
       // Grow at most 8x a step: some peers are quadratic in the file size.
       if (figure.ms < CALIBRATED_MS) count = Math.ceil(count * Math.min(8, Math.max(1.25, (1.3 * CALIBRATED_MS) / Math.max(figure.ms, 0.5))));
-      figure = await run(count);
+      figure = await run(peer, op, count);
     } while (figure.ms < CALIBRATED_MS);
-    const figures = [figure];
-    while (figures.length < RUNS) figures.push(await run(count));
-    figures.sort((a, b) => a.value - b.value);
-    return figures[RUNS >> 1]!;
+    return count;
   } catch (e) {
     return { na: (e as Error).message.split('\n')[0]! };
   }
+}
+
+const run = async (peer: Peer, op: Op, count: number) => parse(op.name, await peer.run([op.name, String(count), WORK]));
+
+/**
+ * Each peer calibrated, then RUNS rounds in which every peer runs once at its
+ * count, so that a burst of noise on this machine lands on every peer of the
+ * row rather than on one; each cell is the median of its peer's runs.
+ */
+async function measureRow(peers: Peer[], op: Op): Promise<Cell[]> {
+  const counts: (number | { na: string })[] = [];
+  for (const peer of peers) counts.push(await calibrate(peer, op));
+  const figures: Figure[][] = peers.map(() => []);
+  const failed: (string | undefined)[] = peers.map(() => undefined);
+  for (let r = 0; r < RUNS; r++) {
+    for (let i = 0; i < peers.length; i++) {
+      const count = counts[i]!;
+      if (typeof count !== 'number' || failed[i]) continue;
+      try {
+        figures[i]!.push(await run(peers[i]!, op, count));
+      } catch (e) {
+        failed[i] = (e as Error).message.split('\n')[0]!;
+      }
+    }
+  }
+  return counts.map((count, i) => {
+    if (typeof count !== 'number') return count;
+    if (failed[i]) return { na: failed[i]! };
+    const sorted = figures[i]!.sort((a, b) => a.value - b.value);
+    return sorted[RUNS >> 1]!;
+  });
 }
 
 const fmt = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
@@ -94,11 +122,7 @@ const program = readFileSync(new URL('./programs/fsops.wasm', import.meta.url));
 const peers: Peer[] = [box(program), nodeWasi(program), browserWasiShim(program), await wasmer(program), wasmUtilMemfs(program)];
 const results = new Map<string, Cell[]>();
 const started = performance.now();
-for (const op of OPS) {
-  const row: Cell[] = [];
-  for (const peer of peers) row.push(await measure(peer, op));
-  results.set(op.name, row);
-}
+for (const op of OPS) results.set(op.name, await measureRow(peers, op));
 const opsSeconds = (performance.now() - started) / 1000;
 
 console.log(`\nfsops on each WASI host, Node ${process.version}; median of ${RUNS} runs, each loop >= ${MIN_MS} ms, after a warm-up run (${opsSeconds.toFixed(0)} s in all)\n`);

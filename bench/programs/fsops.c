@@ -8,7 +8,10 @@
  *   read16    COUNT pread()s of 16 bytes from an open 64 KiB file
  *   openclose COUNT open(O_RDONLY) + close() of an existing file
  *   stat      COUNT stat()s of an existing file
- *   create    COUNT open(O_CREAT|O_EXCL) + close() of new, distinct names
+ *   create    COUNT open(O_CREAT|O_EXCL) + close() of new, distinct names, at
+ *             most CREATE_BATCH per directory (the directories are made first),
+ *             so that every host creates into directories of the same size
+ *             whatever COUNT its loop needs
  *   readdir   COUNT passes of opendir/readdir/closedir over 2,000 entries
  *   seqwrite  COUNT passes of 64 MiB written in 64 KiB chunks (O_TRUNC first)
  *   seqread   COUNT passes of 64 MiB read in 64 KiB chunks (DIR/seq is written
@@ -27,6 +30,7 @@
 #define CHUNK (64 * 1024)
 #define SEQ_BYTES (64L * 1024 * 1024)
 #define DIR_ENTRIES 2000
+#define CREATE_BATCH 10000
 
 static char buf[CHUNK];
 static struct timespec started;
@@ -136,14 +140,26 @@ int main(int argc, char **argv) {
     ns = elapsed_ns();
     report_per(op, n, ns, n, "ns/op");
   } else if (!strcmp(op, "create")) {
-    int prefix = snprintf(path, sizeof path, "%s/c", dir);
-    memcpy(path + prefix, "00000000", 9);
+    long batches = (n + CREATE_BATCH - 1) / CREATE_BATCH;
+    for (long b = 0; b < batches; b++) {
+      snprintf(path, sizeof path, "%s/c%04ld", dir, b);
+      if (mkdir(path, 0755) != 0) fail("mkdir", path);
+    }
+    // DIR/cBBBB/fNNNN: the batch directory's digits, then the file's four.
+    int batch = snprintf(path, sizeof path, "%s/c", dir);
+    memcpy(path + batch, "0000/f0000", 11);
+    size_t file = (size_t)batch + 6;
     start();
     for (long i = 0; i < n; i++) {
       int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
       if (fd < 0) fail("create", path);
       close(fd);
-      next_name(path, (size_t)prefix, (size_t)prefix + 8);
+      if ((i + 1) % CREATE_BATCH == 0) {
+        next_name(path, (size_t)batch, (size_t)batch + 4);
+        memcpy(path + file, "0000", 4);
+      } else {
+        next_name(path, file, file + 4);
+      }
     }
     ns = elapsed_ns();
     report_per(op, n, ns, n, "ns/op");
