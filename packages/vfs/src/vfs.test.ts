@@ -191,6 +191,60 @@ describe('files', () => {
     expect(h.readText(f)).toBe('still here');
     expect(h.e.fd_close!(f)).toBe(ERRNO_SUCCESS);
   });
+
+  it('frees an inode with its last name and handle, and a reused one starts clean', async () => {
+    const h = await vfsHarness([dir('/d'), symlink('/img-link', '/d'), file('/img', 'image bytes')]);
+    // A file unlinked while open lives on; once closed its inode is reused.
+    let f = h.open('a', CREATE);
+    expect(h.write(f, 'old contents')[0]).toBe(ERRNO_SUCCESS);
+    expect(h.unlink('a')).toBe(ERRNO_SUCCESS);
+    expect(h.e.fd_close!(f)).toBe(ERRNO_SUCCESS);
+    f = h.open('b', CREATE);
+    expect(h.fstat(f)).toMatchObject({ size: 0n, nlink: 1n, filetype: FILETYPE_REGULAR_FILE });
+    expect(h.readText(f)).toBe('');
+    expect(h.e.fd_close!(f)).toBe(ERRNO_SUCCESS);
+    // Symlinks (made here or from the image) and directories are freed whole and come back empty.
+    for (let round = 0; round < 3; round++) {
+      expect(h.symlink(`target-${round}`, 's')).toBe(ERRNO_SUCCESS);
+      expect(h.readlink('s')).toEqual([ERRNO_SUCCESS, `target-${round}`]);
+      expect(h.unlink('s')).toBe(ERRNO_SUCCESS);
+      expect(h.mkdir('m')).toBe(ERRNO_SUCCESS);
+      const m = h.open('m', { oflags: OFLAGS_DIRECTORY });
+      expect(h.list(m)).toEqual(['.', '..']);
+      expect(h.e.fd_close!(m)).toBe(ERRNO_SUCCESS);
+      h.e.fd_close!(h.open(`m/child-${round}`, CREATE));
+      expect(h.unlink(`m/child-${round}`)).toBe(ERRNO_SUCCESS);
+      expect(h.rmdir('m')).toBe(ERRNO_SUCCESS);
+    }
+    expect(h.readlink('img-link')).toEqual([ERRNO_SUCCESS, '/d']);
+    expect(h.unlink('img-link')).toBe(ERRNO_SUCCESS);
+    expect(h.symlink('/img', 'img-link')).toBe(ERRNO_SUCCESS);
+    expect(h.readlink('img-link')).toEqual([ERRNO_SUCCESS, '/img']);
+    // A directory removed while open stays usable as a handle until closed.
+    expect(h.mkdir('gone')).toBe(ERRNO_SUCCESS);
+    const g = h.open('gone', { oflags: OFLAGS_DIRECTORY });
+    expect(h.rmdir('gone')).toBe(ERRNO_SUCCESS);
+    expect(h.list(g)).toEqual(['.', '..']);
+    expect(h.open('x', { ...CREATE, dir: g })).toBe(-ERRNO_NOENT);
+    expect(h.e.fd_close!(g)).toBe(ERRNO_SUCCESS);
+    // Churn: the vfs's memory settles (inodes and tables are reused, not leaked).
+    const churn = () => {
+      for (let i = 0; i < 2000; i++) {
+        h.e.fd_close!(h.open(`c${i}`, CREATE));
+        expect(h.symlink('c', `l${i}`)).toBe(ERRNO_SUCCESS);
+        expect(h.mkdir(`d${i}`)).toBe(ERRNO_SUCCESS);
+      }
+      for (let i = 0; i < 2000; i++) {
+        expect(h.unlink(`c${i}`)).toBe(ERRNO_SUCCESS);
+        expect(h.unlink(`l${i}`)).toBe(ERRNO_SUCCESS);
+        expect(h.rmdir(`d${i}`)).toBe(ERRNO_SUCCESS);
+      }
+    };
+    churn();
+    const settled = h.vfsMemoryBytes();
+    for (let k = 0; k < 5; k++) churn();
+    expect(h.vfsMemoryBytes()).toBe(settled);
+  });
 });
 
 describe('metadata', () => {
