@@ -146,9 +146,9 @@ export function now(): u64 {
   return t != 0 ? t : fallbackTime;
 }
 
-/** A new inode of the writable layer, with a fresh inode number. */
-export function inode_new(filetype: u8): Inode {
-  return inode_make(nextIno++, filetype, now());
+/** A new inode of the writable layer, with a fresh inode number, made at time `t`. */
+export function inode_new(filetype: u8, t: u64): Inode {
+  return inode_make(nextIno++, filetype, t);
 }
 
 /** Bytes of `size` that the quota pays for: what exceeds the image's own bytes. */
@@ -192,7 +192,15 @@ export function inode_release(i: Inode): void {
 
 /** Marks a change of `i`'s contents. */
 export function touch_modified(i: Inode): void {
-  const t = now();
+  set_modified(i, now());
+}
+
+/**
+ * Marks a change of `i`'s contents at `t`: a call that changes several
+ * inodes reads the clock once (with the clock capability linked, a read
+ * is a call out to the host).
+ */
+export function set_modified(i: Inode, t: u64): void {
   i.mtim = t;
   i.ctim = t;
 }

@@ -13,7 +13,7 @@ import { dir_can_insert, dir_insert, dir_is_empty, dir_remove_entry, dir_within 
 import { FDFLAGS_ALL } from "./fd";
 import { file_resize } from "./file";
 import { handle_get, handle_open } from "./handles";
-import { Inode, inode_new, inode_release, now, touch_modified } from "./inode";
+import { Inode, inode_new, inode_release, now, set_modified, touch_modified } from "./inode";
 import { mem_guard } from "./limits";
 import {
   r_entry, r_inode, r_name_hash_get, r_name_is_dot, r_name_len_get, r_name_ptr_get, r_parent, r_path_get, r_trailing, read_errno, read_path, resolve,
@@ -49,9 +49,9 @@ function lookup(h: u32, path: u32, path_len: u32, follow: bool, nameOnly: bool =
 }
 
 /** The last lookup's name, made a string, goes into `parent` (live: a removed one takes no entries, ENOENT). */
-function link_new(parent: Inode, node: Inode): void {
+function link_new(parent: Inode, node: Inode, t: u64): void {
   dir_insert(parent, r_name_ptr_get(), r_name_len_get(), r_name_hash_get(), node);
-  touch_modified(parent);
+  set_modified(parent, t);
 }
 
 /** Returns the new handle, or the negated errno. */
@@ -75,8 +75,9 @@ export function path_open(
     const parent = r_parent!;
     if (parent.nlink == 0) return -<i32>ERRNO_NOENT;
     if (!dir_can_insert(parent)) return -<i32>ERRNO_NOSPC;
-    node = inode_new(FILETYPE_REGULAR_FILE);
-    link_new(parent, node);
+    const t = now();
+    node = inode_new(FILETYPE_REGULAR_FILE, t);
+    link_new(parent, node, t);
   } else {
     if ((oflags & OFLAGS_CREAT) && (oflags & OFLAGS_EXCL)) return -<i32>ERRNO_EXIST;
     // The last component is a symlink we were told not to follow: O_NOFOLLOW (wasmtime).
@@ -110,7 +111,8 @@ export function path_create_directory(h: u32, path: u32, path_len: u32): u16 {
   const parent = r_parent!;
   if (parent.nlink == 0) return ERRNO_NOENT;
   if (!dir_can_insert(parent)) return ERRNO_NOSPC;
-  link_new(parent, inode_new(FILETYPE_DIRECTORY));
+  const t = now();
+  link_new(parent, inode_new(FILETYPE_DIRECTORY, t), t);
   return ERRNO_SUCCESS;
 }
 
@@ -125,8 +127,9 @@ export function path_remove_directory(h: u32, path: u32, path_len: u32): u16 {
   if (!dir_is_empty(node)) return ERRNO_NOTEMPTY;
   const parent = r_parent!;
   dir_remove_entry(parent, r_entry);
-  node.ctim = now();
-  touch_modified(parent);
+  const t = now();
+  node.ctim = t;
+  set_modified(parent, t);
   inode_release(node);
   return ERRNO_SUCCESS;
 }
@@ -140,8 +143,9 @@ export function path_unlink_file(h: u32, path: u32, path_len: u32): u16 {
   if (r_trailing) return ERRNO_NOTDIR; // unlink(2) of "file/"
   const parent = r_parent!;
   dir_remove_entry(parent, r_entry);
-  node.ctim = now();
-  touch_modified(parent);
+  const t = now();
+  node.ctim = t;
+  set_modified(parent, t);
   inode_release(node);
   return ERRNO_SUCCESS;
 }
@@ -205,11 +209,12 @@ function symlink_at(start: Inode, target: usize, target_len: u32, new_path: u32,
   const parent = r_parent!;
   if (parent.nlink == 0) return ERRNO_NOENT;
   if (!dir_can_insert(parent)) return ERRNO_NOSPC;
-  const node = inode_new(FILETYPE_SYMBOLIC_LINK);
+  const t = now();
+  const node = inode_new(FILETYPE_SYMBOLIC_LINK, t);
   node.data = target;
   node.cap = target_len;
   node.size = <u64>target_len;
-  link_new(parent, node);
+  link_new(parent, node, t);
   return ERRNO_SUCCESS;
 }
 
@@ -231,8 +236,9 @@ export function path_link(
   if (parent.nlink == 0) return ERRNO_NOENT;
   if (node.nlink == 0) return ERRNO_NOENT; // linkat(2) of an unlinked file
   if (!dir_can_insert(parent)) return ERRNO_NOSPC;
-  link_new(parent, node);
-  node.ctim = now();
+  const t = now();
+  link_new(parent, node, t);
+  node.ctim = t;
   return ERRNO_SUCCESS;
 }
 
@@ -269,9 +275,10 @@ export function path_rename(
   }
   if (to.nlink == 0) return ERRNO_NOENT;
   if (!dir_can_insert(to)) return ERRNO_NOSPC;
+  const t = now();
   if (target != null) {
     dir_remove_entry(to, toEntry);
-    target.ctim = now();
+    target.ctim = t;
     inode_release(target);
   }
   // The new name's bytes are still in the path buffer: the second lookup was the last.
@@ -279,8 +286,8 @@ export function path_rename(
   const toLen = r_name_len_get();
   dir_remove_entry(from, fromEntry);
   dir_insert(to, toName, toLen, r_name_hash_get(), node);
-  node.ctim = now();
-  touch_modified(from);
-  touch_modified(to);
+  node.ctim = t;
+  set_modified(from, t);
+  set_modified(to, t);
   return ERRNO_SUCCESS;
 }
