@@ -5,6 +5,7 @@
 // leaves the file exactly as it was.
 
 import * as app from "../../abi/assembly/app";
+import { copy_in_small, copy_out_small } from "../../abi/assembly/copy";
 import { ERRNO_FBIG, ERRNO_NOMEM, ERRNO_NOSPC, ERRNO_SUCCESS } from "../../abi/assembly/constants";
 import { fmem_alloc, fmem_capacity, fmem_extend, fmem_free } from "./fmem";
 import { image_copy_file, image_copy_range } from "./image";
@@ -102,29 +103,6 @@ function read_from_image(i: Inode, pos: u64, iovs: u32, iovs_len: u32): i64 {
   return <i64>total;
 }
 
-/** Up to this many bytes go out as word stores: a small memory.copy between memories costs more. */
-const SMALL_COPY: u32 = 32;
-
-/** app.copy_out, by stores when `n` is small. */
-@inline function copy_out_small(dst: u32, src: usize, n: u32): void {
-  if (n > SMALL_COPY) {
-    app.copy_out(dst, src, n);
-    return;
-  }
-  while (n >= 8) {
-    app.store_u64(dst, load<u64>(src));
-    dst += 8;
-    src += 8;
-    n -= 8;
-  }
-  while (n > 0) {
-    app.store_u8(dst, <u32>load<u8>(src));
-    dst++;
-    src++;
-    n--;
-  }
-}
-
 /** Reads into the iovecs from `pos`; returns the byte count, or a negated errno. */
 export function file_read(i: Inode, pos: u64, iovs: u32, iovs_len: u32): i64 {
   const err = file_load(i);
@@ -163,7 +141,7 @@ export function file_write(i: Inode, pos: u64, iovs: u32, iovs_len: u32): i64 {
   for (let k: u32 = 0; k < iovs_len; k++) {
     const buf = app.load_u32(iovs + k * 8);
     const len = app.load_u32(iovs + k * 8 + 4);
-    app.copy_in(i.data + <usize>at, buf, len);
+    copy_in_small(i.data + <usize>at, buf, len);
     at += len;
   }
   return <i64>total;

@@ -1,6 +1,7 @@
 // filestat and timestamps, shared by the fd_* and path_* families.
 
 import * as app from "../../abi/assembly/app";
+import { copy_out_small } from "../../abi/assembly/copy";
 import {
   ERRNO_INVAL, ERRNO_SUCCESS, FILESTAT_ATIM_OFFSET, FILESTAT_CTIM_OFFSET, FILESTAT_DEV_OFFSET,
   FILESTAT_FILETYPE_OFFSET, FILESTAT_INO_OFFSET, FILESTAT_MTIM_OFFSET, FILESTAT_NLINK_OFFSET,
@@ -36,7 +37,7 @@ export function write_filestat(i: Inode, buf: u32): void {
   store<u64>(r + FILESTAT_ATIM_OFFSET, i.atim);
   store<u64>(r + FILESTAT_MTIM_OFFSET, i.mtim);
   store<u64>(r + FILESTAT_CTIM_OFFSET, i.ctim);
-  app.copy_out(buf, r, FILESTAT_SIZE);
+  copy_out_small(buf, r, FILESTAT_SIZE);
 }
 
 /** fd_filestat_set_times / path_filestat_set_times: EINVAL for X and X_NOW together, or unknown flags. */
