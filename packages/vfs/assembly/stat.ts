@@ -1,6 +1,5 @@
 // filestat and timestamps, shared by the fd_* and path_* families.
 
-import * as app from "../../abi/assembly/app";
 import { copy_out_small } from "../../abi/assembly/copy";
 import {
   ERRNO_INVAL, ERRNO_SUCCESS, FILESTAT_ATIM_OFFSET, FILESTAT_CTIM_OFFSET, FILESTAT_DEV_OFFSET,
