@@ -7,7 +7,6 @@
 // as wasmtime does.
 
 import * as app from "../../abi/assembly/app";
-import { copy_out_small } from "../../abi/assembly/copy";
 import {
   ADVICE_NOREUSE, DIRENT_D_INO_OFFSET, DIRENT_D_NAMLEN_OFFSET, DIRENT_D_NEXT_OFFSET, DIRENT_D_TYPE_OFFSET,
   DIRENT_SIZE, ERRNO_BADF, ERRNO_INVAL, ERRNO_ISDIR, ERRNO_NOBUFS, ERRNO_NOMEM, ERRNO_NOTDIR, ERRNO_SUCCESS,
@@ -43,7 +42,7 @@ export function fd_prestat_dir_name(h: u32, path: u32, path_len: u32): u16 {
   const name = handle.preopen!;
   if (path_len < <u32>name.length) return ERRNO_NOBUFS;
   string_to_bytes(name, DIRENT_SCRATCH);
-  copy_out_small(path, DIRENT_SCRATCH, <u32>name.length);
+  app.copy_out(path, DIRENT_SCRATCH, <u32>name.length);
   return ERRNO_SUCCESS;
 }
 
@@ -170,7 +169,7 @@ export function fd_fdstat_get(h: u32, buf: u32): u16 {
   if (handle == null) return ERRNO_BADF;
   // Built here and copied out whole (the rights fields stay zero).
   store<u64>(FDSTAT_RECORD, <u64>handle.inode.filetype | (<u64>handle.fdflags << 16));
-  copy_out_small(buf, FDSTAT_RECORD, 24);
+  app.copy_out(buf, FDSTAT_RECORD, 24);
   return ERRNO_SUCCESS;
 }
 
@@ -217,7 +216,7 @@ function put_dirent(at: u64, end: u64, next: u64, ino: u64, type: u8, name: usiz
   const whole = <u64>(DIRENT_SIZE + namelen);
   const room = end - at;
   const n = whole < room ? whole : room;
-  copy_out_small(<u32>at, DIRENT_SCRATCH, <u32>n);
+  app.copy_out(<u32>at, DIRENT_SCRATCH, <u32>n);
   return at + n;
 }
 

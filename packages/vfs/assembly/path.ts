@@ -3,7 +3,6 @@
 // what Linux does (node:wasi's differences are listed in README.md).
 
 import * as app from "../../abi/assembly/app";
-import { copy_out_small } from "../../abi/assembly/copy";
 import {
   ERRNO_BADF, ERRNO_BUSY, ERRNO_EXIST, ERRNO_INVAL, ERRNO_ISDIR, ERRNO_LOOP, ERRNO_MFILE, ERRNO_NOENT, ERRNO_NOSPC,
   ERRNO_NOTDIR, ERRNO_NOTEMPTY, ERRNO_PERM, ERRNO_SUCCESS, FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE,
@@ -179,7 +178,7 @@ export function path_readlink(h: u32, path: u32, path_len: u32, buf: u32, buf_le
   if (!node.isSymlink) return ERRNO_INVAL;
   const size = <u32>node.size;
   const n = size < buf_len ? size : buf_len;
-  if (n > 0) copy_out_small(buf, node.data, n);
+  if (n > 0) app.copy_out(buf, node.data, n);
   app.store_u32(bufused, n);
   return ERRNO_SUCCESS;
 }

@@ -18,7 +18,7 @@
 // last component's name becomes a string only when a caller needs one
 // (r_name_string: creating a name).
 
-import { copy_in_small } from "../../abi/assembly/copy";
+import * as app from "../../abi/assembly/app";
 import {
   ERRNO_INVAL, ERRNO_LOOP, ERRNO_NAMETOOLONG, ERRNO_NOENT, ERRNO_NOMEM, ERRNO_NOTCAPABLE, ERRNO_NOTDIR, ERRNO_SUCCESS,
 } from "../../abi/assembly/constants";
@@ -178,7 +178,7 @@ export function read_path(path: u32, len: u32): bool {
     return false;
   }
   buf_reserve(<usize>len + 1);
-  copy_in_small(buf, path, len);
+  app.copy_in(buf, path, len);
   for (let i: usize = 0; i < <usize>len; i++) {
     if (load<u8>(buf + i) == 0) {
       read_errno = ERRNO_INVAL;
