@@ -187,14 +187,15 @@ function reserve(x: Dir, n: i32, nameLen: u32): void {
 }
 
 /**
- * Bumped by every change to any directory's entries: path resolution's
- * cache (resolve.ts) holds only while it stays the same.
+ * Bumped by every removal of a directory entry (a rename removes one):
+ * path resolution's caches (resolve.ts) hold only while it stays the same.
+ * Adding a name changes what no existing path resolves to, so inserts leave
+ * it alone (the caches keep only lookups that found what they named).
  */
-export let dir_generation: u32 = 0;
+export let dir_removals: u32 = 0;
 
 /** Adds the `len` bytes at `ptr` (hash `h`: bytes_hash) -> `child` (the caller checked the name is free, and dir_can_insert). */
 export function dir_insert(d: Inode, ptr: usize, len: u32, h: u32, child: Inode): void {
-  dir_generation++;
   const x = dir_of(d);
   const n = x.count;
   reserve(x, n, len);
@@ -243,7 +244,7 @@ function index_delete(x: Dir, e: i32): void {
  * once tombstones outnumber the live entries the directory is compacted.
  */
 export function dir_remove_entry(d: Inode, id: u64): Inode {
-  dir_generation++;
+  dir_removals++;
   const x = dir_of(d);
   const e = dir_first_after(d, id - 1);
   index_delete(x, e);

@@ -22,7 +22,7 @@ import * as app from "../../abi/assembly/app";
 import {
   ERRNO_INVAL, ERRNO_LOOP, ERRNO_NAMETOOLONG, ERRNO_NOENT, ERRNO_NOMEM, ERRNO_NOTCAPABLE, ERRNO_NOTDIR, ERRNO_SUCCESS,
 } from "../../abi/assembly/constants";
-import { dir_find, dir_found_id, dir_generation, dir_short } from "./directory";
+import { dir_find, dir_found_id, dir_removals, dir_short } from "./directory";
 import { Inode } from "./inode";
 import { max_path } from "./limits";
 import { bytes_to_string } from "./strings";
@@ -68,9 +68,15 @@ let depth: i32 = 0;
 const DOT_NAME: usize = memory.data<u8>([0x2e]);
 
 // The last lookup that named an existing node without following a symlink,
-// kept while no directory entry anywhere changes (dir_generation): programs
+// kept while no directory entry anywhere is removed (dir_removals): programs
 // open and stat the same path over and over, and such a lookup then costs a
 // comparison of the path's bytes (Linux's dentry cache, one entry deep).
+// Beside it, the walk (the directories down to the one the final name was
+// looked up in) of the last symlink-free lookup, keyed by the path's bytes
+// before that name: a program that creates or opens many names in one
+// directory walks only the last one. The whole walk is kept, not just its
+// end: a symlink in that last name may climb back up with "..".
+const DIR_CACHE_DEPTH: i32 = 32;
 const CACHE_MAX: usize = 256;
 const cacheBytes: usize = memory.data(<i32>CACHE_MAX, 8);
 let cacheLen: usize = 0;
@@ -86,6 +92,14 @@ let cacheNameLen: usize = 0;
 let cacheNameHash: u32 = 0;
 let cacheTrailing = false;
 
+const dirCacheBytes: usize = memory.data(<i32>CACHE_MAX, 8);
+/** Bytes of the path before the final name; 0 when there is no directory cached. */
+let dirCacheLen: usize = 0;
+let dirCacheGeneration: u32 = 0;
+let dirCacheStart: Inode | null = null;
+const dirCacheWalk: usize = memory.data(DIR_CACHE_DEPTH << alignof<usize>(), 8);
+let dirCacheDepth: i32 = 0;
+
 @inline function bytes_equal(a: usize, b: usize, len: usize): bool {
   let i: usize = 0;
   for (; i + 8 <= len; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false;
@@ -95,7 +109,7 @@ let cacheTrailing = false;
 
 /** Serves the lookup from the cache when it is the same one; true on a hit. */
 @inline function cache_hit(start: Inode, flags: u32): bool {
-  if (!cacheValid || cacheGeneration != dir_generation || cacheStart !== start || cacheFlags != flags || cacheLen != path_len) return false;
+  if (!cacheValid || cacheGeneration != dir_removals || cacheStart !== start || cacheFlags != flags || cacheLen != path_len) return false;
   if (!bytes_equal(cacheBytes, buf, path_len)) return false;
   r_parent = cacheParent;
   r_inode = cacheInode;
@@ -112,7 +126,7 @@ function cache_store(start: Inode, flags: u32): void {
   memory.copy(cacheBytes, buf, path_len);
   cacheLen = path_len;
   cacheValid = true;
-  cacheGeneration = dir_generation;
+  cacheGeneration = dir_removals;
   cacheStart = start;
   cacheFlags = flags;
   cacheParent = r_parent;
@@ -122,6 +136,31 @@ function cache_store(start: Inode, flags: u32): void {
   cacheNameLen = r_name_len;
   cacheNameHash = r_name_hash;
   cacheTrailing = r_trailing;
+}
+
+/** Where the walk may start from the cached directory: past its prefix, when one name is all that is left; else 0. */
+@inline function dir_cache_skip(start: Inode): usize {
+  const n = dirCacheLen;
+  if (n == 0 || n >= path_len || dirCacheGeneration != dir_removals || dirCacheStart !== start) return 0;
+  if (!bytes_equal(dirCacheBytes, buf, n)) return 0;
+  // One name, perhaps with trailing slashes; "." and ".." need the walk behind them.
+  let end = n;
+  while (end < path_len && load<u8>(buf + end) != SLASH) end++;
+  for (let i = end; i < path_len; i++) if (load<u8>(buf + i) != SLASH) return 0;
+  const len = end - n;
+  if (len == 0 || (load<u8>(buf + n) == DOT && (len == 1 || (len == 2 && load<u8>(buf + n + 1) == DOT)))) return 0;
+  return n;
+}
+
+/** Keeps the current walk for the `prefix` bytes of the path before its final name. */
+function dir_cache_store(start: Inode, prefix: usize): void {
+  if (prefix == 0 || prefix > CACHE_MAX || depth > DIR_CACHE_DEPTH) return;
+  memory.copy(dirCacheBytes, buf, prefix);
+  memory.copy(dirCacheWalk, walk, <usize>depth << alignof<usize>());
+  dirCacheDepth = depth;
+  dirCacheLen = prefix;
+  dirCacheGeneration = dir_removals;
+  dirCacheStart = start;
 }
 
 export function resolve_set_root(r: Inode): void {
@@ -260,10 +299,16 @@ export function resolve(start: Inode, follow: bool, nameOnly: bool = false): u16
   const flags = (follow ? 1 : 0) | (nameOnly ? 2 : 0);
   if (cache_hit(start, flags)) return ERRNO_SUCCESS;
   depth = 0;
-  walk_push(start);
+  let pos = dir_cache_skip(start);
+  if (pos != 0) {
+    // walkCap starts above DIR_CACHE_DEPTH and only grows.
+    memory.copy(walk, dirCacheWalk, <usize>dirCacheDepth << alignof<usize>());
+    depth = dirCacheDepth;
+  } else {
+    walk_push(start);
+  }
   let fromRoot = false;
   let hops = 0;
-  let pos: usize = 0;
   while (true) {
     let end = path_len;
     while (pos < end && load<u8>(buf + pos) == SLASH) pos++;
@@ -298,6 +343,7 @@ export function resolve(start: Inode, follow: bool, nameOnly: bool = false): u16
     if (found == null) {
       if (dir_short) return ERRNO_NOMEM;
       if (!last) return ERRNO_NOENT;
+      if (hops == 0) dir_cache_store(start, name - buf);
       r_parent = cur;
       r_name_ptr = name;
       r_name_len = len;
@@ -331,7 +377,10 @@ export function resolve(start: Inode, follow: bool, nameOnly: bool = false): u16
       r_name_hash = hash;
       r_trailing = trailing;
       // A symlink on the way rewrote the path: the name is not in the caller's bytes then.
-      if (hops == 0) cache_store(start, flags);
+      if (hops == 0) {
+        cache_store(start, flags);
+        dir_cache_store(start, name - buf);
+      }
       return ERRNO_SUCCESS;
     }
     if (!child.isDir) return ERRNO_NOTDIR;

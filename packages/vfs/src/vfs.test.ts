@@ -133,7 +133,7 @@ describe('files', () => {
     expect(h.e.fd_advise!(f, 0n, 10n, 9)).toBe(ERRNO_INVAL);
   });
 
-  it('answers a repeated lookup from its cache only while no directory entry changes', async () => {
+  it('answers a repeated lookup from its cache only while no directory entry is removed', async () => {
     const h = await vfsHarness([file('/d/f', 'one'), file('/d/g', 'two'), dir('/e'), symlink('/s', 'd/f')]);
     const ino = (path: string) => (h.stat(path) as Stat).ino;
     const f = ino('d/f');
@@ -151,6 +151,33 @@ describe('files', () => {
     expect(h.mkdir('d/f')).toBe(ERRNO_SUCCESS);
     expect((h.stat('s', false) as Stat).filetype).toBe(7);
     expect((h.stat('s') as Stat).filetype).toBe(3);
+  });
+
+  it('walks only the last name in the directory of the previous lookup, until an entry is removed', async () => {
+    const h = await vfsHarness([dir('/a/b/c'), dir('/a/x'), symlink('/a/l', 'b')]);
+    // Creates in one directory: each resolves a/b/c/ from the cache, then one new name.
+    for (let i = 0; i < 50; i++) expect(h.e.fd_close!(h.open(`a/b/c/f${i}`, CREATE))).toBe(ERRNO_SUCCESS);
+    expect(h.list(h.open('a/b/c', { oflags: OFLAGS_DIRECTORY })).length).toBe(52);
+    // The cached prefix is not used for "." or ".." or more than one name after it.
+    expect((h.stat('a/b/c/..') as Stat).ino).toBe((h.stat('a/b') as Stat).ino);
+    expect((h.stat('a/b/c/.') as Stat).ino).toBe((h.stat('a/b/c') as Stat).ino);
+    expect(h.stat('a/b/c/f1/x')).toBe(ERRNO_NOTDIR);
+    // Moving the directory away removes its entry: the same bytes now name nothing.
+    expect(h.stat('a/b/c/f1')).toMatchObject({ filetype: FILETYPE_REGULAR_FILE });
+    expect(h.rename('a/b/c', 'a/x/c')).toBe(ERRNO_SUCCESS);
+    expect(h.stat('a/b/c/f1')).toBe(ERRNO_NOENT);
+    expect(h.open('a/b/c/new', CREATE)).toBe(-ERRNO_NOENT);
+    expect(h.stat('a/x/c/f1')).toMatchObject({ filetype: FILETYPE_REGULAR_FILE });
+    // A symlink as the last name may climb with "..": the walk behind the cached directory is kept.
+    expect(h.symlink('../..', 'a/x/up')).toBe(ERRNO_SUCCESS);
+    expect(h.stat('a/x/nothing')).toBe(ERRNO_NOENT);
+    expect((h.stat('a/x/up') as Stat).ino).toBe((h.stat('.') as Stat).ino);
+    // A directory reached through a symlink is never cached: its path's bytes are not the walk.
+    expect(h.e.fd_close!(h.open('a/l/y', CREATE))).toBe(ERRNO_SUCCESS);
+    expect(h.unlink('a/l')).toBe(ERRNO_SUCCESS);
+    expect(h.symlink('x', 'a/l')).toBe(ERRNO_SUCCESS);
+    expect(h.stat('a/l/y')).toBe(ERRNO_NOENT);
+    expect(h.stat('a/l/c/f1')).toMatchObject({ filetype: FILETYPE_REGULAR_FILE });
   });
 
   it('removes entries in constant time and compacts a directory without moving readdir cookies', async () => {
