@@ -300,7 +300,9 @@ export function resolve(start: Inode, follow: bool, nameOnly: bool = false): u16
   if (cache_hit(start, flags)) return ERRNO_SUCCESS;
   depth = 0;
   let pos = dir_cache_skip(start);
-  if (pos != 0) {
+  /** Set while the walk is the cached one: storing it again would copy the same bytes. */
+  const fromCache = pos != 0;
+  if (fromCache) {
     // walkCap starts above DIR_CACHE_DEPTH and only grows.
     memory.copy(walk, dirCacheWalk, <usize>dirCacheDepth << alignof<usize>());
     depth = dirCacheDepth;
@@ -343,7 +345,7 @@ export function resolve(start: Inode, follow: bool, nameOnly: bool = false): u16
     if (found == null) {
       if (dir_short) return ERRNO_NOMEM;
       if (!last) return ERRNO_NOENT;
-      if (hops == 0) dir_cache_store(start, name - buf);
+      if (hops == 0 && !fromCache) dir_cache_store(start, name - buf);
       r_parent = cur;
       r_name_ptr = name;
       r_name_len = len;
@@ -379,7 +381,7 @@ export function resolve(start: Inode, follow: bool, nameOnly: bool = false): u16
       // A symlink on the way rewrote the path: the name is not in the caller's bytes then.
       if (hops == 0) {
         cache_store(start, flags);
-        dir_cache_store(start, name - buf);
+        if (!fromCache) dir_cache_store(start, name - buf);
       }
       return ERRNO_SUCCESS;
     }
