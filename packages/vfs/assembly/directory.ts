@@ -136,6 +136,17 @@ export function dir_find(d: Inode, ptr: usize, len: usize, h: u32): Inode | null
   return null;
 }
 
+/** memory.copy for a name: most are short, and V8 calls out of compiled code for a memory.copy. */
+@inline function copy_name(dst: usize, src: usize, len: usize): void {
+  if (len > 32) {
+    memory.copy(dst, src, len);
+    return;
+  }
+  let i: usize = 0;
+  for (; i + 8 <= len; i += 8) store<u64>(dst + i, load<u64>(src + i));
+  for (; i < len; i++) store<u8>(dst + i, load<u8>(src + i));
+}
+
 @inline function bytes_equal(a: usize, b: usize, len: usize): bool {
   let i: usize = 0;
   for (; i + 4 <= len; i += 4) {
@@ -205,7 +216,7 @@ export function dir_insert(d: Inode, ptr: usize, len: u32, h: u32, child: Inode)
   store<u32>(r + R_OFF, x.namesUsed);
   store<u32>(r + R_LEN, len);
   store<u32>(r + R_INODE, <u32>changetype<usize>(child));
-  memory.copy(x.names + <usize>x.namesUsed, ptr, <usize>len);
+  copy_name(x.names + <usize>x.namesUsed, ptr, <usize>len);
   x.namesUsed += len;
   x.count = n + 1;
   index_put(x.slots, x.slotsCap - 1, h, n);
