@@ -433,7 +433,11 @@ function customs(
       const i = p.imports.length + j;
       const at = finalIndex.get(funcNode(p, i));
       if (at === undefined) continue;
-      names.functions.set(at, `${p.name}:${fromSection.get(i) ?? fromExports.get(i) ?? `f${i}`}`);
+      // Internals without a name of their own stay unnamed: a trap's frames still
+      // name the capability's entry point ("vfs:path_open"), and made-up names
+      // ("vfs:f95") cost every box ~2 KB.
+      const name = fromSection.get(i) ?? fromExports.get(i);
+      if (name !== undefined) names.functions.set(at, `${p.name}:${name}`);
     }
   });
   for (const [at, name] of glueNames) names.functions.set(at, name);

@@ -1,6 +1,6 @@
 // The name section (custom section "name"): read the program's, remap it,
-// and add names for capability and glue functions so traps print useful
-// stacks ("kernel:fd_write", "box:app.copy_in@proc").
+// and add names for capability entry points and glue functions so traps
+// print useful stacks ("kernel:fd_write", "box:app.copy_in@proc").
 
 import { ByteReader, ByteWriter } from './binary/leb.ts';
 import { WasmFormatError } from './binary/errors.ts';

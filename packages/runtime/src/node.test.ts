@@ -7,6 +7,7 @@ import { kernel } from '@marcotte/kernel';
 import { proc } from '@marcotte/proc';
 import { link } from '@marcotte/linker';
 import { runBox, type RunOptions } from './node.ts';
+import { trapFrames } from './trap-frames.ts';
 import { StartError } from './errors.ts';
 
 const dirDump = readFileSync(new URL('../../../conformance/programs/dir_dump.wasm', import.meta.url));
@@ -89,6 +90,18 @@ describe('runBox on node:wasi', () => {
     await expect(runBox(dirDump)).rejects.toThrow(StartError);
     await expect(runBox(dirDump)).rejects.toThrow(/not a box/);
     await expect(runBox(new Uint8Array([1, 2, 3]))).rejects.toThrow(/not a WebAssembly module/);
+  });
+});
+
+describe('trap messages', () => {
+  it('name the innermost frames, and a function without a name by its index in the box', () => {
+    const e = new Error('unreachable');
+    e.stack = 'RuntimeError: unreachable\n    at wasm://wasm/f2efd536:wasm-function[812]:0x23\n'
+      + '    at vfs:path_open (wasm://wasm/f2efd536:wasm-function[90]:0x27)\n    at kernel:path_open (wasm://wasm/f2efd536:wasm-function[40]:0x99)\n'
+      + '    at main (wasm://wasm/f2efd536:wasm-function[12]:0x10)\n    at box:_start (wasm://wasm/f2efd536:wasm-function[2]:0x1)\n    at run (file:///x.js:1:1)';
+    expect(trapFrames(e)).toBe(' in function 812 <- vfs:path_open <- kernel:path_open <- main');
+    e.stack = 'RuntimeError: unreachable\n    at run (file:///x.js:1:1)';
+    expect(trapFrames(e)).toBe('');
   });
 });
 

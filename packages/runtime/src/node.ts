@@ -5,6 +5,7 @@ import { WASI } from 'node:wasi';
 import { readManifest, BoxFormatError, decodeParts, findCustomSection, PARTS_SECTION, type Manifest } from '@marcotte/abi';
 import { instantiateParts } from './dynamic.ts';
 import { readTrace } from './trace.ts';
+import { trapFrames } from './trap-frames.ts';
 import { interruptible, INTERRUPT_EXPORT, readModule, writeModule } from '@marcotte/linker';
 import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 import { LimitError, StartError, TrapError } from './errors.ts';
@@ -119,14 +120,6 @@ export async function loadBox(bytes: Uint8Array): Promise<{ module: WebAssembly.
   }
 }
 
-/**
- * The innermost Wasm frames of a trap, by the names the linker merged into
- * the box's name section ("kernel:fd_write", the program's own names).
- */
-function trapFrames(e: Error): string {
-  const frames = [...(e.stack ?? '').matchAll(/^\s*at (.+?) \(wasm:\/\//gm)].map((m) => m[1]!).slice(0, 4);
-  return frames.length ? ` in ${frames.join(' <- ')}` : '';
-}
 
 /** Runs a box to completion and returns its exit code. Traps become TrapError. */
 /**

@@ -5,6 +5,7 @@
 
 import { decodeParts, findCustomSection, PARTS_SECTION } from '@marcotte/abi';
 import { instantiateParts } from '@marcotte/runtime/dynamic';
+import { trapFrames } from '@marcotte/runtime/trap-frames';
 import { takeSnapshotBytes } from '@marcotte/vfs';
 import { createHost, ProcExit } from './host.ts';
 import type { RunRequest, WorkerMessage } from './protocol.ts';
@@ -22,12 +23,6 @@ function sleep(ms: number): void {
   }
   const end = performance.now() + ms;
   while (performance.now() < end) { /* no shared memory: nothing else can wait */ }
-}
-
-/** The innermost Wasm frames of a trap, by the names in the box's name section. */
-function trapFrames(e: Error): string {
-  const frames = [...(e.stack ?? '').matchAll(/^\s*at (.+?) \(wasm:\/\//gm)].map((m) => m[1]!).slice(0, 4);
-  return frames.length ? ` in ${frames.join(' <- ')}` : '';
 }
 
 async function run(request: RunRequest): Promise<void> {
