@@ -307,6 +307,14 @@ function compact(x: Dir): void {
   for (let e = 0; e < live; e++) index_put(slots, mask, load<u32>(recs + <usize>e * REC_SIZE + R_HASH), e);
 }
 
+/** Frees what `reserve` and `compact` allocated for a directory, and the Dir itself (inode_release). */
+export function dir_free(x: Dir): void {
+  if (x.recs != 0) heap.free(x.recs);
+  if (x.names != 0) heap.free(x.names);
+  if (x.slots != 0) heap.free(x.slots);
+  heap.free(changetype<usize>(x));
+}
+
 /** Index of the first entry whose id is greater than `cookie`. */
 export function dir_first_after(d: Inode, cookie: u64): i32 {
   const x = dir_of(d);

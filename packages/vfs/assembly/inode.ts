@@ -14,6 +14,7 @@
 
 import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } from "../../abi/assembly/constants";
 import { clock_realtime } from "./config";
+import { dir_free } from "./directory";
 import { fmem_free } from "./fmem";
 
 /** readdir cookies 1 and 2 belong to "." and ".."; real entries count from 3. */
@@ -180,11 +181,7 @@ export function inode_release(i: Inode): void {
   } else if (i.isSymlink) {
     if (i.cap != 0) heap.free(i.data);
   } else {
-    const d = changetype<Dir>(i.dir);
-    if (d.recs != 0) heap.free(d.recs);
-    if (d.names != 0) heap.free(d.names);
-    if (d.slots != 0) heap.free(d.slots);
-    heap.free(changetype<usize>(d));
+    dir_free(changetype<Dir>(i.dir));
   }
   store<usize>(changetype<usize>(i), freeInodes);
   freeInodes = changetype<usize>(i);

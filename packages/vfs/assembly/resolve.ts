@@ -270,6 +270,18 @@ function walk_grow(): void {
   return changetype<Inode>(load<usize>(walk + (<usize>(depth - 1) << alignof<usize>())));
 }
 
+/** The result for a last name looked up in `parent`: `inode` (null: not there) from entry `entry`. */
+@inline function found_name(parent: Inode, inode: Inode | null, entry: u64, name: usize, len: usize, hash: u32, trailing: bool): u16 {
+  r_parent = parent;
+  r_inode = inode;
+  r_entry = entry;
+  r_name_ptr = name;
+  r_name_len = len;
+  r_name_hash = hash;
+  r_trailing = trailing;
+  return ERRNO_SUCCESS;
+}
+
 /** The result for a last component that is "." or "..": `dir` itself. */
 @inline function found_dir(dir: Inode, name: usize, len: usize, trailing: bool): u16 {
   r_inode = dir;
@@ -341,17 +353,13 @@ export function resolve(start: Inode, follow: bool, nameOnly: bool = false): u16
       continue;
     }
     if (len > <usize>NAME_MAX) return ERRNO_NAMETOOLONG;
+    // The walk down to here serves the next path with the same bytes before its last name.
+    if (last && hops == 0 && !fromCache) dir_cache_store(start, name - buf);
     const found = dir_find(cur, name, len, hash);
     if (found == null) {
       if (dir_short) return ERRNO_NOMEM;
       if (!last) return ERRNO_NOENT;
-      if (hops == 0 && !fromCache) dir_cache_store(start, name - buf);
-      r_parent = cur;
-      r_name_ptr = name;
-      r_name_len = len;
-      r_name_hash = hash;
-      r_trailing = trailing;
-      return ERRNO_SUCCESS;
+      return found_name(cur, null, 0, name, len, hash, trailing);
     }
     const child = found;
     if (child.isSymlink && (!last || ((follow || trailing) && !(nameOnly && trailing)))) {
@@ -371,18 +379,9 @@ export function resolve(start: Inode, follow: bool, nameOnly: bool = false): u16
     }
     if (last) {
       if (trailing && !child.isDir && !nameOnly) return ERRNO_NOTDIR;
-      r_parent = cur;
-      r_inode = child;
-      r_entry = dir_found_id;
-      r_name_ptr = name;
-      r_name_len = len;
-      r_name_hash = hash;
-      r_trailing = trailing;
+      found_name(cur, child, dir_found_id, name, len, hash, trailing);
       // A symlink on the way rewrote the path: the name is not in the caller's bytes then.
-      if (hops == 0) {
-        cache_store(start, flags);
-        if (!fromCache) dir_cache_store(start, name - buf);
-      }
+      if (hops == 0) cache_store(start, flags);
       return ERRNO_SUCCESS;
     }
     if (!child.isDir) return ERRNO_NOTDIR;
