@@ -30,22 +30,20 @@ describe('box:app copy_in / copy_out glue', () => {
   it('moves exactly len bytes for every length from 0 to 100, unaligned and at the memories\' ends', async () => {
     const { app, cap, copyIn, copyOut } = await copies();
     const END = 65536;
+    const directions = [
+      { copy: copyOut, from: cap, to: app }, // capability memory -> app memory
+      { copy: copyIn, from: app, to: cap }, // app memory -> capability memory
+    ];
     for (let len = 0; len <= 100; len++) {
       for (const [dst, src] of [[3, 1001], [1000, 7], [END - len, 5], [9, END - len]] as const) {
-        // copy_out: capability memory -> app memory
-        app.fill(0xee);
-        for (let i = 0; i < cap.length; i++) cap[i] = (i * 7 + len) & 0xff;
-        copyOut(dst, src, len);
-        expect(app.subarray(dst, dst + len)).toEqual(cap.subarray(src, src + len));
-        if (dst > 0) expect(app[dst - 1]).toBe(0xee);
-        if (dst + len < END) expect(app[dst + len]).toBe(0xee);
-        // copy_in: app memory -> capability memory
-        cap.fill(0x11);
-        for (let i = 0; i < app.length; i++) app[i] = (i * 13 + len) & 0xff;
-        copyIn(dst, src, len);
-        expect(cap.subarray(dst, dst + len)).toEqual(app.subarray(src, src + len));
-        if (dst > 0) expect(cap[dst - 1]).toBe(0x11);
-        if (dst + len < END) expect(cap[dst + len]).toBe(0x11);
+        for (const { copy, from, to } of directions) {
+          to.fill(0xee);
+          for (let i = 0; i < from.length; i++) from[i] = (i * 7 + len) & 0xff;
+          copy(dst, src, len);
+          expect(to.subarray(dst, dst + len)).toEqual(from.subarray(src, src + len));
+          if (dst > 0) expect(to[dst - 1]).toBe(0xee);
+          if (dst + len < END) expect(to[dst + len]).toBe(0xee);
+        }
       }
     }
   });
