@@ -95,7 +95,10 @@ export function dir_ready(d: Inode): bool {
   return true;
 }
 
-/** True when one more entry fits in memory (its tables may double) and in the index. */
+/**
+ * True when one more entry fits in memory (its tables may double) and in the
+ * index; a directory whose places are all used drops its tombstones first.
+ */
 export function dir_can_insert(d: Inode): bool {
   const x = dir_of(d);
   if (x.count >= MAX_PLACES) {
