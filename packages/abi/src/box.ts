@@ -1,5 +1,12 @@
 // The box format (DESIGN.md §2): what the linker writes and every runtime reads.
 
+import { checkAuthority } from './authority.ts';
+import { BoxFormatError } from './errors.ts';
+import { findCustomSection, moduleImports } from './sections.ts';
+
+export { BoxFormatError } from './errors.ts';
+export { findCustomSection } from './sections.ts';
+
 /** The manifest format this code writes and the newest it can read. */
 export const BOX_FORMAT = 1;
 
@@ -81,46 +88,6 @@ export interface BuildRecord {
   shell?: string[];
 }
 
-export class BoxFormatError extends Error {
-  override name = 'BoxFormatError';
-}
-
-/**
- * The payload of the first custom section named `name`, found by walking
- * section headers only (no decoding); undefined when there is none.
- */
-export function findCustomSection(bytes: Uint8Array, name: string): Uint8Array | undefined {
-  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
-    throw new BoxFormatError('not a WebAssembly module (bad magic number)');
-  }
-  const leb = (at: number): [number, number] => {
-    let v = 0, shift = 0, b: number;
-    do {
-      if (at >= bytes.length || shift > 28) throw new BoxFormatError('malformed section header');
-      b = bytes[at++]!;
-      v += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (b & 0x80);
-    return [v, at];
-  };
-  const decoder = new TextDecoder();
-  let at = 8;
-  while (at < bytes.length) {
-    const id = bytes[at++];
-    const [size, start] = leb(at);
-    const end = start + size;
-    if (end > bytes.length) throw new BoxFormatError('section runs past the end of the file');
-    if (id === 0) {
-      const [len, nameStart] = leb(start);
-      if (nameStart + len <= end && decoder.decode(bytes.subarray(nameStart, nameStart + len)) === name) {
-        return bytes.subarray(nameStart + len, end);
-      }
-    }
-    at = end;
-  }
-  return undefined;
-}
-
 /** Reads and checks a box's manifest; a newer format is refused with a clear message. */
 export function readManifest(bytes: Uint8Array): Manifest {
   const section = findCustomSection(bytes, MANIFEST_SECTION);
@@ -139,6 +106,8 @@ export function readManifest(bytes: Uint8Array): Manifest {
   }
   const wrong = manifestShapeError(manifest as unknown as Record<string, unknown>);
   if (wrong) throw new BoxFormatError(`the box manifest is malformed: ${wrong}`);
+  // The manifest is metadata anyone can rewrite: what it says of authority must be what the module imports.
+  checkAuthority(manifest, moduleImports(bytes));
   return manifest;
 }
 

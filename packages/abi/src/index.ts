@@ -7,3 +7,6 @@ export * from './box.ts';
 export * from './box-app.ts';
 export * from './parts.ts';
 export * from './bytes.ts';
+export * from './authority.ts';
+export * from './sections.ts';
+export * from './errors.ts';

@@ -5,10 +5,8 @@
 
 import * as host from "../../abi/assembly/wasi";
 import {
-  ERRNO_SUCCESS, FILETYPE_SOCKET_STREAM, PREOPENTYPE_DIR, RIGHTS_FD_READDIR, RIGHTS_PATH_CREATE_DIRECTORY,
-  RIGHTS_PATH_CREATE_FILE, RIGHTS_PATH_FILESTAT_GET, RIGHTS_PATH_FILESTAT_SET_SIZE, RIGHTS_PATH_FILESTAT_SET_TIMES,
-  RIGHTS_PATH_LINK_SOURCE, RIGHTS_PATH_LINK_TARGET, RIGHTS_PATH_OPEN, RIGHTS_PATH_READLINK, RIGHTS_PATH_REMOVE_DIRECTORY,
-  RIGHTS_PATH_RENAME_SOURCE, RIGHTS_PATH_RENAME_TARGET, RIGHTS_PATH_SYMLINK, RIGHTS_PATH_UNLINK_FILE,
+  ERRNO_SUCCESS, FILETYPE_SOCKET_STREAM, PREOPENTYPE_DIR, RIGHTS_FD_DATASYNC, RIGHTS_FD_FILESTAT_GET, RIGHTS_FD_READ,
+  RIGHTS_FD_SYNC, RIGHTS_FD_WRITE, RIGHTS_POLL_FD_READWRITE,
 } from "../../abi/assembly/constants";
 import { borrow_app, read_borrowed, return_app } from "../../abi/assembly/borrow";
 import { is_mount_point } from "./config";
@@ -21,19 +19,19 @@ export const RIGHTS_ALL: u64 = (<u64>1 << 30) - 1;
 const PRESTAT_BYTES: u32 = 8;
 
 /**
- * Directory rights stdio never holds: it is a stream, not a directory, so
- * path_* and fd_readdir on it answer ENOTCAPABLE, as node:wasi (uvwasi)
- * answers, whether or not the box may reach a host directory at all.
+ * Stdio is the user's terminal, pipe or log file: a stream the box reads and
+ * writes, never seeks in (which would let it pwrite past --max-output or
+ * leave a sparse terabyte), truncates, extends, retimes or advises. The
+ * runtime refuses the same calls at its own boundary (host-policy.ts).
+ * It holds no directory rights either: path_* and fd_readdir on it answer
+ * ENOTCAPABLE, as node:wasi (uvwasi) answers.
  */
-const DIRECTORY_RIGHTS: u64 = RIGHTS_FD_READDIR | RIGHTS_PATH_CREATE_DIRECTORY | RIGHTS_PATH_CREATE_FILE
-  | RIGHTS_PATH_LINK_SOURCE | RIGHTS_PATH_LINK_TARGET | RIGHTS_PATH_OPEN | RIGHTS_PATH_READLINK
-  | RIGHTS_PATH_RENAME_SOURCE | RIGHTS_PATH_RENAME_TARGET | RIGHTS_PATH_FILESTAT_GET | RIGHTS_PATH_FILESTAT_SET_SIZE
-  | RIGHTS_PATH_FILESTAT_SET_TIMES | RIGHTS_PATH_SYMLINK | RIGHTS_PATH_REMOVE_DIRECTORY | RIGHTS_PATH_UNLINK_FILE;
+const STDIO_RIGHTS: u64 = RIGHTS_FD_READ | RIGHTS_FD_WRITE | RIGHTS_FD_SYNC | RIGHTS_FD_DATASYNC
+  | RIGHTS_FD_FILESTAT_GET | RIGHTS_POLL_FD_READWRITE;
 
 /** Box fds 0-2 are the host's stdio. */
 export function host_register_stdio(): void {
-  const rights = RIGHTS_ALL & ~DIRECTORY_RIGHTS;
-  for (let fd: u32 = 0; fd < 3; fd++) fd_set(fd, DRIVER_HOST, fd, rights, rights, 0, false);
+  for (let fd: u32 = 0; fd < 3; fd++) fd_set(fd, DRIVER_HOST, fd, STDIO_RIGHTS, STDIO_RIGHTS, 0, false);
 }
 
 /** The longest preopen name the kernel compares against mount points. */

@@ -1,4 +1,5 @@
-export { link, commitImage, imageSummary, DENY_CLASSES, type LinkOptions, type LinkResult } from './link.ts';
+export { link, commitImage, imageSummary, type LinkOptions, type LinkResult } from './link.ts';
+export { DENY_CLASSES } from '@marcotte/abi';
 export { imageSegments, relink, type RelinkOptions } from './relink.ts';
 export { interruptible, INTERRUPT_EXPORT } from './interrupt.ts';
 export { merge, type CapabilityPart, type MergeResult } from './merge.ts';

@@ -1,6 +1,6 @@
 // box-link as a function: program bytes + capabilities + settings -> box bytes.
 
-import { BOX_FORMAT, FUNCTIONS, MANIFEST_SECTION, PARTS_SECTION, decodeParts, encodeParts, type BoxParts, type BuildRecord, type CapabilityDescriptor, type ImageEntry, type LinkSettings, type Manifest } from '@marcotte/abi';
+import { BOX_FORMAT, DENY_CLASSES, FUNCTIONS, MANIFEST_SECTION, NEVER_HOST, PARTS_SECTION, SEALED_ALLOWED, decodeParts, encodeParts, type BoxParts, type BuildRecord, type CapabilityDescriptor, type ImageEntry, type LinkSettings, type Manifest } from '@marcotte/abi';
 import { WasmFormatError } from './binary/errors.ts';
 import { readModule } from './binary/reader.ts';
 import { writeModule } from './binary/writer.ts';
@@ -43,31 +43,19 @@ function read(bytes: Uint8Array, name: string): Module {
   }
 }
 
-/** Host functions each --deny class covers: the authority it takes away. */
-export const DENY_CLASSES: Readonly<Record<string, (name: string) => boolean>> = {
-  // Every host file is reached through a preopen: without these, none is.
-  fs: (n) => n.startsWith('path_') || n === 'fd_prestat_get' || n === 'fd_prestat_dir_name',
-  net: (n) => n.startsWith('sock_'),
-  proc: (n) => n.startsWith('args_') || n.startsWith('environ_'),
-  clock: (n) => n.startsWith('clock_'),
-  random: (n) => n === 'random_get',
-};
-
-/** What a sealed box may still ask its host for: the bytes of stdio, and its exit. */
-const SEALED_ALLOWED = new Set(['fd_write', 'fd_read', 'proc_exit']);
-
 /**
  * Host functions the box may not import: --deny classes, --sealed, and the
  * host's filesystem when a vfs without mount points is the box's whole
  * filesystem (the kernel then gives no host directory an fd, so its host
- * path calls are unreachable; DESIGN.md §4: the vfs imports nothing).
+ * path calls are unreachable; DESIGN.md §4: the vfs imports nothing), and
+ * what no box is ever given (NEVER_HOST: proc_raise answers ENOSYS in the box).
  */
-function deniedHostFunctions(deny: readonly string[], sealed: boolean, ownFilesystem: boolean): ((name: string) => boolean) | undefined {
+function deniedHostFunctions(deny: readonly string[], sealed: boolean, ownFilesystem: boolean): (name: string) => boolean {
   for (const d of deny) {
     if (!DENY_CLASSES[d]) throw new LinkError(`--deny ${d}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`);
   }
-  if (!sealed && deny.length === 0 && !ownFilesystem) return undefined;
-  return (name) => (sealed && !SEALED_ALLOWED.has(name)) || deny.some((d) => DENY_CLASSES[d]!(name)) || (ownFilesystem && DENY_CLASSES.fs!(name));
+  return (name) => NEVER_HOST.has(name) || (sealed && !SEALED_ALLOWED.has(name)) || deny.some((d) => DENY_CLASSES[d]!(name))
+    || (ownFilesystem && DENY_CLASSES.fs!(name));
 }
 
 /** What an image holds, as the manifest reports it. */
@@ -118,7 +106,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
   const ownFilesystem = options.capabilities.some((c) => c.name === 'vfs') && !options.mountPoints?.length;
   const denied = deniedHostFunctions(options.deny ?? [], options.sealed ?? false, ownFilesystem);
   const { module, hostImports, hostImportsBy, served, sizes, configs, traced } = merge(app, caps, {
-    strip: options.strip ?? false, ...(denied ? { denied } : {}), ...(options.trace ? { trace: true } : {}),
+    strip: options.strip ?? false, denied, ...(options.trace ? { trace: true } : {}),
   });
   const manifest: Manifest = {
     format: BOX_FORMAT,
@@ -159,7 +147,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
             ? [{ module: imp.module, name: imp.name, results: typeOfFunc(cap.module, i).results.map(valTypeName) }]
             : []),
       })),
-      denied: denied ? FUNCTIONS.map((f) => f.name).filter(denied) : [],
+      denied: FUNCTIONS.map((f) => f.name).filter(denied),
     };
     module.customs.push({ name: PARTS_SECTION, bytes: encodeParts(parts), after: 0xff });
   }

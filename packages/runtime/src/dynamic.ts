@@ -15,15 +15,20 @@ const zero = (results: readonly string[]) => () => (results[0] === 'i64' ? 0n : 
  * Instantiates the parts against `host` (node:wasi's wasi_snapshot_preview1
  * functions) and returns what a WASI host starts: the program's memory and a
  * `_start` that runs each capability's init, then the program.
+ *
+ * `granted` is the authority of the box the parts came from: the host
+ * functions its own import section imports (hostImportNames). The parts are
+ * as untrusted as any custom section, so every other host function, whatever
+ * the parts' own `denied` list says, answers ENOSYS, as the linker's stubs
+ * for denied functions do in the static box.
  */
-export async function instantiateParts(parts: BoxParts, host: Record<string, Fn>, trace?: (line: string) => void): Promise<{
+export async function instantiateParts(parts: BoxParts, host: Record<string, Fn>, granted: ReadonlySet<string>, trace?: (line: string) => void): Promise<{
   exports: { memory: WebAssembly.Memory; _start: () => void };
   capabilities: Map<string, WebAssembly.Instance>;
 }> {
-  const denied = new Set(parts.denied);
   // Called as methods: older node:wasi versions need `this` to be their import object.
   const hostFn = (name: string): Fn => {
-    if (denied.has(name)) return () => ERRNO_NOSYS;
+    if (!granted.has(name)) return () => ERRNO_NOSYS;
     const fn = host[name];
     if (typeof fn !== 'function') throw new Error(`the host does not provide wasi_snapshot_preview1.${name}`);
     return fn.bind(host);

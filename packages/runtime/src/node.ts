@@ -2,7 +2,7 @@
 // wasi_snapshot_preview1 imports.
 
 import { WASI } from 'node:wasi';
-import { readManifest, BoxFormatError, decodeParts, findCustomSection, PARTS_SECTION, type Manifest } from '@marcotte/abi';
+import { readManifest, BoxFormatError, decodeParts, findCustomSection, hostImportNames, PARTS_SECTION, type Manifest } from '@marcotte/abi';
 import { instantiateParts } from './dynamic.ts';
 import { readTrace } from './trace.ts';
 import { trapFrames } from './trap-frames.ts';
@@ -11,6 +11,7 @@ import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 import { LimitError, StartError, TrapError } from './errors.ts';
 import { socketImports, type SocketChannel } from './socket-host.ts';
 import { captureOutput, feedInput } from './stdio.ts';
+import { confineHost } from './host-policy.ts';
 import { mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,22 +77,6 @@ function startManifest(bytes: Uint8Array): Manifest {
     if (e instanceof BoxFormatError) throw new StartError(e.message);
     throw e;
   }
-}
-
-/**
- * The host's fd_write, counting what reaches stdout and stderr (host fds 1
- * and 2: the kernel passes host fds) and ending the box past `limit` bytes.
- */
-function limitOutput(fdWrite: (...a: unknown[]) => unknown, limit: number, memory: () => WebAssembly.Memory) {
-  let written = 0;
-  return (fd: unknown, iovs: unknown, count: unknown, nwritten: unknown): unknown => {
-    const err = fdWrite(fd, iovs, count, nwritten);
-    if (err === 0 && (fd === 1 || fd === 2)) {
-      written += new DataView(memory().buffer).getUint32(nwritten as number, true);
-      if (written > limit) throw new LimitError(`output limit of ${limit} bytes reached`);
-    }
-    return err;
-  };
 }
 
 /**
@@ -176,9 +161,8 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
   const memory = () => instance!.exports.memory as WebAssembly.Memory;
   if (options.onOutput) host.fd_write = captureOutput(host.fd_write!.bind(host), options.onOutput, memory);
   if (options.input) host.fd_read = feedInput(host.fd_read!.bind(host), options.input, memory);
-  if (options.maxOutput !== undefined) {
-    host.fd_write = limitOutput(host.fd_write!.bind(host), options.maxOutput, memory);
-  }
+  // Last, so that its rules hold whatever the wrappers above do.
+  confineHost(host, { memory, ...(options.maxOutput !== undefined ? { maxOutput: options.maxOutput } : {}) });
   try {
     const pages = options.memoryLimit === undefined ? undefined : Math.floor(options.memoryLimit / 65536);
     if (dynamic) {
@@ -186,7 +170,7 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
       if (!section) throw new StartError('dynamic mode needs a portable box (link it with --portable)');
       const parts = decodeParts(section);
       if (pages !== undefined) parts.program = capMemory(parts.program, pages);
-      const { exports, capabilities } = await instantiateParts(parts, host, options.trace);
+      const { exports, capabilities } = await instantiateParts(parts, host, hostImportNames(bytes), options.trace);
       instance = { exports };
       const vfs = capabilities.get('vfs')?.exports;
       control = vfs ? { 'box.vfs.snapshot': vfs.snapshot!, 'box.vfs.memory': vfs.memory! } : {};

@@ -3,7 +3,7 @@
 // multi-memory module; dynamic mode wires a portable box's parts in JS with
 // the runtime's own dynamic.ts (it has no Node imports).
 
-import { decodeParts, findCustomSection, PARTS_SECTION } from '@marcotte/abi';
+import { decodeParts, findCustomSection, hostImportNames, PARTS_SECTION } from '@marcotte/abi';
 import { instantiateParts } from '@marcotte/runtime/dynamic';
 import { trapFrames } from '@marcotte/runtime/trap-frames';
 import { takeSnapshotBytes } from '@marcotte/vfs';
@@ -45,7 +45,7 @@ async function run(request: RunRequest): Promise<void> {
     if (request.mode === 'dynamic') {
       const section = findCustomSection(request.bytes, PARTS_SECTION);
       if (!section) throw new StartFailure('dynamic mode needs a portable box (link it with --portable)');
-      const { exports, capabilities } = await instantiateParts(decodeParts(section), host as never);
+      const { exports, capabilities } = await instantiateParts(decodeParts(section), host as never, hostImportNames(request.bytes));
       memory = exports.memory;
       start = exports._start;
       const vfs = capabilities.get('vfs')?.exports;
