@@ -80,8 +80,9 @@ async function nodeRun(box: string, args: string[], env: Record<string, string>)
   };
 }
 
-async function open(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+/** The playground page, under the server's Content-Security-Policy unless `harness` needs inline scripts of its own. */
+async function open(harness = false): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, ...(harness ? { bypassCSP: true } : {}) });
   // Generous: a loaded 2-core CI machine; nothing here measures time.
   page.setDefaultTimeout(90_000);
   await page.goto(url);
@@ -259,7 +260,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
       const node = await nodeRun(boxes[box]!, args, env);
       expect(node).toMatchObject({ ending, stdout: expect.stringMatching(/./) });
       expect(node.files).toHaveLength(files);
-      const page = await open();
+      const page = await open(true);
       // The runtime module as a page script would import it (a dynamic import here would be rewritten by vitest).
       await page.addScriptTag({ type: 'module', content: "import * as api from '/runtime.js'; window.marcotte = api;" });
       await page.waitForFunction(() => 'marcotte' in window);

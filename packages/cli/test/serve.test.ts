@@ -2,6 +2,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
 
@@ -65,6 +66,46 @@ describe('box serve', () => {
     const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
+  });
+
+  it('survives requests any web page can send, answers only to its own host names, and forbids framing', async () => {
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d;
+        if (out.includes('\n')) resolve(Number(/127\.0\.0\.1:(\d+)\//.exec(out)![1]));
+      });
+      child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+    });
+    const get = (path: string, host = `127.0.0.1:${port}`) => new Promise<{ status: number; csp: string | undefined }>((resolve, reject) => {
+      request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+        res.resume();
+        res.once('end', () => resolve({ status: res.statusCode!, csp: res.headers['content-security-policy'] as string | undefined }));
+      }).once('error', reject).end();
+    });
+    try {
+      // Each of these once ended the server with an uncaught exception or served a prototype.
+      for (const path of ['/%', '/%E0%A4%A', '/__proto__', '/constructor', '/hasOwnProperty', '/toString']) {
+        expect((await get(path)).status, path).toBeGreaterThanOrEqual(400);
+      }
+      // DNS rebinding: a page at evil.example resolved to 127.0.0.1 sends its own name.
+      expect((await get('/', `evil.example:${port}`)).status).toBe(421);
+      expect((await get('/examples.json', 'evil.example')).status).toBe(421);
+      expect((await get('/', `localhost:${port}`)).status).toBe(200);
+      const page = await get('/');
+      expect(page.status).toBe(200);
+      expect(page.csp).toMatch(/frame-ancestors 'none'/);
+      expect(page.csp).toMatch(/script-src 'self' 'wasm-unsafe-eval'/);
+      expect(child.exitCode).toBeNull();
+    } finally {
+      const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+    }
+    expect(stderr).toBe('');
   });
 
   // The browser runs the boxes, so the serving Node needs no multi-memory (the system Node here is 20).

@@ -30,7 +30,30 @@ const ISOLATION = {
   'Cross-Origin-Resource-Policy': 'same-origin',
   'X-Content-Type-Options': 'nosniff',
   'Cache-Control': 'no-store',
+  // Only this page's own scripts run (and compile Wasm); no other site may frame it.
+  // Inline styles stay allowed: the terminal (xterm.js) themes itself with a <style> element.
+  'Content-Security-Policy': "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    + "img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; "
+    + "form-action 'none'; frame-ancestors 'none'",
 };
+
+/**
+ * The names this server answers to. A page on another site can resolve its
+ * own host name to 127.0.0.1 (DNS rebinding) and then read same-origin
+ * responses; it cannot make the browser send one of these Host headers.
+ */
+function allowedHost(host: string | undefined, port: number): boolean {
+  return host !== undefined && [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host.toLowerCase());
+}
+
+/** The request's path, or undefined when it is not valid percent-encoding (`GET /%`). */
+function requestPath(url: string | undefined): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url ?? '/', 'http://localhost').pathname);
+  } catch {
+    return undefined;
+  }
+}
 
 function send(res: ServerResponse, status: number, type: string, body: string | Uint8Array, head = false): void {
   res.writeHead(status, { ...ISOLATION, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
@@ -52,14 +75,19 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
   }));
   const examples = JSON.stringify(boxes.map(({ name, url }) => ({ name, url })));
 
+  // A Map, not the assets object: "/__proto__" or "/constructor" must not find anything.
+  const files = new Map(Object.entries(assets));
+  let actual = port;
   const server = createServer((req, res) => {
     const head = req.method === 'HEAD';
+    if (!allowedHost(req.headers.host, actual)) return send(res, 421, 'text/plain', 'this server answers only to 127.0.0.1 and localhost\n', head);
     if (req.method !== 'GET' && !head) return send(res, 405, 'text/plain', 'only GET and HEAD\n');
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    const path = requestPath(req.url);
+    if (path === undefined) return send(res, 400, 'text/plain', 'malformed URL\n', head);
     if (path === '/examples.json') return send(res, 200, 'application/json', examples, head);
     const box = boxes.find((b) => `/${decodeURIComponent(b.url)}` === path);
     if (box) return send(res, 200, 'application/wasm', box.bytes, head);
-    const asset = assets[path === '/' ? 'index.html' : path.slice(1)];
+    const asset = files.get(path === '/' ? 'index.html' : path.slice(1));
     if (asset) return send(res, 200, asset.type, asset.body, head);
     send(res, 404, 'text/plain', 'not found\n', head);
   });
@@ -72,7 +100,7 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     });
     server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      const actual = typeof address === 'object' && address ? address.port : port;
+      actual = typeof address === 'object' && address ? address.port : port;
       const stop = () => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
