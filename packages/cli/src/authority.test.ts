@@ -141,6 +141,21 @@ describe('authority is computed from the import section', () => {
   });
 });
 
+describe('dynamic mode runs only the parts the box was linked from', () => {
+  it('refuses (125) a portable box whose box.parts program was swapped, and still runs the untouched box', () => {
+    const box = linked('dir_dump', ['--portable', '--fs'], join(work, 'swap.box.wasm'));
+    const bytes = readFileSync(box);
+    const parts = decodeParts(findCustomSection(bytes, PARTS_SECTION)!);
+    const swapped = join(work, 'swapped.box.wasm');
+    writeFileSync(swapped, withSection(bytes, PARTS_SECTION, encodeParts({ ...parts, program: readFileSync(program('raise_all')) })));
+    const r = cli('box', ['run', '--mode', 'dynamic', swapped, '/']);
+    expect(r.status).toBe(125);
+    expect(r.stderr).toMatch(/^box run: the box is damaged: its parts are not what it was linked from/);
+    expect(r.stdout).toBe('');
+    expect(cli('box', ['run', '--mode', 'dynamic', box, '/']).status).toBe(0);
+  });
+});
+
 describe('stdio is a stream the box cannot truncate, seek or overfill', () => {
   /** A user's log file with a line in it, opened for appending as `>> app.log` opens it. */
   function appendLog(): { path: string; fd: number } {

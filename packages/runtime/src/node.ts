@@ -6,7 +6,7 @@ import { readManifest, BoxFormatError, decodeParts, findCustomSection, hostImpor
 import { instantiateParts } from './dynamic.ts';
 import { readTrace } from './trace.ts';
 import { trapFrames } from './trap-frames.ts';
-import { interruptible, INTERRUPT_EXPORT, readModule, writeModule } from '@marcotte/linker';
+import { checkParts, interruptible, INTERRUPT_EXPORT, LinkError, readModule, writeModule } from '@marcotte/linker';
 import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 import { LimitError, StartError, TrapError } from './errors.ts';
 import { socketImports, type SocketChannel } from './socket-host.ts';
@@ -169,6 +169,7 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
       const section = findCustomSection(bytes, PARTS_SECTION);
       if (!section) throw new StartError('dynamic mode needs a portable box (link it with --portable)');
       const parts = decodeParts(section);
+      checkParts(bytes, parts, manifest);
       if (pages !== undefined) parts.program = capMemory(parts.program, pages);
       const { exports, capabilities } = await instantiateParts(parts, host, hostImportNames(bytes), options.trace);
       instance = { exports };
@@ -188,6 +189,7 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
     }
   } catch (e) {
     if (e instanceof StartError) throw e;
+    if (e instanceof LinkError || e instanceof BoxFormatError) throw new StartError(e.message);
     throw new StartError(`the box cannot be instantiated: ${(e as Error).message}`);
   }
   // Printed right after the run, whatever ends it: the last calls before a trap are the useful ones.
