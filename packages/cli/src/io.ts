@@ -1,4 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
+import { accessSync, constants, statSync } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { ImageEntry } from '@marcotte/abi';
 import { imageFromDirectory, imageFromTar } from '@marcotte/vfs';
 import { UsageError } from './args.ts';
@@ -27,5 +29,48 @@ export async function readImage(command: string, path: string): Promise<ImageEnt
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`${command}: --image ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** Why `path` cannot be written, in a few words (errno codes as a user reads them). */
+function writeProblem(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'its directory does not exist'
+    : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission denied'
+    : code === 'EISDIR' ? 'is a directory'
+    : code === 'ENOTDIR' ? 'a parent is not a directory'
+    : code === 'ENOSPC' ? 'no space left on the device'
+    : (e as Error).message;
+}
+
+/**
+ * Checks, before any work, that an output file can be written: its
+ * directory exists and is writable and the path is not a directory. A
+ * command that would fail only at the end (after a long build, or after
+ * running a program) says so at once, in one line.
+ */
+export function checkWritable(command: string, path: string): void {
+  const dir = dirname(resolve(path));
+  try {
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`${command}: cannot write ${path}: ${writeProblem(e)}`);
+  }
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    // a new file
+  }
+  if (isDir) throw new UsageError(`${command}: cannot write ${path}: is a directory`);
+}
+
+/** Writes an output file; a failure (a full disk, a directory removed meanwhile) is one line. */
+export async function writeOutput(command: string, path: string, bytes: Uint8Array | string): Promise<void> {
+  try {
+    await writeFile(path, bytes);
+  } catch (e) {
+    throw new UsageError(`${command}: cannot write ${path}: ${writeProblem(e)}`);
   }
 }

@@ -1,9 +1,9 @@
-import { writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { build, BuildError, formatBytes, progressFor } from '@marcotte/builder';
 import { DENY_CLASSES } from '@marcotte/linker';
 import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { CAPABILITIES } from '../capabilities.ts';
+import { checkWritable, writeOutput } from '../io.ts';
 
 export const BUILD_HELP = `Usage: box build [OPTIONS] CONTEXT
 
@@ -56,13 +56,14 @@ export async function buildCommand(argv: readonly string[]): Promise<number> {
   const noCache = flag(args, 'no-cache');
   const cacheDir = value(args, 'cache-dir');
   const out = value(args, 'o') ?? `${basename(resolve(context))}.box.wasm`;
+  checkWritable('box build', out);
   try {
     const result = await build({
       context, capabilities: CAPABILITIES, buildArgs, deny, progress: progressFor(process.stderr),
       ...(value(args, 'file') !== undefined ? { dockerfile: value(args, 'file')! } : {}),
       ...(noCache ? { cacheDir: null } : cacheDir !== undefined ? { cacheDir } : {}),
     });
-    await writeFile(out, result.bytes);
+    await writeOutput('box build', out, result.bytes);
     const reuse = result.layers.length === 0 ? '' : result.cached ? '; every layer from the cache' : '';
     console.error(`box build: wrote ${out} (${formatBytes(result.bytes.length)}, ${result.layers.length} layer${result.layers.length === 1 ? '' : 's'}${reuse})`);
     return 0;

@@ -1,5 +1,7 @@
 import { formatSummary, runSuite, setChildCommand } from '@marcotte/conformance';
+import { statSync } from 'node:fs';
 import { flag, parseArgs, UsageError, value, type OptionSpec } from '../args.ts';
+import { checkWritable } from '../io.ts';
 
 export const CONFORMANCE_HELP = `Usage: box conformance --suite DIR [--mode static|dynamic|both] [--json OUT]
 
@@ -10,7 +12,7 @@ prints a summary per folder and a last line "N passed, N failed".
 
 Options:
   --suite DIR    the tests (searched recursively)
-  --mode MODE    static (default), dynamic or both; dynamic mode is not built yet and is reported as skipped
+  --mode MODE    static (default), dynamic (a --portable box's parts wired in JS) or both
   --json OUT     also write every result as JSON
   -h, --help     show this help
 
@@ -33,6 +35,14 @@ export async function conformanceCommand(argv: readonly string[]): Promise<numbe
   // Each test runs in a child process; the bundled CLI is its own child.
   setChildCommand([process.execPath, '--no-warnings', process.argv[1]!, '__conformance-child']);
   const json = value(args, 'json');
+  if (json !== undefined) checkWritable('box conformance', json);
+  let isDir = false;
+  try {
+    isDir = statSync(suite).isDirectory();
+  } catch {
+    // said below
+  }
+  if (!isDir) throw new UsageError(`box conformance: --suite ${suite}: no such directory`);
   const result = await runSuite(suite, { mode, ...(json ? { json } : {}) });
   console.log(formatSummary(result));
   return result.failed > 0 ? 1 : 0;

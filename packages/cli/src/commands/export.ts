@@ -1,8 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { BoxFormatError, readManifest, type Manifest } from '@marcotte/abi';
 import { parseArgs, UsageError, value, flag, type OptionSpec } from '../args.ts';
-import { readInput } from '../io.ts';
+import { checkWritable, readInput, writeOutput } from '../io.ts';
 import { OCI_MEDIA_TYPES, ociLayout } from '../oci.ts';
 
 export const EXPORT_HELP = `Usage: box export --oci OUT.tar [--name REF] BOX.box.wasm
@@ -41,6 +40,7 @@ export async function exportCommand(argv: readonly string[]): Promise<number> {
   if (!path) throw new UsageError('box export: expected BOX.box.wasm (see box export --help)');
   const name = value(args, 'name') ?? defaultName(path);
   if (!REFERENCE.test(name)) throw new UsageError(`box export: --name ${JSON.stringify(name)} is not an image reference (such as registry.example/team/app:1.0)`);
+  checkWritable('box export', out);
   const bytes = await readInput('box export', path);
   let manifest: Manifest;
   try {
@@ -49,6 +49,6 @@ export async function exportCommand(argv: readonly string[]): Promise<number> {
     if (e instanceof BoxFormatError) throw new UsageError(`box export: ${path}: ${e.message}`);
     throw e;
   }
-  await writeFile(out, ociLayout(bytes, manifest, { name, title: basename(path) }));
+  await writeOutput('box export', out, ociLayout(bytes, manifest, { name, title: basename(path) }));
   return 0;
 }

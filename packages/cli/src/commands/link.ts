@@ -1,11 +1,10 @@
-import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseClockMode, parseRandomMode } from '@marcotte/clock';
 import { DENY_CLASSES } from '@marcotte/linker';
 import { parsePort } from '@marcotte/net';
 import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { link } from '../api.ts';
-import { readImage, readInput } from '../io.ts';
+import { checkWritable, readImage, readInput, writeOutput } from '../io.ts';
 
 export const LINK_HELP = `Usage: box-link [OPTIONS] APP.wasm [-- ARGS...]
 
@@ -93,6 +92,8 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   for (const d of deny) {
     if (!(d in DENY_CLASSES)) throw new UsageError(`${command}: --deny ${d}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`);
   }
+  const out = value(args, 'o') ?? appPath.replace(/(\.wasm)?$/, '.box.wasm');
+  checkWritable(command, out);
   const program = await readInput(command, appPath);
   const image = imagePath === undefined ? undefined : await readImage(command, imagePath);
   // The JS API's link picks the capabilities these options ask for.
@@ -103,7 +104,6 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
     ...(image ? { image } : {}), ...(workdir !== undefined ? { workdir } : {}), ...(mountPoints.length ? { mountPoints } : {}), ...(listen.length ? { listen } : {}),
     ...(clockMode !== undefined ? { clock: clockMode } : {}), ...(randomMode !== undefined ? { random: randomMode } : {}),
   });
-  const out = value(args, 'o') ?? appPath.replace(/(\.wasm)?$/, '.box.wasm');
-  await writeFile(out, bytes);
+  await writeOutput(command, out, bytes);
   return 0;
 }

@@ -5,7 +5,7 @@ import { decodeImage, encodeImage, imageOptions, snapshotSegments } from '@marco
 import { resolve } from 'node:path';
 import { LimitError, runBoxIsolated, TrapError, type Publish } from '@marcotte/runtime';
 import { flag, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
-import { readInput } from '../io.ts';
+import { checkWritable, readInput } from '../io.ts';
 import { withEntrypoint, withWorkdir } from '../reconfigure.ts';
 
 export const RUN_HELP = `Usage: box run [OPTIONS] BOX.box.wasm [ARGS...]
@@ -83,7 +83,21 @@ function parseDir(spec: string): [guest: string, host: string] {
   }
   if (!isDir) throw new UsageError(`box run: --dir ${spec}: ${host} is not a directory`);
   if (!guest) throw new UsageError(`box run: --dir ${spec}: empty guest path`);
-  return [guest, resolve(host)];
+  return [normalGuest(spec, guest), resolve(host)];
+}
+
+/**
+ * The guest path as the box's preopen name: "data/", "./data" and "data"
+ * are one directory, "/docs/" and "/docs" one mount point. wasi-libc
+ * matches preopen names by their bytes and the kernel matches mount points
+ * the same way, so a trailing slash would silently miss both. ".." cannot
+ * be normalised without knowing the box's tree: refused.
+ */
+function normalGuest(spec: string, guest: string): string {
+  const names = guest.split('/').filter((n) => n !== '' && n !== '.');
+  if (names.includes('..')) throw new UsageError(`box run: --dir ${spec}: the guest path may not contain ".."`);
+  if (guest.startsWith('/')) return `/${names.join('/')}`;
+  return names.length ? names.join('/') : '.';
 }
 
 function parseEnv(entries: string[], files: string[]): Record<string, string> {
@@ -142,6 +156,21 @@ function writeCommit(path: string, box: Uint8Array, snapshot: Uint8Array, workdi
   writeFileSync(path, commitImage(box, segments, imageSummary(entries)));
 }
 
+/**
+ * Writes the commit after the run. The program has already run, so its exit
+ * code is the run's result: a commit that fails now (a disk filled, a
+ * directory removed since the check before the run) is said in one line on
+ * stderr, and the exit code stays the program's.
+ */
+function keepExitCode(write: () => void): void {
+  try {
+    write();
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    console.error(`box run: --commit: the run's filesystem was not written: ${why}`);
+  }
+}
+
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs('box run', argv, SPECS, 1);
   if (flag(args, 'help')) {
@@ -181,6 +210,12 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   if (commit !== undefined && manifest && !manifest.vfsImage) {
     throw new UsageError(`box run: --commit: ${boxPath} has no filesystem of its own (link it with --fs)`);
   }
+  if (commit !== undefined) checkWritable('box run: --commit', commit);
+  if (manifest?.sealed && (args.rest.length > 0 || Object.keys(env).length > 0)) {
+    // The box answers args_get and environ_get from what it baked; say so rather than drop them unseen.
+    const ignored = [...(args.rest.length ? ['its arguments'] : []), ...(Object.keys(env).length ? ['-e/--env-file'] : [])];
+    console.error(`box run: ${boxPath} is sealed (argv and env baked at link time): ignoring ${ignored.join(' and ')}`);
+  }
   // In a worker: a time limit or Ctrl-C must be able to stop a program that never yields.
   try {
     const { exitCode, snapshot } = await runBoxIsolated(bytes, {
@@ -189,11 +224,13 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       ...(memoryLimit !== undefined ? { memoryLimit } : {}),
       ...(seconds !== undefined ? { timeoutMs: seconds * 1000 } : {}),
     });
-    if (commit !== undefined && snapshot) writeCommit(commit, original, snapshot, ownWorkdir);
+    if (commit !== undefined && snapshot) keepExitCode(() => writeCommit(commit, original, snapshot, ownWorkdir));
     return exitCode;
   } catch (e) {
     // A trap or a memory or output limit loses nothing either: the capabilities' memories were intact.
-    if (commit !== undefined && (e instanceof TrapError || e instanceof LimitError) && e.snapshot) writeCommit(commit, original, e.snapshot, ownWorkdir);
+    if (commit !== undefined && (e instanceof TrapError || e instanceof LimitError) && e.snapshot) {
+      keepExitCode(() => writeCommit(commit, original, e.snapshot!, ownWorkdir));
+    }
     throw e;
   }
 }

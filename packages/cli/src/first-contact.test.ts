@@ -1,0 +1,107 @@
+// What a new user meets first (issue 18): mounts named with a trailing
+// slash, outputs that cannot be written, a sealed box given arguments.
+// Each case once failed silently or as "internal error".
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = new URL('../../../', import.meta.url).pathname;
+const program = (name: string) => join(root, 'conformance/programs', `${name}.wasm`);
+const bin = (name: string) => new URL(`../bin/${name}.js`, import.meta.url).pathname;
+
+let work: string;
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'box-first-contact-'));
+  mkdirSync(join(work, 'data'));
+  writeFileSync(join(work, 'data', 'notes.txt'), 'hello\n');
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function cli(name: 'box' | 'box-link', args: string[]) {
+  const r = spawnSync(process.execPath, [bin(name), ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function link(name: string, flags: string[], out: string): string {
+  const r = cli('box-link', [...flags, '-o', join(work, out), program(name)]);
+  expect(r.status, r.stderr).toBe(0);
+  return join(work, out);
+}
+
+function oneLine(r: { stderr: string }, pattern: RegExp): void {
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+}
+
+describe('--dir with a trailing slash names the same directory', () => {
+  it.each(['data', 'data/', './data/', 'data//'])('--dir %s on a box without a filesystem', (spec) => {
+    const box = link('dir_dump', [], 'plain.box.wasm');
+    const r = cli('box', ['run', '--dir', spec, box, 'data']);
+    expect(r.stdout).toBe('data/notes.txt: hello\n');
+    expect(r.status).toBe(0);
+  });
+
+  it.each(['/docs', '/docs/', '//docs//'])('--dir data:%s at a mount point /docs', (guest) => {
+    const box = link('dir_dump', ['--fs', '--mount-point', '/docs'], 'mount.box.wasm');
+    const r = cli('box', ['run', '--dir', `data:${guest}`, box, '/docs']);
+    expect(r.stdout).toBe('/docs/notes.txt: hello\n');
+    expect(r.status).toBe(0);
+  });
+
+  it('refuses a guest path with .. in one line', () => {
+    const box = link('dir_dump', [], 'plain2.box.wasm');
+    const r = cli('box', ['run', '--dir', 'data:/a/../docs', box]);
+    expect(r.status).toBe(125);
+    oneLine(r, /^box run: --dir data:\/a\/\.\.\/docs: the guest path may not contain "\.\."/);
+  });
+});
+
+describe('outputs that cannot be written are said at once, in one line', () => {
+  const missing = '/nonexistent-marcotte-dir/out';
+  it.each([
+    ['box-link', () => ['box-link', ['-o', `${missing}.box.wasm`, program('dir_dump')]] as const],
+    ['box build', () => ['box', ['build', '-o', `${missing}.box.wasm`, join(root, 'examples/hello')]] as const],
+    ['box export', () => ['box', ['export', '--oci', `${missing}.tar`, link('dir_dump', [], 'e.box.wasm')]] as const],
+    ['box conformance --json', () => ['box', ['conformance', '--suite', work, '--json', `${missing}.json`]] as const],
+  ])('%s', (_, make) => {
+    const [name, args] = make();
+    const r = cli(name, [...args]);
+    expect(r.status).toBe(2);
+    oneLine(r, /cannot write \/nonexistent-marcotte-dir\/out\.[\w.]+: its directory does not exist/);
+  });
+
+  it('box conformance --suite of a missing directory', () => {
+    const r = cli('box', ['conformance', '--suite', '/nonexistent-marcotte-dir']);
+    expect(r.status).toBe(2);
+    oneLine(r, /^box conformance: --suite \/nonexistent-marcotte-dir: no such directory\n$/);
+  });
+
+  it('box run --commit to a missing directory refuses before the program runs', () => {
+    const box = link('append_state', ['--fs'], 'state.box.wasm');
+    const r = cli('box', ['run', '--commit', `${missing}.box.wasm`, box, '5']);
+    expect(r.status).toBe(125);
+    expect(r.stdout).toBe('');
+    oneLine(r, /^box run: --commit: cannot write .*: its directory does not exist\n$/);
+  });
+
+  it('box-link -o a directory', () => {
+    const r = cli('box-link', ['-o', join(work, 'data'), program('dir_dump')]);
+    expect(r.status).toBe(2);
+    oneLine(r, /cannot write .*data: is a directory/);
+    expect(existsSync(join(work, 'data', 'notes.txt'))).toBe(true);
+  });
+});
+
+describe('a sealed box given run-time settings', () => {
+  it('says once on stderr that it ignores them, and runs with what it baked', () => {
+    const box = link('dir_dump', ['--sealed', '--fs'], 'sealed.box.wasm');
+    const r = cli('box', ['run', '-e', 'A=1', box, '/data']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^box run: .*sealed\.box\.wasm is sealed \(argv and env baked at link time\): ignoring its arguments and -e\/--env-file\n/);
+    expect(r.stderr.match(/is sealed/g)).toHaveLength(1);
+  });
+});
