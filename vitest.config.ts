@@ -7,5 +7,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // The second records skipped tests for the summary at the end of the test command.
+    reporters: ['default', new URL('./scripts/skipped-tests.ts', import.meta.url).pathname],
   },
 });
