@@ -6,7 +6,7 @@
 import * as host from "../../abi/assembly/wasi";
 import {
   ERRNO_SUCCESS, FILETYPE_SOCKET_STREAM, PREOPENTYPE_DIR, RIGHTS_FD_DATASYNC, RIGHTS_FD_FILESTAT_GET, RIGHTS_FD_READ,
-  RIGHTS_FD_SYNC, RIGHTS_FD_WRITE, RIGHTS_POLL_FD_READWRITE,
+  RIGHTS_FD_SYNC, RIGHTS_FD_WRITE, RIGHTS_POLL_FD_READWRITE, RIGHTS_SOCK_ACCEPT, RIGHTS_SOCK_SHUTDOWN,
 } from "../../abi/assembly/constants";
 import { borrow_app, read_borrowed, return_app } from "../../abi/assembly/borrow";
 import { is_mount_point } from "./config";
@@ -24,10 +24,12 @@ const PRESTAT_BYTES: u32 = 8;
  * leave a sparse terabyte), truncates, extends, retimes or advises. The
  * runtime refuses the same calls at its own boundary (host-policy.ts).
  * It holds no directory rights either: path_* and fd_readdir on it answer
- * ENOTCAPABLE, as node:wasi (uvwasi) answers.
+ * ENOTCAPABLE, as node:wasi (uvwasi) answers. The socket rights stay so
+ * that sock_* on stdio answers ENOTSOCK, as Linux does (sock.ts never
+ * passes stdio to the host).
  */
 const STDIO_RIGHTS: u64 = RIGHTS_FD_READ | RIGHTS_FD_WRITE | RIGHTS_FD_SYNC | RIGHTS_FD_DATASYNC
-  | RIGHTS_FD_FILESTAT_GET | RIGHTS_POLL_FD_READWRITE;
+  | RIGHTS_FD_FILESTAT_GET | RIGHTS_POLL_FD_READWRITE | RIGHTS_SOCK_SHUTDOWN | RIGHTS_SOCK_ACCEPT;
 
 /** Box fds 0-2 are the host's stdio. */
 export function host_register_stdio(): void {
