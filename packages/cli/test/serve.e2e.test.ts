@@ -1,4 +1,4 @@
-// End to end in headless Chromium: `box serve` serves the playground and two
+// End to end in headless Chromium (serve.firefox.e2e.test.ts runs the cross-engine part in Firefox): `box serve` serves the playground and two
 // boxes; the page runs them (static and dynamic mode), a line typed into the
 // terminal reaches the box's stdin, the downloaded tar holds the box's
 // filesystem, and every stdout is byte for byte what the same box prints
@@ -7,82 +7,30 @@
 // Needs Debian's chromium (.ci/run installs it). Outside CI a machine
 // without it skips these tests; in CI a missing browser fails them.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { runBox } from '@marcotte/runtime';
-import { imageFromTar, readSnapshot } from '@marcotte/vfs';
+import { imageFromTar } from '@marcotte/vfs';
 import { assets } from '@marcotte/web/assets';
+import { linkBoxes, nodeRun, nodeStdout, removeScratch, root, RUN_CASES, LOAD_RUNTIME, runInPage, serve, shots } from './serve-fixtures.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveBrowser = existsSync(CHROMIUM);
 if (!haveBrowser && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it (apt-get install chromium)`);
 
-const root = new URL('../../../', import.meta.url).pathname;
-const bin = (name: string) => new URL(`../bin/${name}.js`, import.meta.url).pathname;
-const shots = new URL('../test-output/', import.meta.url).pathname;
 const TYPED = 'typed in the browser';
 
-let work: string;
 let server: ChildProcess;
 let url: string;
 let browser: Browser;
-const boxes: Record<string, string> = {};
+let boxes: Record<string, string> = {};
 
-function link(name: string, args: string[]): string {
-  const out = join(work, `${name}.box.wasm`);
-  const r = spawnSync(process.execPath, [bin('box-link'), ...args.slice(0, -1), '-o', out, args.at(-1)!], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`box-link ${name}: ${r.stderr}`);
-  return out;
-}
-
-/** The box's stdout under Node (node:wasi), with `input` as its stdin. */
-async function nodeStdout(box: string, input = ''): Promise<string> {
-  writeFileSync(join(work, 'in'), input);
-  const stdin = openSync(join(work, 'in'), 'r');
-  const stdout = openSync(join(work, 'out'), 'w');
-  try {
-    const { exitCode } = await runBox(readFileSync(box), { stdin, stdout });
-    expect(exitCode).toBe(0);
-  } finally {
-    closeSync(stdin);
-    closeSync(stdout);
-  }
-  return readFileSync(join(work, 'out'), 'utf8');
-}
-
-/** A run under Node (runBox, node:wasi): how it ended, its output, the files it left. */
-async function nodeRun(box: string, args: string[], env: Record<string, string>) {
-  const stdout = openSync(join(work, 'out'), 'w');
-  const stderr = openSync(join(work, 'err'), 'w');
-  let ending: string;
-  let snapshot: Uint8Array | undefined;
-  try {
-    const r = await runBox(readFileSync(box), { args, env, stdin: openSync('/dev/null', 'r'), stdout, stderr, snapshot: true });
-    ending = `exit ${r.exitCode}`;
-    snapshot = r.snapshot;
-  } catch (e) {
-    ending = (e as Error).name;
-    snapshot = (e as { snapshot?: Uint8Array }).snapshot;
-  } finally {
-    closeSync(stdout);
-    closeSync(stderr);
-  }
-  return {
-    ending,
-    stdout: readFileSync(join(work, 'out'), 'utf8'),
-    stderr: readFileSync(join(work, 'err'), 'utf8'),
-    files: snapshot ? readSnapshot(snapshot).map((e) => e.path).sort() : [],
-  };
-}
-
-/** The playground page, under the server's Content-Security-Policy unless `harness` needs inline scripts of its own. */
-async function open(harness = false): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, ...(harness ? { bypassCSP: true } : {}) });
+/** The playground page, under the server's Content-Security-Policy. */
+async function open(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   // Generous: a loaded 2-core CI machine; nothing here measures time.
   page.setDefaultTimeout(90_000);
   await page.goto(url);
@@ -102,24 +50,8 @@ const finished = (page: Page) => page.waitForSelector('body[data-run=done]');
 
 describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium', () => {
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'box-serve-'));
-    mkdirSync(shots, { recursive: true });
-    boxes.hello = link('hello', ['--env', 'GREETING=Bonjour', '--env', 'HELLO_DIR=/', '--image', join(root, 'examples/hello/data'), join(root, 'examples/hello/hello.wasm')]);
-    boxes.fsdemo = link('fsdemo', ['--fs', '--portable', join(root, 'examples/playground/fsdemo.wasm')]);
-    boxes.trap = link('trap', [join(root, 'conformance/programs/trap.wasm')]);
-    boxes.determinism = link('determinism', ['--fs', '--portable', '--clock', 'fixed:2000-01-01T00:00:00Z', '--random', 'seed:42', join(root, 'conformance/programs/determinism.wasm')]);
-    boxes.crlf = link('crlf', ['--portable', join(root, 'conformance/programs/crlf.wasm')]);
-    boxes.state = link('state', ['--fs', '--portable', join(root, 'conformance/programs/append_state.wasm')]);
-    server = spawn(process.execPath, [bin('box'), 'serve', '--port', '0', ...Object.values(boxes)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout!.on('data', (d: Buffer) => {
-        out += d;
-        const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
-        if (m) resolve(m[0]);
-      });
-      server.once('exit', (code) => reject(new Error(`box serve exited with ${code}`)));
-    });
+    boxes = linkBoxes();
+    ({ server, url } = await serve(boxes));
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -130,7 +62,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
   afterAll(async () => {
     await browser?.close();
     if (server && server.exitCode === null) server.kill('SIGKILL');
-    if (work) rmSync(work, { recursive: true, force: true });
+    removeScratch();
   });
 
   it('serves the page with the cross-origin isolation headers and the boxes as examples', { timeout: 180_000 }, async () => {
@@ -249,41 +181,15 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
   });
 
   // The JS API of dist/runtime.js, called from the page, against runBox on Node: the same bytes out, the same ending.
-  const cases: Array<{ box: string; args: string[]; env: Record<string, string>; ending: string; files: number }> = [
-    { box: 'determinism', args: [], env: {}, ending: 'exit 0', files: 2 },
-    { box: 'crlf', args: ['a b', 'ü'], env: { GREETING: 'hi', EXIT: '3' }, ending: 'exit 3', files: 0 },
-    { box: 'state', args: ['5'], env: {}, ending: 'exit 5', files: 2 },
-    { box: 'state', args: ['6', 'trap'], env: {}, ending: 'TrapError', files: 2 },
-  ];
-  for (const { box, args, env, ending, files } of cases) {
+  for (const { box, args, env, ending, files } of RUN_CASES) {
     it(`runBox in the page and on Node agree: ${box} ${JSON.stringify(args)}`, { timeout: 180_000 }, async () => {
       const node = await nodeRun(boxes[box]!, args, env);
       expect(node).toMatchObject({ ending, stdout: expect.stringMatching(/./) });
       expect(node.files).toHaveLength(files);
-      const page = await open(true);
-      // The runtime module as a page script would import it (a dynamic import here would be rewritten by vitest).
-      await page.addScriptTag({ type: 'module', content: "import * as api from '/runtime.js'; window.marcotte = api;" });
-      await page.waitForFunction(() => 'marcotte' in window);
+      const page = await open();
+      await page.evaluate(LOAD_RUNTIME);
       for (const mode of ['static', 'dynamic'] as const) {
-        const web = await page.evaluate(async ({ url, args, env, mode }) => {
-          const api = (window as unknown as { marcotte: typeof import('@marcotte/web') }).marcotte;
-          const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
-          const out = new TextDecoder();
-          const err = new TextDecoder();
-          let stdout = '';
-          let stderr = '';
-          const files = (snapshot?: Uint8Array) => (snapshot ? api.snapshotEntries(snapshot).map((e) => e.path).sort() : []);
-          try {
-            const r = await api.runBox(bytes, {
-              args, env, mode,
-              onStdout: (b: Uint8Array) => (stdout += out.decode(b, { stream: true })),
-              onStderr: (b: Uint8Array) => (stderr += err.decode(b, { stream: true })),
-            });
-            return { ending: `exit ${r.exitCode}`, stdout, stderr, files: files(r.snapshot) };
-          } catch (e) {
-            return { ending: (e as Error).name, stdout, stderr, files: files((e as { snapshot?: Uint8Array }).snapshot) };
-          }
-        }, { url: new URL(`boxes/${Object.keys(boxes).indexOf(box)}/${box}.box.wasm`, url).href, args, env, mode });
+        const web = await page.evaluate(runInPage, { url: new URL(`boxes/${Object.keys(boxes).indexOf(box)}/${box}.box.wasm`, url).href, args, env, mode });
         expect(web, mode).toEqual(node);
       }
       await page.close();
