@@ -300,6 +300,19 @@ describe('box', () => {
       expect(r.status).toBe(2);
       expectOneLineError(r, message);
     }
+    // not a module, though it carries a box's manifest section: no image is written (issue 16, finding 12)
+    const boxBytes = readFileSync(box);
+    const manifestSection = readModule(boxBytes).customs.find((c) => c.name === 'box')!;
+    const name = new TextEncoder().encode('box');
+    const body = [name.length, ...name, ...manifestSection.bytes];
+    const leb = (n: number) => { const o: number[] = []; do { o.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0)); n >>>= 7; } while (n); return o; };
+    const fake = join(work, 'fake.box.wasm');
+    writeFileSync(fake, Uint8Array.from([...boxBytes.subarray(0, 8), 0, ...leb(body.length), ...body, 0x42, 1, 0]));
+    const fakeOut = join(work, 'fake-oci.tar');
+    const r = cli('box', ['export', '--oci', fakeOut, fake]);
+    expect(r.status).toBe(2);
+    expectOneLineError(r, /^box export: .*fake\.box\.wasm: not a valid WebAssembly module/);
+    expect(existsSync(fakeOut)).toBe(false);
   });
 
   it('inspects a box from box build: layers, user, labels next to the manifest', () => {
