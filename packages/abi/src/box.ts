@@ -125,6 +125,11 @@ export function findCustomSection(bytes: Uint8Array, name: string): Uint8Array |
 export function readManifest(bytes: Uint8Array): Manifest {
   const section = findCustomSection(bytes, MANIFEST_SECTION);
   if (!section) throw new BoxFormatError('not a box: it has no "box" manifest section (link it with box-link)');
+  return parseManifest(section);
+}
+
+/** The same from the manifest section's payload (for a module already decoded). */
+export function parseManifest(section: Uint8Array): Manifest {
   let manifest: Manifest;
   try {
     manifest = JSON.parse(new TextDecoder().decode(section)) as Manifest;

@@ -238,6 +238,26 @@ describe('box', () => {
     const noFs = cli('box', ['run', '--commit', boxes[3]!, plain]);
     expect(noFs.status).toBe(125);
     expectOneLineError(noFs, /--commit: .* has no filesystem of its own/);
+    // a manifest placing the image where the module has none: refused before the program runs (was an internal error after it)
+    for (const [edit, message] of [
+      [(p: { first: number; count: number; sizeFunction: number }) => void (p.first += 1000), /places its image on data segments it does not have/],
+      [(p: { first: number; count: number; sizeFunction: number }) => void (p.count = 0), /places its image on data segments it does not have/],
+      [(p: { first: number; count: number; sizeFunction: number }) => void (p.sizeFunction += 100_000), /names an image size function it does not have/],
+      [(p: { first: number; count: number; sizeFunction: number }) => void (p.sizeFunction = 0), /names an image size function it does not have/],
+    ] as const) {
+      const module = readModule(readFileSync(boxes[0]!));
+      const section = module.customs.find((c) => c.name === 'box')!;
+      const manifest = JSON.parse(new TextDecoder().decode(section.bytes));
+      edit(manifest.vfsImage);
+      section.bytes = new TextEncoder().encode(JSON.stringify(manifest));
+      const misplaced = join(work, 'misplaced.box.wasm');
+      writeFileSync(misplaced, writeModule(module));
+      const out = join(work, 'misplaced-commit.box.wasm');
+      const r = cli('box', ['run', '--commit', out, misplaced, '1']);
+      expect(r).toMatchObject({ status: 125, stdout: '' });
+      expectOneLineError(r, message);
+      expect(existsSync(out)).toBe(false);
+    }
   });
 
   it('runs another program from the box\'s filesystem (--entrypoint), with another workdir (-w)', () => {

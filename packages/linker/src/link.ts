@@ -9,6 +9,7 @@ import { LinkError } from './errors.ts';
 import { merge, typeOfFunc } from './merge.ts';
 import { valTypeName } from './signature.ts';
 import { boxConfig } from './glue.ts';
+import { imagePlacement } from './placement.ts';
 
 export interface LinkOptions extends LinkSettings {
   /** capability descriptors in link order; the kernel comes first */
@@ -179,18 +180,15 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
  */
 export function commitImage(box: Uint8Array, segments: readonly Uint8Array[], summary?: Manifest['image']): Uint8Array<ArrayBuffer> {
   const module = readModule(box);
-  const manifestSection = module.customs.find((c) => c.name === MANIFEST_SECTION);
-  if (!manifestSection) throw new LinkError('not a box: it has no manifest');
-  const manifest = JSON.parse(new TextDecoder().decode(manifestSection.bytes)) as Manifest;
-  const placed = manifest.vfsImage;
+  const { manifest, placed, sizeCode } = imagePlacement(module);
   if (!placed) throw new LinkError('the box has no filesystem of its own to commit to (link it with --fs)');
   if (segments.length !== placed.count) throw new LinkError(`the snapshot has ${segments.length} segments, the box's image ${placed.count}`);
   segments.forEach((bytes, k) => {
     module.data[placed.first + k] = { mode: { kind: 'passive' }, bytes };
   });
   const size = boxConfig('size', 'vfs', 0, placed.first, segments.map((s) => s.length))!;
-  const at = placed.sizeFunction - module.imports.filter((i) => i.desc.kind === 'func').length;
-  module.codes[at] = size.build([]);
+  module.codes[sizeCode!] = size.build([]);
+  const manifestSection = module.customs.find((c) => c.name === MANIFEST_SECTION)!;
   if (summary) manifest.image = summary;
   manifestSection.bytes = new TextEncoder().encode(JSON.stringify(manifest));
   // A portable box carries the vfs's config a second time, for dynamic mode.

@@ -1,6 +1,6 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { readManifest, type Manifest } from '@marcotte/abi';
-import { commitImage, imageSummary } from '@marcotte/linker';
+import { commitImage, imageSegments, imageSummary, LinkError, WasmFormatError } from '@marcotte/linker';
 import { decodeImage, encodeImage, imageOptions, snapshotSegments } from '@marcotte/vfs';
 import { resolve } from 'node:path';
 import { LimitError, runBoxIsolated, TrapError, type Publish } from '@marcotte/runtime';
@@ -180,6 +180,15 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   // A box whose manifest does not read is refused below, saying why.
   if (commit !== undefined && manifest && !manifest.vfsImage) {
     throw new UsageError(`box run: --commit: ${boxPath} has no filesystem of its own (link it with --fs)`);
+  }
+  // The image's placement is checked before the run, so that a damaged box is refused, not found out after the program ran.
+  if (commit !== undefined && manifest) {
+    try {
+      imageSegments(original);
+    } catch (e) {
+      if (e instanceof LinkError || e instanceof WasmFormatError) throw new UsageError(`box run: --commit: ${boxPath}: ${e.message}`);
+      throw e;
+    }
   }
   // In a worker: a time limit or Ctrl-C must be able to stop a program that never yields.
   try {
