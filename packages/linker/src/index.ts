@@ -7,3 +7,4 @@ export { readModule } from './binary/reader.ts';
 export { writeModule } from './binary/writer.ts';
 export { WasmFormatError } from './binary/errors.ts';
 export type { Module } from './binary/module.ts';
+export { wasiImportProblem } from './host-imports.ts';

@@ -101,6 +101,20 @@ function withMountPoints(image: readonly ImageEntry[], mountPoints: readonly str
   return entries;
 }
 
+/**
+ * A capability's config segments. Settings it cannot take (an image with a
+ * file under a symlink, a NUL in argv) are bad input: it throws a plain
+ * Error saying why, reported as a LinkError; anything else is a bug.
+ */
+function configure(descriptor: CapabilityDescriptor, settings: LinkSettings): Uint8Array[] | undefined {
+  try {
+    return descriptor.config?.(settings);
+  } catch (e) {
+    if (e instanceof Error && e.constructor === Error) throw new LinkError(`${descriptor.name}: ${e.message}`);
+    throw e;
+  }
+}
+
 export function link(program: Uint8Array, options: LinkOptions): LinkResult {
   const app = read(program, options.programName ?? 'the program');
   const settings: LinkSettings = {
@@ -113,7 +127,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     ...(options.listen?.length ? { listen: options.listen } : {}),
   };
   const caps = options.capabilities.map((descriptor) => {
-    const config = descriptor.config?.(settings);
+    const config = configure(descriptor, settings);
     return { descriptor, module: read(descriptor.wasm(), `capability ${descriptor.name}`), ...(config ? { config } : {}) };
   });
   const ownFilesystem = options.capabilities.some((c) => c.name === 'vfs') && !options.mountPoints?.length;
