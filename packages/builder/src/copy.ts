@@ -10,7 +10,7 @@ import type { Context, ContextEntry } from './context.ts';
 import { globSource } from './dockerignore.ts';
 import { InputError } from './errors.ts';
 import { archiveKind, readArchive } from './tar.ts';
-import { baseOf, joinPath, normalize, resolveFrom, type Layer, type Tree } from './tree.ts';
+import { baseOf, joinPath, normalize, parentOf, resolveFrom, type Layer, type Tree } from './tree.ts';
 
 /** Where sources come from: the build context, or an earlier stage's filesystem. */
 export type CopyFrom = { kind: 'context'; context: Context } | { kind: 'stage'; name: string; tree: Tree };
@@ -185,6 +185,12 @@ export function copyLayer(req: CopyRequest, matches: readonly Match[], tree: Tre
   const scratch = tree.clone();
   const layerEntries: ImageEntry[] = [];
   for (const e of [...out.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    // An image has no place for an entry under a symlink or a file (an archive's a/passwd over the image's a -> /etc).
+    for (let p = parentOf(e.path); p !== '/'; p = parentOf(p)) {
+      const above = scratch.get(p);
+      if (above && above.type !== 'dir') throw new InputError(`${e.path} would lie under ${p}, a ${above.type} in the image`);
+      if (above) break;
+    }
     layerEntries.push(...scratch.ensureParents(e.path));
     scratch.put(e);
     layerEntries.push(e);

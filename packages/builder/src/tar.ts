@@ -26,12 +26,26 @@ export function archiveKind(bytes: Uint8Array): ArchiveKind {
   return isTarHeader(bytes.subarray(0, 512)) ? 'tar' : undefined;
 }
 
-/** Throws when an entry's name is absolute or climbs with `..`, or a link points out of the tree. */
+/**
+ * Throws when an entry's name is absolute or climbs with `..`, lies under an
+ * earlier symlink or file of the archive (`a -> /etc` then `a/passwd`: an
+ * image has no place for it, and unpacking through the link is what this
+ * refuses), or a link points out of the tree.
+ */
 export function checkTarPaths(bytes: Uint8Array): void {
+  const notDirs = new Map<string, string>(); // path -> "symlink" | "file", as the archive last left it
   for (const { type, name, link } of tarMembers(bytes)) {
     if (name.startsWith('/')) throw new Error(`tar entry has an absolute path: ${name}`);
     const parts = name.split('/').filter((p) => p !== '' && p !== '.');
     if (parts.includes('..')) throw new Error(`tar entry escapes the archive root: ${name}`);
+    for (let n = 1; n < parts.length; n++) {
+      const above = parts.slice(0, n).join('/');
+      const what = notDirs.get(above);
+      if (what) throw new Error(`tar entry ${name} lies under ${above}, which the archive made a ${what}`);
+    }
+    const path = parts.join('/');
+    if (type === '5') notDirs.delete(path);
+    else notDirs.set(path, type === '2' ? 'symlink' : 'file');
     if (type === '1') {
       if (link.startsWith('/') || link.split('/').includes('..')) throw new Error(`tar hard link ${name} points out of the archive: ${link}`);
     } else if (type === '2' && !link.startsWith('/')) {

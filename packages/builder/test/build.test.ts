@@ -327,6 +327,9 @@ describe('box build: context', () => {
     ['a .. entry', [{ path: '/../evil', type: 'file', data: new Uint8Array(1) }], /tar entry escapes the archive root/],
     ['an absolute path', [{ path: '//etc/evil', type: 'file', data: new Uint8Array(1) }], /tar entry has an absolute path/],
     ['a symlink out of the tree', [{ path: '/up', type: 'symlink', target: '../../etc' }], /tar symlink up points out of the archive/],
+    // was an internal error at the final link (issue 16, finding 12)
+    ['an entry under a symlink', [{ path: '/a', type: 'symlink', target: '/etc' }, { path: '/a/passwd', type: 'file', data: new Uint8Array(1) }], /tar entry a\/passwd lies under a, which the archive made a symlink$/],
+    ['an entry under a file', [{ path: '/f', type: 'file', data: new Uint8Array(1) }, { path: '/f/g', type: 'file', data: new Uint8Array(1) }], /tar entry f\/g lies under f, which the archive made a file$/],
   ] as Array<[string, ImageEntry[], RegExp]>)('ADD refuses a tar with %s and writes nothing', async (_what, entries, pattern) => {
     const ctx = makeContext({ 'evil.tar': snapshotToTar(entries), Dockerfile: 'FROM scratch\nADD evil.tar /x/\n' });
     const before = readdirSync(ctx).sort();
@@ -336,6 +339,15 @@ describe('box build: context', () => {
     expect(readdirSync(ctx).sort()).toEqual(before);
     expect(existsSync(join(ctx, '..', 'evil'))).toBe(false);
     expect(existsSync('/etc/evil')).toBe(false);
+  });
+
+  it('ADD refuses an archive entry that would land under a symlink the image already has (was an internal error at the final link)', async () => {
+    const link = snapshotToTar([{ path: '/a', type: 'symlink', target: '/etc', mode: 0o777, mtime: 0n }]);
+    const under = snapshotToTar([{ path: '/a/passwd', type: 'file', data: new Uint8Array(1), mode: 0o644, mtime: 0n }]);
+    const ctx = makeContext({ 'fsop.wasm': FSOP, 'l.tar': link, 'p.tar': under, Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nADD l.tar /x/\nADD p.tar /x/\nENTRYPOINT ["/fsop"]\n' });
+    const e = await failure(ctx);
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toBe('Dockerfile:4: /x/a/passwd would lie under /x/a, a symlink in the image');
   });
 });
 

@@ -94,6 +94,13 @@ describe('link', () => {
     expect(() => link(writeModule(m), { capabilities: [kernel], ...settings })).toThrow(message);
   });
 
+  it('reports settings a capability refuses as a LinkError naming it; its bugs stay what they are', () => {
+    expect(() => link(hello, { capabilities: [kernel, proc], ...settings, args: ['a\0b'] })).toThrow(LinkError);
+    expect(() => link(hello, { capabilities: [kernel, proc], ...settings, args: ['a\0b'] })).toThrow(/^proc: argv and env values cannot contain NUL/);
+    const buggy = { ...proc, config: () => { throw new TypeError('x is undefined'); } };
+    expect(() => link(hello, { capabilities: [kernel, buggy], ...settings })).toThrow(TypeError);
+  });
+
   it('refuses imports from modules other than wasi_snapshot_preview1', () => {
     const app = program([{ module: 'env', name: 'host_thing', params: [], results: [] }]);
     expect(() => link(app, { capabilities: [kernel], ...settings })).toThrow(
