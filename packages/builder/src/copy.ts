@@ -22,6 +22,8 @@ export interface CopyRequest {
   workdir: string;
   /** --chmod, applied to every file and directory copied */
   chmod?: number;
+  /** ADD: the most bytes one archive may unpack to (default DEFAULT_MAX_UNPACK) */
+  maxUnpack?: number;
 }
 
 /** One matched source: its path (context-relative or absolute in the stage) and what lies at and below it. */
@@ -162,7 +164,7 @@ export function copyLayer(req: CopyRequest, matches: readonly Match[], tree: Tre
       if (kind) {
         let unpacked: ImageEntry[] | undefined;
         try {
-          unpacked = readArchive(data, kind);
+          unpacked = readArchive(data, kind, req.maxUnpack);
         } catch (e) {
           throw new InputError(`ADD ${m.path}: ${(e as Error).message}`);
         }

@@ -351,6 +351,35 @@ describe('box build: context', () => {
   });
 });
 
+describe('box build: ADD size limit (issue 16, finding 8)', () => {
+  const mib = (n: number) => new Uint8Array(n * 1024 * 1024);
+  const tarOf = (size: number) => snapshotToTar([{ path: '/big', type: 'file', data: mib(size), mode: 0o644, mtime: 0n }]);
+
+  it('refuses a gzip archive that unpacks past --max-unpack, and writes nothing', async () => {
+    const ctx = makeContext({ 'fsop.wasm': FSOP, 'big.tar.gz': gzipSync(tarOf(3)), Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nADD big.tar.gz /x/\nENTRYPOINT ["/fsop"]\n' });
+    const before = readdirSync(ctx).sort();
+    const e = await failure(ctx, { maxUnpack: 2 * 1024 * 1024 });
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toBe('Dockerfile:3: ADD big.tar.gz: it unpacks to more than 2.0 MiB, the limit (box build --max-unpack raises it)');
+    expect(readdirSync(ctx).sort()).toEqual(before);
+    // raised, the same archive is unpacked
+    const img = image((await buildIn(ctx, { maxUnpack: 4 * 1024 * 1024 })).bytes);
+    expect(img.get('/x/big')?.data?.length).toBe(3 * 1024 * 1024);
+  });
+
+  it('counts a plain tar\'s file sizes, from their headers, against the limit', async () => {
+    const ctx = makeContext({ 'big.tar': tarOf(3), Dockerfile: 'FROM scratch\nADD big.tar /x/\n' });
+    expect((await failure(ctx, { maxUnpack: 2 * 1024 * 1024 })).message).toMatch(/^Dockerfile:2: ADD big\.tar: it unpacks to more than 2\.0 MiB/);
+  });
+
+  it('copies a gzip file that holds no tar as it is, however much it would unpack to', async () => {
+    const gz = gzipSync(mib(3));
+    const ctx = makeContext({ 'fsop.wasm': FSOP, 'zeros.gz': gz, Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nADD zeros.gz /z.gz\nENTRYPOINT ["/fsop"]\n' });
+    const img = image((await buildIn(ctx, { maxUnpack: 1024 * 1024 })).bytes);
+    expect(img.get('/z.gz')?.data?.length).toBe(gz.length);
+  });
+});
+
 describe('box build: cache and reproducibility', () => {
   it('a second build reuses every layer and gives the same bytes; --no-cache too', async () => {
     const ctx = makeContext({

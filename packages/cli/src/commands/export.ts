@@ -50,7 +50,7 @@ export async function exportCommand(argv: readonly string[]): Promise<number> {
     throw e;
   }
   // The layer is the box itself: a file that only carries a manifest section would be an image no runtime can start.
-  if (!WebAssembly.validate(bytes)) throw new UsageError(`box export: ${path}: not a valid WebAssembly module (it does not compile)`);
+  if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) throw new UsageError(`box export: ${path}: not a valid WebAssembly module (it does not compile)`);
   await writeFile(out, ociLayout(bytes, manifest, { name, title: basename(path) }));
   return 0;
 }
