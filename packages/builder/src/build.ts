@@ -3,13 +3,13 @@
 // RUN and WORKDIR make layers (cached by content); the last stage's layers
 // are flattened into one image and linked with its entrypoint program.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { BuildRecord, CapabilityDescriptor, LayerRecord, Manifest } from '@marcotte/abi';
 import { DENY_CLASSES, link, readModule, type LinkOptions } from '@marcotte/linker';
 import { readBaseBox } from './base.ts';
 import { cacheKey, defaultCacheDir, LayerCache } from './cache.ts';
-import { Context } from './context.ts';
+import { Context, hostPathInContext } from './context.ts';
 import { copyLayer, matchSources, parseChmod, type CopyFrom } from './copy.ts';
 import { parseDockerfile, parseExec, type Instruction } from './dockerfile.ts';
 import { at, BuildError, InputError, RunFailure } from './errors.ts';
@@ -335,9 +335,16 @@ function startStage(ins: Instruction, words: string[], stages: Stage[], contextD
     else delete s.name;
     return s;
   }
-  const path = isAbsolute(image) ? image : join(contextDir, image);
-  if (!image.endsWith('.wasm') || !existsSync(path)) {
-    throw fail(`FROM ${image}: not scratch, an earlier stage or a .box.wasm file (relative paths are taken from the build context)`);
+  // Kept inside the context, as COPY's sources are: a Dockerfile (or a --build-arg in FROM) must not read boxes elsewhere.
+  let path: string | undefined;
+  try {
+    path = image.endsWith('.wasm') ? hostPathInContext(contextDir, image) : undefined;
+  } catch (e) {
+    if (e instanceof InputError) throw fail(`FROM ${e.message}`);
+    throw e;
+  }
+  if (!path || !statSync(path).isFile()) {
+    throw fail(`FROM ${image}: not scratch, an earlier stage or a .box.wasm file in the build context`);
   }
   const base = readBaseBox(readFileSync(path), image);
   const m = base.manifest;

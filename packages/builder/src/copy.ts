@@ -6,7 +6,7 @@
 // unpacks local tar archives and refuses URLs.
 
 import type { ImageEntry } from '@marcotte/abi';
-import type { Context, ContextEntry } from './context.ts';
+import { contextPath, type Context, type ContextEntry } from './context.ts';
 import { globSource } from './dockerignore.ts';
 import { InputError } from './errors.ts';
 import { archiveKind, readArchive } from './tar.ts';
@@ -40,19 +40,6 @@ const GLOB = /[*?[]/;
 export function parseChmod(text: string): number {
   if (!/^[0-7]{3,4}$/.test(text)) throw new InputError(`--chmod expects octal permission bits such as 755, got ${JSON.stringify(text)}`);
   return parseInt(text, 8);
-}
-
-/** A source path from the context, cleaned; `..` that climbs above the root is refused. */
-function contextPath(source: string): string {
-  const parts: string[] = [];
-  for (const p of source.split('/')) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') {
-      if (parts.length === 0) throw new InputError(`${source}: path escapes the build context`);
-      parts.pop();
-    } else parts.push(p);
-  }
-  return parts.join('/');
 }
 
 function relativeTo(base: string, path: string): string {

@@ -273,6 +273,44 @@ describe('box build: stages and bases', () => {
     expect(refused.message).toMatch(/^Dockerfile:1: FROM base\.box\.wasm: /);
   });
 
+  it('FROM reads a base box only from inside the build context (issue 16, finding 11)', async () => {
+    const baseCtx = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch\nCOPY fsop.wasm /bin/fsop\nCOPY fsop.wasm /bin/tool\nENTRYPOINT ["/bin/fsop"]\n' });
+    const base = (await buildIn(baseCtx)).bytes;
+    // a canary box outside the context: no form of FROM may read it
+    const outside = scratchDir('outside-base-');
+    writeFileSync(join(outside, 'canary.box.wasm'), base);
+    const canary = join(outside, 'canary.box.wasm');
+    const ctx = makeContext({
+      'in/ok.box.wasm': base,
+      'link.box.wasm': { symlink: canary },
+      'dirlink': { symlink: outside },
+      'inner.box.wasm': { symlink: 'in/ok.box.wasm' },
+    });
+    const from = async (line: string, buildArgs: Record<string, string> = {}) => {
+      writeFileSync(join(ctx, 'Dockerfile'), `ARG BASE\n${line}\nENTRYPOINT ["/bin/tool"]\n`);
+      return buildIn(ctx, { buildArgs });
+    };
+    const refused = async (line: string, message: RegExp, buildArgs: Record<string, string> = {}) => {
+      const e = await from(line, buildArgs).then(() => undefined, (x: unknown) => x);
+      expect(e, line).toBeInstanceOf(BuildError);
+      expect((e as BuildError).exitCode).toBe(2);
+      expect((e as BuildError).message).toMatch(message);
+    };
+    await refused(`FROM ${canary}`, /^Dockerfile:2: FROM \/.*canary\.box\.wasm: a base box must be in the build context \(give its path relative to it\)$/);
+    await refused(`FROM ../${outside.split('/').at(-1)}/canary.box.wasm`, /^Dockerfile:2: FROM \.\.\/.*: path escapes the build context$/);
+    await refused('FROM in/../../x.box.wasm', /path escapes the build context$/);
+    await refused('FROM $BASE', /^Dockerfile:2: FROM \/.*canary\.box\.wasm: a base box must be in the build context/, { BASE: canary });
+    await refused('FROM $BASE', /path escapes the build context$/, { BASE: `../${outside.split('/').at(-1)}/canary.box.wasm` });
+    await refused('FROM link.box.wasm', /^Dockerfile:2: FROM link\.box\.wasm: a symlink on its path points out of the build context$/);
+    await refused('FROM dirlink/canary.box.wasm', /^Dockerfile:2: FROM dirlink\/canary\.box\.wasm: a symlink on its path points out of the build context$/);
+    await refused('FROM missing.box.wasm', /^Dockerfile:2: FROM missing\.box\.wasm: not scratch, an earlier stage or a \.box\.wasm file in the build context$/);
+    await refused('FROM in', /not scratch, an earlier stage or a \.box\.wasm file/);
+    // inside the context, through a symlink that stays in it, or named by a build argument: read
+    expect((await from('FROM in/ok.box.wasm')).manifest.build?.from).toMatch(/^ok\.box\.wasm sha256:/);
+    expect((await from('FROM ./in/../inner.box.wasm')).manifest.build?.from).toMatch(/^inner\.box\.wasm sha256:/);
+    expect((await from('FROM $BASE', { BASE: 'in/ok.box.wasm' })).manifest.build?.from).toMatch(/^ok\.box\.wasm sha256:/);
+  });
+
   it('refuses a --build-arg holding a NUL (found by the CLI fuzzer)', async () => {
     const ctx = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch\nARG A\nCOPY fsop.wasm /fsop\nENTRYPOINT ["/fsop"]\n' });
     expect((await failure(ctx, { buildArgs: { A: 'x\0y' } })).message).toBe('--build-arg A: a NUL character is not allowed');
