@@ -242,6 +242,7 @@ describe('box', () => {
     for (const [edit, message] of [
       [(p: { first: number; count: number; sizeFunction: number }) => void (p.first += 1000), /places its image on data segments it does not have/],
       [(p: { first: number; count: number; sizeFunction: number }) => void (p.count = 0), /places its image on data segments it does not have/],
+      [(p: { first: number; count: number; sizeFunction: number }) => void (p.count = 1), /places its image on 1 data segment, a vfs image is 2$/],
       [(p: { first: number; count: number; sizeFunction: number }) => void (p.sizeFunction += 100_000), /names an image size function it does not have/],
       [(p: { first: number; count: number; sizeFunction: number }) => void (p.sizeFunction = 0), /names an image size function it does not have/],
     ] as const) {

@@ -101,6 +101,12 @@ describe('link', () => {
     expect(() => link(hello, { capabilities: [kernel, buggy], ...settings })).toThrow(TypeError);
   });
 
+  it('refuses a program that does not validate (it linked into a box that did not compile; found by the CLI fuzzer)', () => {
+    const m = readModule(program([]));
+    m.codes[0] = { locals: [], body: new Uint8Array([0x41, 0, 0x0b]) }; // leaves an i32 where _start returns nothing
+    expect(() => link(writeModule(m), { capabilities: [kernel], ...settings })).toThrow(/^the program is not a valid WebAssembly module: Compiling function #0 failed: /);
+  });
+
   it('refuses imports from modules other than wasi_snapshot_preview1', () => {
     const app = program([{ module: 'env', name: 'host_thing', params: [], results: [] }]);
     expect(() => link(app, { capabilities: [kernel], ...settings })).toThrow(

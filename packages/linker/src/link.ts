@@ -115,8 +115,25 @@ function configure(descriptor: CapabilityDescriptor, settings: LinkSettings): Ui
   }
 }
 
+/**
+ * The program must validate: the linker copies function bodies as they are,
+ * so an invalid one would make a box that does not compile.
+ */
+function checkValid(bytes: Uint8Array, name: string): void {
+  if (WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return;
+  let why = 'the engine does not accept it';
+  try {
+    // only for the engine's reason; validate said it fails
+    new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    if (e instanceof WebAssembly.CompileError) why = e.message.replace(/^WebAssembly\.Module\(\): /, '');
+  }
+  throw new LinkError(`${name} is not a valid WebAssembly module: ${why}`);
+}
+
 export function link(program: Uint8Array, options: LinkOptions): LinkResult {
   const app = read(program, options.programName ?? 'the program');
+  checkValid(program, options.programName ?? 'the program');
   const settings: LinkSettings = {
     entrypoint: options.entrypoint, args: options.args, env: options.env,
     ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),

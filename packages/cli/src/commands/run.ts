@@ -1,7 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { readManifest, type Manifest } from '@marcotte/abi';
 import { commitImage, imageSegments, imageSummary, LinkError, WasmFormatError } from '@marcotte/linker';
-import { decodeImage, encodeImage, imageOptions, snapshotSegments } from '@marcotte/vfs';
+import { decodeImage, encodeImage, IMAGE_SEGMENTS, imageOptions, snapshotSegments } from '@marcotte/vfs';
 import { resolve } from 'node:path';
 import { LimitError, runBoxIsolated, TrapError, type Publish } from '@marcotte/runtime';
 import { flag, parseArgs, parseSize, UsageError, value, values, type OptionSpec } from '../args.ts';
@@ -134,6 +134,24 @@ function writeCommit(path: string, box: Uint8Array, snapshot: Uint8Array, workdi
   writeFileSync(path, commitImage(box, segments, imageSummary(entries)));
 }
 
+/**
+ * The box's image placement, checked before the run (the commit rewrites
+ * those segments with the run's snapshot): a damaged box is refused, not
+ * found out after the program ran.
+ */
+function checkCommitTarget(box: Uint8Array, boxPath: string): void {
+  let segments: Uint8Array[] | undefined;
+  try {
+    segments = imageSegments(box);
+  } catch (e) {
+    if (e instanceof LinkError || e instanceof WasmFormatError) throw new UsageError(`box run: --commit: ${boxPath}: ${e.message}`);
+    throw e;
+  }
+  if (segments?.length !== IMAGE_SEGMENTS) {
+    throw new UsageError(`box run: --commit: ${boxPath}: its manifest places its image on ${segments?.length} data segment${segments?.length === 1 ? '' : 's'}, a vfs image is ${IMAGE_SEGMENTS}`);
+  }
+}
+
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs('box run', argv, SPECS, 1);
   if (flag(args, 'help')) {
@@ -173,15 +191,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   if (commit !== undefined && manifest && !manifest.vfsImage) {
     throw new UsageError(`box run: --commit: ${boxPath} has no filesystem of its own (link it with --fs)`);
   }
-  // The image's placement is checked before the run, so that a damaged box is refused, not found out after the program ran.
-  if (commit !== undefined && manifest) {
-    try {
-      imageSegments(original);
-    } catch (e) {
-      if (e instanceof LinkError || e instanceof WasmFormatError) throw new UsageError(`box run: --commit: ${boxPath}: ${e.message}`);
-      throw e;
-    }
-  }
+  if (commit !== undefined && manifest) checkCommitTarget(original, boxPath);
   // In a worker: a time limit or Ctrl-C must be able to stop a program that never yields.
   try {
     const { exitCode, snapshot } = await runBoxIsolated(bytes, {
