@@ -16,7 +16,7 @@ import { at, BuildError, InputError, RunFailure } from './errors.ts';
 import { layerDigest } from './layer.ts';
 import { silentProgress, type Progress } from './progress.ts';
 import { findProgram, runStep, type RunIo } from './run.ts';
-import { DEFAULT_MAX_UNPACK } from './tar.ts';
+import { DEFAULT_MAX_UNPACK, UnpackBudget } from './tar.ts';
 import { resolveFrom, Tree, type Layer } from './tree.ts';
 import { expandPairs, expandWord, expandWords, SubstitutionError, type Lookup } from './variables.ts';
 
@@ -40,7 +40,7 @@ export interface BuildOptions {
   runTimeoutMs?: number;
   /** seconds since the epoch for directories the build creates and RUN's clock (default SOURCE_DATE_EPOCH, else 0) */
   epoch?: number;
-  /** the most bytes one ADD may unpack from an archive (default DEFAULT_MAX_UNPACK, 256 MiB) */
+  /** the most bytes ADD may unpack from archives in this build, all together (default DEFAULT_MAX_UNPACK, 256 MiB) */
   maxUnpack?: number;
 }
 
@@ -119,6 +119,7 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
   const hasNet = byName.has('net') && !deny.includes('net');
   const maxUnpack = options.maxUnpack ?? DEFAULT_MAX_UNPACK;
   if (!(Number.isSafeInteger(maxUnpack) && maxUnpack > 0)) throw new BuildError(`maxUnpack must be a positive number of bytes, got ${maxUnpack}`);
+  const unpack = new UnpackBudget(maxUnpack);
 
   const globalArgs = new Map<string, string | undefined>();
   const stages: Stage[] = [];
@@ -249,7 +250,7 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
           const chmodText = ins.flags.get('chmod');
           const chown = ins.flags.get('chown');
           const req = {
-            add: ins.keyword === 'ADD', sources: expanded.slice(0, -1), dest: expanded.at(-1)!, workdir: s.workdir, maxUnpack,
+            add: ins.keyword === 'ADD', sources: expanded.slice(0, -1), dest: expanded.at(-1)!, workdir: s.workdir, unpack,
             ...(chmodText !== undefined ? { chmod: parseChmod(word(chmodText)) } : {}),
           };
           const matches = matchSources(req, from);

@@ -9,7 +9,7 @@ import type { ImageEntry } from '@marcotte/abi';
 import { contextPath, type Context, type ContextEntry } from './context.ts';
 import { globSource } from './dockerignore.ts';
 import { InputError } from './errors.ts';
-import { archiveKind, readArchive } from './tar.ts';
+import { archiveKind, readArchive, type UnpackBudget } from './tar.ts';
 import { baseOf, joinPath, normalize, parentOf, resolveFrom, type Layer, type Tree } from './tree.ts';
 
 /** Where sources come from: the build context, or an earlier stage's filesystem. */
@@ -22,8 +22,8 @@ export interface CopyRequest {
   workdir: string;
   /** --chmod, applied to every file and directory copied */
   chmod?: number;
-  /** ADD: the most bytes one archive may unpack to (default DEFAULT_MAX_UNPACK) */
-  maxUnpack?: number;
+  /** ADD: what the build's archives may still unpack (default: DEFAULT_MAX_UNPACK for this one) */
+  unpack?: UnpackBudget;
 }
 
 /** One matched source: its path (context-relative or absolute in the stage) and what lies at and below it. */
@@ -151,7 +151,7 @@ export function copyLayer(req: CopyRequest, matches: readonly Match[], tree: Tre
       if (kind) {
         let unpacked: ImageEntry[] | undefined;
         try {
-          unpacked = readArchive(data, kind, req.maxUnpack);
+          unpacked = readArchive(data, kind, req.unpack);
         } catch (e) {
           throw new InputError(`ADD ${m.path}: ${(e as Error).message}`);
         }

@@ -1,5 +1,5 @@
 // ADD of a local archive: recognized by its bytes, decompressed (gzip) up
-// to a size limit, checked so that nothing in it can land outside the
+// to the build's size limit, checked so that nothing in it can land outside the
 // directory it is unpacked into and that its files fit the limit, then read
 // by the vfs's tar reader.
 
@@ -29,29 +29,48 @@ export function archiveKind(bytes: Uint8Array): ArchiveKind {
 }
 
 /**
- * The most bytes one ADD unpacks from an archive (box build --max-unpack):
- * a box's image lives in its module, which engines refuse past 1 GiB (V8),
- * and the vfs's own quota for new files defaults to 256 MiB.
+ * The most bytes a build's ADDs unpack from archives, all together (the
+ * tars' sizes, after gzip; box build --max-unpack): a box's image lives in its module, which engines
+ * refuse past 1 GiB (V8), and the vfs's own quota for new files defaults to
+ * 256 MiB.
  */
 export const DEFAULT_MAX_UNPACK = 256 * 1024 * 1024;
 
-const tooBig = (limit: number) => `it unpacks to more than ${formatBytes(limit)}, the limit (box build --max-unpack raises it)`;
+/**
+ * What the build's ADDs may still unpack. One budget for the whole build:
+ * each archive's files stay in memory (and in the box), so a Dockerfile
+ * repeating `ADD bomb.tar.gz` must not multiply the limit.
+ */
+export class UnpackBudget {
+  readonly total: number;
+  left: number;
+  constructor(total: number) {
+    this.total = total;
+    this.left = total;
+  }
+
+  /** The one line an archive that needs more than is left gets. */
+  exceeded(): Error {
+    const what = this.left === this.total ? `${formatBytes(this.total)}, the limit` : `the ${formatBytes(this.left)} left of the build's ${formatBytes(this.total)} limit`;
+    return new Error(`it unpacks to more than ${what} (box build --max-unpack raises it)`);
+  }
+}
 
 /**
  * Throws when an entry's name is absolute or climbs with `..`, lies under an
  * earlier symlink or file of the archive (`a -> /etc` then `a/passwd`: an
  * image has no place for it, and unpacking through the link is what this
  * refuses), or a link points out of the tree; or when its files' sizes add
- * up to more than `limit`, before any is copied (hard links share their
- * target's bytes and add nothing).
+ * up to more than what is left of the budget, before any is copied (hard
+ * links share their target's bytes and add nothing).
  */
-export function checkTar(bytes: Uint8Array, limit: number): void {
+export function checkTar(bytes: Uint8Array, budget: UnpackBudget): void {
   const notDirs = new Map<string, string>(); // path -> "symlink" | "file", as the archive last left it
   let total = 0;
   for (const { type, name, link, data } of tarMembers(bytes)) {
     if (type !== '1' && type !== '2' && type !== '5') {
       total += data.length;
-      if (total > limit) throw new Error(tooBig(limit));
+      if (total > budget.left) throw budget.exceeded();
     }
     if (name.startsWith('/')) throw new Error(`tar entry has an absolute path: ${name}`);
     const parts = name.split('/').filter((p) => p !== '' && p !== '.');
@@ -79,20 +98,20 @@ export function checkTar(bytes: Uint8Array, limit: number): void {
 }
 
 /**
- * What a gzip file unpacks to, at most `limit` bytes (more is an error:
- * zlib stops there, so a gzip bomb costs no more than the limit).
+ * What a gzip file unpacks to, at most what is left of the budget (more is
+ * an error: zlib stops there, so a gzip bomb costs no more than the limit).
  */
-function gunzip(bytes: Uint8Array, limit: number): Uint8Array {
+function gunzip(bytes: Uint8Array, budget: UnpackBudget): Uint8Array {
   try {
-    return new Uint8Array(gunzipSync(bytes, { maxOutputLength: Math.max(1, limit) }));
+    return new Uint8Array(gunzipSync(bytes, { maxOutputLength: Math.max(1, budget.left) }));
   } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(tooBig(limit));
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw budget.exceeded();
     throw new Error(`not a readable gzip file: ${(e as Error).message}`);
   }
 }
 
 /** Whether a gzip file holds a tar, from its first bytes (a 1 KiB prefix unpacks to at most about 1 MiB). */
-function gzipHoldsTar(bytes: Uint8Array, limit: number): boolean {
+function gzipHoldsTar(bytes: Uint8Array, budget: UnpackBudget): boolean {
   let head: Uint8Array;
   try {
     head = new Uint8Array(gunzipSync(bytes.subarray(0, 1024), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 2 * 1024 * 1024 }));
@@ -100,19 +119,23 @@ function gzipHoldsTar(bytes: Uint8Array, limit: number): boolean {
     head = new Uint8Array(0);
   }
   // A prefix too short to tell (a long gzip header): the whole file decides, within the limit.
-  if (head.length < 512 && bytes.length > 1024) head = gunzip(bytes, limit);
+  if (head.length < 512 && bytes.length > 1024) head = gunzip(bytes, budget);
   return archiveKind(head.subarray(0, 512)) === 'tar';
 }
 
 /**
  * The entries of a local archive, relative to "/" (the caller moves them
  * under the destination); undefined for a gzip file that holds no tar (ADD
- * copies it as it is, unpacked or not). `limit` bounds the bytes unpacked.
+ * copies it as it is, unpacked or not). The tar's size (after gzip) is
+ * taken from the budget.
  */
-export function readArchive(bytes: Uint8Array, kind: Exclude<ArchiveKind, undefined>, limit = DEFAULT_MAX_UNPACK): ImageEntry[] | undefined {
+export function readArchive(bytes: Uint8Array, kind: Exclude<ArchiveKind, undefined>, budget = new UnpackBudget(DEFAULT_MAX_UNPACK)): ImageEntry[] | undefined {
   if (kind === 'bzip2' || kind === 'xz' || kind === 'zstd') throw new Error(`${kind}-compressed archives are not supported (use an uncompressed or gzip tar)`);
-  if (kind === 'gzip' && !gzipHoldsTar(bytes, limit)) return undefined;
-  const tar = kind === 'gzip' ? gunzip(bytes, limit) : bytes;
-  checkTar(tar, limit);
-  return imageFromTar(tar);
+  if (kind === 'gzip' && !gzipHoldsTar(bytes, budget)) return undefined;
+  const tar = kind === 'gzip' ? gunzip(bytes, budget) : bytes;
+  if (tar.length > budget.left) throw budget.exceeded();
+  checkTar(tar, budget);
+  const entries = imageFromTar(tar);
+  budget.left -= tar.length;
+  return entries;
 }

@@ -405,6 +405,13 @@ describe('box build: ADD size limit (issue 16, finding 8)', () => {
     expect(img.get('/x/big')?.data?.length).toBe(3 * 1024 * 1024);
   });
 
+  it('is one limit for the whole build: repeating an ADD does not multiply it', async () => {
+    const ctx = makeContext({ 'fsop.wasm': FSOP, 'big.tar.gz': gzipSync(tarOf(3)), Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nADD big.tar.gz /a/\nADD big.tar.gz /b/\nENTRYPOINT ["/fsop"]\n' });
+    const e = await failure(ctx, { maxUnpack: 5 * 1024 * 1024 });
+    expect(e.message).toMatch(/^Dockerfile:4: ADD big\.tar\.gz: it unpacks to more than the 2\.0 MiB left of the build's 5\.0 MiB limit \(box build --max-unpack raises it\)$/);
+    expect(image((await buildIn(ctx, { maxUnpack: 7 * 1024 * 1024 })).bytes).get('/b/big')?.data?.length).toBe(3 * 1024 * 1024);
+  });
+
   it('counts a plain tar\'s file sizes, from their headers, against the limit', async () => {
     const ctx = makeContext({ 'big.tar': tarOf(3), Dockerfile: 'FROM scratch\nADD big.tar /x/\n' });
     expect((await failure(ctx, { maxUnpack: 2 * 1024 * 1024 })).message).toMatch(/^Dockerfile:2: ADD big\.tar: it unpacks to more than 2\.0 MiB/);

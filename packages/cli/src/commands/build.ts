@@ -18,8 +18,9 @@ Options:
   --deny CAP         the box may not have CAP (fs, net, proc, clock, random)
   --cache-dir DIR    where layers are cached (default $XDG_CACHE_HOME/marcotte)
   --no-cache         build every layer afresh and store none
-  --max-unpack SIZE  the most one ADD may unpack from an archive, such as 512m
-                     (default 256m; more is refused: a gzip bomb stops there)
+  --max-unpack SIZE  the most ADD may unpack from archives in this build, all
+                     together, such as 512m (default 256m; more is refused:
+                     a gzip bomb stops there)
   -h, --help         show this help
 
 Progress goes to stderr: updating lines on a terminal, plain lines in CI
