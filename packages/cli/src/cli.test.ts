@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readModule, writeModule } from '@marcotte/linker';
 import { readManifest } from '@marcotte/abi';
+import { snapshotToTar } from '@marcotte/vfs';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const hello = join(root, 'examples/hello/hello.wasm');
@@ -48,6 +49,19 @@ describe('box-link usage errors exit 2 with one line', () => {
     const r = cli('box-link', args);
     expect(r.status).toBe(2);
     expectOneLineError(r, message);
+  });
+
+  it('refuses an image tar with a file under a symlink (a -> /etc, then a/passwd): one line, not an internal error', () => {
+    const tar = join(work, 'under-link.tar');
+    writeFileSync(tar, snapshotToTar([
+      { path: '/a', type: 'symlink', target: '/etc', mode: 0o777, mtime: 0n },
+      { path: '/a/passwd', type: 'file', data: new Uint8Array(1), mode: 0o644, mtime: 0n },
+    ]));
+    const out = join(work, 'under-link.box.wasm');
+    const r = cli('box-link', ['--image', tar, '-o', out, hello]);
+    expect(r.status).toBe(2);
+    expectOneLineError(r, /^box-link: vfs: image path \/a\/passwd: parent \/a is not a directory\n$/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('refuses a malformed wasm file, saying where', () => {
@@ -242,7 +256,7 @@ describe('box', () => {
     for (const [edit, message] of [
       [(p: { first: number; count: number; sizeFunction: number }) => void (p.first += 1000), /places its image on data segments it does not have/],
       [(p: { first: number; count: number; sizeFunction: number }) => void (p.count = 0), /places its image on data segments it does not have/],
-      [(p: { first: number; count: number; sizeFunction: number }) => void (p.count = 1), /places its image on 1 data segment, a vfs image is 2$/],
+      [(p: { first: number; count: number; sizeFunction: number }) => void (p.count = 1), /places its image on 1 data segment, a vfs image is 2\n$/],
       [(p: { first: number; count: number; sizeFunction: number }) => void (p.sizeFunction += 100_000), /names an image size function it does not have/],
       [(p: { first: number; count: number; sizeFunction: number }) => void (p.sizeFunction = 0), /names an image size function it does not have/],
     ] as const) {
