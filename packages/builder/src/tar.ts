@@ -1,7 +1,7 @@
 // ADD of a local archive: recognized by its bytes, decompressed (gzip) up
-// to the build's size limit, checked so that nothing in it can land outside the
-// directory it is unpacked into and that its files fit the limit, then read
-// by the vfs's tar reader.
+// to what is left of the build's size limit, checked so that nothing in it
+// can land outside the directory it is unpacked into, then read by the
+// vfs's tar reader.
 
 import { constants, gunzipSync } from 'node:zlib';
 import type { ImageEntry } from '@marcotte/abi';
@@ -30,9 +30,9 @@ export function archiveKind(bytes: Uint8Array): ArchiveKind {
 
 /**
  * The most bytes a build's ADDs unpack from archives, all together (the
- * tars' sizes, after gzip; box build --max-unpack): a box's image lives in its module, which engines
- * refuse past 1 GiB (V8), and the vfs's own quota for new files defaults to
- * 256 MiB.
+ * tars' sizes, after gzip; box build --max-unpack): a box's image lives in
+ * its module, which engines refuse past 1 GiB (V8), and the vfs's own quota
+ * for new files defaults to 256 MiB.
  */
 export const DEFAULT_MAX_UNPACK = 256 * 1024 * 1024;
 
@@ -60,18 +60,14 @@ export class UnpackBudget {
  * Throws when an entry's name is absolute or climbs with `..`, lies under an
  * earlier symlink or file of the archive (`a -> /etc` then `a/passwd`: an
  * image has no place for it, and unpacking through the link is what this
- * refuses), or a link points out of the tree; or when its files' sizes add
- * up to more than what is left of the budget, before any is copied (hard
- * links share their target's bytes and add nothing).
+ * refuses), or a link points out of the tree. (Sizes need no check of their
+ * own here: tarMembers refuses an entry whose header claims more bytes than
+ * the archive holds before anything is copied, and the archive is within
+ * the budget.)
  */
-export function checkTar(bytes: Uint8Array, budget: UnpackBudget): void {
+export function checkTarPaths(bytes: Uint8Array): void {
   const notDirs = new Map<string, string>(); // path -> "symlink" | "file", as the archive last left it
-  let total = 0;
-  for (const { type, name, link, data } of tarMembers(bytes)) {
-    if (type !== '1' && type !== '2' && type !== '5') {
-      total += data.length;
-      if (total > budget.left) throw budget.exceeded();
-    }
+  for (const { type, name, link } of tarMembers(bytes)) {
     if (name.startsWith('/')) throw new Error(`tar entry has an absolute path: ${name}`);
     const parts = name.split('/').filter((p) => p !== '' && p !== '.');
     if (parts.includes('..')) throw new Error(`tar entry escapes the archive root: ${name}`);
@@ -133,8 +129,9 @@ export function readArchive(bytes: Uint8Array, kind: Exclude<ArchiveKind, undefi
   if (kind === 'bzip2' || kind === 'xz' || kind === 'zstd') throw new Error(`${kind}-compressed archives are not supported (use an uncompressed or gzip tar)`);
   if (kind === 'gzip' && !gzipHoldsTar(bytes, budget)) return undefined;
   const tar = kind === 'gzip' ? gunzip(bytes, budget) : bytes;
+  // A plain tar is checked here; gunzip stopped at what is left.
   if (tar.length > budget.left) throw budget.exceeded();
-  checkTar(tar, budget);
+  checkTarPaths(tar);
   const entries = imageFromTar(tar);
   budget.left -= tar.length;
   return entries;

@@ -412,7 +412,17 @@ describe('box build: ADD size limit (issue 16, finding 8)', () => {
     expect(image((await buildIn(ctx, { maxUnpack: 7 * 1024 * 1024 })).bytes).get('/b/big')?.data?.length).toBe(3 * 1024 * 1024);
   });
 
-  it('counts a plain tar\'s file sizes, from their headers, against the limit', async () => {
+  it('refuses a tar entry whose header claims more bytes than the archive holds, before copying any', async () => {
+    const tar = tarOf(1);
+    const header = tar.subarray(0, 512);
+    header.set(new TextEncoder().encode('37777777777\0'), 124); // 4 GiB - 1
+    header.set(new TextEncoder().encode('        '), 148);
+    header.set(new TextEncoder().encode(`${header.reduce((a, b) => a + b, 0).toString(8).padStart(6, '0')}\0 `), 148);
+    const ctx = makeContext({ 'claims.tar.gz': gzipSync(tar), Dockerfile: 'FROM scratch\nADD claims.tar.gz /x/\n' });
+    expect((await failure(ctx)).message).toBe('Dockerfile:2: ADD claims.tar.gz: tar archive is truncated at byte 0');
+  });
+
+  it('counts a plain tar against the limit too', async () => {
     const ctx = makeContext({ 'big.tar': tarOf(3), Dockerfile: 'FROM scratch\nADD big.tar /x/\n' });
     expect((await failure(ctx, { maxUnpack: 2 * 1024 * 1024 })).message).toMatch(/^Dockerfile:2: ADD big\.tar: it unpacks to more than 2\.0 MiB/);
   });
