@@ -21,6 +21,8 @@ const good = { format: BOX_FORMAT, capabilities: { k: { version: '1' } }, entryp
 describe('readManifest', () => {
   it('reads a well-formed manifest', () => {
     expect(readManifest(boxWith(JSON.stringify(good))).entrypoint).toBe('a');
+    const build = { from: 'scratch', layers: [{ digest: 'sha256:0', instruction: 'COPY a /', line: 2, size: 1024, chown: '1:1' }], labels: { a: 'b' }, exposed: ['80/tcp'], volumes: ['/v'], shell: ['/bin/sh', '-c'] };
+    expect(readManifest(boxWith(JSON.stringify({ ...good, build }))).build).toEqual(build);
   });
 
   it.each([
@@ -30,6 +32,15 @@ describe('readManifest', () => {
     ['hostImportsBy of non-lists', { ...good, hostImportsBy: { fd_write: 'app' } }, /"hostImportsBy" must be/],
     ['vfsImage without counts', { ...good, vfsImage: { first: -1, count: 1, sizeFunction: 0 } }, /"vfsImage" must be/],
     ['a newer format', { ...good, format: BOX_FORMAT + 1 }, /newer than this runtime reads/],
+    // build records that made box inspect and FROM fail inside (issue 16, finding 12)
+    ['an empty build record', { ...good, build: {} }, /"build\.from" must be a string/],
+    ['build layers that are a string', { ...good, build: { from: 'scratch', layers: 'x' } }, /"build\.layers" must be a list/],
+    ['a null build layer', { ...good, build: { from: 'scratch', layers: [null] } }, /"build\.layers" must be a list/],
+    ['a build layer without a digest', { ...good, build: { from: 'scratch', layers: [{ instruction: 'COPY', line: 1, size: 0 }] } }, /"build\.layers" must be/],
+    ['build labels that are a number', { ...good, build: { from: 'scratch', layers: [], labels: 5 } }, /"build\.labels" must be an object of strings/],
+    ['build volumes that are a number', { ...good, build: { from: 'scratch', layers: [], volumes: 3 } }, /"build\.volumes" must be a list of strings/],
+    ['build exposed that is a string', { ...good, build: { from: 'scratch', layers: [], exposed: '80' } }, /"build\.exposed" must be a list of strings/],
+    ['a build shell of numbers', { ...good, build: { from: 'scratch', layers: [], shell: [1] } }, /"build\.shell" must be a list of strings/],
   ])('refuses %s with a BoxFormatError', (_, manifest, message) => {
     const bytes = boxWith(JSON.stringify(manifest));
     expect(() => readManifest(bytes)).toThrow(BoxFormatError);

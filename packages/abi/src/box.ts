@@ -92,6 +92,17 @@ export interface BuildRecord {
 export function readManifest(bytes: Uint8Array): Manifest {
   const section = findCustomSection(bytes, MANIFEST_SECTION);
   if (!section) throw new BoxFormatError('not a box: it has no "box" manifest section (link it with box-link)');
+  const manifest = parseManifest(section);
+  // The manifest is metadata anyone can rewrite: what it says of authority must be what the module imports.
+  checkAuthority(manifest, moduleImports(bytes));
+  return manifest;
+}
+
+/**
+ * The same from the manifest section's payload, for a module already
+ * decoded; the caller checks it against the module's imports (checkAuthority).
+ */
+export function parseManifest(section: Uint8Array): Manifest {
   let manifest: Manifest;
   try {
     manifest = JSON.parse(new TextDecoder().decode(section)) as Manifest;
@@ -106,8 +117,6 @@ export function readManifest(bytes: Uint8Array): Manifest {
   }
   const wrong = manifestShapeError(manifest as unknown as Record<string, unknown>);
   if (wrong) throw new BoxFormatError(`the box manifest is malformed: ${wrong}`);
-  // The manifest is metadata anyone can rewrite: what it says of authority must be what the module imports.
-  checkAuthority(manifest, moduleImports(bytes));
   return manifest;
 }
 
@@ -116,38 +125,61 @@ const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => ty
 const isCount = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
 const everyValue = (v: unknown, ok: (x: unknown) => boolean): boolean => isObject(v) && Object.values(v).every(ok);
 
+type Shape = ReadonlyArray<[field: string, required: boolean, ok: (v: unknown) => boolean, expected: string]>;
+
+const MANIFEST_SHAPE: Shape = [
+  ['capabilities', true, (v) => everyValue(v, (c) => isObject(c) && typeof c.version === 'string'), 'an object of { version }'],
+  ['entrypoint', true, (v) => typeof v === 'string', 'a string'],
+  ['args', true, isStrings, 'a list of strings'],
+  ['env', true, isStrings, 'a list of strings'],
+  ['hostImports', true, isStrings, 'a list of strings'],
+  ['hostImportsBy', false, (v) => everyValue(v, isStrings), 'an object of string lists'],
+  ['workdir', false, (v) => typeof v === 'string', 'a string'],
+  ['image', false, (v) => everyValue(v, isCount), 'an object of counts'],
+  ['mountPoints', false, isStrings, 'a list of strings'],
+  ['ports', false, (v) => Array.isArray(v) && v.every(isCount), 'a list of ports'],
+  ['clock', false, (v) => typeof v === 'string', 'a string'],
+  ['random', false, (v) => typeof v === 'string', 'a string'],
+  ['trace', false, isStrings, 'a list of strings'],
+  ['portable', false, (v) => typeof v === 'boolean', 'true or false'],
+  ['sealed', false, (v) => typeof v === 'boolean', 'true or false'],
+  ['denied', false, isStrings, 'a list of strings'],
+  ['vfsImage', false, (v) => isObject(v) && isCount(v.first) && isCount(v.count) && isCount(v.sizeFunction), 'an object of { first, count, sizeFunction }'],
+  ['sizes', false, (v) => everyValue(v, (s) => everyValue(s, isCount)), 'an object of { functions, code, data }'],
+  ['served', false, (v) => everyValue(v, (x) => typeof x === 'string'), 'an object of strings'],
+  ['build', false, isObject, 'an object'],
+];
+
+const isLayer = (v: unknown): boolean =>
+  isObject(v) && typeof v.digest === 'string' && typeof v.instruction === 'string' && isCount(v.line) && isCount(v.size) &&
+  (v.chown === undefined || typeof v.chown === 'string');
+
+/** box build's record (BuildRecord): inspect prints it and FROM starts from it. */
+const BUILD_SHAPE: Shape = [
+  ['from', true, (v) => typeof v === 'string', 'a string'],
+  ['layers', true, (v) => Array.isArray(v) && v.every(isLayer), 'a list of { digest, instruction, line, size }'],
+  ['labels', false, (v) => everyValue(v, (x) => typeof x === 'string'), 'an object of strings'],
+  ['user', false, (v) => typeof v === 'string', 'a string'],
+  ['exposed', false, isStrings, 'a list of strings'],
+  ['volumes', false, isStrings, 'a list of strings'],
+  ['stopSignal', false, (v) => typeof v === 'string', 'a string'],
+  ['shell', false, isStrings, 'a list of strings'],
+];
+
+function shapeError(o: Record<string, unknown>, shape: Shape, prefix: string): string | undefined {
+  for (const [field, required, ok, expected] of shape) {
+    const v = o[field];
+    if (v === undefined ? required : !ok(v)) return `"${prefix}${field}" must be ${expected}`;
+  }
+  return undefined;
+}
+
 /**
  * What is wrong with a parsed manifest's shape, or undefined: the fields
  * every reader relies on must be there, and the others of the right type
- * when present, so that a damaged box is refused in one line instead of
- * failing somewhere inside a tool.
+ * when present (nested records too), so that a damaged box is refused in one
+ * line instead of failing somewhere inside a tool.
  */
 function manifestShapeError(m: Record<string, unknown>): string | undefined {
-  const checks: [field: string, required: boolean, ok: (v: unknown) => boolean, expected: string][] = [
-    ['capabilities', true, (v) => everyValue(v, (c) => isObject(c) && typeof c.version === 'string'), 'an object of { version }'],
-    ['entrypoint', true, (v) => typeof v === 'string', 'a string'],
-    ['args', true, isStrings, 'a list of strings'],
-    ['env', true, isStrings, 'a list of strings'],
-    ['hostImports', true, isStrings, 'a list of strings'],
-    ['hostImportsBy', false, (v) => everyValue(v, isStrings), 'an object of string lists'],
-    ['workdir', false, (v) => typeof v === 'string', 'a string'],
-    ['image', false, (v) => everyValue(v, isCount), 'an object of counts'],
-    ['mountPoints', false, isStrings, 'a list of strings'],
-    ['ports', false, (v) => Array.isArray(v) && v.every(isCount), 'a list of ports'],
-    ['clock', false, (v) => typeof v === 'string', 'a string'],
-    ['random', false, (v) => typeof v === 'string', 'a string'],
-    ['trace', false, isStrings, 'a list of strings'],
-    ['portable', false, (v) => typeof v === 'boolean', 'true or false'],
-    ['sealed', false, (v) => typeof v === 'boolean', 'true or false'],
-    ['denied', false, isStrings, 'a list of strings'],
-    ['vfsImage', false, (v) => isObject(v) && isCount(v.first) && isCount(v.count) && isCount(v.sizeFunction), 'an object of { first, count, sizeFunction }'],
-    ['sizes', false, (v) => everyValue(v, (s) => everyValue(s, isCount)), 'an object of { functions, code, data }'],
-    ['served', false, (v) => everyValue(v, (x) => typeof x === 'string'), 'an object of strings'],
-    ['build', false, isObject, 'an object'],
-  ];
-  for (const [field, required, ok, expected] of checks) {
-    const v = m[field];
-    if (v === undefined ? required : !ok(v)) return `"${field}" must be ${expected}`;
-  }
-  return undefined;
+  return shapeError(m, MANIFEST_SHAPE, '') ?? (isObject(m.build) ? shapeError(m.build, BUILD_SHAPE, 'build.') : undefined);
 }

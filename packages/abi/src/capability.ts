@@ -63,6 +63,8 @@ export interface CapabilityDescriptor {
    * Passive data segments delivered to the module through its `box:config`
    * imports: `size(segment) -> u32` and `copy(segment, dst, offset, len)`.
    * They cost nothing until copied, so an image's file bytes can live here.
+   * Settings it cannot take are refused with a plain Error saying why (the
+   * linker reports it as bad input, a LinkError).
    */
   config?(settings: LinkSettings): Uint8Array[];
 }

@@ -80,9 +80,13 @@ export function decodeParts(bytes: Uint8Array): BoxParts {
   return {
     program: blob(header.program),
     capabilities: header.capabilities.map((c) => {
-      if (typeof c !== 'object' || c === null || typeof c.name !== 'string' || !Array.isArray(c.config) || !strings(c.provides) || !Array.isArray(c.stubs)) {
+      if (typeof c !== 'object' || c === null || typeof c.name !== 'string' || !Array.isArray(c.config) || !strings(c.provides) || !Array.isArray(c.stubs) ||
+        (c.init !== undefined && typeof c.init !== 'string')) {
         throw malformed('a capability entry lacks fields');
       }
+      const stub = (s: unknown) => typeof s === 'object' && s !== null && typeof (s as Record<string, unknown>).module === 'string' &&
+        typeof (s as Record<string, unknown>).name === 'string' && strings((s as Record<string, unknown>).results);
+      if (!c.stubs.every(stub)) throw malformed(`capability ${c.name}'s stubs lack fields`);
       return { ...c, wasm: blob(c.wasm), config: c.config.map(blob) };
     }),
     denied: header.denied,

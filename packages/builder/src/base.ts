@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { decodeParts, findCustomSection, PARTS_SECTION, readManifest, type ImageEntry, type Manifest } from '@marcotte/abi';
-import { readModule } from '@marcotte/linker';
+import { imageSegments } from '@marcotte/linker';
 import { decodeImage } from '@marcotte/vfs';
 import { InputError } from './errors.ts';
 
@@ -31,11 +31,8 @@ export function readBaseBox(bytes: Uint8Array, path: string): BaseBox {
   let image: ImageEntry[] = [];
   let program: Uint8Array | undefined;
   try {
-    if (manifest.vfsImage) {
-      const { first, count } = manifest.vfsImage;
-      const data = readModule(bytes).data.slice(first, first + count).map((d) => d.bytes);
-      image = decodeImage(data);
-    }
+    const segments = imageSegments(bytes);
+    if (segments) image = decodeImage(segments);
     const parts = findCustomSection(bytes, PARTS_SECTION);
     if (parts) program = decodeParts(parts).program.slice();
   } catch (e) {

@@ -3,19 +3,20 @@
 // RUN and WORKDIR make layers (cached by content); the last stage's layers
 // are flattened into one image and linked with its entrypoint program.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { BuildRecord, CapabilityDescriptor, LayerRecord, Manifest } from '@marcotte/abi';
 import { DENY_CLASSES, link, readModule, type LinkOptions } from '@marcotte/linker';
 import { readBaseBox } from './base.ts';
 import { cacheKey, defaultCacheDir, LayerCache } from './cache.ts';
-import { Context } from './context.ts';
+import { Context, hostPathInContext } from './context.ts';
 import { copyLayer, matchSources, parseChmod, type CopyFrom } from './copy.ts';
 import { parseDockerfile, parseExec, type Instruction } from './dockerfile.ts';
 import { at, BuildError, InputError, RunFailure } from './errors.ts';
 import { layerDigest } from './layer.ts';
 import { silentProgress, type Progress } from './progress.ts';
 import { findProgram, runStep, type RunIo } from './run.ts';
+import { DEFAULT_MAX_UNPACK, UnpackBudget } from './tar.ts';
 import { resolveFrom, Tree, type Layer } from './tree.ts';
 import { expandPairs, expandWord, expandWords, SubstitutionError, type Lookup } from './variables.ts';
 
@@ -39,6 +40,8 @@ export interface BuildOptions {
   runTimeoutMs?: number;
   /** seconds since the epoch for directories the build creates and RUN's clock (default SOURCE_DATE_EPOCH, else 0) */
   epoch?: number;
+  /** the most bytes ADD may unpack from archives in this build, all together (default DEFAULT_MAX_UNPACK, 256 MiB) */
+  maxUnpack?: number;
 }
 
 export interface BuildResult {
@@ -114,6 +117,9 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
   const deny = [...(options.deny ?? [])];
   for (const d of deny) if (!(d in DENY_CLASSES)) throw new BuildError(`--deny ${d}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`);
   const hasNet = byName.has('net') && !deny.includes('net');
+  const maxUnpack = options.maxUnpack ?? DEFAULT_MAX_UNPACK;
+  if (!(Number.isSafeInteger(maxUnpack) && maxUnpack > 0)) throw new BuildError(`maxUnpack must be a positive number of bytes, got ${maxUnpack}`);
+  const unpack = new UnpackBudget(maxUnpack);
 
   const globalArgs = new Map<string, string | undefined>();
   const stages: Stage[] = [];
@@ -244,7 +250,7 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
           const chmodText = ins.flags.get('chmod');
           const chown = ins.flags.get('chown');
           const req = {
-            add: ins.keyword === 'ADD', sources: expanded.slice(0, -1), dest: expanded.at(-1)!, workdir: s.workdir,
+            add: ins.keyword === 'ADD', sources: expanded.slice(0, -1), dest: expanded.at(-1)!, workdir: s.workdir, unpack,
             ...(chmodText !== undefined ? { chmod: parseChmod(word(chmodText)) } : {}),
           };
           const matches = matchSources(req, from);
@@ -330,9 +336,16 @@ function startStage(ins: Instruction, words: string[], stages: Stage[], contextD
     else delete s.name;
     return s;
   }
-  const path = isAbsolute(image) ? image : join(contextDir, image);
-  if (!image.endsWith('.wasm') || !existsSync(path)) {
-    throw fail(`FROM ${image}: not scratch, an earlier stage or a .box.wasm file (relative paths are taken from the build context)`);
+  // Kept inside the context, as COPY's sources are: a Dockerfile (or a --build-arg in FROM) must not read boxes elsewhere.
+  let path: string | undefined;
+  try {
+    path = image.endsWith('.wasm') ? hostPathInContext(contextDir, image) : undefined;
+  } catch (e) {
+    if (e instanceof InputError) throw fail(`FROM ${e.message}`);
+    throw e;
+  }
+  if (!path || !statSync(path).isFile()) {
+    throw fail(`FROM ${image}: not scratch, an earlier stage or a .box.wasm file in the build context`);
   }
   const base = readBaseBox(readFileSync(path), image);
   const m = base.manifest;

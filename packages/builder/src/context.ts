@@ -3,9 +3,44 @@
 // the cache) when a COPY or ADD names them.
 
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, readlinkSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { isIgnored, mayReinclude, parseDockerignore, type IgnorePattern } from './dockerignore.ts';
+import { InputError } from './errors.ts';
+
+/** A source path from the context, cleaned; `..` that climbs above the root is refused. */
+export function contextPath(source: string): string {
+  const parts: string[] = [];
+  for (const p of source.split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') {
+      if (parts.length === 0) throw new InputError(`${source}: path escapes the build context`);
+      parts.pop();
+    } else parts.push(p);
+  }
+  return parts.join('/');
+}
+
+/**
+ * The host path of a file FROM names: relative to the context, not above
+ * it, and still inside it once every symlink on the way is followed (the
+ * host resolves them: a base box is read from the host, not from the
+ * context's listing, so .dockerignore does not hide it). Undefined when
+ * there is no such file.
+ */
+export function hostPathInContext(root: string, source: string): string | undefined {
+  if (source.startsWith('/')) throw new InputError(`${source}: a base box must be in the build context (give its path relative to it)`);
+  const path = join(root, contextPath(source));
+  let real: string, realRoot: string;
+  try {
+    real = realpathSync(path);
+    realRoot = realpathSync(root);
+  } catch {
+    return undefined;
+  }
+  if (real !== realRoot && !real.startsWith(realRoot + sep)) throw new InputError(`${source}: a symlink on its path points out of the build context`);
+  return real;
+}
 
 export interface ContextEntry {
   /** relative to the context root, "/"-separated; "" is the root */

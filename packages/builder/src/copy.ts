@@ -6,11 +6,11 @@
 // unpacks local tar archives and refuses URLs.
 
 import type { ImageEntry } from '@marcotte/abi';
-import type { Context, ContextEntry } from './context.ts';
+import { contextPath, type Context, type ContextEntry } from './context.ts';
 import { globSource } from './dockerignore.ts';
 import { InputError } from './errors.ts';
-import { archiveKind, readArchive } from './tar.ts';
-import { baseOf, joinPath, normalize, resolveFrom, type Layer, type Tree } from './tree.ts';
+import { archiveKind, readArchive, type UnpackBudget } from './tar.ts';
+import { baseOf, joinPath, normalize, parentOf, resolveFrom, type Layer, type Tree } from './tree.ts';
 
 /** Where sources come from: the build context, or an earlier stage's filesystem. */
 export type CopyFrom = { kind: 'context'; context: Context } | { kind: 'stage'; name: string; tree: Tree };
@@ -22,6 +22,8 @@ export interface CopyRequest {
   workdir: string;
   /** --chmod, applied to every file and directory copied */
   chmod?: number;
+  /** ADD: what the build's archives may still unpack (default: DEFAULT_MAX_UNPACK for this one) */
+  unpack?: UnpackBudget;
 }
 
 /** One matched source: its path (context-relative or absolute in the stage) and what lies at and below it. */
@@ -38,19 +40,6 @@ const GLOB = /[*?[]/;
 export function parseChmod(text: string): number {
   if (!/^[0-7]{3,4}$/.test(text)) throw new InputError(`--chmod expects octal permission bits such as 755, got ${JSON.stringify(text)}`);
   return parseInt(text, 8);
-}
-
-/** A source path from the context, cleaned; `..` that climbs above the root is refused. */
-function contextPath(source: string): string {
-  const parts: string[] = [];
-  for (const p of source.split('/')) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') {
-      if (parts.length === 0) throw new InputError(`${source}: path escapes the build context`);
-      parts.pop();
-    } else parts.push(p);
-  }
-  return parts.join('/');
 }
 
 function relativeTo(base: string, path: string): string {
@@ -162,7 +151,7 @@ export function copyLayer(req: CopyRequest, matches: readonly Match[], tree: Tre
       if (kind) {
         let unpacked: ImageEntry[] | undefined;
         try {
-          unpacked = readArchive(data, kind);
+          unpacked = readArchive(data, kind, req.unpack);
         } catch (e) {
           throw new InputError(`ADD ${m.path}: ${(e as Error).message}`);
         }
@@ -185,6 +174,12 @@ export function copyLayer(req: CopyRequest, matches: readonly Match[], tree: Tre
   const scratch = tree.clone();
   const layerEntries: ImageEntry[] = [];
   for (const e of [...out.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    // An image has no place for an entry under a symlink or a file (an archive's a/passwd over the image's a -> /etc).
+    for (let p = parentOf(e.path); p !== '/'; p = parentOf(p)) {
+      const above = scratch.get(p);
+      if (above && above.type !== 'dir') throw new InputError(`${e.path} would lie under ${p}, a ${above.type} in the image`);
+      if (above) break;
+    }
     layerEntries.push(...scratch.ensureParents(e.path));
     scratch.put(e);
     layerEntries.push(e);

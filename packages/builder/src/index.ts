@@ -6,3 +6,4 @@ export { parseDockerignore, isIgnored } from './dockerignore.ts';
 export { defaultCacheDir } from './cache.ts';
 export { layerDigest, layerTar } from './layer.ts';
 export { formatBytes, plainProgress, progressFor, silentProgress, ttyProgress, type Progress } from './progress.ts';
+export { DEFAULT_MAX_UNPACK } from './tar.ts';

@@ -273,6 +273,44 @@ describe('box build: stages and bases', () => {
     expect(refused.message).toMatch(/^Dockerfile:1: FROM base\.box\.wasm: /);
   });
 
+  it('FROM reads a base box only from inside the build context (issue 16, finding 11)', async () => {
+    const baseCtx = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch\nCOPY fsop.wasm /bin/fsop\nCOPY fsop.wasm /bin/tool\nENTRYPOINT ["/bin/fsop"]\n' });
+    const base = (await buildIn(baseCtx)).bytes;
+    // a canary box outside the context: no form of FROM may read it
+    const outside = scratchDir('outside-base-');
+    writeFileSync(join(outside, 'canary.box.wasm'), base);
+    const canary = join(outside, 'canary.box.wasm');
+    const ctx = makeContext({
+      'in/ok.box.wasm': base,
+      'link.box.wasm': { symlink: canary },
+      'dirlink': { symlink: outside },
+      'inner.box.wasm': { symlink: 'in/ok.box.wasm' },
+    });
+    const from = async (line: string, buildArgs: Record<string, string> = {}) => {
+      writeFileSync(join(ctx, 'Dockerfile'), `ARG BASE\n${line}\nENTRYPOINT ["/bin/tool"]\n`);
+      return buildIn(ctx, { buildArgs });
+    };
+    const refused = async (line: string, message: RegExp, buildArgs: Record<string, string> = {}) => {
+      const e = await from(line, buildArgs).then(() => undefined, (x: unknown) => x);
+      expect(e, line).toBeInstanceOf(BuildError);
+      expect((e as BuildError).exitCode).toBe(2);
+      expect((e as BuildError).message).toMatch(message);
+    };
+    await refused(`FROM ${canary}`, /^Dockerfile:2: FROM \/.*canary\.box\.wasm: a base box must be in the build context \(give its path relative to it\)$/);
+    await refused(`FROM ../${outside.split('/').at(-1)}/canary.box.wasm`, /^Dockerfile:2: FROM \.\.\/.*: path escapes the build context$/);
+    await refused('FROM in/../../x.box.wasm', /path escapes the build context$/);
+    await refused('FROM $BASE', /^Dockerfile:2: FROM \/.*canary\.box\.wasm: a base box must be in the build context/, { BASE: canary });
+    await refused('FROM $BASE', /path escapes the build context$/, { BASE: `../${outside.split('/').at(-1)}/canary.box.wasm` });
+    await refused('FROM link.box.wasm', /^Dockerfile:2: FROM link\.box\.wasm: a symlink on its path points out of the build context$/);
+    await refused('FROM dirlink/canary.box.wasm', /^Dockerfile:2: FROM dirlink\/canary\.box\.wasm: a symlink on its path points out of the build context$/);
+    await refused('FROM missing.box.wasm', /^Dockerfile:2: FROM missing\.box\.wasm: not scratch, an earlier stage or a \.box\.wasm file in the build context$/);
+    await refused('FROM in', /not scratch, an earlier stage or a \.box\.wasm file/);
+    // inside the context, through a symlink that stays in it, or named by a build argument: read
+    expect((await from('FROM in/ok.box.wasm')).manifest.build?.from).toMatch(/^ok\.box\.wasm sha256:/);
+    expect((await from('FROM ./in/../inner.box.wasm')).manifest.build?.from).toMatch(/^inner\.box\.wasm sha256:/);
+    expect((await from('FROM $BASE', { BASE: 'in/ok.box.wasm' })).manifest.build?.from).toMatch(/^ok\.box\.wasm sha256:/);
+  });
+
   it('refuses a --build-arg holding a NUL (found by the CLI fuzzer)', async () => {
     const ctx = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch\nARG A\nCOPY fsop.wasm /fsop\nENTRYPOINT ["/fsop"]\n' });
     expect((await failure(ctx, { buildArgs: { A: 'x\0y' } })).message).toBe('--build-arg A: a NUL character is not allowed');
@@ -327,6 +365,9 @@ describe('box build: context', () => {
     ['a .. entry', [{ path: '/../evil', type: 'file', data: new Uint8Array(1) }], /tar entry escapes the archive root/],
     ['an absolute path', [{ path: '//etc/evil', type: 'file', data: new Uint8Array(1) }], /tar entry has an absolute path/],
     ['a symlink out of the tree', [{ path: '/up', type: 'symlink', target: '../../etc' }], /tar symlink up points out of the archive/],
+    // was an internal error at the final link (issue 16, finding 12)
+    ['an entry under a symlink', [{ path: '/a', type: 'symlink', target: '/etc' }, { path: '/a/passwd', type: 'file', data: new Uint8Array(1) }], /tar entry a\/passwd lies under a, which the archive made a symlink$/],
+    ['an entry under a file', [{ path: '/f', type: 'file', data: new Uint8Array(1) }, { path: '/f/g', type: 'file', data: new Uint8Array(1) }], /tar entry f\/g lies under f, which the archive made a file$/],
   ] as Array<[string, ImageEntry[], RegExp]>)('ADD refuses a tar with %s and writes nothing', async (_what, entries, pattern) => {
     const ctx = makeContext({ 'evil.tar': snapshotToTar(entries), Dockerfile: 'FROM scratch\nADD evil.tar /x/\n' });
     const before = readdirSync(ctx).sort();
@@ -336,6 +377,61 @@ describe('box build: context', () => {
     expect(readdirSync(ctx).sort()).toEqual(before);
     expect(existsSync(join(ctx, '..', 'evil'))).toBe(false);
     expect(existsSync('/etc/evil')).toBe(false);
+  });
+
+  it('ADD refuses an archive entry that would land under a symlink the image already has (was an internal error at the final link)', async () => {
+    const link = snapshotToTar([{ path: '/a', type: 'symlink', target: '/etc', mode: 0o777, mtime: 0n }]);
+    const under = snapshotToTar([{ path: '/a/passwd', type: 'file', data: new Uint8Array(1), mode: 0o644, mtime: 0n }]);
+    const ctx = makeContext({ 'fsop.wasm': FSOP, 'l.tar': link, 'p.tar': under, Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nADD l.tar /x/\nADD p.tar /x/\nENTRYPOINT ["/fsop"]\n' });
+    const e = await failure(ctx);
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toBe('Dockerfile:4: /x/a/passwd would lie under /x/a, a symlink in the image');
+  });
+});
+
+describe('box build: ADD size limit (issue 16, finding 8)', () => {
+  const mib = (n: number) => new Uint8Array(n * 1024 * 1024);
+  const tarOf = (size: number) => snapshotToTar([{ path: '/big', type: 'file', data: mib(size), mode: 0o644, mtime: 0n }]);
+
+  it('refuses a gzip archive that unpacks past --max-unpack, and writes nothing', async () => {
+    const ctx = makeContext({ 'fsop.wasm': FSOP, 'big.tar.gz': gzipSync(tarOf(3)), Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nADD big.tar.gz /x/\nENTRYPOINT ["/fsop"]\n' });
+    const before = readdirSync(ctx).sort();
+    const e = await failure(ctx, { maxUnpack: 2 * 1024 * 1024 });
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toBe('Dockerfile:3: ADD big.tar.gz: it unpacks to more than 2.0 MiB, the limit (box build --max-unpack raises it)');
+    expect(readdirSync(ctx).sort()).toEqual(before);
+    // raised, the same archive is unpacked
+    const img = image((await buildIn(ctx, { maxUnpack: 4 * 1024 * 1024 })).bytes);
+    expect(img.get('/x/big')?.data?.length).toBe(3 * 1024 * 1024);
+  });
+
+  it('is one limit for the whole build: repeating an ADD does not multiply it', async () => {
+    const ctx = makeContext({ 'fsop.wasm': FSOP, 'big.tar.gz': gzipSync(tarOf(3)), Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nADD big.tar.gz /a/\nADD big.tar.gz /b/\nENTRYPOINT ["/fsop"]\n' });
+    const e = await failure(ctx, { maxUnpack: 5 * 1024 * 1024 });
+    expect(e.message).toMatch(/^Dockerfile:4: ADD big\.tar\.gz: it unpacks to more than the 2\.0 MiB left of the build's 5\.0 MiB limit \(box build --max-unpack raises it\)$/);
+    expect(image((await buildIn(ctx, { maxUnpack: 7 * 1024 * 1024 })).bytes).get('/b/big')?.data?.length).toBe(3 * 1024 * 1024);
+  });
+
+  it('refuses a tar entry whose header claims more bytes than the archive holds, before copying any', async () => {
+    const tar = tarOf(1);
+    const header = tar.subarray(0, 512);
+    header.set(new TextEncoder().encode('37777777777\0'), 124); // 4 GiB - 1
+    header.set(new TextEncoder().encode('        '), 148);
+    header.set(new TextEncoder().encode(`${header.reduce((a, b) => a + b, 0).toString(8).padStart(6, '0')}\0 `), 148);
+    const ctx = makeContext({ 'claims.tar.gz': gzipSync(tar), Dockerfile: 'FROM scratch\nADD claims.tar.gz /x/\n' });
+    expect((await failure(ctx)).message).toBe('Dockerfile:2: ADD claims.tar.gz: tar archive is truncated at byte 0');
+  });
+
+  it('counts a plain tar against the limit too', async () => {
+    const ctx = makeContext({ 'big.tar': tarOf(3), Dockerfile: 'FROM scratch\nADD big.tar /x/\n' });
+    expect((await failure(ctx, { maxUnpack: 2 * 1024 * 1024 })).message).toMatch(/^Dockerfile:2: ADD big\.tar: it unpacks to more than 2\.0 MiB/);
+  });
+
+  it('copies a gzip file that holds no tar as it is, however much it would unpack to', async () => {
+    const gz = gzipSync(mib(3));
+    const ctx = makeContext({ 'fsop.wasm': FSOP, 'zeros.gz': gz, Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nADD zeros.gz /z.gz\nENTRYPOINT ["/fsop"]\n' });
+    const img = image((await buildIn(ctx, { maxUnpack: 1024 * 1024 })).bytes);
+    expect(img.get('/z.gz')?.data?.length).toBe(gz.length);
   });
 });
 

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readManifest } from '@marcotte/abi';
 
@@ -17,9 +18,29 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function box(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, CI: 'true' } });
+function box(args: string[], nodeOptions: string[] = []) {
+  const r = spawnSync(process.execPath, [...nodeOptions, bin, ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, CI: 'true' }, timeout: 120_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A ustar header for one file of `size` bytes. */
+function tarHeader(name: string, size: number): Uint8Array {
+  const h = new Uint8Array(512);
+  const put = (at: number, s: string) => h.set(new TextEncoder().encode(s), at);
+  const octal = (v: number, width: number) => `${v.toString(8).padStart(width - 1, '0')}\0`;
+  put(0, name); put(100, octal(0o644, 8)); put(108, octal(0, 8)); put(116, octal(0, 8)); put(124, octal(size, 12)); put(136, octal(0, 12));
+  put(148, '        '); put(156, '0'); put(257, 'ustar\0'); put(263, '00');
+  put(148, octal(h.reduce((a, b) => a + b, 0), 7));
+  return h;
+}
+
+/**
+ * A gzip bomb of about 4 MB that unpacks to a 4 GiB tar: a header, then the
+ * same 16 MiB of zeros as 256 gzip members (gunzip reads them as one stream).
+ */
+function gzipBomb(): Uint8Array {
+  const zeros = gzipSync(new Uint8Array(16 * 1024 * 1024), { level: 9 });
+  return Buffer.concat([gzipSync(tarHeader('zeros', 4 * 1024 ** 3)), ...Array.from({ length: 256 }, () => zeros)]);
 }
 
 function context(dockerfile: string): string {
@@ -52,6 +73,31 @@ describe('box build', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(pattern);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('ADD of a gzip bomb: one line, exit 2, nothing written, the memory bounded by the limit (issue 16, finding 8)', () => {
+    const dir = context('FROM scratch\nADD bomb.tar.gz /x/\nCOPY fsop.wasm /fsop\nENTRYPOINT ["/fsop"]\n');
+    writeFileSync(join(dir, 'bomb.tar.gz'), gzipBomb());
+    const out = join(work, 'bomb.box.wasm');
+    // the peak resident memory, printed as the CLI exits (the bomb took 5.3 GB before there was a limit)
+    const rss = ['--import', 'data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss "+process.resourceUsage().maxRSS+"\\n"))'];
+    const r = box(['build', '--no-cache', '-o', out, dir], rss);
+    expect(r.status).toBe(2);
+    const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('#') && !l.startsWith('maxrss '));
+    expect(lines).toEqual(['Dockerfile:2: ADD bomb.tar.gz: it unpacks to more than 256.0 MiB, the limit (box build --max-unpack raises it)']);
+    const kib = Number(/^maxrss (\d+)$/m.exec(r.stderr)![1]);
+    expect(kib).toBeLessThan(1024 * 1024); // the limit, its copy and Node itself: well under 1 GiB
+    expect(existsSync(out)).toBe(false);
+    // a lower limit from the command line
+    const low = box(['build', '--no-cache', '--max-unpack', '1m', '-o', out, dir]);
+    expect(low.status).toBe(2);
+    expect(low.stderr).toMatch(/^Dockerfile:2: ADD bomb\.tar\.gz: it unpacks to more than 1\.0 MiB, the limit/m);
+    expect(existsSync(out)).toBe(false);
+    for (const [size, message] of [['lots', 'expects a size such as 65536 or 64k, got "lots"'], ['0', 'expects a positive size such as 512m, got "0"']]) {
+      const bad = box(['build', '--max-unpack', size!, dir]);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toBe(`box build: --max-unpack ${message}\n`);
+    }
   });
 
   it('a failing RUN exits 1', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readModule, writeModule } from '@marcotte/linker';
 import { readManifest } from '@marcotte/abi';
+import { snapshotToTar } from '@marcotte/vfs';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const hello = join(root, 'examples/hello/hello.wasm');
@@ -48,6 +49,19 @@ describe('box-link usage errors exit 2 with one line', () => {
     const r = cli('box-link', args);
     expect(r.status).toBe(2);
     expectOneLineError(r, message);
+  });
+
+  it('refuses an image tar with a file under a symlink (a -> /etc, then a/passwd): one line, not an internal error', () => {
+    const tar = join(work, 'under-link.tar');
+    writeFileSync(tar, snapshotToTar([
+      { path: '/a', type: 'symlink', target: '/etc', mode: 0o777, mtime: 0n },
+      { path: '/a/passwd', type: 'file', data: new Uint8Array(1), mode: 0o644, mtime: 0n },
+    ]));
+    const out = join(work, 'under-link.box.wasm');
+    const r = cli('box-link', ['--image', tar, '-o', out, hello]);
+    expect(r.status).toBe(2);
+    expectOneLineError(r, /^box-link: vfs: image path \/a\/passwd: parent \/a is not a directory\n$/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('refuses a malformed wasm file, saying where', () => {
@@ -238,6 +252,27 @@ describe('box', () => {
     const noFs = cli('box', ['run', '--commit', boxes[3]!, plain]);
     expect(noFs.status).toBe(125);
     expectOneLineError(noFs, /--commit: .* has no filesystem of its own/);
+    // a manifest placing the image where the module has none: refused before the program runs (was an internal error after it)
+    for (const [edit, message] of [
+      [(p: { first: number; count: number; sizeFunction: number }) => void (p.first += 1000), /places its image on data segments it does not have/],
+      [(p: { first: number; count: number; sizeFunction: number }) => void (p.count = 0), /places its image on data segments it does not have/],
+      [(p: { first: number; count: number; sizeFunction: number }) => void (p.count = 1), /places its image on 1 data segment, a vfs image is 2\n$/],
+      [(p: { first: number; count: number; sizeFunction: number }) => void (p.sizeFunction += 100_000), /names an image size function it does not have/],
+      [(p: { first: number; count: number; sizeFunction: number }) => void (p.sizeFunction = 0), /names an image size function it does not have/],
+    ] as const) {
+      const module = readModule(readFileSync(boxes[0]!));
+      const section = module.customs.find((c) => c.name === 'box')!;
+      const manifest = JSON.parse(new TextDecoder().decode(section.bytes));
+      edit(manifest.vfsImage);
+      section.bytes = new TextEncoder().encode(JSON.stringify(manifest));
+      const misplaced = join(work, 'misplaced.box.wasm');
+      writeFileSync(misplaced, writeModule(module));
+      const out = join(work, 'misplaced-commit.box.wasm');
+      const r = cli('box', ['run', '--commit', out, misplaced, '1']);
+      expect(r).toMatchObject({ status: 125, stdout: '' });
+      expectOneLineError(r, message);
+      expect(existsSync(out)).toBe(false);
+    }
   });
 
   it('runs another program from the box\'s filesystem (--entrypoint), with another workdir (-w)', () => {
@@ -300,6 +335,19 @@ describe('box', () => {
       expect(r.status).toBe(2);
       expectOneLineError(r, message);
     }
+    // not a module, though it carries a box's manifest section: no image is written (issue 16, finding 12)
+    const boxBytes = readFileSync(box);
+    const manifestSection = readModule(boxBytes).customs.find((c) => c.name === 'box')!;
+    const name = new TextEncoder().encode('box');
+    const body = [name.length, ...name, ...manifestSection.bytes];
+    const leb = (n: number) => { const o: number[] = []; do { o.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0)); n >>>= 7; } while (n); return o; };
+    const fake = join(work, 'fake.box.wasm');
+    writeFileSync(fake, Uint8Array.from([...boxBytes.subarray(0, 8), 0, ...leb(body.length), ...body, 0x42, 1, 0]));
+    const fakeOut = join(work, 'fake-oci.tar');
+    const r = cli('box', ['export', '--oci', fakeOut, fake]);
+    expect(r.status).toBe(2);
+    expectOneLineError(r, /^box export: .*fake\.box\.wasm: not a valid WebAssembly module/);
+    expect(existsSync(fakeOut)).toBe(false);
   });
 
   it('inspects a box from box build: layers, user, labels next to the manifest', () => {

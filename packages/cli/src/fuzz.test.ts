@@ -1,15 +1,18 @@
 // Fuzzing the tools with mutated inputs (fuzz/mutate.ts, driven in a child
 // process by fuzz/driver.ts that calls main() in-process): box-link with
-// mutated wasm files and image tars, box inspect and box run with mutated
-// boxes (bytes, section lengths, manifest edits including a newer format,
-// box.parts removed from a portable box or damaged), box build with mutated
+// mutated wasm files (bytes, section lengths, a function type; a box it
+// writes must compile) and image tars, box inspect, box export and box run
+// with mutated boxes (bytes, section lengths, manifest edits including a
+// newer format and any value at any depth, such as the build record's
+// layers, box.parts removed from a portable box, its bytes damaged or its
+// header's fields edited), box build with mutated
 // Dockerfiles, context tars (ADD) and base boxes (FROM). Every iteration must
 // end with an allowed exit code, print its error as exactly one line (build
 // progress lines aside) without a stack trace or "internal error", write
 // nothing but its output file, and the whole run must end within its
 // timeout (no hang). Seeds are fixed, so a failure names its iteration.
 //
-// Allowed exit codes (DESIGN.md §5): box-link, box inspect: 0 or 2; box
+// Allowed exit codes (DESIGN.md §5): box-link, box inspect, box export: 0 or 2; box
 // build: 0, 2, or 1 (a mutation can make a RUN line, and a RUN that fails
 // is 1). box run: 125 (refused), 134 (the box started and trapped), 137 (a
 // mutation made the program loop: the --timeout ended it), or the program's
@@ -37,6 +40,7 @@ const FUZZERS: Fuzzer[] = [
   { tool: 'box-link', seed: 1, iterations: 200, codes: [0, 2] },
   { tool: 'box-link --image', seed: 2, iterations: 200, codes: [0, 2] },
   { tool: 'box inspect', seed: 3, iterations: 300, codes: [0, 2] },
+  { tool: 'box export', seed: 8, iterations: 100, codes: [0, 2] },
   { tool: 'box run', seed: 4, iterations: 60, codes: [0, 1, 125, 134, 137] },
   { tool: 'box build', seed: 5, iterations: 100, codes: [0, 1, 2] },
   { tool: 'box build ADD tar', seed: 6, iterations: 60, codes: [0, 1, 2] },
@@ -60,6 +64,7 @@ function problem(f: Fuzzer, r: Result): string | undefined {
   if (r.code !== 0 && !programOwn && own.length !== 1) return `${own.length} lines of error`;
   if (programOwn && own.length !== 0) return 'box run printed an error for a program that ran';
   if (r.added.some((p) => p !== r.output)) return `wrote ${r.added.join(', ')}`;
+  if (r.compiles === false) return 'wrote a box that does not compile';
   if (r.code !== 0 && r.added.length && f.tool !== 'box run') return 'wrote its output although it failed';
   return undefined;
 }

@@ -9,3 +9,4 @@ export { writeModule } from './binary/writer.ts';
 export { WasmFormatError } from './binary/errors.ts';
 export type { Module } from './binary/module.ts';
 export { checkParts } from './parts-check.ts';
+export { wasiImportProblem } from './host-imports.ts';

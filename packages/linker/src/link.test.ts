@@ -73,6 +73,40 @@ describe('link', () => {
     );
   });
 
+  it('refuses proc_exit declared (i64): preview1 says (i32) (issue 16, finding 12)', () => {
+    const app = program([{ name: 'proc_exit', params: [0x7e], results: [] }]);
+    expect(() => link(app, { capabilities: [kernel], ...settings })).toThrow(
+      'the program imports wasi_snapshot_preview1.proc_exit with type (i64) -> (), expected (i32) -> ()',
+    );
+  });
+
+  it.each([
+    ['_start', { params: [], results: [I32] }, "the program's _start has type () -> i32, expected () -> ()"],
+    ['_start', { params: [I32], results: [] }, "the program's _start has type (i32) -> (), expected () -> ()"],
+    ['_initialize', { params: [], results: [I32] }, "the program's _initialize has type () -> i32, expected () -> ()"],
+  ])('refuses an entry point %s of type %j (it linked into a box that did not compile)', (name, type, message) => {
+    const m = readModule(program([]));
+    m.types.push(type);
+    m.functions[0] = m.types.length - 1;
+    m.codes[0] = { locals: [], body: new Uint8Array(type.results.length ? [0x41, 0, 0x0b] : [0x0b]) };
+    m.exports.find((e) => e.name === '_start')!.name = name;
+    expect(() => link(writeModule(m), { capabilities: [kernel], ...settings })).toThrow(LinkError);
+    expect(() => link(writeModule(m), { capabilities: [kernel], ...settings })).toThrow(message);
+  });
+
+  it('reports settings a capability refuses as a LinkError naming it; its bugs stay what they are', () => {
+    expect(() => link(hello, { capabilities: [kernel, proc], ...settings, args: ['a\0b'] })).toThrow(LinkError);
+    expect(() => link(hello, { capabilities: [kernel, proc], ...settings, args: ['a\0b'] })).toThrow(/^proc: argv and env values cannot contain NUL/);
+    const buggy = { ...proc, config: () => { throw new TypeError('x is undefined'); } };
+    expect(() => link(hello, { capabilities: [kernel, buggy], ...settings })).toThrow(TypeError);
+  });
+
+  it('refuses a program that does not validate (it linked into a box that did not compile; found by the CLI fuzzer)', () => {
+    const m = readModule(program([]));
+    m.codes[0] = { locals: [], body: new Uint8Array([0x41, 0, 0x0b]) }; // leaves an i32 where _start returns nothing
+    expect(() => link(writeModule(m), { capabilities: [kernel], ...settings })).toThrow(/^the program is not a valid WebAssembly module: Compiling function #0 failed: /);
+  });
+
   it('refuses imports from modules other than wasi_snapshot_preview1', () => {
     const app = program([{ module: 'env', name: 'host_thing', params: [], results: [] }]);
     expect(() => link(app, { capabilities: [kernel], ...settings })).toThrow(

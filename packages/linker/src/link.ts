@@ -9,6 +9,7 @@ import { LinkError } from './errors.ts';
 import { merge, typeOfFunc } from './merge.ts';
 import { valTypeName } from './signature.ts';
 import { boxConfig } from './glue.ts';
+import { imagePlacement } from './placement.ts';
 
 export interface LinkOptions extends LinkSettings {
   /** capability descriptors in link order; the kernel comes first */
@@ -88,8 +89,39 @@ function withMountPoints(image: readonly ImageEntry[], mountPoints: readonly str
   return entries;
 }
 
+/**
+ * A capability's config segments. Settings it cannot take (an image with a
+ * file under a symlink, a NUL in argv) are bad input: it throws a plain
+ * Error saying why, reported as a LinkError; anything else is a bug.
+ */
+function configure(descriptor: CapabilityDescriptor, settings: LinkSettings): Uint8Array[] | undefined {
+  try {
+    return descriptor.config?.(settings);
+  } catch (e) {
+    if (e instanceof Error && e.constructor === Error) throw new LinkError(`${descriptor.name}: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * The program must validate: the linker copies function bodies as they are,
+ * so an invalid one would make a box that does not compile.
+ */
+function checkValid(bytes: Uint8Array, name: string): void {
+  if (WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return;
+  let why = 'the engine does not accept it';
+  try {
+    // only for the engine's reason; validate said it fails
+    new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    if (e instanceof WebAssembly.CompileError) why = e.message.replace(/^WebAssembly\.Module\(\): /, '');
+  }
+  throw new LinkError(`${name} is not a valid WebAssembly module: ${why}`);
+}
+
 export function link(program: Uint8Array, options: LinkOptions): LinkResult {
   const app = read(program, options.programName ?? 'the program');
+  checkValid(program, options.programName ?? 'the program');
   const settings: LinkSettings = {
     entrypoint: options.entrypoint, args: options.args, env: options.env,
     ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
@@ -100,7 +132,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     ...(options.listen?.length ? { listen: options.listen } : {}),
   };
   const caps = options.capabilities.map((descriptor) => {
-    const config = descriptor.config?.(settings);
+    const config = configure(descriptor, settings);
     return { descriptor, module: read(descriptor.wasm(), `capability ${descriptor.name}`), ...(config ? { config } : {}) };
   });
   const ownFilesystem = options.capabilities.some((c) => c.name === 'vfs') && !options.mountPoints?.length;
@@ -167,18 +199,15 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
  */
 export function commitImage(box: Uint8Array, segments: readonly Uint8Array[], summary?: Manifest['image']): Uint8Array<ArrayBuffer> {
   const module = readModule(box);
-  const manifestSection = module.customs.find((c) => c.name === MANIFEST_SECTION);
-  if (!manifestSection) throw new LinkError('not a box: it has no manifest');
-  const manifest = JSON.parse(new TextDecoder().decode(manifestSection.bytes)) as Manifest;
-  const placed = manifest.vfsImage;
+  const { manifest, placed, sizeCode } = imagePlacement(module);
   if (!placed) throw new LinkError('the box has no filesystem of its own to commit to (link it with --fs)');
   if (segments.length !== placed.count) throw new LinkError(`the snapshot has ${segments.length} segments, the box's image ${placed.count}`);
   segments.forEach((bytes, k) => {
     module.data[placed.first + k] = { mode: { kind: 'passive' }, bytes };
   });
   const size = boxConfig('size', 'vfs', 0, placed.first, segments.map((s) => s.length))!;
-  const at = placed.sizeFunction - module.imports.filter((i) => i.desc.kind === 'func').length;
-  module.codes[at] = size.build([]);
+  module.codes[sizeCode!] = size.build([]);
+  const manifestSection = module.customs.find((c) => c.name === MANIFEST_SECTION)!;
   if (summary) manifest.image = summary;
   manifestSection.bytes = new TextEncoder().encode(JSON.stringify(manifest));
   // A portable box carries the vfs's config a second time, for dynamic mode.

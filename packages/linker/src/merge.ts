@@ -13,7 +13,7 @@
 // are dropped, and with them the host imports only they used: a box pays, in
 // size and in authority, only for the calls its program can make.
 
-import { FUNCTIONS, type CapabilityDescriptor } from '@marcotte/abi';
+import type { CapabilityDescriptor } from '@marcotte/abi';
 import { ByteWriter } from './binary/leb.ts';
 import { rewriteExpr } from './binary/code.ts';
 import { WasmFormatError } from './binary/errors.ts';
@@ -22,11 +22,10 @@ import { LinkError } from './errors.ts';
 import { callEach, traceWrapper, TRACE_RECORD, TRACE_RECORDS, type Synth } from './glue.ts';
 import { emptyNames, readNames, writeNames } from './names.ts';
 import { resolveImports, type Target } from './resolve.ts';
-import { formatFuncType, funcType, funcTypeKey, sameFuncType } from './signature.ts';
+import { formatFuncType, funcTypeKey, sameFuncType, WASI_TYPES } from './signature.ts';
 
 export const WASI_MODULE = 'wasi_snapshot_preview1';
 
-const WASI_TYPES = new Map(FUNCTIONS.map((f) => [f.name, funcType(f.params.map((p) => p.wasm), f.results)]));
 
 export interface CapabilityPart {
   descriptor: CapabilityDescriptor;
@@ -467,4 +466,10 @@ function checkProgram(app: Module): void {
   const init = app.exports.some((e) => e.name === '_initialize' && e.kind === 'func');
   if (start && init) throw new LinkError('the program exports both _start and _initialize; a WASI module is a command or a reactor, not both');
   if (!start && !init) throw new LinkError('the program exports neither _start (a command) nor _initialize (a reactor)');
+  // The box's own _start calls it and returns nothing: another type would link into a box that does not compile.
+  const entry = app.exports.find((e) => e.name === (start ? '_start' : '_initialize') && e.kind === 'func')!;
+  const type = typeOfFunc(app, entry.index);
+  if (type.params.length || type.results.length) {
+    throw new LinkError(`the program's ${entry.name} has type ${formatFuncType(type)}, expected () -> () (WASI calls it with nothing and expects nothing back)`);
+  }
 }

@@ -1,10 +1,11 @@
 // Reading a finished box back: its baked filesystem image, and the same box
 // around another program (box run --entrypoint, a Dockerfile's RUN).
 
-import { MANIFEST_SECTION, readManifest, type CapabilityDescriptor, type Manifest } from '@marcotte/abi';
+import { readManifest, type CapabilityDescriptor } from '@marcotte/abi';
 import { readModule } from './binary/reader.ts';
 import { LinkError } from './errors.ts';
 import { commitImage, link, type LinkResult } from './link.ts';
+import { imagePlacement } from './placement.ts';
 
 /**
  * The vfs image segments baked into `box` (index, file bytes), as the linker
@@ -12,15 +13,8 @@ import { commitImage, link, type LinkResult } from './link.ts';
  */
 export function imageSegments(box: Uint8Array): Uint8Array[] | undefined {
   const module = readModule(box);
-  const section = module.customs.find((c) => c.name === MANIFEST_SECTION);
-  if (!section) throw new LinkError('not a box: it has no manifest');
-  const placed = (JSON.parse(new TextDecoder().decode(section.bytes)) as Manifest).vfsImage;
-  if (!placed) return undefined;
-  const segments = module.data.slice(placed.first, placed.first + placed.count);
-  if (segments.length !== placed.count || segments.some((s) => s.mode.kind !== 'passive')) {
-    throw new LinkError('the box\'s manifest places its image on data segments it does not have');
-  }
-  return segments.map((s) => s.bytes);
+  const { placed } = imagePlacement(module);
+  return placed && module.data.slice(placed.first, placed.first + placed.count).map((s) => s.bytes);
 }
 
 export interface RelinkOptions {

@@ -1,5 +1,6 @@
-// Function types as the linker compares and prints them.
+// Function types as the linker compares and prints them, and preview1's own.
 
+import { FUNCTIONS } from '@marcotte/abi';
 import type { FuncType, ValType } from './binary/module.ts';
 
 const NAMES: Record<number, string> = {
@@ -36,3 +37,6 @@ export function sameFuncType(a: FuncType, b: FuncType): boolean {
 export function funcTypeKey(t: FuncType): string {
   return `${t.params.join(',')}:${t.results.join(',')}`;
 }
+
+/** Each preview1 function's type as the spec gives it (packages/abi's table). */
+export const WASI_TYPES: ReadonlyMap<string, FuncType> = new Map(FUNCTIONS.map((f) => [f.name, funcType(f.params.map((p) => p.wasm), f.results)]));

@@ -4,6 +4,7 @@
 // implementation of the box contract: tests expect identical results.
 
 import { boxAppImports, boxConfigImports, ERRNO_NOSYS, type BoxParts } from '@marcotte/abi';
+import { wasiImportProblem } from '@marcotte/linker';
 import { formatCall } from './trace.ts';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -37,6 +38,11 @@ export async function instantiateParts(parts: BoxParts, host: Record<string, Fn>
   let app: WebAssembly.Instance | undefined;
   const appMemory = () => app!.exports.memory as WebAssembly.Memory;
 
+  // Every part's host imports must have preview1's types before anything is compiled (a part is a file anyone can edit).
+  for (const [who, wasm] of [['the program', parts.program], ...parts.capabilities.map((c) => [`capability ${c.name}`, c.wasm] as const)] as const) {
+    const problem = wasiImportProblem(wasm);
+    if (problem) throw new Error(`${who}: ${problem}`);
+  }
   for (const cap of parts.capabilities) {
     const module = await WebAssembly.compile(cap.wasm as Uint8Array<ArrayBuffer>);
     let own: WebAssembly.Memory | undefined;

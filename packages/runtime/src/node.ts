@@ -6,7 +6,7 @@ import { readManifest, BoxFormatError, decodeParts, findCustomSection, hostImpor
 import { instantiateParts } from './dynamic.ts';
 import { readTrace } from './trace.ts';
 import { trapFrames } from './trap-frames.ts';
-import { checkParts, interruptible, INTERRUPT_EXPORT, LinkError, readModule, writeModule } from '@marcotte/linker';
+import { checkParts, interruptible, INTERRUPT_EXPORT, LinkError, readModule, wasiImportProblem, writeModule } from '@marcotte/linker';
 import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 import { LimitError, StartError, TrapError } from './errors.ts';
 import { socketImports, type SocketChannel } from './socket-host.ts';
@@ -99,8 +99,12 @@ export async function loadBox(bytes: Uint8Array): Promise<{ module: WebAssembly.
   const manifest = startManifest(bytes);
   if (!hasMultiMemory()) throw new StartError(MULTI_MEMORY_ADVICE);
   try {
+    // A host function imported with other types than preview1's would misbehave in node:wasi (a BigInt exit code).
+    const problem = wasiImportProblem(bytes);
+    if (problem) throw new StartError(`the box does not follow preview1: ${problem}`);
     return { module: await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), manifest };
   } catch (e) {
+    if (e instanceof StartError) throw e;
     throw new StartError(`the box does not compile: ${(e as Error).message}`);
   }
 }

@@ -22,6 +22,8 @@ import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } fro
 
 export const IMAGE_MAGIC = 0x5346564d; // "MVFS"
 export const IMAGE_VERSION = 2;
+/** The data segments an image is: its index, then its file bytes (what encodeImage returns and a snapshot holds). */
+export const IMAGE_SEGMENTS = 2;
 export const IMAGE_HEADER_SIZE = 64;
 export const IMAGE_ENTRY_SIZE = 40;
 /** Bytes the writable layer may add beyond the image's own file bytes. */

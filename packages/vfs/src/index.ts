@@ -3,7 +3,7 @@ import { encodeImage } from './image.ts';
 import { wasm } from './wasm.ts';
 
 export {
-  DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_HANDLES, DEFAULT_MAX_PAGES, DEFAULT_MAX_PATH, DEFAULT_QUOTA, IMAGE_MAGIC, IMAGE_VERSION,
+  DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_HANDLES, DEFAULT_MAX_PAGES, DEFAULT_MAX_PATH, DEFAULT_QUOTA, IMAGE_MAGIC, IMAGE_SEGMENTS, IMAGE_VERSION,
   decodeImage, encodeImage, imageFromDirectory, imageFromTar, imageOptions, tarMembers, tarNumber, tarString,
 } from './image.ts';
 export { frameSegments, readSnapshot, snapshotSegments, snapshotToTar, takeSnapshot, takeSnapshotBytes, writeEntries } from './snapshot.ts';

@@ -4,6 +4,7 @@
 // the runtime's own dynamic.ts (it has no Node imports).
 
 import { decodeParts, findCustomSection, hostImportNames, PARTS_SECTION } from '@marcotte/abi';
+import { wasiImportProblem } from '@marcotte/linker';
 import { instantiateParts } from '@marcotte/runtime/dynamic';
 import { trapFrames } from '@marcotte/runtime/trap-frames';
 import { takeSnapshotBytes } from '@marcotte/vfs';
@@ -54,6 +55,8 @@ async function run(request: RunRequest): Promise<void> {
         vfsMemory = vfs.memory as WebAssembly.Memory;
       }
     } else {
+      const problem = wasiImportProblem(request.bytes);
+      if (problem) throw new StartFailure(`the box does not follow preview1: ${problem}`);
       const { instance } = await WebAssembly.instantiate(request.bytes as Uint8Array<ArrayBuffer>, { wasi_snapshot_preview1: host });
       memory = instance.exports.memory as WebAssembly.Memory;
       start = (instance.exports._start ?? instance.exports._initialize) as () => void;

@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { build, BuildError, formatBytes, progressFor } from '@marcotte/builder';
 import { DENY_CLASSES } from '@marcotte/linker';
-import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
+import { flag, keyValue, parseArgs, parseSize, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { CAPABILITIES } from '../capabilities.ts';
 import { checkWritable, writeOutput } from '../io.ts';
 
@@ -18,6 +18,9 @@ Options:
   --deny CAP         the box may not have CAP (fs, net, proc, clock, random)
   --cache-dir DIR    where layers are cached (default $XDG_CACHE_HOME/marcotte)
   --no-cache         build every layer afresh and store none
+  --max-unpack SIZE  the most ADD may unpack from archives in this build, all
+                     together, such as 512m (default 256m; more is refused:
+                     a gzip bomb stops there)
   -h, --help         show this help
 
 Progress goes to stderr: updating lines on a terminal, plain lines in CI
@@ -31,6 +34,7 @@ const SPECS: OptionSpec[] = [
   { name: 'deny', value: true, multiple: true },
   { name: 'cache-dir', value: true },
   { name: 'no-cache' },
+  { name: 'max-unpack', value: true },
   { name: 'help', short: 'h' },
 ];
 
@@ -57,11 +61,15 @@ export async function buildCommand(argv: readonly string[]): Promise<number> {
   const cacheDir = value(args, 'cache-dir');
   const out = value(args, 'o') ?? `${basename(resolve(context))}.box.wasm`;
   checkWritable('box build', out);
+  const maxUnpackText = value(args, 'max-unpack');
+  const maxUnpack = maxUnpackText === undefined ? undefined : parseSize('box build', '--max-unpack', maxUnpackText);
+  if (maxUnpack !== undefined && !(maxUnpack > 0 && Number.isSafeInteger(maxUnpack))) throw new UsageError(`box build: --max-unpack expects a positive size such as 512m, got ${JSON.stringify(maxUnpackText)}`);
   try {
     const result = await build({
       context, capabilities: CAPABILITIES, buildArgs, deny, progress: progressFor(process.stderr),
       ...(value(args, 'file') !== undefined ? { dockerfile: value(args, 'file')! } : {}),
       ...(noCache ? { cacheDir: null } : cacheDir !== undefined ? { cacheDir } : {}),
+      ...(maxUnpack !== undefined ? { maxUnpack } : {}),
     });
     await writeOutput('box build', out, result.bytes);
     const reuse = result.layers.length === 0 ? '' : result.cached ? '; every layer from the cache' : '';

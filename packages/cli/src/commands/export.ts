@@ -49,6 +49,8 @@ export async function exportCommand(argv: readonly string[]): Promise<number> {
     if (e instanceof BoxFormatError) throw new UsageError(`box export: ${path}: ${e.message}`);
     throw e;
   }
+  // The layer is the box itself: a file that only carries a manifest section would be an image no runtime can start.
+  if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) throw new UsageError(`box export: ${path}: not a valid WebAssembly module (it does not compile)`);
   await writeOutput('box export', out, ociLayout(bytes, manifest, { name, title: basename(path) }));
   return 0;
 }

@@ -1,10 +1,10 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { readManifest, type Manifest } from '@marcotte/abi';
-import { commitImage, imageSummary } from '@marcotte/linker';
-import { decodeImage, encodeImage, imageOptions, snapshotSegments } from '@marcotte/vfs';
+import { commitImage, imageSegments, imageSummary, LinkError, WasmFormatError } from '@marcotte/linker';
+import { decodeImage, encodeImage, IMAGE_SEGMENTS, imageOptions, snapshotSegments } from '@marcotte/vfs';
 import { resolve } from 'node:path';
 import { LimitError, runBoxIsolated, TrapError, type Publish } from '@marcotte/runtime';
-import { flag, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
+import { flag, parseArgs, parseSize, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { checkWritable, readInput } from '../io.ts';
 import { withEntrypoint, withWorkdir } from '../reconfigure.ts';
 
@@ -129,14 +129,6 @@ function parseEnv(entries: string[], files: string[]): Record<string, string> {
   return env;
 }
 
-/** "1000", "64k", "2m", "1g" (powers of 1024) -> bytes. */
-function parseSize(text: string, option: string): number {
-  const m = /^(\d+)([kmg])?i?b?$/i.exec(text.trim());
-  if (!m) throw new UsageError(`box run: ${option} expects a size such as 65536 or 64k, got ${JSON.stringify(text)}`);
-  const scale = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
-  return Number(m[1]) * scale;
-}
-
 function readManifestOrNull(bytes: Uint8Array): Manifest | null {
   try {
     return readManifest(bytes);
@@ -171,6 +163,24 @@ function keepExitCode(write: () => void): void {
   }
 }
 
+/**
+ * The box's image placement, checked before the run (the commit rewrites
+ * those segments with the run's snapshot): a damaged box is refused, not
+ * found out after the program ran.
+ */
+function checkCommitTarget(box: Uint8Array, boxPath: string): void {
+  let segments: Uint8Array[] | undefined;
+  try {
+    segments = imageSegments(box);
+  } catch (e) {
+    if (e instanceof LinkError || e instanceof WasmFormatError) throw new UsageError(`box run: --commit: ${boxPath}: ${e.message}`);
+    throw e;
+  }
+  if (segments?.length !== IMAGE_SEGMENTS) {
+    throw new UsageError(`box run: --commit: ${boxPath}: its manifest places its image on ${segments?.length} data segment${segments?.length === 1 ? '' : 's'}, a vfs image is ${IMAGE_SEGMENTS}`);
+  }
+}
+
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs('box run', argv, SPECS, 1);
   if (flag(args, 'help')) {
@@ -188,9 +198,9 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     throw new UsageError(`box run: --timeout expects a positive number of seconds, got ${JSON.stringify(timeout)}`);
   }
   const maxOutput = value(args, 'max-output');
-  const outputLimit = maxOutput === undefined ? undefined : parseSize(maxOutput, '--max-output');
+  const outputLimit = maxOutput === undefined ? undefined : parseSize('box run', '--max-output', maxOutput);
   const memory = value(args, 'memory');
-  const memoryLimit = memory === undefined ? undefined : parseSize(memory, '--memory');
+  const memoryLimit = memory === undefined ? undefined : parseSize('box run', '--memory', memory);
   const mode = value(args, 'mode');
   if (mode !== undefined && mode !== 'static' && mode !== 'dynamic') throw new UsageError(`box run: --mode must be static or dynamic, got ${JSON.stringify(mode)}`);
   const original = await readInput('box run', boxPath);
@@ -210,6 +220,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   if (commit !== undefined && manifest && !manifest.vfsImage) {
     throw new UsageError(`box run: --commit: ${boxPath} has no filesystem of its own (link it with --fs)`);
   }
+  if (commit !== undefined && manifest) checkCommitTarget(original, boxPath);
   if (commit !== undefined) checkWritable('box run: --commit', commit);
   if (manifest?.sealed && (args.rest.length > 0 || Object.keys(env).length > 0)) {
     // The box answers args_get and environ_get from what it baked; say so rather than drop them unseen.

@@ -9,7 +9,7 @@
 import { appendFileSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { main } from '../main.ts';
-import { mutateBox, mutateDockerfile, mutateTar, mutateWasm, rng, tar, type Rand } from './mutate.ts';
+import { customPayload, mutateBox, mutateDockerfile, mutateTar, mutateWasm, replaceCustom, rng, tar, type Rand } from './mutate.ts';
 
 const root = new URL('../../../../', import.meta.url).pathname;
 const hello = join(root, 'examples/hello/hello.wasm');
@@ -37,6 +37,8 @@ export interface Result {
   /** the path the tool may write, relative to the iteration's directory */
   output: string;
   ms: number;
+  /** false when box-link wrote a box that does not compile */
+  compiles?: false;
 }
 
 function listing(dir: string): string[] {
@@ -99,6 +101,11 @@ const TOOLS: Record<string, Tool> = {
     writeFileSync(join(dir, 'in.box.wasm'), m.bytes);
     return { how: m.how, program: 'box', argv: ['inspect', ...(r(2) ? ['--json'] : []), join(dir, 'in.box.wasm')] };
   },
+  'box export': (r, dir, base) => {
+    const m = mutateBox(r, base.box);
+    writeFileSync(join(dir, 'in.box.wasm'), m.bytes);
+    return { how: m.how, program: 'box', argv: ['export', '--oci', join(dir, OUT), join(dir, 'in.box.wasm')] };
+  },
   'box run': (r, dir, base) => {
     const m = mutateBox(r, base.box);
     writeFileSync(join(dir, 'in.box.wasm'), m.bytes);
@@ -146,8 +153,19 @@ async function makeBase(dir: string): Promise<Base> {
   cpSync(helloData, join(image, 'data'), { recursive: true });
   const linked = await capture('box-link', ['--portable', '--image', image, '--env', 'GREETING=Hi', '-o', out, hello, '--', 'default']);
   if (linked.code !== 0) throw new Error(`cannot link the base box: ${linked.stderr}`);
+  // A build record as box build writes one, so that mutations reach its fields too (box inspect prints them, FROM starts from them).
+  const box = readFileSync(out);
+  const manifest = JSON.parse(new TextDecoder().decode(customPayload(box, 'box'))) as Record<string, unknown>;
+  manifest.build = {
+    from: 'scratch',
+    layers: [
+      { digest: `sha256:${'ab'.repeat(32)}`, instruction: 'COPY data/ /data/', line: 3, size: 2048 },
+      { digest: `sha256:${'cd'.repeat(32)}`, instruction: 'COPY --chown=1:1 hello.wasm /bin/hello', line: 4, size: 40960, chown: '1:1' },
+    ],
+    labels: { 'org.example.fuzz': 'yes' }, user: 'nobody', exposed: [], volumes: [], stopSignal: 'SIGTERM', shell: ['/bin/sh', '-c'],
+  };
   return {
-    box: readFileSync(out),
+    box: replaceCustom(box, 'box', new TextEncoder().encode(JSON.stringify(manifest))),
     tar: tar([
       { path: 'etc/', type: 'dir' },
       { path: 'etc/hostname', type: 'file', data: 'box\n' },
@@ -174,8 +192,11 @@ for (let i = 0; i < Number(countText); i++) {
   const { code, stderr } = await capture(c.program, c.argv);
   const ms = Math.round(performance.now() - t0);
   const added = listing(dir).filter((p) => !before.has(p));
+  // A box the linker wrote must compile (a program whose _start returned i32 used to link into one that did not).
+  const box = join(dir, OUT);
+  const compiles = c.program === 'box-link' && code === 0 && added.includes(OUT) ? WebAssembly.validate(readFileSync(box)) : undefined;
   const lines = stderr.split('\n').filter((l) => l !== '');
-  const result: Result = { i, how: c.how, code, stderr: lines, added, output: OUT, ms };
+  const result: Result = { i, how: c.how, code, stderr: lines, added, output: OUT, ms, ...(compiles === false ? { compiles } : {}) };
   appendFileSync(results, `${JSON.stringify(result)}\n`);
   rmSync(dir, { recursive: true, force: true });
 }

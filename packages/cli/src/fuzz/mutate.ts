@@ -3,6 +3,7 @@
 // same seed gives the same inputs, so a failure names its seed.
 
 import { rng } from '@marcotte/conformance';
+import { readModule, writeModule } from '@marcotte/linker';
 
 export { rng };
 
@@ -135,10 +136,29 @@ export function corruptSectionLength(r: Rand, input: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Bytes mutated at random, or one section's length. */
+const VALTYPES = [0x7f, 0x7e, 0x7d, 0x7c];
+
+/**
+ * One function type changed (a parameter or result added, removed or of
+ * another value type), the module otherwise intact: imports that no longer
+ * have preview1's types, an entry point that returns something.
+ */
+export function retype(r: Rand, input: Uint8Array): Uint8Array {
+  const m = readModule(input);
+  const type = m.types[r(m.types.length)];
+  if (!type) return input;
+  const list = r(2) ? type.params : type.results;
+  const op = r(3);
+  if (op === 0 || list.length === 0) list.push(pick(r, VALTYPES));
+  else if (op === 1) list.splice(r(list.length), 1);
+  else list[r(list.length)] = pick(r, VALTYPES);
+  return writeModule(m);
+}
+
+/** Bytes mutated at random, one section's length, or one function type. */
 export function mutateWasm(r: Rand, input: Uint8Array): { bytes: Uint8Array; how: string } {
-  const kind = pick(r, ['flip', 'set', 'truncate', 'insert', 'section-length'] as const);
-  const fn = { flip: flipBits, set: setBytes, truncate, insert, 'section-length': corruptSectionLength }[kind];
+  const kind = pick(r, ['flip', 'set', 'truncate', 'insert', 'section-length', 'retype'] as const);
+  const fn = { flip: flipBits, set: setBytes, truncate, insert, 'section-length': corruptSectionLength, retype }[kind];
   return { bytes: fn(r, input), how: kind };
 }
 
@@ -148,14 +168,67 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 const WRONG: readonly Json[] = [null, 42, -1, 1e300, 'x', '', [], {}, true, [1, 2], { a: 1 }];
 
-/** A manifest edit: a newer or broken format, a key removed or of the wrong type, broken JSON, box.parts removed. */
+/** Every path to a value inside `json` (object keys and array indices), the root excluded. */
+function paths(json: Json, at: (string | number)[] = []): (string | number)[][] {
+  if (json === null || typeof json !== 'object') return [];
+  const keys: (string | number)[] = Array.isArray(json) ? json.map((_, i) => i) : Object.keys(json);
+  return keys.flatMap((k) => [[...at, k], ...paths((json as Record<string | number, Json>)[k]!, [...at, k])]);
+}
+
+/** A copy of `json` with the value at `path` replaced by `value`, or deleted when `value` is undefined. */
+function edit(json: Json, path: readonly (string | number)[], value: Json | undefined): Json {
+  const copy = structuredClone(json);
+  let parent = copy as Record<string | number, Json>;
+  for (const k of path.slice(0, -1)) parent = parent[k] as Record<string | number, Json>;
+  const last = path.at(-1)!;
+  if (value !== undefined) parent[last] = value;
+  else if (Array.isArray(parent)) parent.splice(last as number, 1);
+  else delete parent[last];
+  return copy;
+}
+
+/** Values aimed at numbers that index or size something: off the end, negative, fractional, huge. */
+const NUMBERS: readonly Json[] = [-1, 0, 1, 0.5, 2 ** 31, 2 ** 32, 2 ** 53, 1e300, 1000];
+
+/** One value somewhere in `json` (at any depth) deleted or replaced by a wrong or edge value. */
+function mutateJson(r: Rand, json: Json): { json: Json; how: string } {
+  const all = paths(json);
+  if (all.length === 0) return { json: pick(r, WRONG), how: 'root' };
+  const path = pick(r, all);
+  const op = pick(r, ['delete', 'wrong', 'number'] as const);
+  const value = op === 'delete' ? undefined : pick(r, op === 'wrong' ? WRONG : NUMBERS);
+  return { json: edit(json, path, value), how: `${op} ${path.join('.')}` };
+}
+
+/**
+ * box.parts with its JSON header mutated at any depth (blob ranges, names,
+ * provides, stubs, denied), the blobs kept: what decodeParts and dynamic
+ * mode must refuse in one line.
+ */
+function mutatePartsHeader(r: Rand, parts: Uint8Array): { bytes: Uint8Array; how: string } {
+  const length = new DataView(parts.buffer, parts.byteOffset, parts.byteLength).getUint32(0, true);
+  const header = JSON.parse(new TextDecoder().decode(parts.subarray(4, 4 + length))) as Json;
+  const m = mutateJson(r, header);
+  const json = new TextEncoder().encode(JSON.stringify(m.json));
+  const out = new Uint8Array(4 + json.length + parts.length - 4 - length);
+  new DataView(out.buffer).setUint32(0, json.length, true);
+  out.set(json, 4);
+  out.set(parts.subarray(4 + length), 4 + json.length);
+  return { bytes: out, how: m.how };
+}
+
+/**
+ * A manifest edit: a newer or broken format, a key removed or of the wrong
+ * type, a value at any depth (the build record's layers, labels …) wrong,
+ * broken JSON, box.parts removed, its bytes or its header's fields damaged.
+ */
 export function mutateBox(r: Rand, box: Uint8Array): { bytes: Uint8Array; how: string } {
   const payload = customPayload(box, 'box');
   if (!payload) throw new Error('not a box');
   const text = new TextDecoder().decode(payload);
   const manifest = JSON.parse(text) as Record<string, Json>;
   const keys = Object.keys(manifest);
-  const kind = pick(r, ['newer-format', 'format', 'delete-key', 'wrong-type', 'nested', 'json', 'no-manifest', 'no-parts', 'parts-bytes', 'bytes'] as const);
+  const kind = pick(r, ['newer-format', 'format', 'delete-key', 'wrong-type', 'nested', 'deep', 'deep', 'json', 'no-manifest', 'no-parts', 'parts-bytes', 'parts-header', 'parts-header', 'bytes'] as const);
   const write = (m: Json) => replaceCustom(box, 'box', new TextEncoder().encode(JSON.stringify(m)));
   switch (kind) {
     case 'newer-format':
@@ -189,6 +262,16 @@ export function mutateBox(r: Rand, box: Uint8Array): { bytes: Uint8Array; how: s
     case 'no-parts':
       // a portable box whose parts are gone, still saying portable: true
       return { bytes: replaceCustom(box, 'box.parts', null), how: kind };
+    case 'deep': {
+      const m = mutateJson(r, manifest);
+      return { bytes: write(m.json), how: `${kind} ${m.how}` };
+    }
+    case 'parts-header': {
+      const parts = customPayload(box, 'box.parts');
+      if (!parts) return { bytes: box, how: kind };
+      const m = mutatePartsHeader(r, parts);
+      return { bytes: replaceCustom(box, 'box.parts', m.bytes), how: `${kind} ${m.how}` };
+    }
     case 'parts-bytes': {
       const parts = customPayload(box, 'box.parts');
       if (!parts) return { bytes: box, how: kind };

@@ -22,10 +22,16 @@ const SECTION_NAMES: Record<number, string> = Object.fromEntries(Object.entries(
 
 /** Known section ids in the order the binary format requires. */
 export const SECTION_ORDER: readonly number[] = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
+const IMPORT_RANK = SECTION_ORDER.indexOf(2);
 
 const EXTERN_KINDS: readonly ExternKind[] = ['func', 'table', 'memory', 'global', 'tag'];
 
-export function readModule(bytes: Uint8Array): Module {
+/**
+ * `importsOnly`: the type and import sections alone, for a host that checks
+ * what a module imports before compiling it; reading stops at the first
+ * section after them and skips the checks that need the whole module.
+ */
+export function readModule(bytes: Uint8Array, { importsOnly = false } = {}): Module {
   const r = new ByteReader(bytes);
   if (bytes.length < 8) r.fail('unexpected end of header', bytes.length);
   if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) r.fail('magic header not detected', 0);
@@ -51,6 +57,7 @@ export function readModule(bytes: Uint8Array): Module {
     } else {
       const rank = SECTION_ORDER.indexOf(id);
       if (rank < 0) r.fail(`unknown section id ${id}`, idAt);
+      if (importsOnly && rank > IMPORT_RANK) return m;
       if (rank <= lastRank) r.fail(rank === lastRank ? `duplicate section id ${id}` : `section id ${id} out of order`, idAt);
       lastRank = rank;
       lastKnown = id;
@@ -65,6 +72,7 @@ export function readModule(bytes: Uint8Array): Module {
     r.end = bytes.length;
   }
 
+  if (importsOnly) return m;
   if (m.functions.length !== m.codes.length) {
     r.fail(sawCode || m.functions.length > 0
       ? `function and code section have inconsistent lengths (${m.functions.length} vs ${m.codes.length})`

@@ -1,0 +1,44 @@
+// imagePlacement: a manifest's vfsImage is checked against the module before
+// anything rewrites or reads the segments it names (issue 16, finding 12:
+// `box run --commit` with a bogus placement crashed in the module writer).
+
+import { describe, expect, it } from 'vitest';
+import type { Module } from './binary/module.ts';
+import { LinkError } from './errors.ts';
+import { imagePlacement } from './placement.ts';
+
+const I32 = 0x7f;
+
+/** A module with one (i32) -> i32 function, an active and two passive segments, and `vfsImage` as given. */
+function moduleWith(vfsImage: unknown): Module {
+  const manifest = { format: 1, capabilities: {}, entrypoint: '/a', args: [], env: [], hostImports: [], ...(vfsImage ? { vfsImage } : {}) };
+  return {
+    types: [{ params: [I32], results: [I32] }, { params: [], results: [] }], imports: [], functions: [1, 0], tables: [], memories: [{ min: 1n }], tags: [], globals: [],
+    exports: [], elements: [], codes: [{ locals: [], body: new Uint8Array([0x0b]) }, { locals: [], body: new Uint8Array([0x20, 0, 0x0b]) }],
+    data: [
+      { mode: { kind: 'active', memory: 0, offset: new Uint8Array([0x41, 0, 0x0b]) }, bytes: new Uint8Array(1) },
+      { mode: { kind: 'passive' }, bytes: new Uint8Array(2) },
+      { mode: { kind: 'passive' }, bytes: new Uint8Array(3) },
+    ],
+    customs: [{ name: 'box', bytes: new TextEncoder().encode(JSON.stringify(manifest)) }],
+  } as unknown as Module;
+}
+
+describe('imagePlacement', () => {
+  it('accepts passive segments and an (i32) -> i32 size function; no image is fine', () => {
+    expect(imagePlacement(moduleWith({ first: 1, count: 2, sizeFunction: 1 }))).toMatchObject({ placed: { first: 1, count: 2 }, sizeCode: 1 });
+    expect(imagePlacement(moduleWith(undefined)).placed).toBeUndefined();
+  });
+
+  it.each([
+    ['segments past the end', { first: 1, count: 3, sizeFunction: 1 }, /data segments it does not have/],
+    ['an active segment', { first: 0, count: 2, sizeFunction: 1 }, /data segments it does not have/],
+    ['no segments', { first: 1, count: 0, sizeFunction: 1 }, /data segments it does not have/],
+    ['a function of another type', { first: 1, count: 2, sizeFunction: 0 }, /size function it does not have/],
+    ['a function past the end', { first: 1, count: 2, sizeFunction: 9 }, /size function it does not have/],
+    ['a malformed placement', { first: -1, count: 2, sizeFunction: 1 }, /"vfsImage" must be/],
+  ])('refuses %s with a LinkError', (_, placed, message) => {
+    expect(() => imagePlacement(moduleWith(placed))).toThrow(LinkError);
+    expect(() => imagePlacement(moduleWith(placed))).toThrow(message);
+  });
+});
