@@ -16,6 +16,22 @@ import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } fro
 import { clock_realtime } from "./config";
 import { dir_free } from "./directory";
 import { fmem_free } from "./fmem";
+import { meta_charge } from "./limits";
+
+/**
+ * What the metadata quota (limits.ts: meta_allows) counts, about what each
+ * costs in memory: a name is its bytes and META_NAME (its record and index
+ * slots); an inode META_INODE, a directory's tables META_DIR more, and a
+ * symlink its target's bytes.
+ */
+export const META_NAME: u64 = 32;
+export const META_INODE: u64 = 80;
+export const META_DIR: u64 = 96;
+
+/** The metadata an inode of `filetype` with a symlink target of `target` bytes counts. */
+export function meta_of(filetype: u8, target: u64): u64 {
+  return META_INODE + (filetype == FILETYPE_DIRECTORY ? META_DIR : 0) + (filetype == FILETYPE_SYMBOLIC_LINK ? target : 0);
+}
 
 /** readdir cookies 1 and 2 belong to "." and ".."; real entries count from 3. */
 export const FIRST_ENTRY_ID: u64 = 3;
@@ -48,6 +64,8 @@ export class Dir {
   subdirs: u32 = 0;
   nextId: u64 = FIRST_ENTRY_ID;
   parent: Inode | null = null;
+  /** bytes of this directory's name in its parent (dir_path_bytes adds them up) */
+  nameLen: u32 = 0;
 }
 
 /**
@@ -175,6 +193,7 @@ export function quota_resize(i: Inode, size: u64): void {
  */
 export function inode_release(i: Inode): void {
   if (i.nlink != 0 || i.opens != 0) return;
+  meta_charge(-<i64>meta_of(i.filetype, i.size));
   if (i.isFile) {
     quota_resize(i, 0);
     fmem_free(i.data, i.cap);

@@ -21,7 +21,7 @@ import {
   ENTRY_SIZE, E_A, E_B, E_DATA_OFF, E_MODE, E_MTIME, E_NAME_LEN, E_NAME_OFF, E_SIZE, E_TYPE, HEADER_SIZE,
   entry, image_build_time, image_count, image_group_inode, image_quota, image_strings, image_workdir,
 } from "./image";
-import { max_file_size, max_handles, max_pages, max_path, mem_guard } from "./limits";
+import { max_file_size, max_handles, max_meta, max_pages, max_path, mem_guard } from "./limits";
 import { resolve_root } from "./resolve";
 import { string_to_bytes } from "./strings";
 import { heapsort } from "./heapsort";
@@ -228,6 +228,7 @@ export function snapshot(): u64 {
   store<u32>(index + 48, max_path);
   store<u32>(index + 52, <u32>max_handles);
   store<u32>(index + 56, max_pages);
+  store<u32>(index + 60, <u32>max_meta);
 
   let str: u32 = 0;
   for (let k = 0; k < n; k++) {
