@@ -29,7 +29,8 @@ export interface Dirent { next: bigint; ino: bigint; type: number; name: string 
 
 type Fn = (...args: (number | bigint)[]) => number;
 
-export async function vfsHarness(entries: readonly ImageEntry[] = [], options: ImageOptions = {}, clock: () => bigint = () => NOW) {
+/** `hostPages`: the host's cap on the vfs memory (box run --memory), given through memory_limit before the first call. */
+export async function vfsHarness(entries: readonly ImageEntry[] = [], options: ImageOptions = {}, clock: () => bigint = () => NOW, hostPages?: number) {
   const segments = encodeImage(entries, options);
   const module = await WebAssembly.compile(wasm() as Uint8Array<ArrayBuffer>);
   const app = new WebAssembly.Memory({ initial: 4 });
@@ -56,6 +57,7 @@ export async function vfsHarness(entries: readonly ImageEntry[] = [], options: I
     bytes().set(b, at);
     return [at, b.length];
   };
+  if (hostPages !== undefined) e.memory_limit!(hostPages);
   const count = e.preopen_count!();
   const root = e.preopen!(0);
 
@@ -116,8 +118,8 @@ export async function vfsHarness(entries: readonly ImageEntry[] = [], options: I
     rmdir: (path: string, dir = root) => e.path_remove_directory!(dir, ...put(PATH_A, path)),
     unlink: (path: string, dir = root) => e.path_unlink_file!(dir, ...put(PATH_A, path)),
     symlink: (target: string, path: string, dir = root) => e.path_symlink!(...put(PATH_B, target), dir, ...put(PATH_A, path)),
-    link: (from: string, to: string, follow = false) =>
-      e.path_link!(root, follow ? LOOKUPFLAGS_SYMLINK_FOLLOW : 0, ...put(PATH_A, from), root, ...put(PATH_B, to)),
+    link: (from: string, to: string, follow = false, toDir = root) =>
+      e.path_link!(root, follow ? LOOKUPFLAGS_SYMLINK_FOLLOW : 0, ...put(PATH_A, from), toDir, ...put(PATH_B, to)),
     rename: (from: string, to: string) => e.path_rename!(root, ...put(PATH_A, from), root, ...put(PATH_B, to)),
     readlink(path: string, bufLen = 256): [number, string] {
       const err = e.path_readlink!(root, ...put(PATH_A, path), BUF, bufLen, OUT);
