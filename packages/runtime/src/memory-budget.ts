@@ -1,0 +1,102 @@
+// box run --memory: one budget for every memory a box makes the host hold.
+//
+// A box has several memories: the program's (memory 0), one per capability
+// (the kernel's, the vfs's with the files and their metadata, ...) and the
+// linker's fixed ones (the trace records). WebAssembly has no limit across
+// memories, so the budget is split into a maximum per memory, declared in
+// the module before it is compiled: the engine refuses every grow past it,
+// whatever the code. The split:
+//   - fixed memories (not the program's, no capability's) keep their size;
+//   - each capability but the vfs gets CAPABILITY_PAGES (1 MiB: the kernel's
+//     fd table, argv and environ, sockets, clock state fit with room);
+//   - the vfs gets a quarter of the budget (at least MIN_VFS_PAGES): it is
+//     told the number (its memory_limit control export) and plans within it,
+//     answering ENOSPC when full instead of trapping;
+//   - the program gets the rest.
+// Dynamic mode applies the same split to the parts, each its own module.
+
+import { readModule, writeModule, type Module } from '@marcotte/linker';
+import { StartError } from './errors.ts';
+
+export const PAGE = 65536;
+/** Each capability's memory but the vfs's. */
+export const CAPABILITY_PAGES = 16;
+/** The vfs's least share: it keeps about 1 MiB for its own metadata headroom (vfs limits.ts). */
+export const MIN_VFS_PAGES = 32;
+
+export type MemoryRole = 'program' | 'vfs' | 'capability' | 'fixed';
+
+/** Pages each memory may reach (in the order given), so that together they stay within `budget` pages. */
+export function splitBudget(budget: number, memories: ReadonlyArray<{ role: MemoryRole; min: number }>): number[] {
+  const vfs = memories.some((m) => m.role === 'vfs') ? Math.max(MIN_VFS_PAGES, Math.floor(budget / 4)) : 0;
+  const caps = memories.map((m) => (m.role === 'fixed' ? m.min : m.role === 'capability' ? Math.max(m.min, CAPABILITY_PAGES) : m.role === 'vfs' ? Math.max(m.min, vfs) : 0));
+  const others = caps.reduce((a, b) => a + b, 0);
+  const program = memories.findIndex((m) => m.role === 'program');
+  const left = budget - others;
+  if (program >= 0) {
+    const min = memories[program]!.min;
+    if (left < min) {
+      throw new StartError(`--memory: the box needs at least ${((others + min) * PAGE) / (1 << 20)} MiB to start (the program ${(min * PAGE) / (1 << 20)} MiB, its capabilities ${(others * PAGE) / (1 << 20)} MiB), the limit allows ${(budget * PAGE) / (1 << 20)} MiB`);
+    }
+    caps[program] = left;
+  } else if (left < 0) {
+    throw new StartError(`--memory: the box's capabilities need at least ${(others * PAGE) / (1 << 20)} MiB, the limit allows ${(budget * PAGE) / (1 << 20)} MiB`);
+  }
+  return caps;
+}
+
+/** Lowers each defined memory's maximum to `caps[i]` (a lower maximum the module declares stays). */
+function declare(module: Module, caps: readonly number[]): void {
+  module.memories.forEach((memory, i) => {
+    const cap = BigInt(caps[i]!);
+    memory.max = memory.max === undefined || memory.max > cap ? cap : memory.max;
+  });
+}
+
+/** A static box's memories by role: memory 0 is the program's, `box.<name>.memory*` exports are capabilities'. */
+function rolesOf(module: Module): MemoryRole[] {
+  const imported = module.imports.filter((i) => i.desc.kind === 'memory').length;
+  const roles: MemoryRole[] = module.memories.map((_, i) => (i + imported === 0 ? 'program' : 'fixed'));
+  for (const e of module.exports) {
+    const m = /^box\.([^.]+)\.memory\d*$/.exec(e.name);
+    if (e.kind !== 'memory' || !m || e.index < imported) continue;
+    roles[e.index - imported] = m[1] === 'vfs' ? 'vfs' : 'capability';
+  }
+  return roles;
+}
+
+export interface CappedBox {
+  bytes: Uint8Array;
+  /** the program's maximum in bytes */
+  programBytes: number;
+  /** the vfs memory's maximum in pages, for its memory_limit (undefined: no vfs) */
+  vfsPages?: number;
+}
+
+/** A static box with every memory capped so that together they stay within `budget` pages. */
+export function capStaticBox(bytes: Uint8Array, budget: number): CappedBox {
+  const module = readModule(bytes);
+  if (module.imports.some((i) => i.desc.kind === 'memory')) throw new StartError('the box imports a memory: --memory cannot bound it');
+  const roles = rolesOf(module);
+  const caps = splitBudget(budget, module.memories.map((m, i) => ({ role: roles[i]!, min: Number(m.min) })));
+  declare(module, caps);
+  const vfs = roles.indexOf('vfs');
+  return { bytes: writeModule(module), programBytes: caps[0]! * PAGE, ...(vfs >= 0 ? { vfsPages: caps[vfs]! } : {}) };
+}
+
+/** One part (dynamic mode) with its own memories capped at `pages` each (a part has one). */
+export function capPart(bytes: Uint8Array, pages: number): Uint8Array {
+  const module = readModule(bytes);
+  declare(module, module.memories.map(() => pages));
+  return writeModule(module);
+}
+
+/** The pages a dynamic box's program and capabilities may each reach, by the same split as a static box. */
+export function splitParts(budget: number, program: Uint8Array, capabilities: ReadonlyArray<{ name: string; wasm: Uint8Array }>): { program: number; capabilities: number[] } {
+  const min = (bytes: Uint8Array) => Number(readModule(bytes).memories[0]?.min ?? 0n);
+  const caps = splitBudget(budget, [
+    { role: 'program', min: min(program) },
+    ...capabilities.map((c) => ({ role: (c.name === 'vfs' ? 'vfs' : 'capability') as MemoryRole, min: min(c.wasm) })),
+  ]);
+  return { program: caps[0]!, capabilities: caps.slice(1) };
+}
