@@ -205,6 +205,25 @@ describe('box', () => {
     }
   });
 
+  it('--memory bounds the vfs\'s metadata too: many symlinks with long targets or many empty files end with ENOSPC (issue 16)', () => {
+    // Before, --memory capped only the program's memory: 908,960 such symlinks held 3.7 GB under --memory 16m.
+    const program = join(root, 'conformance/programs/fill_names.wasm');
+    const box = join(work, 'fill.box.wasm');
+    const portable = join(work, 'fill-portable.box.wasm');
+    expect(cli('box-link', ['--fs', '-o', box, program]).status).toBe(0);
+    expect(cli('box-link', ['--fs', '--portable', '-o', portable, program]).status).toBe(0);
+    for (const [mode, most] of [['symlinks', 1000], ['files', 10_000]] as const) {
+      for (const args of [[box], ['--mode', 'dynamic', portable]]) {
+        const r = cli('box', ['run', '--memory', '16m', ...args, mode]);
+        expect(r.status).toBe(0);
+        const made = /^(\w+): (\d+) then No space left on device\n$/.exec(r.stdout);
+        expect(made?.[1]).toBe(mode);
+        expect(Number(made![2])).toBeGreaterThan(10);
+        expect(Number(made![2])).toBeLessThan(most);
+      }
+    }
+  });
+
   it('commits a run\'s filesystem changes into a new box, also after a failure or a trap (--commit)', () => {
     const program = join(root, 'conformance/programs/append_state.wasm');
     const boxes = [0, 1, 2, 3].map((i) => join(work, `state${i}.box.wasm`));
