@@ -5,7 +5,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { BuildRecord, CapabilityDescriptor, LayerRecord, Manifest } from '@marcotte/abi';
+import type { BuildRecord, CapabilityDescriptor, LayerRecord, Manifest, VfsLimits } from '@marcotte/abi';
 import { DENY_CLASSES, link, readModule, type LinkOptions } from '@marcotte/linker';
 import { readBaseBox } from './base.ts';
 import { cacheKey, defaultCacheDir, LayerCache } from './cache.ts';
@@ -39,6 +39,8 @@ export interface BuildOptions {
   runTimeoutMs?: number;
   /** seconds since the epoch for directories the build creates and RUN's clock (default SOURCE_DATE_EPOCH, else 0) */
   epoch?: number;
+  /** the box's vfs limits (box build --vfs-*); RUN steps keep the defaults */
+  vfsLimits?: VfsLimits;
 }
 
 export interface BuildResult {
@@ -292,7 +294,7 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
     }
   }
   if (!stage) throw new BuildError(`${file}: no FROM instruction`);
-  const bytesAndManifest = finish(stage, file, options.capabilities, byName, deny);
+  const bytesAndManifest = finish(stage, file, options.capabilities, byName, deny, options.vfsLimits);
   return { ...bytesAndManifest, layers: stage.layers, cached: allCached };
 }
 
@@ -388,7 +390,7 @@ function copySource(from: string | undefined, stages: readonly Stage[], context:
 }
 
 /** Links the last stage: its entrypoint program over its flattened image. */
-function finish(s: Stage, file: string, capabilities: readonly CapabilityDescriptor[], byName: Map<string, CapabilityDescriptor>, deny: string[]): { bytes: Uint8Array<ArrayBuffer>; manifest: Manifest } {
+function finish(s: Stage, file: string, capabilities: readonly CapabilityDescriptor[], byName: Map<string, CapabilityDescriptor>, deny: string[], vfsLimits?: VfsLimits): { bytes: Uint8Array<ArrayBuffer>; manifest: Manifest } {
   // Docker: a shell-form ENTRYPOINT ignores CMD.
   const argv = [...(s.entrypoint ?? []), ...(s.entrypointShell ? [] : (s.cmd ?? []))];
   if (argv.length === 0) throw new BuildError(`${file}: no ENTRYPOINT or CMD: a box needs a program to run`);
@@ -430,6 +432,7 @@ function finish(s: Stage, file: string, capabilities: readonly CapabilityDescrip
     ...(s.workdir !== '/' ? { workdir: s.workdir } : {}),
     ...(s.volumes.length ? { mountPoints: s.volumes } : {}),
     ...(linkDeny.length ? { deny: linkDeny } : {}),
+    ...(vfsLimits ? { vfsLimits } : {}),
   };
   // net's listening ports (LinkSettings.listen): only when a net capability is linked.
   if (s.ports.length && byName.has('net')) Object.assign(options, { listen: [...s.ports] });

@@ -82,3 +82,11 @@ export function keyValue(command: string, option: string, kv: string): string {
   if (eq <= 0) throw new UsageError(`${command}: ${option} expects KEY=VALUE, got ${JSON.stringify(kv)}`);
   return kv;
 }
+
+/** "1000", "64k", "2m", "1g" (powers of 1024) -> bytes. */
+export function parseSize(command: string, text: string, option: string): number {
+  const m = /^(\d+)([kmg])?i?b?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`${command}: ${option} expects a size such as 65536 or 64k, got ${JSON.stringify(text)}`);
+  const scale = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
+  return Number(m[1]) * scale;
+}

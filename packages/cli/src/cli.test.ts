@@ -224,6 +224,24 @@ describe('box', () => {
     }
   });
 
+  it('box-link --vfs-* set the vfs limits (and imply --fs); bad values are one line, exit 2', () => {
+    const program = join(root, 'conformance/programs/fill_names.wasm');
+    const box = join(work, 'fill-limits.box.wasm');
+    expect(cli('box-link', ['--vfs-max-meta', '64k', '--vfs-quota', '0', '-o', box, program]).status).toBe(0);
+    const made = /^files: (\d+) then No space left on device\n$/.exec(cli('box', ['run', box, 'files']).stdout);
+    // 64 KiB / (an inode and a name, about 120 bytes)
+    expect(Number(made?.[1])).toBeGreaterThan(400);
+    expect(Number(made?.[1])).toBeLessThan(600);
+    for (const [args, message] of [
+      [['--vfs-memory', '1m'], /^box-link: --vfs-memory must be from 2097152 to 4294967296, got 1048576\n$/],
+      [['--vfs-quota', 'lots'], /^box-link: --vfs-quota expects a size such as 65536 or 64k, got "lots"\n$/],
+    ] as const) {
+      const r = cli('box-link', [...args, '-o', box, program]);
+      expect(r.status).toBe(2);
+      expectOneLineError(r, message);
+    }
+  });
+
   it('commits a run\'s filesystem changes into a new box, also after a failure or a trap (--commit)', () => {
     const program = join(root, 'conformance/programs/append_state.wasm');
     const boxes = [0, 1, 2, 3].map((i) => join(work, `state${i}.box.wasm`));

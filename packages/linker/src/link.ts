@@ -110,9 +110,16 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
     ...(options.random !== undefined ? { random: options.random } : {}),
     ...(options.listen?.length ? { listen: options.listen } : {}),
+    ...(options.vfsLimits ? { vfsLimits: options.vfsLimits } : {}),
   };
   const caps = options.capabilities.map((descriptor) => {
-    const config = descriptor.config?.(settings);
+    let config: Uint8Array[] | undefined;
+    try {
+      config = descriptor.config?.(settings);
+    } catch (e) {
+      // Settings a capability cannot bake (an image path past its max path, a limit out of range) are the input's fault.
+      throw new LinkError(`${descriptor.name}: ${(e as Error).message}`);
+    }
     return { descriptor, module: read(descriptor.wasm(), `capability ${descriptor.name}`), ...(config ? { config } : {}) };
   });
   const ownFilesystem = options.capabilities.some((c) => c.name === 'vfs') && !options.mountPoints?.length;

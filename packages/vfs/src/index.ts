@@ -60,5 +60,5 @@ export const vfs: CapabilityDescriptor = {
    * memory_limit(pages): the host's cap on the vfs memory, before the first call (box run --memory)
    */
   control: ['snapshot', 'memory_limit'],
-  config: (settings) => encodeImage(settings.image ?? [], { workdir: settings.workdir }),
+  config: (settings) => encodeImage(settings.image ?? [], { ...settings.vfsLimits, workdir: settings.workdir }),
 };

@@ -4,6 +4,7 @@ import { build, BuildError, formatBytes, progressFor } from '@marcotte/builder';
 import { DENY_CLASSES } from '@marcotte/linker';
 import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { CAPABILITIES } from '../capabilities.ts';
+import { VFS_LIMIT_SPECS, VFS_LIMITS_HELP, vfsLimits } from '../vfs-limits.ts';
 
 export const BUILD_HELP = `Usage: box build [OPTIONS] CONTEXT
 
@@ -20,6 +21,8 @@ Options:
   --no-cache         build every layer afresh and store none
   -h, --help         show this help
 
+${VFS_LIMITS_HELP}
+
 Progress goes to stderr: updating lines on a terminal, plain lines in CI
 (CI=true) or a pipe. RUN programs' output goes to stderr too.
 Exit status: 0 built; 1 a RUN failed; 2 bad input (Dockerfile:LINE: message).`;
@@ -32,6 +35,7 @@ const SPECS: OptionSpec[] = [
   { name: 'cache-dir', value: true },
   { name: 'no-cache' },
   { name: 'help', short: 'h' },
+  ...VFS_LIMIT_SPECS,
 ];
 
 export async function buildCommand(argv: readonly string[]): Promise<number> {
@@ -53,12 +57,14 @@ export async function buildCommand(argv: readonly string[]): Promise<number> {
   for (const d of deny) {
     if (!(d in DENY_CLASSES)) throw new UsageError(`box build: --deny ${d}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`);
   }
+  const limits = vfsLimits('box build', args);
   const noCache = flag(args, 'no-cache');
   const cacheDir = value(args, 'cache-dir');
   const out = value(args, 'o') ?? `${basename(resolve(context))}.box.wasm`;
   try {
     const result = await build({
       context, capabilities: CAPABILITIES, buildArgs, deny, progress: progressFor(process.stderr),
+      ...(limits ? { vfsLimits: limits } : {}),
       ...(value(args, 'file') !== undefined ? { dockerfile: value(args, 'file')! } : {}),
       ...(noCache ? { cacheDir: null } : cacheDir !== undefined ? { cacheDir } : {}),
     });

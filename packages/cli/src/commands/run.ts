@@ -4,7 +4,7 @@ import { commitImage, imageSummary } from '@marcotte/linker';
 import { decodeImage, encodeImage, imageOptions, snapshotSegments } from '@marcotte/vfs';
 import { resolve } from 'node:path';
 import { LimitError, runBoxIsolated, TrapError, type Publish } from '@marcotte/runtime';
-import { flag, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
+import { flag, parseArgs, parseSize, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { readInput } from '../io.ts';
 import { withEntrypoint, withWorkdir } from '../reconfigure.ts';
 
@@ -21,8 +21,10 @@ Options:
                       the host's environment is otherwise never passed in
   --env-file FILE     read KEY=VALUE lines (# comments) as -e
   --timeout SECONDS   end the box after this much wall-clock time (exit 137)
-  --memory SIZE       cap the program's memory at SIZE; a program that fails at the cap
-                      ends with exit 137 (suffixes k, m, g)
+  --memory SIZE       cap every memory of the box together at SIZE: the vfs (files and
+                      their metadata) gets a quarter, each other capability 1 MiB, the
+                      program the rest; the vfs answers ENOSPC when full, a program
+                      that fails at its cap ends with exit 137 (suffixes k, m, g)
   --max-output SIZE   end the box once it has written more than SIZE bytes to stdout and
                       stderr (suffixes k, m, g: powers of 1024; exit 137)
   --trace             print every WASI call the program made, with its result, to stderr
@@ -115,14 +117,6 @@ function parseEnv(entries: string[], files: string[]): Record<string, string> {
   return env;
 }
 
-/** "1000", "64k", "2m", "1g" (powers of 1024) -> bytes. */
-function parseSize(text: string, option: string): number {
-  const m = /^(\d+)([kmg])?i?b?$/i.exec(text.trim());
-  if (!m) throw new UsageError(`box run: ${option} expects a size such as 65536 or 64k, got ${JSON.stringify(text)}`);
-  const scale = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
-  return Number(m[1]) * scale;
-}
-
 function readManifestOrNull(bytes: Uint8Array): Manifest | null {
   try {
     return readManifest(bytes);
@@ -159,9 +153,9 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     throw new UsageError(`box run: --timeout expects a positive number of seconds, got ${JSON.stringify(timeout)}`);
   }
   const maxOutput = value(args, 'max-output');
-  const outputLimit = maxOutput === undefined ? undefined : parseSize(maxOutput, '--max-output');
+  const outputLimit = maxOutput === undefined ? undefined : parseSize('box run', maxOutput, '--max-output');
   const memory = value(args, 'memory');
-  const memoryLimit = memory === undefined ? undefined : parseSize(memory, '--memory');
+  const memoryLimit = memory === undefined ? undefined : parseSize('box run', memory, '--memory');
   const mode = value(args, 'mode');
   if (mode !== undefined && mode !== 'static' && mode !== 'dynamic') throw new UsageError(`box run: --mode must be static or dynamic, got ${JSON.stringify(mode)}`);
   const original = await readInput('box run', boxPath);
