@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readModule, writeModule } from '@marcotte/linker';
+import { commitImage, readModule, writeModule } from '@marcotte/linker';
+import { deepChainImage } from '../../vfs/src/test-harness.ts';
 import { readManifest } from '@marcotte/abi';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -240,6 +241,27 @@ describe('box', () => {
       expect(r.status).toBe(2);
       expectOneLineError(r, message);
     }
+  });
+
+  it('a box whose image nests 200,000 directories: FROM, -w, --entrypoint and --commit answer one line at once (issue 16)', () => {
+    // Before, FROM ran out of V8 heap (3.7 GB) and -w ran for minutes: every entry's path was built and split.
+    const linked = join(work, 'state-deep.box.wasm');
+    expect(cli('box-link', ['--fs', '-o', linked, join(root, 'conformance/programs/append_state.wasm')]).status).toBe(0);
+    const ctx = mkdtempSync(join(work, 'deep-'));
+    const deep = join(ctx, 'deep.box.wasm');
+    writeFileSync(deep, commitImage(readFileSync(linked), deepChainImage(200_000)));
+    const tooLong = /vfs image entry \d+: its path is longer than the image's max path \(4096 bytes\)\n$/;
+    // The box itself runs: the vfs reads directories only when they are used.
+    expect(cli('box', ['run', deep, '0'])).toMatchObject({ status: 0, stdout: 'run 0\n' });
+    for (const args of [['-w', '/d'], ['--entrypoint', '/d/x'], ['--commit', join(ctx, 'out.box.wasm')]]) {
+      const r = cli('box', ['run', ...args, deep, '0']);
+      expect(r.status).toBe(125);
+      expectOneLineError(r, tooLong);
+    }
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM deep.box.wasm\nCMD ["/x"]\n');
+    const built = cli('box', ['build', '--no-cache', '-o', join(ctx, 'x.box.wasm'), ctx]);
+    expect(built.status).toBe(2);
+    expect(built.stderr).toMatch(/FROM deep\.box\.wasm: vfs image entry 2048: its path is longer than the image's max path/);
   });
 
   it('commits a run\'s filesystem changes into a new box, also after a failure or a trap (--commit)', () => {

@@ -9,7 +9,7 @@ import {
 } from '@marcotte/abi';
 import { decodeImage, encodeImage, imageOptions } from './image.ts';
 import { readSnapshot, snapshotSegments } from './snapshot.ts';
-import { type Harness, type Stat, file, symlink, vfsHarness } from './test-harness.ts';
+import { type Harness, type Stat, deepChainImage, file, symlink, vfsHarness } from './test-harness.ts';
 
 const CREATE = { oflags: OFLAGS_CREAT, rights: RIGHTS_FD_WRITE };
 
@@ -152,6 +152,23 @@ describe('path length of every node (max path)', () => {
     expect(h.readText(h.open(`i/${'a/'.repeat(20)}leaf`))).toBe('x');
     // A file's own new path counts too.
     expect(h.rename(`i/${'a/'.repeat(20)}leaf`, `i/${'a/'.repeat(20)}${'l'.repeat(30)}`)).toBe(ERRNO_NAMETOOLONG);
+  });
+
+  it('a forged image nested 200,000 deep: decodeImage refuses it at once, and the vfs serves it but grows it no deeper', async () => {
+    const segments = deepChainImage(200_000);
+    expect(() => decodeImage(segments)).toThrow(/^vfs image entry 2048: its path is longer than the image's max path \(4096 bytes\)$/);
+    const h = await vfsHarness(segments);
+    let handle = h.root;
+    for (let i = 0; i < 2100; i++) {
+      const next = h.open('d', { dir: handle, oflags: OFLAGS_DIRECTORY });
+      if (handle !== h.root) h.e.fd_close!(handle);
+      handle = next;
+    }
+    expect(handle).toBeGreaterThan(0);
+    expect(h.mkdir('x', handle)).toBe(ERRNO_NAMETOOLONG);
+    expect(h.mkdir('x')).toBe(ERRNO_SUCCESS);
+    // Moving the chain under a longer name would lengthen every path in it.
+    expect(h.rename('d', 'x/d')).toBe(ERRNO_NAMETOOLONG);
   });
 
   it('encodeImage and decodeImage refuse paths of max path bytes or more with one line', () => {

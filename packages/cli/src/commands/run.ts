@@ -1,5 +1,5 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { readManifest, type Manifest } from '@marcotte/abi';
+import { readManifest, type ImageEntry, type Manifest } from '@marcotte/abi';
 import { commitImage, imageSummary } from '@marcotte/linker';
 import { decodeImage, encodeImage, imageOptions, snapshotSegments } from '@marcotte/vfs';
 import { resolve } from 'node:path';
@@ -130,9 +130,16 @@ function readManifestOrNull(bytes: Uint8Array): Manifest | null {
  * moved it for the run) is the box's own, which the commit keeps.
  */
 function writeCommit(path: string, box: Uint8Array, snapshot: Uint8Array, workdir?: string): void {
-  let segments = snapshotSegments(snapshot);
-  const entries = decodeImage(segments);
-  if (workdir !== undefined) segments = encodeImage(entries, { ...imageOptions(segments), workdir });
+  let segments: Uint8Array[];
+  let entries: ImageEntry[];
+  try {
+    segments = snapshotSegments(snapshot);
+    // A tree the box's image brought in may be one no tool can take (a node's path past max path).
+    entries = decodeImage(segments);
+    if (workdir !== undefined) segments = encodeImage(entries, { ...imageOptions(segments), workdir });
+  } catch (e) {
+    throw new UsageError(`box run: --commit ${path}: ${(e as Error).message}`);
+  }
   writeFileSync(path, commitImage(box, segments, imageSummary(entries)));
 }
 
