@@ -4,9 +4,10 @@
 // Everything else (inodes, names, handles, directory tables) comes from the
 // AssemblyScript runtime's allocator, which traps when memory.grow fails. So
 // the vfs never lets file bytes take the last pages: it keeps HEADROOM pages
-// below its ceiling (max pages from the image, or what the engine refused)
-// for the allocator, and each call that makes metadata first asks
-// mem_guard() whether growing by what it needs stays below the ceiling.
+// below its ceiling (max pages from the image or the host's cap, or what
+// the engine refused) for the allocator, and each call that makes metadata
+// first asks mem_guard() whether growing by what it needs stays below the
+// ceiling.
 // When it does not, the call answers ENOSPC/ENOMEM and changes nothing.
 //
 // Once memory has grown to the ceiling it never shrinks, so the guard then
