@@ -6,7 +6,7 @@ import { vfs } from '@marcotte/vfs';
 import { proc } from '@marcotte/proc';
 import { clock } from '@marcotte/clock';
 import { decodeParts, findCustomSection, PARTS_SECTION } from '@marcotte/abi';
-import { capStaticBox, CAPABILITY_PAGES, MIN_VFS_PAGES, splitBudget, splitParts } from './memory-budget.ts';
+import { capStaticBox, CAPABILITY_PAGES, MIN_VFS_PAGES, splitBudget, splitParts, vfsPagesFor } from './memory-budget.ts';
 import { StartError } from './errors.ts';
 
 const hello = readFileSync(new URL('../../../examples/hello/hello.wasm', import.meta.url));
@@ -31,6 +31,16 @@ describe('--memory budget', () => {
     expect(capped.memories.every((m) => m.max !== undefined)).toBe(true);
     expect(capped.memories.reduce((sum, m) => sum + Number(m.max), 0)).toBeLessThanOrEqual(budget);
     expect(capStaticBox(everything().bytes, budget).vfsPages).toBe(64);
+  });
+
+  it('gives the vfs room for its image index, which it copies at its first call, before the program', () => {
+    const image = Array.from({ length: 3000 }, (_, i) => ({ path: `/file-${i}`, type: 'file' as const }));
+    const box = link(hello, { capabilities: [kernel, vfs], entrypoint: 'hello.wasm', args: [], env: [], image, portable: true });
+    const parts = decodeParts(findCustomSection(box.bytes, PARTS_SECTION)!);
+    const need = vfsPagesFor(parts.capabilities.find((c) => c.name === 'vfs')!.config[0]!.length);
+    expect(need).toBeGreaterThan(MIN_VFS_PAGES);
+    expect(capStaticBox(box.bytes, 64).vfsPages).toBe(need);
+    expect(splitParts(64, parts.program, parts.capabilities).capabilities[1]).toBe(need);
   });
 
   it('splits a portable box\'s parts the same way', () => {

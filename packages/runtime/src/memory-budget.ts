@@ -9,12 +9,14 @@
 //   - fixed memories (not the program's, no capability's) keep their size;
 //   - each capability but the vfs gets CAPABILITY_PAGES (1 MiB: the kernel's
 //     fd table, argv and environ, sockets, clock state fit with room);
-//   - the vfs gets a quarter of the budget (at least MIN_VFS_PAGES): it is
+//   - the vfs gets a quarter of the budget (at least MIN_VFS_PAGES, and room
+//     for twice its image index, which it copies at its first call): it is
 //     told the number (its memory_limit control export) and plans within it,
 //     answering ENOSPC when full instead of trapping;
 //   - the program gets the rest.
 // Dynamic mode applies the same split to the parts, each its own module.
 
+import { MANIFEST_SECTION, type Manifest } from '@marcotte/abi';
 import { readModule, writeModule, type Module } from '@marcotte/linker';
 import { StartError } from './errors.ts';
 
@@ -25,6 +27,11 @@ export const CAPABILITY_PAGES = 16;
 export const MIN_VFS_PAGES = 32;
 
 export type MemoryRole = 'program' | 'vfs' | 'capability' | 'fixed';
+
+/** The least a vfs memory needs for an image index of `bytes`: the copy, the allocator's doubling, its headroom. */
+export function vfsPagesFor(indexBytes: number): number {
+  return MIN_VFS_PAGES + Math.ceil((2 * indexBytes) / PAGE);
+}
 
 /** Pages each memory may reach (in the order given), so that together they stay within `budget` pages. */
 export function splitBudget(budget: number, memories: ReadonlyArray<{ role: MemoryRole; min: number }>): number[] {
@@ -78,10 +85,22 @@ export function capStaticBox(bytes: Uint8Array, budget: number): CappedBox {
   const module = readModule(bytes);
   if (module.imports.some((i) => i.desc.kind === 'memory')) throw new StartError('the box imports a memory: --memory cannot bound it');
   const roles = rolesOf(module);
-  const caps = splitBudget(budget, module.memories.map((m, i) => ({ role: roles[i]!, min: Number(m.min) })));
+  const index = vfsIndexBytes(module);
+  const caps = splitBudget(budget, module.memories.map((m, i) => ({ role: roles[i]!, min: roles[i] === 'vfs' ? Math.max(Number(m.min), vfsPagesFor(index)) : Number(m.min) })));
   declare(module, caps);
   const vfs = roles.indexOf('vfs');
   return { bytes: writeModule(module), programBytes: caps[0]! * PAGE, ...(vfs >= 0 ? { vfsPages: caps[vfs]! } : {}) };
+}
+
+/** Bytes of a static box's vfs image index (its first config segment, where the manifest places it); 0 when none is found. */
+function vfsIndexBytes(module: Module): number {
+  const section = module.customs.find((c) => c.name === MANIFEST_SECTION);
+  try {
+    const placed = section && (JSON.parse(new TextDecoder().decode(section.bytes)) as Manifest).vfsImage;
+    return placed ? module.data[placed.first]?.bytes.length ?? 0 : 0;
+  } catch {
+    return 0; // a manifest that does not read is refused when the box starts
+  }
 }
 
 /** One part (dynamic mode) with its own memories capped at `pages` each (a part has one). */
@@ -92,11 +111,13 @@ export function capPart(bytes: Uint8Array, pages: number): Uint8Array {
 }
 
 /** The pages a dynamic box's program and capabilities may each reach, by the same split as a static box. */
-export function splitParts(budget: number, program: Uint8Array, capabilities: ReadonlyArray<{ name: string; wasm: Uint8Array }>): { program: number; capabilities: number[] } {
+export function splitParts(budget: number, program: Uint8Array, capabilities: ReadonlyArray<{ name: string; wasm: Uint8Array; config: readonly Uint8Array[] }>): { program: number; capabilities: number[] } {
   const min = (bytes: Uint8Array) => Number(readModule(bytes).memories[0]?.min ?? 0n);
   const caps = splitBudget(budget, [
     { role: 'program', min: min(program) },
-    ...capabilities.map((c) => ({ role: (c.name === 'vfs' ? 'vfs' : 'capability') as MemoryRole, min: min(c.wasm) })),
+    ...capabilities.map((c) => c.name === 'vfs'
+      ? { role: 'vfs' as MemoryRole, min: Math.max(min(c.wasm), vfsPagesFor(c.config[0]?.length ?? 0)) }
+      : { role: 'capability' as MemoryRole, min: min(c.wasm) }),
   ]);
   return { program: caps[0]!, capabilities: caps.slice(1) };
 }
