@@ -33,6 +33,9 @@ export function vfsPagesFor(indexBytes: number): number {
   return MIN_VFS_PAGES + Math.ceil((2 * indexBytes) / PAGE);
 }
 
+/** `pages` as MiB, or KiB when that is not whole. */
+const size = (pages: number): string => (pages % 16 === 0 ? `${pages / 16} MiB` : `${pages * 64} KiB`);
+
 /** Pages each memory may reach (in the order given), so that together they stay within `budget` pages. */
 export function splitBudget(budget: number, memories: ReadonlyArray<{ role: MemoryRole; min: number }>): number[] {
   const vfs = memories.some((m) => m.role === 'vfs') ? Math.max(MIN_VFS_PAGES, Math.floor(budget / 4)) : 0;
@@ -43,11 +46,11 @@ export function splitBudget(budget: number, memories: ReadonlyArray<{ role: Memo
   if (program >= 0) {
     const min = memories[program]!.min;
     if (left < min) {
-      throw new StartError(`--memory: the box needs at least ${((others + min) * PAGE) / (1 << 20)} MiB to start (the program ${(min * PAGE) / (1 << 20)} MiB, its capabilities ${(others * PAGE) / (1 << 20)} MiB), the limit allows ${(budget * PAGE) / (1 << 20)} MiB`);
+      throw new StartError(`--memory: the box needs at least ${size(others + min)} to start (the program ${size(min)}, its capabilities ${size(others)}), the limit allows ${size(budget)}`);
     }
     caps[program] = left;
   } else if (left < 0) {
-    throw new StartError(`--memory: the box's capabilities need at least ${(others * PAGE) / (1 << 20)} MiB, the limit allows ${(budget * PAGE) / (1 << 20)} MiB`);
+    throw new StartError(`--memory: the box's capabilities need at least ${size(others)}, the limit allows ${size(budget)}`);
   }
   return caps;
 }
