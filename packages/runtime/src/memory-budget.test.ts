@@ -21,6 +21,8 @@ describe('--memory budget', () => {
     ])).toEqual([256 - CAPABILITY_PAGES - 64 - 3, CAPABILITY_PAGES, 64, 3]);
     expect(splitBudget(64, [{ role: 'program', min: 1 }, { role: 'vfs', min: 1 }])).toEqual([64 - MIN_VFS_PAGES, MIN_VFS_PAGES]);
     expect(() => splitBudget(40, [{ role: 'program', min: 16 }, { role: 'vfs', min: 1 }])).toThrow(StartError);
+    // --memory 64g: no memory may declare more than 4 GiB
+    expect(splitBudget(1 << 20, [{ role: 'program', min: 2 }, { role: 'vfs', min: 1 }])).toEqual([65536, 65536]);
     expect(() => splitBudget(40, [{ role: 'program', min: 16 }, { role: 'vfs', min: 1 }])).toThrow(/the box needs at least 3 MiB to start/);
   });
 

@@ -21,6 +21,8 @@ import { readModule, writeModule, type Module } from '@marcotte/linker';
 import { StartError } from './errors.ts';
 
 export const PAGE = 65536;
+/** A 32-bit memory's own limit (4 GiB): a larger share is no cap at all. */
+export const MAX_PAGES = 65536;
 /** Each capability's memory but the vfs's. */
 export const CAPABILITY_PAGES = 16;
 /** The vfs's least share: it keeps about 1 MiB for its own metadata headroom (vfs limits.ts). */
@@ -52,7 +54,7 @@ export function splitBudget(budget: number, memories: ReadonlyArray<{ role: Memo
   } else if (left < 0) {
     throw new StartError(`--memory: the box's capabilities need at least ${size(others)}, the limit allows ${size(budget)}`);
   }
-  return caps;
+  return caps.map((c) => Math.min(c, MAX_PAGES));
 }
 
 /** Lowers each defined memory's maximum to `caps[i]` (a lower maximum the module declares stays). */
@@ -92,7 +94,7 @@ export function capStaticBox(bytes: Uint8Array, budget: number): CappedBox {
   const caps = splitBudget(budget, module.memories.map((m, i) => ({ role: roles[i]!, min: roles[i] === 'vfs' ? Math.max(Number(m.min), vfsPagesFor(index)) : Number(m.min) })));
   declare(module, caps);
   const vfs = roles.indexOf('vfs');
-  return { bytes: writeModule(module), programBytes: caps[0]! * PAGE, ...(vfs >= 0 ? { vfsPages: caps[vfs]! } : {}) };
+  return { bytes: writeModule(module), programBytes: caps[0]! * PAGE, ...(vfs >= 0 && caps[vfs]! < MAX_PAGES ? { vfsPages: caps[vfs]! } : {}) };
 }
 
 /** Bytes of a static box's vfs image index (its first config segment, where the manifest places it); 0 when none is found. */

@@ -11,7 +11,7 @@ import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 import { LimitError, StartError, TrapError } from './errors.ts';
 import { socketImports, type SocketChannel } from './socket-host.ts';
 import { captureOutput, feedInput } from './stdio.ts';
-import { capPart, capStaticBox, PAGE, splitParts } from './memory-budget.ts';
+import { capPart, capStaticBox, MAX_PAGES, PAGE, splitParts } from './memory-budget.ts';
 import { mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -191,7 +191,8 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
         parts.program = capPart(parts.program, split.program);
         programCap = split.program * PAGE;
         parts.capabilities = parts.capabilities.map((c, i) => {
-          if (c.name === 'vfs') vfsPages = split.capabilities[i]!;
+          // A share of 4 GiB is the memory's own limit: nothing for the vfs to plan around.
+          if (c.name === 'vfs' && split.capabilities[i]! < MAX_PAGES) vfsPages = split.capabilities[i]!;
           return { ...c, wasm: capPart(c.wasm, split.capabilities[i]!) };
         });
       }
