@@ -23,6 +23,8 @@ import { max_path, mem_guard } from "./limits";
 
 /** Bytes a directory entry costs at most: record, name, index slots, array slot, doubling included. */
 const ENTRY_COST: u64 = 256;
+/** Beside the tables, an insert may take a new inode slab (inode.ts: 64 inodes) and a new directory's Dir. */
+const NODE_COST: u64 = 8 << 10;
 const MIN_SLOTS: i32 = 8;
 /** Slot = hash tag (top byte) | 1 + entry index (low 24 bits); 0 is an empty slot. */
 const TAG: u32 = 0xff00_0000;
@@ -97,16 +99,18 @@ export function dir_ready(d: Inode): bool {
 }
 
 /**
- * True when one more entry fits in memory (its tables may double) and in the
- * index; a directory whose places are all used drops its tombstones first.
+ * True when one more entry, with a name of `nameLen` bytes, fits in memory
+ * (what reserve would allocate for it, and a new inode's slab or
+ * directory) and in the index; a directory whose places are all used drops
+ * its tombstones first.
  */
-export function dir_can_insert(d: Inode): bool {
+export function dir_can_insert(d: Inode, nameLen: u32): bool {
   const x = dir_of(d);
   if (x.count >= MAX_PLACES) {
     if (x.dead == 0) return false;
     compact(x);
   }
-  return mem_guard((<u64>dir_count(d) + 1) * ENTRY_COST);
+  return mem_guard(reserve_need(x, x.count, nameLen) + NODE_COST);
 }
 
 /** Set when dir_find answered null because the directory could not be read (ENOMEM). */
@@ -167,6 +171,24 @@ export function dir_find(d: Inode, ptr: usize, len: usize, h: u32): Inode | null
   let k = <i32>h & mask;
   while (load<u32>(slots + (<usize>k << 2)) != 0) k = (k + 1) & mask;
   store<u32>(slots + (<usize>k << 2), (h & TAG) | <u32>(e + 1));
+}
+
+/** Bytes reserve(x, n, nameLen) allocates: the tables that must grow, at their new sizes (the same steps). */
+function reserve_need(x: Dir, n: i32, nameLen: u32): u64 {
+  let need: u64 = 0;
+  const want = (n + 1) << 1;
+  if (x.slotsCap < want) {
+    let c = x.slotsCap != 0 ? x.slotsCap << 1 : MIN_SLOTS;
+    while (c < want) c <<= 1;
+    need += <u64>c << 2;
+  }
+  if (n + 1 > x.recsCap) need += <u64>(x.recsCap != 0 ? x.recsCap << 1 : 8) * REC_SIZE;
+  if (x.namesUsed + nameLen > x.namesCap) {
+    let c: u64 = x.namesCap != 0 ? <u64>x.namesCap << 1 : 64;
+    while (c < <u64>x.namesUsed + nameLen) c <<= 1;
+    need += c;
+  }
+  return need;
 }
 
 /** Makes room for one more entry in `x`'s index and records, growing them geometrically. */

@@ -109,6 +109,7 @@ const SLAB_INODES: usize = 64;
 let freeInodes: usize = 0;
 let slabNext: usize = 0;
 let slabEnd: usize = 0;
+let live: u64 = 0;
 
 /** A new inode: number `ino`, `filetype`, every timestamp `time`, the usual mode, no links. */
 export function inode_make(ino: u64, filetype: u8, time: u64): Inode {
@@ -123,6 +124,7 @@ export function inode_make(ino: u64, filetype: u8, time: u64): Inode {
     p = slabNext;
     slabNext += INODE_SIZE;
   }
+  live++;
   const i = changetype<Inode>(p);
   i.size = 0;
   i.atim = time;
@@ -154,9 +156,9 @@ export function inode_setup(firstFreeIno: u64, buildTime: u64, quota: u64): void
   quotaLimit = quota;
 }
 
-/** Inode numbers handed out so far: a bound on how many inodes exist. */
-export function inode_numbered(): u64 {
-  return nextIno;
+/** Inodes in memory now: made and not yet released (a snapshot's bookkeeping grows with them). */
+export function inode_live(): u64 {
+  return live;
 }
 
 /** Current time for timestamps. */
@@ -204,6 +206,7 @@ export function inode_release(i: Inode): void {
   }
   store<usize>(changetype<usize>(i), freeInodes);
   freeInodes = changetype<usize>(i);
+  live--;
 }
 
 /** Marks a change of `i`'s contents. */

@@ -73,7 +73,7 @@ function can_create(parent: Inode, filetype: u8, target: u64): u16 {
   const len = r_name_len_get();
   if (!dir_name_fits(parent, len)) return ERRNO_NAMETOOLONG;
   const meta = name_meta(len) + (filetype != 0 ? meta_of(filetype, target) : 0);
-  if (!meta_allows(meta) || !dir_can_insert(parent)) return ERRNO_NOSPC;
+  if (!meta_allows(meta) || !dir_can_insert(parent, len)) return ERRNO_NOSPC;
   return ERRNO_SUCCESS;
 }
 
@@ -324,7 +324,7 @@ export function path_rename(
   // One name goes (the target's, when there is one), and the moved name may be longer.
   const meta = target != null ? -<i64>name_meta(fromLen) : <i64>toLen - <i64>fromLen;
   if (meta > 0 && !meta_allows(<u64>meta)) return ERRNO_NOSPC;
-  if (!dir_can_insert(to)) return ERRNO_NOSPC;
+  if (!dir_can_insert(to, toLen)) return ERRNO_NOSPC;
   const t = now();
   if (target != null) {
     dir_remove_entry(to, toEntry);

@@ -13,7 +13,7 @@
 
 import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } from "../../abi/assembly/constants";
 import { config_copy } from "./config";
-import { Inode, inode_numbered } from "./inode";
+import { Inode, inode_live } from "./inode";
 import { dir_count, dir_inode_at, dir_live_at, dir_name_at, dir_name_len_at } from "./directory";
 import { bytes_to_string } from "./strings";
 import { fmem_alloc, fmem_free } from "./fmem";
@@ -173,7 +173,9 @@ export function snapshot(): u64 {
     lastPtr = 0;
     lastSize = 0;
   }
-  if (!mem_guard((<u64>image_count + inode_numbered()) * NODE_COST)) return 0;
+  // What is in memory now, not every inode number ever handed out: a tree that once held many
+  // files and holds few again must still be snapshotted within a fixed memory.
+  if (!mem_guard((<u64>image_count + inode_live()) * NODE_COST)) return 0;
   collect_nodes();
   const n = inodes.length;
   const workdir = image_workdir();
