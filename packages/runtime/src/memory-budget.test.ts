@@ -6,7 +6,7 @@ import { vfs } from '@marcotte/vfs';
 import { proc } from '@marcotte/proc';
 import { clock } from '@marcotte/clock';
 import { decodeParts, findCustomSection, PARTS_SECTION } from '@marcotte/abi';
-import { capStaticBox, CAPABILITY_PAGES, MIN_VFS_PAGES, splitBudget, splitParts, vfsPagesFor } from './memory-budget.ts';
+import { capParts, capStaticBox, CAPABILITY_PAGES, MIN_VFS_PAGES, splitBudget, splitParts, vfsPagesFor } from './memory-budget.ts';
 import { StartError } from './errors.ts';
 
 const hello = readFileSync(new URL('../../../examples/hello/hello.wasm', import.meta.url));
@@ -50,5 +50,9 @@ describe('--memory budget', () => {
     const split = splitParts(256, parts.program, parts.capabilities);
     expect(split.program + split.capabilities.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(256);
     expect(split.capabilities[parts.capabilities.findIndex((c) => c.name === 'vfs')]).toBe(64);
+    const capped = capParts(parts, 256);
+    const maxima = [capped.parts.program, ...capped.parts.capabilities.map((c) => c.wasm)].map((w) => Number(readModule(w).memories[0]!.max));
+    expect(maxima.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(256);
+    expect(capped.vfsPages).toBe(64);
   });
 });

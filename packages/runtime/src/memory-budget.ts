@@ -16,7 +16,7 @@
 //   - the program gets the rest.
 // Dynamic mode applies the same split to the parts, each its own module.
 
-import { MANIFEST_SECTION, type Manifest } from '@marcotte/abi';
+import { MANIFEST_SECTION, type BoxParts, type Manifest } from '@marcotte/abi';
 import { readModule, writeModule, type Module } from '@marcotte/linker';
 import { StartError } from './errors.ts';
 
@@ -108,8 +108,8 @@ function vfsIndexBytes(module: Module): number {
   }
 }
 
-/** One part (dynamic mode) with its own memories capped at `pages` each (a part has one). */
-export function capPart(bytes: Uint8Array, pages: number): Uint8Array {
+/** A part's module (dynamic mode) with its memories capped at `pages` each (a part has one). */
+function capPart(bytes: Uint8Array, pages: number): Uint8Array {
   const module = readModule(bytes);
   declare(module, module.memories.map(() => pages));
   return writeModule(module);
@@ -125,4 +125,20 @@ export function splitParts(budget: number, program: Uint8Array, capabilities: Re
       : { role: 'capability' as MemoryRole, min: min(c.wasm) }),
   ]);
   return { program: caps[0]!, capabilities: caps.slice(1) };
+}
+
+/** A portable box's parts (dynamic mode), each part's memory capped so that together they stay within `budget` pages. */
+export function capParts(parts: BoxParts, budget: number): { parts: BoxParts; programBytes: number; vfsPages?: number } {
+  const split = splitParts(budget, parts.program, parts.capabilities);
+  const vfs = parts.capabilities.findIndex((c) => c.name === 'vfs');
+  return {
+    parts: {
+      ...parts,
+      program: capPart(parts.program, split.program),
+      capabilities: parts.capabilities.map((c, i) => ({ ...c, wasm: capPart(c.wasm, split.capabilities[i]!) })),
+    },
+    programBytes: split.program * PAGE,
+    // A share of 4 GiB is the memory's own limit: nothing for the vfs to plan around.
+    ...(vfs >= 0 && split.capabilities[vfs]! < MAX_PAGES ? { vfsPages: split.capabilities[vfs]! } : {}),
+  };
 }

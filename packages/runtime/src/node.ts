@@ -11,7 +11,7 @@ import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 import { LimitError, StartError, TrapError } from './errors.ts';
 import { socketImports, type SocketChannel } from './socket-host.ts';
 import { captureOutput, feedInput } from './stdio.ts';
-import { capPart, capStaticBox, MAX_PAGES, PAGE, splitParts } from './memory-budget.ts';
+import { capParts, capStaticBox, PAGE } from './memory-budget.ts';
 import { mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,17 +184,13 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
     if (dynamic) {
       const section = findCustomSection(bytes, PARTS_SECTION);
       if (!section) throw new StartError('dynamic mode needs a portable box (link it with --portable)');
-      const parts = decodeParts(section);
+      let parts = decodeParts(section);
       let vfsPages: number | undefined;
       if (pages !== undefined) {
-        const split = splitParts(pages, parts.program, parts.capabilities);
-        parts.program = capPart(parts.program, split.program);
-        programCap = split.program * PAGE;
-        parts.capabilities = parts.capabilities.map((c, i) => {
-          // A share of 4 GiB is the memory's own limit: nothing for the vfs to plan around.
-          if (c.name === 'vfs' && split.capabilities[i]! < MAX_PAGES) vfsPages = split.capabilities[i]!;
-          return { ...c, wasm: capPart(c.wasm, split.capabilities[i]!) };
-        });
+        const capped = capParts(parts, pages);
+        parts = capped.parts;
+        programCap = capped.programBytes;
+        vfsPages = capped.vfsPages;
       }
       const { exports, capabilities } = await instantiateParts(parts, host, options.trace);
       instance = { exports };
