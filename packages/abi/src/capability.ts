@@ -43,6 +43,24 @@ export interface LinkSettings {
   random?: string;
   /** box ports the box listens on (--listen, Dockerfile EXPOSE), in order: preopened listening sockets after the directories */
   listen?: readonly number[];
+  /** the vfs's link-time limits (box-link and box build --vfs-*); each absent one keeps the vfs's default */
+  vfsLimits?: VfsLimits;
+}
+
+/** The vfs's link-time limits, baked into its image header (vfs README "Limits and memory"). */
+export interface VfsLimits {
+  /** bytes of file contents the program may add beyond the image's (ENOSPC) */
+  quota?: number;
+  /** bytes of metadata (names, inodes, symlink targets) the program may add (ENOSPC) */
+  maxMeta?: number;
+  /** largest single file in bytes (EFBIG) */
+  maxFileSize?: number;
+  /** longest path in bytes, as an argument and as any node's absolute path (ENAMETOOLONG) */
+  maxPath?: number;
+  /** open vfs handles (EMFILE) */
+  maxHandles?: number;
+  /** 64 KiB pages the vfs memory may reach (ENOSPC) */
+  maxPages?: number;
 }
 
 export interface CapabilityDescriptor {

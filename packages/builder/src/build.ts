@@ -5,7 +5,7 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { BuildRecord, CapabilityDescriptor, LayerRecord, Manifest } from '@marcotte/abi';
+import type { BuildRecord, CapabilityDescriptor, LayerRecord, Manifest, VfsLimits } from '@marcotte/abi';
 import { DENY_CLASSES, link, readModule, type LinkOptions } from '@marcotte/linker';
 import { readBaseBox } from './base.ts';
 import { cacheKey, defaultCacheDir, LayerCache } from './cache.ts';
@@ -42,6 +42,8 @@ export interface BuildOptions {
   epoch?: number;
   /** the most bytes ADD may unpack from archives in this build, all together (default DEFAULT_MAX_UNPACK, 256 MiB) */
   maxUnpack?: number;
+  /** the box's vfs limits (box build --vfs-*); RUN steps keep the defaults */
+  vfsLimits?: VfsLimits;
 }
 
 export interface BuildResult {
@@ -298,7 +300,7 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
     }
   }
   if (!stage) throw new BuildError(`${file}: no FROM instruction`);
-  const bytesAndManifest = finish(stage, file, options.capabilities, byName, deny);
+  const bytesAndManifest = finish(stage, file, options.capabilities, byName, deny, options.vfsLimits);
   return { ...bytesAndManifest, layers: stage.layers, cached: allCached };
 }
 
@@ -401,7 +403,7 @@ function copySource(from: string | undefined, stages: readonly Stage[], context:
 }
 
 /** Links the last stage: its entrypoint program over its flattened image. */
-function finish(s: Stage, file: string, capabilities: readonly CapabilityDescriptor[], byName: Map<string, CapabilityDescriptor>, deny: string[]): { bytes: Uint8Array<ArrayBuffer>; manifest: Manifest } {
+function finish(s: Stage, file: string, capabilities: readonly CapabilityDescriptor[], byName: Map<string, CapabilityDescriptor>, deny: string[], vfsLimits?: VfsLimits): { bytes: Uint8Array<ArrayBuffer>; manifest: Manifest } {
   // Docker: a shell-form ENTRYPOINT ignores CMD.
   const argv = [...(s.entrypoint ?? []), ...(s.entrypointShell ? [] : (s.cmd ?? []))];
   if (argv.length === 0) throw new BuildError(`${file}: no ENTRYPOINT or CMD: a box needs a program to run`);
@@ -443,6 +445,7 @@ function finish(s: Stage, file: string, capabilities: readonly CapabilityDescrip
     ...(s.workdir !== '/' ? { workdir: s.workdir } : {}),
     ...(s.volumes.length ? { mountPoints: s.volumes } : {}),
     ...(linkDeny.length ? { deny: linkDeny } : {}),
+    ...(vfsLimits ? { vfsLimits } : {}),
   };
   // net's listening ports (LinkSettings.listen): only when a net capability is linked.
   if (s.ports.length && byName.has('net')) Object.assign(options, { listen: [...s.ports] });

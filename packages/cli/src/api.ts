@@ -1,7 +1,7 @@
 // The JS API: what the CLI does, as functions (README "JS API"). Each takes
 // and returns bytes and plain data; nothing here prints or exits.
 
-import type { ImageEntry, Manifest } from '@marcotte/abi';
+import type { ImageEntry, Manifest, VfsLimits } from '@marcotte/abi';
 import { build as buildBox, type BuildOptions, type BuildResult } from '@marcotte/builder';
 import { parseClockMode, parseRandomMode } from '@marcotte/clock';
 import { link as linkParts, type LinkResult } from '@marcotte/linker';
@@ -17,7 +17,7 @@ export interface LinkOptions {
   args?: readonly string[];
   /** baked environment, KEY=VALUE */
   env?: readonly string[];
-  /** link the vfs (implied by image, workdir, mountPoints) */
+  /** link the vfs (implied by image, workdir, mountPoints, vfsLimits) */
   fs?: boolean;
   image?: readonly ImageEntry[];
   workdir?: string;
@@ -38,12 +38,14 @@ export interface LinkOptions {
   trace?: boolean;
   /** how errors name the program (its file name) */
   programName?: string;
+  /** the vfs's link-time limits (quota, metadata, file size, path, handles, pages) */
+  vfsLimits?: VfsLimits;
 }
 
 /** box-link: a WASI program and the capabilities its options ask for, as one box. */
 export function link(program: Uint8Array, options: LinkOptions = {}): LinkResult {
   const want = new Set(['kernel']);
-  if (options.fs || options.image || options.workdir !== undefined || options.mountPoints?.length) want.add('vfs');
+  if (options.fs || options.image || options.workdir !== undefined || options.mountPoints?.length || options.vfsLimits) want.add('vfs');
   if (options.net || options.listen?.length) want.add('net');
   if (options.proc || options.sealed || options.env?.length || options.args?.length) want.add('proc');
   if (options.clock !== undefined) parseClockMode(options.clock);
@@ -67,6 +69,7 @@ export function link(program: Uint8Array, options: LinkOptions = {}): LinkResult
     ...(options.listen?.length ? { listen: options.listen } : {}),
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
     ...(options.random !== undefined ? { random: options.random } : {}),
+    ...(options.vfsLimits ? { vfsLimits: options.vfsLimits } : {}),
   });
 }
 

@@ -100,6 +100,18 @@ describe('box build', () => {
     }
   });
 
+  it('--vfs-* bake the vfs limits into the box (issue 16: metadata had no limit, and no flag set one)', () => {
+    const dir = mkdtempSync(join(work, 'ctx-'));
+    copyFileSync(join(root, 'conformance/programs/fill_names.wasm'), join(dir, 'fill.wasm'));
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY fill.wasm /fill\nENTRYPOINT ["/fill"]\n');
+    expect(box(['build', '--no-cache', '--vfs-max-meta', '64k', '-o', 'fill.box.wasm', dir]).status).toBe(0);
+    const made = /^symlinks: (\d+) then No space left on device\n$/.exec(box(['run', 'fill.box.wasm', 'symlinks']).stdout);
+    expect(Number(made?.[1])).toBeGreaterThan(5);
+    expect(Number(made?.[1])).toBeLessThan(17);
+    const bad = box(['build', '--vfs-max-handles', '0', dir]);
+    expect(bad).toMatchObject({ status: 2, stderr: 'box build: --vfs-max-handles must be from 1 to 2147483647, got 0\n' });
+  });
+
   it('a failing RUN exits 1', () => {
     const r = box(['build', '--no-cache', '-o', 'x.box.wasm', context('FROM scratch\nCOPY fsop.wasm /fsop\nRUN ["/fsop", "exit", "7"]\n')]);
     expect(r.status).toBe(1);

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readModule, writeModule } from '@marcotte/linker';
+import { commitImage, readModule, writeModule } from '@marcotte/linker';
+import { deepChainImage } from '../../vfs/src/test-harness.ts';
 import { readManifest } from '@marcotte/abi';
 import { snapshotToTar } from '@marcotte/vfs';
 
@@ -217,6 +218,64 @@ describe('box', () => {
       const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
       expect(code).toBe(status);
     }
+  });
+
+  it('--memory bounds the vfs\'s metadata too: many symlinks with long targets or many empty files end with ENOSPC (issue 16)', () => {
+    // Before, --memory capped only the program's memory: 908,960 such symlinks held 3.7 GB under --memory 16m.
+    const program = join(root, 'conformance/programs/fill_names.wasm');
+    const box = join(work, 'fill.box.wasm');
+    const portable = join(work, 'fill-portable.box.wasm');
+    expect(cli('box-link', ['--fs', '-o', box, program]).status).toBe(0);
+    expect(cli('box-link', ['--fs', '--portable', '-o', portable, program]).status).toBe(0);
+    for (const [mode, most] of [['symlinks', 1000], ['files', 10_000]] as const) {
+      for (const args of [[box], ['--mode', 'dynamic', portable]]) {
+        const r = cli('box', ['run', '--memory', '16m', ...args, mode]);
+        expect(r.status).toBe(0);
+        const made = /^(\w+): (\d+) then No space left on device\n$/.exec(r.stdout);
+        expect(made?.[1]).toBe(mode);
+        expect(Number(made![2])).toBeGreaterThan(10);
+        expect(Number(made![2])).toBeLessThan(most);
+      }
+    }
+  });
+
+  it('box-link --vfs-* set the vfs limits (and imply --fs); bad values are one line, exit 2', () => {
+    const program = join(root, 'conformance/programs/fill_names.wasm');
+    const box = join(work, 'fill-limits.box.wasm');
+    expect(cli('box-link', ['--vfs-max-meta', '64k', '--vfs-quota', '0', '-o', box, program]).status).toBe(0);
+    const made = /^files: (\d+) then No space left on device\n$/.exec(cli('box', ['run', box, 'files']).stdout);
+    // 64 KiB / (an inode and a name, about 120 bytes)
+    expect(Number(made?.[1])).toBeGreaterThan(400);
+    expect(Number(made?.[1])).toBeLessThan(600);
+    for (const [args, message] of [
+      [['--vfs-memory', '1m'], /^box-link: --vfs-memory must be from 2097152 to 4294967296, got 1048576\n$/],
+      [['--vfs-quota', 'lots'], /^box-link: --vfs-quota expects a size such as 65536 or 64k, got "lots"\n$/],
+    ] as const) {
+      const r = cli('box-link', [...args, '-o', box, program]);
+      expect(r.status).toBe(2);
+      expectOneLineError(r, message);
+    }
+  });
+
+  it('a box whose image nests 200,000 directories: FROM, -w, --entrypoint and --commit answer one line at once (issue 16)', () => {
+    // Before, FROM ran out of V8 heap (3.7 GB) and -w ran for minutes: every entry's path was built and split.
+    const linked = join(work, 'state-deep.box.wasm');
+    expect(cli('box-link', ['--fs', '-o', linked, join(root, 'conformance/programs/append_state.wasm')]).status).toBe(0);
+    const ctx = mkdtempSync(join(work, 'deep-'));
+    const deep = join(ctx, 'deep.box.wasm');
+    writeFileSync(deep, commitImage(readFileSync(linked), deepChainImage(200_000)));
+    const tooLong = /vfs image entry \d+: its path is longer than the image's max path \(4096 bytes\)\n$/;
+    // The box itself runs: the vfs reads directories only when they are used.
+    expect(cli('box', ['run', deep, '0'])).toMatchObject({ status: 0, stdout: 'run 0\n' });
+    for (const args of [['-w', '/d'], ['--entrypoint', '/d/x'], ['--commit', join(ctx, 'out.box.wasm')]]) {
+      const r = cli('box', ['run', ...args, deep, '0']);
+      expect(r.status).toBe(125);
+      expectOneLineError(r, tooLong);
+    }
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM deep.box.wasm\nCMD ["/x"]\n');
+    const built = cli('box', ['build', '--no-cache', '-o', join(ctx, 'x.box.wasm'), ctx]);
+    expect(built.status).toBe(2);
+    expect(built.stderr).toMatch(/FROM deep\.box\.wasm: vfs image entry 2048: its path is longer than the image's max path/);
   });
 
   it('commits a run\'s filesystem changes into a new box, also after a failure or a trap (--commit)', () => {

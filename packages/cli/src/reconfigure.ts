@@ -67,8 +67,15 @@ export function resolveInImage(image: readonly ImageEntry[], path: string, cwd: 
 /** The box around the WASI program at `path` in its own filesystem, with its other settings unchanged. */
 export function withEntrypoint(box: Uint8Array, path: string): Uint8Array {
   const segments = segmentsOf(box, '--entrypoint');
-  const cwd = imageOptions(segments).workdir;
-  const found = resolveInImage(decodeImage(segments), path, cwd);
+  let image: ImageEntry[];
+  let cwd: string;
+  try {
+    cwd = imageOptions(segments).workdir;
+    image = decodeImage(segments);
+  } catch (e) {
+    throw new UsageError(`box run: --entrypoint ${path}: ${(e as Error).message}`);
+  }
+  const found = resolveInImage(image, path, cwd);
   if (typeof found === 'string') throw new UsageError(`box run: --entrypoint ${path}: ${found} in the box's filesystem`);
   if (found.type !== 'file') throw new UsageError(`box run: --entrypoint ${path}: is a directory`);
   try {

@@ -130,6 +130,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
     ...(options.random !== undefined ? { random: options.random } : {}),
     ...(options.listen?.length ? { listen: options.listen } : {}),
+    ...(options.vfsLimits ? { vfsLimits: options.vfsLimits } : {}),
   };
   const caps = options.capabilities.map((descriptor) => {
     const config = configure(descriptor, settings);

@@ -6,12 +6,13 @@ import { readManifest, BoxFormatError, decodeParts, findCustomSection, hostImpor
 import { instantiateParts } from './dynamic.ts';
 import { readTrace } from './trace.ts';
 import { trapFrames } from './trap-frames.ts';
-import { checkParts, interruptible, INTERRUPT_EXPORT, LinkError, readModule, wasiImportProblem, writeModule } from '@marcotte/linker';
+import { checkParts, interruptible, INTERRUPT_EXPORT, LinkError, wasiImportProblem } from '@marcotte/linker';
 import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 import { LimitError, StartError, TrapError } from './errors.ts';
 import { socketImports, type SocketChannel } from './socket-host.ts';
 import { captureOutput, feedInput } from './stdio.ts';
 import { confineHost } from './host-policy.ts';
+import { capParts, capStaticBox, PAGE } from './memory-budget.ts';
 import { mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,10 @@ export interface RunOptions {
   input?: Uint8Array;
   /** static (one multi-memory module) or dynamic (the parts wired in JS); default: static where the engine can */
   mode?: 'static' | 'dynamic';
-  /** cap the program's memory (memory 0) at this many bytes; a program that fails at the cap ends with LimitError */
+  /**
+   * cap every memory of the box together at this many bytes (memory-budget.ts: the vfs gets a quarter,
+   * each other capability 1 MiB, the program the rest); a program that fails at its cap ends with LimitError
+   */
   memoryLimit?: number;
   /** end the box (LimitError) once it has written more than this many bytes to stdout and stderr */
   maxOutput?: number;
@@ -80,18 +84,12 @@ function startManifest(bytes: Uint8Array): Manifest {
 }
 
 /**
- * `bytes` with the program's memory declared to grow no further than `pages`:
- * its memory.grow then fails (malloc returns NULL) instead of taking the host's memory.
+ * The host's cap on the vfs memory, told to the vfs before its first call
+ * so that it answers ENOSPC at the cap instead of trapping (a box linked
+ * before the control export existed is still bounded by its declaration).
  */
-function capMemory(bytes: Uint8Array, pages: number): Uint8Array {
-  const module = readModule(bytes);
-  const memory = module.memories[0];
-  if (!memory) return bytes;
-  if (memory.min > BigInt(pages)) {
-    throw new StartError(`--memory: the program needs at least ${memory.min} pages of 64 KiB to start, the limit allows ${pages}`);
-  }
-  memory.max = memory.max === undefined || memory.max > BigInt(pages) ? BigInt(pages) : memory.max;
-  return writeModule(module);
+function tellVfsLimit(memoryLimit: ((pages: number) => unknown) | undefined, pages: number | undefined): void {
+  if (pages !== undefined && typeof memoryLimit === 'function') memoryLimit(pages);
 }
 
 /** Compiles a box, checking its manifest and that this engine can run it. */
@@ -167,24 +165,41 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
   if (options.input) host.fd_read = feedInput(host.fd_read!.bind(host), options.input, memory);
   // Last, so that its rules hold whatever the wrappers above do.
   confineHost(host, { memory, ...(options.maxOutput !== undefined ? { maxOutput: options.maxOutput } : {}) });
+  // The program's own share of --memory, in bytes (atMemoryCap).
+  let programCap: number | undefined;
   try {
-    const pages = options.memoryLimit === undefined ? undefined : Math.floor(options.memoryLimit / 65536);
+    const pages = options.memoryLimit === undefined ? undefined : Math.floor(options.memoryLimit / PAGE);
     if (dynamic) {
       const section = findCustomSection(bytes, PARTS_SECTION);
       if (!section) throw new StartError('dynamic mode needs a portable box (link it with --portable)');
-      const parts = decodeParts(section);
+      let parts = decodeParts(section);
       checkParts(bytes, parts, manifest);
-      if (pages !== undefined) parts.program = capMemory(parts.program, pages);
+      let vfsPages: number | undefined;
+      if (pages !== undefined) {
+        const capped = capParts(parts, pages);
+        parts = capped.parts;
+        programCap = capped.programBytes;
+        vfsPages = capped.vfsPages;
+      }
       const { exports, capabilities } = await instantiateParts(parts, host, hostImportNames(bytes), options.trace);
       instance = { exports };
       const vfs = capabilities.get('vfs')?.exports;
+      tellVfsLimit(vfs?.memory_limit as ((pages: number) => unknown) | undefined, vfsPages);
       control = vfs ? { 'box.vfs.snapshot': vfs.snapshot!, 'box.vfs.memory': vfs.memory! } : {};
     } else {
-      let runnable = pages === undefined ? bytes : capMemory(bytes, pages);
+      let runnable = bytes;
+      let vfsPages: number | undefined;
+      if (pages !== undefined) {
+        const capped = capStaticBox(bytes, pages);
+        runnable = capped.bytes;
+        programCap = capped.programBytes;
+        vfsPages = capped.vfsPages;
+      }
       if (options.onInterruptible) runnable = interruptible(runnable);
       const { module } = await loadBox(runnable);
       instance = await WebAssembly.instantiate(module, imports as WebAssembly.Imports);
       control = instance.exports;
+      tellVfsLimit(instance.exports['box.vfs.memory_limit'] as ((pages: number) => unknown) | undefined, vfsPages);
       const flag = instance.exports[INTERRUPT_EXPORT] as WebAssembly.Memory | undefined;
       if (flag) {
         interruptFlag = new Int32Array(flag.buffer);
@@ -203,9 +218,9 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
   // A program that fails with its memory near the cap was ended by the limit: allocators grow in
   // chunks, so the last, failed request leaves up to a chunk unused (taken as 1 MiB or an eighth).
   const atMemoryCap = () => {
-    if (options.memoryLimit === undefined) return false;
+    if (programCap === undefined) return false;
     const memory = instance!.exports.memory as WebAssembly.Memory;
-    return options.memoryLimit - memory.buffer.byteLength < Math.max(1 << 20, options.memoryLimit / 8);
+    return programCap - memory.buffer.byteLength < Math.max(1 << 20, programCap / 8);
   };
   const memoryLimitError = () => new LimitError(`memory limit of ${options.memoryLimit} bytes reached`);
   // What the program wrote before a limit ended it is not lost either: the vfs is not mid-call then.

@@ -17,11 +17,14 @@
 // touches one cache line of slots.
 
 import { Dir, Inode } from "./inode";
-import { ENTRY_SIZE, entry, E_B, image_populate } from "./image";
-import { mem_guard } from "./limits";
+import { FILETYPE_DIRECTORY } from "../../abi/assembly/constants";
+import { ENTRY_SIZE, entry, E_A, E_B, E_NAME_LEN, E_TYPE, image_count, image_populate } from "./image";
+import { max_path, mem_guard } from "./limits";
 
 /** Bytes a directory entry costs at most: record, name, index slots, array slot, doubling included. */
 const ENTRY_COST: u64 = 256;
+/** Beside the tables, an insert may take a new inode slab (inode.ts: 64 inodes) and a new directory's Dir. */
+const NODE_COST: u64 = 8 << 10;
 const MIN_SLOTS: i32 = 8;
 /** Slot = hash tag (top byte) | 1 + entry index (low 24 bits); 0 is an empty slot. */
 const TAG: u32 = 0xff00_0000;
@@ -96,16 +99,18 @@ export function dir_ready(d: Inode): bool {
 }
 
 /**
- * True when one more entry fits in memory (its tables may double) and in the
- * index; a directory whose places are all used drops its tombstones first.
+ * True when one more entry, with a name of `nameLen` bytes, fits in memory
+ * (what reserve would allocate for it, and a new inode's slab or
+ * directory) and in the index; a directory whose places are all used drops
+ * its tombstones first.
  */
-export function dir_can_insert(d: Inode): bool {
+export function dir_can_insert(d: Inode, nameLen: u32): bool {
   const x = dir_of(d);
   if (x.count >= MAX_PLACES) {
     if (x.dead == 0) return false;
     compact(x);
   }
-  return mem_guard((<u64>dir_count(d) + 1) * ENTRY_COST);
+  return mem_guard(reserve_need(x, x.count, nameLen) + NODE_COST);
 }
 
 /** Set when dir_find answered null because the directory could not be read (ENOMEM). */
@@ -168,6 +173,24 @@ export function dir_find(d: Inode, ptr: usize, len: usize, h: u32): Inode | null
   store<u32>(slots + (<usize>k << 2), (h & TAG) | <u32>(e + 1));
 }
 
+/** Bytes reserve(x, n, nameLen) allocates: the tables that must grow, at their new sizes (the same steps). */
+function reserve_need(x: Dir, n: i32, nameLen: u32): u64 {
+  let need: u64 = 0;
+  const want = (n + 1) << 1;
+  if (x.slotsCap < want) {
+    let c = x.slotsCap != 0 ? x.slotsCap << 1 : MIN_SLOTS;
+    while (c < want) c <<= 1;
+    need += <u64>c << 2;
+  }
+  if (n + 1 > x.recsCap) need += <u64>(x.recsCap != 0 ? x.recsCap << 1 : 8) * REC_SIZE;
+  if (x.namesUsed + nameLen > x.namesCap) {
+    let c: u64 = x.namesCap != 0 ? <u64>x.namesCap << 1 : 64;
+    while (c < <u64>x.namesUsed + nameLen) c <<= 1;
+    need += c;
+  }
+  return need;
+}
+
 /** Makes room for one more entry in `x`'s index and records, growing them geometrically. */
 function reserve(x: Dir, n: i32, nameLen: u32): void {
   const want = (n + 1) << 1;
@@ -226,6 +249,7 @@ export function dir_insert(d: Inode, ptr: usize, len: u32, h: u32, child: Inode)
   child.nlink++;
   if (child.isDir) {
     dir_of(child).parent = d;
+    dir_of(child).nameLen = len;
     x.subdirs++;
   }
 }
@@ -267,7 +291,8 @@ export function dir_remove_entry(d: Inode, id: u64): Inode {
   const child = changetype<Inode>(<usize>load<u32>(r + R_INODE));
   store<u32>(r + R_INODE, 0);
   x.dead++;
-  if (x.dead > 16 && x.dead > x.count - x.dead) compact(x);
+  if (x.dead == x.count && x.recsCap > 64) drop_tables(x);
+  else if (x.dead > 16 && x.dead > x.count - x.dead) compact(x);
   child.nlink--;
   if (child.isDir) {
     dir_of(child).parent = null;
@@ -310,6 +335,29 @@ function compact(x: Dir): void {
   for (let e = 0; e < live; e++) index_put(slots, mask, load<u32>(recs + <usize>e * REC_SIZE + R_HASH), e);
 }
 
+/**
+ * An emptied directory that held many names gives its tables back (ids go
+ * on from nextId; small tables stay, for the create-delete cycles of a
+ * temporary file): the metadata quota counts live names, so tables sized
+ * for names long gone must not stay behind in every directory that once
+ * held many.
+ */
+function drop_tables(x: Dir): void {
+  if (x.recs != 0) heap.free(x.recs);
+  if (x.names != 0) heap.free(x.names);
+  if (x.slots != 0) heap.free(x.slots);
+  x.recs = 0;
+  x.recsCap = 0;
+  x.names = 0;
+  x.namesCap = 0;
+  x.namesUsed = 0;
+  x.namesDead = 0;
+  x.slots = 0;
+  x.slotsCap = 0;
+  x.count = 0;
+  x.dead = 0;
+}
+
 /** Frees what `reserve` and `compact` allocated for a directory, and the Dir itself (inode_release). */
 export function dir_free(x: Dir): void {
   if (x.recs != 0) heap.free(x.recs);
@@ -345,4 +393,83 @@ export function dir_within(d: Inode, ancestor: Inode): bool {
     at = dir_of(at).parent;
   }
   return false;
+}
+
+// Every node's absolute path stays shorter than max path (4096 bytes by
+// default, Linux's PATH_MAX): a call could not name a deeper node from the
+// root, and the tools that read a snapshot (tar, box build's FROM, box run -w)
+// handle every entry by its absolute path, so a tree nested 200,000 deep
+// would cost them time and memory quadratic in its depth. Creating a name
+// (or moving a directory) that would break this answers ENAMETOOLONG.
+
+/** Bytes of directory `d`'s absolute path as a prefix ("/a/b": 4; the root: 0); stops counting once at `limit`. */
+export function dir_path_bytes(d: Inode, limit: u64): u64 {
+  let n: u64 = 0;
+  let at = d;
+  while (n < limit) {
+    const x = dir_of(at);
+    const up = x.parent;
+    if (up == null) break;
+    n += <u64>x.nameLen + 1;
+    at = up;
+  }
+  return n;
+}
+
+/** True when a name of `len` bytes in directory `d` has an absolute path shorter than max path. */
+export function dir_name_fits(d: Inode, len: u32): bool {
+  return dir_path_bytes(d, max_path) + 1 + <u64>len < <u64>max_path;
+}
+
+/**
+ * True when every path below directory `d`, relative to it ("/name" per
+ * level), is shorter than `room` bytes. Image directories not read yet are
+ * walked in the image index. Iterative: a forged image may nest deeper than
+ * the call stack goes (the walk itself stops `room` bytes down).
+ */
+export function dir_subtree_fits(d: Inode, room: i64): bool {
+  // Frames of three: a live directory (its inode) or an image entry (-1 - index), the next child, the room left.
+  const stack = new Array<i64>();
+  push_frame(stack, d, room);
+  while (stack.length > 0) {
+    const n = stack.length;
+    const ref = unchecked(stack[n - 3]);
+    const k = <i32>unchecked(stack[n - 2]);
+    const left = unchecked(stack[n - 1]);
+    unchecked(stack[n - 2] = k + 1);
+    if (ref >= 0) {
+      const dir = changetype<Inode>(<usize>ref);
+      if (k >= dir_count(dir)) {
+        stack.length = n - 3;
+        continue;
+      }
+      if (!dir_live_at(dir, k)) continue;
+      const r = left - 1 - <i64>dir_name_len_at(dir, k);
+      if (r <= 0) return false;
+      const c = dir_inode_at(dir, k);
+      if (c.isDir) push_frame(stack, c, r);
+    } else {
+      const e = entry(<u32>(-1 - ref));
+      const first = load<u32>(e + E_A);
+      if (<u32>k >= load<u32>(e + E_B) || <u64>first + <u64>k >= <u64>image_count) {
+        stack.length = n - 3;
+        continue;
+      }
+      const ce = entry(first + <u32>k);
+      const r = left - 1 - <i64>load<u32>(ce + E_NAME_LEN);
+      if (r <= 0) return false;
+      if (load<u8>(ce + E_TYPE) == FILETYPE_DIRECTORY && load<u32>(ce + E_B) > 0) {
+        stack.push(-1 - <i64>(first + <u32>k));
+        stack.push(0);
+        stack.push(r);
+      }
+    }
+  }
+  return true;
+}
+
+function push_frame(stack: Array<i64>, d: Inode, room: i64): void {
+  stack.push(d.image >= 0 ? -1 - <i64>d.image : <i64>changetype<usize>(d));
+  stack.push(0);
+  stack.push(room);
 }

@@ -30,6 +30,7 @@ const H_MAX_FILE_SIZE: usize = 40;
 const H_MAX_PATH: usize = 48;
 const H_MAX_HANDLES: usize = 52;
 const H_MAX_PAGES: usize = 56;
+const H_MAX_META: usize = 60;
 // Entry fields.
 export const E_TYPE: usize = 0;
 export const E_MODE: usize = 2;
@@ -87,7 +88,7 @@ export function image_init(): Inode {
       image_build_time = load<u64>(index + H_BUILD_TIME);
       limits_set(
         load<u64>(index + H_MAX_FILE_SIZE), load<u32>(index + H_MAX_PATH),
-        load<u32>(index + H_MAX_HANDLES), load<u32>(index + H_MAX_PAGES),
+        load<u32>(index + H_MAX_HANDLES), load<u32>(index + H_MAX_PAGES), load<u32>(index + H_MAX_META),
       );
     }
   }

@@ -5,7 +5,7 @@
 
 import { handle_open, handles_init, handle_get } from "./handles";
 import { image_init } from "./image";
-import { mem_claim_arena } from "./limits";
+import { limits_host_pages, mem_claim_arena } from "./limits";
 import { Inode } from "./inode";
 import { resolve_set_root } from "./resolve";
 
@@ -56,4 +56,13 @@ export function preopen(i: u32): u32 {
 export function snapshot(): u64 {
   if (preopens == null) init();
   return take_snapshot();
+}
+
+/**
+ * Control: the host caps this memory at `pages` (box run --memory). Called
+ * before the first call, so that init plans the allocator's share within
+ * it; later calls change nothing (the plan is made once).
+ */
+export function memory_limit(pages: u32): void {
+  if (preopens == null) limits_host_pages(pages);
 }

@@ -16,6 +16,22 @@ import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } fro
 import { clock_realtime } from "./config";
 import { dir_free } from "./directory";
 import { fmem_free } from "./fmem";
+import { meta_charge } from "./limits";
+
+/**
+ * What the metadata quota (limits.ts: meta_allows) counts, about what each
+ * costs in memory: a name is its bytes and META_NAME (its record and index
+ * slots); an inode META_INODE, a directory's tables META_DIR more, and a
+ * symlink its target's bytes.
+ */
+export const META_NAME: u64 = 32;
+export const META_INODE: u64 = 80;
+export const META_DIR: u64 = 96;
+
+/** The metadata an inode of `filetype` with a symlink target of `target` bytes counts. */
+export function meta_of(filetype: u8, target: u64): u64 {
+  return META_INODE + (filetype == FILETYPE_DIRECTORY ? META_DIR : 0) + (filetype == FILETYPE_SYMBOLIC_LINK ? target : 0);
+}
 
 /** readdir cookies 1 and 2 belong to "." and ".."; real entries count from 3. */
 export const FIRST_ENTRY_ID: u64 = 3;
@@ -48,6 +64,8 @@ export class Dir {
   subdirs: u32 = 0;
   nextId: u64 = FIRST_ENTRY_ID;
   parent: Inode | null = null;
+  /** bytes of this directory's name in its parent (dir_path_bytes adds them up) */
+  nameLen: u32 = 0;
 }
 
 /**
@@ -91,6 +109,7 @@ const SLAB_INODES: usize = 64;
 let freeInodes: usize = 0;
 let slabNext: usize = 0;
 let slabEnd: usize = 0;
+let live: u64 = 0;
 
 /** A new inode: number `ino`, `filetype`, every timestamp `time`, the usual mode, no links. */
 export function inode_make(ino: u64, filetype: u8, time: u64): Inode {
@@ -105,6 +124,7 @@ export function inode_make(ino: u64, filetype: u8, time: u64): Inode {
     p = slabNext;
     slabNext += INODE_SIZE;
   }
+  live++;
   const i = changetype<Inode>(p);
   i.size = 0;
   i.atim = time;
@@ -136,9 +156,9 @@ export function inode_setup(firstFreeIno: u64, buildTime: u64, quota: u64): void
   quotaLimit = quota;
 }
 
-/** Inode numbers handed out so far: a bound on how many inodes exist. */
-export function inode_numbered(): u64 {
-  return nextIno;
+/** Inodes in memory now: made and not yet released (a snapshot's bookkeeping grows with them). */
+export function inode_live(): u64 {
+  return live;
 }
 
 /** Current time for timestamps. */
@@ -175,6 +195,7 @@ export function quota_resize(i: Inode, size: u64): void {
  */
 export function inode_release(i: Inode): void {
   if (i.nlink != 0 || i.opens != 0) return;
+  meta_charge(-<i64>meta_of(i.filetype, i.size));
   if (i.isFile) {
     quota_resize(i, 0);
     fmem_free(i.data, i.cap);
@@ -185,6 +206,7 @@ export function inode_release(i: Inode): void {
   }
   store<usize>(changetype<usize>(i), freeInodes);
   freeInodes = changetype<usize>(i);
+  live--;
 }
 
 /** Marks a change of `i`'s contents. */

@@ -4,9 +4,10 @@
 // Everything else (inodes, names, handles, directory tables) comes from the
 // AssemblyScript runtime's allocator, which traps when memory.grow fails. So
 // the vfs never lets file bytes take the last pages: it keeps HEADROOM pages
-// below its ceiling (max pages from the image, or what the engine refused)
-// for the allocator, and each call that makes metadata first asks
-// mem_guard() whether growing by what it needs stays below the ceiling.
+// below its ceiling (max pages from the image or the host's cap, or what
+// the engine refused) for the allocator, and each call that makes metadata
+// first asks mem_guard() whether growing by what it needs stays below the
+// ceiling.
 // When it does not, the call answers ENOSPC/ENOMEM and changes nothing.
 //
 // Once memory has grown to the ceiling it never shrinks, so the guard then
@@ -29,6 +30,24 @@ export let max_path: u32 = 4096;
 export let max_handles: i32 = 1024;
 /** The header's max pages as given (0: none), for the snapshot's header. */
 export let max_pages: u32 = 0;
+/** Bytes of metadata the writable layer may add beyond the image (header; the encoder's default 64 MiB). */
+export let max_meta: u64 = 64 << 20;
+/**
+ * The host's cap on this memory (box run --memory, through the control
+ * export memory_limit), in pages; 0: none. The engine refuses to grow past
+ * it, so the vfs plans with it as it does with max pages; it is not part of
+ * the image and so never reaches a snapshot's header.
+ */
+let host_pages: u32 = 0;
+/** True when the vfs memory has a fixed size (max pages or the host's cap): mem_claim_arena took the allocator's share. */
+let arena: bool = false;
+/**
+ * Metadata charged so far (meta_charge): names, inodes and symlink targets
+ * made, minus those removed. It may go below zero: removing the image's own
+ * names gives their cost back, so the tree never holds more than the image's
+ * metadata plus max_meta.
+ */
+let metaUsed: i64 = 0;
 
 /** Pages the vfs memory may reach: the image's max pages, lowered when the engine refuses to grow. */
 let ceiling: i32 = 65536;
@@ -40,12 +59,27 @@ const BALLAST: usize = 128 << 10;
 let ballast: usize = 0;
 
 /** The image header's limits; zeros (an image without them) keep the defaults. */
-export function limits_set(fileSize: u64, path: u32, handles: u32, pages: u32): void {
+export function limits_set(fileSize: u64, path: u32, handles: u32, pages: u32, meta: u32): void {
   if (fileSize != 0) max_file_size = fileSize < (<u64>1 << 31) ? fileSize : <u64>1 << 31;
   if (path != 0) max_path = path;
   if (handles != 0) max_handles = handles < 0x7fff_ffff ? <i32>handles : 0x7fff_ffff;
   max_pages = pages;
-  if (pages != 0 && pages < 65536) ceiling = <i32>pages;
+  if (meta != 0) max_meta = meta;
+}
+
+/** The host's cap on the vfs memory in pages (before the first call; the runtime keeps it >= 32). */
+export function limits_host_pages(pages: u32): void {
+  host_pages = pages;
+}
+
+/** True when `bytes` more metadata stays within max_meta (ENOSPC otherwise, as tmpfs out of inodes). */
+export function meta_allows(bytes: u64): bool {
+  return metaUsed + <i64>bytes <= <i64>max_meta;
+}
+
+/** Records metadata made (positive) or removed (negative). */
+export function meta_charge(bytes: i64): void {
+  metaUsed += bytes;
 }
 
 @inline function pages_for(bytes: u64): i32 {
@@ -74,7 +108,7 @@ export function mem_grow(pages: u32): usize {
  * false the caller answers ENOSPC or ENOMEM; lookups may go on regardless.
  */
 export function mem_guard(bytes: u64): bool {
-  if (max_pages != 0) {
+  if (arena) {
     // A fixed arena (mem_claim_arena): never let the allocator grow past it.
     const need = (bytes << 1) + <u64>BALLAST;
     if (tlsf_has_free(need)) return true;
@@ -97,13 +131,18 @@ export function mem_guard(bytes: u64): bool {
 }
 
 /**
- * With max pages set, the allocator gets its share up front, while memory is
- * still small: it grows by doubling the whole memory (file pages included),
- * which later would overshoot the limit. A quarter of the pages are metadata,
- * the rest file bytes; mem_guard then only hands out what the arena holds.
+ * With max pages set, or a cap from the host, the allocator gets its share up
+ * front, while memory is still small: it grows by doubling the whole memory
+ * (file pages included), which later would overshoot the limit. A quarter of
+ * the pages are metadata, the rest file bytes; mem_guard then only hands out
+ * what the arena holds.
  */
 export function mem_claim_arena(): void {
-  if (max_pages == 0) return;
+  let limit = max_pages;
+  if (host_pages != 0 && (limit == 0 || host_pages < limit)) limit = host_pages;
+  if (limit == 0) return;
+  if (limit < 65536) ceiling = <i32>limit;
+  arena = true;
   const pages = ceiling >> 2;
   const have = memory.size();
   if (pages <= have) return;

@@ -4,17 +4,19 @@
 
 import * as app from "../../abi/assembly/app";
 import {
-  ERRNO_BADF, ERRNO_BUSY, ERRNO_EXIST, ERRNO_INVAL, ERRNO_ISDIR, ERRNO_LOOP, ERRNO_MFILE, ERRNO_NOENT, ERRNO_NOSPC,
+  ERRNO_BADF, ERRNO_BUSY, ERRNO_EXIST, ERRNO_INVAL, ERRNO_ISDIR, ERRNO_LOOP, ERRNO_MFILE, ERRNO_NAMETOOLONG, ERRNO_NOENT, ERRNO_NOSPC,
   ERRNO_NOTDIR, ERRNO_NOTEMPTY, ERRNO_PERM, ERRNO_SUCCESS, FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE,
   FILETYPE_SYMBOLIC_LINK, LOOKUPFLAGS_SYMLINK_FOLLOW, OFLAGS_CREAT, OFLAGS_DIRECTORY, OFLAGS_EXCL, OFLAGS_TRUNC,
   RIGHTS_FD_WRITE,
 } from "../../abi/assembly/constants";
-import { dir_can_insert, dir_insert, dir_is_empty, dir_remove_entry, dir_within } from "./directory";
+import {
+  dir_can_insert, dir_insert, dir_is_empty, dir_name_fits, dir_path_bytes, dir_remove_entry, dir_subtree_fits, dir_within,
+} from "./directory";
 import { FDFLAGS_ALL } from "./fd";
 import { file_resize } from "./file";
 import { handle_get, handle_open } from "./handles";
-import { Inode, inode_new, inode_release, now, set_modified, touch_modified } from "./inode";
-import { mem_guard } from "./limits";
+import { Inode, inode_new, inode_release, META_NAME, meta_of, now, set_modified, touch_modified } from "./inode";
+import { max_path, mem_guard, meta_allows, meta_charge } from "./limits";
 import {
   r_entry, r_inode, r_name_hash_get, r_name_is_dot, r_name_len_get, r_name_ptr_get, r_parent, r_path_get, r_trailing, read_errno, read_path, resolve,
 } from "./resolve";
@@ -51,7 +53,33 @@ function lookup(h: u32, path: u32, path_len: u32, follow: bool, nameOnly: bool =
 /** The last lookup's name, made a string, goes into `parent` (live: a removed one takes no entries, ENOENT). */
 function link_new(parent: Inode, node: Inode, t: u64): void {
   dir_insert(parent, r_name_ptr_get(), r_name_len_get(), r_name_hash_get(), node);
+  meta_charge(<i64>name_meta(r_name_len_get()));
   set_modified(parent, t);
+}
+
+/** The metadata a name of `len` bytes counts (inode.ts). */
+@inline function name_meta(len: u32): u64 {
+  return META_NAME + <u64>len;
+}
+
+/**
+ * Whether the last lookup's name, with a new inode of `filetype` (`target`:
+ * a symlink's bytes; FILETYPE_UNKNOWN: a new name only), may go into
+ * `parent`: its absolute path must stay shorter than max path
+ * (ENAMETOOLONG, directory.ts), the metadata quota must hold it and memory
+ * must have room for the entry (ENOSPC).
+ */
+function can_create(parent: Inode, filetype: u8, target: u64): u16 {
+  const len = r_name_len_get();
+  if (!dir_name_fits(parent, len)) return ERRNO_NAMETOOLONG;
+  const meta = name_meta(len) + (filetype != 0 ? meta_of(filetype, target) : 0);
+  if (!meta_allows(meta) || !dir_can_insert(parent, len)) return ERRNO_NOSPC;
+  return ERRNO_SUCCESS;
+}
+
+/** A removed name gives its metadata back (the last lookup named it). */
+@inline function name_removed(): void {
+  meta_charge(-<i64>name_meta(r_name_len_get()));
 }
 
 /** Returns the new handle, or the negated errno. */
@@ -74,9 +102,11 @@ export function path_open(
     if (oflags & OFLAGS_DIRECTORY) return -<i32>ERRNO_INVAL;
     const parent = r_parent!;
     if (parent.nlink == 0) return -<i32>ERRNO_NOENT;
-    if (!dir_can_insert(parent)) return -<i32>ERRNO_NOSPC;
+    const cerr = can_create(parent, FILETYPE_REGULAR_FILE, 0);
+    if (cerr != ERRNO_SUCCESS) return -<i32>cerr;
     const t = now();
     node = inode_new(FILETYPE_REGULAR_FILE, t);
+    meta_charge(<i64>meta_of(FILETYPE_REGULAR_FILE, 0));
     link_new(parent, node, t);
   } else {
     if ((oflags & OFLAGS_CREAT) && (oflags & OFLAGS_EXCL)) return -<i32>ERRNO_EXIST;
@@ -110,8 +140,10 @@ export function path_create_directory(h: u32, path: u32, path_len: u32): u16 {
   if (r_inode != null) return ERRNO_EXIST;
   const parent = r_parent!;
   if (parent.nlink == 0) return ERRNO_NOENT;
-  if (!dir_can_insert(parent)) return ERRNO_NOSPC;
+  const cerr = can_create(parent, FILETYPE_DIRECTORY, 0);
+  if (cerr != ERRNO_SUCCESS) return cerr;
   const t = now();
+  meta_charge(<i64>meta_of(FILETYPE_DIRECTORY, 0));
   link_new(parent, inode_new(FILETYPE_DIRECTORY, t), t);
   return ERRNO_SUCCESS;
 }
@@ -127,6 +159,7 @@ export function path_remove_directory(h: u32, path: u32, path_len: u32): u16 {
   if (!dir_is_empty(node)) return ERRNO_NOTEMPTY;
   const parent = r_parent!;
   dir_remove_entry(parent, r_entry);
+  name_removed();
   const t = now();
   node.ctim = t;
   set_modified(parent, t);
@@ -143,6 +176,7 @@ export function path_unlink_file(h: u32, path: u32, path_len: u32): u16 {
   if (r_trailing) return ERRNO_NOTDIR; // unlink(2) of "file/"
   const parent = r_parent!;
   dir_remove_entry(parent, r_entry);
+  name_removed();
   const t = now();
   node.ctim = t;
   set_modified(parent, t);
@@ -208,8 +242,10 @@ function symlink_at(start: Inode, target: usize, target_len: u32, new_path: u32,
   if (r_trailing) return ERRNO_NOENT;
   const parent = r_parent!;
   if (parent.nlink == 0) return ERRNO_NOENT;
-  if (!dir_can_insert(parent)) return ERRNO_NOSPC;
+  const cerr = can_create(parent, FILETYPE_SYMBOLIC_LINK, <u64>target_len);
+  if (cerr != ERRNO_SUCCESS) return cerr;
   const t = now();
+  meta_charge(<i64>meta_of(FILETYPE_SYMBOLIC_LINK, <u64>target_len));
   const node = inode_new(FILETYPE_SYMBOLIC_LINK, t);
   node.data = target;
   node.cap = target_len;
@@ -235,7 +271,8 @@ export function path_link(
   const parent = r_parent!;
   if (parent.nlink == 0) return ERRNO_NOENT;
   if (node.nlink == 0) return ERRNO_NOENT; // linkat(2) of an unlinked file
-  if (!dir_can_insert(parent)) return ERRNO_NOSPC;
+  const cerr = can_create(parent, 0, 0);
+  if (cerr != ERRNO_SUCCESS) return cerr;
   const t = now();
   link_new(parent, node, t);
   node.ctim = t;
@@ -251,6 +288,7 @@ export function path_rename(
   const oldParent = r_parent;
   const fromEntry = r_entry;
   const fromTrailing = r_trailing;
+  const fromLen = r_name_len_get();
   // renameat2 on Linux resolves both parents first: the new name's directory
   // errors come before EBUSY for "." and before ENOENT for a missing old name.
   err = lookup(new_h, new_path, new_path_len, false, true);
@@ -274,16 +312,28 @@ export function path_rename(
     return ERRNO_ISDIR;
   }
   if (to.nlink == 0) return ERRNO_NOENT;
-  if (!dir_can_insert(to)) return ERRNO_NOSPC;
+  const toLen = r_name_len_get();
+  // The new path, and for a directory every path below it, must stay shorter than max path.
+  const toBytes = dir_path_bytes(to, max_path) + 1 + <u64>toLen;
+  if (toBytes >= <u64>max_path) return ERRNO_NAMETOOLONG;
+  if (node.isDir && toBytes > dir_path_bytes(from, max_path) + 1 + <u64>fromLen) {
+    // The walk's frames take 24 bytes per level, a level 2 bytes of room at least.
+    if (!mem_guard((<u64>max_path - toBytes) * 12)) return ERRNO_NOSPC;
+    if (!dir_subtree_fits(node, <i64>(<u64>max_path - toBytes))) return ERRNO_NAMETOOLONG;
+  }
+  // One name goes (the target's, when there is one), and the moved name may be longer.
+  const meta = target != null ? -<i64>name_meta(fromLen) : <i64>toLen - <i64>fromLen;
+  if (meta > 0 && !meta_allows(<u64>meta)) return ERRNO_NOSPC;
+  if (!dir_can_insert(to, toLen)) return ERRNO_NOSPC;
   const t = now();
   if (target != null) {
     dir_remove_entry(to, toEntry);
     target.ctim = t;
     inode_release(target);
   }
+  meta_charge(meta);
   // The new name's bytes are still in the path buffer: the second lookup was the last.
   const toName = r_name_ptr_get();
-  const toLen = r_name_len_get();
   dir_remove_entry(from, fromEntry);
   dir_insert(to, toName, toLen, r_name_hash_get(), node);
   node.ctim = t;

@@ -13,7 +13,7 @@
 
 import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } from "../../abi/assembly/constants";
 import { config_copy } from "./config";
-import { Inode, inode_numbered } from "./inode";
+import { Inode, inode_live } from "./inode";
 import { dir_count, dir_inode_at, dir_live_at, dir_name_at, dir_name_len_at } from "./directory";
 import { bytes_to_string } from "./strings";
 import { fmem_alloc, fmem_free } from "./fmem";
@@ -21,7 +21,7 @@ import {
   ENTRY_SIZE, E_A, E_B, E_DATA_OFF, E_MODE, E_MTIME, E_NAME_LEN, E_NAME_OFF, E_SIZE, E_TYPE, HEADER_SIZE,
   entry, image_build_time, image_count, image_group_inode, image_quota, image_strings, image_workdir,
 } from "./image";
-import { max_file_size, max_handles, max_pages, max_path, mem_guard } from "./limits";
+import { max_file_size, max_handles, max_meta, max_pages, max_path, mem_guard } from "./limits";
 import { resolve_root } from "./resolve";
 import { string_to_bytes } from "./strings";
 import { heapsort } from "./heapsort";
@@ -173,7 +173,9 @@ export function snapshot(): u64 {
     lastPtr = 0;
     lastSize = 0;
   }
-  if (!mem_guard((<u64>image_count + inode_numbered()) * NODE_COST)) return 0;
+  // What is in memory now, not every inode number ever handed out: a tree that once held many
+  // files and holds few again must still be snapshotted within a fixed memory.
+  if (!mem_guard((<u64>image_count + inode_live()) * NODE_COST)) return 0;
   collect_nodes();
   const n = inodes.length;
   const workdir = image_workdir();
@@ -228,6 +230,7 @@ export function snapshot(): u64 {
   store<u32>(index + 48, max_path);
   store<u32>(index + 52, <u32>max_handles);
   store<u32>(index + 56, max_pages);
+  store<u32>(index + 60, <u32>max_meta);
 
   let str: u32 = 0;
   for (let k = 0; k < n; k++) {

@@ -4,7 +4,8 @@
 // Segment 0, the index (little-endian; README.md has the full layout):
 //   header (64 bytes): magic "MVFS", version 2, entry count, offset of the
 //     string area, quota (u64), build time (u64 ns), workdir (offset, length),
-//     limits: max file size (u64), max path length, max handles, max pages (u32)
+//     limits: max file size (u64), max path length, max handles, max pages,
+//     max metadata (u32)
 //   entries (40 bytes each), breadth first, entry 0 the root; a directory's
 //     children are contiguous and sorted by name bytes:
 //     type u8, pad u8, mode u16, name (offset, length),
@@ -37,6 +38,12 @@ export const DEFAULT_MAX_PATH = 4096;
 export const DEFAULT_MAX_HANDLES = 1024;
 /** 0: the vfs memory may grow as far as the engine allows (4 GiB). */
 export const DEFAULT_MAX_PAGES = 0;
+/**
+ * Bytes of metadata (names, inodes, symlink targets; vfs README "Limits")
+ * the writable layer may add beyond the image: without it, empty files and
+ * symlinks would hold host memory no quota counts.
+ */
+export const DEFAULT_MAX_META = 64 * 1024 * 1024;
 /** Smallest max pages: the vfs keeps about 1 MiB for its own metadata headroom. */
 export const MIN_MAX_PAGES = 32;
 /** Linux's NAME_MAX: longer names cannot be created in the vfs either. */
@@ -57,6 +64,8 @@ export interface ImageOptions {
   maxHandles?: number;
   /** 64 KiB pages the vfs memory may reach; 0 for no limit of its own (default 0, at least 32 otherwise) */
   maxPages?: number;
+  /** bytes of metadata (names, inodes, symlink targets) the program may add, ENOSPC beyond (default 64 MiB, 4 KiB to 4 GiB - 1) */
+  maxMeta?: number;
 }
 
 function checkLimit(name: string, value: number, min: number, max: number): number {
@@ -67,8 +76,18 @@ function checkLimit(name: string, value: number, min: number, max: number): numb
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Throws unless `path` is absolute and normalized ("/", "/a/b"; no "//", ".", ".." or trailing "/"). */
-function checkPath(path: string, what: string): void {
+/**
+ * Throws unless `path` is absolute and normalized ("/", "/a/b"; no "//", ".",
+ * ".." or trailing "/") and shorter than `maxPath` bytes: the vfs keeps every
+ * node's path that short (directory.ts), and so the cost of handling an image
+ * entry by entry, by path, stays linear in its size.
+ */
+function checkPath(path: string, what: string, maxPath: number): void {
+  // UTF-8 takes at least a byte per UTF-16 unit: the cheap check first, for a path of any length.
+  if (path.length >= maxPath || encoder.encode(path).length >= maxPath) {
+    const shown = path.length > 80 ? `${path.slice(0, 80)}...` : path;
+    throw new Error(`${what} is ${encoder.encode(path).length} bytes, longer than the image's max path (${maxPath}): ${shown}`);
+  }
   if (path === '/') return;
   if (!path.startsWith('/') || path.endsWith('/')) throw new Error(`${what} must be absolute and normalized: ${JSON.stringify(path)}`);
   if (path.includes('\0')) throw new Error(`${what} contains NUL: ${JSON.stringify(path)}`);
@@ -102,11 +121,12 @@ export function encodeImage(entries: readonly ImageEntry[], options: ImageOption
   const maxHandles = checkLimit('maxHandles', options.maxHandles ?? DEFAULT_MAX_HANDLES, 1, 0x7fff_ffff);
   const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
   if (maxPages !== 0) checkLimit('maxPages', maxPages, MIN_MAX_PAGES, 65536);
+  const maxMeta = checkLimit('maxMeta', options.maxMeta ?? DEFAULT_MAX_META, 4096, 0xffff_ffff);
   let buildTime = options.buildTime;
   if (buildTime === undefined) buildTime = entries.reduce((t, e) => (e.mtime !== undefined && e.mtime > t ? e.mtime : t), 0n);
   const nodes = new Map<string, Node>();
   for (const entry of entries) {
-    checkPath(entry.path, 'image path');
+    checkPath(entry.path, 'image path', maxPath);
     if (nodes.has(entry.path)) throw new Error(`image path appears twice: ${entry.path}`);
     if (entry.type === 'symlink' && !entry.target) throw new Error(`symlink without a target: ${entry.path}`);
     if (entry.type === 'symlink' && entry.target!.includes('\0')) throw new Error(`symlink target contains NUL: ${entry.path}`);
@@ -122,7 +142,7 @@ export function encodeImage(entries: readonly ImageEntry[], options: ImageOption
     return node;
   };
   const workdir = options.workdir ?? '/';
-  checkPath(workdir, 'workdir');
+  checkPath(workdir, 'workdir', maxPath);
   // The workdir exists in a box (as docker's WORKDIR), unless a symlink on its way decides where it is.
   for (let p = workdir; ; p = parentOf(p)) {
     const node = nodes.get(p);
@@ -228,6 +248,7 @@ export function encodeImage(entries: readonly ImageEntry[], options: ImageOption
   view.setUint32(48, maxPath, true);
   view.setUint32(52, maxHandles, true);
   view.setUint32(56, maxPages, true);
+  view.setUint32(60, maxMeta, true);
   return [concat([table, ...strings]), concat(blobs)];
 }
 
@@ -246,6 +267,8 @@ export function imageOptions(segments: readonly Uint8Array[]): Required<ImageOpt
     maxPath: view.getUint32(48, true),
     maxHandles: view.getUint32(52, true),
     maxPages: view.getUint32(56, true),
+    // 0: an image from before the field, which the vfs reads as the default
+    maxMeta: view.getUint32(60, true) || DEFAULT_MAX_META,
   };
 }
 
@@ -275,6 +298,10 @@ export function decodeImage(segments: readonly Uint8Array[]): ImageEntry[] {
   };
   const paths: string[] = new Array<string>(count);
   paths[0] = '/';
+  // Path bytes per entry ("/" counts 0: a prefix), bounded as the vfs bounds them: a forged or old
+  // image nested deeper is refused here, before anything handles its paths one by one.
+  const maxPath = view.getUint32(48, true) || DEFAULT_MAX_PATH;
+  const pathBytes = new Uint32Array(count);
   const out: ImageEntry[] = [];
   const shared = new Map<number, Uint8Array>();
   for (let i = 0; i < count; i++) {
@@ -295,6 +322,9 @@ export function decodeImage(segments: readonly Uint8Array[]): ImageEntry[] {
         if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
           throw new Error(`vfs image entry ${c} has a bad name: ${JSON.stringify(name)}`);
         }
+        const bytes = pathBytes[i]! + 1 + view.getUint32(cat + 8, true);
+        if (bytes >= maxPath) throw new Error(`vfs image entry ${c}: its path is longer than the image's max path (${maxPath} bytes)`);
+        pathBytes[c] = bytes;
         paths[c] = path === '/' ? `/${name}` : `${path}/${name}`;
       }
       out.push({ path, type: 'dir', mode, mtime });

@@ -55,7 +55,10 @@ export const vfs: CapabilityDescriptor = {
   wasm,
   provides: [],
   support: vfsSupport,
-  /** snapshot() -> (len << 32) | ptr in the vfs memory: the current tree as an image (src/snapshot.ts) */
-  control: ['snapshot'],
-  config: (settings) => encodeImage(settings.image ?? [], { workdir: settings.workdir }),
+  /**
+   * snapshot() -> (len << 32) | ptr in the vfs memory: the current tree as an image (src/snapshot.ts);
+   * memory_limit(pages): the host's cap on the vfs memory, before the first call (box run --memory)
+   */
+  control: ['snapshot', 'memory_limit'],
+  config: (settings) => encodeImage(settings.image ?? [], { ...settings.vfsLimits, workdir: settings.workdir }),
 };

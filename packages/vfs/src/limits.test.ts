@@ -7,16 +7,17 @@ import {
   ERRNO_FBIG, ERRNO_MFILE, ERRNO_NAMETOOLONG, ERRNO_NOENT, ERRNO_NOSPC, ERRNO_SUCCESS, OFLAGS_CREAT, OFLAGS_DIRECTORY,
   RIGHTS_FD_WRITE,
 } from '@marcotte/abi';
-import { encodeImage, imageOptions } from './image.ts';
-import { readSnapshot } from './snapshot.ts';
-import { type Stat, file, symlink, vfsHarness } from './test-harness.ts';
+import { decodeImage, encodeImage, imageOptions } from './image.ts';
+import { readSnapshot, snapshotSegments } from './snapshot.ts';
+import { type Harness, type Stat, deepChainImage, file, symlink, vfsHarness } from './test-harness.ts';
 
 const CREATE = { oflags: OFLAGS_CREAT, rights: RIGHTS_FD_WRITE };
 
 describe('limits', () => {
-  it('has defaults: 1 GiB files, 4096-byte paths, 1024 handles, no page limit', () => {
+  it('has defaults: 1 GiB files, 4096-byte paths, 1024 handles, no page limit, 64 MiB of metadata', () => {
     const o = imageOptions(encodeImage([]));
-    expect([o.maxFileSize, o.maxPath, o.maxHandles, o.maxPages]).toEqual([1 << 30, 4096, 1024, 0]);
+    expect([o.maxFileSize, o.maxPath, o.maxHandles, o.maxPages, o.maxMeta]).toEqual([1 << 30, 4096, 1024, 0, 64 << 20]);
+    expect(() => encodeImage([], { maxMeta: 100 })).toThrow(/maxMeta/);
     expect(() => encodeImage([], { maxPages: 8 })).toThrow(/maxPages/);
     expect(() => encodeImage([], { maxFileSize: 2 ** 32 })).toThrow(/maxFileSize/);
   });
@@ -71,6 +72,144 @@ describe('limits', () => {
   });
 });
 
+describe('metadata quota (max meta)', () => {
+  // Issue 16 finding 7: a million symlinks with 4000-byte targets, or millions of empty files, held
+  // gigabytes of host memory that the byte quota never counted.
+  it('symlinks with long targets: ENOSPC once their names and targets reach it, and removing them gives it back', async () => {
+    const h = await vfsHarness([], { maxMeta: 1 << 20, quota: 0 });
+    const target = 't'.repeat(4000);
+    let n = 0;
+    let err = 0;
+    for (; n < 10_000 && err === 0; n++) err = h.symlink(target, `s${n}`);
+    expect(err).toBe(ERRNO_NOSPC);
+    // About 1 MiB / (4000 + an inode and a name)
+    expect(n).toBeGreaterThan(200);
+    expect(n).toBeLessThan(270);
+    expect(h.unlink('s0')).toBe(ERRNO_SUCCESS);
+    expect(h.symlink(target, 'again')).toBe(ERRNO_SUCCESS);
+    expect(h.readlink('again', 8)).toEqual([ERRNO_SUCCESS, 'tttttttt']);
+  });
+
+  it('empty files, directories and hard links count too', async () => {
+    for (const make of [
+      (h: Harness, i: number) => { const f = h.open(`f${i}`, CREATE); return f < 0 ? -f : h.e.fd_close!(f); },
+      (h: Harness, i: number) => h.mkdir(`d${i}`),
+      (h: Harness, i: number) => h.link('one', `l${i}`),
+    ]) {
+      const h = await vfsHarness([file('/one', 'x')], { maxMeta: 64 << 10 });
+      let n = 0;
+      let err = 0;
+      for (; n < 100_000 && err === 0; n++) err = make(h, n);
+      expect(err).toBe(ERRNO_NOSPC);
+      expect(n).toBeGreaterThan(200);
+      expect(n).toBeLessThan(2000);
+    }
+  });
+
+  it('a rename to a longer name counts the difference; removing image names frees room', async () => {
+    const h = await vfsHarness([file('/a/x', 'x'), file('/a/y', 'y')], { maxMeta: 4096 });
+    let n = 0;
+    while (h.symlink('t'.repeat(100), `s${n}`) === ERRNO_SUCCESS) n++;
+    expect(h.rename('s0', `s0${'n'.repeat(200)}`)).toBe(ERRNO_NOSPC);
+    expect(h.rename('s0', 'r')).toBe(ERRNO_SUCCESS);
+    expect(h.symlink('t'.repeat(100), 'more')).toBe(ERRNO_NOSPC);
+    expect(h.unlink('a/x')).toBe(ERRNO_SUCCESS);
+    expect(h.unlink('a/y')).toBe(ERRNO_SUCCESS);
+    expect(h.symlink('t'.repeat(100), 'more')).toBe(ERRNO_SUCCESS);
+  });
+});
+
+describe('path length of every node (max path)', () => {
+  // Issue 16 finding 10: a tree nested 200,000 deep made every tool that reads the box quadratic.
+  it('mkdir, create, symlink and link answer ENAMETOOLONG where the absolute path would reach max path', async () => {
+    const h = await vfsHarness([file('/f', 'x')], { maxPath: 64 });
+    let handle = h.root;
+    let depth = 0;
+    // Relative to the deepest handle each time: no single path argument is long.
+    for (; depth < 100; depth++) {
+      if (h.mkdir('dd', handle) !== ERRNO_SUCCESS) break;
+      handle = h.open('dd', { dir: handle, oflags: OFLAGS_DIRECTORY });
+    }
+    // "/dd" * 21 = 63 bytes: the last that fits
+    expect(depth).toBe(21);
+    expect(h.mkdir('dd', handle)).toBe(ERRNO_NAMETOOLONG);
+    expect(h.open('f', { dir: handle, ...CREATE })).toBe(-ERRNO_NAMETOOLONG);
+    expect(h.symlink('x', 'ab', handle)).toBe(ERRNO_NAMETOOLONG);
+    expect(h.link('f', 'ab', false, handle)).toBe(ERRNO_NAMETOOLONG);
+  });
+
+  it('rename refuses to move a directory where a path below it would reach max path, also through image directories not read yet', async () => {
+    const deep = `/img/${'a/'.repeat(20)}leaf`; // 5 + 40 + 4 = 49 bytes
+    const h = await vfsHarness([file(deep, 'x')], { maxPath: 64 });
+    expect(h.mkdir('0123456789')).toBe(ERRNO_SUCCESS);
+    // /0123456789/img/a/a.../leaf = 11 + 49 = 60: fits; /0123456789/x/imggg/a/a.../leaf = 64 does not.
+    expect(h.rename('img', '0123456789/img')).toBe(ERRNO_SUCCESS);
+    expect(h.mkdir('0123456789/x')).toBe(ERRNO_SUCCESS);
+    expect(h.rename('0123456789/img', '0123456789/x/imggg')).toBe(ERRNO_NAMETOOLONG);
+    expect(h.rename('0123456789/img', '0123456789/x/imgg')).toBe(ERRNO_SUCCESS);
+    expect(h.rename('0123456789/x/imgg', '0123456789/img')).toBe(ERRNO_SUCCESS);
+    expect(h.rename('0123456789/img', 'i')).toBe(ERRNO_SUCCESS);
+    expect(h.readText(h.open(`i/${'a/'.repeat(20)}leaf`))).toBe('x');
+    // A file's own new path counts too.
+    expect(h.rename(`i/${'a/'.repeat(20)}leaf`, `i/${'a/'.repeat(20)}${'l'.repeat(30)}`)).toBe(ERRNO_NAMETOOLONG);
+  });
+
+  it('a forged image nested 200,000 deep: decodeImage refuses it at once, and the vfs serves it but grows it no deeper', async () => {
+    const segments = deepChainImage(200_000);
+    expect(() => decodeImage(segments)).toThrow(/^vfs image entry 2048: its path is longer than the image's max path \(4096 bytes\)$/);
+    const h = await vfsHarness(segments);
+    let handle = h.root;
+    for (let i = 0; i < 2100; i++) {
+      const next = h.open('d', { dir: handle, oflags: OFLAGS_DIRECTORY });
+      if (handle !== h.root) h.e.fd_close!(handle);
+      handle = next;
+    }
+    expect(handle).toBeGreaterThan(0);
+    expect(h.mkdir('x', handle)).toBe(ERRNO_NAMETOOLONG);
+    expect(h.mkdir('x')).toBe(ERRNO_SUCCESS);
+    // Moving the chain under a longer name would lengthen every path in it.
+    expect(h.rename('d', 'x/d')).toBe(ERRNO_NAMETOOLONG);
+  });
+
+  it('encodeImage and decodeImage refuse paths of max path bytes or more with one line', () => {
+    expect(() => encodeImage([file(`/${'a/'.repeat(40)}f`, 'x')], { maxPath: 64 })).toThrow(/image path is 82 bytes, longer than the image's max path \(64\)/);
+    const segments = encodeImage([file(`/${'a/'.repeat(20)}f`, 'x')], { maxPath: 64 });
+    // The same image, read by a box whose header says 32.
+    new DataView(segments[0]!.buffer, segments[0]!.byteOffset).setUint32(48, 32, true);
+    expect(() => decodeImage(segments)).toThrow(/vfs image entry \d+: its path is longer than the image's max path \(32 bytes\)/);
+  });
+});
+
+describe('the host\'s memory cap (memory_limit, box run --memory)', () => {
+  it('plans within it as with max pages: symlinks until ENOSPC, nothing traps, memory stays below the cap', async () => {
+    const h = await vfsHarness([file('/keep', 'kept')], { maxMeta: 0xffff_ffff }, undefined, 64);
+    let n = 0;
+    let err = 0;
+    for (; n < 100_000 && err === 0; n++) err = h.symlink('t'.repeat(4000), `s${n}`);
+    expect(err).toBe(ERRNO_NOSPC);
+    expect(h.readText(h.open('keep'))).toBe('kept');
+    expect(h.vfsMemoryBytes()).toBeLessThanOrEqual(64 * 65536);
+    // The cap is the host's, not the image's: a snapshot does not carry it.
+    expect(h.unlink('s0')).toBe(ERRNO_SUCCESS);
+    for (let i = 1; i < 100; i++) h.unlink(`s${i}`);
+    expect(imageOptions(snapshotSegments(h.snapshot())).maxPages).toBe(0);
+  });
+});
+
+describe('snapshots within a fixed memory', () => {
+  it('count the inodes there are, not every inode number ever handed out', async () => {
+    // box run --memory --commit of a program that made and removed many files: the snapshot's
+    // guard asked for room for all of them and answered 0 for good.
+    const h = await vfsHarness([file('/keep', 'kept')], {}, undefined, 64);
+    for (let i = 0; i < 20_000; i++) {
+      const f = h.open('tmp', CREATE);
+      expect(h.e.fd_close!(f)).toBe(ERRNO_SUCCESS);
+      expect(h.unlink('tmp')).toBe(ERRNO_SUCCESS);
+    }
+    expect(readSnapshot(h.snapshot()).map((e) => e.path)).toEqual(['/', '/keep']);
+  });
+});
+
 describe('running out of memory (max pages)', () => {
   it('answers ENOSPC for file bytes and for metadata, never traps, and keeps working', async () => {
     const pages = 64;
@@ -106,8 +245,8 @@ describe('running out of memory (max pages)', () => {
     const names = h.list(root);
     expect(names.filter((n) => n.startsWith('d')).length).toBe(dirs);
     expect(names).toContain('keep');
-    // New names need metadata memory; freed file bytes make room for bytes.
-    expect(h.open('after', CREATE)).toBe(-ERRNO_NOSPC);
+    // New names need metadata memory (this one would double the names' table); freed file bytes make room for bytes.
+    expect(h.mkdir(`d${dirs}-${'n'.repeat(200)}`)).toBe(ERRNO_NOSPC);
     expect(h.unlink('big0')).toBe(ERRNO_SUCCESS);
     const g = h.open('keep', { rights: RIGHTS_FD_WRITE });
     expect(h.write(g, chunk)).toEqual([ERRNO_SUCCESS, 60_000]);

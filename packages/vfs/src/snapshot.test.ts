@@ -95,6 +95,6 @@ describe('snapshot', () => {
   });
 
   it('is published as a control export of the descriptor', () => {
-    expect(vfs.control).toEqual(['snapshot']);
+    expect(vfs.control).toEqual(['snapshot', 'memory_limit']);
   });
 });

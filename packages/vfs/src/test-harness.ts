@@ -3,8 +3,11 @@
 // strings and iovecs in the app memory and decode what the driver wrote.
 
 import type { ImageEntry } from '@marcotte/abi';
-import { LOOKUPFLAGS_SYMLINK_FOLLOW, RIGHTS_FD_READ, boxAppImports, boxConfigImports } from '@marcotte/abi';
-import { encodeImage, type ImageOptions } from './image.ts';
+import { FILETYPE_DIRECTORY, LOOKUPFLAGS_SYMLINK_FOLLOW, RIGHTS_FD_READ, boxAppImports, boxConfigImports } from '@marcotte/abi';
+import {
+  DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_HANDLES, DEFAULT_MAX_PATH, DEFAULT_QUOTA, encodeImage, IMAGE_ENTRY_SIZE, IMAGE_HEADER_SIZE,
+  IMAGE_MAGIC, IMAGE_VERSION, type ImageOptions,
+} from './image.ts';
 import { takeSnapshotBytes } from './snapshot.ts';
 import { wasm } from './wasm.ts';
 
@@ -29,8 +32,10 @@ export interface Dirent { next: bigint; ino: bigint; type: number; name: string 
 
 type Fn = (...args: (number | bigint)[]) => number;
 
-export async function vfsHarness(entries: readonly ImageEntry[] = [], options: ImageOptions = {}, clock: () => bigint = () => NOW) {
-  const segments = encodeImage(entries, options);
+/** `hostPages`: the host's cap on the vfs memory (box run --memory), given through memory_limit before the first call. */
+export async function vfsHarness(entries: readonly ImageEntry[] | Uint8Array[] = [], options: ImageOptions = {}, clock: () => bigint = () => NOW, hostPages?: number) {
+  // Segments as they are (a crafted image), or entries to encode.
+  const segments = entries[0] instanceof Uint8Array ? entries as Uint8Array[] : encodeImage(entries as ImageEntry[], options);
   const module = await WebAssembly.compile(wasm() as Uint8Array<ArrayBuffer>);
   const app = new WebAssembly.Memory({ initial: 4 });
   let memory: WebAssembly.Memory | undefined;
@@ -56,6 +61,7 @@ export async function vfsHarness(entries: readonly ImageEntry[] = [], options: I
     bytes().set(b, at);
     return [at, b.length];
   };
+  if (hostPages !== undefined) e.memory_limit!(hostPages);
   const count = e.preopen_count!();
   const root = e.preopen!(0);
 
@@ -116,8 +122,8 @@ export async function vfsHarness(entries: readonly ImageEntry[] = [], options: I
     rmdir: (path: string, dir = root) => e.path_remove_directory!(dir, ...put(PATH_A, path)),
     unlink: (path: string, dir = root) => e.path_unlink_file!(dir, ...put(PATH_A, path)),
     symlink: (target: string, path: string, dir = root) => e.path_symlink!(...put(PATH_B, target), dir, ...put(PATH_A, path)),
-    link: (from: string, to: string, follow = false) =>
-      e.path_link!(root, follow ? LOOKUPFLAGS_SYMLINK_FOLLOW : 0, ...put(PATH_A, from), root, ...put(PATH_B, to)),
+    link: (from: string, to: string, follow = false, toDir = root) =>
+      e.path_link!(root, follow ? LOOKUPFLAGS_SYMLINK_FOLLOW : 0, ...put(PATH_A, from), toDir, ...put(PATH_B, to)),
     rename: (from: string, to: string) => e.path_rename!(root, ...put(PATH_A, from), root, ...put(PATH_B, to)),
     readlink(path: string, bufLen = 256): [number, string] {
       const err = e.path_readlink!(root, ...put(PATH_A, path), BUF, bufLen, OUT);
@@ -199,4 +205,37 @@ export function treeOf(h: Harness, withMeta = true): Map<string, string> {
   };
   walk('.');
   return out;
+}
+
+/**
+ * Image segments of a chain of `depth` directories, each named "d" (all
+ * names share one string), written directly: what `box run --commit` made
+ * of a program nesting that deep before the vfs bounded every node's path,
+ * and what a forged box can still carry (issue 16, finding 10).
+ */
+export function deepChainImage(depth: number): Uint8Array[] {
+  const count = depth + 1;
+  const strings = IMAGE_HEADER_SIZE + count * IMAGE_ENTRY_SIZE;
+  const index = new Uint8Array(strings + 1);
+  const v = new DataView(index.buffer);
+  v.setUint32(0, IMAGE_MAGIC, true);
+  v.setUint32(4, IMAGE_VERSION, true);
+  v.setUint32(8, count, true);
+  v.setUint32(12, strings, true);
+  v.setBigUint64(16, BigInt(DEFAULT_QUOTA), true);
+  v.setBigUint64(40, BigInt(DEFAULT_MAX_FILE_SIZE), true);
+  v.setUint32(48, DEFAULT_MAX_PATH, true);
+  v.setUint32(52, DEFAULT_MAX_HANDLES, true);
+  for (let i = 0; i < count; i++) {
+    const at = IMAGE_HEADER_SIZE + i * IMAGE_ENTRY_SIZE;
+    v.setUint8(at, FILETYPE_DIRECTORY);
+    v.setUint16(at + 2, 0o755, true);
+    v.setUint32(at + 8, i === 0 ? 0 : 1, true);
+    if (i < depth) {
+      v.setUint32(at + 12, i + 1, true);
+      v.setUint32(at + 16, 1, true);
+    }
+  }
+  index[strings] = 0x64; // "d"
+  return [index, new Uint8Array(0)];
 }

@@ -4,6 +4,7 @@ import { DENY_CLASSES } from '@marcotte/linker';
 import { flag, keyValue, parseArgs, parseSize, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { CAPABILITIES } from '../capabilities.ts';
 import { checkWritable, writeOutput } from '../io.ts';
+import { VFS_LIMIT_SPECS, VFS_LIMITS_HELP, vfsLimits } from '../vfs-limits.ts';
 
 export const BUILD_HELP = `Usage: box build [OPTIONS] CONTEXT
 
@@ -23,6 +24,8 @@ Options:
                      a gzip bomb stops there)
   -h, --help         show this help
 
+${VFS_LIMITS_HELP}
+
 Progress goes to stderr: updating lines on a terminal, plain lines in CI
 (CI=true) or a pipe. RUN programs' output goes to stderr too.
 Exit status: 0 built; 1 a RUN failed; 2 bad input (Dockerfile:LINE: message).`;
@@ -36,6 +39,7 @@ const SPECS: OptionSpec[] = [
   { name: 'no-cache' },
   { name: 'max-unpack', value: true },
   { name: 'help', short: 'h' },
+  ...VFS_LIMIT_SPECS,
 ];
 
 export async function buildCommand(argv: readonly string[]): Promise<number> {
@@ -57,6 +61,7 @@ export async function buildCommand(argv: readonly string[]): Promise<number> {
   for (const d of deny) {
     if (!(d in DENY_CLASSES)) throw new UsageError(`box build: --deny ${d}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`);
   }
+  const limits = vfsLimits('box build', args);
   const noCache = flag(args, 'no-cache');
   const cacheDir = value(args, 'cache-dir');
   const out = value(args, 'o') ?? `${basename(resolve(context))}.box.wasm`;
@@ -67,6 +72,7 @@ export async function buildCommand(argv: readonly string[]): Promise<number> {
   try {
     const result = await build({
       context, capabilities: CAPABILITIES, buildArgs, deny, progress: progressFor(process.stderr),
+      ...(limits ? { vfsLimits: limits } : {}),
       ...(value(args, 'file') !== undefined ? { dockerfile: value(args, 'file')! } : {}),
       ...(noCache ? { cacheDir: null } : cacheDir !== undefined ? { cacheDir } : {}),
       ...(maxUnpack !== undefined ? { maxUnpack } : {}),

@@ -5,13 +5,15 @@ import { parsePort } from '@marcotte/net';
 import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { link } from '../api.ts';
 import { checkWritable, readImage, readInput, writeOutput } from '../io.ts';
+import { VFS_LIMIT_SPECS, VFS_LIMITS_HELP, vfsLimits } from '../vfs-limits.ts';
 
 export const LINK_HELP = `Usage: box-link [OPTIONS] APP.wasm [-- ARGS...]
 
 Links a WASI preview1 program with capability modules into one .box.wasm.
 
 Options:
-  --fs             link the vfs: an in-memory filesystem inside the box (implied by --image, --workdir)
+  --fs             link the vfs: an in-memory filesystem inside the box (implied by --image,
+                   --workdir and the vfs limits below)
   --image DIR|TAR  the filesystem image: a host directory or a tar file, baked into the box
   --workdir PATH   the working directory inside the box: created, recorded (paths still resolve from /)
   --mount-point P  where box run --dir HOST:P may put a host directory (repeatable; implies --fs)
@@ -29,6 +31,8 @@ Options:
   --trace          record every WASI call the program makes (box run --trace prints them)
   -o FILE          output file (default: APP with .box.wasm in place of .wasm)
   -h, --help       show this help
+
+${VFS_LIMITS_HELP}
 
 ARGS after -- become the box's default arguments (replaced by run-time args).
 The kernel is always linked: it owns the fd table and serves stdio and host
@@ -52,6 +56,7 @@ const SPECS: OptionSpec[] = [
   { name: 'deny', value: true, multiple: true },
   { name: 'o', short: 'o', value: true },
   { name: 'help', short: 'h' },
+  ...VFS_LIMIT_SPECS,
 ];
 
 
@@ -94,6 +99,7 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   }
   const out = value(args, 'o') ?? appPath.replace(/(\.wasm)?$/, '.box.wasm');
   checkWritable(command, out);
+  const limits = vfsLimits(command, args);
   const program = await readInput(command, appPath);
   const image = imagePath === undefined ? undefined : await readImage(command, imagePath);
   // The JS API's link picks the capabilities these options ask for.
@@ -103,6 +109,7 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
     sealed: flag(args, 'sealed'), strip: flag(args, 'strip'), portable: flag(args, 'portable'), trace: flag(args, 'trace'),
     ...(image ? { image } : {}), ...(workdir !== undefined ? { workdir } : {}), ...(mountPoints.length ? { mountPoints } : {}), ...(listen.length ? { listen } : {}),
     ...(clockMode !== undefined ? { clock: clockMode } : {}), ...(randomMode !== undefined ? { random: randomMode } : {}),
+    ...(limits ? { vfsLimits: limits } : {}),
   });
   await writeOutput(command, out, bytes);
   return 0;

@@ -1,5 +1,5 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { readManifest, type Manifest } from '@marcotte/abi';
+import { readManifest, type ImageEntry, type Manifest } from '@marcotte/abi';
 import { commitImage, imageSegments, imageSummary, LinkError, WasmFormatError } from '@marcotte/linker';
 import { decodeImage, encodeImage, IMAGE_SEGMENTS, imageOptions, snapshotSegments } from '@marcotte/vfs';
 import { resolve } from 'node:path';
@@ -21,8 +21,10 @@ Options:
                       the host's environment is otherwise never passed in
   --env-file FILE     read KEY=VALUE lines (# comments) as -e
   --timeout SECONDS   end the box after this much wall-clock time (exit 137)
-  --memory SIZE       cap the program's memory at SIZE; a program that fails at the cap
-                      ends with exit 137 (suffixes k, m, g)
+  --memory SIZE       cap every memory of the box together at SIZE: the vfs (files and
+                      their metadata) gets a quarter, each other capability 1 MiB, the
+                      program the rest; the vfs answers ENOSPC when full, a program
+                      that fails at its cap ends with exit 137 (suffixes k, m, g)
   --max-output SIZE   end the box once it has written more than SIZE bytes to stdout and
                       stderr (suffixes k, m, g: powers of 1024; exit 137)
   --trace             print every WASI call the program made, with its result, to stderr
@@ -142,9 +144,16 @@ function readManifestOrNull(bytes: Uint8Array): Manifest | null {
  * moved it for the run) is the box's own, which the commit keeps.
  */
 function writeCommit(path: string, box: Uint8Array, snapshot: Uint8Array, workdir?: string): void {
-  let segments = snapshotSegments(snapshot);
-  const entries = decodeImage(segments);
-  if (workdir !== undefined) segments = encodeImage(entries, { ...imageOptions(segments), workdir });
+  let segments: Uint8Array[];
+  let entries: ImageEntry[];
+  try {
+    segments = snapshotSegments(snapshot);
+    // A tree the box's image brought in may be one no tool can take (a node's path past max path).
+    entries = decodeImage(segments);
+    if (workdir !== undefined) segments = encodeImage(entries, { ...imageOptions(segments), workdir });
+  } catch (e) {
+    throw new UsageError(`box run: --commit ${path}: ${(e as Error).message}`);
+  }
   writeFileSync(path, commitImage(box, segments, imageSummary(entries)));
 }
 
