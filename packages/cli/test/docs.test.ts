@@ -41,15 +41,16 @@ function designSections(): Set<string> {
   return new Set([...text.matchAll(/^#{2,3} (\d+(?:\.\d+)?)\.? /gm)].map((m) => m[1]!));
 }
 
-/** The command lines of ```sh blocks: backslash continuations joined, a synopsis's "[…" lines too, comments dropped. */
+/** The command lines of ```sh blocks: backslash continuations and a synopsis's indented lines joined, comments dropped. */
 function shellLines(text: string): string[] {
   const lines: string[] = [];
-  for (const block of text.matchAll(/^ *```sh\n([\s\S]*?)^ *```/gm)) {
+  for (const block of text.matchAll(/^( *)```sh\n([\s\S]*?)^\1```/gm)) {
     let pending = '';
-    for (const raw of block[1]!.split('\n')) {
+    for (const raw of block[2]!.split('\n')) {
+      const unindented = raw.slice(block[1]!.length);
       const line = raw.replace(/\s+#\s.*$/, '').trim();
       if (!line) continue;
-      if (line.startsWith('[') && lines.length > 0 && !pending) {
+      if (/^\s/.test(unindented) && lines.length > 0 && !pending) {
         lines[lines.length - 1] += ` ${line}`;
       } else if (line.endsWith('\\')) {
         pending += `${line.slice(0, -1)} `;
