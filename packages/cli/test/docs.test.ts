@@ -3,11 +3,14 @@
 // Markdown files show work after the README's Quick start, which puts no
 // pnpm on PATH and leaves `node` the system's (Node 20 on our machines, which
 // runs no .ts file); and every flag a `box` or `box-link` line uses is one
-// that command's --help lists.
+// that command's --help lists. The browser demo they show runs without a
+// host directory, as a browser has none.
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runBox } from '@marcotte/runtime';
+import { build, link } from '../src/api.ts';
 import { BOX_HELP, LINK_HELP, RUN_HELP } from '../src/main.ts';
 import { BUILD_HELP } from '../src/commands/build.ts';
 import { CONFORMANCE_HELP } from '../src/commands/conformance.ts';
@@ -135,5 +138,41 @@ describe('the docs', () => {
     }
     expect(checked).toBeGreaterThan(40);
     expect(unknown).toEqual([]);
+  });
+
+  // A browser gives a box no preopened directory (packages/web's host answers EBADF to the preopen scan),
+  // as node:wasi does when runBox gets no dirs: what runs here without --dir runs in the playground.
+  describe('the browser demo (README, packages/web/README.md) needs no host directory', () => {
+    const withoutDirs = async (bytes: Uint8Array, input = '') => {
+      let stdout = '';
+      let stderr = '';
+      const decoder = new TextDecoder();
+      const { exitCode } = await runBox(bytes, {
+        input: new TextEncoder().encode(input),
+        onOutput: (fd, b) => { if (fd === 1) stdout += decoder.decode(b); else stderr += decoder.decode(b); },
+      });
+      return { exitCode, stdout, stderr };
+    };
+
+    it('the Quick start\'s box lists a --dir, so it stops where there is none', async () => {
+      const { bytes } = link(readFileSync(join(root, 'examples/hello/hello.wasm')), { env: ['GREETING=Bonjour'] });
+      const r = await withoutDirs(bytes);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(/^hello: cannot list \/data/);
+    });
+
+    it('box build -o hello-built.box.wasm examples/hello carries /data and runs', async () => {
+      const { bytes } = await build({ context: join(root, 'examples/hello'), cacheDir: null });
+      const r = await withoutDirs(bytes);
+      expect(r).toMatchObject({ exitCode: 0, stderr: '' });
+      expect(r.stdout).toMatch(/^Bonjour from inside a box!\n[\s\S]*\/data:\n {2}name\.txt \(\d+ bytes\)\n {2}notes\.txt \(\d+ bytes\)\n$/);
+    });
+
+    it('box-link --fs --portable examples/playground/fsdemo.wasm runs and reads stdin', async () => {
+      const { bytes } = link(readFileSync(join(root, 'examples/playground/fsdemo.wasm')), { fs: true, portable: true });
+      const r = await withoutDirs(bytes, 'typed\n');
+      expect(r).toMatchObject({ exitCode: 0, stderr: '' });
+      expect(r.stdout).toContain('echo: typed\n');
+    });
   });
 });
