@@ -23,7 +23,7 @@ export interface ImageEntry {
   mtime?: bigint;
 }
 
-/** Link-time settings every capability may read (DESIGN.md §5). */
+/** Link-time settings every capability may read (DESIGN.md §2.5; box-link's options, §5). */
 export interface LinkSettings {
   /** argv[0] inside the box: the program's file name for box-link, the entrypoint for box build. */
   entrypoint: string;

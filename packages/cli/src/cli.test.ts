@@ -530,7 +530,7 @@ describe.skipIf(!oldNode)('on an engine without multi-memory', () => {
     expect(cli('box-link', ['-o', box, hello]).status).toBe(0);
     const r = cli('box', ['run', box], oldNode);
     expect(r.status).toBe(125);
-    expectOneLineError(r, /cannot run multi-memory WebAssembly .*pnpm exec box/);
+    expectOneLineError(r, /cannot run multi-memory WebAssembly .*`npx -y pnpm@10\.34\.9 exec box`/);
   });
 
   it('runs a --portable box in dynamic mode, with the same output as static mode on a newer engine', () => {

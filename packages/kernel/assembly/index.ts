@@ -23,8 +23,8 @@ export { poll_oneoff } from "./poll";
 
 /**
  * Sets up the fd table as wasi-libc expects to scan it (DESIGN.md §3): stdio
- * on 0-2, then the vfs's preopens (`/`, then `.` when the working directory
- * is not `/`), then the host's preopens in host order (mount points), then
+ * on 0-2, then the vfs's preopen (`/` only: no `.` for the working
+ * directory), then the host's preopens in host order (mount points), then
  * the host's listening sockets (--listen order when the net driver adopts them).
  */
 export function init(): void {

@@ -10,4 +10,4 @@ export function hasMultiMemory(): boolean {
 
 export const MULTI_MEMORY_ADVICE =
   'this JavaScript engine cannot run multi-memory WebAssembly (Node >= 22 can); ' +
-  'run `pnpm exec box` from the repository, which uses the pinned Node 24';
+  'run `npx -y pnpm@10.34.9 exec box` from the repository, which uses the pinned Node 24';
