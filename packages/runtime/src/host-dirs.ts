@@ -138,18 +138,21 @@ export function hostDirectories(
     return total;
   };
   const write = (h: Handle, iovs: number, count: number, at: bigint | undefined): number => {
-    let total = 0;
-    // In append mode every write goes to the end, as O_APPEND makes it; fd_pwrite too (Linux).
+    // An append fd writes at the end, fd_pwrite too (as the vfs, and Linux's pwrite). The host fd is
+    // never opened O_APPEND, so that fd_fdstat_set_flags can turn append off again.
     const append = (h.fdflags & R.FDFLAGS_APPEND) !== 0;
-    let pos = at ?? h.position;
+    const start = append ? fstatSync(h.fd, { bigint: true }).size : at ?? h.position;
+    let total = 0;
+    let pos = start;
     for (const buf of mem.iovecs(iovs, count)) {
       if (buf.length === 0) continue;
-      const n = writeSync(h.fd, buf, 0, buf.length, append ? null : offset(pos));
+      const n = writeSync(h.fd, buf, 0, buf.length, offset(pos));
       total += n;
       pos += BigInt(n);
       if (n < buf.length) break;
     }
-    if (at === undefined) h.position = append ? fstatSync(h.fd, { bigint: true }).size : pos;
+    // Writing nothing moves nothing, even on an append fd (as the vfs).
+    if (at === undefined && total > 0) h.position = pos;
     return total;
   };
 
@@ -279,7 +282,6 @@ export function hostDirectories(
       if (oflags & R.OFLAGS_EXCL) flags |= constants.O_EXCL;
       if (oflags & R.OFLAGS_TRUNC) flags |= constants.O_TRUNC;
       if (oflags & R.OFLAGS_DIRECTORY) flags |= constants.O_DIRECTORY;
-      if (fdflags & R.FDFLAGS_APPEND) flags |= constants.O_APPEND;
       if (fdflags & (R.FDFLAGS_SYNC | R.FDFLAGS_RSYNC)) flags |= constants.O_SYNC;
       else if (fdflags & R.FDFLAGS_DSYNC) flags |= constants.O_DSYNC;
       const { hostFd, hostName } = lookup(fd, ptr, len, follow, false, (l) => {

@@ -1,7 +1,7 @@
 import { formatSummary, runSuite, setChildCommand } from '@marcotte/conformance';
 import { flag, parseArgs, UsageError, value, type OptionSpec } from '../args.ts';
 
-export const CONFORMANCE_HELP = `Usage: box conformance --suite DIR [--mode static|dynamic|both] [--json OUT]
+export const CONFORMANCE_HELP = `Usage: box conformance --suite DIR [--mode static|dynamic|both] [--host-mounts] [--json OUT]
 
 Runs a folder of WASI tests in the layout of WebAssembly/wasi-testsuite's built
 tests (*.wasm with *.json specs: args, env, exit_code, stdout/stderr prefixes,
@@ -11,13 +11,15 @@ prints a summary per folder and a last line "N passed, N failed".
 Options:
   --suite DIR    the tests (searched recursively)
   --mode MODE    static (default), dynamic or both; dynamic mode is not built yet and is reported as skipped
+  --host-mounts  give each test's fixture directories as host mounts (box run --dir over a
+                 writable copy) instead of baking them into the box's image
   --json OUT     also write every result as JSON
   -h, --help     show this help
 
 Exit status: 0 when every test passed, 1 otherwise, 2 on bad input.`;
 
 const SPECS: OptionSpec[] = [
-  { name: 'suite', value: true }, { name: 'mode', value: true }, { name: 'json', value: true }, { name: 'help', short: 'h' },
+  { name: 'suite', value: true }, { name: 'mode', value: true }, { name: 'json', value: true }, { name: 'host-mounts' }, { name: 'help', short: 'h' },
 ];
 
 export async function conformanceCommand(argv: readonly string[]): Promise<number> {
@@ -33,7 +35,7 @@ export async function conformanceCommand(argv: readonly string[]): Promise<numbe
   // Each test runs in a child process; the bundled CLI is its own child.
   setChildCommand([process.execPath, '--no-warnings', process.argv[1]!, '__conformance-child']);
   const json = value(args, 'json');
-  const result = await runSuite(suite, { mode, ...(json ? { json } : {}) });
+  const result = await runSuite(suite, { mode, ...(json ? { json } : {}), ...(flag(args, 'host-mounts') ? { hostMounts: true } : {}) });
   console.log(formatSummary(result));
   return result.failed > 0 ? 1 : 0;
 }
