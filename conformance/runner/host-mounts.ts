@@ -5,16 +5,18 @@
 // fixture is the box's whole filesystem, so the box is linked without the
 // vfs and the copy is preopened as `/` (fd 3, where the tests look for it);
 // each of `dirs` is a mount point declared at link time (--mount-point
-// /NAME) over an empty image. Tests without fixtures run as they always do.
+// /NAME) over an empty image. A test without fixtures gets no filesystem at
+// all (no vfs, no preopen), as a program linked without --fs and run without
+// --dir has none.
 
 import type { Job } from './child.ts';
 import type { TestSpec } from './spec.ts';
 
 /** `base` with the fixtures as host mounts; `copy(host, name)` makes the writable copy. */
-export function hostMountJob(base: Omit<Job, 'image' | 'preopens'>, spec: TestSpec, copy: (host: string, name: string) => string): Job | undefined {
+export function hostMountJob(base: Omit<Job, 'image' | 'preopens'>, spec: TestSpec, copy: (host: string, name: string) => string): Job {
   switch (spec.fixtures.kind) {
     case 'none':
-      return undefined;
+      return { ...base, vfs: false, image: [], preopens: [] };
     case 'root':
       return { ...base, vfs: false, image: [], preopens: [['/', copy(spec.fixtures.dir.host, '/')]] };
     case 'dirs':

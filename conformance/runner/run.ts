@@ -61,8 +61,7 @@ function job(wasm: string, spec: TestSpec, scratch: string, mode: Job['mode'], h
     cpSync(host, to, { recursive: true, verbatimSymlinks: true });
     return to;
   };
-  const mounted = hostMounts && mode === 'box' ? hostMountJob(base, spec, copy) : undefined;
-  if (mounted) return mounted;
+  if (hostMounts && mode === 'box') return hostMountJob(base, spec, copy);
   switch (spec.fixtures.kind) {
     case 'none':
       return { ...base, image: [], preopens: [] };
