@@ -14,7 +14,7 @@
 
 import {
   closeSync, constants, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, linkSync, lstatSync, mkdirSync, openSync,
-  readlinkSync, readSync, renameSync, rmdirSync, symlinkSync, unlinkSync, writeSync, type BigIntStats,
+  readdirSync, readlinkSync, readSync, renameSync, rmdirSync, symlinkSync, unlinkSync, writeSync, type BigIntStats,
 } from 'node:fs';
 import * as abi from '@marcotte/abi';
 import { GuestMemory } from './guest-memory.ts';
@@ -39,6 +39,8 @@ interface Handle {
   writable: boolean;
   /** the file offset: node:fs has no lseek, so reads and writes pass it */
   position: bigint;
+  /** a directory's names as read at cookie 0, so that cookies stay valid while entries go (host-readdir.ts) */
+  names?: Buffer[];
   fdflags: number;
 }
 
@@ -266,7 +268,8 @@ export function hostDirectories(
       const self = fstatSync(dir.fd, { bigint: true });
       // A preopen's ".." is itself: what lies above a mount is not the box's.
       const parent = h.preopen ? self : lstatSync(hostPath(dir, Buffer.from('..')), { bigint: true });
-      mem.setU32(bufused, readdir(mem, dir, buf, len, BigInt.asUintN(64, cookie), self, parent));
+      if (cookie === 0n || !h.names) h.names = readdirSync(hostPath(dir), { encoding: 'buffer' });
+      mem.setU32(bufused, readdir(mem, dir, h.names, buf, len, BigInt.asUintN(64, cookie), self, parent));
     }) as Fn,
 
     path_open: serve('path_open', (fd: number, dirflags: number, ptr: number, len: number, oflags: number,
@@ -284,14 +287,16 @@ export function hostDirectories(
       if (oflags & R.OFLAGS_DIRECTORY) flags |= constants.O_DIRECTORY;
       if (fdflags & (R.FDFLAGS_SYNC | R.FDFLAGS_RSYNC)) flags |= constants.O_SYNC;
       else if (fdflags & R.FDFLAGS_DSYNC) flags |= constants.O_DSYNC;
-      const { hostFd, hostName } = lookup(fd, ptr, len, follow, false, (l) => {
+      const create = (oflags & R.OFLAGS_CREAT) !== 0;
+      // open(2) with O_CREAT and a trailing slash is EISDIR, whatever the name is.
+      const { hostFd, hostName } = lookup(fd, ptr, len, follow, create, (l) => {
+        if (create && l.trailing) err(R.ERRNO_ISDIR);
         if (!l.name) {
           // The path names the directory itself ("." or "a/.."): reopen our own fd (through /proc, no symlink of the box's).
           if (oflags & R.OFLAGS_CREAT && oflags & R.OFLAGS_EXCL) err(R.ERRNO_EXIST);
           return { hostFd: openSync(hostPath(l.dir), flags & ~constants.O_CREAT), hostName: l.dir.path };
         }
-        if (!l.stat && !(oflags & R.OFLAGS_CREAT)) err(R.ERRNO_NOENT);
-        if (!l.stat && l.trailing) err(R.ERRNO_ISDIR);
+        if (!l.stat && !create) err(R.ERRNO_NOENT);
         return { hostFd: openSync(hostPath(l.dir, l.name), flags | constants.O_NOFOLLOW, 0o666), hostName: Buffer.concat([l.dir.path, Buffer.from('/'), l.name]) };
       });
       const isDir = fstatSync(hostFd).isDirectory();

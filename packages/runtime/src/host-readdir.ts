@@ -1,11 +1,13 @@
 // fd_readdir on a host directory, as wasmtime answers it: "." and ".." first,
 // then the host's entries in the host's order; an entry's cookie (d_next) is
 // its position + 1, so "." → 1, ".." → 2, entries from 3, as the vfs numbers
-// them. Entries are packed as 24-byte dirents, each followed by its name; the
+// them. The names are read once, at cookie 0, and kept with the fd: a
+// program that removes entries while it lists them still sees each of the
+// others once (a removed one is left out), as on Linux and in the vfs. Entries are packed as 24-byte dirents, each followed by its name; the
 // last one is cut at the end of the buffer (bufused == buf_len tells the
 // program to ask again with a larger one).
 
-import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
+import { lstatSync, type BigIntStats } from 'node:fs';
 import { DIRENT_D_INO_OFFSET, DIRENT_D_NAMLEN_OFFSET, DIRENT_D_NEXT_OFFSET, DIRENT_D_TYPE_OFFSET, DIRENT_SIZE, FILETYPE_DIRECTORY } from '@marcotte/abi';
 import type { GuestMemory } from './guest-memory.ts';
 import { hostPath, type DirRef } from './host-resolve.ts';
@@ -24,10 +26,9 @@ interface Entry {
  * the inodes of "." and ".." (a mount's root reports itself as its parent:
  * nothing above it is the box's).
  */
-function* listing(dir: DirRef, cookie: bigint, self: BigIntStats, parent: BigIntStats): Generator<Entry> {
+function* listing(dir: DirRef, names: Buffer[], cookie: bigint, self: BigIntStats, parent: BigIntStats): Generator<Entry> {
   if (cookie < 1n) yield { name: Buffer.from('.'), ino: self.ino, type: FILETYPE_DIRECTORY, next: 1n };
   if (cookie < 2n) yield { name: Buffer.from('..'), ino: parent.ino, type: FILETYPE_DIRECTORY, next: 2n };
-  const names = readdirSync(hostPath(dir), { encoding: 'buffer' });
   const skip = cookie > 2n ? cookie - 2n : 0n;
   for (let i = skip < BigInt(names.length) ? Number(skip) : names.length; i < names.length; i++) {
     const name = names[i]!;
@@ -38,10 +39,10 @@ function* listing(dir: DirRef, cookie: bigint, self: BigIntStats, parent: BigInt
 }
 
 /** Writes the entries from `cookie` on into the buffer; returns bufused. */
-export function readdir(mem: GuestMemory, dir: DirRef, buf: number, bufLen: number, cookie: bigint, self: BigIntStats, parent: BigIntStats): number {
+export function readdir(mem: GuestMemory, dir: DirRef, names: Buffer[], buf: number, bufLen: number, cookie: bigint, self: BigIntStats, parent: BigIntStats): number {
   const out = mem.bytes(buf, bufLen);
   let used = 0;
-  for (const e of listing(dir, cookie, self, parent)) {
+  for (const e of listing(dir, names, cookie, self, parent)) {
     if (used >= bufLen) break;
     const record = new Uint8Array(DIRENT_SIZE + e.name.length);
     const v = new DataView(record.buffer);
