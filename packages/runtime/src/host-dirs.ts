@@ -45,7 +45,8 @@ interface Handle {
 }
 
 const R = abi;
-const ALL_RIGHTS = (1n << 29n) - 1n; // every right but the two socket ones
+/** Every right but the two socket ones (SOCK_SHUTDOWN is bit 28, SOCK_ACCEPT bit 29). */
+const ALL_RIGHTS = (1n << 28n) - 1n;
 /** What a directory fd can do, as wasmtime reports it (no read, write or seek: those are a file's). */
 const DIRECTORY_RIGHTS = R.RIGHTS_PATH_CREATE_DIRECTORY | R.RIGHTS_PATH_CREATE_FILE | R.RIGHTS_PATH_LINK_SOURCE
   | R.RIGHTS_PATH_LINK_TARGET | R.RIGHTS_PATH_OPEN | R.RIGHTS_FD_READDIR | R.RIGHTS_PATH_READLINK | R.RIGHTS_PATH_RENAME_SOURCE

@@ -23,8 +23,8 @@ let touchMissing = false;
 const stamp = (ns: bigint): string => `@${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}`;
 
 /** One touch call: `which` is -a, -m or both; `at` undefined means now. */
-function touch(path: Buffer, noFollow: boolean, which: string[], at: bigint | undefined): void {
-  const args = ['-c', ...(noFollow ? ['-h'] : []), ...which, ...(at === undefined ? [] : ['-d', stamp(at)]), '--', path.toString('latin1')];
+function touch(path: string, noFollow: boolean, which: string[], at: bigint | undefined): void {
+  const args = ['-c', ...(noFollow ? ['-h'] : []), ...which, ...(at === undefined ? [] : ['-d', stamp(at)]), '--', path];
   execFileSync('touch', args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'latin1' });
 }
 
@@ -40,20 +40,22 @@ function viaNode(path: Buffer, noFollow: boolean, atim: bigint | undefined, mtim
 
 /**
  * Sets the times `flags` asks for (already checked: no time both given and
- * now) on the file at host path `path` (Linux only takes a latin1-exact
- * Buffer path through touch; the bytes pass unchanged).
+ * now) on the file at host path `path`; `noFollow` when `path` ends in a
+ * name the caller resolved (the host must not follow it).
  */
 export function setTimes(path: Buffer, noFollow: boolean, atim: bigint, mtim: bigint, flags: number): void {
   const a = flags & FSTFLAGS_ATIM_NOW ? 'now' : flags & FSTFLAGS_ATIM ? atim : undefined;
   const m = flags & FSTFLAGS_MTIM_NOW ? 'now' : flags & FSTFLAGS_MTIM ? mtim : undefined;
   if (a === undefined && m === undefined) return;
-  if (touchMissing) return viaNode(path, noFollow, atim, mtim, flags);
+  // touch takes its path as a string, passed on as UTF-8: a name that is not UTF-8 goes through node:fs.
+  const text = path.toString('utf8');
+  if (touchMissing || !Buffer.from(text, 'utf8').equals(path)) return viaNode(path, noFollow, atim, mtim, flags);
   const value = (v: bigint | 'now'): bigint | undefined => (v === 'now' ? undefined : v);
   try {
-    if (a !== undefined && a === m) touch(path, noFollow, [], value(a));
+    if (a !== undefined && a === m) touch(text, noFollow, [], value(a));
     else {
-      if (a !== undefined) touch(path, noFollow, ['-a'], value(a));
-      if (m !== undefined) touch(path, noFollow, ['-m'], value(m));
+      if (a !== undefined) touch(text, noFollow, ['-a'], value(a));
+      if (m !== undefined) touch(text, noFollow, ['-m'], value(m));
     }
   } catch (e) {
     if ((e as { code?: string }).code === 'ENOENT') {
