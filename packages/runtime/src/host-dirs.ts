@@ -53,6 +53,8 @@ const DIRECTORY_RIGHTS = R.RIGHTS_PATH_CREATE_DIRECTORY | R.RIGHTS_PATH_CREATE_F
   | R.RIGHTS_PATH_RENAME_TARGET | R.RIGHTS_PATH_SYMLINK | R.RIGHTS_PATH_REMOVE_DIRECTORY | R.RIGHTS_PATH_UNLINK_FILE
   | R.RIGHTS_PATH_FILESTAT_GET | R.RIGHTS_PATH_FILESTAT_SET_TIMES | R.RIGHTS_FD_FILESTAT_GET | R.RIGHTS_FD_FILESTAT_SET_TIMES
   | R.RIGHTS_FD_FDSTAT_SET_FLAGS | R.RIGHTS_FD_SYNC;
+/** The largest file offset (off_t). */
+const MAX_OFFSET = (1n << 63n) - 1n;
 const READ_RIGHTS = R.RIGHTS_FD_READ | R.RIGHTS_FD_READDIR;
 const WRITE_RIGHTS = R.RIGHTS_FD_DATASYNC | R.RIGHTS_FD_WRITE | R.RIGHTS_FD_ALLOCATE | R.RIGHTS_FD_FILESTAT_SET_SIZE;
 const FILE_RIGHTS = ALL_RIGHTS & ~DIRECTORY_RIGHTS | R.RIGHTS_FD_FILESTAT_GET | R.RIGHTS_FD_FILESTAT_SET_TIMES
@@ -99,6 +101,7 @@ export function hostDirectories(
     if (h.dir) err(onDir);
     return h;
   };
+  const notSocket = (fd: number): number => (handle(fd), R.ERRNO_NOTSOCK);
   const path = (ptr: number, len: number): Buffer => mem.copy(ptr, len);
   const lookup = <T>(fd: number, ptr: number, len: number, follow: boolean, nameOnly: boolean, use: (l: Lookup) => T): T => {
     const l = resolve(directory(fd), path(ptr, len), follow, nameOnly);
@@ -131,7 +134,8 @@ export function hostDirectories(
     let total = 0;
     let pos = at ?? h.position;
     for (const buf of mem.iovecs(iovs, count)) {
-      if (buf.length === 0) continue;
+      // No host file reaches 2^53 bytes: reading from past there finds the end of the file.
+      if (buf.length === 0 || pos > BigInt(Number.MAX_SAFE_INTEGER)) continue;
       const n = readSync(h.fd, buf, 0, buf.length, pos);
       total += n;
       pos += BigInt(n);
@@ -212,7 +216,9 @@ export function hostDirectories(
     }) as Fn,
     fd_filestat_set_size: serve('fd_filestat_set_size', (fd: number, size: bigint) => {
       const h = file(fd, R.ERRNO_BADF);
-      if (BigInt.asUintN(64, size) > BigInt(Number.MAX_SAFE_INTEGER)) err(R.ERRNO_FBIG);
+      // ftruncate(2): a negative length (as an off_t) is EINVAL.
+      if (BigInt.asIntN(64, size) < 0n) err(R.ERRNO_INVAL);
+      if (size > BigInt(Number.MAX_SAFE_INTEGER)) err(R.ERRNO_FBIG);
       ftruncateSync(h.fd, Number(size));
     }) as Fn,
     fd_filestat_set_times: serve('fd_filestat_set_times', (fd: number, atim: bigint, mtim: bigint, flags: number) => {
@@ -240,23 +246,27 @@ export function hostDirectories(
       else if (whence === R.WHENCE_END) base = fstatSync(h.fd, { bigint: true }).size;
       else return R.ERRNO_INVAL;
       const to = base + BigInt.asIntN(64, offset);
-      if (to < 0n) return R.ERRNO_INVAL;
+      // lseek(2): before the start, or past what an off_t holds, is EINVAL.
+      if (to < 0n || to > MAX_OFFSET) return R.ERRNO_INVAL;
       h.position = to;
       mem.setU64(result, to);
     }) as Fn,
     fd_tell: serve('fd_tell', (fd: number, result: number) => {
       mem.setU64(result, file(fd, R.ERRNO_BADF).position);
     }) as Fn,
-    fd_advise: serve('fd_advise', (fd: number, _offset: bigint, _len: bigint, advice: number) => {
+    fd_advise: serve('fd_advise', (fd: number, offset: bigint, len: bigint, advice: number) => {
       file(fd, R.ERRNO_BADF);
-      if (advice > R.ADVICE_NOREUSE) err(R.ERRNO_INVAL);
+      // posix_fadvise(2): a negative offset or length (as an off_t) is EINVAL.
+      if (advice > R.ADVICE_NOREUSE || BigInt.asIntN(64, offset) < 0n || BigInt.asIntN(64, len) < 0n) err(R.ERRNO_INVAL);
       // Advice only: Node has no posix_fadvise, and ignoring it changes no answer.
     }) as Fn,
     fd_allocate: serve('fd_allocate', (fd: number, offset: bigint, len: bigint) => {
       const h = file(fd, R.ERRNO_BADF);
       if (!h.writable) err(R.ERRNO_BADF);
-      const end = BigInt.asUintN(64, offset) + BigInt.asUintN(64, len);
-      if (len === 0n) err(R.ERRNO_INVAL);
+      // posix_fallocate(2) as the vfs answers it: a negative offset, an empty or negative length,
+      // or an end past what an off_t holds is EINVAL.
+      const end = BigInt.asIntN(64, offset) + BigInt.asIntN(64, len);
+      if (BigInt.asIntN(64, offset) < 0n || BigInt.asIntN(64, len) <= 0n || end > MAX_OFFSET) err(R.ERRNO_INVAL);
       if (end > BigInt(Number.MAX_SAFE_INTEGER)) err(R.ERRNO_FBIG);
       // posix_fallocate's visible effect: the file is at least offset + len long (Node has no fallocate).
       if (fstatSync(h.fd, { bigint: true }).size < end) ftruncateSync(h.fd, Number(end));
@@ -288,6 +298,8 @@ export function hostDirectories(
       if (oflags & R.OFLAGS_DIRECTORY) flags |= constants.O_DIRECTORY;
       if (fdflags & (R.FDFLAGS_SYNC | R.FDFLAGS_RSYNC)) flags |= constants.O_SYNC;
       else if (fdflags & R.FDFLAGS_DSYNC) flags |= constants.O_DSYNC;
+      // Unknown flag bits are EINVAL, as the vfs answers (node:wasi ignores them).
+      if (oflags & ~0xf || fdflags & ~0x1f) err(R.ERRNO_INVAL);
       const create = (oflags & R.OFLAGS_CREAT) !== 0;
       // open(2) with O_CREAT and a trailing slash is EISDIR, whatever the name is.
       const { hostFd, hostName } = lookup(fd, ptr, len, follow, create, (l) => {
@@ -409,11 +421,16 @@ export function hostDirectories(
       }
     }) as Fn,
     poll_oneoff: ((inPtr: number, out: number, n: number, nevents: number) => pollFiles(inPtr, out, n, nevents)) as Fn,
+    // Files and directories are not sockets (as the kernel answers for the vfs's).
+    sock_accept: serve('sock_accept', (fd: number) => notSocket(fd)) as Fn,
+    sock_recv: serve('sock_recv', (fd: number) => notSocket(fd)) as Fn,
+    sock_send: serve('sock_send', (fd: number) => notSocket(fd)) as Fn,
+    sock_shutdown: serve('sock_shutdown', (fd: number) => notSocket(fd)) as Fn,
   };
 
   /**
-   * poll_oneoff with a subscription on one of our files: a file is always
-   * ready (as in the vfs and on Linux), so those events are answered at once
+   * poll_oneoff with a subscription on one of our fds: a file or directory is
+   * always ready (as in the vfs and on Linux), so those events are answered at once
    * and nothing waits; without one, the lower host polls.
    */
   function pollFiles(inPtr: number, out: number, n: number, nevents: number): unknown {
@@ -422,16 +439,17 @@ export function hostDirectories(
       for (let i = 0; i < n >>> 0; i++) {
         const sub = mem.bytes(inPtr + i * R.SUBSCRIPTION_SIZE, R.SUBSCRIPTION_SIZE);
         const v = new DataView(sub.buffer, sub.byteOffset, sub.length);
-        const tag = v.getUint8(R.SUBSCRIPTION_U_OFFSET);
+        const tag = v.getUint8(R.SUBSCRIPTION_U_TAG_OFFSET);
         if (tag !== R.EVENTTYPE_FD_READ && tag !== R.EVENTTYPE_FD_WRITE) continue;
-        const fd = v.getUint32(R.SUBSCRIPTION_U_OFFSET + R.SUBSCRIPTION_U_U_OFFSET, true);
+        const fd = v.getUint32(R.SUBSCRIPTION_U_U_OFFSET + R.SUBSCRIPTION_FD_READWRITE_FILE_DESCRIPTOR_OFFSET, true);
         if (!ours(fd)) continue;
         const h = table.get(fd);
         const e = new DataView(new ArrayBuffer(R.EVENT_SIZE));
         e.setBigUint64(R.EVENT_USERDATA_OFFSET, v.getBigUint64(R.SUBSCRIPTION_USERDATA_OFFSET, true), true);
         e.setUint8(R.EVENT_TYPE_OFFSET, tag);
-        if (!h || h.dir) e.setUint16(R.EVENT_ERROR_OFFSET, h ? R.ERRNO_ISDIR : R.ERRNO_BADF, true);
-        else if (tag === R.EVENTTYPE_FD_READ) {
+        // A directory is as ready as a file (poll(2) on Linux, and the vfs), with nothing to read.
+        if (!h) e.setUint16(R.EVENT_ERROR_OFFSET, R.ERRNO_BADF, true);
+        else if (tag === R.EVENTTYPE_FD_READ && !h.dir) {
           const size = fstatSync(h.fd, { bigint: true }).size;
           e.setBigUint64(R.EVENT_FD_READWRITE_OFFSET + R.EVENT_FD_READWRITE_NBYTES_OFFSET, size > h.position ? size - h.position : 0n, true);
         }
