@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { kernel } from '@marcotte/kernel';
 import { link } from '@marcotte/linker';
+import * as abi from '@marcotte/abi';
 import { runBox } from './node.ts';
+import { hostDirectories, OPENED_FD_BASE } from './host-dirs.ts';
 
 const escape = readFileSync(new URL('../test/hostescape.wasm', import.meta.url));
 
@@ -165,4 +167,89 @@ describe('host directories (box run --dir) are confined to the mount', () => {
       expect(readdirSync(mount).sort()).toEqual(['abs', 'chain1', 'chain2', 'dangling', 'etclink', 'file.txt', 'inside', 'loop1', 'loop2', 'rel', 'reldir', 'sub']);
     });
   }
+});
+
+/** The driver over `dir` mounted as /m, called directly, with a scratch memory and a lower host that records what reaches it. */
+function driver(dir: string) {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const lower: string[] = [];
+  const record = (name: string) => (...args: unknown[]) => (lower.push(`${name}(${args[0]})`), abi.ERRNO_NOSYS);
+  const names = ['fd_prestat_get', 'fd_close', 'fd_readdir', 'path_open', 'fd_read', 'fd_write'];
+  const { imports, close } = hostDirectories([['/m', dir]], Object.fromEntries(names.map((n) => [n, record(n)])) as never, () => memory);
+  const call = (name: string, ...args: unknown[]): number => (imports[name] as (...a: unknown[]) => number)(...args);
+  const view = () => new DataView(memory.buffer);
+  const put = (at: number, text: string): number => (new Uint8Array(memory.buffer).set(Buffer.from(text), at), Buffer.byteLength(text));
+  return { call, view, put, lower, memory, close };
+}
+
+/** The dirents in `len` bytes at `at`: name, cookie (d_next) and inode. */
+function dirents(view: DataView, at: number, len: number): Array<[string, bigint, bigint]> {
+  const out: Array<[string, bigint, bigint]> = [];
+  for (let p = at; p + 24 <= at + len;) {
+    const namlen = view.getUint32(p + 16, true);
+    out.push([Buffer.from(view.buffer, p + 24, namlen).toString(), view.getBigUint64(p, true), view.getBigUint64(p + 8, true)]);
+    p += 24 + namlen;
+  }
+  return out;
+}
+
+describe('the host-directory driver', () => {
+  it('lists "." and ".." first with cookies 1 and 2; the mount root is its own parent, whichever fd names it', () => {
+    const { mount } = tree();
+    const d = driver(mount);
+    try {
+      const rootIno = statSync(mount, { bigint: true }).ino;
+      expect(d.call('fd_readdir', 3, 1024, 4096, 0n, 0)).toBe(0);
+      const listed = dirents(d.view(), 1024, d.view().getUint32(0, true));
+      expect(listed.slice(0, 2)).toEqual([['.', 1n, rootIno], ['..', 2n, rootIno]]);
+      expect(listed.slice(2).map(([name, cookie]) => [name, cookie])).toEqual(readdirSync(mount).map((name, i) => [name, BigInt(i + 3)]));
+      // Resuming from a cookie skips what came before it.
+      expect(d.call('fd_readdir', 3, 1024, 4096, 2n, 0)).toBe(0);
+      expect(dirents(d.view(), 1024, d.view().getUint32(0, true)).map(([name]) => name)).toEqual(readdirSync(mount));
+      // "." reopened is the root too; "sub" has the root as its parent.
+      for (const [path, parent] of [['.', rootIno], ['sub', rootIno]] as const) {
+        const len = d.put(2048, path);
+        expect(d.call('path_open', 3, 0, 2048, len, abi.OFLAGS_DIRECTORY, abi.RIGHTS_FD_READDIR, 0n, 0, 0)).toBe(0);
+        const fd = d.view().getUint32(0, true);
+        expect(fd).toBeGreaterThanOrEqual(OPENED_FD_BASE);
+        expect(d.call('fd_readdir', fd, 1024, 4096, 0n, 0)).toBe(0);
+        expect(dirents(d.view(), 1024, d.view().getUint32(0, true))[1]).toEqual(['..', 2n, parent]);
+      }
+    } finally {
+      d.close();
+    }
+  });
+
+  it('answers for its own fds only: a closed preopen is EBADF, not the lower host; other fds go to the lower host', () => {
+    const { mount } = tree();
+    const d = driver(mount);
+    try {
+      expect(d.call('fd_prestat_get', 3, 0)).toBe(0);
+      expect(d.view().getUint32(4, true)).toBe(2);
+      expect(d.call('fd_close', 3)).toBe(0);
+      expect(d.call('fd_prestat_get', 3, 0)).toBe(abi.ERRNO_BADF);
+      expect(d.call('path_open', 3, 0, 0, 1, 0, 0n, 0n, 0, 0)).toBe(abi.ERRNO_BADF);
+      expect(d.call('fd_read', OPENED_FD_BASE + 7, 0, 0, 0)).toBe(abi.ERRNO_BADF);
+      expect(d.lower).toEqual([]);
+      expect(d.call('fd_prestat_get', 4, 0)).toBe(abi.ERRNO_NOSYS);
+      expect(d.call('fd_write', 1, 0, 0, 0)).toBe(abi.ERRNO_NOSYS);
+      expect(d.lower).toEqual(['fd_prestat_get(4)', 'fd_write(1)']);
+    } finally {
+      d.close();
+    }
+  });
+
+  it('refuses a pointer outside the memory with EFAULT, and a write right on a directory with EISDIR', () => {
+    const { mount } = tree();
+    const d = driver(mount);
+    try {
+      expect(d.call('fd_readdir', 3, 65536 - 8, 64, 0n, 0)).toBe(abi.ERRNO_FAULT);
+      expect(d.call('path_open', 3, 0, 65530, 100, 0, 0n, 0n, 0, 0)).toBe(abi.ERRNO_FAULT);
+      const len = d.put(2048, '.');
+      expect(d.call('path_open', 3, 0, 2048, len, abi.OFLAGS_DIRECTORY, abi.RIGHTS_FD_READ | abi.RIGHTS_FD_WRITE, 0n, 0, 0)).toBe(abi.ERRNO_ISDIR);
+      expect(d.call('fd_prestat_dir_name', 3, 0, 1)).toBe(abi.ERRNO_NAMETOOLONG);
+    } finally {
+      d.close();
+    }
+  });
 });

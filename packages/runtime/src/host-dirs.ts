@@ -35,6 +35,8 @@ interface Handle {
   dir?: DirRef;
   /** a preopen's guest name */
   preopen?: Buffer;
+  /** the mount's root directory, whose ".." readdir reports as itself */
+  root: { dev: bigint; ino: bigint };
   readable: boolean;
   writable: boolean;
   /** the file offset: node:fs has no lseek, so reads and writes pass it */
@@ -88,7 +90,8 @@ export function hostDirectories(
   const preopens = preopenOrder(dirs);
   preopens.forEach(([guest, host], i) => {
     const fd = openSync(host, constants.O_RDONLY | constants.O_DIRECTORY);
-    table.set(3 + i, { fd, dir: { fd, path: Buffer.from(host) }, preopen: Buffer.from(guest), readable: true, writable: false, position: 0n, fdflags: 0 });
+    const root = fstatSync(fd, { bigint: true });
+    table.set(3 + i, { fd, dir: { fd, path: Buffer.from(host) }, preopen: Buffer.from(guest), root, readable: true, writable: false, position: 0n, fdflags: 0 });
   });
   /** Fds this driver answers for, open or not: a closed preopen's number must not reach node:wasi's placeholder. */
   const ours = (fd: number): boolean => (fd >= 3 && fd < 3 + preopens.length) || fd >= OPENED_FD_BASE && fd < 0x4000_0000;
@@ -277,8 +280,9 @@ export function hostDirectories(
       const h = handle(fd);
       const dir = h.dir ?? err(R.ERRNO_NOTDIR);
       const self = fstatSync(dir.fd, { bigint: true });
-      // A preopen's ".." is itself: what lies above a mount is not the box's.
-      const parent = h.preopen ? self : lstatSync(hostPath(dir, Buffer.from('..')), { bigint: true });
+      // The mount root's ".." is itself (whichever fd names the root): what lies above a mount is not the box's.
+      const atRoot = self.dev === h.root.dev && self.ino === h.root.ino;
+      const parent = atRoot ? self : lstatSync(hostPath(dir, Buffer.from('..')), { bigint: true });
       if (cookie === 0n || !h.names) h.names = readdirSync(hostPath(dir), { encoding: 'buffer' });
       mem.setU32(bufused, readdir(mem, dir, h.names, buf, len, BigInt.asUintN(64, cookie), self, parent));
     }) as Fn,
@@ -314,7 +318,7 @@ export function hostDirectories(
       });
       const isDir = fstatSync(hostFd).isDirectory();
       const at = nextFd++;
-      table.set(at, { fd: hostFd, readable, writable, position: 0n, fdflags, ...(isDir ? { dir: { fd: hostFd, path: hostName } } : {}) });
+      table.set(at, { fd: hostFd, root: handle(fd).root, readable, writable, position: 0n, fdflags, ...(isDir ? { dir: { fd: hostFd, path: hostName } } : {}) });
       mem.setU32(opened, at);
     }) as Fn,
     path_filestat_get: serve('path_filestat_get', (fd: number, flags: number, ptr: number, len: number, buf: number) => {
