@@ -23,6 +23,7 @@ import { readdir } from './host-readdir.ts';
 import { hostPath, resolve, type DirRef, type Lookup } from './host-resolve.ts';
 import { filetypeOf, writeFilestat } from './host-stat.ts';
 import { setTimes } from './host-times.ts';
+import { CONN_FD_BASE } from './socket-host.ts';
 
 export const OPENED_FD_BASE = 0x2000_0000;
 
@@ -88,13 +89,21 @@ export function hostDirectories(
   const mem = new GuestMemory(memory);
   const table = new Map<number, Handle>();
   const preopens = preopenOrder(dirs);
-  preopens.forEach(([guest, host], i) => {
-    const fd = openSync(host, constants.O_RDONLY | constants.O_DIRECTORY);
-    const root = fstatSync(fd, { bigint: true });
-    table.set(3 + i, { fd, dir: { fd, path: Buffer.from(host) }, preopen: Buffer.from(guest), root, readable: true, writable: false, position: 0n, fdflags: 0 });
-  });
+  const closeAll = (): void => {
+    for (const h of table.values()) closeSync(h.fd);
+    table.clear();
+  };
+  try {
+    preopens.forEach(([guest, host], i) => {
+      const fd = openSync(host, constants.O_RDONLY | constants.O_DIRECTORY);
+      table.set(3 + i, { fd, dir: { fd, path: Buffer.from(host) }, preopen: Buffer.from(guest), root: fstatSync(fd, { bigint: true }), readable: true, writable: false, position: 0n, fdflags: 0 });
+    });
+  } catch (e) {
+    closeAll();
+    throw e;
+  }
   /** Fds this driver answers for, open or not: a closed preopen's number must not reach node:wasi's placeholder. */
-  const ours = (fd: number): boolean => (fd >= 3 && fd < 3 + preopens.length) || fd >= OPENED_FD_BASE && fd < 0x4000_0000;
+  const ours = (fd: number): boolean => (fd >= 3 && fd < 3 + preopens.length) || (fd >= OPENED_FD_BASE && fd < CONN_FD_BASE);
   let nextFd = OPENED_FD_BASE;
 
   const handle = (fd: number): Handle => table.get(fd) ?? err(R.ERRNO_BADF);
@@ -468,11 +477,5 @@ export function hostDirectories(
     }
   }
 
-  return {
-    imports,
-    close: () => {
-      for (const h of table.values()) closeSync(h.fd);
-      table.clear();
-    },
-  };
+  return { imports, close: closeAll };
 }
