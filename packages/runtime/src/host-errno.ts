@@ -26,6 +26,11 @@ export class WasiError extends Error {
   }
 }
 
+/** Fails the current call with `errno`. */
+export function fail(errno: number): never {
+  throw new WasiError(errno);
+}
+
 /** The preview1 errno for anything a host call threw: a WasiError's own, node:fs's by name, else EIO. */
 export function errnoOf(e: unknown): number {
   if (e instanceof WasiError) return e.errno;

@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { lstatSync, lutimesSync, utimesSync } from 'node:fs';
 import { FSTFLAGS_ATIM, FSTFLAGS_ATIM_NOW, FSTFLAGS_MTIM, FSTFLAGS_MTIM_NOW } from '@marcotte/abi';
-import { WasiError } from './host-errno.ts';
+import { fail, WasiError } from './host-errno.ts';
 import * as abi from '@marcotte/abi';
 
 /** touch's messages (strerror) for the errors utimensat can give. */
@@ -36,6 +36,12 @@ function viaNode(path: Buffer, noFollow: boolean, atim: bigint | undefined, mtim
   const a = pick(FSTFLAGS_ATIM, FSTFLAGS_ATIM_NOW, atim, current.atimeNs);
   const m = pick(FSTFLAGS_MTIM, FSTFLAGS_MTIM_NOW, mtim, current.mtimeNs);
   (noFollow ? lutimesSync : utimesSync)(path, a, m);
+}
+
+/** fstflags as wasmtime checks them: an unknown bit, or a time both given and now, is EINVAL. */
+export function checkTimes(flags: number): void {
+  if (flags & ~0xf) fail(abi.ERRNO_INVAL);
+  if ((flags & FSTFLAGS_ATIM && flags & FSTFLAGS_ATIM_NOW) || (flags & FSTFLAGS_MTIM && flags & FSTFLAGS_MTIM_NOW)) fail(abi.ERRNO_INVAL);
 }
 
 /**
