@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -234,6 +234,25 @@ describe('the host-directory driver', () => {
       expect(d.call('fd_prestat_get', 4, 0)).toBe(abi.ERRNO_NOSYS);
       expect(d.call('fd_write', 1, 0, 0, 0)).toBe(abi.ERRNO_NOSYS);
       expect(d.lower).toEqual(['fd_prestat_get(4)', 'fd_write(1)']);
+    } finally {
+      d.close();
+    }
+  });
+
+  it('sets times to the nanosecond, on a name (not following it) and on a directory named by "."', () => {
+    const { mount } = tree();
+    const d = driver(mount);
+    try {
+      for (const [path, host, mtim] of [['sub/.', 'sub', 1_234_567_890_123_456_789n], ['inside', 'inside', 1_300_000_000_000_000_001n], ['file.txt', 'file.txt', 7n]] as const) {
+        const len = d.put(2048, path);
+        const before = lstatSync(join(mount, host), { bigint: true });
+        expect(d.call('path_filestat_set_times', 3, 0, 2048, len, 0n, mtim, abi.FSTFLAGS_MTIM)).toBe(0);
+        const after = lstatSync(join(mount, host), { bigint: true });
+        expect(after.mtimeNs).toBe(mtim);
+        // "inside" is a symlink: its own times changed, not those of the directory it names.
+        if (path === 'inside') expect(statSync(join(mount, 'sub'), { bigint: true }).mtimeNs).toBe(1_234_567_890_123_456_789n);
+        else expect(after.atimeNs).toBe(before.atimeNs);
+      }
     } finally {
       d.close();
     }
