@@ -1,7 +1,8 @@
 // Runs one conformance program in a child process, so that the test can
 // bound it with a timeout: `node child.ts bare PROGRAM.wasm HOSTDIR` runs the
 // bare program under node:wasi with HOSTDIR preopened as /work (the
-// reference); `node child.ts box BOX.box.wasm` runs a linked box with runBox.
+// reference); `node child.ts box BOX.box.wasm [HOSTDIR]` runs a linked box with
+// runBox (with HOSTDIR mounted as /work by `box run --dir`, when given).
 // The program's stdout is this process's stdout; the exit code is the
 // program's (134 when it traps).
 
@@ -24,13 +25,13 @@ async function bare(program: string, dir: string): Promise<number> {
   return wasi.start(instance);
 }
 
-async function boxed(box: string): Promise<number> {
-  return (await runBox(readFileSync(box), { args: ['/work'] })).exitCode;
+async function boxed(box: string, dir?: string): Promise<number> {
+  return (await runBox(readFileSync(box), { args: ['/work'], ...(dir ? { dirs: [['/work', dir]] as const } : {}) })).exitCode;
 }
 
 const [mode, file, dir] = process.argv.slice(2);
 try {
-  const code = mode === 'bare' ? await bare(file!, dir!) : mode === 'box' ? await boxed(file!) : 2;
+  const code = mode === 'bare' ? await bare(file!, dir!) : mode === 'box' ? await boxed(file!, dir) : 2;
   process.exitCode = code;
 } catch (e) {
   process.stderr.write(`${(e as Error).message}\n`);

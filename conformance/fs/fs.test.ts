@@ -2,16 +2,27 @@
 // empty host directory (the reference: Linux) and as a box (kernel + vfs +
 // proc) over an image holding an empty /work; stdout and exit code must
 // match, except the checks listed in deviations.json, which must really
-// differ (so a stale entry fails).
+// differ (so a stale entry fails). Then the box over an empty host directory
+// mounted as /work (the runtime's host driver) must answer as the box over
+// the vfs, except the checks in host-deviations.json: a program sees one
+// filesystem whatever backs a directory.
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runBare, runBoxed, type Run } from './harness.ts';
+import { runBare, runBoxed, runBoxedOnHost, type Run } from './harness.ts';
 
 type Deviations = Record<string, Record<string, string>>;
 
-const deviations = JSON.parse(readFileSync(new URL('./deviations.json', import.meta.url), 'utf8')) as Deviations & { $comment?: string };
-delete deviations.$comment;
+const readDeviations = (file: string): Deviations => {
+  const d = JSON.parse(readFileSync(new URL(file, import.meta.url), 'utf8')) as Deviations & { $comment?: string };
+  delete d.$comment;
+  return d;
+};
+const deviations = readDeviations('./deviations.json');
+const hostDeviations = readDeviations('./host-deviations.json');
+/** Each program's box run, shared by both comparisons. */
+const boxedRuns = new Map<string, Run>();
+const boxedRun = (name: string): Run => boxedRuns.get(name) ?? boxedRuns.set(name, runBoxed(name)).get(name)!;
 const programs = readdirSync(new URL('.', import.meta.url))
   .filter((f) => f.endsWith('.c'))
   .map((f) => f.slice(0, -2))
@@ -39,37 +50,48 @@ function describeRun(run: Run): string {
 it('has a built program for every source and deviations only for programs that exist', () => {
   const wasm = readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.wasm')).map((f) => f.slice(0, -5)).sort();
   expect(wasm).toEqual(programs);
-  for (const name of Object.keys(deviations)) expect(programs).toContain(name);
+  for (const name of [...Object.keys(deviations), ...Object.keys(hostDeviations)]) expect(programs).toContain(name);
 });
+
+/**
+ * `run` must print what `reference` printed, line by line, except the
+ * checks listed (each of which must really differ, so a stale entry fails).
+ */
+function compare(reference: Run, run: Run, listed: Record<string, string>, wantName: string, gotName: string): void {
+  expect(reference.signal, `${wantName} ${describeRun(reference)}`).toBeNull();
+  expect(run.signal, `${gotName} ${describeRun(run)}`).toBeNull();
+  expect(reference.exitCode, `${wantName} ${describeRun(reference)}`).toBe(0);
+  expect(run.exitCode, `${gotName} ${describeRun(run)}`).toBe(reference.exitCode);
+
+  const expected = checks(reference);
+  const actual = checks(run);
+  // Labels identify checks: the same checks in the same order, each once.
+  expect(actual.map((c) => c.label)).toEqual(expected.map((c) => c.label));
+  expect(new Set(expected.map((c) => c.label)).size, 'check labels must be unique').toBe(expected.length);
+  for (const label of Object.keys(listed)) {
+    expect(expected.map((c) => c.label), `deviation "${label}" names no check`).toContain(label);
+  }
+
+  const differing: string[] = [];
+  const stale: string[] = [];
+  expected.forEach((want, i) => {
+    const line = actual[i]!;
+    const deviates = Object.hasOwn(listed, want.label);
+    if (!deviates && line.line !== want.line) differing.push(`${wantName}: ${want.line}\n      ${gotName}: ${line.line}`);
+    if (deviates && line.line === want.line) stale.push(`${want.label}: both answer "${line.line}"`);
+  });
+  expect(differing, `unlisted differences from ${wantName}`).toEqual([]);
+  expect(stale, 'listed deviations that no longer occur').toEqual([]);
+}
 
 describe.each(programs)('%s', (name) => {
   it('matches node:wasi, except its listed deviations', () => {
     const bare = runBare(name);
-    const boxed = runBoxed(name);
-    expect(bare.signal, `reference ${describeRun(bare)}`).toBeNull();
-    expect(boxed.signal, `box ${describeRun(boxed)}`).toBeNull();
-    expect(bare.exitCode, `reference ${describeRun(bare)}`).toBe(0);
-    expect(boxed.exitCode, `box ${describeRun(boxed)}`).toBe(bare.exitCode);
+    const boxed = boxedRun(name);
+    compare(bare, boxed, deviations[name] ?? {}, 'node:wasi', 'box');
+  });
 
-    const expected = checks(bare);
-    const actual = checks(boxed);
-    const listed = deviations[name] ?? {};
-    // Labels identify checks: the same checks in the same order, each once.
-    expect(actual.map((c) => c.label)).toEqual(expected.map((c) => c.label));
-    expect(new Set(expected.map((c) => c.label)).size, 'check labels must be unique').toBe(expected.length);
-    for (const label of Object.keys(listed)) {
-      expect(expected.map((c) => c.label), `deviation "${label}" names no check of ${name}`).toContain(label);
-    }
-
-    const differing: string[] = [];
-    const stale: string[] = [];
-    expected.forEach((want, i) => {
-      const got = actual[i]!;
-      const deviates = Object.hasOwn(listed, want.label);
-      if (!deviates && got.line !== want.line) differing.push(`node:wasi: ${want.line}\n      box: ${got.line}`);
-      if (deviates && got.line === want.line) stale.push(`${want.label}: both answer "${got.line}"`);
-    });
-    expect(differing, 'unlisted differences from node:wasi').toEqual([]);
-    expect(stale, 'listed deviations that no longer occur').toEqual([]);
+  it('answers over a host mount as over the vfs, except its listed host deviations', () => {
+    compare(boxedRun(name), runBoxedOnHost(name), hostDeviations[name] ?? {}, 'vfs', 'host');
   });
 });

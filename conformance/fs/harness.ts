@@ -1,9 +1,11 @@
 // Runs an fs conformance program both ways: bare under node:wasi over an
 // empty host directory (the reference), and linked as a box with kernel +
-// vfs + proc over an image holding an empty /work. Each run happens in a
-// child process (child.ts) with a timeout.
+// vfs + proc over an image holding an empty /work; and as a box without the
+// vfs over an empty host directory mounted as /work (box run --dir), to
+// compare the host driver with the vfs. Each run happens in a child process
+// (child.ts) with a timeout.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kernel } from '@marcotte/kernel';
@@ -42,5 +44,16 @@ export function runBoxed(name: string): Run {
     const box = join(dir, `${name}.box.wasm`);
     writeFileSync(box, linkBox(name));
     return spawn(['box', box]);
+  });
+}
+
+/** The program linked with kernel + proc, an empty host directory mounted as /work (the runtime's host driver). */
+export function runBoxedOnHost(name: string): Run {
+  return inTempDir(`fs-conformance-host-${name}-`, (dir) => {
+    const box = join(dir, `${name}.box.wasm`);
+    writeFileSync(box, link(readFileSync(programPath(name)), { capabilities: [kernel, proc], entrypoint: name, args: ['/work'], env: [] }).bytes);
+    const work = join(dir, 'work');
+    mkdirSync(work);
+    return spawn(['box', box, work]);
   });
 }

@@ -3,8 +3,9 @@
 // timeout. The boxes get kernel + vfs + proc + clock (fixed clock, seeded
 // random: the output must not depend on the host); `limits` sets the vfs's
 // link-time limits (quota, handles, pages) through the image options.
+// runOnHostMount runs one without the vfs over a host directory instead.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CapabilityDescriptor } from '@marcotte/abi';
@@ -55,5 +56,24 @@ export function runBare(name: string, args: string[] = []): Run {
   return inTempDir(`hostile-bare-${name}-`, (dir) => {
     writeFileSync(join(dir, 'image.txt'), 'from the image\n');
     return spawn(['bare', programPath(name), dir, ...args]);
+  });
+}
+
+/**
+ * The program linked without the vfs (kernel + proc + clock), with a fresh
+ * temp dir holding image.txt mounted as / (box run --dir: the runtime's host
+ * driver), in static mode.
+ */
+export function runOnHostMount(name: string, args: string[] = []): Run {
+  return inTempDir(`hostile-host-${name}-`, (dir) => {
+    const box = join(dir, `${name}.box.wasm`);
+    writeFileSync(box, link(readFileSync(programPath(name)), {
+      capabilities: [kernel, proc, clock], entrypoint: name, args: [], env: ['HOSTILE=1'],
+      clock: 'fixed:2026-01-01T00:00:00Z', random: 'seed:7',
+    }).bytes);
+    const root = join(dir, 'root');
+    mkdirSync(root);
+    writeFileSync(join(root, 'image.txt'), 'from the image\n');
+    return spawn(['host', box, root, ...args]);
   });
 }

@@ -30,6 +30,8 @@ export interface Job {
   preopens: Array<[guest: string, host: string]>;
   /** where to write the Outcome */
   result: string;
+  /** link the vfs (default true); without it the preopens are the box's whole filesystem */
+  vfs?: boolean;
   /** a box runs merged (static) or as parts wired in JS (dynamic) */
   runMode?: 'static' | 'dynamic';
 }
@@ -61,13 +63,12 @@ async function bare(job: Job): Promise<number> {
 async function boxed(job: Job): Promise<number> {
   const mountPoints = job.preopens.map(([guest]) => guest);
   const box = link(readFileSync(job.program), {
-    capabilities: [kernel, vfs, proc, clock],
+    capabilities: job.vfs === false ? [kernel, proc, clock] : [kernel, vfs, proc, clock],
     entrypoint: basename(job.program),
     programName: basename(job.program),
     args: [],
     env: [],
-    image: image(job.image),
-    ...(mountPoints.length ? { mountPoints } : {}),
+    ...(job.vfs === false ? {} : { image: image(job.image), ...(mountPoints.length ? { mountPoints } : {}) }),
     clock: 'host',
     random: 'host',
     portable: job.runMode === 'dynamic',

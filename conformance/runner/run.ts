@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Job } from './child.ts';
 import { Session, type End } from './session.ts';
+import { hostMountJob } from './host-mounts.ts';
 import { normalize, readSpec, type TestSpec } from './spec.ts';
 
 export type Mode = 'static' | 'dynamic';
@@ -52,7 +53,7 @@ function describeEnd(end: End, timeoutMs: number): Pick<TestResult, 'status' | '
 }
 
 /** The child's job for `spec`: the image, and in the dirs form writable copies preopened under their names. */
-function job(wasm: string, spec: TestSpec, scratch: string, mode: Job['mode']): Job {
+function job(wasm: string, spec: TestSpec, scratch: string, mode: Job['mode'], hostMounts = false): Job {
   const run = spec.steps[0]!;
   const base = { mode, program: wasm, args: run.type === 'run' ? run.args : [], env: run.type === 'run' ? run.env : {}, result: join(scratch, 'result.json') };
   const copy = (host: string, name: string): string => {
@@ -60,6 +61,7 @@ function job(wasm: string, spec: TestSpec, scratch: string, mode: Job['mode']): 
     cpSync(host, to, { recursive: true, verbatimSymlinks: true });
     return to;
   };
+  if (hostMounts && mode === 'box') return hostMountJob(base, spec, copy);
   switch (spec.fixtures.kind) {
     case 'none':
       return { ...base, image: [], preopens: [] };
@@ -108,6 +110,8 @@ export interface RunOptions {
   timeoutMs: number;
   /** 'box' (the default) links the program as a box; 'bare' runs it under node:wasi (the reference) */
   as?: Job['mode'];
+  /** give the fixtures as host directories (box run --dir) instead of baking them into the image: host-mounts.ts */
+  hostMounts?: boolean;
 }
 
 /** Runs the test `wasm` (its spec beside it) once. Never throws for a test's sake. */
@@ -116,7 +120,7 @@ export async function runTest(wasm: string, identity: Pick<TestResult, 'name' | 
   if (!parsed.ok) return { ...identity, status: 'fail', reason: parsed.reason };
   const scratch = mkdtempSync(join(tmpdir(), 'box-conformance-'));
   try {
-    const session = new Session({ ...job(wasm, parsed.spec, scratch, options.as ?? 'box'), runMode: identity.mode }, join(scratch, 'job.json'), Date.now() + options.timeoutMs);
+    const session = new Session({ ...job(wasm, parsed.spec, scratch, options.as ?? 'box', options.hostMounts), runMode: identity.mode }, join(scratch, 'job.json'), Date.now() + options.timeoutMs);
     const { end, failure } = await drive(session, parsed.spec);
     const output = { stdout: session.stdout, stderr: session.stderr, ...(end.kind === 'exit' ? { exitCode: end.code } : {}) };
     // A trap or timeout says more than whatever output expectation it broke first.

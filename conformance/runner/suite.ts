@@ -14,6 +14,8 @@ export interface SuiteOptions {
   json?: string;
   /** per test; default 30 s */
   timeoutMs?: number;
+  /** fixtures as host directories instead of the image (run.ts RunOptions.hostMounts) */
+  hostMounts?: boolean;
   /** tests run at a time; default min(4, cores) */
   concurrency?: number;
 }
@@ -92,7 +94,7 @@ export async function runSuite(dir: string, options: SuiteOptions = {}): Promise
     const name = path.slice(0, -'.wasm'.length);
     const folder = dirname(path);
     for (const mode of modes) {
-      jobs.push(() => runTest(join(suite, path), { name, folder, mode }, { timeoutMs }));
+      jobs.push(() => runTest(join(suite, path), { name, folder, mode }, { timeoutMs, ...(options.hostMounts ? { hostMounts: true } : {}) }));
     }
   }
   const results = await pool(jobs, options.concurrency ?? Math.min(4, availableParallelism()));

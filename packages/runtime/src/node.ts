@@ -10,6 +10,7 @@ import { checkParts, interruptible, INTERRUPT_EXPORT, LinkError, wasiImportProbl
 import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 import { LimitError, StartError, TrapError } from './errors.ts';
 import { socketImports, type SocketChannel } from './socket-host.ts';
+import { hostDirectories, preopenOrder } from './host-dirs.ts';
 import { captureOutput, feedInput } from './stdio.ts';
 import { confineHost } from './host-policy.ts';
 import { capParts, capStaticBox, PAGE } from './memory-budget.ts';
@@ -126,21 +127,33 @@ function checkMounts(manifest: Manifest, dirs: RunOptions['dirs']): void {
   }
 }
 
+/** The confined driver over the host directories; a directory that cannot be opened cannot start the box. */
+function openHostDirectories(dirs: Array<[string, string]>, host: Record<string, (...a: unknown[]) => unknown>, memory: () => WebAssembly.Memory) {
+  try {
+    return hostDirectories(dirs, { ...host } as never, memory);
+  } catch (e) {
+    throw new StartError(`--dir: cannot open a host directory: ${(e as Error).message}`);
+  }
+}
+
 export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promise<RunResult> {
   const manifest = startManifest(bytes);
   checkMounts(manifest, options.dirs);
   // A portable box without recorded traces is traced in dynamic mode, where the JS wiring sees every call.
   const wantsJsTrace = options.trace !== undefined && !manifest.trace && manifest.portable === true;
   const dynamic = options.mode === 'dynamic' || (options.mode === undefined && manifest.portable === true && (!hasMultiMemory() || wantsJsTrace));
-  // node:wasi hands out fds after its preopens: an empty directory preopened
-  // at each listener's number keeps it from giving those numbers away.
-  const placeholder = options.sockets?.listeners ? mkdtempSync(join(tmpdir(), 'box-sockets-')) : undefined;
-  const placeholders = Array.from({ length: options.sockets?.listeners ?? 0 }, (_, i) => [`/.box-socket-${i}`, placeholder!] as const);
+  // Host directories are served by our confined driver (host-dirs.ts), listeners by the bridge;
+  // node:wasi hands out fds after its preopens: an empty, removed directory preopened
+  // at each of their numbers keeps it from giving those numbers away.
+  const hostDirs = preopenOrder(options.dirs ?? []);
+  const slots = hostDirs.length + (options.sockets?.listeners ?? 0);
+  const placeholder = slots ? mkdtempSync(join(tmpdir(), 'box-preopens-')) : undefined;
+  const placeholders = Array.from({ length: slots }, (_, i) => [`/.box-preopen-${i}`, placeholder!] as const);
   const wasi = new WASI({
     version: 'preview1',
     args: [manifest.entrypoint, ...(options.args ?? [])],
     env: { ...options.env },
-    preopens: Object.fromEntries([...(options.dirs ?? []), ...placeholders]),
+    preopens: Object.fromEntries(placeholders),
     returnOnExit: true,
     stdin: options.stdin ?? 0,
     stdout: options.stdout ?? 1,
@@ -151,16 +164,17 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
   let control: WebAssembly.Exports;
   const imports = wasi.getImportObject() as Record<string, Record<string, (...a: unknown[]) => unknown>>;
   const host = imports.wasi_snapshot_preview1!;
+  if (placeholder) rmdirSync(placeholder);
+  const memory = () => instance!.exports.memory as WebAssembly.Memory;
+  const dirs = openHostDirectories(hostDirs, host, memory);
+  Object.assign(host, dirs.imports);
   // What the box sent last must reach the main thread before the box ends.
   let flushSockets = (): void => {};
   if (options.sockets) {
-    const firstFd = 3 + new Set((options.dirs ?? []).map(([guest]) => guest)).size;
-    const sockets = socketImports(options.sockets, firstFd, { ...host } as never, () => instance!.exports.memory as WebAssembly.Memory);
+    const sockets = socketImports(options.sockets, 3 + hostDirs.length, { ...host } as never, memory);
     Object.assign(host, sockets.imports);
     flushSockets = sockets.flush;
-    rmdirSync(placeholder!);
   }
-  const memory = () => instance!.exports.memory as WebAssembly.Memory;
   if (options.onOutput) host.fd_write = captureOutput(host.fd_write!.bind(host), options.onOutput, memory);
   if (options.input) host.fd_read = feedInput(host.fd_read!.bind(host), options.input, memory);
   // Last, so that its rules hold whatever the wrappers above do.
@@ -207,6 +221,7 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
       }
     }
   } catch (e) {
+    dirs.close();
     if (e instanceof StartError) throw e;
     if (e instanceof LinkError || e instanceof BoxFormatError) throw new StartError(e.message);
     throw new StartError(`the box cannot be instantiated: ${(e as Error).message}`);
@@ -234,6 +249,7 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
       exitCode = instance.exports._start ? wasi.start(instance as WebAssembly.Instance) : (wasi.initialize(instance as WebAssembly.Instance), 0);
     } finally {
       flushSockets();
+      dirs.close();
     }
     printTrace();
     if (exitCode !== 0 && atMemoryCap()) throw withSnapshot(memoryLimitError());

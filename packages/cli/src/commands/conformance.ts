@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { flag, parseArgs, UsageError, value, type OptionSpec } from '../args.ts';
 import { checkWritable } from '../io.ts';
 
-export const CONFORMANCE_HELP = `Usage: box conformance --suite DIR [--mode static|dynamic|both] [--json OUT]
+export const CONFORMANCE_HELP = `Usage: box conformance --suite DIR [--mode static|dynamic|both] [--host-mounts] [--json OUT]
 
 Runs a folder of WASI tests in the layout of WebAssembly/wasi-testsuite's built
 tests (*.wasm with *.json specs: args, env, exit_code, stdout/stderr prefixes,
@@ -13,13 +13,15 @@ prints a summary per folder and a last line "N passed, N failed".
 Options:
   --suite DIR    the tests (searched recursively)
   --mode MODE    static (default), dynamic (a --portable box's parts wired in JS) or both
+  --host-mounts  give each test's fixture directories as host mounts (box run --dir over a
+                 writable copy) instead of baking them into the box's image
   --json OUT     also write every result as JSON
   -h, --help     show this help
 
 Exit status: 0 when every test passed, 1 otherwise, 2 on bad input.`;
 
 const SPECS: OptionSpec[] = [
-  { name: 'suite', value: true }, { name: 'mode', value: true }, { name: 'json', value: true }, { name: 'help', short: 'h' },
+  { name: 'suite', value: true }, { name: 'mode', value: true }, { name: 'json', value: true }, { name: 'host-mounts' }, { name: 'help', short: 'h' },
 ];
 
 export async function conformanceCommand(argv: readonly string[]): Promise<number> {
@@ -43,7 +45,7 @@ export async function conformanceCommand(argv: readonly string[]): Promise<numbe
     // said below
   }
   if (!isDir) throw new UsageError(`box conformance: --suite ${suite}: no such directory`);
-  const result = await runSuite(suite, { mode, ...(json ? { json } : {}) });
+  const result = await runSuite(suite, { mode, ...(json ? { json } : {}), ...(flag(args, 'host-mounts') ? { hostMounts: true } : {}) });
   console.log(formatSummary(result));
   return result.failed > 0 ? 1 : 0;
 }
