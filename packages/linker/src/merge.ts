@@ -22,7 +22,7 @@ import { LinkError } from './errors.ts';
 import { callEach, traceWrapper, TRACE_RECORD, TRACE_RECORDS, type Synth } from './glue.ts';
 import { emptyNames, readNames, writeNames } from './names.ts';
 import { resolveImports, type Target } from './resolve.ts';
-import { formatFuncType, funcType, funcTypeKey, sameFuncType, WASI_TYPES } from './signature.ts';
+import { formatFuncType, funcTypeKey, sameFuncType, WASI_TYPES } from './signature.ts';
 
 export const WASI_MODULE = 'wasi_snapshot_preview1';
 
