@@ -1,5 +1,5 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { readManifest, type ImageEntry, type Manifest } from '@marcotte/abi';
+import { decodeParts, findCustomSection, PARTS_SECTION, readManifest, type ImageEntry, type Manifest } from '@marcotte/abi';
 import { commitImage, imageSegments, imageSummary, LinkError, WasmFormatError } from '@marcotte/linker';
 import { decodeImage, encodeImage, IMAGE_SEGMENTS, imageOptions, snapshotSegments } from '@marcotte/vfs';
 import { resolve } from 'node:path';
@@ -187,6 +187,14 @@ function checkCommitTarget(box: Uint8Array, boxPath: string): void {
   }
   if (segments?.length !== IMAGE_SEGMENTS) {
     throw new UsageError(`box run: --commit: ${boxPath}: its manifest places its image on ${segments?.length} data segment${segments?.length === 1 ? '' : 's'}, a vfs image is ${IMAGE_SEGMENTS}`);
+  }
+  // What the commit reads again after the run: the image it re-encodes and the parts it rewrites.
+  try {
+    decodeImage(segments);
+    const parts = findCustomSection(box, PARTS_SECTION);
+    if (parts) decodeParts(parts);
+  } catch (e) {
+    throw new UsageError(`box run: --commit: ${boxPath}: ${(e as Error).message}`);
   }
 }
 
