@@ -8,7 +8,7 @@
 // so nothing else may be printed; how the run ended goes to the job's
 // result file instead, as JSON (exit code, trap, or runner error).
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { WASI } from 'node:wasi';
 import type { ImageEntry } from '@marcotte/abi';
@@ -32,6 +32,12 @@ export interface Job {
   result: string;
   /** a box runs merged (static) or as parts wired in JS (dynamic) */
   runMode?: 'static' | 'dynamic';
+  /**
+   * Where the test's box is kept between its modes: linked portable (the
+   * merged module, which static mode runs, plus the parts dynamic mode
+   * wires), written here by the first run and read by the next.
+   */
+  boxCache?: string;
 }
 
 export type Outcome = { kind: 'exit'; code: number } | { kind: 'trap'; message: string } | { kind: 'error'; message: string };
@@ -58,21 +64,39 @@ async function bare(job: Job): Promise<number> {
   return wasi.start(await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports));
 }
 
-async function boxed(job: Job): Promise<number> {
+/** The job's box: linked here, or the one an earlier run of the same test left in the cache. */
+function box(job: Job): Uint8Array {
+  if (job.boxCache && existsSync(job.boxCache)) return readFileSync(job.boxCache);
+  const bytes = linked(job, job.boxCache !== undefined || job.runMode === 'dynamic');
+  if (job.boxCache) {
+    // Written whole, then renamed: a run of the other mode never reads half a box.
+    writeFileSync(`${job.boxCache}.${process.pid}`, bytes);
+    renameSync(`${job.boxCache}.${process.pid}`, job.boxCache);
+  }
+  return bytes;
+}
+
+function linked(job: Job, portable: boolean): Uint8Array {
   const mountPoints = job.preopens.map(([guest]) => guest);
-  const box = link(readFileSync(job.program), {
-    capabilities: [kernel, vfs, proc, clock],
+  // A test whose spec names no directory runs with no filesystem, as upstream
+  // runs it (wasmtime without --dir): no vfs, so no preopen at fd 3.
+  const filesystem = job.image.length > 0 || mountPoints.length > 0;
+  return link(readFileSync(job.program), {
+    capabilities: filesystem ? [kernel, vfs, proc, clock] : [kernel, proc, clock],
     entrypoint: basename(job.program),
     programName: basename(job.program),
     args: [],
     env: [],
-    image: image(job.image),
+    ...(filesystem ? { image: image(job.image) } : {}),
     ...(mountPoints.length ? { mountPoints } : {}),
     clock: 'host',
     random: 'host',
-    portable: job.runMode === 'dynamic',
+    portable,
   }).bytes;
-  return (await runBox(box, { args: job.args, env: job.env, dirs: job.preopens, mode: job.runMode ?? 'static' })).exitCode;
+}
+
+async function boxed(job: Job): Promise<number> {
+  return (await runBox(box(job), { args: job.args, env: job.env, dirs: job.preopens, mode: job.runMode ?? 'static' })).exitCode;
 }
 
 async function outcome(job: Job): Promise<Outcome> {

@@ -108,6 +108,8 @@ export interface RunOptions {
   timeoutMs: number;
   /** 'box' (the default) links the program as a box; 'bare' runs it under node:wasi (the reference) */
   as?: Job['mode'];
+  /** keep the linked box here for the test's run in the other mode (Job.boxCache) */
+  boxCache?: string;
 }
 
 /** Runs the test `wasm` (its spec beside it) once. Never throws for a test's sake. */
@@ -116,7 +118,8 @@ export async function runTest(wasm: string, identity: Pick<TestResult, 'name' | 
   if (!parsed.ok) return { ...identity, status: 'fail', reason: parsed.reason };
   const scratch = mkdtempSync(join(tmpdir(), 'box-conformance-'));
   try {
-    const session = new Session({ ...job(wasm, parsed.spec, scratch, options.as ?? 'box'), runMode: identity.mode }, join(scratch, 'job.json'), Date.now() + options.timeoutMs);
+    const run = { ...job(wasm, parsed.spec, scratch, options.as ?? 'box'), runMode: identity.mode, ...(options.boxCache ? { boxCache: options.boxCache } : {}) };
+    const session = new Session(run, join(scratch, 'job.json'), Date.now() + options.timeoutMs);
     const { end, failure } = await drive(session, parsed.spec);
     const output = { stdout: session.stdout, stderr: session.stderr, ...(end.kind === 'exit' ? { exitCode: end.code } : {}) };
     // A trap or timeout says more than whatever output expectation it broke first.
