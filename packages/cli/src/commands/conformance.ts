@@ -10,7 +10,7 @@ prints a summary per folder and a last line "N passed, N failed".
 
 Options:
   --suite DIR    the tests (searched recursively)
-  --mode MODE    static (default), dynamic or both; dynamic mode is not built yet and is reported as skipped
+  --mode MODE    static (default), dynamic (the box's parts wired in JS) or both
   --json OUT     also write every result as JSON
   -h, --help     show this help
 
