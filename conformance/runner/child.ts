@@ -20,7 +20,10 @@ import { TrapError, runBox } from '@marcotte/runtime';
 import { imageFromDirectory, vfs } from '@marcotte/vfs';
 
 export interface Job {
-  mode: 'box' | 'bare';
+  /** a box; bare under node:wasi (the reference for generating specs); or on a peer WASI host (conformance/peers) */
+  mode: 'box' | 'bare' | 'peer';
+  /** with mode 'peer': which (a name in conformance/peers/index.ts) */
+  peer?: string;
   program: string;
   args: string[];
   env: Record<string, string>;
@@ -99,9 +102,21 @@ async function boxed(job: Job): Promise<number> {
   return (await runBox(box(job), { args: job.args, env: job.env, dirs: job.preopens, mode: job.runMode ?? 'static' })).exitCode;
 }
 
+/**
+ * A peer WASI host runs the program. Imported only here, by a path the CLI's
+ * bundler leaves alone: the peers' packages are the conformance package's
+ * own, and `box conformance` never runs them.
+ */
+async function peer(job: Job): Promise<number> {
+  const { PEERS } = (await import(new URL('../peers/index.ts', import.meta.url).href)) as typeof import('../peers/index.ts');
+  const run = PEERS[job.peer as keyof typeof PEERS];
+  if (!run) throw new Error(`no peer named ${JSON.stringify(job.peer)}`);
+  return run({ program: readFileSync(job.program), name: basename(job.program), args: job.args, env: job.env, preopens: job.preopens });
+}
+
 async function outcome(job: Job): Promise<Outcome> {
   try {
-    return { kind: 'exit', code: job.mode === 'bare' ? await bare(job) : await boxed(job) };
+    return { kind: 'exit', code: job.mode === 'bare' ? await bare(job) : job.mode === 'peer' ? await peer(job) : await boxed(job) };
   } catch (e) {
     const message = (e as Error).message ?? String(e);
     if (e instanceof TrapError || e instanceof WebAssembly.RuntimeError) return { kind: 'trap', message };

@@ -110,6 +110,8 @@ export interface RunOptions {
   as?: Job['mode'];
   /** keep the linked box here for the test's run in the other mode (Job.boxCache) */
   boxCache?: string;
+  /** with `as: 'peer'`: the peer WASI host (conformance/peers) */
+  peer?: string;
 }
 
 /** Runs the test `wasm` (its spec beside it) once. Never throws for a test's sake. */
@@ -118,7 +120,10 @@ export async function runTest(wasm: string, identity: Pick<TestResult, 'name' | 
   if (!parsed.ok) return { ...identity, status: 'fail', reason: parsed.reason };
   const scratch = mkdtempSync(join(tmpdir(), 'box-conformance-'));
   try {
-    const run = { ...job(wasm, parsed.spec, scratch, options.as ?? 'box'), runMode: identity.mode, ...(options.boxCache ? { boxCache: options.boxCache } : {}) };
+    const run = {
+      ...job(wasm, parsed.spec, scratch, options.as ?? 'box'), runMode: identity.mode,
+      ...(options.boxCache ? { boxCache: options.boxCache } : {}), ...(options.peer ? { peer: options.peer } : {}),
+    };
     const session = new Session(run, join(scratch, 'job.json'), Date.now() + options.timeoutMs);
     const { end, failure } = await drive(session, parsed.spec);
     const output = { stdout: session.stdout, stderr: session.stderr, ...(end.kind === 'exit' ? { exitCode: end.code } : {}) };

@@ -16,6 +16,8 @@ export interface SuiteOptions {
   timeoutMs?: number;
   /** tests run at a time; default min(4, cores) */
   concurrency?: number;
+  /** run every test on this peer WASI host (conformance/peers) instead of as a box; results are labelled static */
+  peer?: string;
 }
 
 export interface FolderSummary {
@@ -92,14 +94,15 @@ export async function runSuite(dir: string, options: SuiteOptions = {}): Promise
   // merged module, dynamic mode its parts) and the box is kept here between
   // the two runs. Every test runs in the first mode before any in the second,
   // so the box is there when the second run starts.
-  const boxes = modes.length > 1 ? mkdtempSync(join(tmpdir(), 'box-conformance-boxes-')) : undefined;
+  const boxes = modes.length > 1 && !options.peer ? mkdtempSync(join(tmpdir(), 'box-conformance-boxes-')) : undefined;
   const jobs: Array<() => Promise<TestResult>> = [];
   for (const mode of modes) {
     tests.forEach((path, i) => {
       const name = path.slice(0, -'.wasm'.length);
       const folder = dirname(path);
       const boxCache = boxes ? join(boxes, `${i}.box.wasm`) : undefined;
-      jobs.push(() => runTest(join(suite, path), { name, folder, mode }, { timeoutMs, ...(boxCache ? { boxCache } : {}) }));
+      const how = options.peer ? { as: 'peer' as const, peer: options.peer } : boxCache ? { boxCache } : {};
+      jobs.push(() => runTest(join(suite, path), { name, folder, mode }, { timeoutMs, ...how }));
     });
   }
   let results: TestResult[];
