@@ -8,7 +8,7 @@
 // so nothing else may be printed; how the run ended goes to the job's
 // result file instead, as JSON (exit code, trap, or runner error).
 
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { WASI } from 'node:wasi';
 import type { ImageEntry } from '@marcotte/abi';
@@ -41,6 +41,8 @@ export interface Job {
    * wires), written here by the first run and read by the next.
    */
   boxCache?: string;
+  /** served jobs (runner/pool.ts): files the program's stdout and stderr go to, written as it prints, so a killed run keeps what it printed */
+  output?: { stdout: string; stderr: string };
 }
 
 export type Outcome = { kind: 'exit'; code: number } | { kind: 'trap'; message: string } | { kind: 'error'; message: string };
@@ -98,8 +100,13 @@ function linked(job: Job, portable: boolean): Uint8Array {
   }).bytes;
 }
 
-async function boxed(job: Job): Promise<number> {
-  return (await runBox(box(job), { args: job.args, env: job.env, dirs: job.preopens, mode: job.runMode ?? 'static' })).exitCode;
+/** Where a served job's output goes: the program's stdout and stderr, kept here instead of this process's fds. */
+type Capture = (fd: 1 | 2, bytes: Uint8Array) => void;
+
+async function boxed(job: Job, capture?: Capture): Promise<number> {
+  // Served jobs read an empty stdin (end of file at once) and hand their output back.
+  const stdio = capture ? { onOutput: capture, input: new Uint8Array(0) } : {};
+  return (await runBox(box(job), { args: job.args, env: job.env, dirs: job.preopens, mode: job.runMode ?? 'static', ...stdio })).exitCode;
 }
 
 /**
@@ -114,9 +121,9 @@ async function peer(job: Job): Promise<number> {
   return run({ program: readFileSync(job.program), name: basename(job.program), args: job.args, env: job.env, preopens: job.preopens });
 }
 
-async function outcome(job: Job): Promise<Outcome> {
+async function outcome(job: Job, capture?: Capture): Promise<Outcome> {
   try {
-    return { kind: 'exit', code: job.mode === 'bare' ? await bare(job) : job.mode === 'peer' ? await peer(job) : await boxed(job) };
+    return { kind: 'exit', code: job.mode === 'bare' ? await bare(job) : job.mode === 'peer' ? await peer(job) : await boxed(job, capture) };
   } catch (e) {
     const message = (e as Error).message ?? String(e);
     if (e instanceof TrapError || e instanceof WebAssembly.RuntimeError) return { kind: 'trap', message };
@@ -130,5 +137,28 @@ export async function runJob(jobFile: string): Promise<void> {
   writeFileSync(job.result, JSON.stringify(await outcome(job)));
 }
 
+/**
+ * Serves box jobs one after another over IPC (runner/pool.ts), each job's
+ * output written to the files the job names instead of this process's fds,
+ * and its outcome sent back: one process, and one load of the linker and
+ * capabilities, for many tests.
+ */
+export function serveJobs(): void {
+  process.on('message', (job: Job) => {
+    const files = { 1: openSync(job.output!.stdout, 'w'), 2: openSync(job.output!.stderr, 'w') };
+    const capture: Capture = (fd, bytes) => {
+      for (let at = 0; at < bytes.length; ) at += writeSync(files[fd], bytes, at, bytes.length - at);
+    };
+    void outcome(job, capture).then((o) => {
+      closeSync(files[1]);
+      closeSync(files[2]);
+      process.send!(o);
+    });
+  });
+}
+
 // Only when run as a script: the runner imports the types above.
-if (process.argv[1] && import.meta.filename === process.argv[1]) await runJob(process.argv[2]!);
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  if (process.argv[2] === '--serve') serveJobs();
+  else await runJob(process.argv[2]!);
+}

@@ -5,6 +5,7 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { Pool } from './pool.ts';
 import { runTest, type Mode, type TestResult } from './run.ts';
 
 export interface SuiteOptions {
@@ -95,20 +96,24 @@ export async function runSuite(dir: string, options: SuiteOptions = {}): Promise
   // the two runs. Every test runs in the first mode before any in the second,
   // so the box is there when the second run starts.
   const boxes = modes.length > 1 && !options.peer ? mkdtempSync(join(tmpdir(), 'box-conformance-boxes-')) : undefined;
+  const concurrency = options.concurrency ?? Math.min(4, availableParallelism());
+  // Box tests that only run and wait are served by long-lived children (pool.ts).
+  const children = options.peer ? undefined : new Pool(concurrency);
   const jobs: Array<() => Promise<TestResult>> = [];
   for (const mode of modes) {
     tests.forEach((path, i) => {
       const name = path.slice(0, -'.wasm'.length);
       const folder = dirname(path);
       const boxCache = boxes ? join(boxes, `${i}.box.wasm`) : undefined;
-      const how = options.peer ? { as: 'peer' as const, peer: options.peer } : boxCache ? { boxCache } : {};
+      const how = options.peer ? { as: 'peer' as const, peer: options.peer } : { ...(boxCache ? { boxCache } : {}), ...(children ? { pool: children } : {}) };
       jobs.push(() => runTest(join(suite, path), { name, folder, mode }, { timeoutMs, ...how }));
     });
   }
   let results: TestResult[];
   try {
-    results = await pool(jobs, options.concurrency ?? Math.min(4, availableParallelism()));
+    results = await pool(jobs, concurrency);
   } finally {
+    children?.close();
     if (boxes) rmSync(boxes, { recursive: true, force: true });
   }
   // Sorted by name, then mode (in the order given), whatever order they ran in.
