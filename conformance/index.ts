@@ -4,5 +4,5 @@ export { runSuite, formatSummary, findTests, summarize, DEFAULT_TIMEOUT_MS, type
 export { runTest, prefixMismatch, type Mode, type Status, type TestResult } from './runner/run.ts';
 export { readSpec, normalize, type TestSpec, type Step, type ParsedSpec } from './runner/spec.ts';
 export { setChildCommand } from './runner/session.ts';
-export { runJob } from './runner/child.ts';
+export { runJob, serveJobs } from './runner/child.ts';
 export { rng } from './rng.ts';

@@ -1,6 +1,8 @@
 // Our corpus in the wasi-testsuite layout, run through runSuite in static
-// mode (and dynamic mode, with the same results): every test passes except those in skip.json, which must still fail
-// exactly where skip.json says (so a stale entry fails). The corpus must
+// and dynamic mode (with the same results), compared with its specs (written
+// by node:wasi) check by check: every check matches except those listed in
+// deviations.json, which must really differ (so a stale entry fails), each
+// saying who deviates from the spec and wasmtime and why. The corpus must
 // import every preview1 function, and RESULTS.md must be up to date.
 
 import { readFileSync, readdirSync } from 'node:fs';
@@ -8,45 +10,34 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '@marcotte/abi';
-import { runSuite, type SuiteResult, type TestResult } from '../index.ts';
-import { corpusImports, renderReport } from '../report.ts';
+import { readDeviations } from '../deviations.ts';
+import { runSuite, type SuiteResult } from '../index.ts';
+import { checkDifferences, corpusImports, renderReport } from '../report.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const skips = JSON.parse(readFileSync(join(here, 'skip.json'), 'utf8')) as Record<string, { first_difference: string; reason: string }>;
-delete skips.$comment;
+const deviations = readDeviations(new URL('./deviations.json', import.meta.url));
 const programs = readdirSync(here).filter((f) => f.endsWith('.wasm')).map((f) => f.slice(0, -5)).sort();
-
-/** The label of the first line where the test's stdout departs from its spec's. */
-function firstDifference(result: TestResult): string | undefined {
-  const spec = JSON.parse(readFileSync(join(here, `${result.name}.json`), 'utf8')) as { stdout: string };
-  const want = spec.stdout.split('\n');
-  const got = (result.stdout ?? '').split('\n');
-  const i = want.findIndex((line, k) => line !== got[k]);
-  return i < 0 ? undefined : want[i]!.split(': ')[0];
-}
 
 let result: SuiteResult;
 beforeAll(async () => {
   result = await runSuite(here, { mode: 'both', timeoutMs: 30_000 });
 }, 300_000);
 
-it('has a built program and a spec for every source, and skips only programs that exist', () => {
+it('has a built program and a spec for every source, and deviations only for programs that exist', () => {
   const sources = readdirSync(here).filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2)).sort();
-  const specs = readdirSync(here).filter((f) => f.endsWith('.json') && f !== 'skip.json').map((f) => f.slice(0, -5)).sort();
+  const specs = readdirSync(here).filter((f) => f.endsWith('.json') && f !== 'deviations.json').map((f) => f.slice(0, -5)).sort();
   expect(programs).toEqual(sources);
   expect(specs).toEqual(sources);
-  for (const name of Object.keys(skips)) expect(programs).toContain(name);
+  for (const name of Object.keys(deviations)) expect(programs).toContain(name);
 });
 
 describe.each(programs)('%s', (name) => {
-  it(Object.hasOwn(skips, name) ? 'still fails where skip.json says' : 'passes in static mode', () => {
+  it('matches its spec at every check but the listed deviations (static mode)', () => {
     const r = result.results.find((t) => t.name === name && t.mode === 'static')!;
-    if (!Object.hasOwn(skips, name)) {
-      expect(r.status, r.reason).toBe('pass');
-      return;
-    }
-    expect(r.status, 'a skipped test that passes: remove it from skip.json').toBe('fail');
-    expect(firstDifference(r), r.reason).toBe(skips[name]!.first_difference);
+    const d = checkDifferences(r, deviations[name] ?? {});
+    expect(d.broken, r.reason).toBeUndefined();
+    expect(d.unlisted, 'checks that differ from the spec and deviations.json does not list').toEqual([]);
+    expect(d.stale, 'listed deviations that no longer occur').toEqual([]);
   });
 });
 

@@ -41,10 +41,6 @@ export const RULES: Rule[] = [
     matches: (op, args, node, box) => op === 'open' && args[2]!.includes('c') && args[1]!.endsWith('/') && node === 'ENOTDIR' && box === 'EISDIR',
   },
   {
-    deviation: ['symlink', 'symlink absolute target'],
-    matches: (op, args, node) => op === 'symlink' && args[0]!.startsWith('/') && node === 'EPERM',
-  },
-  {
     deviation: ['rw', 'read dir'],
     matches: (op, _, node, box) => op === 'read' && node === 'EBADF' && box === 'EISDIR',
   },

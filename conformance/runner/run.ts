@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Job } from './child.ts';
+import type { Pool } from './pool.ts';
 import { Session, type End } from './session.ts';
 import { hostMountJob } from './host-mounts.ts';
 import { normalize, readSpec, type TestSpec } from './spec.ts';
@@ -100,10 +101,26 @@ async function drive(session: Session, spec: TestSpec): Promise<{ end: End; fail
   }
   const end = await session.end();
   if (failure || end.kind !== 'exit') return failure ? { end, failure } : { end };
-  if (waited !== undefined && end.code !== waited) return { end, failure: `exit code ${end.code}, expected ${waited}` };
-  failure = (spec.stdout !== undefined ? prefixMismatch('stdout', spec.stdout, session.stdout) : undefined)
-    ?? (spec.stderr !== undefined ? prefixMismatch('stderr', spec.stderr, session.stderr) : undefined);
+  failure = judgeEnd(spec, end.code, waited, session.stdout, session.stderr);
   return failure ? { end, failure } : { end };
+}
+
+/** After a normal exit: the exit code the wait step expects, then the stdout and stderr prefixes. */
+function judgeEnd(spec: TestSpec, code: number, waited: number | undefined, stdout: string, stderr: string): string | undefined {
+  if (waited !== undefined && code !== waited) return `exit code ${code}, expected ${waited}`;
+  return (spec.stdout !== undefined ? prefixMismatch('stdout', spec.stdout, stdout) : undefined)
+    ?? (spec.stderr !== undefined ? prefixMismatch('stderr', spec.stderr, stderr) : undefined);
+}
+
+/** A spec that only runs and waits: its test can be served by a pool child (nothing to write or read meanwhile). */
+const runsAndWaits = (spec: TestSpec): boolean => spec.steps.every((st) => st.type === 'run' || st.type === 'wait');
+
+/** Runs `run` on a pool child: its end, the first failed expectation, and the output. */
+async function served(pool: Pool, run: Job, spec: TestSpec, scratch: string, timeoutMs: number): Promise<{ end: End; failure?: string; stdout: string; stderr: string }> {
+  const { end, stdout, stderr } = await pool.run({ ...run, output: { stdout: join(scratch, 'stdout'), stderr: join(scratch, 'stderr') } }, timeoutMs);
+  const wait = spec.steps.find((st) => st.type === 'wait');
+  const failure = end.kind === 'exit' ? judgeEnd(spec, end.code, wait?.type === 'wait' ? wait.exitCode : undefined, stdout, stderr) : undefined;
+  return failure ? { end, failure, stdout, stderr } : { end, stdout, stderr };
 }
 
 export interface RunOptions {
@@ -112,6 +129,12 @@ export interface RunOptions {
   as?: Job['mode'];
   /** give the fixtures as host directories (box run --dir) instead of baking them into the image: host-mounts.ts */
   hostMounts?: boolean;
+  /** keep the linked box here for the test's run in the other mode (Job.boxCache) */
+  boxCache?: string;
+  /** with `as: 'peer'`: the peer WASI host (conformance/peers) */
+  peer?: string;
+  /** serve box tests whose spec only runs and waits on these long-lived children */
+  pool?: Pool;
 }
 
 /** Runs the test `wasm` (its spec beside it) once. Never throws for a test's sake. */
@@ -120,9 +143,19 @@ export async function runTest(wasm: string, identity: Pick<TestResult, 'name' | 
   if (!parsed.ok) return { ...identity, status: 'fail', reason: parsed.reason };
   const scratch = mkdtempSync(join(tmpdir(), 'box-conformance-'));
   try {
-    const session = new Session({ ...job(wasm, parsed.spec, scratch, options.as ?? 'box', options.hostMounts), runMode: identity.mode }, join(scratch, 'job.json'), Date.now() + options.timeoutMs);
-    const { end, failure } = await drive(session, parsed.spec);
-    const output = { stdout: session.stdout, stderr: session.stderr, ...(end.kind === 'exit' ? { exitCode: end.code } : {}) };
+    const run = {
+      ...job(wasm, parsed.spec, scratch, options.as ?? 'box', options.hostMounts), runMode: identity.mode,
+      ...(options.boxCache ? { boxCache: options.boxCache } : {}), ...(options.peer ? { peer: options.peer } : {}),
+    };
+    let ran: { end: End; failure?: string; stdout: string; stderr: string };
+    if (options.pool && run.mode === 'box' && runsAndWaits(parsed.spec)) {
+      ran = await served(options.pool, run, parsed.spec, scratch, options.timeoutMs);
+    } else {
+      const session = new Session(run, join(scratch, 'job.json'), Date.now() + options.timeoutMs);
+      ran = { ...(await drive(session, parsed.spec)), get stdout() { return session.stdout; }, get stderr() { return session.stderr; } };
+    }
+    const { end, failure } = ran;
+    const output = { stdout: ran.stdout, stderr: ran.stderr, ...(end.kind === 'exit' ? { exitCode: end.code } : {}) };
     // A trap or timeout says more than whatever output expectation it broke first.
     const abnormal = describeEnd(end, options.timeoutMs);
     if (abnormal) return { ...identity, ...abnormal, ...output };

@@ -2,9 +2,10 @@
 // (recursively), each with its spec beside it, run in each requested mode
 // with a few tests at a time, summarized per folder.
 
-import { readdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { Pool } from './pool.ts';
 import { runTest, type Mode, type TestResult } from './run.ts';
 
 export interface SuiteOptions {
@@ -18,6 +19,8 @@ export interface SuiteOptions {
   hostMounts?: boolean;
   /** tests run at a time; default min(4, cores) */
   concurrency?: number;
+  /** run every test on this peer WASI host (conformance/peers) instead of as a box; results are labelled static */
+  peer?: string;
 }
 
 export interface FolderSummary {
@@ -89,15 +92,34 @@ export async function runSuite(dir: string, options: SuiteOptions = {}): Promise
   const suite = resolve(dir);
   const modes: Mode[] = options.mode === 'both' ? ['static', 'dynamic'] : [options.mode ?? 'static'];
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const tests = findTests(suite);
+  // With both modes, each test is linked once (portable: static mode runs its
+  // merged module, dynamic mode its parts) and the box is kept here between
+  // the two runs. Every test runs in the first mode before any in the second,
+  // so the box is there when the second run starts.
+  const boxes = modes.length > 1 && !options.peer ? mkdtempSync(join(tmpdir(), 'box-conformance-boxes-')) : undefined;
+  const concurrency = options.concurrency ?? Math.min(4, availableParallelism());
+  // Box tests that only run and wait are served by long-lived children (pool.ts).
+  const children = options.peer ? undefined : new Pool(concurrency);
   const jobs: Array<() => Promise<TestResult>> = [];
-  for (const path of findTests(suite)) {
-    const name = path.slice(0, -'.wasm'.length);
-    const folder = dirname(path);
-    for (const mode of modes) {
-      jobs.push(() => runTest(join(suite, path), { name, folder, mode }, { timeoutMs, ...(options.hostMounts ? { hostMounts: true } : {}) }));
-    }
+  for (const mode of modes) {
+    tests.forEach((path, i) => {
+      const name = path.slice(0, -'.wasm'.length);
+      const folder = dirname(path);
+      const boxCache = boxes ? join(boxes, `${i}.box.wasm`) : undefined;
+      const how = options.peer ? { as: 'peer' as const, peer: options.peer } : { ...(boxCache ? { boxCache } : {}), ...(children ? { pool: children } : {}) };
+      jobs.push(() => runTest(join(suite, path), { name, folder, mode }, { timeoutMs, ...how, ...(options.hostMounts ? { hostMounts: true } : {}) }));
+    });
   }
-  const results = await pool(jobs, options.concurrency ?? Math.min(4, availableParallelism()));
+  let results: TestResult[];
+  try {
+    results = await pool(jobs, concurrency);
+  } finally {
+    children?.close();
+    if (boxes) rmSync(boxes, { recursive: true, force: true });
+  }
+  // Sorted by name, then mode (in the order given), whatever order they ran in.
+  results.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : modes.indexOf(a.mode) - modes.indexOf(b.mode)));
   const folders = summarize(results);
   const total = (k: 'passed' | 'failed' | 'skipped'): number => folders.reduce((n, f) => n + f[k], 0);
   const result: SuiteResult = { suite, modes, results, folders, passed: total('passed'), failed: total('failed'), skipped: total('skipped') };

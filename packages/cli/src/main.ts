@@ -12,7 +12,7 @@ import { inspectCommand } from './commands/inspect.ts';
 import { exportCommand } from './commands/export.ts';
 import { conformanceCommand } from './commands/conformance.ts';
 import { serveCommand } from './commands/serve.ts';
-import { runJob } from '@marcotte/conformance';
+import { runJob, serveJobs } from '@marcotte/conformance';
 import { CAPABILITIES } from './capabilities.ts';
 
 export const VERSION = '0.1.0';
@@ -64,8 +64,9 @@ async function dispatch(program: Command, argv: readonly string[]): Promise<numb
     case 'serve':
       return serveCommand(rest);
     case '__conformance-child':
-      // One test of `box conformance`, in its own process (not a user command).
-      await runJob(rest[0]!);
+      // Tests of `box conformance`, one in its own process or many served over IPC (not a user command).
+      if (rest[0] === '--serve') serveJobs();
+      else await runJob(rest[0]!);
       return 0;
     default:
       throw new UsageError(`box: unknown command ${JSON.stringify(command)} (see box --help)`);

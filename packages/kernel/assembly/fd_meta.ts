@@ -7,9 +7,10 @@ import * as vfs from "./vfs";
 import * as net from "./net";
 import { in_app } from "../../abi/assembly/bounds";
 import {
-  ERRNO_BADF, ERRNO_FAULT, ERRNO_INVAL, ERRNO_NOSYS, ERRNO_NOTCAPABLE, ERRNO_SUCCESS,
-  RIGHTS_FD_FDSTAT_SET_FLAGS, RIGHTS_FD_FILESTAT_GET, RIGHTS_FD_FILESTAT_SET_SIZE,
-  RIGHTS_FD_FILESTAT_SET_TIMES, FDSTAT_SIZE, FDSTAT_FS_RIGHTS_BASE_OFFSET,
+  ERRNO_BADF, ERRNO_FAULT, ERRNO_INVAL, ERRNO_NAMETOOLONG, ERRNO_NOBUFS, ERRNO_NOSYS, ERRNO_NOTCAPABLE, ERRNO_SUCCESS,
+  RIGHTS_FD_ADVISE, RIGHTS_FD_ALLOCATE, RIGHTS_FD_FDSTAT_SET_FLAGS, RIGHTS_FD_FILESTAT_GET, RIGHTS_FD_FILESTAT_SET_SIZE,
+  RIGHTS_FD_FILESTAT_SET_TIMES, RIGHTS_FD_READ, RIGHTS_FD_SEEK, RIGHTS_FD_TELL, RIGHTS_FD_WRITE,
+  RIGHTS_POLL_FD_READWRITE, RIGHTS_SOCK_ACCEPT, RIGHTS_SOCK_SHUTDOWN, FDSTAT_SIZE, FDSTAT_FS_RIGHTS_BASE_OFFSET,
   FDSTAT_FS_RIGHTS_INHERITING_OFFSET, FILESTAT_SIZE, PRESTAT_SIZE, FILETYPE_CHARACTER_DEVICE, FILETYPE_DIRECTORY,
 } from "../../abi/assembly/constants";
 import {
@@ -46,6 +47,24 @@ export function fd_renumber(fd: u32, to: u32): u16 {
   return ERRNO_SUCCESS;
 }
 
+/**
+ * Rights a directory fd never reports: they act on a file's bytes or a
+ * socket, and every driver refuses them on a directory (EISDIR, EBADF), so
+ * fd_fdstat_get leaves them out, as wasmtime does (a directory holds no seek
+ * right; the official suite's directory_seek checks it). Reporting them
+ * would also break the usual way to reopen a directory: path_open with the
+ * rights fd_fdstat_get gave, whose FD_WRITE opens for writing and answers
+ * EISDIR (path_open_preopen). Inheriting rights are reported as held: they
+ * are for what is opened beneath.
+ */
+const NOT_DIRECTORY_RIGHTS: u64 = RIGHTS_FD_READ | RIGHTS_FD_WRITE | RIGHTS_FD_SEEK | RIGHTS_FD_TELL | RIGHTS_FD_ADVISE
+  | RIGHTS_FD_ALLOCATE | RIGHTS_FD_FILESTAT_SET_SIZE | RIGHTS_POLL_FD_READWRITE | RIGHTS_SOCK_SHUTDOWN | RIGHTS_SOCK_ACCEPT;
+
+/** The base rights fd_fdstat_get reports for an fd of `filetype` that holds `held`. */
+@inline function reported_base(filetype: u32, held: u64): u64 {
+  return filetype == FILETYPE_DIRECTORY ? held & ~NOT_DIRECTORY_RIGHTS : held;
+}
+
 /** The two rights fields of an fdstat, built here and copied out at once. */
 const RIGHTS_RECORD: usize = memory.data(16, 8);
 /** A whole fdstat, built here and copied out at once. */
@@ -70,7 +89,7 @@ export function fd_fdstat_get(fd: u32, buf: u32): u16 {
     }
     if (err != ERRNO_SUCCESS) return err;
     // The box's rights are the authority: report the host's, narrowed by ours.
-    app.store_u64(base, app.load_u64(base) & entry_rights_base(e));
+    app.store_u64(base, reported_base(app.load_u8(buf), app.load_u64(base) & entry_rights_base(e)));
     app.store_u64(inheriting, app.load_u64(inheriting) & entry_rights_inheriting(e));
     return ERRNO_SUCCESS;
   }
@@ -79,7 +98,7 @@ export function fd_fdstat_get(fd: u32, buf: u32): u16 {
     // A vfs preopen is a directory and the table holds its flags and rights: no driver call.
     // wasi-libc asks this of the directory before every open.
     store<u64>(FDSTAT_RECORD, <u64>FILETYPE_DIRECTORY | (<u64>entry_fdflags(e) << 16));
-    store<u64>(FDSTAT_RECORD + 8, entry_rights_base(e));
+    store<u64>(FDSTAT_RECORD + 8, reported_base(FILETYPE_DIRECTORY, entry_rights_base(e)));
     store<u64>(FDSTAT_RECORD + 16, entry_rights_inheriting(e));
     app.copy_out(buf, FDSTAT_RECORD, FDSTAT_SIZE);
     return ERRNO_SUCCESS;
@@ -89,7 +108,7 @@ export function fd_fdstat_get(fd: u32, buf: u32): u16 {
     if (err != ERRNO_SUCCESS) return err;
     // Drivers know file types and flags; rights live only in the fd table.
     // Both rights fields are adjacent: one copy instead of two stores.
-    store<u64>(RIGHTS_RECORD, entry_rights_base(e));
+    store<u64>(RIGHTS_RECORD, reported_base(app.load_u8(buf), entry_rights_base(e)));
     store<u64>(RIGHTS_RECORD + 8, entry_rights_inheriting(e));
     app.copy_out(base, RIGHTS_RECORD, 16);
     return ERRNO_SUCCESS;
@@ -160,7 +179,12 @@ export function fd_prestat_dir_name(fd: u32, path: u32, path_len: u32): u16 {
   const e = fd_entry(fd);
   if (e == 0 || !entry_is_preopen(e)) return ERRNO_BADF;
   if (!in_app(path, path_len, app_size())) return ERRNO_FAULT;
-  if (entry_driver(e) == DRIVER_HOST) return host.fd_prestat_dir_name(entry_handle(e), path, path_len);
+  if (entry_driver(e) == DRIVER_HOST) {
+    // node:wasi (uvwasi) answers ENOBUFS for a buffer shorter than the name;
+    // the vfs and wasmtime answer ENAMETOOLONG: one answer whatever the driver.
+    const err = host.fd_prestat_dir_name(entry_handle(e), path, path_len);
+    return err == ERRNO_NOBUFS ? ERRNO_NAMETOOLONG : err;
+  }
   if (entry_driver(e) == DRIVER_VFS) return vfs.fd_prestat_dir_name(entry_handle(e), path, path_len);
   return ERRNO_NOSYS;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ERRNO_BADF, ERRNO_NOENT, ERRNO_NOTSOCK, ERRNO_SUCCESS, ERRNO_XDEV, EVENTTYPE_FD_READ,
-  FILETYPE_REGULAR_FILE, PREOPENTYPE_DIR, RIGHTS_FD_READ, type ImageEntry,
+  ERRNO_BADF, ERRNO_ISDIR, ERRNO_NAMETOOLONG, ERRNO_NOBUFS, ERRNO_NOENT, ERRNO_NOTSOCK, ERRNO_SUCCESS, ERRNO_XDEV,
+  EVENTTYPE_FD_READ, FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, OFLAGS_DIRECTORY, PREOPENTYPE_DIR, RIGHTS_FD_READ,
+  RIGHTS_FD_READDIR, RIGHTS_FD_SEEK, RIGHTS_FD_TELL, RIGHTS_FD_WRITE, RIGHTS_PATH_OPEN, WHENCE_SET, type ImageEntry,
 } from '@marcotte/abi';
 import { kernelHarness } from './test-harness.ts';
 
@@ -72,6 +73,49 @@ describe('kernel with the vfs driver', () => {
     expect(h.callsOf('fd_read')).toHaveLength(0); // the host never saw it
     expect(h.kernel.fd_close!(fd)).toBe(ERRNO_SUCCESS);
     expect(h.kernel.fd_read!(fd, 3000, 1, 3008)).toBe(ERRNO_BADF);
+  });
+
+  it('reports a directory\'s rights without file-data rights, so that it reopens with them (wasi-testsuite path_open_preopen, directory_seek)', async () => {
+    const h = await setup();
+    const fdstat = (fd: number) => {
+      expect(h.kernel.fd_fdstat_get!(fd, 5000)).toBe(ERRNO_SUCCESS);
+      return { type: h.view.getUint8(5000), base: h.view.getBigUint64(5008, true), inheriting: h.view.getBigUint64(5016, true) };
+    };
+    const data = RIGHTS_FD_READ | RIGHTS_FD_WRITE | RIGHTS_FD_SEEK | RIGHTS_FD_TELL;
+    const root = fdstat(3);
+    expect(root.type).toBe(FILETYPE_DIRECTORY);
+    expect(root.base & data).toBe(0n);
+    expect(root.base & (RIGHTS_PATH_OPEN | RIGHTS_FD_READDIR)).toBe(RIGHTS_PATH_OPEN | RIGHTS_FD_READDIR);
+    expect(root.inheriting & data).toBe(data); // what is opened beneath may still read, write and seek
+    // Reopening the directory with exactly what fd_fdstat_get gave succeeds ...
+    const dot = h.put(1000, '.');
+    expect(h.kernel.path_open!(3, 0, 1000, dot, 0, root.base, root.inheriting, 0, 2000)).toBe(ERRNO_SUCCESS);
+    // ... while the write right opens for writing, which a directory refuses, O_DIRECTORY or not.
+    expect(h.kernel.path_open!(3, 0, 1000, dot, OFLAGS_DIRECTORY, RIGHTS_FD_READ | RIGHTS_FD_WRITE, 0n, 0, 2000)).toBe(ERRNO_ISDIR);
+    // A directory opened asking for the seek right does not report it; seeking it answers EBADF
+    // (the vfs, as wasmtime: the right is held, the directory has no position).
+    const srv = h.put(1000, 'srv');
+    expect(h.kernel.path_open!(3, 0, 1000, srv, OFLAGS_DIRECTORY, RIGHTS_FD_SEEK, 0n, 0, 2000)).toBe(ERRNO_SUCCESS);
+    const fd = h.view.getUint32(2000, true);
+    expect(fdstat(fd)).toMatchObject({ type: FILETYPE_DIRECTORY, base: 0n });
+    expect(h.kernel.fd_seek!(fd, 0n, WHENCE_SET, 2100)).toBe(ERRNO_BADF);
+  });
+
+  it('answers ENAMETOOLONG for a preopen name longer than the buffer, whichever driver serves it', async () => {
+    // node:wasi answers ENOBUFS; the kernel gives the vfs's (and wasmtime's) answer for both.
+    const h = await kernelHarness({
+      preopens: 1, image, mounts: ['/mnt0'],
+      host: {
+        fd_prestat_dir_name: (app: DataView, _fd: number | bigint, path: number | bigint, len: number | bigint) => {
+          if (Number(len) < 5) return ERRNO_NOBUFS;
+          new Uint8Array(app.buffer, Number(path), 5).set(text.encode('/mnt0'));
+          return ERRNO_SUCCESS;
+        },
+      },
+    });
+    expect(h.kernel.fd_prestat_dir_name!(3, 200, 0)).toBe(ERRNO_NAMETOOLONG);
+    expect(h.kernel.fd_prestat_dir_name!(4, 200, 4)).toBe(ERRNO_NAMETOOLONG);
+    expect(h.kernel.fd_prestat_dir_name!(4, 200, 5)).toBe(ERRNO_SUCCESS);
   });
 
   it('answers the driver\'s errors, ENOTSOCK for sockets calls and EXDEV across drivers', async () => {

@@ -126,8 +126,9 @@ export function pathCalls(t: HostTable, mem: GuestMemory): Record<string, HostCa
     path_symlink: { fds: [2], body: (oldPtr: number, oldLen: number, fd: number, ptr: number, len: number) => {
       const target = path(oldPtr, oldLen);
       if (target.includes(0)) fail(R.ERRNO_INVAL);
-      // A link the host would resolve from its own root is refused at creation, as wasmtime refuses it.
-      if (target[0] === SLASH) fail(R.ERRNO_NOTCAPABLE);
+      // A link the host would resolve from its own root is refused at creation (EPERM, as
+      // wasmtime and the vfs answer a program that creates one).
+      if (target[0] === SLASH) fail(R.ERRNO_PERM);
       lookup(fd, ptr, len, false, true, (l) => {
         if (!l.name || l.stat) return fail(R.ERRNO_EXIST);
         if (l.trailing) fail(R.ERRNO_NOENT);

@@ -9,7 +9,7 @@
 import * as app from "../../abi/assembly/app";
 import {
   ADVICE_NOREUSE, DIRENT_D_INO_OFFSET, DIRENT_D_NAMLEN_OFFSET, DIRENT_D_NEXT_OFFSET, DIRENT_D_TYPE_OFFSET,
-  DIRENT_SIZE, ERRNO_BADF, ERRNO_INVAL, ERRNO_ISDIR, ERRNO_NOBUFS, ERRNO_NOMEM, ERRNO_NOTDIR, ERRNO_SUCCESS,
+  DIRENT_SIZE, ERRNO_BADF, ERRNO_INVAL, ERRNO_ISDIR, ERRNO_NAMETOOLONG, ERRNO_NOMEM, ERRNO_NOTDIR, ERRNO_SUCCESS,
   FDFLAGS_APPEND, FDFLAGS_DSYNC, FDFLAGS_NONBLOCK, FDFLAGS_RSYNC, FDFLAGS_SYNC,
   FILETYPE_DIRECTORY, PREOPENTYPE_DIR, WHENCE_CUR, WHENCE_END, WHENCE_SET,
 } from "../../abi/assembly/constants";
@@ -35,12 +35,12 @@ export function fd_prestat_get(h: u32, buf: u32): u16 {
   return ERRNO_SUCCESS;
 }
 
-/** node:wasi (uvwasi) answers ENOBUFS when path_len is shorter than the name; so do we. */
+/** A buffer shorter than the name answers ENAMETOOLONG, as wasmtime (node:wasi answers ENOBUFS; the suite takes EINVAL or ENAMETOOLONG). */
 export function fd_prestat_dir_name(h: u32, path: u32, path_len: u32): u16 {
   const handle = handle_get(h);
   if (handle == null || handle.preopen == null) return ERRNO_BADF;
   const name = handle.preopen!;
-  if (path_len < <u32>name.length) return ERRNO_NOBUFS;
+  if (path_len < <u32>name.length) return ERRNO_NAMETOOLONG;
   string_to_bytes(name, DIRENT_SCRATCH);
   app.copy_out(path, DIRENT_SCRATCH, <u32>name.length);
   return ERRNO_SUCCESS;

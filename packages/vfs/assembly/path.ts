@@ -114,9 +114,10 @@ export function path_open(
     if (node.isSymlink) return -<i32>ERRNO_LOOP;
     if (node.isDir) {
       if (oflags & (OFLAGS_CREAT | OFLAGS_TRUNC)) return -<i32>ERRNO_ISDIR;
-      // node:wasi opens a directory asked for write rights O_RDWR, and Linux answers EISDIR;
-      // with O_DIRECTORY it opens it read-only whatever the rights ask.
-      if (!(oflags & OFLAGS_DIRECTORY) && (rights_base & RIGHTS_FD_WRITE)) return -<i32>ERRNO_ISDIR;
+      // Asking for the write right opens for writing, which a directory refuses, with
+      // O_DIRECTORY or without, as in wasmtime and the official suite (path_open_preopen);
+      // node:wasi opens it read-only when O_DIRECTORY is given.
+      if (rights_base & RIGHTS_FD_WRITE) return -<i32>ERRNO_ISDIR;
     } else {
       if (oflags & OFLAGS_DIRECTORY) return -<i32>ERRNO_NOTDIR;
       if ((oflags & OFLAGS_TRUNC) && node.size > 0) {
@@ -224,6 +225,10 @@ export function path_symlink(old_path: u32, old_path_len: u32, h: u32, new_path:
   if (start == null) return path_errno;
   if (!read_path(old_path, old_path_len)) return read_errno;
   if (old_path_len == 0) return ERRNO_NOENT;
+  // A program may not create an absolute symlink (EPERM, as wasmtime and node:wasi; the
+  // official suite's symlink_create): outside the box it would name a host path. Absolute
+  // symlinks that come with an image or a snapshot are kept and resolve from the box root.
+  if (load<u8>(r_path_get()) == 0x2f) return ERRNO_PERM;
   // The target's bytes, before the new path takes the path buffer.
   if (!mem_guard(<u64>old_path_len)) return ERRNO_NOSPC;
   const target = heap.alloc(<usize>old_path_len);

@@ -27,7 +27,7 @@ export const vfsSupport: Readonly<Record<string, Support>> = {
   fd_filestat_set_size: supported,
   fd_filestat_set_times: supported,
   fd_pread: supported,
-  fd_prestat_dir_name: { status: 'partial', note: 'a short buffer answers ENOBUFS, as node:wasi (wasmtime: ENAMETOOLONG)' },
+  fd_prestat_dir_name: supported,
   fd_prestat_get: supported,
   fd_pwrite: supported,
   fd_read: { status: 'partial', note: 'atim is not updated by reads (noatime)' },
@@ -44,7 +44,7 @@ export const vfsSupport: Readonly<Record<string, Support>> = {
   path_readlink: { status: 'partial', note: 'a short buffer truncates, as readlink(2) and wasmtime (node:wasi: ENOBUFS)' },
   path_remove_directory: supported,
   path_rename: supported,
-  path_symlink: { status: 'partial', note: 'absolute targets are allowed and resolve from the box root (node:wasi refuses them: EPERM)' },
+  path_symlink: supported,
   path_unlink_file: supported,
 };
 

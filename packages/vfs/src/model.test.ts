@@ -123,6 +123,8 @@ const SEED: ImageEntry[] = [
   { path: '/a/c', type: 'file', data: shared },
   { path: '/b', type: 'file', data: shared },
   { path: '/a/a', type: 'symlink', target: '../b' },
+  // Absolute symlinks come only with an image (a program cannot create one): they resolve from the box root.
+  { path: '/c/b', type: 'symlink', target: '/a/b' },
   { path: '/c/a', type: 'dir' },
 ];
 

@@ -135,7 +135,7 @@ export class Model {
     return child;
   }
 
-  /** path_open with write rights: a handle index, or an errno (negated). */
+  /** path_open with write rights, or with `directory` O_DIRECTORY and read rights only: a handle index, or an errno (negated). */
   open(path: string, create: boolean, directory = false): number {
     const r = this.resolve(path, true, create);
     if (typeof r === 'number') return -r;
@@ -150,6 +150,7 @@ export class Model {
     } else if (n.type === 'symlink') {
       return -ERRNO_LOOP;
     } else if (n.type === 'dir') {
+      // The write right opens for writing, which a directory refuses (wasmtime).
       if (create || !directory) return -ERRNO_ISDIR;
     } else if (directory) {
       return -ERRNO_NOTDIR;
@@ -228,6 +229,7 @@ export class Model {
 
   symlink(target: string, path: string): number {
     if (target === '') return ERRNO_NOENT;
+    if (target.startsWith('/')) return ERRNO_PERM;
     const r = this.resolve(path, false, true);
     if (typeof r === 'number') return r;
     if (r.node) return ERRNO_EXIST;

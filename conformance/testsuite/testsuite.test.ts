@@ -1,0 +1,54 @@
+// The official WASI test suite (WebAssembly/wasi-testsuite, preview1: 72
+// tests) run as boxes in static and in dynamic mode, in every test run: any
+// test below 72/72 in either mode fails it. The suite lives beside the
+// repository (../shared/wasi-testsuite, or WASI_TESTSUITE); it is read-only
+// and its tests write into their fixtures, so the run works on a copy.
+
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { formatSummary, runSuite, type SuiteResult } from '../index.ts';
+import { BOX_COLUMNS, RESULTS_JSON, peerVersions, shortName, suiteSource, type Measured } from './results.ts';
+
+const source = suiteSource();
+/** AssemblyScript 12, C 14, Rust 46: the count the suite's README gives. */
+const TESTS = 72;
+
+const copy = mkdtempSync(join(tmpdir(), 'wasi-testsuite-'));
+afterAll(() => rmSync(copy, { recursive: true, force: true }));
+
+let result: SuiteResult;
+let seconds = 0;
+beforeAll(async () => {
+  if (!existsSync(join(source, 'tests'))) throw new Error(`the official suite is missing: no ${join(source, 'tests')} (set WASI_TESTSUITE)`);
+  cpSync(join(source, 'tests'), join(copy, 'tests'), { recursive: true, verbatimSymlinks: true });
+  const start = performance.now();
+  result = await runSuite(copy, { mode: 'both' });
+  seconds = (performance.now() - start) / 1000;
+}, 600_000);
+
+it(`passes all ${TESTS} tests in static and in dynamic mode`, () => {
+  for (const mode of ['static', 'dynamic'] as const) {
+    const runs = result.results.filter((r) => r.mode === mode);
+    expect(runs.length, `${mode}: tests found`).toBe(TESTS);
+    expect(runs.filter((r) => r.status !== 'pass').map((r) => `${r.name}: ${r.reason}`), formatSummary(result)).toEqual([]);
+  }
+  expect(result.passed).toBe(2 * TESTS);
+  console.log(`wasi-testsuite: ${result.passed} passed, ${result.failed} failed in ${seconds.toFixed(1)} s`);
+});
+
+it('has a current testsuite/results.json (regenerate: node testsuite/results.ts, then node report.ts)', () => {
+  const committed = JSON.parse(readFileSync(RESULTS_JSON, 'utf8')) as Measured;
+  // The same tests, and the box's columns as this run measured them.
+  const run: Record<string, Record<string, string>> = {};
+  for (const r of result.results) (run[shortName(r.name)] ??= {})[`box ${r.mode}`] = r.status;
+  expect(Object.keys(committed.tests).sort()).toEqual(Object.keys(run).sort());
+  for (const [test, row] of Object.entries(committed.tests)) {
+    for (const column of BOX_COLUMNS) expect(`${test} ${column}: ${row[column]}`).toBe(`${test} ${column}: ${run[test]![column]}`);
+  }
+  // The peers measured are the ones installed (Node's own version is left out: it is whatever runs the tests).
+  const { 'node:wasi': _node, ...installed } = peerVersions();
+  const { 'node:wasi': _recorded, ...recorded } = committed.versions;
+  expect(recorded).toEqual(installed);
+});
