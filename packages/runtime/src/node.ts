@@ -11,6 +11,8 @@ import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 import { LimitError, StartError, TrapError } from './errors.ts';
 import { socketImports, type SocketChannel } from './socket-host.ts';
 import { captureOutput, feedInput } from './stdio.ts';
+import { waitableHost } from './host-wait.ts';
+import type { StdinChannel } from './stdin-channel.ts';
 import { mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +50,8 @@ export interface RunOptions {
    * with the vfs snapshot when asked for
    */
   onInterruptible?: (flag: SharedArrayBuffer) => void;
+  /** stdin as another thread reads it (stdin-channel.ts), instead of host fd 0 */
+  stdinChannel?: StdinChannel;
 }
 
 export interface RunResult {
@@ -164,6 +168,8 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
   let control: WebAssembly.Exports;
   const imports = wasi.getImportObject() as Record<string, Record<string, (...a: unknown[]) => unknown>>;
   const host = imports.wasi_snapshot_preview1!;
+  // Sleeps and stdin reads wait where a worker's terminate() can end them.
+  Object.assign(host, waitableHost(host, () => instance!.exports.memory as WebAssembly.Memory, options.stdinChannel));
   // What the box sent last must reach the main thread before the box ends.
   let flushSockets = (): void => {};
   if (options.sockets) {

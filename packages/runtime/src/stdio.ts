@@ -9,7 +9,7 @@ const ERRNO_SUCCESS = 0;
 const ERRNO_FAULT = 21;
 
 /** Reads the iovec array at `iovs` (count `n`) as (pointer, length) pairs; null when it leaves memory. */
-function iovecs(view: DataView, iovs: number, n: number): Array<[number, number]> | null {
+export function iovecs(view: DataView, iovs: number, n: number): Array<[number, number]> | null {
   if (iovs + n * 8 > view.byteLength) return null;
   const out: Array<[number, number]> = [];
   for (let i = 0; i < n; i++) {
