@@ -106,7 +106,7 @@ function workerRun(run: Omit<IsolatedOptions, 'timeoutMs' | 'handleSignals' | 'p
 /** How long an interrupted box has to reach one of its loops before its thread is ended. */
 const INTERRUPT_GRACE_MS = 2000;
 /** How long a terminated thread has to go before the run settles without it (it is then stuck in a host call). */
-const THREAD_GRACE_MS = 1000;
+const THREAD_GRACE_MS = 2000;
 
 /** The worker's script: beside this module, or (as box-worker.js) beside the CLI bundle this module is part of. */
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './box-worker.ts' : './box-worker.js', import.meta.url);
