@@ -11,13 +11,19 @@ const program = (name: string) => readFileSync(new URL(`../../../conformance/pro
 const box = (name: string) => link(program(name), { capabilities: [kernel, proc], entrypoint: name, args: [], env: [] }).bytes;
 
 describe('runBoxIsolated ends a blocked box and its thread', () => {
-  it('ends a box sleeping in poll_oneoff at its time limit, and the thread is gone when the run settles', async () => {
-    const out: string[] = [];
-    const started = performance.now();
+  it('ends a box asleep in poll_oneoff, and its thread is gone when the run settles', async () => {
     // sleep 30 s: node:wasi slept in uv_sleep, out of terminate()'s reach, until the sleep was over
-    await expect(runBoxIsolated(box('sleep'), { args: ['30'], timeoutMs: 300, stdout: (b) => out.push(new TextDecoder().decode(b)) }))
-      .rejects.toThrow(LimitError);
-    expect(out.join('')).toBe('sleeping\n');
+    const stop = new AbortController();
+    const started = performance.now();
+    const asleep = runBoxIsolated(box('sleep'), { args: ['30'], signal: stop.signal, stdout: () => stop.abort() });
+    await expect(asleep).rejects.toThrow(/abort/i);
+    expect(liveBoxThreads()).toBe(0);
+    expect(performance.now() - started).toBeLessThan(15_000);
+  });
+
+  it('ends a box asleep at its time limit', async () => {
+    const started = performance.now();
+    await expect(runBoxIsolated(box('sleep'), { args: ['30'], timeoutMs: 1000, stdout: () => {} })).rejects.toThrow(LimitError);
     expect(liveBoxThreads()).toBe(0);
     expect(performance.now() - started).toBeLessThan(15_000);
   });
@@ -36,7 +42,10 @@ describe('runBoxIsolated ends a blocked box and its thread', () => {
     const script = `
       const { runBoxIsolated, liveBoxThreads } = await import(${JSON.stringify(isolated)});
       const box = new Uint8Array(Buffer.from(process.argv[1], 'base64'));
-      const outcome = await runBoxIsolated(box, { timeoutMs: 500, stdout: (b) => process.stdout.write(b) }).then((r) => 'exit ' + r.exitCode, (e) => e.name);
+      // Ended once it has echoed the first line: it is then reading stdin again.
+      const stop = new AbortController();
+      const stdout = (b) => { process.stdout.write(b); stop.abort(); };
+      const outcome = await runBoxIsolated(box, { signal: stop.signal, stdout }).then((r) => 'exit ' + r.exitCode, (e) => e.name);
       console.log(outcome, 'threads', liveBoxThreads());`;
     const child = spawn(process.execPath, ['--no-warnings', '--input-type=module', '-e', script, Buffer.from(box('cat')).toString('base64')], {
       stdio: ['pipe', 'pipe', 'inherit'],
@@ -49,6 +58,6 @@ describe('runBoxIsolated ends a blocked box and its thread', () => {
     const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.once('close', (c, s) => resolve([c, s])));
     clearTimeout(bound);
     child.stdin.destroy();
-    expect({ code, signal, stdout }).toEqual({ code: 0, signal: null, stdout: 'line\nLimitError threads 0\n' });
+    expect({ code, signal, stdout }).toEqual({ code: 0, signal: null, stdout: 'line\nAbortError threads 0\n' });
   });
 });
