@@ -185,6 +185,7 @@ function runInWorker(
     let interrupted = false;
     let grace: ReturnType<typeof setTimeout> | undefined;
     const onTimeout = () => {
+      if (outcome) return; // the box replied first: its thread is going
       if (!interrupt) return end(timeLimit());
       interrupted = true;
       Atomics.store(interrupt, 0, 1);
