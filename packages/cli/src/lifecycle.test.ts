@@ -4,7 +4,7 @@
 // the user started reaches the box through node_modules/.bin/box.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +91,29 @@ describe('box run ends a blocked box', () => {
     expect(ended.map((e) => e.status)).toEqual([137, 143]);
     expect(ended[0]!.stderr).toBe('box run: time limit of 1s reached\n');
     for (const e of ended) expect(e.ms).toBeLessThan(20_000);
+  });
+});
+
+describe('box run after the box has finished', () => {
+  it('reports the box\'s own outcome when the CLI reads its thread\'s messages late (no "internal error")', () => {
+    // Under load the CLI's thread may read the box's reply late. The box's thread used to evaluate the
+    // whole CLI bundle after replying, and one module there failed on a worker's argv: when both were
+    // waiting, that error was read first (exit 125, "internal error: The \"path\" argument ..."). Here
+    // the CLI's thread is kept busy past the end of the box, so both are always waiting.
+    const out = join(work, 'late.out');
+    writeFileSync(out, '');
+    const script = `
+      import { readFileSync } from 'node:fs';
+      const { main } = await import(${JSON.stringify(new URL('../dist/cli.js', import.meta.url).href)});
+      const running = main('box', ['run', process.argv[1], '1']);
+      while (!readFileSync(process.argv[2], 'utf8').includes('sleeping')) await new Promise((r) => setTimeout(r, 5));
+      const from = Date.now();
+      while (Date.now() - from < 3000);
+      console.error('exit ' + await running);`;
+    const r = spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', script, boxes.sleep!, out], {
+      stdio: ['ignore', openSync(out, 'a'), 'pipe'], encoding: 'utf8',
+    });
+    expect({ stderr: r.stderr, stdout: readFileSync(out, 'utf8') }).toEqual({ stderr: 'exit 0\n', stdout: 'sleeping\nawake\n' });
   });
 });
 
