@@ -2,9 +2,11 @@
 // checks each one's exit code and stderr. Races between a box's thread and
 // the CLI show up only under load: one of them ("internal error: The "path"
 // argument must be of type string", exit 125 after the program's output, in
-// about 1 run in 30) came from the worker thread evaluating the whole CLI
-// bundle after the box's reply. Too slow for the default test command
-// (minutes); .ci/run runs it.
+// about 1 run in 30 under load) came from the worker thread evaluating the
+// whole CLI bundle after the box's reply; src/lifecycle.test.ts reproduces
+// that one every time by keeping the CLI's thread busy. This script guards
+// against the whole class. Too slow for the default test command (minutes);
+// .ci/run runs it.
 //
 //   node_modules/node/bin/node packages/cli/scripts/stress-run.mjs [RUNS (240)] [PARALLEL (12)]
 
