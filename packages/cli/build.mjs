@@ -1,5 +1,6 @@
-// Bundles the CLI into one file, dist/cli.js, with the capability modules
-// inlined: the bundle needs nothing from the workspace at run time.
+// Bundles the CLI into dist/cli.js, with the capability modules inlined, and
+// the thread that runs a box into dist/box-worker.js beside it (the runtime
+// starts it from there): the bundles need nothing from the workspace at run time.
 
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
@@ -23,8 +24,8 @@ const inlineCapabilityWasm = {
 };
 
 await build({
-  entryPoints: ['src/main.ts'],
-  outfile: 'dist/cli.js',
+  entryPoints: { cli: 'src/main.ts', 'box-worker': '../runtime/src/box-worker.ts' },
+  outdir: 'dist',
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -7,8 +7,8 @@ process.emitWarning = (warning, ...rest) => {
   emitWarning(warning, ...rest);
 };
 
-/** Runs the CLI as `program` and sets the exit code. */
+/** Runs the CLI as `program` and ends the process with its exit code. */
 export async function run(program) {
-  const { main } = await import('../dist/cli.js');
-  process.exitCode = await main(program, process.argv.slice(2));
+  const { main, endProcess } = await import('../dist/cli.js');
+  endProcess(await main(program, process.argv.slice(2)));
 }

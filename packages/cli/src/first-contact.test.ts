@@ -2,8 +2,8 @@
 // slash, outputs that cannot be written, a sealed box given arguments.
 // Each case once failed silently or as "internal error".
 
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +93,26 @@ describe('outputs that cannot be written are said at once, in one line', () => {
     expect(r.status).toBe(2);
     oneLine(r, /cannot write .*data: is a directory/);
     expect(existsSync(join(work, 'data', 'notes.txt'))).toBe(true);
+  });
+});
+
+describe('stdout into a slow pipe', () => {
+  it('loses no byte: the box waits for the reader (box run cat < big | slow)', async () => {
+    const box = link('cat', [], 'cat.box.wasm');
+    const big = join(work, 'big');
+    const bytes = Buffer.alloc(3 << 20);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) & 0xff;
+    writeFileSync(big, bytes);
+    const child = spawn(process.execPath, [bin('box'), 'run', box], { cwd: work, stdio: [openSync(big, 'r'), 'pipe', 'pipe'] });
+    // The reader starts late and reads slowly: the pipe is full long before it does.
+    child.stdout.pause();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => chunks.push(d));
+    child.stdout.resume();
+    const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(status).toBe(0);
+    expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
   });
 });
 

@@ -33,6 +33,7 @@ Options:
   --version      print the versions of the CLI and its capabilities`;
 
 export { BOX_HELP, LINK_HELP, RUN_HELP };
+export { endProcess } from './exit.ts';
 
 type Command = 'box' | 'box-link';
 

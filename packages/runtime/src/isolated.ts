@@ -1,17 +1,21 @@
 // Running a box in a worker thread, so the host stays in charge while the
 // program runs: a time limit or a signal ends the box at once (a Wasm loop
-// on the main thread could not be interrupted). The worker is this same
-// module (or the bundle it is part of), started with a marker in workerData.
+// on the main thread could not be interrupted). The worker is
+// box-worker.ts. A run settles once its thread is gone: the host calls that
+// wait (sleeps, stdin) wait in Atomics.wait, which worker.terminate() ends;
+// a thread stuck in some other host call past THREAD_GRACE_MS is counted by
+// liveBoxThreads(), so that a CLI can end its process anyway.
 
-import { writeSync } from 'node:fs';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { LimitError, StartError, TrapError } from './errors.ts';
+import { blockingStdio } from './stdio.ts';
 import { NetBridge, type Publish } from './bridge.ts';
 import { readManifest } from '@marcotte/abi';
+import type { RunOptions, RunResult } from './node.ts';
+import type { Message, Reply, WorkerRun } from './worker-protocol.ts';
+import { StdinFeed } from './stdin-channel.ts';
 
 export { LimitError };
-import { runBox, type RunOptions, type RunResult } from './node.ts';
-import type { SocketChannel } from './socket-host.ts';
 
 /** A signal ended the box: `box run` exits 128 + the signal number (130 for SIGINT, 143 for SIGTERM). */
 export class SignalError extends Error {
@@ -45,12 +49,6 @@ export interface IsolatedOptions extends Omit<RunOptions, 'trace' | 'stdin' | 's
   signal?: AbortSignal;
 }
 
-const MARKER = 'marcotte-box-run';
-
-type Reply =
-  | { ok: true; result: RunResult }
-  | { ok: false; kind: string; message: string; snapshot?: Uint8Array | undefined };
-
 /**
  * The box's listening sockets on the host, when it has any: every port it
  * listens on gets a listener (so its fds are numbered as --listen declared),
@@ -82,15 +80,6 @@ export async function runBoxIsolated(bytes: Uint8Array, options: IsolatedOptions
   }
 }
 
-/** What the worker gets: host fds stay numbers; callbacks and streams stay here and are fed from its messages. */
-interface WorkerRun extends Omit<RunOptions, 'trace' | 'onOutput' | 'sockets'> {
-  trace?: boolean;
-  /** stdout / stderr go back to this thread as messages */
-  pipe?: { 1: boolean; 2: boolean };
-  /** make the program's loops interruptible and send the flag back (a time limit with a snapshot or a trace) */
-  interruptible?: boolean;
-}
-
 type Sink = (bytes: Uint8Array) => void;
 
 function toSink(out: OutputSink): Sink {
@@ -115,10 +104,26 @@ function workerRun(run: Omit<IsolatedOptions, 'timeoutMs' | 'handleSignals' | 'p
   };
 }
 
-type Message = Reply | { output: 1 | 2; bytes: Uint8Array } | { interrupt: SharedArrayBuffer };
-
 /** How long an interrupted box has to reach one of its loops before its thread is ended. */
 const INTERRUPT_GRACE_MS = 2000;
+/** How long a terminated thread has to go before the run settles without it (it is then stuck in a host call). */
+const THREAD_GRACE_MS = 2000;
+
+/** The worker's script: beside this module, or (as box-worker.js) beside the CLI bundle this module is part of. */
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './box-worker.ts' : './box-worker.js', import.meta.url);
+
+/** Threads started by runBoxIsolated that have not ended yet. */
+const live = new Set<Worker>();
+
+/**
+ * How many box threads are still running: 0 once every run has settled,
+ * unless one was stuck in a host call that worker.terminate() cannot
+ * interrupt. Process exit waits for such a thread; `box run` ends its
+ * process by a signal instead.
+ */
+export function liveBoxThreads(): number {
+  return live.size;
+}
 
 function runInWorker(
   bytes: Uint8Array, options: Omit<IsolatedOptions, 'timeoutMs' | 'handleSignals' | 'publish' | 'onListening' | 'signal'>,
@@ -127,28 +132,54 @@ function runInWorker(
   const { run: plain, sinks } = workerRun(options);
   // Worth re-encoding the box only when an interrupted run has something to keep: its files or its trace.
   const run: WorkerRun = timeoutMs !== undefined && (plain.snapshot || plain.trace) ? { ...plain, interruptible: true } : plain;
+  // A stdin that can block (a pipe, a terminal) is read on this thread and handed over, so the worker waits in Atomics.wait.
+  const stdin = run.input === undefined ? StdinFeed.forFd(run.stdin ?? 0) : undefined;
+  // The box's thread writes these host fds itself: they must block, not answer EAGAIN.
+  blockingStdio([...(run.pipe?.[1] ? [] : [run.stdout ?? 1]), ...(run.pipe?.[2] ? [] : [run.stderr ?? 2])]);
   return new Promise((resolve, reject) => {
-    // node:wasi announces itself as experimental in every thread that loads it.
     const sockets = bridge?.channel;
-    const worker = new Worker(new URL(import.meta.url), {
-      workerData: { [MARKER]: true, bytes, run, ...(sockets ? { sockets } : {}) },
+    const worker = new Worker(WORKER_URL, {
+      workerData: { bytes, run, ...(sockets ? { sockets } : {}), ...(stdin ? { stdin: stdin.channel } : {}) },
       transferList: sockets ? [sockets.port] : [],
+      // node:wasi announces itself as experimental in every thread that loads it.
       execArgv: ['--no-warnings'],
     });
+    live.add(worker);
+    // The outcome is decided once, by the first of: the box's reply, a limit, a signal, an abort, a crash.
+    let outcome: { reply: Reply } | { error: Error } | undefined;
     let settled = false;
-    const finish = (f: () => void) => {
+    const settle = () => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       clearTimeout(grace);
+      clearTimeout(gone);
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
       signal?.removeEventListener('abort', onAbort);
-      f();
+      stdin?.close();
+      if (outcome && 'reply' in outcome) fromReply(outcome.reply);
+      else reject(outcome?.error ?? new Error('the box\'s worker stopped unexpectedly'));
     };
-    const end = (error: Error) => finish(() => {
+    // The thread is ended whatever decided the outcome; the run settles when it is gone (or stuck).
+    let gone: ReturnType<typeof setTimeout> | undefined;
+    const decide = (o: { reply: Reply } | { error: Error }) => {
+      if (outcome) return;
+      outcome = o;
       void worker.terminate();
-      reject(error);
+      gone = setTimeout(settle, THREAD_GRACE_MS);
+    };
+    const end = (error: Error) => decide({ error });
+    // An uncaught error in the worker is followed by its exit, which first delivers every message it
+    // sent: a reply the box sent before the error is the outcome, not the error.
+    let crash: Error | undefined;
+    worker.once('error', (e) => {
+      crash = e;
+    });
+    worker.once('exit', (code) => {
+      live.delete(worker);
+      if (!outcome) outcome = { error: crash ?? new Error(`the box's worker stopped unexpectedly (exit ${code})`) };
+      settle();
     });
     const timeLimit = () => new LimitError(`time limit of ${timeoutMs! / 1000}s reached`);
     // An interruptible box is asked to stop first, so that what it wrote can be kept; one that does
@@ -157,6 +188,7 @@ function runInWorker(
     let interrupted = false;
     let grace: ReturnType<typeof setTimeout> | undefined;
     const onTimeout = () => {
+      if (outcome) return; // the box replied first: its thread is going
       if (!interrupt) return end(timeLimit());
       interrupted = true;
       Atomics.store(interrupt, 0, 1);
@@ -175,9 +207,10 @@ function runInWorker(
     worker.on('message', (message: Message) => {
       if ('output' in message) sinks[message.output]?.(message.bytes);
       else if ('interrupt' in message) interrupt = new Int32Array(message.interrupt);
-      else onReply(message);
+      else if ('stdin' in message) stdin?.want();
+      else decide({ reply: message });
     });
-    const onReply = (reply: Reply) => finish(() => {
+    const fromReply = (reply: Reply) => {
       if (interrupted) {
         // Stopped by the time limit (or finished as it struck): the limit is what ended the run.
         const limit = timeLimit();
@@ -194,37 +227,6 @@ function runInWorker(
         reject(limit);
       }
       else reject(reply.kind === 'StartError' ? new StartError(reply.message) : new Error(reply.message));
-    });
-    worker.once('error', (e) => end(e));
-    worker.once('exit', (code) => end(new Error(`the box's worker stopped unexpectedly (exit ${code})`)));
+    };
   });
 }
-
-async function workerMain(): Promise<void> {
-  const { bytes, run, sockets } = workerData as { bytes: Uint8Array; run: WorkerRun; sockets?: SocketChannel };
-  const { trace, pipe, interruptible, ...rest } = run;
-  // captureOutput copies into a fresh buffer: hand it over rather than copy it again.
-  const post = (fd: 1 | 2, bytes: Uint8Array) => parentPort!.postMessage({ output: fd, bytes }, [bytes.buffer as ArrayBuffer]);
-  const onOutput = pipe ? (fd: 1 | 2, bytes: Uint8Array) => (pipe[fd] ? post(fd, bytes) : writeSync(fd === 1 ? run.stdout ?? 1 : run.stderr ?? 2, bytes)) : undefined;
-  // Where stderr goes, in order with what the program itself writes there.
-  const traceLine = (line: string) => (pipe?.[2] ? post(2, new TextEncoder().encode(`${line}\n`)) : writeSync(run.stderr ?? 2, `${line}\n`));
-  const options: RunOptions = {
-    ...rest, ...(trace ? { trace: traceLine } : {}), ...(onOutput ? { onOutput } : {}), ...(sockets ? { sockets } : {}),
-    ...(interruptible ? { onInterruptible: (flag: SharedArrayBuffer) => parentPort!.postMessage({ interrupt: flag }) } : {}),
-  };
-  let reply: Reply;
-  try {
-    reply = { ok: true, result: await runBox(bytes, options) };
-  } catch (e) {
-    const error = e as Error;
-    reply = {
-      ok: false,
-      kind: error instanceof StartError ? 'StartError' : error instanceof TrapError ? 'TrapError' : error.name,
-      message: error.message,
-      ...((error instanceof TrapError || error instanceof LimitError) && error.snapshot ? { snapshot: error.snapshot } : {}),
-    };
-  }
-  parentPort!.postMessage(reply);
-}
-
-if (!isMainThread && (workerData as Record<string, unknown> | null)?.[MARKER]) await workerMain();

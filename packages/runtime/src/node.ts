@@ -14,6 +14,8 @@ import { hostDirectories, preopenOrder } from './host-dirs.ts';
 import { captureOutput, feedInput } from './stdio.ts';
 import { confineHost } from './host-policy.ts';
 import { capParts, capStaticBox, PAGE } from './memory-budget.ts';
+import { waitableHost } from './host-wait.ts';
+import type { StdinChannel } from './stdin-channel.ts';
 import { mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +56,8 @@ export interface RunOptions {
    * with the vfs snapshot when asked for
    */
   onInterruptible?: (flag: SharedArrayBuffer) => void;
+  /** stdin as another thread reads it (stdin-channel.ts), instead of host fd 0 */
+  stdinChannel?: StdinChannel;
 }
 
 export interface RunResult {
@@ -166,6 +170,9 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
   const host = imports.wasi_snapshot_preview1!;
   if (placeholder) rmdirSync(placeholder);
   const memory = () => instance!.exports.memory as WebAssembly.Memory;
+  // Sleeps and stdin reads wait where a worker's terminate() can end them (before the host
+  // directories, whose poll_oneoff passes every other subscription on to this one).
+  Object.assign(host, waitableHost(host, memory, options.stdinChannel));
   const dirs = openHostDirectories(hostDirs, host, memory);
   Object.assign(host, dirs.imports);
   // What the box sent last must reach the main thread before the box ends.

@@ -15,8 +15,9 @@ import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import {
   ERRNO_AGAIN, ERRNO_BADF, ERRNO_CONNRESET, ERRNO_INVAL, ERRNO_NOTCONN, ERRNO_PIPE, ERRNO_SUCCESS,
   EVENTTYPE_CLOCK, EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE, FDFLAGS_NONBLOCK, FILETYPE_SOCKET_STREAM,
-  RIFLAGS_RECV_PEEK, SDFLAGS_RD, SDFLAGS_WR, SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME,
+  RIFLAGS_RECV_PEEK, SDFLAGS_RD, SDFLAGS_WR,
 } from '@marcotte/abi';
+import { clockDue as dueAt } from './host-wait.ts';
 
 /** What the main thread posts to the worker, batched: one message holds every ToBox of one event-loop turn. */
 export type ToBox =
@@ -371,14 +372,8 @@ export function socketImports(
         clockDue.push(Infinity);
         continue;
       }
-      const id = v0.getUint32(sub + 16, true);
-      const timeout = v0.getBigUint64(sub + 24, true);
-      const abs = (v0.getUint16(sub + 40, true) & SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME) !== 0;
-      let due: number;
-      if (!abs) due = start + Number(timeout) / 1e6;
-      else if (id === 0) due = start + (Number(timeout) / 1e6 - Date.now());
-      // node:wasi's other clocks count from uv_hrtime, which process.hrtime reads.
-      else due = start + Number(timeout - process.hrtime.bigint()) / 1e6;
+      // a clock node:wasi does not have ends the wait at once rather than never
+      const due = dueAt(v0, sub, start) ?? start;
       clockDue.push(due);
       if (due < deadline) deadline = due;
     }

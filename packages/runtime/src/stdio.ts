@@ -9,7 +9,7 @@ const ERRNO_SUCCESS = 0;
 const ERRNO_FAULT = 21;
 
 /** Reads the iovec array at `iovs` (count `n`) as (pointer, length) pairs; null when it leaves memory. */
-function iovecs(view: DataView, iovs: number, n: number): Array<[number, number]> | null {
+export function iovecs(view: DataView, iovs: number, n: number): Array<[number, number]> | null {
   if (iovs + n * 8 > view.byteLength) return null;
   const out: Array<[number, number]> = [];
   for (let i = 0; i < n; i++) {
@@ -62,4 +62,19 @@ export function feedInput(fdRead: Fn, input: Uint8Array, memory: () => WebAssemb
     view.setUint32(nread as number, done, true);
     return ERRNO_SUCCESS;
   };
+}
+
+/**
+ * Puts this process's stdout and stderr back in blocking mode. Node opens a
+ * pipe or socket on fd 1/2 non-blocking the first time anything touches
+ * process.stdout (libuv's pipe open); the box's thread writes to the same
+ * host fds with plain write(2), which then fails with EAGAIN as soon as the
+ * reader is slower than the box (`box run cat < big | slow`): bytes lost.
+ */
+export function blockingStdio(fds: ReadonlyArray<number>): void {
+  for (const fd of fds) {
+    const stream = fd === 1 ? process.stdout : fd === 2 ? process.stderr : undefined;
+    const handle = (stream as unknown as { _handle?: { setBlocking?: (on: boolean) => number } } | undefined)?._handle;
+    handle?.setBlocking?.(true);
+  }
 }

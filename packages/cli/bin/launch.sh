@@ -1,0 +1,19 @@
+# Sourced by bin/box and bin/box-link with $script set: runs bin/$script on
+# the pinned Node (node_modules/node/bin/node, the binary itself, found from
+# here up) as this very process. pnpm's node_modules/.bin/node is a shell
+# script that runs that binary as its child: a signal sent to the process the
+# user started stopped at the shell, and the box ran on. Node reads
+# --env-file anywhere in its arguments, even after the script: the `--`
+# before the script keeps the program's arguments from Node.
+here=$(dirname -- "$(readlink -f -- "$0")")
+dir=$here
+node=node
+while :; do
+  if [ -f "$dir/node_modules/node/bin/node" ] && [ -x "$dir/node_modules/node/bin/node" ]; then
+    node=$dir/node_modules/node/bin/node
+    break
+  fi
+  [ "$dir" = / ] && break
+  dir=$(dirname -- "$dir")
+done
+exec "$node" -- "$here/$script" "$@"

@@ -1,0 +1,171 @@
+// The host calls in which a box waits, made to wait where worker.terminate()
+// reaches: node:wasi sleeps in uv_sleep and reads stdin with read(2), and a
+// thread in either cannot be ended until the call returns (a 15 s sleep
+// outlived a 2 s --timeout, and process exit waits for that thread). Here a
+// poll_oneoff on clocks and stdin waits in Atomics.wait, and stdin comes
+// through the channel its caller fills (stdin-channel.ts). Subscriptions on
+// other host fds are still asked of node:wasi, without waiting, between
+// short waits, as socket-host.ts does for sockets.
+
+import {
+  ERRNO_FAULT, ERRNO_SUCCESS, EVENTRWFLAGS_FD_READWRITE_HANGUP, EVENTTYPE_CLOCK, EVENTTYPE_FD_READ,
+  SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME,
+} from '@marcotte/abi';
+import type { StdinChannel } from './stdin-channel.ts';
+import { iovecs } from './stdio.ts';
+
+type Fn = (...a: number[]) => number;
+
+const SUBSCRIPTION = 48;
+const EVENT = 32;
+/** How often a poll that also waits on other host fds asks node:wasi about them again. */
+const OTHERS_EVERY_MS = 10;
+
+/**
+ * When clock subscription `sub` is due, on performance.now()'s timeline;
+ * undefined for a clock id node:wasi does not have (it answers those).
+ */
+export function clockDue(view: DataView, sub: number, start: number): number | undefined {
+  const id = view.getUint32(sub + 16, true);
+  if (id > 3) return undefined;
+  const timeout = view.getBigUint64(sub + 24, true);
+  if ((view.getUint16(sub + 40, true) & SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME) === 0) return start + Number(timeout) / 1e6;
+  if (id === 0) return start + (Number(timeout) / 1e6 - Date.now());
+  // node:wasi's other clocks count from uv_hrtime, which process.hrtime reads.
+  return start + Number(timeout - process.hrtime.bigint()) / 1e6;
+}
+
+/** poll_oneoff and fd_read over node:wasi's, waiting in Atomics.wait; stdin is the channel's when there is one. */
+export function waitableHost(host: Record<string, unknown>, memory: () => WebAssembly.Memory, stdin?: StdinChannel): Record<string, Fn> {
+  const hostPoll = host.poll_oneoff as Fn;
+  const hostRead = host.fd_read as Fn;
+  // Nothing notifies it: a wait on it is a sleep that terminate() can end.
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const view = () => new DataView(memory().buffer);
+
+  const fd_read: Fn = (fd, iovs, count, nread) => {
+    if (fd !== 0 || !stdin) return hostRead(fd, iovs, count, nread);
+    const v = view();
+    const list = iovecs(v, iovs, count);
+    if (!list || nread + 4 > v.byteLength) return ERRNO_FAULT;
+    let done = 0;
+    for (const [ptr, len] of list) {
+      if (len === 0) continue;
+      // The first bytes are waited for; later iovecs take only what is there already.
+      if (done > 0 && stdin.available() === 0) break;
+      const bytes = stdin.read(len);
+      new Uint8Array(memory().buffer, ptr, bytes.length).set(bytes);
+      done += bytes.length;
+      if (bytes.length < len) break;
+    }
+    view().setUint32(nread, done, true);
+    return ERRNO_SUCCESS;
+  };
+
+  /**
+   * The events node:wasi reports at once for the subscriptions `others`:
+   * they are copied to the front of the caller's array, followed by a clock
+   * already due so that node:wasi does not wait, and the array is put back.
+   * There is room: at least one subscription is a clock or stdin.
+   */
+  const hostReady = (inPtr: number, out: number, nevents: number, n: number, others: number[]): Uint8Array[] => {
+    const bytes = new Uint8Array(memory().buffer);
+    const saved = bytes.slice(inPtr, inPtr + n * SUBSCRIPTION);
+    others.forEach((i, k) => bytes.copyWithin(inPtr + k * SUBSCRIPTION, inPtr + i * SUBSCRIPTION, inPtr + (i + 1) * SUBSCRIPTION));
+    const clock = inPtr + others.length * SUBSCRIPTION;
+    bytes.fill(0, clock, clock + SUBSCRIPTION);
+    const v = view();
+    v.setBigUint64(clock, 0xffff_ffff_ffff_ffffn, true);
+    v.setUint8(clock + 8, EVENTTYPE_CLOCK);
+    v.setUint32(clock + 16, 1, true);
+    const err = hostPoll(inPtr, out, others.length + 1, nevents);
+    const events: Uint8Array[] = [];
+    if (err === ERRNO_SUCCESS) {
+      const count = view().getUint32(nevents, true);
+      for (let e = 0; e < count; e++) {
+        const at = out + e * EVENT;
+        if (view().getUint8(at + 10) !== EVENTTYPE_CLOCK) events.push(new Uint8Array(memory().buffer).slice(at, at + EVENT));
+      }
+    }
+    new Uint8Array(memory().buffer).set(saved, inPtr);
+    return events;
+  };
+
+  const poll_oneoff: Fn = (inPtr, out, n, nevents) => {
+    const v0 = view();
+    if (n === 0 || inPtr + n * SUBSCRIPTION > v0.byteLength) return hostPoll(inPtr, out, n, nevents);
+    const start = performance.now();
+    const due: number[] = [];
+    const others: number[] = [];
+    let stdinSub = false;
+    for (let i = 0; i < n; i++) {
+      const sub = inPtr + i * SUBSCRIPTION;
+      const tag = v0.getUint8(sub + 8);
+      due.push(Infinity);
+      if (tag === EVENTTYPE_CLOCK) {
+        const at = clockDue(v0, sub, start);
+        if (at === undefined) others.push(i);
+        else due[i] = at;
+      } else if (tag === EVENTTYPE_FD_READ && stdin && v0.getUint32(sub + 16, true) === 0) {
+        stdinSub = true;
+      } else {
+        others.push(i); // fds, and anything malformed, which node:wasi answers
+      }
+    }
+    // Only node:wasi's fds: nothing here to wait on; node:wasi answers as before.
+    if (others.length === n) return hostPoll(inPtr, out, n, nevents);
+    const deadline = Math.min(...due);
+    /** Writes the events that are ready (with those node:wasi gave); returns how many. */
+    const ready = (write: boolean, hostEvents: Uint8Array[]): number => {
+      const v = view();
+      const now = performance.now();
+      let count = 0;
+      for (let i = 0; i < n; i++) {
+        const sub = inPtr + i * SUBSCRIPTION;
+        const tag = v.getUint8(sub + 8);
+        let nbytes = 0;
+        let flags = 0;
+        if (tag === EVENTTYPE_CLOCK) {
+          if (!(now >= due[i]!)) continue;
+        } else if (tag === EVENTTYPE_FD_READ && stdin && v.getUint32(sub + 16, true) === 0) {
+          if (!stdin.ready()) continue;
+          nbytes = stdin.available();
+          if (nbytes === 0) flags = EVENTRWFLAGS_FD_READWRITE_HANGUP;
+        } else {
+          continue;
+        }
+        if (write) {
+          const ev = out + count * EVENT;
+          new Uint8Array(memory().buffer, ev, EVENT).fill(0);
+          v.setBigUint64(ev, v.getBigUint64(sub, true), true);
+          v.setUint16(ev + 8, ERRNO_SUCCESS, true);
+          v.setUint8(ev + 10, tag);
+          v.setBigUint64(ev + 16, BigInt(nbytes), true);
+          v.setUint16(ev + 24, flags, true);
+        }
+        count++;
+      }
+      if (write) {
+        for (const e of hostEvents) new Uint8Array(memory().buffer).set(e, out + count++ * EVENT);
+        v.setUint32(nevents, count, true);
+      }
+      return count;
+    };
+    if (out + n * EVENT > v0.byteLength || nevents + 4 > v0.byteLength) return ERRNO_FAULT;
+    let hostEvents = others.length ? hostReady(inPtr, out, nevents, n, others) : [];
+    while (hostEvents.length === 0 && ready(false, hostEvents) === 0) {
+      const now = performance.now();
+      const until = others.length ? Math.min(deadline, now + OTHERS_EVERY_MS) : deadline;
+      const left = until - now;
+      if (left > 0) {
+        if (stdinSub) stdin!.wait(left);
+        else Atomics.wait(sleeper, 0, 0, left === Infinity ? undefined : left);
+      }
+      if (others.length) hostEvents = hostReady(inPtr, out, nevents, n, others);
+    }
+    ready(true, hostEvents);
+    return ERRNO_SUCCESS;
+  };
+
+  return { poll_oneoff, fd_read };
+}
