@@ -104,12 +104,13 @@ describe('stdout into a slow pipe', () => {
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) & 0xff;
     writeFileSync(big, bytes);
     const child = spawn(process.execPath, [bin('box'), 'run', box], { cwd: work, stdio: [openSync(big, 'r'), 'pipe', 'pipe'] });
-    // The reader starts late and reads slowly: the pipe is full long before it does.
-    child.stdout.pause();
+    const stdout = child.stdout!;
+    // The reader starts late: the pipe is full long before it does.
+    stdout.pause();
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const chunks: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => chunks.push(d));
-    child.stdout.resume();
+    stdout.on('data', (d: Buffer) => chunks.push(d));
+    stdout.resume();
     const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
     expect(status).toBe(0);
     expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
