@@ -68,7 +68,7 @@ export function waitableHost(host: Record<string, unknown>, memory: () => WebAss
    * already due so that node:wasi does not wait, and the array is put back.
    * There is room: at least one subscription is a clock or stdin.
    */
-  const hostReady = (inPtr: number, out: number, nevents: number, n: number, others: number[]): Uint8Array[] => {
+  const hostReady = (inPtr: number, out: number, nevents: number, n: number, others: number[]): Uint8Array[] | number => {
     const bytes = new Uint8Array(memory().buffer);
     const saved = bytes.slice(inPtr, inPtr + n * SUBSCRIPTION);
     others.forEach((i, k) => bytes.copyWithin(inPtr + k * SUBSCRIPTION, inPtr + i * SUBSCRIPTION, inPtr + (i + 1) * SUBSCRIPTION));
@@ -78,9 +78,16 @@ export function waitableHost(host: Record<string, unknown>, memory: () => WebAss
     v.setBigUint64(clock, 0xffff_ffff_ffff_ffffn, true);
     v.setUint8(clock + 8, EVENTTYPE_CLOCK);
     v.setUint32(clock + 16, 1, true);
+    // 1 ms, not 0: node:wasi (uvwasi) runs its loop's timers before it polls fds, so a clock
+    // already due would end the call before any fd is looked at (stdout never "writable").
+    v.setBigUint64(clock + 24, 1_000_000n, true);
     const err = hostPoll(inPtr, out, others.length + 1, nevents);
     const events: Uint8Array[] = [];
-    if (err === ERRNO_SUCCESS) {
+    if (err !== ERRNO_SUCCESS) {
+      // node:wasi refused the subscriptions (EPERM for a regular file it cannot poll): so does this call.
+      new Uint8Array(memory().buffer).set(saved, inPtr);
+      return err;
+    } else {
       const count = view().getUint32(nevents, true);
       for (let e = 0; e < count; e++) {
         const at = out + e * EVENT;
@@ -152,7 +159,9 @@ export function waitableHost(host: Record<string, unknown>, memory: () => WebAss
       return count;
     };
     if (out + n * EVENT > v0.byteLength || nevents + 4 > v0.byteLength) return ERRNO_FAULT;
-    let hostEvents = others.length ? hostReady(inPtr, out, nevents, n, others) : [];
+    let asked = others.length ? hostReady(inPtr, out, nevents, n, others) : [];
+    if (typeof asked === 'number') return asked;
+    let hostEvents = asked;
     while (hostEvents.length === 0 && ready(false, hostEvents) === 0) {
       const now = performance.now();
       const until = others.length ? Math.min(deadline, now + OTHERS_EVERY_MS) : deadline;
@@ -161,7 +170,11 @@ export function waitableHost(host: Record<string, unknown>, memory: () => WebAss
         if (stdinSub) stdin!.wait(left);
         else Atomics.wait(sleeper, 0, 0, left === Infinity ? undefined : left);
       }
-      if (others.length) hostEvents = hostReady(inPtr, out, nevents, n, others);
+      if (others.length) {
+        asked = hostReady(inPtr, out, nevents, n, others);
+        if (typeof asked === 'number') return asked;
+        hostEvents = asked;
+      }
     }
     ready(true, hostEvents);
     return ERRNO_SUCCESS;
