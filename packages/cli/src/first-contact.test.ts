@@ -3,7 +3,7 @@
 // Each case once failed silently or as "internal error".
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,6 +114,19 @@ describe('stdout into a slow pipe', () => {
     const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
     expect(status).toBe(0);
     expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
+  });
+});
+
+describe('polling stdio that is a file or /dev/null', () => {
+  it('answers ready, as POSIX poll and wasmtime do (node:wasi answered EPERM): box run x < /dev/null > out.txt', () => {
+    const test = join(root, '../shared/wasi-testsuite/tests/rust/testsuite/wasm32-wasip1/poll_oneoff_stdio.wasm');
+    const box = join(work, 'poll.box.wasm');
+    expect(cli('box-link', ['-o', box, test]).status).toBe(0);
+    const out = join(work, 'poll-out.txt');
+    const r = spawnSync(process.execPath, [bin('box'), 'run', box], { cwd: work, stdio: [openSync('/dev/null', 'r'), openSync(out, 'w'), 'pipe'], encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^writable subs: /);
   });
 });
 

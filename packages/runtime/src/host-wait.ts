@@ -8,7 +8,7 @@
 // short waits, as socket-host.ts does for sockets.
 
 import {
-  ERRNO_FAULT, ERRNO_SUCCESS, EVENTRWFLAGS_FD_READWRITE_HANGUP, EVENTTYPE_CLOCK, EVENTTYPE_FD_READ,
+  ERRNO_FAULT, ERRNO_SUCCESS, EVENTRWFLAGS_FD_READWRITE_HANGUP, EVENTTYPE_CLOCK, EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE,
   SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME,
 } from '@marcotte/abi';
 import type { StdinChannel } from './stdin-channel.ts';
@@ -35,8 +35,15 @@ export function clockDue(view: DataView, sub: number, start: number): number | u
   return start + Number(timeout - process.hrtime.bigint()) / 1e6;
 }
 
-/** poll_oneoff and fd_read over node:wasi's, waiting in Atomics.wait; stdin is the channel's when there is one. */
-export function waitableHost(host: Record<string, unknown>, memory: () => WebAssembly.Memory, stdin?: StdinChannel): Record<string, Fn> {
+/**
+ * poll_oneoff and fd_read over node:wasi's, waiting in Atomics.wait; stdin is
+ * the channel's when there is one. `regularFiles`: the stdio fds that are
+ * regular files or non-terminal devices (`box run > out.txt < /dev/null`),
+ * always ready for reading and writing, as POSIX poll and wasmtime answer;
+ * node:wasi cannot poll them (EPERM).
+ */
+export function waitableHost(host: Record<string, unknown>, memory: () => WebAssembly.Memory, stdin?: StdinChannel,
+  regularFiles: ReadonlySet<number> = new Set()): Record<string, Fn> {
   const hostPoll = host.poll_oneoff as Fn;
   const hostRead = host.fd_read as Fn;
   // Nothing notifies it: a wait on it is a sleep that terminate() can end.
@@ -115,6 +122,8 @@ export function waitableHost(host: Record<string, unknown>, memory: () => WebAss
         else due[i] = at;
       } else if (tag === EVENTTYPE_FD_READ && stdin && v0.getUint32(sub + 16, true) === 0) {
         stdinSub = true;
+      } else if ((tag === EVENTTYPE_FD_READ || tag === EVENTTYPE_FD_WRITE) && regularFiles.has(v0.getUint32(sub + 16, true))) {
+        due[i] = start; // ready now
       } else {
         others.push(i); // fds, and anything malformed, which node:wasi answers
       }
@@ -134,6 +143,8 @@ export function waitableHost(host: Record<string, unknown>, memory: () => WebAss
         let flags = 0;
         if (tag === EVENTTYPE_CLOCK) {
           if (!(now >= due[i]!)) continue;
+        } else if ((tag === EVENTTYPE_FD_READ || tag === EVENTTYPE_FD_WRITE) && regularFiles.has(v.getUint32(sub + 16, true))) {
+          // always ready; nbytes stays 0 (unknown), as a pipe's would be for writing
         } else if (tag === EVENTTYPE_FD_READ && stdin && v.getUint32(sub + 16, true) === 0) {
           if (!stdin.ready()) continue;
           nbytes = stdin.available();

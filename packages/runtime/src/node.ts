@@ -16,8 +16,9 @@ import { confineHost } from './host-policy.ts';
 import { capParts, capStaticBox, PAGE } from './memory-budget.ts';
 import { waitableHost } from './host-wait.ts';
 import type { StdinChannel } from './stdin-channel.ts';
-import { mkdtempSync, rmdirSync } from 'node:fs';
+import { fstatSync, mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { isatty } from 'node:tty';
 import { join } from 'node:path';
 
 export interface RunOptions {
@@ -97,6 +98,24 @@ function tellVfsLimit(memoryLimit: ((pages: number) => unknown) | undefined, pag
   if (pages !== undefined && typeof memoryLimit === 'function') memoryLimit(pages);
 }
 
+/**
+ * Which of box fds 0-2 (host fds `fds`, in order) are always ready: regular
+ * files and devices that are not terminals (/dev/null), which epoll, and so
+ * node:wasi, cannot wait on.
+ */
+function alwaysReadyStdio(fds: readonly number[]): Set<number> {
+  const files = new Set<number>();
+  fds.forEach((hostFd, fd) => {
+    try {
+      const st = fstatSync(hostFd);
+      if (st.isFile() || st.isBlockDevice() || (st.isCharacterDevice() && !isatty(hostFd))) files.add(fd);
+    } catch {
+      // a closed fd: node:wasi answers for it
+    }
+  });
+  return files;
+}
+
 /** Compiles a box, checking its manifest and that this engine can run it. */
 export async function loadBox(bytes: Uint8Array): Promise<{ module: WebAssembly.Module; manifest: Manifest }> {
   const manifest = startManifest(bytes);
@@ -172,7 +191,7 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
   const memory = () => instance!.exports.memory as WebAssembly.Memory;
   // Sleeps and stdin reads wait where a worker's terminate() can end them (before the host
   // directories, whose poll_oneoff passes every other subscription on to this one).
-  Object.assign(host, waitableHost(host, memory, options.stdinChannel));
+  Object.assign(host, waitableHost(host, memory, options.stdinChannel, alwaysReadyStdio([options.stdin ?? 0, options.stdout ?? 1, options.stderr ?? 2])));
   const dirs = openHostDirectories(hostDirs, host, memory);
   Object.assign(host, dirs.imports);
   // What the box sent last must reach the main thread before the box ends.
