@@ -1,7 +1,7 @@
 // Writes RESULTS.md: for each preview1 function, how far the box supports it
 // (from the capability descriptors' support tables) and whether the corpus
 // programs that import it pass, per mode. Run with Node 24 from this
-// folder: `node report.ts`. corpus.test.ts checks the committed file is current.
+// folder: `pnpm exec node report.ts`. corpus.test.ts checks the committed file is current.
 
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

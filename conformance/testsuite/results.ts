@@ -73,7 +73,7 @@ export function renderSuiteTable(m: Measured): string[] {
     '## The official suite (WebAssembly/wasi-testsuite, preview1)',
     '',
     `Commit ${m.suite} of the suite's prod/testsuite-base branch (../shared/wasi-testsuite). Measured here by`,
-    '`node testsuite/results.ts` (`testsuite/results.json`): the box in static and dynamic mode and the peer WASI',
+    '`pnpm exec node testsuite/results.ts` (`testsuite/results.json`): the box in static and dynamic mode and the peer WASI',
     `hosts of \`peers/\` (${peers.map((p) => `${p}: ${m.versions[p]}`).join('; ')}), each test in a child process with`,
     'the fixture preopened as its spec says. Published, not measured: wasmtime, WAMR and wazero, from upstream\'s',
     '`expectations/<runtime>/linux.toml` at that commit ("skip" = not expected to pass). The test command runs the',
