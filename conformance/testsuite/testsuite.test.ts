@@ -1,6 +1,7 @@
 // The official WASI test suite (WebAssembly/wasi-testsuite, preview1: 72
 // tests) run as boxes in static and in dynamic mode, in every test run: any
-// test below 72/72 in either mode fails it. The suite lives beside the
+// test below 72/72 in either mode fails it, with the fixtures baked into the
+// image and again with them as host mounts. The suite lives beside the
 // repository (../shared/wasi-testsuite, or WASI_TESTSUITE); it is read-only
 // and its tests write into their fixtures, so the run works on a copy.
 
@@ -52,3 +53,23 @@ it('has a current testsuite/results.json (regenerate: node testsuite/results.ts,
   const { 'node:wasi': _recorded, ...recorded } = committed.versions;
   expect(recorded).toEqual(installed);
 });
+
+// The same suite with its fixture directories given as host mounts (box run --dir over a
+// writable copy: runner/host-mounts.ts) instead of baked into the image: a program sees one
+// filesystem semantics whatever backs a directory.
+it(`passes all ${TESTS} tests in both modes with its fixtures as host mounts`, async () => {
+  const mounted = mkdtempSync(join(tmpdir(), 'wasi-testsuite-mounts-'));
+  try {
+    cpSync(join(source, 'tests'), join(mounted, 'tests'), { recursive: true, verbatimSymlinks: true });
+    const start = performance.now();
+    const run = await runSuite(mounted, { mode: 'both', hostMounts: true });
+    for (const mode of ['static', 'dynamic'] as const) {
+      const runs = run.results.filter((r) => r.mode === mode);
+      expect(runs.length, `${mode}: tests found`).toBe(TESTS);
+      expect(runs.filter((r) => r.status !== 'pass').map((r) => `${r.name}: ${r.reason}`), formatSummary(run)).toEqual([]);
+    }
+    console.log(`wasi-testsuite over host mounts: ${run.passed} passed, ${run.failed} failed in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  } finally {
+    rmSync(mounted, { recursive: true, force: true });
+  }
+}, 600_000);
