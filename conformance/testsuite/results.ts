@@ -18,6 +18,8 @@ import { PUBLISHED, SUITE_COMMIT } from './published.ts';
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const RESULTS_JSON = join(here, 'results.json');
 export const BOX_COLUMNS = ['box static', 'box dynamic'] as const;
+/** The box again, its fixtures given as host mounts (box run --dir) instead of baked into the image. */
+export const MOUNT_COLUMNS = ['box mounts static', 'box mounts dynamic'] as const;
 
 export interface Measured {
   /** the suite's commit (published.ts) */
@@ -51,13 +53,14 @@ export function peerVersions(): Record<string, string> {
   };
 }
 
-/** Per-test statuses: the box's two modes from `box`, a column per peer run. */
-export function measured(box: SuiteResult, peers: Record<string, SuiteResult>): Measured {
+/** Per-test statuses: the box's two modes from `box` (and over host mounts from `mounts`), a column per peer run. */
+export function measured(box: SuiteResult, peers: Record<string, SuiteResult>, mounts?: SuiteResult): Measured {
   const tests: Measured['tests'] = {};
   const put = (name: string, column: string, status: Status): void => {
     (tests[shortName(name)] ??= {})[column] = status;
   };
   for (const r of box.results) put(r.name, `box ${r.mode}`, r.status);
+  for (const r of mounts?.results ?? []) put(r.name, `box mounts ${r.mode}`, r.status);
   for (const [peer, result] of Object.entries(peers)) for (const r of result.results) put(r.name, peer, r.status);
   const sorted = Object.fromEntries(Object.keys(tests).sort().map((t) => [t, tests[t]!]));
   return { suite: SUITE_COMMIT, versions: peerVersions(), tests: sorted };
@@ -66,14 +69,15 @@ export function measured(box: SuiteResult, peers: Record<string, SuiteResult>): 
 /** The RESULTS.md section: one row per test, a column per runtime, totals last. */
 export function renderSuiteTable(m: Measured): string[] {
   const peers = Object.keys(PEERS);
-  const columns = [...BOX_COLUMNS, ...peers];
+  const columns = [...BOX_COLUMNS, ...MOUNT_COLUMNS, ...peers];
   const published = Object.keys(PUBLISHED);
   const mark = (s: Status | undefined): string => (s === 'pass' ? 'pass' : s === undefined ? '-' : `**${s}**`);
   const lines = [
     '## The official suite (WebAssembly/wasi-testsuite, preview1)',
     '',
     `Commit ${m.suite} of the suite's prod/testsuite-base branch (../shared/wasi-testsuite). Measured here by`,
-    '`pnpm exec node testsuite/results.ts` (`testsuite/results.json`): the box in static and dynamic mode and the peer WASI',
+    '`pnpm exec node testsuite/results.ts` (`testsuite/results.json`): the box in static and dynamic mode (fixtures baked',
+    'into its image, then again as host mounts, `box run --dir`: "box mounts") and the peer WASI',
     `hosts of \`peers/\` (${peers.map((p) => `${p}: ${m.versions[p]}`).join('; ')}), each test in a child process with`,
     'the fixture preopened as its spec says. Published, not measured: wasmtime, WAMR and wazero, from upstream\'s',
     '`expectations/<runtime>/linux.toml` at that commit ("skip" = not expected to pass). The test command runs the',
@@ -106,12 +110,14 @@ async function measure(): Promise<Measured> {
     };
     const box = await runSuite(fresh(), { mode: 'both' });
     console.log(`box: ${box.passed} passed, ${box.failed} failed`);
+    const mounts = await runSuite(fresh(), { mode: 'both', hostMounts: true });
+    console.log(`box over host mounts: ${mounts.passed} passed, ${mounts.failed} failed`);
     const peers: Record<string, SuiteResult> = {};
     for (const peer of Object.keys(PEERS)) {
       peers[peer] = await runSuite(fresh(), { peer });
       console.log(`${peer}: ${peers[peer]!.passed} passed, ${peers[peer]!.failed} failed`);
     }
-    return measured(box, peers);
+    return measured(box, peers, mounts);
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }
