@@ -103,7 +103,7 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   const program = await readInput(command, appPath);
   const image = imagePath === undefined ? undefined : await readImage(command, imagePath);
   // The JS API's link picks the capabilities these options ask for.
-  const { bytes } = link(program, {
+  const { bytes, warnings } = link(program, {
     entrypoint: basename(appPath), args: args.rest, env, programName: appPath, deny,
     fs: flag(args, 'fs'), net: flag(args, 'net'), proc: flag(args, 'proc'),
     sealed: flag(args, 'sealed'), strip: flag(args, 'strip'), portable: flag(args, 'portable'), trace: flag(args, 'trace'),
@@ -111,6 +111,7 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
     ...(clockMode !== undefined ? { clock: clockMode } : {}), ...(randomMode !== undefined ? { random: randomMode } : {}),
     ...(limits ? { vfsLimits: limits } : {}),
   });
+  for (const w of warnings) process.stderr.write(`${command}: ${w}\n`);
   await writeOutput(command, out, bytes);
   return 0;
 }
