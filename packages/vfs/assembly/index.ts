@@ -35,7 +35,8 @@ function init(): void {
   // No "." preopen for the workdir: wasi-libc strips "/" and "." to the same
   // empty prefix and sends every unprefixed path, absolute or relative, to the
   // one registered last, so a "." after "/" would move absolute paths into the
-  // workdir. Paths resolve from "/", which is also what getcwd() answers.
+  // workdir. The program gets its workdir from its own chdir instead, called
+  // by the box's _start with workdir() below (linker: workdir.ts).
   preopens = list;
 }
 

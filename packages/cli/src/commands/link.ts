@@ -15,7 +15,8 @@ Options:
   --fs             link the vfs: an in-memory filesystem inside the box (implied by --image,
                    --workdir and the vfs limits below)
   --image DIR|TAR  the filesystem image: a host directory or a tar file, baked into the box
-  --workdir PATH   the working directory inside the box: created, recorded (paths still resolve from /)
+  --workdir PATH   the working directory inside the box: created, recorded, and where the program
+                   starts when it carries wasi-libc's chdir in its name section
   --mount-point P  where box run --dir HOST:P may put a host directory (repeatable; implies --fs)
   --net            link the net driver: sockets behind the kernel's fd table (implied by --listen)
   --listen PORT    the box serves on PORT: a preopened listening socket after the directories

@@ -32,7 +32,7 @@ Options:
   --mode MODE         static (one multi-memory module) or dynamic (a --portable box's parts
                       wired in JS); default static, dynamic where multi-memory is missing
   -w, --workdir PATH  make PATH the box's working directory for this run (created when
-                      missing; preview1 programs still resolve relative paths from /)
+                      missing; the program starts there when it carries wasi-libc's chdir)
   --entrypoint PATH   run the WASI program at PATH in the box's filesystem instead of the
                       box's own, with the box's capabilities and settings; ARGS go to it
   --commit OUT        write a new box whose image holds the run's filesystem changes
