@@ -280,6 +280,7 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
             layer = await runStep({
               argv, env, workdir: s.workdir, tree: s.tree, capabilities: options.capabilities, epoch,
               io: options.runIo ?? {}, timeoutMs: options.runTimeoutMs ?? 600_000, describe: `RUN ${ins.raw}`,
+              note: (text) => progress.note(`${file}:${ins.line}: ${text}`),
             }).catch((e: unknown) => {
               if (e instanceof InputError) throw fail(e.message);
               if (e instanceof RunFailure) throw at(file, ins.line, e.message, 1);

@@ -66,7 +66,25 @@ describe.each(['cwd', 'cwd_rust'])('%s starts in the working directory', (progra
     expect(link.status).toBe(0);
     expect(link.stderr).toBe('box-link: workdir /app is not applied, the program starts in /: the program has no name section (stripped), so its chdir cannot be found\n');
     expect(readManifest(readFileSync(join(work, `${program}.s.box.wasm`))).workdirNotApplied).toMatch(/no name section/);
-    expect(cli('box', ['run', `${program}.s.box.wasm`])).toMatchObject({ status: 0, stdout: 'cwd /\nnote.txt missing\n' });
+    expect(cli('box', ['run', `${program}.s.box.wasm`])).toMatchObject({ status: 0, stdout: 'cwd /\nnote.txt missing\n', stderr: '' });
+    const moved = cli('box', ['run', '-w', '/tmp', `${program}.s.box.wasm`]);
+    expect(moved).toMatchObject({ status: 0, stdout: 'cwd /\nnote.txt missing\n' });
+    expect(moved.stderr).toBe('box run: -w /tmp is not applied, the program starts in /: the program has no name section (stripped), so its chdir cannot be found\n');
+  });
+});
+
+describe('box run --entrypoint', () => {
+  it('another program of the box starts in its workdir too, or says why not', () => {
+    const img = mkdtempSync(join(work, 'img-'));
+    mkdirSync(join(img, 'app'));
+    writeFileSync(join(img, 'app/note.txt'), 'in the image\n');
+    copyFileSync(join(work, 'cwd_rust.wasm'), join(img, 'rust.wasm'));
+    copyFileSync(join(work, 'cwd_stripped.wasm'), join(img, 'stripped.wasm'));
+    expect(cli('box-link', ['--image', img, '--workdir', '/app', '-o', 'multi.box.wasm', 'cwd.wasm']).status).toBe(0);
+    expect(cli('box', ['run', '--entrypoint', '/rust.wasm', 'multi.box.wasm'])).toMatchObject({ status: 0, stdout: 'cwd /app\nnote.txt in the image\n', stderr: '' });
+    const stripped = cli('box', ['run', '--entrypoint', '/stripped.wasm', 'multi.box.wasm']);
+    expect(stripped).toMatchObject({ status: 0, stdout: 'cwd /\nnote.txt missing\n' });
+    expect(stripped.stderr).toMatch(/^box run: --entrypoint \/stripped\.wasm: workdir \/app is not applied, the program starts in \/: .*no name section.*\n$/);
   });
 });
 
@@ -80,6 +98,17 @@ describe('box build', () => {
     expect(built.status).toBe(0);
     expect(built.stderr).not.toMatch(/not applied/);
     expect(cli('box', ['run', 'built.box.wasm']).stdout).toBe('cwd /srv/app\nnote.txt copied by the build\n');
+  });
+
+  it('RUN starts its program in WORKDIR', () => {
+    const ctx = mkdtempSync(join(work, 'ctx-'));
+    copyFileSync(join(root, 'conformance/programs/cwd.wasm'), join(ctx, 'cwd.wasm'));
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM scratch\nCOPY cwd.wasm /bin/cwd\nWORKDIR /work\nRUN ["/bin/cwd"]\nENTRYPOINT ["/bin/cwd"]\n');
+    const built = cli('box', ['build', '--no-cache', '-o', 'run.box.wasm', ctx]);
+    expect(built.status).toBe(0);
+    expect(built.stderr).toMatch(/^cwd \/work$/m); // RUN's output goes to stderr
+    const image = decodeImage(imageSegments(readFileSync(join(work, 'run.box.wasm')))!);
+    expect(image.map((e) => e.path)).toContain('/work/out.txt');
   });
 
   it('a program without chdir builds, with one line saying so', () => {

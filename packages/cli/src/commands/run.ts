@@ -221,6 +221,10 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const commit = value(args, 'commit');
   const trace = flag(args, 'trace');
   const manifest = readManifestOrNull(bytes);
+  // The program's own chdir moves it (linker: workdir.ts); a box linked knowing it has none says so here too.
+  if (workdir !== undefined && entrypoint === undefined && manifest?.workdirNotApplied !== undefined) {
+    process.stderr.write(`box run: -w ${workdir} is not applied, the program starts in /: ${manifest.workdirNotApplied}\n`);
+  }
   if (trace && manifest && !manifest.trace && !manifest.portable) {
     throw new UsageError(`box run: --trace: ${boxPath} records no calls (link it with --trace, or --portable to trace in dynamic mode)`);
   }
