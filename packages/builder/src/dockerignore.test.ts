@@ -186,6 +186,7 @@ describe('.dockerignore: the walk', () => {
     expect(mayReinclude(parseDockerignore('docs\n!other/keep.md'), 'docs')).toBe(false);
     expect(mayReinclude(parseDockerignore('docs\n!docs'), 'docs/a')).toBe(false);
     expect(mayReinclude(parseDockerignore('docs\n!**/keep'), 'docs/a')).toBe(true);
+    expect(mayReinclude(parseDockerignore('docs\n!docs[/]x/y'), 'docs')).toBe(true);
   });
   it('Clean as Go does', () => {
     expect(goClean('./a/')).toBe('a');

@@ -222,6 +222,12 @@ export function mayReinclude(patterns: readonly IgnorePattern[], dir: string): b
     if (p.text.includes('**')) return true;
     const segs = p.text.split('/');
     if (segs.length <= dirParts.length) return false; // it can only name the directory or above it
-    return dirParts.every((d, k) => compile(segs[k]!)(d));
+    return dirParts.every((d, k) => {
+      try {
+        return compile(segs[k]!)(d);
+      } catch {
+        return true; // a segment that is no pattern alone (a class around a "/"): go in, the whole pattern decides
+      }
+    });
   });
 }
