@@ -25,6 +25,12 @@ export interface Manifest {
   env: string[];
   /** the working directory inside the box, when not "/" */
   workdir?: string;
+  /**
+   * why the program does not start in `workdir` (no chdir in its name
+   * section: stripped, or wasi-libc without cwd support); absent when the
+   * box's _start calls the program's chdir before its own _start
+   */
+  workdirNotApplied?: string;
   /** what the baked filesystem image holds */
   image?: { files: number; dirs: number; symlinks: number; bytes: number };
   /** where host directories may appear (box run --dir HOST:PATH), when the box has its own filesystem */
@@ -135,6 +141,7 @@ const MANIFEST_SHAPE: Shape = [
   ['hostImports', true, isStrings, 'a list of strings'],
   ['hostImportsBy', false, (v) => everyValue(v, isStrings), 'an object of string lists'],
   ['workdir', false, (v) => typeof v === 'string', 'a string'],
+  ['workdirNotApplied', false, (v) => typeof v === 'string', 'a string'],
   ['image', false, (v) => everyValue(v, isCount), 'an object of counts'],
   ['mountPoints', false, isStrings, 'a list of strings'],
   ['ports', false, (v) => Array.isArray(v) && v.every(isCount), 'a list of ports'],

@@ -280,6 +280,7 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
             layer = await runStep({
               argv, env, workdir: s.workdir, tree: s.tree, capabilities: options.capabilities, epoch,
               io: options.runIo ?? {}, timeoutMs: options.runTimeoutMs ?? 600_000, describe: `RUN ${ins.raw}`,
+              note: (text) => progress.note(`${file}:${ins.line}: ${text}`),
             }).catch((e: unknown) => {
               if (e instanceof InputError) throw fail(e.message);
               if (e instanceof RunFailure) throw at(file, ins.line, e.message, 1);
@@ -300,8 +301,9 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
     }
   }
   if (!stage) throw new BuildError(`${file}: no FROM instruction`);
-  const bytesAndManifest = finish(stage, file, options.capabilities, byName, deny, options.vfsLimits);
-  return { ...bytesAndManifest, layers: stage.layers, cached: allCached };
+  const { bytes, manifest, warnings } = finish(stage, file, options.capabilities, byName, deny, options.vfsLimits);
+  for (const w of warnings) progress.note(`${file}: ${w}`);
+  return { bytes, manifest, layers: stage.layers, cached: allCached };
 }
 
 function requireShell(s: Stage, fail: (m: string) => BuildError, what: string): void {
@@ -403,7 +405,7 @@ function copySource(from: string | undefined, stages: readonly Stage[], context:
 }
 
 /** Links the last stage: its entrypoint program over its flattened image. */
-function finish(s: Stage, file: string, capabilities: readonly CapabilityDescriptor[], byName: Map<string, CapabilityDescriptor>, deny: string[], vfsLimits?: VfsLimits): { bytes: Uint8Array<ArrayBuffer>; manifest: Manifest } {
+function finish(s: Stage, file: string, capabilities: readonly CapabilityDescriptor[], byName: Map<string, CapabilityDescriptor>, deny: string[], vfsLimits?: VfsLimits): { bytes: Uint8Array<ArrayBuffer>; manifest: Manifest; warnings: string[] } {
   // Docker: a shell-form ENTRYPOINT ignores CMD.
   const argv = [...(s.entrypoint ?? []), ...(s.entrypointShell ? [] : (s.cmd ?? []))];
   if (argv.length === 0) throw new BuildError(`${file}: no ENTRYPOINT or CMD: a box needs a program to run`);

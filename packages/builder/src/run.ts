@@ -39,6 +39,8 @@ export interface RunStep {
   timeoutMs: number;
   /** how messages name the step ("RUN [...]") */
   describe: string;
+  /** where a RUN says what the user should know (a workdir its program cannot start in) */
+  note?: (text: string) => void;
 }
 
 function rfc3339(ns: bigint): string {
@@ -57,8 +59,9 @@ export async function runStep(step: RunStep): Promise<Layer> {
   const capabilities = step.capabilities.filter((c) => wanted.has(c.name));
   const hasClock = capabilities.some((c) => c.name === 'clock');
   let bytes: Uint8Array;
+  let warnings: string[];
   try {
-    ({ bytes } = link(program, {
+    ({ bytes, warnings } = link(program, {
       capabilities, entrypoint: found.path, args: step.argv.slice(1), env: step.env, image: step.tree.flatten(), programName: found.path,
       ...(step.workdir !== '/' ? { workdir: step.workdir } : {}),
       ...(hasClock ? { clock: `fixed:${rfc3339(step.epoch)}`, random: 'seed:0' } : {}),
@@ -67,6 +70,7 @@ export async function runStep(step: RunStep): Promise<Layer> {
   } catch (e) {
     throw new InputError(`${step.describe}: ${(e as Error).message}`);
   }
+  for (const w of warnings) step.note?.(`${step.describe}: ${w}`);
   const devNull = step.io.stdin === undefined ? openSync('/dev/null', 'r') : undefined;
   let result;
   try {

@@ -346,7 +346,9 @@ describe('box', () => {
     expect(cli('box', ['run', box]).stdout).toMatch(/^Hello/);
     // dir_dump through a symlink; a relative entrypoint is found from the workdir
     const listed = cli('box', ['run', '--entrypoint', '../bin/ls', box, '/srv']);
-    expect(listed).toMatchObject({ status: 0, stderr: '', stdout: '/srv/a.txt: in srv\n' });
+    expect(listed).toMatchObject({ status: 0, stdout: '/srv/a.txt: in srv\n' });
+    // dir_dump never calls chdir, so wasi-libc left it out: said once, the run goes on from /
+    expect(listed.stderr).toBe('box run: --entrypoint ../bin/ls: workdir /srv is not applied, the program starts in /: the program does not contain chdir (wasi-libc links it only into programs that call chdir)\n');
     // -w creates the directory in this run's filesystem only; the box file is unchanged
     const committed = join(work, 'entry-committed.box.wasm');
     const moved = cli('box', ['run', '-w', '/tmp/new', '--entrypoint', '/bin/ls', '--commit', committed, box, '/tmp/new']);

@@ -79,7 +79,9 @@ export function withEntrypoint(box: Uint8Array, path: string): Uint8Array {
   if (typeof found === 'string') throw new UsageError(`box run: --entrypoint ${path}: ${found} in the box's filesystem`);
   if (found.type !== 'file') throw new UsageError(`box run: --entrypoint ${path}: is a directory`);
   try {
-    return relink(box, found.data ?? new Uint8Array(0), { capabilities: CAPABILITIES, entrypoint: path, programName: path }).bytes;
+    const linked = relink(box, found.data ?? new Uint8Array(0), { capabilities: CAPABILITIES, entrypoint: path, programName: path });
+    for (const w of linked.warnings) process.stderr.write(`box run: --entrypoint ${path}: ${w}\n`);
+    return linked.bytes;
   } catch (e) {
     throw new UsageError(`box run: --entrypoint ${path}: ${(e as Error).message}`);
   }

@@ -33,6 +33,8 @@ export interface LinkOptions extends LinkSettings {
 export interface LinkResult {
   bytes: Uint8Array<ArrayBuffer>;
   manifest: Manifest;
+  /** what the caller tells the user once on stderr (a workdir the program cannot start in) */
+  warnings: string[];
 }
 
 function read(bytes: Uint8Array, name: string): Module {
@@ -138,9 +140,12 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
   });
   const ownFilesystem = options.capabilities.some((c) => c.name === 'vfs') && !options.mountPoints?.length;
   const denied = deniedHostFunctions(options.deny ?? [], options.sealed ?? false, ownFilesystem);
-  const { module, hostImports, hostImportsBy, served, sizes, configs, traced } = merge(app, caps, {
+  const { module, hostImports, hostImportsBy, served, sizes, configs, traced, noWorkdir } = merge(app, caps, {
     strip: options.strip ?? false, denied, ...(options.trace ? { trace: true } : {}),
   });
+  // A workdir the program cannot start in is said, not fatal: it runs from "/" as under any other WASI host.
+  const workdirMissed = noWorkdir !== undefined && options.workdir !== undefined && options.workdir !== '/';
+  const warnings = workdirMissed ? [`workdir ${options.workdir} is not applied, the program starts in /: ${noWorkdir}`] : [];
   const manifest: Manifest = {
     format: BOX_FORMAT,
     capabilities: Object.fromEntries(options.capabilities.map((c) => [c.name, { version: c.version }])),
@@ -148,6 +153,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     args: [...options.args],
     env: [...options.env],
     ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
+    ...(workdirMissed ? { workdirNotApplied: noWorkdir } : {}),
     ...(settings.image && options.capabilities.some((c) => c.name === 'vfs') ? { image: imageSummary(settings.image) } : {}),
     ...(options.mountPoints?.length ? { mountPoints: [...options.mountPoints] } : {}),
     ...(options.listen?.length ? { ports: [...options.listen] } : {}),
@@ -185,7 +191,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     module.customs.push({ name: PARTS_SECTION, bytes: encodeParts(parts), after: 0xff });
   }
   try {
-    return { bytes: writeModule(module), manifest };
+    return { bytes: writeModule(module), manifest, warnings };
   } catch (e) {
     // Code bodies are decoded as they are rewritten, which happens while writing.
     if (e instanceof WasmFormatError) throw new LinkError(`${options.programName ?? 'the program'}: ${e.inSection('code').message}`);

@@ -21,6 +21,7 @@ import { emptyModule, identityMap, type Custom, type FuncType, type IndexMap, ty
 import { LinkError } from './errors.ts';
 import { callEach, traceWrapper, TRACE_RECORD, TRACE_RECORDS, type Synth } from './glue.ts';
 import { emptyNames, readNames, writeNames } from './names.ts';
+import { cwdFunctions, workdirStart } from './workdir.ts';
 import { resolveImports, type Target } from './resolve.ts';
 import { formatFuncType, funcTypeKey, sameFuncType, WASI_TYPES } from './signature.ts';
 
@@ -69,6 +70,8 @@ export interface MergeResult {
   configs: Record<string, ConfigPlacement>;
   /** with trace: the traced functions, by record id */
   traced?: string[];
+  /** with a vfs: why the program cannot start in the working directory (undefined: the _start wrapper calls its chdir) */
+  noWorkdir?: string;
 }
 
 /** A part: the program (index 0) or a capability. */
@@ -181,7 +184,17 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
     return [funcNode(parts[i + 1]!, f)];
   });
   const entry = exportedFunc(app, entryName)!;
-  const wrapperNode = addSynth(callEach([...inits, funcNode(parts[0]!, entry)] as number[]));
+  // With a vfs, the program starts in its working directory when it can (workdir.ts).
+  const vfsPart = caps.findIndex((c) => c.descriptor.name === 'vfs');
+  const vfsWorkdir = vfsPart < 0 ? undefined : exportedFunc(caps[vfsPart]!.module, 'workdir');
+  const cwd = vfsWorkdir === undefined ? undefined : cwdFunctions(app);
+  const workdirNode = cwd === undefined || typeof cwd === 'string' ? [] : [addSynth(workdirStart(
+    { chdir: funcNode(parts[0]!, cwd.chdir) as number, malloc: funcNode(parts[0]!, cwd.malloc) as number, ...(cwd.free !== undefined ? { free: funcNode(parts[0]!, cwd.free) as number } : {}),
+      ...(cwd.populate !== undefined ? { populate: funcNode(parts[0]!, cwd.populate) as number } : {}) },
+    funcNode(parts[vfsPart + 1]!, vfsWorkdir!) as number,
+    () => bases[vfsPart + 1]!.memory,
+  ))];
+  const wrapperNode = addSynth(callEach([...inits, ...workdirNode, funcNode(parts[0]!, entry)] as number[]));
 
   // Control functions the runtime calls (box.<capability>.<name>).
   const controls = caps.map((cap, i) => (cap.descriptor.control ?? []).map((name): [string, number] => {
@@ -383,7 +396,10 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
     const placed = m ? configFirst.get(m[1]!) : undefined;
     if (m && at !== undefined && placed) configs[m[1]!] = { ...placed, sizeFunction: at };
   });
-  return { module: out, hostImports: out.imports.map((i) => i.name), hostImportsBy, served: resolution.served, sizes, configs, ...(options.trace ? { traced } : {}) };
+  return {
+    module: out, hostImports: out.imports.map((i) => i.name), hostImportsBy, served: resolution.served, sizes, configs,
+    ...(options.trace ? { traced } : {}), ...(typeof cwd === 'string' ? { noWorkdir: cwd } : {}),
+  };
 }
 
 /** Function indices an expression names (call, return_call, ref.func). */

@@ -53,5 +53,5 @@ export function relink(box: Uint8Array, program: Uint8Array, options: RelinkOpti
   const segments = imageSegments(box);
   if (!segments) return linked;
   const bytes = commitImage(linked.bytes, segments, manifest.image);
-  return { bytes, manifest: readManifest(bytes) };
+  return { bytes, manifest: readManifest(bytes), warnings: linked.warnings };
 }

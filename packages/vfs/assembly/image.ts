@@ -112,6 +112,19 @@ export function image_workdir(): string {
   return len == 0 ? "/" : string_at(load<u32>(index + H_WORKDIR_OFF), len);
 }
 
+/**
+ * The configured working directory as UTF-8 bytes in this memory:
+ * (length << 32) | pointer, or 0 for "/" (the program's own default, nothing
+ * to change). The box's _start wrapper copies it into the program and calls
+ * the program's chdir (linker: glue.ts workdirStart).
+ */
+export function image_workdir_bytes(): u64 {
+  if (image_count == 0) return 0;
+  const len = load<u32>(index + H_WORKDIR_LEN);
+  if (len == 0 || (len == 1 && load<u8>(image_strings + <usize>load<u32>(index + H_WORKDIR_OFF)) == 0x2f)) return 0;
+  return (<u64>len << 32) | <u64>(image_strings + <usize>load<u32>(index + H_WORKDIR_OFF));
+}
+
 function inode_from_entry(i: u32): Inode {
   reused = false;
   let e = entry(i);

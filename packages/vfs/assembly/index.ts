@@ -4,7 +4,7 @@
 // Nothing runs at instantiation: the first preopen_count() initializes.
 
 import { handle_open, handles_init, handle_get } from "./handles";
-import { image_init } from "./image";
+import { image_init, image_workdir_bytes } from "./image";
 import { limits_host_pages, mem_claim_arena } from "./limits";
 import { Inode } from "./inode";
 import { resolve_set_root } from "./resolve";
@@ -35,7 +35,8 @@ function init(): void {
   // No "." preopen for the workdir: wasi-libc strips "/" and "." to the same
   // empty prefix and sends every unprefixed path, absolute or relative, to the
   // one registered last, so a "." after "/" would move absolute paths into the
-  // workdir. Paths resolve from "/", which is also what getcwd() answers.
+  // workdir. The program gets its workdir from its own chdir instead, called
+  // by the box's _start with workdir() below (linker: workdir.ts).
   preopens = list;
 }
 
@@ -50,6 +51,12 @@ export function preopen(i: u32): u32 {
   if (preopens == null) init();
   const list = preopens!;
   return i < <u32>list.length ? <u32>unchecked(list[i]) : 0xffff_ffff;
+}
+
+/** The working directory the program starts in, as UTF-8 in this memory: (length << 32) | pointer; 0 for "/". */
+export function workdir(): u64 {
+  if (preopens == null) init();
+  return image_workdir_bytes();
 }
 
 /** The current tree as an image (snapshot.ts): (length << 32) | pointer, or 0 when memory is short. */

@@ -15,7 +15,8 @@ Options:
   --fs             link the vfs: an in-memory filesystem inside the box (implied by --image,
                    --workdir and the vfs limits below)
   --image DIR|TAR  the filesystem image: a host directory or a tar file, baked into the box
-  --workdir PATH   the working directory inside the box: created, recorded (paths still resolve from /)
+  --workdir PATH   the working directory inside the box: created, recorded, and where the program
+                   starts when it carries wasi-libc's chdir in its name section
   --mount-point P  where box run --dir HOST:P may put a host directory (repeatable; implies --fs)
   --net            link the net driver: sockets behind the kernel's fd table (implied by --listen)
   --listen PORT    the box serves on PORT: a preopened listening socket after the directories
@@ -103,7 +104,7 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   const program = await readInput(command, appPath);
   const image = imagePath === undefined ? undefined : await readImage(command, imagePath);
   // The JS API's link picks the capabilities these options ask for.
-  const { bytes } = link(program, {
+  const { bytes, warnings } = link(program, {
     entrypoint: basename(appPath), args: args.rest, env, programName: appPath, deny,
     fs: flag(args, 'fs'), net: flag(args, 'net'), proc: flag(args, 'proc'),
     sealed: flag(args, 'sealed'), strip: flag(args, 'strip'), portable: flag(args, 'portable'), trace: flag(args, 'trace'),
@@ -111,6 +112,7 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
     ...(clockMode !== undefined ? { clock: clockMode } : {}), ...(randomMode !== undefined ? { random: randomMode } : {}),
     ...(limits ? { vfsLimits: limits } : {}),
   });
+  for (const w of warnings) process.stderr.write(`${command}: ${w}\n`);
   await writeOutput(command, out, bytes);
   return 0;
 }

@@ -32,7 +32,7 @@ Options:
   --mode MODE         static (one multi-memory module) or dynamic (a --portable box's parts
                       wired in JS); default static, dynamic where multi-memory is missing
   -w, --workdir PATH  make PATH the box's working directory for this run (created when
-                      missing; preview1 programs still resolve relative paths from /)
+                      missing; the program starts there when it carries wasi-libc's chdir)
   --entrypoint PATH   run the WASI program at PATH in the box's filesystem instead of the
                       box's own, with the box's capabilities and settings; ARGS go to it
   --commit OUT        write a new box whose image holds the run's filesystem changes
@@ -229,6 +229,10 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const commit = value(args, 'commit');
   const trace = flag(args, 'trace');
   const manifest = readManifestOrNull(bytes);
+  // The program's own chdir moves it (linker: workdir.ts); a box linked knowing it has none says so here too.
+  if (workdir !== undefined && entrypoint === undefined && manifest?.workdirNotApplied !== undefined) {
+    process.stderr.write(`box run: -w ${workdir} is not applied, the program starts in /: ${manifest.workdirNotApplied}\n`);
+  }
   if (trace && manifest && !manifest.trace && !manifest.portable) {
     throw new UsageError(`box run: --trace: ${boxPath} records no calls (link it with --trace, or --portable to trace in dynamic mode)`);
   }
