@@ -109,6 +109,6 @@ describe('box export --oci --layer tar (the default)', () => {
     expect(config.config).toMatchObject({ Entrypoint: ['/hello.box.wasm'], Cmd: ['x'], WorkingDir: '/srv' });
     const files = imageFromTar(box.blob(manifest.layers[0].digest)!).filter((e) => e.type === 'file');
     expect(files.map((e) => [e.path, e.mode])).toEqual([['/hello.box.wasm', 0o755]]);
-    expect(files[0].data).toEqual(box.bytes);
+    expect(files[0]!.data).toEqual(box.bytes);
   });
 });
