@@ -386,9 +386,13 @@ describe('box', () => {
     expect(listing).toContain('oci-layout');
     const index = JSON.parse(execFileSync('tar', ['-xOf', out, 'index.json'], { encoding: 'utf8' }));
     expect(index.manifests[0].annotations['io.containerd.image.name']).toBe('localhost/oci-hello:latest');
+    expect(index.manifests[0].platform).toEqual({ architecture: 'wasm', os: 'wasi' });
+    expect(cli('box', ['export', '--oci', out, '--layer', 'wasm', box])).toMatchObject({ status: 0, stdout: '', stderr: '' });
+    expect(JSON.parse(execFileSync('tar', ['-xOf', out, 'index.json'], { encoding: 'utf8' })).manifests[0].platform).toEqual({ architecture: 'wasm', os: 'wasip1' });
     for (const [args, message] of [
       [['export', box], /--oci OUT\.tar is required/],
       [['export', '--oci', out, '--name', 'Bad Name', box], /--name "Bad Name" is not an image reference/],
+      [['export', '--oci', out, '--layer', 'zip', box], /--layer "zip" is not a layer form \(tar or wasm\)/],
       [['export', '--oci', out, hello], /hello\.wasm: .*manifest/],
       [['export', '--oci', out, join(work, 'none.box.wasm')], /cannot read .*none\.box\.wasm: no such file/],
     ] as const) {

@@ -25,16 +25,16 @@ function validate(schema: string, value: unknown): void {
 const hello = readFileSync(new URL('../../../examples/hello/hello.wasm', import.meta.url));
 const kernelAndProc = CAPABILITIES.filter((c) => ['kernel', 'vfs', 'proc'].includes(c.name));
 
-function exportBox(options: Parameters<typeof link>[1]) {
+function exportBox(options: Parameters<typeof link>[1], layer: 'tar' | 'wasm' = 'wasm') {
   const { bytes } = link(hello, options);
-  const tar = ociLayout(bytes, readManifest(bytes), { name: 'localhost/hello:1.0', title: 'hello.box.wasm' });
+  const tar = ociLayout(bytes, readManifest(bytes), { name: 'localhost/hello:1.0', title: 'hello.box.wasm', layer });
   const files = new Map(imageFromTar(tar).filter((e) => e.type === 'file').map((e) => [e.path, e.data!]));
   const text = (path: string) => new TextDecoder().decode(files.get(path));
   const blob = (digest: string) => files.get(`/blobs/sha256/${digest.replace('sha256:', '')}`);
   return { bytes, tar, files, json: (path: string) => JSON.parse(text(path)), blob };
 }
 
-describe('box export --oci', () => {
+describe('box export --oci --layer wasm', () => {
   const box = exportBox({
     capabilities: kernelAndProc, entrypoint: 'hello.wasm', args: ['from', 'oci'], env: ['GREETING=hi'],
     workdir: '/srv', mountPoints: ['/data'],
@@ -76,7 +76,8 @@ describe('box export --oci', () => {
     const index = box.json('/index.json');
     const manifest = JSON.parse(new TextDecoder().decode(box.blob(index.manifests[0].digest)));
     const config = JSON.parse(new TextDecoder().decode(box.blob(manifest.config.digest)));
-    expect(config).toMatchObject({ architecture: 'wasm', os: 'wasip1', rootfs: { type: 'layers', diff_ids: [] } });
+    // one diff id per layer, or umoci indexes past the end (the layer is stored uncompressed: diff id = digest)
+    expect(config).toMatchObject({ architecture: 'wasm', os: 'wasip1', rootfs: { type: 'layers', diff_ids: [manifest.layers[0].digest] } });
     expect(config.config).toEqual({
       Entrypoint: ['hello.wasm'], Cmd: ['from', 'oci'], Env: ['GREETING=hi'], WorkingDir: '/srv', Volumes: { '/data': {} },
     });
@@ -88,5 +89,26 @@ describe('box export --oci', () => {
       workdir: '/srv', mountPoints: ['/data'],
     });
     expect(again.tar).toEqual(box.tar);
+  });
+});
+
+describe('box export --oci --layer tar (the default)', () => {
+  const box = exportBox({ capabilities: kernelAndProc, entrypoint: 'hello.wasm', args: ['x'], env: [], workdir: '/srv', mountPoints: [] }, 'tar');
+
+  it('is Docker\'s Wasm image form: a tar layer holding the box, platform wasi/wasm, entrypoint naming the file', () => {
+    const index = box.json('/index.json');
+    validate('image-index-schema.json', index);
+    expect(index.manifests[0].platform).toEqual({ architecture: 'wasm', os: 'wasi' });
+    const manifest = JSON.parse(new TextDecoder().decode(box.blob(index.manifests[0].digest)));
+    validate('image-manifest-schema.json', manifest);
+    expect(manifest.layers).toHaveLength(1);
+    expect(manifest.layers[0].mediaType).toBe('application/vnd.oci.image.layer.v1.tar');
+    const config = JSON.parse(new TextDecoder().decode(box.blob(manifest.config.digest)));
+    validate('config-schema.json', config);
+    expect(config).toMatchObject({ architecture: 'wasm', os: 'wasi', rootfs: { type: 'layers', diff_ids: [manifest.layers[0].digest] } });
+    expect(config.config).toMatchObject({ Entrypoint: ['/hello.box.wasm'], Cmd: ['x'], WorkingDir: '/srv' });
+    const files = imageFromTar(box.blob(manifest.layers[0].digest)!).filter((e) => e.type === 'file');
+    expect(files.map((e) => [e.path, e.mode])).toEqual([['/hello.box.wasm', 0o755]]);
+    expect(files[0]!.data).toEqual(box.bytes);
   });
 });

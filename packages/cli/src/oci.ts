@@ -1,8 +1,11 @@
-// box export --oci: a box as an OCI image layout (image-spec v1.1) that
-// containerd's Wasm shims (runwasi) pull and run. The box itself is the one
-// layer, unpacked by nobody: the shim hands it to its Wasm engine, and the
-// image config carries what `docker run` would read (platform wasip1/wasm,
-// entrypoint, args, env, working directory, ports, volumes).
+// box export --oci: a box as an OCI image layout (image-spec v1.1), in one of
+// two forms. `tar` (the default) is the form Docker's Wasm images use: an
+// ordinary tar layer holding the box file, platform wasi/wasm, the entrypoint
+// naming the file; every image tool takes it (umoci, skopeo to docker-archive,
+// Docker's Wasm workloads, runwasi shims reading the rootfs). `wasm` is
+// runwasi's Wasm-layer form: the box itself is the layer, unpacked by nobody,
+// platform wasip1/wasm; tools that unpack layers cannot read it.
+// Either way the image config carries what `docker run` would read.
 
 import { createHash } from 'node:crypto';
 import type { ImageEntry, Manifest } from '@marcotte/abi';
@@ -15,15 +18,22 @@ export const OCI_MEDIA_TYPES = {
   config: 'application/vnd.oci.image.config.v1+json',
   // runwasi's default Wasm layer type (wasip1 modules and wasip2 components alike).
   layer: 'application/vnd.bytecodealliance.wasm.component.layer.v0+wasm',
+  tarLayer: 'application/vnd.oci.image.layer.v1.tar',
 } as const;
 
+export type OciLayerForm = 'tar' | 'wasm';
+
 export const OCI_PLATFORM = { architecture: 'wasm', os: 'wasip1' } as const;
+/** Docker's platform for Wasm images (`docker buildx build --platform wasi/wasm`). */
+export const OCI_TAR_PLATFORM = { architecture: 'wasm', os: 'wasi' } as const;
 
 export interface OciOptions {
   /** image reference, as `ctr images import` names it (default: localhost/<name>:latest) */
   name: string;
   /** file name of the box inside the image (the layer's title annotation) */
   title: string;
+  /** tar: a tar layer holding the box at /<title>; wasm: the box itself as the layer */
+  layer?: OciLayerForm;
 }
 
 interface Blob {
@@ -40,12 +50,13 @@ function blob(bytes: Uint8Array): Blob {
 const json = (value: unknown): Blob => blob(encoder.encode(JSON.stringify(value)));
 
 /** The image config: the fields of the box's manifest an OCI runtime reads. */
-export function imageConfig(manifest: Manifest): Record<string, unknown> {
+export function imageConfig(manifest: Manifest, form: OciLayerForm = 'wasm', title = '', layerDigest?: string): Record<string, unknown> {
   const build = manifest.build;
   // EXPOSE as written ("53/udp"), else the ports the box listens on (TCP).
   const exposed = (build?.exposed ?? (manifest.ports ?? []).map(String)).map((p) => (p.includes('/') ? p : `${p}/tcp`));
   const config: Record<string, unknown> = {
-    Entrypoint: [manifest.entrypoint],
+    // The tar form's runtimes start the file the entrypoint names in the rootfs.
+    Entrypoint: [form === 'tar' ? `/${title}` : manifest.entrypoint],
     Cmd: manifest.args,
     Env: manifest.env,
     WorkingDir: manifest.workdir ?? '/',
@@ -55,20 +66,25 @@ export function imageConfig(manifest: Manifest): Record<string, unknown> {
     ...(build?.user ? { User: build.user } : {}),
     ...(build?.stopSignal ? { StopSignal: build.stopSignal } : {}),
   };
-  // No rootfs diff: the one layer is the box, which no snapshotter unpacks.
-  return { ...OCI_PLATFORM, config, rootfs: { type: 'layers', diff_ids: [] } };
+  // One diff per layer (umoci indexes them by layer): both forms store the layer
+  // uncompressed, so its diff id is its digest.
+  const platform = form === 'tar' ? OCI_TAR_PLATFORM : OCI_PLATFORM;
+  return { ...platform, config, rootfs: { type: 'layers', diff_ids: layerDigest ? [layerDigest] : [] } };
 }
 
 /** The OCI image layout of `box` as a tar (deterministic: the same box gives the same bytes). */
 export function ociLayout(box: Uint8Array, manifest: Manifest, options: OciOptions): Uint8Array {
-  const layer = blob(box);
-  const config = json(imageConfig(manifest));
+  const form = options.layer ?? 'tar';
+  // The file's mode lets runtimes that check the execute bit start it; fixed mtime keeps the bytes deterministic.
+  const layer = blob(form === 'tar' ? snapshotToTar([{ path: `/${options.title}`, type: 'file', data: box, mode: 0o755 }]) : box);
+  const platform = form === 'tar' ? OCI_TAR_PLATFORM : OCI_PLATFORM;
+  const config = json(imageConfig(manifest, form, options.title, layer.digest));
   const image = json({
     schemaVersion: 2,
     mediaType: OCI_MEDIA_TYPES.manifest,
     config: { mediaType: OCI_MEDIA_TYPES.config, digest: config.digest, size: config.bytes.length },
     layers: [{
-      mediaType: OCI_MEDIA_TYPES.layer, digest: layer.digest, size: layer.bytes.length,
+      mediaType: form === 'tar' ? OCI_MEDIA_TYPES.tarLayer : OCI_MEDIA_TYPES.layer, digest: layer.digest, size: layer.bytes.length,
       annotations: { 'org.opencontainers.image.title': options.title },
     }],
     annotations: {
@@ -82,7 +98,7 @@ export function ociLayout(box: Uint8Array, manifest: Manifest, options: OciOptio
     schemaVersion: 2,
     mediaType: OCI_MEDIA_TYPES.index,
     manifests: [{
-      mediaType: OCI_MEDIA_TYPES.manifest, digest: image.digest, size: image.bytes.length, platform: OCI_PLATFORM,
+      mediaType: OCI_MEDIA_TYPES.manifest, digest: image.digest, size: image.bytes.length, platform,
       annotations: { 'io.containerd.image.name': options.name, 'org.opencontainers.image.ref.name': tag },
     }],
   });

@@ -4,21 +4,31 @@ import { parseArgs, UsageError, value, flag, type OptionSpec } from '../args.ts'
 import { checkWritable, readInput, writeOutput } from '../io.ts';
 import { OCI_MEDIA_TYPES, ociLayout } from '../oci.ts';
 
-export const EXPORT_HELP = `Usage: box export --oci OUT.tar [--name REF] BOX.box.wasm
+export const EXPORT_HELP = `Usage: box export --oci OUT.tar [--name REF] [--layer tar|wasm] BOX.box.wasm
 
-Writes the box as an OCI image layout (a tar), for containerd's Wasm shims
-(runwasi) and registries: platform wasip1/wasm, the box itself as the one
-layer (${OCI_MEDIA_TYPES.layer}),
-its entrypoint, args, env, working directory, ports and volumes in the image
-config. Import it with \`ctr images import OUT.tar\` and run it with a Wasm
+Writes the box as an OCI image layout (a tar) with its entrypoint, args, env,
+working directory, ports and volumes in the image config.
+
+  --layer tar   (default) Docker's Wasm image form: one tar layer holding the
+                box file, platform wasi/wasm, entrypoint /<box file>. umoci,
+                skopeo (oci:, docker-archive:), Docker's Wasm workloads and
+                containerd's Wasm shims (runwasi) take it.
+  --layer wasm  runwasi's Wasm-layer form: the box itself is the layer
+                (${OCI_MEDIA_TYPES.layer}),
+                platform wasip1/wasm. Only Wasm-aware runtimes read it.
+
+Import either with \`ctr images import OUT.tar\` and run it with a Wasm
 runtime class, such as \`ctr run --runtime io.containerd.wasmtime.v1\`.
 
 Options:
   --oci OUT.tar  where to write the image layout
   --name REF     the image's name (default: localhost/<box name>:latest)
+  --layer FORM   tar (default) or wasm
   -h, --help     show this help`;
 
-const SPECS: OptionSpec[] = [{ name: 'oci', value: true }, { name: 'name', value: true }, { name: 'help', short: 'h' }];
+const SPECS: OptionSpec[] = [
+  { name: 'oci', value: true }, { name: 'name', value: true }, { name: 'layer', value: true }, { name: 'help', short: 'h' },
+];
 
 /** A reference Docker and containerd accept: lower-case path components, an optional tag. */
 const REFERENCE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?$/;
@@ -39,6 +49,8 @@ export async function exportCommand(argv: readonly string[]): Promise<number> {
   if (out === undefined) throw new UsageError('box export: --oci OUT.tar is required (the only export format)');
   if (!path) throw new UsageError('box export: expected BOX.box.wasm (see box export --help)');
   const name = value(args, 'name') ?? defaultName(path);
+  const layer = value(args, 'layer') ?? 'tar';
+  if (layer !== 'tar' && layer !== 'wasm') throw new UsageError(`box export: --layer ${JSON.stringify(layer)} is not a layer form (tar or wasm)`);
   if (!REFERENCE.test(name)) throw new UsageError(`box export: --name ${JSON.stringify(name)} is not an image reference (such as registry.example/team/app:1.0)`);
   checkWritable('box export', out);
   const bytes = await readInput('box export', path);
@@ -51,6 +63,6 @@ export async function exportCommand(argv: readonly string[]): Promise<number> {
   }
   // The layer is the box itself: a file that only carries a manifest section would be an image no runtime can start.
   if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) throw new UsageError(`box export: ${path}: not a valid WebAssembly module (it does not compile)`);
-  await writeOutput('box export', out, ociLayout(bytes, manifest, { name, title: basename(path) }));
+  await writeOutput('box export', out, ociLayout(bytes, manifest, { name, title: basename(path), layer }));
   return 0;
 }
