@@ -152,7 +152,14 @@ describe('box build: instructions', () => {
     const ctx = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nRUN /fsop write /x y\n' });
     expect((await failure(ctx)).message).toMatch(/^Dockerfile:3: RUN in shell form needs \/bin\/sh \(a WASI shell\) in the image/);
     const ctx2 = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nENTRYPOINT /fsop args\n' });
-    expect((await failure(ctx2)).message).toMatch(/entrypoint \/bin\/sh is not a file in the image/);
+    const e2 = await failure(ctx2);
+    expect(e2.message).toBe('Dockerfile:3: ENTRYPOINT in shell form needs /bin/sh (a WASI shell) in the image; use the exec form, such as ENTRYPOINT ["/fsop", "args"]');
+    expect(e2.exitCode).toBe(2);
+    // CMD's shell form names CMD and its line; an exec-form program that is missing names its line too
+    const cmd = makeContext({ Dockerfile: 'FROM scratch\nCMD /bin/kv list\n\n' });
+    expect((await failure(cmd)).message).toBe('Dockerfile:2: CMD in shell form needs /bin/sh (a WASI shell) in the image; use the exec form, such as CMD ["/bin/kv", "list"]');
+    const exec = makeContext({ Dockerfile: 'FROM scratch\nENTRYPOINT ["/bin/kv"]\n' });
+    expect((await failure(exec)).message).toBe('Dockerfile:2: ENTRYPOINT: the entrypoint /bin/kv is not a file in the image');
     // with a "shell" in the image, the shell form runs it with -c
     const ctx3 = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch\nCOPY fsop.wasm /bin/sh\nCMD args\n' });
     const r = await buildIn(ctx3);
