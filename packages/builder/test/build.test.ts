@@ -240,6 +240,23 @@ describe('box build: stages and bases', () => {
     expect((await failure(makeContext({ Dockerfile: 'FROM scratch\nCOPY --from=nope /x /y\n' }))).message).toMatch(/^Dockerfile:2: --from=nope: no earlier stage/);
   });
 
+  it('COPY --from of a file that is elsewhere in the stage names where it is (issue 18, point 6)', async () => {
+    // The stage's program put kv.db at / (as a relative write does when the program runs from /), not in the WORKDIR
+    const ctx = makeContext({
+      'fsop.wasm': FSOP,
+      Dockerfile: [
+        'FROM scratch AS gen', 'COPY fsop.wasm /bin/fsop', 'WORKDIR /app', 'RUN ["/bin/fsop", "write", "/kv.db", "data"]',
+        'FROM scratch', 'COPY --from=gen /app/kv.db /kv.db', 'COPY --from=gen /app/none.db /none.db',
+      ].join('\n'),
+    });
+    const e = await failure(ctx);
+    expect(e.message).toBe('Dockerfile:6: /app/kv.db: not found in stage gen (it has /kv.db: if its program wrote a relative path, that is where it went)');
+    expect(e.exitCode).toBe(2);
+    // no same-named file anywhere: the plain message
+    const none = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch AS gen\nCOPY fsop.wasm /bin/fsop\nFROM scratch\nCOPY --from=gen /app/none.db /x\n' });
+    expect((await failure(none)).message).toBe('Dockerfile:4: /app/none.db: not found in stage gen');
+  });
+
   it('FROM a portable box: its image, config and program are the starting point', async () => {
     const baseCtx = makeContext({ 'fsop.wasm': FSOP, 'etc/base.conf': 'base', Dockerfile: 'FROM scratch\nCOPY fsop.wasm /bin/fsop\nCOPY etc /etc\nENV FROM_BASE=yes\nLABEL tier=base\nENTRYPOINT ["/bin/fsop"]\nCMD ["cat", "/etc/base.conf"]\n' });
     const base = await buildIn(baseCtx);
