@@ -74,6 +74,9 @@ interface Stage {
   cmd?: string[];
   /** ENTRYPOINT was given in shell form: CMD is ignored */
   entrypointShell?: boolean;
+  /** the Dockerfile lines of the ENTRYPOINT and CMD that set them, for messages; absent when they came with the base */
+  entrypointAt?: { line: number; shell: boolean; text: string };
+  cmdAt?: { line: number; shell: boolean; text: string };
   /** the CMD came with the base box (a new ENTRYPOINT drops it) */
   cmdFromBase?: boolean;
   shell: string[];
@@ -234,11 +237,13 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
         case 'ENTRYPOINT':
           s.entrypoint = ins.exec ?? [...s.shell, ins.rest];
           s.entrypointShell = !ins.exec;
+          s.entrypointAt = { line: ins.line, shell: !ins.exec, text: ins.rest };
           // Docker: a new ENTRYPOINT drops the CMD a base image set.
           if (s.cmdFromBase) s.cmd = undefined;
           break;
         case 'CMD':
           s.cmd = ins.exec ?? [...s.shell, ins.rest];
+          s.cmdAt = { line: ins.line, shell: !ins.exec, text: ins.rest };
           s.cmdFromBase = false;
           break;
         case 'COPY':
@@ -412,8 +417,15 @@ function finish(s: Stage, file: string, capabilities: readonly CapabilityDescrip
   const path = s.env.get('PATH') ?? DEFAULT_PATH;
   const found = findProgram(s.tree, argv[0]!, path, s.workdir);
   if (!found) {
+    // Name the instruction that chose the program, so the message can carry its line, like RUN's does.
+    const [what, where] = s.entrypoint ? ['ENTRYPOINT', s.entrypointAt] : ['CMD', s.cmdAt];
+    if (where?.shell) {
+      const example = JSON.stringify(where.text.trim().split(/\s+/)).replaceAll('","', '", "');
+      throw at(file, where.line, `${what} in shell form needs ${argv[0]} (a WASI shell) in the image; use the exec form, such as ${what} ${example}`);
+    }
     const hint = s.from.endsWith('.wasm') || s.from.includes('.box.wasm') ? ' (a base box that is not --portable cannot give its program back: name a program in the image)' : '';
-    throw new BuildError(`${file}: the entrypoint ${argv[0]} is not a file in the image${hint}`);
+    const message = `the entrypoint ${argv[0]} is not a file in the image${hint}`;
+    throw where ? at(file, where.line, `${what}: ${message}`) : new BuildError(`${file}: ${message}`);
   }
   const program = s.tree.get(found.real)!.data ?? new Uint8Array(0);
   if (program.length < 8 || program[0] !== 0 || program[1] !== 0x61 || program[2] !== 0x73 || program[3] !== 0x6d) {

@@ -97,6 +97,20 @@ function matchContext(context: Context, source: string): Match[] {
   });
 }
 
+/**
+ * Where the stage holds a file of the same name, when not at the path asked for. The usual cause:
+ * the stage's program wrote a relative path, which went to the directory it ran in (for a
+ * preview1 program, `/` unless it changes directory), not to the WORKDIR the Dockerfile named.
+ */
+function elsewhereHint(tree: Tree, abs: string): string {
+  const name = baseOf(abs);
+  if (name === '') return '';
+  const found = [...tree.nodes.keys()].filter((p) => p !== abs && baseOf(p) === name).sort();
+  if (found.length === 0) return '';
+  const shown = found.slice(0, 3).join(', ') + (found.length > 3 ? `, and ${found.length - 3} more` : '');
+  return ` (it has ${shown}: if its program wrote a relative path, that is where it went)`;
+}
+
 function matchStage(name: string, tree: Tree, source: string): Match[] {
   const abs = normalize(`/${source}`);
   let paths: string[];
@@ -107,7 +121,7 @@ function matchStage(name: string, tree: Tree, source: string): Match[] {
     const real = tree.resolve(abs);
     paths = real !== undefined && tree.get(real) ? [abs] : [];
   }
-  if (paths.length === 0) throw new InputError(`${source}: not found in stage ${name}`);
+  if (paths.length === 0) throw new InputError(`${source}: not found in stage ${name}${GLOB.test(abs) ? '' : elsewhereHint(tree, abs)}`);
   return paths.map((path) => {
     const real = tree.resolve(path)!;
     const e = tree.get(real);

@@ -4,15 +4,18 @@
 export class BuildError extends Error {
   override name = 'BuildError';
   readonly exitCode: 1 | 2;
-  constructor(message: string, exitCode: 1 | 2 = 2) {
+  /** the message begins with `file:line:`, which names where it comes from (tools print it bare, as compilers do) */
+  readonly located: boolean;
+  constructor(message: string, exitCode: 1 | 2 = 2, located = false) {
     super(message);
     this.exitCode = exitCode;
+    this.located = located;
   }
 }
 
 /** `file:line: message`, the one line a bad Dockerfile gets. */
 export function at(file: string, line: number, message: string, exitCode: 1 | 2 = 2): BuildError {
-  return new BuildError(`${file}:${line}: ${message}`, exitCode);
+  return new BuildError(`${file}:${line}: ${message}`, exitCode, true);
 }
 
 /** Bad input found below the instruction level (a missing file, a path out of the context): the step adds file:line. */

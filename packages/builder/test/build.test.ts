@@ -152,7 +152,14 @@ describe('box build: instructions', () => {
     const ctx = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nRUN /fsop write /x y\n' });
     expect((await failure(ctx)).message).toMatch(/^Dockerfile:3: RUN in shell form needs \/bin\/sh \(a WASI shell\) in the image/);
     const ctx2 = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch\nCOPY fsop.wasm /fsop\nENTRYPOINT /fsop args\n' });
-    expect((await failure(ctx2)).message).toMatch(/entrypoint \/bin\/sh is not a file in the image/);
+    const e2 = await failure(ctx2);
+    expect(e2.message).toBe('Dockerfile:3: ENTRYPOINT in shell form needs /bin/sh (a WASI shell) in the image; use the exec form, such as ENTRYPOINT ["/fsop", "args"]');
+    expect(e2.exitCode).toBe(2);
+    // CMD's shell form names CMD and its line; an exec-form program that is missing names its line too
+    const cmd = makeContext({ Dockerfile: 'FROM scratch\nCMD /bin/kv list\n\n' });
+    expect((await failure(cmd)).message).toBe('Dockerfile:2: CMD in shell form needs /bin/sh (a WASI shell) in the image; use the exec form, such as CMD ["/bin/kv", "list"]');
+    const exec = makeContext({ Dockerfile: 'FROM scratch\nENTRYPOINT ["/bin/kv"]\n' });
+    expect((await failure(exec)).message).toBe('Dockerfile:2: ENTRYPOINT: the entrypoint /bin/kv is not a file in the image');
     // with a "shell" in the image, the shell form runs it with -c
     const ctx3 = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch\nCOPY fsop.wasm /bin/sh\nCMD args\n' });
     const r = await buildIn(ctx3);
@@ -231,6 +238,23 @@ describe('box build: stages and bases', () => {
     expect(r.manifest.entrypoint).toBe('/bin/fsop');
     expect(r.manifest.env).toEqual([]);
     expect((await failure(makeContext({ Dockerfile: 'FROM scratch\nCOPY --from=nope /x /y\n' }))).message).toMatch(/^Dockerfile:2: --from=nope: no earlier stage/);
+  });
+
+  it('COPY --from of a file that is elsewhere in the stage names where it is (issue 18, point 6)', async () => {
+    // The stage's program put kv.db at / (as a relative write does when the program runs from /), not in the WORKDIR
+    const ctx = makeContext({
+      'fsop.wasm': FSOP,
+      Dockerfile: [
+        'FROM scratch AS gen', 'COPY fsop.wasm /bin/fsop', 'WORKDIR /app', 'RUN ["/bin/fsop", "write", "/kv.db", "data"]',
+        'FROM scratch', 'COPY --from=gen /app/kv.db /kv.db', 'COPY --from=gen /app/none.db /none.db',
+      ].join('\n'),
+    });
+    const e = await failure(ctx);
+    expect(e.message).toBe('Dockerfile:6: /app/kv.db: not found in stage gen (it has /kv.db: if its program wrote a relative path, that is where it went)');
+    expect(e.exitCode).toBe(2);
+    // no same-named file anywhere: the plain message
+    const none = makeContext({ 'fsop.wasm': FSOP, Dockerfile: 'FROM scratch AS gen\nCOPY fsop.wasm /bin/fsop\nFROM scratch\nCOPY --from=gen /app/none.db /x\n' });
+    expect((await failure(none)).message).toBe('Dockerfile:4: /app/none.db: not found in stage gen');
   });
 
   it('FROM a portable box: its image, config and program are the starting point', async () => {

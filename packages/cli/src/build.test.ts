@@ -65,6 +65,7 @@ describe('box build', () => {
     ['FROM scratch\nHEALTHCHECK CMD ["/x"]\n', /^Dockerfile:2: unsupported instruction HEALTHCHECK/],
     ['FROM scratch\nCOPY missing.txt /\n', /^Dockerfile:2: missing\.txt: not found in the build context/],
     ['FROM scratch\nCOPY ../outside /\n', /^Dockerfile:2: \.\.\/outside: path escapes the build context$/],
+    ['FROM scratch\nENTRYPOINT /bin/kv list\n', /^Dockerfile:2: ENTRYPOINT in shell form needs \/bin\/sh \(a WASI shell\) in the image; use the exec form, such as ENTRYPOINT \["\/bin\/kv", "list"\]$/],
   ])('bad input exits 2 with one line: %j', (dockerfile, pattern) => {
     const out = join(work, 'never.box.wasm');
     const r = box(['build', '-o', out, '--no-cache', context(dockerfile)]);
@@ -73,6 +74,11 @@ describe('box build', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(pattern);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('a context that does not exist: one line with the tool\'s name, exit 2 (issue 18, point 6)', () => {
+    const r = box(['build', '-o', join(work, 'never.box.wasm'), '--no-cache', '/nonexistent-marcotte-dir']);
+    expect(r).toMatchObject({ status: 2, stderr: 'box build: cannot read /nonexistent-marcotte-dir/Dockerfile: no such file\n' });
   });
 
   it('ADD of a gzip bomb: one line, exit 2, nothing written, the memory bounded by the limit (issue 16, finding 8)', () => {

@@ -83,7 +83,8 @@ export async function buildCommand(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof BuildError) {
-      console.error(e.message);
+      // A Dockerfile:LINE message is located already; any other gets the tool's name, like every other error.
+      console.error(e.located ? e.message : `box build: ${e.message}`);
       return e.exitCode;
     }
     throw e;

@@ -1,0 +1,67 @@
+// box-link of Yosys (30.8 MB) through the CLI, spawn to exit, as a user runs it
+// (`box-link --fs --proc --clock host`, the capabilities `box build` links), beside
+// peers timed in the same run, in turn, so that load on a shared machine hits each:
+//  - `node -e 0`: the floor of any Node command;
+//  - a Node script that reads the module and writes it back (the I/O floor);
+//  - binaryen reading and writing the same module, in its own process (once: ~15 s).
+// Target (issue 19): >= 100 MB/s of input, spawn to exit. Run it with the pinned Node:
+//   cd bench && npx -y pnpm@10.34.9 exec node link-cli.bench.ts   (LINK_CLI_ROUNDS=N, default 7)
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const input = join(here, '../examples/yosys/gen/yosys.wasm');
+const boxLink = join(here, '../packages/cli/bin/box-link.js');
+const MB = statSync(input).size / 1e6;
+const out = mkdtempSync(join(tmpdir(), 'link-cli-'));
+const rounds = Number(process.env.LINK_CLI_ROUNDS ?? 7);
+
+// On a loaded machine wall time mostly measures the wait for a core; the CPU time the
+// command used (user + sys, from /usr/bin/time when it is there) is reported beside it.
+const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+function timed(args: string[]): { wall: number; cpu: number } {
+  const t = performance.now();
+  const r = gnuTime
+    ? spawnSync(gnuTime, ['-f', 'CPU %U %S', process.execPath, ...args], { cwd: here, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
+    : spawnSync(process.execPath, args, { cwd: here, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const wall = performance.now() - t;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  const cpu = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  return { wall, cpu: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN };
+}
+
+const peers: Record<string, string[]> = {
+  'box-link --fs --proc --clock host': [boxLink, '--fs', '--proc', '--clock', 'host', '-o', join(out, 'y.box.wasm'), input],
+  'node -e 0': ['-e', '0'],
+  'node read+write (I/O floor)': ['-e', `const f=require('fs');f.writeFileSync(${JSON.stringify(join(out, 'copy.wasm'))},f.readFileSync(${JSON.stringify(input)}))`],
+};
+const times: Record<string, { wall: number; cpu: number }[]> = Object.fromEntries(Object.keys(peers).map((k) => [k, []]));
+timed(peers['box-link --fs --proc --clock host']!); // the first run fills Node's compile cache, as a user's first run does
+const load = [loadavg()[0]!];
+for (let i = 0; i < rounds; i++) for (const [name, args] of Object.entries(peers)) times[name]!.push(timed(args));
+load.push(loadavg()[0]!);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+console.log(`input: yosys.wasm ${MB.toFixed(1)} MB; ${rounds} rounds, peers in turn; load average ${load.map((l) => l.toFixed(1)).join(' -> ')} on ${navigator.hardwareConcurrency} cores`);
+const rate = (ms: number) => `${(MB / (ms / 1000)).toFixed(0)} MB/s`;
+for (const [name, xs] of Object.entries(times)) {
+  const wall = median(xs.map((x) => x.wall));
+  const cpu = median(xs.map((x) => x.cpu));
+  const perMB = name.startsWith('box-link') || name.includes('read+write');
+  console.log(`${name.padEnd(36)} wall median ${wall.toFixed(0).padStart(6)} ms${perMB ? ` = ${rate(wall)}` : ''}; CPU (user+sys) median ${cpu.toFixed(0)} ms${perMB && cpu > 0 ? ` = ${rate(cpu)}` : ''}`);
+}
+const link = median(times['box-link --fs --proc --clock host']!.map((x) => x.wall));
+console.log(`box-link beyond node -e 0 (wall): ${(link - median(times['node -e 0']!.map((x) => x.wall))).toFixed(0)} ms`);
+
+if (process.env.LINK_CLI_BINARYEN !== '0') {
+  // ESM (binaryen is a module), resolved from this folder
+  const script = `import b from 'binaryen';import {readFileSync} from 'node:fs';const m=b.readBinary(readFileSync(${JSON.stringify(input)}));m.emitBinary();m.dispose()`;
+  const { wall, cpu } = timed(['--input-type=module', '-e', script]);
+  console.log(`binaryen read+write (own process, once): wall ${wall.toFixed(0)} ms = ${(MB / (wall / 1000)).toFixed(1)} MB/s, CPU ${cpu.toFixed(0)} ms; ratio ${(wall / link).toFixed(1)}x box-link (wall)`);
+}
+rmSync(out, { recursive: true, force: true });
