@@ -37,6 +37,12 @@ let elapsed: u64 = 0;
 let cpu: u64 = 0;
 /** MONOTONIC never goes backwards, whatever the host does */
 let lastMonotonic: u64 = 0;
+/**
+ * Host and offset modes: the REALTIME reading that stamps files until the
+ * program next looks at time (see realtime()); valid when stampFresh.
+ */
+let stamp: u64 = 0;
+let stampFresh = false;
 
 export function init(): void {
   if (config_size(0) < CONFIG_SIZE) return;
@@ -121,6 +127,7 @@ function host_time_borrowed(id: u32): u64 {
 // The preview1 surface.
 
 export function clock_time_get(id: u32, precision: u64, time_ptr: u32): u16 {
+  stampFresh = false;
   if (!in_app(time_ptr, 8, app.size())) return ERRNO_FAULT;
   if (!valid_clock(id)) return ERRNO_INVAL;
   // Fixed mode never reaches a host import: the config check is what keeps it off the host.
@@ -159,13 +166,31 @@ function read_clock(id: u32): u64 {
   return host_time_borrowed(id);
 }
 
-/** REALTIME in ns since the epoch (file timestamps); 0 when the host fails. */
+/**
+ * REALTIME in ns since the epoch for file timestamps; 0 when the host fails.
+ *
+ * Host and offset modes read the host once per span between two looks at
+ * time by the program (clock_time_get, poll_oneoff, which reads now() or
+ * virtual_time()): every change in the span gets the stamp read at its first
+ * change. Inside the box this is indistinguishable from reading the clock at
+ * each change: the stamp is no earlier than any time the program read before
+ * the change and no later than any it reads after; only stamps of changes in
+ * one span compare equal, as on a coarse clock. A vfs write thus costs no host
+ * call in a loop of writes. Fixed mode reads no host and moves by a tick.
+ */
 export function realtime(): u64 {
-  return read_clock(CLOCKID_REALTIME);
+  if (clockMode == CLOCK_FIXED) return fixed_time(CLOCKID_REALTIME);
+  if (stampFresh) return stamp;
+  const t = host_time_borrowed(CLOCKID_REALTIME);
+  // A failed read (0) is not kept: the next change asks the host again.
+  stamp = t;
+  stampFresh = t != 0;
+  return t;
 }
 
 /** The clock `id` as clock_time_get would answer it; 0 for an invalid id or a host failure. */
 export function now(id: u32): u64 {
+  stampFresh = false;
   return read_clock(id);
 }
 
@@ -183,6 +208,9 @@ export function advance(ns: u64): void {
  * answers 0, which keeps host sleeping.
  */
 export function virtual_time(): u32 {
+  // The kernel asks at the start of every poll_oneoff: the program may wait
+  // and so see time pass, which ends the span of realtime()'s stamp.
+  stampFresh = false;
   return clockMode == CLOCK_FIXED ? 1 : 0;
 }
 

@@ -261,6 +261,26 @@ describe('--clock host', () => {
     ]);
   });
 
+  it('stamps files with one host reading until the program next looks at time', async () => {
+    const { e, host, time } = await boot({ clock: 'host' });
+    const reads = () => host.calls.filter((c) => c[0] === 'clock_time_get').length;
+    const t0 = host.times[REALTIME]!;
+    expect(e.realtime()).toBe(t0);
+    host.times[REALTIME] = t0 + 5n;
+    expect(e.realtime()).toBe(t0); // a loop of writes costs one host call
+    expect(reads()).toBe(1);
+    expect(time(REALTIME)).toBe(t0 + 5n); // the program looked: the next change is stamped afresh
+    host.times[REALTIME] = t0 + 9n;
+    expect(e.realtime()).toBe(t0 + 9n);
+    host.times[REALTIME] = t0 + 12n;
+    expect(e.virtual_time()).toBe(0); // the start of a poll_oneoff: the program may see time pass
+    expect(e.realtime()).toBe(t0 + 12n);
+    host.times[REALTIME] = t0 + 20n;
+    e.now(MONOTONIC); // a poll's absolute deadline
+    expect(e.realtime()).toBe(t0 + 20n);
+    expect(reads()).toBe(6);
+  });
+
   it('never lets MONOTONIC go backwards', async () => {
     const { e, host, time } = await boot();
     expect(time(MONOTONIC)).toBe(5_000_000n);
