@@ -15,8 +15,9 @@ const inlineCapabilityWasm = {
       if (!match) return undefined;
       const bytes = await readFile(new URL(match[1], `file://${args.path}`));
       return {
-        contents: `const bytes = Uint8Array.from(atob(${JSON.stringify(bytes.toString('base64'))}), (c) => c.charCodeAt(0));\n` +
-          'export function wasm() { return bytes; }\n',
+        // decoded on first use: a command that links nothing (run, --version) never pays for it
+        contents: `const base64 = ${JSON.stringify(bytes.toString('base64'))};\nlet bytes;\n` +
+          'export function wasm() { return (bytes ??= Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))); }\n',
         loader: 'js',
       };
     });
@@ -29,6 +30,10 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'esm',
+  // each command is a dynamic import in main.ts: `box run` and `--version` load only their own chunks
+  splitting: true,
+  // flat: the runtime finds box-worker.js beside whichever chunk it lands in
+  chunkNames: '[name]-[hash]',
   target: 'node22',
   legalComments: 'none',
   plugins: [inlineCapabilityWasm],
