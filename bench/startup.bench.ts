@@ -3,7 +3,7 @@
 // from other processes falls on both sides alike); medians of N, and the peak
 // RSS of each (from /usr/bin/time -f %M when present).
 //
-//   node bench/startup.bench.ts [N]       (builds the hello box into a temp folder first)
+//   node bench/startup.bench.ts [N]       [BOX=...] (builds the hello box into a temp folder first)
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const node = process.execPath;
-const box = join(root, 'packages/cli/bin/box');
+// BOX=path/to/box times another build of the CLI (e.g. an older one) with the same setup
+const box = process.env.BOX ?? join(root, 'packages/cli/bin/box');
 const n = Number(process.argv[2] ?? 21);
 const dir = mkdtempSync(join(tmpdir(), 'startup-bench-'));
 const helloBox = join(dir, 'hello.box.wasm');

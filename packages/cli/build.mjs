@@ -3,7 +3,7 @@
 // starts it from there): the bundles need nothing from the workspace at run time.
 
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 
 /** Replaces each capability's `src/wasm.ts` (which reads build/<name>.wasm) by the bytes themselves. */
 const inlineCapabilityWasm = {
@@ -23,6 +23,9 @@ const inlineCapabilityWasm = {
     });
   },
 };
+
+// chunk names carry a hash: clear the last build's, or they pile up in the package
+await rm('dist', { recursive: true, force: true });
 
 await build({
   entryPoints: { cli: 'src/main.ts', 'box-worker': '../runtime/src/box-worker.ts' },
