@@ -1,5 +1,6 @@
 // Bundles the CLI into dist/cli.js, with the capability modules inlined, and
-// the thread that runs a box into dist/box-worker.js beside it (the runtime
+// the thread that runs a box into dist/box-worker.js beside it, each command
+// in chunks of its own, flat beside them (the runtime
 // starts it from there): the bundles need nothing from the workspace at run time.
 
 import { build } from 'esbuild';
