@@ -1,9 +1,10 @@
 // Bundles the CLI into dist/cli.js, with the capability modules inlined, and
-// the thread that runs a box into dist/box-worker.js beside it (the runtime
+// the thread that runs a box into dist/box-worker.js beside it, each command
+// in chunks of its own, flat beside them (the runtime
 // starts it from there): the bundles need nothing from the workspace at run time.
 
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 
 /** Replaces each capability's `src/wasm.ts` (which reads build/<name>.wasm) by the bytes themselves. */
 const inlineCapabilityWasm = {
@@ -15,13 +16,17 @@ const inlineCapabilityWasm = {
       if (!match) return undefined;
       const bytes = await readFile(new URL(match[1], `file://${args.path}`));
       return {
-        contents: `const bytes = Uint8Array.from(atob(${JSON.stringify(bytes.toString('base64'))}), (c) => c.charCodeAt(0));\n` +
-          'export function wasm() { return bytes; }\n',
+        // decoded on first use: a command that links nothing (run, --version) never pays for it
+        contents: `const base64 = ${JSON.stringify(bytes.toString('base64'))};\nlet bytes;\n` +
+          'export function wasm() { return (bytes ??= Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))); }\n',
         loader: 'js',
       };
     });
   },
 };
+
+// chunk names carry a hash: clear the last build's, or they pile up in the package
+await rm('dist', { recursive: true, force: true });
 
 await build({
   entryPoints: { cli: 'src/main.ts', 'box-worker': '../runtime/src/box-worker.ts' },
@@ -29,6 +34,10 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'esm',
+  // each command is a dynamic import in main.ts: `box run` and `--version` load only their own chunks
+  splitting: true,
+  // flat: the runtime finds box-worker.js beside whichever chunk it lands in
+  chunkNames: '[name]-[hash]',
   target: 'node22',
   legalComments: 'none',
   plugins: [inlineCapabilityWasm],

@@ -1,6 +1,11 @@
 // Shared by the two bin scripts: quiets node:wasi's experimental-feature
 // notice (noise to box users), then loads the bundled CLI.
 import module from 'node:module';
+
+// V8 compiles the bundle once and keeps the code in Node's cache (the OS temp
+// folder, or NODE_COMPILE_CACHE): later starts skip the compile. The one place it is enabled.
+module.enableCompileCache?.();
+
 const emitWarning = process.emitWarning.bind(process);
 process.emitWarning = (warning, ...rest) => {
   const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
@@ -10,8 +15,6 @@ process.emitWarning = (warning, ...rest) => {
 
 /** Runs the CLI as `program` and ends the process with its exit code. */
 export async function run(program) {
-  // V8's compile of the bundle, kept on disk between runs (Node >= 22.1): every start after the first skips it.
-  module.enableCompileCache?.();
   const { main, endProcess } = await import('../dist/cli.js');
   endProcess(await main(program, process.argv.slice(2)));
 }

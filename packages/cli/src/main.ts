@@ -5,15 +5,8 @@ import { BoxFormatError } from '@marcotte/abi';
 import { LinkError, WasmFormatError } from '@marcotte/linker';
 import { hasMultiMemory, LimitError, MULTI_MEMORY_ADVICE, SignalError, StartError, TrapError } from '@marcotte/runtime';
 import { UsageError } from './args.ts';
-import { linkCommand, LINK_HELP } from './commands/link.ts';
-import { runCommand, RUN_HELP } from './commands/run.ts';
-import { buildCommand } from './commands/build.ts';
-import { inspectCommand } from './commands/inspect.ts';
-import { exportCommand } from './commands/export.ts';
-import { conformanceCommand } from './commands/conformance.ts';
-import { serveCommand } from './commands/serve.ts';
-import { runJob, serveJobs } from '@marcotte/conformance';
-import { CAPABILITIES } from './capabilities.ts';
+// Each command is imported when it is chosen (the bundle splits there): a run or --version
+// loads neither the linker's capability modules nor the builder.
 
 export const VERSION = '0.1.0';
 
@@ -32,13 +25,13 @@ Options:
   -h, --help     show this help (box COMMAND --help for a command's)
   --version      print the versions of the CLI and its capabilities`;
 
-export { BOX_HELP, LINK_HELP, RUN_HELP };
+export { BOX_HELP };
 export { endProcess } from './exit.ts';
 
 type Command = 'box' | 'box-link';
 
 async function dispatch(program: Command, argv: readonly string[]): Promise<number> {
-  if (program === 'box-link') return linkCommand(argv);
+  if (program === 'box-link') return (await import('./commands/link.ts')).linkCommand(argv);
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:
@@ -48,27 +41,29 @@ async function dispatch(program: Command, argv: readonly string[]): Promise<numb
       return command === undefined ? 2 : 0;
     case '--version':
       console.log(`box ${VERSION}`);
-      for (const c of CAPABILITIES) console.log(`${c.name} ${c.version}`);
+      for (const c of (await import('./capabilities.ts')).CAPABILITIES) console.log(`${c.name} ${c.version}`);
       return 0;
     case 'build':
-      return buildCommand(rest);
+      return (await import('./commands/build.ts')).buildCommand(rest);
     case 'link':
-      return linkCommand(rest, 'box link');
+      return (await import('./commands/link.ts')).linkCommand(rest, 'box link');
     case 'run':
-      return runCommand(rest);
+      return (await import('./commands/run.ts')).runCommand(rest);
     case 'inspect':
-      return inspectCommand(rest);
+      return (await import('./commands/inspect.ts')).inspectCommand(rest);
     case 'export':
-      return exportCommand(rest);
+      return (await import('./commands/export.ts')).exportCommand(rest);
     case 'conformance':
-      return conformanceCommand(rest);
+      return (await import('./commands/conformance.ts')).conformanceCommand(rest);
     case 'serve':
-      return serveCommand(rest);
-    case '__conformance-child':
+      return (await import('./commands/serve.ts')).serveCommand(rest);
+    case '__conformance-child': {
       // Tests of `box conformance`, one in its own process or many served over IPC (not a user command).
+      const { runJob, serveJobs } = await import('@marcotte/conformance');
       if (rest[0] === '--serve') serveJobs();
       else await runJob(rest[0]!);
       return 0;
+    }
     default:
       throw new UsageError(`box: unknown command ${JSON.stringify(command)} (see box --help)`);
   }
