@@ -6,6 +6,7 @@
 
 import { ERRNO_NOSYS, ERRNO_NOTCAPABLE, ERRNO_SPIPE, ERRNO_SUCCESS, NEVER_HOST } from '@marcotte/abi';
 import { LimitError } from './errors.ts';
+import { iovecs } from './stdio.ts';
 
 type Fn = (...a: unknown[]) => unknown;
 
@@ -64,10 +65,10 @@ function limitOutput(fdWrite: Fn, limit: number, memory: () => WebAssembly.Memor
   return (fd, iovs, count, nwritten) => {
     if (!isStdio(fd)) return fdWrite(fd, iovs, count, nwritten);
     const view = new DataView(memory().buffer);
-    let asked = 0;
-    const end = (iovs as number) + (count as number) * 8;
-    // Out-of-range iovecs are the host's to refuse (EFAULT): count what is readable.
-    for (let at = iovs as number; at + 8 <= Math.min(end, view.byteLength); at += 8) asked += view.getUint32(at + 4, true);
+    const list = iovecs(view, iovs as number, count as number);
+    // Iovecs outside memory are the host's to refuse (EFAULT, nothing written).
+    if (!list) return fdWrite(fd, iovs, count, nwritten);
+    const asked = list.reduce((n, [, len]) => n + len, 0);
     if (written + asked > limit) throw new LimitError(`output limit of ${limit} bytes reached`);
     const err = fdWrite(fd, iovs, count, nwritten);
     if (err === ERRNO_SUCCESS) written += view.getUint32(nwritten as number, true);

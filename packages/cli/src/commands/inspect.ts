@@ -1,4 +1,4 @@
-import { readManifest, BoxFormatError, type Manifest } from '@marcotte/abi';
+import { readManifest, BoxFormatError, SectionReader, sections, type Manifest } from '@marcotte/abi';
 import { readModule, WasmFormatError } from '@marcotte/linker';
 import { flag, parseArgs, UsageError, type OptionSpec } from '../args.ts';
 import { readInput } from '../io.ts';
@@ -29,31 +29,19 @@ export interface Inspection {
   size: number;
 }
 
-/** Section sizes, read from the headers alone. */
+/** A custom section's name, as bytes decoded leniently (a size report, not a check). */
+function customName(bytes: Uint8Array, start: number, end: number): string {
+  const r = new SectionReader(bytes, start, end);
+  const len = r.u32();
+  return new TextDecoder().decode(bytes.subarray(r.at, Math.min(r.at + len, end)));
+}
+
+/** Section sizes, read from the headers alone (abi's bounds-checked walker). */
 function sectionSizes(bytes: Uint8Array): Record<string, number> {
   const sizes: Record<string, number> = {};
-  let at = 8;
-  const leb = () => {
-    let v = 0, shift = 0, b: number;
-    do {
-      b = bytes[at++]!;
-      v += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (b & 0x80);
-    return v;
-  };
-  while (at < bytes.length) {
-    const id = bytes[at++]!;
-    const size = leb();
-    let name = SECTION_NAMES[id] ?? `unknown ${id}`;
-    if (id === 0) {
-      const start = at;
-      const len = leb();
-      name = `custom "${new TextDecoder().decode(bytes.subarray(at, at + len))}"`;
-      at = start;
-    }
-    sizes[name] = (sizes[name] ?? 0) + size;
-    at += size;
+  for (const { id, start, end } of sections(bytes)) {
+    const name = id === 0 ? `custom "${customName(bytes, start, end)}"` : SECTION_NAMES[id] ?? `unknown ${id}`;
+    sizes[name] = (sizes[name] ?? 0) + (end - start);
   }
   return sizes;
 }
