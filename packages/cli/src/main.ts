@@ -5,10 +5,12 @@ import { BoxFormatError } from '@marcotte/abi';
 import { LinkError, WasmFormatError } from '@marcotte/linker';
 import { hasMultiMemory, LimitError, MULTI_MEMORY_ADVICE, SignalError, StartError, TrapError } from '@marcotte/runtime';
 import { UsageError } from './args.ts';
+import pkg from '../package.json' with { type: 'json' };
 // Each command is imported when it is chosen (the bundle splits there): a run or --version
 // loads neither the linker's capability modules nor the builder.
 
-export const VERSION = '0.1.0';
+/** The CLI's version, from its package.json: a changeset bump reaches `box --version` and every manifest's capability versions. */
+export const VERSION: string = pkg.version;
 
 const BOX_HELP = `Usage: box COMMAND [OPTIONS]
 

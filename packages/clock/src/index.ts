@@ -1,6 +1,7 @@
 import type { CapabilityDescriptor, LinkSettings } from '@marcotte/abi';
 import { parseClockMode, parseRandomMode, type ClockMode, type RandomMode } from './modes.ts';
 import { wasm } from './wasm.ts';
+import pkg from '../package.json' with { type: 'json' };
 
 export { parseClockMode, parseDuration, parseRandomMode, parseRfc3339, type ClockMode, type RandomMode } from './modes.ts';
 
@@ -36,7 +37,7 @@ function modesOf(settings: LinkSettings): { clock: ClockMode; random: RandomMode
 /** clock: clock_time_get, clock_res_get and random_get, from the host, shifted, or virtual and seeded. */
 export const clock: CapabilityDescriptor = {
   name: 'clock',
-  version: '0.1.0',
+  version: pkg.version,
   wasm,
   provides: ['clock_time_get', 'clock_res_get', 'random_get'],
   init: 'init',

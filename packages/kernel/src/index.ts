@@ -1,5 +1,6 @@
 import type { CapabilityDescriptor, LinkSettings, Support } from '@marcotte/abi';
 import { wasm } from './wasm.ts';
+import pkg from '../package.json' with { type: 'json' };
 
 /** Every fd-taking preview1 function, and poll_oneoff: the kernel owns the fd namespace. */
 const provides = [
@@ -35,7 +36,7 @@ export function kernelConfig(settings: LinkSettings): Uint8Array {
 /** The kernel: fd table and the fd surface; the host driver serves stdio and host preopens. */
 export const kernel: CapabilityDescriptor = {
   name: 'kernel',
-  version: '0.1.0',
+  version: pkg.version,
   wasm,
   provides,
   init: 'init',

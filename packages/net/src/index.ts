@@ -1,5 +1,6 @@
 import type { CapabilityDescriptor, LinkSettings, Support } from '@marcotte/abi';
 import { wasm } from './wasm.ts';
+import pkg from '../package.json' with { type: 'json' };
 
 /**
  * Nothing of preview1 is served by net itself: the kernel owns every fd and
@@ -46,7 +47,7 @@ export function parsePort(text: string): number | undefined {
 /** net: the kernel's socket driver over the host's listening sockets (box:net). */
 export const net: CapabilityDescriptor = {
   name: 'net',
-  version: '0.1.0',
+  version: pkg.version,
   wasm,
   provides: [],
   support: netSupport,

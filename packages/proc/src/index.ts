@@ -1,5 +1,6 @@
 import type { CapabilityDescriptor, LinkSettings } from '@marcotte/abi';
 import { wasm } from './wasm.ts';
+import pkg from '../package.json' with { type: 'json' };
 
 const encoder = new TextEncoder();
 
@@ -29,7 +30,7 @@ export function procConfig(settings: LinkSettings): Uint8Array {
 /** proc: argv and environment with container semantics, and exit. */
 export const proc: CapabilityDescriptor = {
   name: 'proc',
-  version: '0.1.0',
+  version: pkg.version,
   wasm,
   provides: ['args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get', 'proc_exit', 'proc_raise', 'sched_yield'],
   init: 'init',

@@ -1,6 +1,7 @@
 import type { CapabilityDescriptor, Support } from '@marcotte/abi';
 import { encodeImage } from './image.ts';
 import { wasm } from './wasm.ts';
+import pkg from '../package.json' with { type: 'json' };
 
 export {
   DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_HANDLES, DEFAULT_MAX_PAGES, DEFAULT_MAX_PATH, DEFAULT_QUOTA, IMAGE_MAGIC, IMAGE_SEGMENTS, IMAGE_VERSION,
@@ -51,7 +52,7 @@ export const vfsSupport: Readonly<Record<string, Support>> = {
 /** vfs: the in-memory filesystem driver over the image baked at link time. */
 export const vfs: CapabilityDescriptor = {
   name: 'vfs',
-  version: '0.1.0',
+  version: pkg.version,
   wasm,
   provides: [],
   support: vfsSupport,

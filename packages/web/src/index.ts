@@ -3,6 +3,7 @@
 // them together); a blocking read in the box waits there, not on the page.
 
 import { BoxFormatError, readManifest, type ImageEntry, type Manifest } from '@marcotte/abi';
+import { StartError, TrapError } from '@marcotte/runtime/errors';
 import { hasMultiMemory } from '@marcotte/runtime/features';
 import { readSnapshot, snapshotToTar } from '@marcotte/vfs';
 import type { RunRequest, WorkerMessage } from './protocol.ts';
@@ -10,18 +11,9 @@ import { createChannel, StdinQueue } from './stdin.ts';
 
 export { StdinQueue } from './stdin.ts';
 export { HOST_SUPPORT } from './host.ts';
-export { hasMultiMemory, readManifest, type Manifest };
-
-/** The box could not start: not a box, a newer format, no multi-memory and not portable, does not instantiate. */
-export class StartError extends Error {
-  override name = 'StartError';
-}
-
-/** The program trapped; `snapshot` holds the vfs tree as it was then, when the box has one. */
-export class TrapError extends Error {
-  override name = 'TrapError';
-  snapshot?: Uint8Array | undefined;
-}
+// One definition of each error for Node and the browser, so code that catches
+// one catches the other.
+export { hasMultiMemory, readManifest, StartError, TrapError, type Manifest };
 
 export interface RunOptions {
   /** run-time args (argv[1..]); when empty the box's default args apply */
