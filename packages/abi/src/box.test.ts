@@ -16,7 +16,7 @@ function boxWith(json: string): Uint8Array {
   return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, (size & 0x7f) | 0x80, size >> 7, name.length, ...name, ...payload]);
 }
 
-const good = { format: BOX_FORMAT, capabilities: { k: { version: '1' } }, entrypoint: 'a', args: [], env: [], hostImports: [] };
+const good = { format: BOX_FORMAT, capabilities: { k: { version: '1' } }, entrypoint: 'a', args: [], env: [], hostImports: [], hostImportsBy: {}, sizes: {}, served: {} };
 
 describe('readManifest', () => {
   it('reads a well-formed manifest', () => {
@@ -29,8 +29,13 @@ describe('readManifest', () => {
     ['capabilities missing', { ...good, capabilities: undefined }, /"capabilities" must be/],
     ['capabilities not objects', { ...good, capabilities: { k: 1 } }, /"capabilities" must be/],
     ['args of numbers', { ...good, args: [1] }, /"args" must be a list of strings/],
+    // The type says every linker writes these; the check agrees (they used to be optional only here).
+    ['sizes missing', { ...good, sizes: undefined }, /"sizes" must be an object of \{ functions, code, data \}/],
+    ['hostImportsBy missing', { ...good, hostImportsBy: undefined }, /"hostImportsBy" must be an object of lists of strings/],
+    ['served of numbers', { ...good, served: { fd_write: 1 } }, /"served" must be an object of strings/],
+    ['image without a count', { ...good, image: { files: 1, dirs: 1, symlinks: 1 } }, /"image\.bytes" must be a count/],
     ['hostImportsBy of non-lists', { ...good, hostImportsBy: { fd_write: 'app' } }, /"hostImportsBy" must be/],
-    ['vfsImage without counts', { ...good, vfsImage: { first: -1, count: 1, sizeFunction: 0 } }, /"vfsImage" must be/],
+    ['vfsImage without counts', { ...good, vfsImage: { first: -1, count: 1, sizeFunction: 0 } }, /"vfsImage\.first" must be a count/],
     ['a newer format', { ...good, format: BOX_FORMAT + 1 }, /newer than this runtime reads/],
     // build records that made box inspect and FROM fail inside (issue 16, finding 12)
     ['an empty build record', { ...good, build: {} }, /"build\.from" must be a string/],

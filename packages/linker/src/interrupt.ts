@@ -8,7 +8,7 @@
 // host sets it, the next iteration traps. Capability code is left as it is,
 // so an interrupt never lands in the middle of a capability's call.
 
-import { MANIFEST_SECTION, type Manifest } from '@marcotte/abi';
+import { MANIFEST_SECTION, parseManifest } from '@marcotte/abi';
 import { readModule } from './binary/reader.ts';
 import { writeModule } from './binary/writer.ts';
 import { identityMap } from './binary/module.ts';
@@ -44,7 +44,7 @@ export function interruptible(box: Uint8Array): Uint8Array<ArrayBuffer> {
   const module = readModule(box);
   const section = module.customs.find((c) => c.name === MANIFEST_SECTION);
   if (!section) throw new LinkError('not a box: it has no manifest');
-  const manifest = JSON.parse(new TextDecoder().decode(section.bytes)) as Manifest;
+  const manifest = parseManifest(section.bytes);
   // The program's functions come first in a box's code section (the linker merges it first).
   const appFunctions = manifest.sizes?.app?.functions;
   if (appFunctions === undefined) throw new LinkError('the box\'s manifest does not say which functions are the program\'s');
