@@ -218,7 +218,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 async function compareStartUp(program: Uint8Array, args: string[], base: ImageEntry[], image: ImageEntry[]) {
   const small = await startBox(program, args[0]!, base);
   const large = await startBox(program, args[0]!, [...base, ...image]);
-  for (let i = 0; i < 3; i++) await startUp(small.module, args), await startUp(large.module, args);
+  for (let i = 0; i < 3; i++) {
+    await startUp(small.module, args);
+    await startUp(large.module, args);
+  }
   const a: number[] = [];
   const b: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {

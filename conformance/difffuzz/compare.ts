@@ -24,7 +24,7 @@ interface Rule {
 
 const result = (line: string | undefined) => line?.slice(line.indexOf(' -> ') + 4) ?? '(missing)';
 /** a path with a "." or ".." after its first component: node:wasi normalizes it lexically, Linux and the vfs resolve it */
-const hasDot = (p: string | undefined) => p !== undefined && p.split('/').slice(1).some((c) => c === '.' || c === '..');
+const hasDot = (p: string | undefined): boolean => p?.split('/').slice(1).some((c) => c === '.' || c === '..') === true;
 
 export const RULES: Rule[] = [
   {

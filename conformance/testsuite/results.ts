@@ -90,8 +90,8 @@ export function renderSuiteTable(m: Measured): string[] {
   for (const [test, row] of Object.entries(m.tests)) {
     const cells = columns.map((c) => mark(row[c]));
     const pub = published.map((p) => (PUBLISHED[p]!.includes(test) ? '**skip**' : 'pass'));
-    columns.forEach((c) => totals.set(c, (totals.get(c) ?? 0) + (row[c] === 'pass' ? 1 : 0)));
-    published.forEach((p, i) => totals.set(p, (totals.get(p) ?? 0) + (pub[i] === 'pass' ? 1 : 0)));
+    columns.forEach((c) => { totals.set(c, (totals.get(c) ?? 0) + (row[c] === 'pass' ? 1 : 0)); });
+    published.forEach((p, i) => { totals.set(p, (totals.get(p) ?? 0) + (pub[i] === 'pass' ? 1 : 0)); });
     lines.push(`| ${test} | ${[...cells, ...pub].join(' | ')} |`);
   }
   const n = Object.keys(m.tests).length;

@@ -106,7 +106,7 @@ function genAsWasi(): string {
     lines.push(`@external("${WASI_MODULE}", "${f.name}")`);
     lines.push(`export declare function ${f.name}(${params}): ${asResult(f.results, true)};`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function asLiteral(c: Constant): string {
@@ -122,7 +122,7 @@ function genAsConstants(): string {
   }
   lines.push('', '// Struct layouts (wasm32): sizes, alignments and field offsets in bytes.');
   for (const c of structConstants()) lines.push(`@inline export const ${c.name}: u32 = ${c.value};`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function genAsApp(): string {
@@ -137,7 +137,7 @@ function genAsApp(): string {
     lines.push(`@external("${BOX_APP_MODULE}", "${f.name}")`);
     lines.push(`export declare function ${f.name}(${params}): ${asResult(f.results, false)};`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 // ---------------------------------------------------------------------------
@@ -191,7 +191,7 @@ function genTs(): string {
     lines.push(`  '${n}',`);
   }
   lines.push('];');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** Every generated file, keyed by path relative to the package root. */

@@ -19,7 +19,10 @@ export function boxAppImports(app: Mem, local: Mem): Record<string, (...args: ne
     }
     return appView;
   };
-  const bytes = (): Uint8Array => (view(), appBytes);
+  const bytes = (): Uint8Array => {
+    view();
+    return appBytes;
+  };
   return {
     size: (): bigint => BigInt(app().buffer.byteLength),
     copy_in: (dst: number, src: number, len: number): void => {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cacheKey, defaultCacheDir, LayerCache } from './cache.ts';
 
 const scratch: string[] = [];
-afterAll(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(() => scratch.forEach((dir) => { rmSync(dir, { recursive: true, force: true }); }));
 const scratchDir = (): string => {
   const dir = mkdtempSync(join(tmpdir(), 'layer-cache-'));
   scratch.push(dir);

@@ -91,7 +91,7 @@ function matchContext(context: Context, source: string): Match[] {
     return {
       path,
       type: e.type,
-      entries: below.map((b) => fromContextEntry(context, b, b.path === e.path ? (e.type === 'dir' ? '/' : `/${baseOf('/' + path)}`) : `/${relativeTo(e.path, b.path)}`)),
+      entries: below.map((b) => fromContextEntry(context, b, b.path === e.path ? (e.type === 'dir' ? '/' : `/${baseOf(`/${path}`)}`) : `/${relativeTo(e.path, b.path)}`)),
       keys: below.map((b) => context.hash(b.path)),
     };
   });

@@ -22,7 +22,10 @@ describe('progress', () => {
   });
   it('uses plain lines in CI even on a terminal', () => {
     let out = '';
-    const stream = { isTTY: true, write: (t: string) => ((out += t), true) } as unknown as NodeJS.WriteStream;
+    const stream = { isTTY: true, write: (t: string) => {
+      out += t;
+      return true;
+    } } as unknown as NodeJS.WriteStream;
     progressFor(stream, { CI: 'true' }).step(1, 1, 'X');
     expect(out).toBe('#1 [1/1] X\n');
   });

@@ -72,7 +72,7 @@ export async function runStep(step: RunStep): Promise<Layer> {
   }
   for (const w of warnings) step.note?.(`${step.describe}: ${w}`);
   const devNull = step.io.stdin === undefined ? openSync('/dev/null', 'r') : undefined;
-  let result;
+  let result: Awaited<ReturnType<typeof runBoxIsolated>>;
   try {
     result = await runBoxIsolated(bytes, {
       snapshot: true, timeoutMs: step.timeoutMs,

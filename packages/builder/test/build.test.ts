@@ -139,7 +139,10 @@ describe('box build: instructions', () => {
     const e = await failure(ctx);
     expect(e.message).toBe('Dockerfile:3: EXPOSE needs the net capability, which this build does not have');
     let seen: unknown;
-    const net: CapabilityDescriptor = { name: 'net', version: '0.0.0', wasm: fakeNet, provides: [], support: {}, config: (s) => ((seen = (s as { listen?: unknown }).listen), []) };
+    const net: CapabilityDescriptor = { name: 'net', version: '0.0.0', wasm: fakeNet, provides: [], support: {}, config: (s) => {
+      seen = (s as { listen?: unknown }).listen;
+      return [];
+    } };
     const r = await buildIn(ctx, { capabilities: [...CAPS, net] });
     expect(r.manifest.build?.exposed).toEqual(['8080/tcp', '9090/tcp']);
     expect(r.manifest.capabilities.net).toBeDefined();

@@ -35,7 +35,7 @@ const cases = [
 // Busy CPUs: two spinning processes per core, for as long as the runs take, so that threads wait to be scheduled.
 const burners = Array.from({ length: 2 * availableParallelism() }, () =>
   spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
-const stopBurners = () => burners.forEach((b) => b.kill('SIGKILL'));
+const stopBurners = () => burners.forEach((b) => { b.kill('SIGKILL'); });
 process.on('exit', stopBurners);
 
 function runOnce(i) {

@@ -492,7 +492,7 @@ describe('box', () => {
     expect(r.status).toBe(134);
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines.at(-1)).toMatch(/^box run: the box trapped: unreachable/);
-    expect(lines).toContain('fd_fdstat_get(1, ' + lines.find((l) => l.startsWith('fd_fdstat_get(1, '))!.slice(17));
+    expect(lines).toContain(`fd_fdstat_get(1, ${lines.find((l) => l.startsWith('fd_fdstat_get(1, '))!.slice(17)}`);
     expect(lines.some((l) => /^fd_write\(1, \d+, \d+, \d+\) = 0 \(SUCCESS\)$/.test(l))).toBe(true);
     // without --trace at run time the recorded calls are not printed
     expect(cli('box', ['run', traced]).stderr.trimEnd().split('\n')).toHaveLength(1);

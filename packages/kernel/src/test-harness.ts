@@ -8,7 +8,7 @@ import { kernelConfig } from './index.ts';
 import { wasm } from './wasm.ts';
 
 /** A scripted host function; `app` views the app memory, where a real host writes results. */
-type HostFn = (app: DataView, ...args: (number | bigint)[]) => number | void;
+type HostFn = (app: DataView, ...args: (number | bigint)[]) => number | undefined;
 
 export interface HostCall {
   name: string;
@@ -60,7 +60,7 @@ export async function kernelHarness(script: HostScript = {}): Promise<Harness> {
       return ERRNO_SUCCESS;
     },
   };
-  const host: Record<string, (...args: (number | bigint)[]) => number | void> = {};
+  const host: Record<string, (...args: (number | bigint)[]) => number | undefined> = {};
   for (const imp of WebAssembly.Module.imports(module)) {
     if (imp.module !== 'wasi_snapshot_preview1') continue;
     const fn = script.host?.[imp.name] ?? defaults[imp.name] ?? (() => ERRNO_NOSYS);

@@ -106,7 +106,7 @@ function mergeWithBinaryen(program: Uint8Array, caps: CapabilityDescriptor[], se
   wrapper.types.push({ params: [], results: [] });
   // The program's _start is renamed app_start: the first of two colliding exports would win.
   const calls = [...caps.filter((c) => c.init).map((c) => [c.name, `${c.name}_${c.init!}`]), ['app', 'app_start']];
-  calls.forEach(([module, name]) => wrapper.imports.push({ module: module!, name: name!, desc: { kind: 'func', type: 0 } }));
+  calls.forEach(([module, name]) => { wrapper.imports.push({ module: module!, name: name!, desc: { kind: 'func', type: 0 } }); });
   const start = callEach(calls.map((_, i) => i));
   wrapper.functions.push(0);
   wrapper.codes.push(start.build(start.calls!));

@@ -45,7 +45,7 @@ function mutate(input: Uint8Array, m: Mutation): Uint8Array {
   const bytes = new Uint8Array(input);
   switch (m.kind) {
     case 'flip':
-      m.at.forEach((at, i) => (bytes[at % bytes.length] = m.value[i]!));
+      m.at.forEach((at, i) => { bytes[at % bytes.length] = m.value[i]!; });
       return bytes;
     case 'truncate':
       return bytes.subarray(0, m.at % bytes.length);

@@ -102,7 +102,7 @@ export function typeOfFunc(m: Module, index: number): FuncType {
 
 export function merge(app: Module, caps: readonly CapabilityPart[], options: MergeOptions = {}): MergeResult {
   checkProgram(app);
-  caps.forEach((c) => checkMemories(`capability ${c.descriptor.name}`, c.module));
+  caps.forEach((c) => { checkMemories(`capability ${c.descriptor.name}`, c.module); });
   const names = ['app', ...caps.map((c) => c.descriptor.name)];
   const modules = [app, ...caps.map((c) => c.module)];
 
@@ -377,7 +377,7 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
   }
   parts.slice(1).forEach((p, i) => {
     // The runtime's control surface: capability memories and declared control functions (snapshots, commits).
-    p.module.memories.forEach((_, j) => out.exports.push({ name: `box.${p.name}.memory${j ? j : ''}`, kind: 'memory', index: bases[i + 1]!.memory + j }));
+    p.module.memories.forEach((_, j) => { out.exports.push({ name: `box.${p.name}.memory${j ? j : ''}`, kind: 'memory', index: bases[i + 1]!.memory + j }); });
     for (const [name, node] of controls[i]!) out.exports.push({ name: `box.${p.name}.${name}`, kind: 'func', index: finalIndex.get(node)! });
   });
 
@@ -405,7 +405,13 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
 /** Function indices an expression names (call, return_call, ref.func). */
 function refFuncs(expr: Uint8Array, offset = 0): number[] {
   const found: number[] = [];
-  const recording: IndexMap = { ...identityMap, func: (i) => (found.push(i), i) };
+  const recording: IndexMap = {
+    ...identityMap,
+    func: (i) => {
+      found.push(i);
+      return i;
+    },
+  };
   scratch.reset();
   rewriteExpr(expr, recording, scratch, offset);
   return found;
@@ -475,7 +481,7 @@ function checkProgram(app: Module): void {
   checkMemories('the program', app);
   if (app.memories.length !== 1) throw new LinkError(`the program must define exactly one memory, it has ${app.memories.length}`);
   const memory = app.exports.find((e) => e.name === 'memory');
-  if (!memory || memory.kind !== 'memory' || memory.index !== 0) {
+  if (memory?.kind !== 'memory' || memory.index !== 0) {
     throw new LinkError('the program must export its memory as "memory" (WASI hosts read it by that name)');
   }
   const start = app.exports.some((e) => e.name === '_start' && e.kind === 'func');

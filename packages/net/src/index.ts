@@ -33,7 +33,7 @@ export function netConfig(settings: LinkSettings): Uint8Array {
   const out = new Uint8Array(4 + 4 * ports.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, ports.length, true);
-  ports.forEach((p, i) => view.setUint32(4 + 4 * i, p, true));
+  ports.forEach((p, i) => { view.setUint32(4 + 4 * i, p, true); });
   return out;
 }
 

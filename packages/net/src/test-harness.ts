@@ -6,7 +6,7 @@ import { ERRNO_BADF, ERRNO_NOSYS, ERRNO_SUCCESS, FILETYPE_SOCKET_STREAM, boxAppI
 import { kernel, kernelConfig } from '@marcotte/kernel';
 import { net, netConfig } from './index.ts';
 
-export type HostFn = (app: DataView, ...args: (number | bigint)[]) => number | void;
+export type HostFn = (app: DataView, ...args: (number | bigint)[]) => number | undefined;
 
 export interface HostCall {
   name: string;
@@ -47,7 +47,7 @@ export async function netHarness(options: { listen?: number[]; sockets?: number;
     fd_close: () => ERRNO_SUCCESS,
   };
   const hostFor = (module: WebAssembly.Module) => {
-    const host: Record<string, (...args: (number | bigint)[]) => number | void> = {};
+    const host: Record<string, (...args: (number | bigint)[]) => number | undefined> = {};
     for (const imp of WebAssembly.Module.imports(module)) {
       if (imp.module !== 'wasi_snapshot_preview1') continue;
       const fn = options.host?.[imp.name] ?? defaults[imp.name] ?? (() => ERRNO_NOSYS);

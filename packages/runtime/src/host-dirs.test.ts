@@ -8,7 +8,7 @@ import * as abi from '@marcotte/abi';
 import { runBox } from './node.ts';
 import { hostDirectories, OPENED_FD_BASE } from './host-dirs.ts';
 
-const escape = readFileSync(new URL('../test/hostescape.wasm', import.meta.url));
+const escapeWasm = readFileSync(new URL('../test/hostescape.wasm', import.meta.url));
 
 let work: string;
 beforeEach(() => {
@@ -44,7 +44,7 @@ function tree(): { mount: string; canary: string } {
 }
 
 async function run(mode: 'static' | 'dynamic', mount: string): Promise<string> {
-  const box = link(escape, { capabilities: [kernel], entrypoint: 'hostescape', args: [], env: [], portable: mode === 'dynamic' }).bytes;
+  const box = link(escapeWasm, { capabilities: [kernel], entrypoint: 'hostescape', args: [], env: [], portable: mode === 'dynamic' }).bytes;
   const chunks: Uint8Array[] = [];
   const { exitCode } = await runBox(box, { dirs: [['/m', mount]], mode, onOutput: (_fd, bytes) => chunks.push(bytes.slice()) });
   expect(exitCode).toBe(0);
@@ -174,12 +174,18 @@ describe('host directories (box run --dir) are confined to the mount', () => {
 function driver(dir: string) {
   const memory = new WebAssembly.Memory({ initial: 1 });
   const lower: string[] = [];
-  const record = (name: string) => (...args: unknown[]) => (lower.push(`${name}(${args[0]})`), abi.ERRNO_NOSYS);
+  const record = (name: string) => (...args: unknown[]) => {
+    lower.push(`${name}(${args[0]})`);
+    return abi.ERRNO_NOSYS;
+  };
   const names = ['fd_prestat_get', 'fd_close', 'fd_readdir', 'path_open', 'fd_read', 'fd_write'];
   const { imports, close } = hostDirectories([['/m', dir]], Object.fromEntries(names.map((n) => [n, record(n)])) as never, () => memory);
   const call = (name: string, ...args: unknown[]): number => (imports[name] as (...a: unknown[]) => number)(...args);
   const view = () => new DataView(memory.buffer);
-  const put = (at: number, text: string): number => (new Uint8Array(memory.buffer).set(Buffer.from(text), at), Buffer.byteLength(text));
+  const put = (at: number, text: string): number => {
+    new Uint8Array(memory.buffer).set(Buffer.from(text), at);
+    return Buffer.byteLength(text);
+  };
   return { call, view, put, lower, memory, close };
 }
 

@@ -18,7 +18,7 @@ const I64 = 0x7e;
 function procExitI64(wasm: Uint8Array): Uint8Array {
   const m = readModule(wasm);
   const imp = m.imports.find((i) => i.module === 'wasi_snapshot_preview1' && i.name === 'proc_exit' && i.desc.kind === 'func');
-  if (!imp || imp.desc.kind !== 'func') throw new Error('no proc_exit import to forge');
+  if (imp?.desc.kind !== 'func') throw new Error('no proc_exit import to forge');
   m.types.push({ params: [I64], results: [] });
   imp.desc.type = m.types.length - 1;
   return writeModule(m);

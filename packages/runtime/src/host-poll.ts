@@ -36,7 +36,7 @@ export function pollFiles(t: HostTable, mem: GuestMemory, lower: Poll): Poll {
         events.push(new Uint8Array(e.buffer));
       }
       if (events.length === 0) return lower(inPtr, out, n, nevents);
-      events.forEach((e, i) => mem.bytes(out + i * R.EVENT_SIZE, R.EVENT_SIZE).set(e));
+      events.forEach((e, i) => { mem.bytes(out + i * R.EVENT_SIZE, R.EVENT_SIZE).set(e); });
       mem.setU32(nevents, events.length);
       return R.ERRNO_SUCCESS;
     } catch (e) {

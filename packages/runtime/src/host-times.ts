@@ -55,7 +55,10 @@ export function setTimes(path: Buffer, noFollow: boolean, atim: bigint, mtim: bi
   if (a === undefined && m === undefined) return;
   // touch takes its path as a string, passed on as UTF-8: a name that is not UTF-8 goes through node:fs.
   const text = path.toString('utf8');
-  if (touchMissing || !Buffer.from(text, 'utf8').equals(path)) return viaNode(path, noFollow, atim, mtim, flags);
+  if (touchMissing || !Buffer.from(text, 'utf8').equals(path)) {
+    viaNode(path, noFollow, atim, mtim, flags);
+    return;
+  }
   const value = (v: bigint | 'now'): bigint | undefined => (v === 'now' ? undefined : v);
   try {
     if (a !== undefined && a === m) touch(text, noFollow, [], value(a));
@@ -66,7 +69,8 @@ export function setTimes(path: Buffer, noFollow: boolean, atim: bigint, mtim: bi
   } catch (e) {
     if ((e as { code?: string }).code === 'ENOENT') {
       touchMissing = true;
-      return viaNode(path, noFollow, atim, mtim, flags);
+      viaNode(path, noFollow, atim, mtim, flags);
+      return;
     }
     const stderr = String((e as { stderr?: unknown }).stderr ?? '');
     const known = MESSAGES.find(([text]) => stderr.includes(text));

@@ -78,7 +78,7 @@ export function waitableHost(host: Record<string, unknown>, memory: () => WebAss
   const hostReady = (inPtr: number, out: number, nevents: number, n: number, others: number[]): Uint8Array[] | number => {
     const bytes = new Uint8Array(memory().buffer);
     const saved = bytes.slice(inPtr, inPtr + n * SUBSCRIPTION);
-    others.forEach((i, k) => bytes.copyWithin(inPtr + k * SUBSCRIPTION, inPtr + i * SUBSCRIPTION, inPtr + (i + 1) * SUBSCRIPTION));
+    others.forEach((i, k) => { bytes.copyWithin(inPtr + k * SUBSCRIPTION, inPtr + i * SUBSCRIPTION, inPtr + (i + 1) * SUBSCRIPTION); });
     const clock = inPtr + others.length * SUBSCRIPTION;
     bytes.fill(0, clock, clock + SUBSCRIPTION);
     const v = view();

@@ -272,7 +272,11 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
   try {
     let exitCode: number;
     try {
-      exitCode = instance.exports._start ? wasi.start(instance as WebAssembly.Instance) : (wasi.initialize(instance as WebAssembly.Instance), 0);
+      if (instance.exports._start) exitCode = wasi.start(instance as WebAssembly.Instance);
+      else {
+        wasi.initialize(instance as WebAssembly.Instance);
+        exitCode = 0;
+      }
     } finally {
       flushSockets();
       dirs.close();

@@ -25,7 +25,10 @@ function setup(listeners = 1, overrides: Record<string, (...a: number[]) => numb
   };
   const memory = new WebAssembly.Memory({ initial: 1 });
   const passed: string[] = [];
-  const host = new Proxy({}, { get: (_, name: string) => overrides[name] ?? (() => (passed.push(name), ERRNO_BADF)) });
+  const host = new Proxy({}, { get: (_, name: string) => overrides[name] ?? (() => {
+    passed.push(name);
+    return ERRNO_BADF;
+  }) });
   const { imports, flush } = socketImports({ port: port2, wake: new SharedArrayBuffer(4), listeners }, FIRST, host, () => memory);
   const wasi = imports as Record<string, (...a: number[]) => number>;
   const view = new DataView(memory.buffer);

@@ -335,7 +335,7 @@ export function socketImports(
   function hostReady(inPtr: number, out: number, nevents: number, others: number[], n: number): Uint8Array[] {
     const bytes = new Uint8Array(memory().buffer);
     const saved = bytes.slice(inPtr, inPtr + n * 48);
-    others.forEach((i, k) => bytes.copyWithin(inPtr + k * 48, inPtr + i * 48, inPtr + i * 48 + 48));
+    others.forEach((i, k) => { bytes.copyWithin(inPtr + k * 48, inPtr + i * 48, inPtr + i * 48 + 48); });
     const v = view();
     const clock = inPtr + others.length * 48;
     bytes.fill(0, clock, clock + 48);

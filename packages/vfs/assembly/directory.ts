@@ -141,7 +141,6 @@ export function dir_find(d: Inode, ptr: usize, len: usize, h: u32): Inode | null
     }
     k = (k + 1) & mask;
   }
-  return null;
 }
 
 /** memory.copy for a name: most are short, and V8 calls out of compiled code for a memory.copy. */

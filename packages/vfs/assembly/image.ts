@@ -48,7 +48,7 @@ export let image_strings: usize = 0;
 export let image_build_time: u64 = 0;
 export let image_quota: u64 = DEFAULT_QUOTA;
 /** Inodes of hard-linked image files, by leader entry: every name of one file finds the same inode. */
-let groups = new Table();
+const groups = new Table();
 /** inode_from_entry returned an inode another name had already made. */
 let reused = false;
 

@@ -6,7 +6,6 @@
 import { handle_open, handles_init, handle_get } from "./handles";
 import { image_init, image_workdir_bytes } from "./image";
 import { limits_host_pages, mem_claim_arena } from "./limits";
-import { Inode } from "./inode";
 import { resolve_set_root } from "./resolve";
 
 export {

@@ -85,7 +85,8 @@ function can_create(parent: Inode, filetype: u8, target: u64): u16 {
 /** Returns the new handle, or the negated errno. */
 export function path_open(
   h: u32, dirflags: u32, path: u32, path_len: u32, oflags: u32,
-  rights_base: u64, rights_inheriting: u64, fdflags: u32,
+  // Inheriting rights are the kernel's business (it keeps them in the fd table).
+  rights_base: u64, _rights_inheriting: u64, fdflags: u32,
 ): i32 {
   if (oflags & ~OFLAGS_ALL || fdflags & ~<u32>FDFLAGS_ALL) return -<i32>ERRNO_INVAL;
   // O_CREAT with a trailing slash is EISDIR on Linux once the directories

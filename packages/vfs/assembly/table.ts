@@ -20,7 +20,6 @@ export class Table {
       if (unchecked(this.slots[k << 1]) == key) return <i64>(v - 1);
       k = (k + 1) & mask;
     }
-    return -1;
   }
 
   set(key: u64, value: u32): void {

@@ -402,7 +402,7 @@ export function tarNumber(block: Uint8Array, at: number, len: number): number {
 function tarPath(name: string): string {
   const parts = name.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) throw new Error(`tar entry escapes the archive root: ${JSON.stringify(name)}`);
-  return '/' + parts.join('/');
+  return `/${parts.join('/')}`;
 }
 
 function paxRecords(data: Uint8Array): Map<string, string> {

@@ -101,7 +101,7 @@ function tarHeader(name: string, type: string, size: number, mode: number, mtime
   block.set(encoder.encode('00'), 263);
   block.fill(0x20, 148, 156);
   const sum = block.reduce((n, b) => n + b, 0);
-  block.set(encoder.encode(sum.toString(8).padStart(6, '0') + '\0 '), 148);
+  block.set(encoder.encode(`${sum.toString(8).padStart(6, '0')}\0 `), 148);
   return block;
 }
 

@@ -120,6 +120,7 @@ export function createHost(options: HostOptions): Record<string, Fn> {
   const args = strings(argv);
   const env = strings(environ);
 
+  // biome-ignore lint/suspicious/noConfusingVoidType: proc_exit and sched_yield's bodies return nothing
   const host: Record<string, (...a: number[]) => void | number> = {
     args_sizes_get: (count, size) => args.sizes(count!, size!),
     args_get: (ptrs, buf) => args.get(ptrs!, buf!),

@@ -60,7 +60,10 @@ async function capture(program: 'box' | 'box-link', argv: string[]): Promise<{ c
   const error = console.error, log = console.log, write = process.stderr.write;
   console.error = (...a: unknown[]) => void (stderr += `${a.join(' ')}\n`);
   console.log = () => {};
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk)), true)) as typeof process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk);
+    return true;
+  }) as typeof process.stderr.write;
   try {
     return { code: await main(program, argv), stderr };
   } finally {

@@ -191,7 +191,7 @@ describe('malformed input', () => {
     const x = everySection();
     for (let n = 0; n < x.length; n++) {
       const t = x.subarray(0, n);
-      let m;
+      let m: ReturnType<typeof readModule>;
       try {
         m = readModule(t);
       } catch (e) {
