@@ -9,4 +9,5 @@ export * from './parts.ts';
 export * from './bytes.ts';
 export * from './authority.ts';
 export * from './sections.ts';
+export * from './poll-records.ts';
 export * from './errors.ts';

@@ -36,7 +36,10 @@ export function kernelConfig(settings: LinkSettings): Uint8Array {
 /** The kernel: fd table and the fd surface; the host driver serves stdio and host preopens. */
 export const kernel: CapabilityDescriptor = {
   name: 'kernel',
-  version: pkg.version,
+  // A getter keeps the descriptor free of side effects, so bundles that never use it (the browser's) drop it.
+  get version() {
+    return pkg.version;
+  },
   wasm,
   provides,
   init: 'init',

@@ -47,7 +47,10 @@ export function parsePort(text: string): number | undefined {
 /** net: the kernel's socket driver over the host's listening sockets (box:net). */
 export const net: CapabilityDescriptor = {
   name: 'net',
-  version: pkg.version,
+  // A getter keeps the descriptor free of side effects, so bundles that never use it (the browser's) drop it.
+  get version() {
+    return pkg.version;
+  },
   wasm,
   provides: [],
   support: netSupport,

@@ -30,7 +30,10 @@ export function procConfig(settings: LinkSettings): Uint8Array {
 /** proc: argv and environment with container semantics, and exit. */
 export const proc: CapabilityDescriptor = {
   name: 'proc',
-  version: pkg.version,
+  // A getter keeps the descriptor free of side effects, so bundles that never use it (the browser's) drop it.
+  get version() {
+    return pkg.version;
+  },
   wasm,
   provides: ['args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get', 'proc_exit', 'proc_raise', 'sched_yield'],
   init: 'init',

@@ -8,16 +8,15 @@
 // short waits, as socket-host.ts does for sockets.
 
 import {
-  ERRNO_FAULT, ERRNO_SUCCESS, EVENTRWFLAGS_FD_READWRITE_HANGUP, EVENTTYPE_CLOCK, EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE,
-  SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME,
+  ERRNO_FAULT, ERRNO_SUCCESS, EVENT_SIZE, eventAt, eventType, EVENTRWFLAGS_FD_READWRITE_HANGUP, EVENTTYPE_CLOCK,
+  EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE, subscriptionAt, subscriptionClock, subscriptionFd,
+  subscriptionTag, writeClockSubscription, writeEvent,
 } from '@marcotte/abi';
 import type { StdinChannel } from './stdin-channel.ts';
 import { iovecs } from './stdio.ts';
 
 type Fn = (...a: number[]) => number;
 
-const SUBSCRIPTION = 48;
-const EVENT = 32;
 /** How often a poll that also waits on other host fds asks node:wasi about them again. */
 const OTHERS_EVERY_MS = 10;
 
@@ -26,13 +25,42 @@ const OTHERS_EVERY_MS = 10;
  * undefined for a clock id node:wasi does not have (it answers those).
  */
 export function clockDue(view: DataView, sub: number, start: number): number | undefined {
-  const id = view.getUint32(sub + 16, true);
+  const { id, timeout, absolute } = subscriptionClock(view, sub);
   if (id > 3) return undefined;
-  const timeout = view.getBigUint64(sub + 24, true);
-  if ((view.getUint16(sub + 40, true) & SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME) === 0) return start + Number(timeout) / 1e6;
+  if (!absolute) return start + Number(timeout) / 1e6;
   if (id === 0) return start + (Number(timeout) / 1e6 - Date.now());
   // node:wasi's other clocks count from uv_hrtime, which process.hrtime reads.
   return start + Number(timeout - process.hrtime.bigint()) / 1e6;
+}
+
+/**
+ * The events the lower host (node:wasi) reports at once for the
+ * subscriptions `others` of the caller's array at `inPtr`: they are copied to
+ * its front, followed by a clock already due so that the lower host does not
+ * wait, and the array is put back. There is room: at least one subscription
+ * is the caller's own (a clock, stdin, a socket). An error of the lower host
+ * (EPERM for a regular file it cannot poll) is returned as a number.
+ */
+export function askLowerPoll(lowerPoll: Fn, memory: () => WebAssembly.Memory, inPtr: number, out: number, nevents: number,
+  n: number, others: readonly number[]): Uint8Array[] | number {
+  const bytes = new Uint8Array(memory().buffer);
+  const saved = bytes.slice(inPtr, subscriptionAt(inPtr, n));
+  others.forEach((i, k) => { bytes.copyWithin(subscriptionAt(inPtr, k), subscriptionAt(inPtr, i), subscriptionAt(inPtr, i + 1)); });
+  // 1 ms, not 0: node:wasi (uvwasi) runs its loop's timers before it polls fds, so a clock
+  // already due would end the call before any fd is looked at (stdout never "writable").
+  writeClockSubscription(new DataView(memory().buffer), subscriptionAt(inPtr, others.length), 0xffff_ffff_ffff_ffffn, 1, 1_000_000n);
+  const err = lowerPoll(inPtr, out, others.length + 1, nevents);
+  const events: Uint8Array[] = [];
+  if (err === ERRNO_SUCCESS) {
+    const v = new DataView(memory().buffer);
+    const count = v.getUint32(nevents, true);
+    for (let e = 0; e < count; e++) {
+      const at = eventAt(out, e);
+      if (eventType(v, at) !== EVENTTYPE_CLOCK) events.push(new Uint8Array(memory().buffer).slice(at, at + EVENT_SIZE));
+    }
+  }
+  new Uint8Array(memory().buffer).set(saved, inPtr);
+  return err === ERRNO_SUCCESS ? events : err;
 }
 
 /**
@@ -69,60 +97,24 @@ export function waitableHost(host: Record<string, unknown>, memory: () => WebAss
     return ERRNO_SUCCESS;
   };
 
-  /**
-   * The events node:wasi reports at once for the subscriptions `others`:
-   * they are copied to the front of the caller's array, followed by a clock
-   * already due so that node:wasi does not wait, and the array is put back.
-   * There is room: at least one subscription is a clock or stdin.
-   */
-  const hostReady = (inPtr: number, out: number, nevents: number, n: number, others: number[]): Uint8Array[] | number => {
-    const bytes = new Uint8Array(memory().buffer);
-    const saved = bytes.slice(inPtr, inPtr + n * SUBSCRIPTION);
-    others.forEach((i, k) => { bytes.copyWithin(inPtr + k * SUBSCRIPTION, inPtr + i * SUBSCRIPTION, inPtr + (i + 1) * SUBSCRIPTION); });
-    const clock = inPtr + others.length * SUBSCRIPTION;
-    bytes.fill(0, clock, clock + SUBSCRIPTION);
-    const v = view();
-    v.setBigUint64(clock, 0xffff_ffff_ffff_ffffn, true);
-    v.setUint8(clock + 8, EVENTTYPE_CLOCK);
-    v.setUint32(clock + 16, 1, true);
-    // 1 ms, not 0: node:wasi (uvwasi) runs its loop's timers before it polls fds, so a clock
-    // already due would end the call before any fd is looked at (stdout never "writable").
-    v.setBigUint64(clock + 24, 1_000_000n, true);
-    const err = hostPoll(inPtr, out, others.length + 1, nevents);
-    const events: Uint8Array[] = [];
-    if (err !== ERRNO_SUCCESS) {
-      // node:wasi refused the subscriptions (EPERM for a regular file it cannot poll): so does this call.
-      new Uint8Array(memory().buffer).set(saved, inPtr);
-      return err;
-    } else {
-      const count = view().getUint32(nevents, true);
-      for (let e = 0; e < count; e++) {
-        const at = out + e * EVENT;
-        if (view().getUint8(at + 10) !== EVENTTYPE_CLOCK) events.push(new Uint8Array(memory().buffer).slice(at, at + EVENT));
-      }
-    }
-    new Uint8Array(memory().buffer).set(saved, inPtr);
-    return events;
-  };
-
   const poll_oneoff: Fn = (inPtr, out, n, nevents) => {
     const v0 = view();
-    if (n === 0 || inPtr + n * SUBSCRIPTION > v0.byteLength) return hostPoll(inPtr, out, n, nevents);
+    if (n === 0 || subscriptionAt(inPtr, n) > v0.byteLength) return hostPoll(inPtr, out, n, nevents);
     const start = performance.now();
     const due: number[] = [];
     const others: number[] = [];
     let stdinSub = false;
     for (let i = 0; i < n; i++) {
-      const sub = inPtr + i * SUBSCRIPTION;
-      const tag = v0.getUint8(sub + 8);
+      const sub = subscriptionAt(inPtr, i);
+      const tag = subscriptionTag(v0, sub);
       due.push(Infinity);
       if (tag === EVENTTYPE_CLOCK) {
         const at = clockDue(v0, sub, start);
         if (at === undefined) others.push(i);
         else due[i] = at;
-      } else if (tag === EVENTTYPE_FD_READ && stdin && v0.getUint32(sub + 16, true) === 0) {
+      } else if (tag === EVENTTYPE_FD_READ && stdin && subscriptionFd(v0, sub) === 0) {
         stdinSub = true;
-      } else if ((tag === EVENTTYPE_FD_READ || tag === EVENTTYPE_FD_WRITE) && regularFiles.has(v0.getUint32(sub + 16, true))) {
+      } else if ((tag === EVENTTYPE_FD_READ || tag === EVENTTYPE_FD_WRITE) && regularFiles.has(subscriptionFd(v0, sub))) {
         due[i] = start; // ready now
       } else {
         others.push(i); // fds, and anything malformed, which node:wasi answers
@@ -137,15 +129,15 @@ export function waitableHost(host: Record<string, unknown>, memory: () => WebAss
       const now = performance.now();
       let count = 0;
       for (let i = 0; i < n; i++) {
-        const sub = inPtr + i * SUBSCRIPTION;
-        const tag = v.getUint8(sub + 8);
+        const sub = subscriptionAt(inPtr, i);
+        const tag = subscriptionTag(v, sub);
         let nbytes = 0;
         let flags = 0;
         if (tag === EVENTTYPE_CLOCK) {
           if (!(now >= due[i]!)) continue;
-        } else if ((tag === EVENTTYPE_FD_READ || tag === EVENTTYPE_FD_WRITE) && regularFiles.has(v.getUint32(sub + 16, true))) {
+        } else if ((tag === EVENTTYPE_FD_READ || tag === EVENTTYPE_FD_WRITE) && regularFiles.has(subscriptionFd(v, sub))) {
           // always ready; nbytes stays 0 (unknown), as a pipe's would be for writing
-        } else if (tag === EVENTTYPE_FD_READ && stdin && v.getUint32(sub + 16, true) === 0) {
+        } else if (tag === EVENTTYPE_FD_READ && stdin && subscriptionFd(v, sub) === 0) {
           if (!stdin.ready()) continue;
           nbytes = stdin.available();
           if (nbytes === 0) flags = EVENTRWFLAGS_FD_READWRITE_HANGUP;
@@ -153,24 +145,18 @@ export function waitableHost(host: Record<string, unknown>, memory: () => WebAss
           continue;
         }
         if (write) {
-          const ev = out + count * EVENT;
-          new Uint8Array(memory().buffer, ev, EVENT).fill(0);
-          v.setBigUint64(ev, v.getBigUint64(sub, true), true);
-          v.setUint16(ev + 8, ERRNO_SUCCESS, true);
-          v.setUint8(ev + 10, tag);
-          v.setBigUint64(ev + 16, BigInt(nbytes), true);
-          v.setUint16(ev + 24, flags, true);
+          writeEvent(v, eventAt(out, count), sub, ERRNO_SUCCESS, BigInt(nbytes), flags);
         }
         count++;
       }
       if (write) {
-        for (const e of hostEvents) new Uint8Array(memory().buffer).set(e, out + count++ * EVENT);
+        for (const e of hostEvents) new Uint8Array(memory().buffer).set(e, eventAt(out, count++));
         v.setUint32(nevents, count, true);
       }
       return count;
     };
-    if (out + n * EVENT > v0.byteLength || nevents + 4 > v0.byteLength) return ERRNO_FAULT;
-    let asked = others.length ? hostReady(inPtr, out, nevents, n, others) : [];
+    if (eventAt(out, n) > v0.byteLength || nevents + 4 > v0.byteLength) return ERRNO_FAULT;
+    let asked = others.length ? askLowerPoll(hostPoll, memory, inPtr, out, nevents, n, others) : [];
     if (typeof asked === 'number') return asked;
     let hostEvents = asked;
     while (hostEvents.length === 0 && ready(false, hostEvents) === 0) {
@@ -182,7 +168,7 @@ export function waitableHost(host: Record<string, unknown>, memory: () => WebAss
         else Atomics.wait(sleeper, 0, 0, left === Infinity ? undefined : left);
       }
       if (others.length) {
-        asked = hostReady(inPtr, out, nevents, n, others);
+        asked = askLowerPoll(hostPoll, memory, inPtr, out, nevents, n, others);
         if (typeof asked === 'number') return asked;
         hostEvents = asked;
       }

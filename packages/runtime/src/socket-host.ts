@@ -13,11 +13,13 @@
 
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import {
-  ERRNO_AGAIN, ERRNO_BADF, ERRNO_CONNRESET, ERRNO_INVAL, ERRNO_NOTCONN, ERRNO_PIPE, ERRNO_SUCCESS,
-  EVENTTYPE_CLOCK, EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE, FDFLAGS_NONBLOCK, FILETYPE_SOCKET_STREAM,
-  RIFLAGS_RECV_PEEK, SDFLAGS_RD, SDFLAGS_WR,
+  ERRNO_AGAIN, ERRNO_BADF, ERRNO_CONNRESET, ERRNO_FAULT, ERRNO_INVAL, ERRNO_NOTCONN, ERRNO_PIPE, ERRNO_SUCCESS, eventAt,
+  EVENTTYPE_CLOCK, EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE, FDFLAGS_NONBLOCK, FDSTAT_FS_FILETYPE_OFFSET, FDSTAT_FS_FLAGS_OFFSET,
+  FDSTAT_FS_RIGHTS_BASE_OFFSET, FDSTAT_FS_RIGHTS_INHERITING_OFFSET, FILESTAT_FILETYPE_OFFSET, FILESTAT_SIZE, FILETYPE_SOCKET_STREAM,
+  RIFLAGS_RECV_PEEK, SDFLAGS_RD, SDFLAGS_WR, subscriptionAt, subscriptionFd, subscriptionTag, writeEvent,
 } from '@marcotte/abi';
-import { clockDue as dueAt } from './host-wait.ts';
+import { askLowerPoll, clockDue as dueAt } from './host-wait.ts';
+import { iovecs } from './stdio.ts';
 
 /** What the main thread posts to the worker, batched: one message holds every ToBox of one event-loop turn. */
 export type ToBox =
@@ -155,14 +157,14 @@ export function socketImports(
       block(() => readable(c));
     }
     if (c.available === 0) return c.errno && !c.readShut ? -c.errno : 0;
-    const v = view();
+    const list = iovecs(view(), iovs, count);
+    if (!list) return -ERRNO_FAULT;
     const bytes = new Uint8Array(memory().buffer);
     let chunk = 0;
     let offset = c.offset;
     let total = 0;
-    for (let i = 0; i < count && chunk < c.chunks.length; i++) {
-      let buf = v.getUint32(iovs + i * 8, true);
-      let len = v.getUint32(iovs + i * 8 + 4, true);
+    for (let i = 0; i < list.length && chunk < c.chunks.length; i++) {
+      let [buf, len] = list[i]!;
       while (len > 0 && chunk < c.chunks.length) {
         const src = c.chunks[chunk]!;
         const n = Math.min(len, src.length - offset);
@@ -189,16 +191,14 @@ export function socketImports(
     }
     return total;
   };
-  const gather = (iovs: number, count: number): Uint8Array<ArrayBuffer> => {
-    const v = view();
-    let size = 0;
-    for (let i = 0; i < count; i++) size += v.getUint32(iovs + i * 8 + 4, true);
-    const out = new Uint8Array(size);
+  /** The iovecs' bytes in one buffer; null when an iovec leaves memory. */
+  const gather = (iovs: number, count: number): Uint8Array<ArrayBuffer> | null => {
+    const list = iovecs(view(), iovs, count);
+    if (!list) return null;
+    const out = new Uint8Array(list.reduce((n, [, len]) => n + len, 0));
     const bytes = new Uint8Array(memory().buffer);
     let at = 0;
-    for (let i = 0; i < count; i++) {
-      const buf = v.getUint32(iovs + i * 8, true);
-      const len = v.getUint32(iovs + i * 8 + 4, true);
+    for (const [buf, len] of list) {
       out.set(bytes.subarray(buf, buf + len), at);
       at += len;
     }
@@ -209,6 +209,7 @@ export function socketImports(
     drain();
     if (c.errno) return -(c.errno === ERRNO_CONNRESET ? ERRNO_CONNRESET : ERRNO_PIPE);
     const bytes = gather(iovs, count);
+    if (!bytes) return -ERRNO_FAULT;
     const sent = bytes.length;
     // Transferred, not copied: the buffer (and its length) is gone from here after this.
     if (sent) post({ t: 'send', id: c.id, bytes });
@@ -289,10 +290,10 @@ export function socketImports(
       const s = fds.get(fd);
       if (!s) return (host.fd_fdstat_get as (...a: number[]) => number)(fd, buf);
       const v = view();
-      v.setUint8(buf, FILETYPE_SOCKET_STREAM);
-      v.setUint16(buf + 2, s.nonblock ? FDFLAGS_NONBLOCK : 0, true);
-      v.setBigUint64(buf + 8, RIGHTS_ALL, true);
-      v.setBigUint64(buf + 16, RIGHTS_ALL, true);
+      v.setUint8(buf + FDSTAT_FS_FILETYPE_OFFSET, FILETYPE_SOCKET_STREAM);
+      v.setUint16(buf + FDSTAT_FS_FLAGS_OFFSET, s.nonblock ? FDFLAGS_NONBLOCK : 0, true);
+      v.setBigUint64(buf + FDSTAT_FS_RIGHTS_BASE_OFFSET, RIGHTS_ALL, true);
+      v.setBigUint64(buf + FDSTAT_FS_RIGHTS_INHERITING_OFFSET, RIGHTS_ALL, true);
       return ERRNO_SUCCESS;
     }) as HostFn,
     fd_fdstat_set_flags: ((fd: number, flags: number) => {
@@ -303,8 +304,8 @@ export function socketImports(
     }) as HostFn,
     fd_filestat_get: ((fd: number, buf: number) => {
       if (!fds.has(fd)) return (host.fd_filestat_get as (...a: number[]) => number)(fd, buf);
-      new Uint8Array(memory().buffer, buf, 64).fill(0);
-      view().setUint8(buf + 16, FILETYPE_SOCKET_STREAM);
+      new Uint8Array(memory().buffer, buf, FILESTAT_SIZE).fill(0);
+      view().setUint8(buf + FILESTAT_FILETYPE_OFFSET, FILETYPE_SOCKET_STREAM);
       return ERRNO_SUCCESS;
     }) as HostFn,
     // The placeholders node:wasi holds at the listeners' numbers are not preopens.
@@ -316,44 +317,14 @@ export function socketImports(
       const v = view();
       let ours = false;
       for (let i = 0; i < n; i++) {
-        const sub = inPtr + i * 48;
-        const tag = v.getUint8(sub + 8);
-        if ((tag === EVENTTYPE_FD_READ || tag === EVENTTYPE_FD_WRITE) && fds.has(v.getUint32(sub + 16, true))) ours = true;
+        const sub = subscriptionAt(inPtr, i);
+        const tag = subscriptionTag(v, sub);
+        if ((tag === EVENTTYPE_FD_READ || tag === EVENTTYPE_FD_WRITE) && fds.has(subscriptionFd(v, sub))) ours = true;
       }
       if (!ours) return (host.poll_oneoff as (...a: number[]) => number)(inPtr, out, n, nevents);
       return poll(inPtr, out, n, nevents);
     }) as HostFn,
   };
-
-  /**
-   * The events node:wasi reports at once for the subscriptions on its own fds
-   * (stdin, files), as 32-byte records. The caller's subscription array is
-   * borrowed for the call: those subscriptions, then a clock that is already
-   * due (so node:wasi does not wait), and it is put back at once. There is
-   * room: at least one subscription is on a bridge socket.
-   */
-  function hostReady(inPtr: number, out: number, nevents: number, others: number[], n: number): Uint8Array[] {
-    const bytes = new Uint8Array(memory().buffer);
-    const saved = bytes.slice(inPtr, inPtr + n * 48);
-    others.forEach((i, k) => { bytes.copyWithin(inPtr + k * 48, inPtr + i * 48, inPtr + i * 48 + 48); });
-    const v = view();
-    const clock = inPtr + others.length * 48;
-    bytes.fill(0, clock, clock + 48);
-    v.setBigUint64(clock, 0xffff_ffff_ffff_ffffn, true);
-    v.setUint8(clock + 8, EVENTTYPE_CLOCK);
-    v.setUint32(clock + 16, 1, true);
-    const err = (host.poll_oneoff as (...a: number[]) => number)(inPtr, out, others.length + 1, nevents);
-    const events: Uint8Array[] = [];
-    if (err === ERRNO_SUCCESS) {
-      const count = view().getUint32(nevents, true);
-      for (let e = 0; e < count; e++) {
-        const at = out + e * 32;
-        if (view().getUint8(at + 10) !== EVENTTYPE_CLOCK) events.push(new Uint8Array(memory().buffer).slice(at, at + 32));
-      }
-    }
-    new Uint8Array(memory().buffer).set(saved, inPtr);
-    return events;
-  }
 
   /**
    * poll_oneoff with at least one subscription on a bridge socket: sockets
@@ -367,8 +338,8 @@ export function socketImports(
     let deadline = Infinity;
     const clockDue: number[] = [];
     for (let i = 0; i < n; i++) {
-      const sub = inPtr + i * 48;
-      if (v0.getUint8(sub + 8) !== EVENTTYPE_CLOCK) {
+      const sub = subscriptionAt(inPtr, i);
+      if (subscriptionTag(v0, sub) !== EVENTTYPE_CLOCK) {
         clockDue.push(Infinity);
         continue;
       }
@@ -379,9 +350,9 @@ export function socketImports(
     }
     const others: number[] = [];
     for (let i = 0; i < n; i++) {
-      const sub = inPtr + i * 48;
-      const tag = v0.getUint8(sub + 8);
-      if ((tag === EVENTTYPE_FD_READ || tag === EVENTTYPE_FD_WRITE) && !fds.has(v0.getUint32(sub + 16, true))) others.push(i);
+      const sub = subscriptionAt(inPtr, i);
+      const tag = subscriptionTag(v0, sub);
+      if ((tag === EVENTTYPE_FD_READ || tag === EVENTTYPE_FD_WRITE) && !fds.has(subscriptionFd(v0, sub))) others.push(i);
     }
     let otherEvents: Uint8Array[] = [];
     const ready = (write: boolean): number => {
@@ -389,15 +360,15 @@ export function socketImports(
       let count = 0;
       const now = performance.now();
       for (let i = 0; i < n; i++) {
-        const sub = inPtr + i * 48;
-        const tag = v.getUint8(sub + 8);
+        const sub = subscriptionAt(inPtr, i);
+        const tag = subscriptionTag(v, sub);
         let error = ERRNO_SUCCESS;
         let nbytes = 0;
         let flags = 0;
         if (tag === EVENTTYPE_CLOCK) {
           if (now < clockDue[i]!) continue;
         } else if (tag === EVENTTYPE_FD_READ || tag === EVENTTYPE_FD_WRITE) {
-          const s = fds.get(v.getUint32(sub + 16, true));
+          const s = fds.get(subscriptionFd(v, sub));
           if (!s) continue;
           if (s?.kind === 'listener') {
             if (tag === EVENTTYPE_FD_WRITE || s.pending.length === 0) continue;
@@ -415,26 +386,26 @@ export function socketImports(
           continue;
         }
         if (write) {
-          const ev = out + count * 32;
-          v.setBigUint64(ev, v.getBigUint64(sub, true), true);
-          v.setUint16(ev + 8, error, true);
-          v.setUint8(ev + 10, tag);
-          v.setBigUint64(ev + 16, BigInt(nbytes), true);
-          v.setUint16(ev + 24, flags, true);
+          writeEvent(v, eventAt(out, count), sub, error, BigInt(nbytes), flags);
         }
         count++;
       }
       if (write) {
-        for (const e of otherEvents) new Uint8Array(memory().buffer).set(e, out + count++ * 32);
+        for (const e of otherEvents) new Uint8Array(memory().buffer).set(e, eventAt(out, count++));
         v.setUint32(nevents, count, true);
       }
       return count;
     };
-    if (others.length) otherEvents = hostReady(inPtr, out, nevents, others, n);
+    // An error of node:wasi's for its own fds leaves them out, as before; the sockets still answer.
+    const askHost = (): Uint8Array[] => {
+      const asked = askLowerPoll(host.poll_oneoff as (...a: number[]) => number, memory, inPtr, out, nevents, n, others);
+      return typeof asked === 'number' ? [] : asked;
+    };
+    if (others.length) otherEvents = askHost();
     while (otherEvents.length === 0) {
       const until = others.length ? Math.min(deadline, performance.now() + OTHERS_EVERY_MS) : deadline;
       if (block(() => ready(false) > 0, until)) break;
-      if (others.length) otherEvents = hostReady(inPtr, out, nevents, others, n);
+      if (others.length) otherEvents = askHost();
       if (performance.now() >= deadline) break;
     }
     ready(true);

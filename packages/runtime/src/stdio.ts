@@ -3,18 +3,17 @@
 // kernel passes stdio straight through as host fds 0-2, so wrapping the
 // host's fd_write and fd_read for those fds is all it takes.
 
-type Fn = (...a: unknown[]) => unknown;
+import { ERRNO_FAULT, ERRNO_SUCCESS, IOVEC_BUF_LEN_OFFSET, IOVEC_BUF_OFFSET, IOVEC_SIZE } from '@marcotte/abi';
 
-const ERRNO_SUCCESS = 0;
-const ERRNO_FAULT = 21;
+type Fn = (...a: unknown[]) => unknown;
 
 /** Reads the iovec array at `iovs` (count `n`) as (pointer, length) pairs; null when it leaves memory. */
 export function iovecs(view: DataView, iovs: number, n: number): Array<[number, number]> | null {
-  if (iovs + n * 8 > view.byteLength) return null;
+  if (iovs + n * IOVEC_SIZE > view.byteLength) return null;
   const out: Array<[number, number]> = [];
   for (let i = 0; i < n; i++) {
-    const ptr = view.getUint32(iovs + i * 8, true);
-    const len = view.getUint32(iovs + i * 8 + 4, true);
+    const ptr = view.getUint32(iovs + i * IOVEC_SIZE + IOVEC_BUF_OFFSET, true);
+    const len = view.getUint32(iovs + i * IOVEC_SIZE + IOVEC_BUF_LEN_OFFSET, true);
     if (ptr + len > view.byteLength) return null;
     out.push([ptr, len]);
   }

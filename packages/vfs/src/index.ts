@@ -52,7 +52,10 @@ export const vfsSupport: Readonly<Record<string, Support>> = {
 /** vfs: the in-memory filesystem driver over the image baked at link time. */
 export const vfs: CapabilityDescriptor = {
   name: 'vfs',
-  version: pkg.version,
+  // A getter keeps the descriptor free of side effects, so bundles that never use it (the browser's) drop it.
+  get version() {
+    return pkg.version;
+  },
   wasm,
   provides: [],
   support: vfsSupport,

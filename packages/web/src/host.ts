@@ -8,8 +8,10 @@
 import {
   CLOCKID_MONOTONIC, CLOCKID_PROCESS_CPUTIME_ID, CLOCKID_REALTIME, CLOCKID_THREAD_CPUTIME_ID,
   ERRNO_BADF, ERRNO_FAULT, ERRNO_INVAL, ERRNO_NOSYS, ERRNO_SPIPE, ERRNO_SUCCESS,
-  EVENTTYPE_CLOCK, EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE, FILETYPE_CHARACTER_DEVICE, FUNCTIONS,
-  RIGHTS_FD_READ, RIGHTS_FD_WRITE, RIGHTS_POLL_FD_READWRITE, SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME,
+  EVENT_SIZE, eventAt, EVENTTYPE_CLOCK, EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE, FDSTAT_FS_FILETYPE_OFFSET,
+  FDSTAT_FS_RIGHTS_BASE_OFFSET, FDSTAT_SIZE, FILETYPE_CHARACTER_DEVICE, FUNCTIONS, IOVEC_BUF_LEN_OFFSET,
+  IOVEC_BUF_OFFSET, IOVEC_SIZE, RIGHTS_FD_READ, RIGHTS_FD_WRITE, RIGHTS_POLL_FD_READWRITE, SUBSCRIPTION_SIZE,
+  subscriptionAt, subscriptionClock, subscriptionFd, subscriptionTag, writeEvent,
   type Support,
 } from '@marcotte/abi';
 import type { StdinSource } from './stdin.ts';
@@ -99,9 +101,10 @@ export function createHost(options: HostOptions): Record<string, Fn> {
   };
   /** The iovecs of a call, as views into memory. */
   const iovecs = (iovs: number, count: number): Uint8Array[] => {
-    const all = bytes(iovs, count * 8);
+    const all = bytes(iovs, count * IOVEC_SIZE);
     const v = new DataView(all.buffer, all.byteOffset, all.byteLength);
-    return Array.from({ length: count }, (_, i) => bytes(v.getUint32(i * 8, true), v.getUint32(i * 8 + 4, true)));
+    const at = (i: number) => i * IOVEC_SIZE;
+    return Array.from({ length: count }, (_, i) => bytes(v.getUint32(at(i) + IOVEC_BUF_OFFSET, true), v.getUint32(at(i) + IOVEC_BUF_LEN_OFFSET, true)));
   };
   const strings = (list: Uint8Array[]) => ({
     sizes: (countPtr: number, sizePtr: number) => {
@@ -156,10 +159,10 @@ export function createHost(options: HostOptions): Record<string, Fn> {
     },
     fd_fdstat_get: (fd, out) => {
       if (!isStdio(fd!)) return ERRNO_BADF;
-      const stat = bytes(out!, 24);
+      const stat = bytes(out!, FDSTAT_SIZE);
       stat.fill(0);
-      stat[0] = FILETYPE_CHARACTER_DEVICE;
-      u64(out! + 8, STDIO_RIGHTS[fd!]!);
+      stat[FDSTAT_FS_FILETYPE_OFFSET] = FILETYPE_CHARACTER_DEVICE;
+      u64(out! + FDSTAT_FS_RIGHTS_BASE_OFFSET, STDIO_RIGHTS[fd!]!);
       return ERRNO_SUCCESS;
     },
     fd_fdstat_set_flags: (fd) => (isStdio(fd!) ? ERRNO_SUCCESS : ERRNO_BADF),
@@ -200,28 +203,27 @@ export function createHost(options: HostOptions): Record<string, Fn> {
   /** Waits for the first subscription to be ready, then reports every ready one. */
   function pollOneoff(subs: number, events: number, count: number, neventsPtr: number): number {
     if (count === 0) return ERRNO_INVAL;
-    const all = bytes(subs, count * 48);
-    bytes(events, count * 32);
+    const all = bytes(subs, count * SUBSCRIPTION_SIZE);
+    bytes(events, count * EVENT_SIZE);
+    // The subscriptions as a view of their own: `at` counts from their start.
     const sv = new DataView(all.buffer, all.byteOffset, all.byteLength);
     let deadline = Infinity;
     let readsStdin = false;
     // fd_write on stdio, or a subscription this host answers with an error, is ready at once.
     let immediate = false;
     for (let i = 0; i < count; i++) {
-      const at = i * 48;
-      const tag = sv.getUint8(at + 8);
+      const at = subscriptionAt(0, i);
+      const tag = subscriptionTag(sv, at);
       if (tag === EVENTTYPE_CLOCK) {
-        const clock = sv.getUint32(at + 16, true);
-        const timeout = sv.getBigUint64(at + 24, true);
-        const absolute = (sv.getUint16(at + 40, true) & SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME) !== 0;
-        const now = nowNs(clock);
+        const { id, timeout, absolute } = subscriptionClock(sv, at);
+        const now = nowNs(id);
         if (now === undefined) {
           immediate = true;
           continue;
         }
         const relative = absolute ? timeout - now : timeout;
         deadline = Math.min(deadline, performance.now() + Math.max(0, Number(relative) / 1e6));
-      } else if (tag === EVENTTYPE_FD_READ && sv.getUint32(at + 16, true) === 0) {
+      } else if (tag === EVENTTYPE_FD_READ && subscriptionFd(sv, at) === 0) {
         readsStdin = true;
       } else {
         immediate = true;
@@ -237,12 +239,12 @@ export function createHost(options: HostOptions): Record<string, Fn> {
     let n = 0;
     const ev = view();
     for (let i = 0; i < count; i++) {
-      const at = i * 48;
-      const tag = sv.getUint8(at + 8);
-      const fd = sv.getUint32(at + 16, true);
+      const at = subscriptionAt(0, i);
+      const tag = subscriptionTag(sv, at);
+      const fd = subscriptionFd(sv, at);
       let error = -1;
       if (tag === EVENTTYPE_CLOCK) {
-        if (nowNs(sv.getUint32(at + 16, true)) === undefined) error = ERRNO_INVAL;
+        if (nowNs(subscriptionClock(sv, at).id) === undefined) error = ERRNO_INVAL;
         else if (performance.now() >= deadline) error = ERRNO_SUCCESS;
       } else if (tag === EVENTTYPE_FD_READ) {
         if (fd !== 0) error = ERRNO_BADF;
@@ -253,11 +255,7 @@ export function createHost(options: HostOptions): Record<string, Fn> {
         error = ERRNO_INVAL;
       }
       if (error < 0) continue;
-      const out = events + n * 32;
-      new Uint8Array(ev.buffer, out, 32).fill(0);
-      ev.setBigUint64(out, sv.getBigUint64(at, true), true);
-      ev.setUint16(out + 8, error, true);
-      ev.setUint8(out + 10, tag);
+      writeEvent(ev, eventAt(events, n), subs + at, error);
       n++;
     }
     u32(neventsPtr, n);
