@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitImage, readModule, writeModule } from '@marcotte/linker';
-import { deepChainImage } from '../../vfs/src/test-harness.ts';
+import { deepChainImage } from '../../vfs/test/harness.ts';
 import { readManifest } from '@marcotte/abi';
 import { snapshotToTar } from '@marcotte/vfs';
 

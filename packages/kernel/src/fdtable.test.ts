@@ -3,7 +3,7 @@ import {
   ERRNO_BADF, ERRNO_FAULT, ERRNO_INVAL, ERRNO_MFILE, ERRNO_NOTCAPABLE, ERRNO_SUCCESS,
   EVENTTYPE_FD_READ, RIGHTS_FD_READ, RIGHTS_FD_WRITE,
 } from '@marcotte/abi';
-import { kernelHarness } from './test-harness.ts';
+import { kernelHarness } from '../test/harness.ts';
 
 /** A host whose path_open hands out host fds 100, 101, ... and writes them where asked. */
 function openingHost() {

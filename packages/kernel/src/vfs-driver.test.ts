@@ -4,7 +4,7 @@ import {
   EVENTTYPE_FD_READ, FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, OFLAGS_DIRECTORY, PREOPENTYPE_DIR, RIGHTS_FD_READ,
   RIGHTS_FD_READDIR, RIGHTS_FD_SEEK, RIGHTS_FD_TELL, RIGHTS_FD_WRITE, RIGHTS_PATH_OPEN, WHENCE_SET, type ImageEntry,
 } from '@marcotte/abi';
-import { kernelHarness } from './test-harness.ts';
+import { kernelHarness } from '../test/harness.ts';
 
 const text = new TextEncoder();
 const image: ImageEntry[] = [

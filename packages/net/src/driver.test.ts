@@ -3,7 +3,7 @@ import {
   ERRNO_AGAIN, ERRNO_BADF, ERRNO_INVAL, ERRNO_NOTCONN, ERRNO_NOTDIR, ERRNO_NOTSOCK, ERRNO_PIPE, ERRNO_SPIPE, ERRNO_SUCCESS,
   FDFLAGS_NONBLOCK, FILETYPE_SOCKET_STREAM, RIFLAGS_RECV_PEEK, RIFLAGS_RECV_WAITALL, SDFLAGS_RD, SDFLAGS_WR,
 } from '@marcotte/abi';
-import { netHarness, type HostFn } from './test-harness.ts';
+import { netHarness, type HostFn } from '../test/harness.ts';
 
 const IOVS = 100;
 const RESULT = 200;

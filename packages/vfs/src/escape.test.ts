@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ERRNO_SUCCESS, OFLAGS_CREAT, OFLAGS_DIRECTORY, RIGHTS_FD_READ, RIGHTS_FD_WRITE } from '@marcotte/abi';
-import { type Harness, type Stat, dir, file, symlink, vfsHarness } from './test-harness.ts';
+import { type Harness, type Stat, dir, file, symlink, vfsHarness } from '../test/harness.ts';
 
 /** A jail whose symlinks are all relative: nothing reached from its handle may lie outside it. */
 const JAIL = [

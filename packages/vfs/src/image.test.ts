@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ImageEntry } from '@marcotte/abi';
 import { ERRNO_SUCCESS, FILETYPE_SYMBOLIC_LINK, OFLAGS_DIRECTORY } from '@marcotte/abi';
 import { IMAGE_MAGIC, encodeImage, imageFromDirectory, imageFromTar } from './image.ts';
-import { vfsHarness, type Stat } from './test-harness.ts';
+import { vfsHarness, type Stat } from '../test/harness.ts';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const temp = mkdtempSync(join(tmpdir(), 'vfs-image-'));

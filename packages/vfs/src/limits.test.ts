@@ -9,7 +9,7 @@ import {
 } from '@marcotte/abi';
 import { decodeImage, encodeImage, imageOptions } from './image.ts';
 import { readSnapshot, snapshotSegments } from './snapshot.ts';
-import { type Harness, type Stat, deepChainImage, file, symlink, vfsHarness } from './test-harness.ts';
+import { type Harness, type Stat, deepChainImage, file, symlink, vfsHarness } from '../test/harness.ts';
 
 const CREATE = { oflags: OFLAGS_CREAT, rights: RIGHTS_FD_WRITE };
 

@@ -9,7 +9,7 @@ import { OFLAGS_CREAT, OFLAGS_DIRECTORY, RIGHTS_FD_READ, RIGHTS_FD_WRITE, WHENCE
 import { encodeImage, imageOptions } from './image.ts';
 import { Model } from './model.ts';
 import { readSnapshot, snapshotSegments } from './snapshot.ts';
-import { type Harness, treeOf, vfsHarness } from './test-harness.ts';
+import { type Harness, treeOf, vfsHarness } from '../test/harness.ts';
 
 type Op =
   | { op: 'open'; path: string; create: boolean }

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { OFLAGS_CREAT, RIGHTS_FD_WRITE } from '@marcotte/abi';
 import { decodeImage, encodeImage, imageFromDirectory, imageFromTar, imageOptions } from './image.ts';
 import { frameSegments, readSnapshot, snapshotSegments, snapshotToTar, writeEntries } from './snapshot.ts';
-import { dir, file, symlink, treeOf, vfsHarness } from './test-harness.ts';
+import { dir, file, symlink, treeOf, vfsHarness } from '../test/harness.ts';
 import { vfs } from './index.ts';
 
 const CREATE = { oflags: OFLAGS_CREAT, rights: RIGHTS_FD_WRITE };

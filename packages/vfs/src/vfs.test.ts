@@ -6,7 +6,7 @@ import {
   FSTFLAGS_ATIM_NOW, FSTFLAGS_MTIM, FSTFLAGS_MTIM_NOW, OFLAGS_CREAT, OFLAGS_DIRECTORY, OFLAGS_EXCL, OFLAGS_TRUNC,
   PREOPENTYPE_DIR, RIGHTS_FD_READ, RIGHTS_FD_WRITE, WHENCE_CUR, WHENCE_END, WHENCE_SET,
 } from '@marcotte/abi';
-import { NOW, dir, file, symlink, vfsHarness, type Stat } from './test-harness.ts';
+import { NOW, dir, file, symlink, vfsHarness, type Stat } from '../test/harness.ts';
 import { vfs } from './index.ts';
 
 const text = (s: string) => new TextEncoder().encode(s);

@@ -4,7 +4,7 @@
 
 import { ERRNO_BADF, ERRNO_NOSYS, ERRNO_SUCCESS, FILETYPE_SOCKET_STREAM, boxAppImports, boxConfigImports } from '@marcotte/abi';
 import { kernel, kernelConfig } from '@marcotte/kernel';
-import { net, netConfig } from './index.ts';
+import { net, netConfig } from '../src/index.ts';
 
 export type HostFn = (app: DataView, ...args: (number | bigint)[]) => number | undefined;
 

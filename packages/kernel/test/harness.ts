@@ -4,8 +4,8 @@
 
 import { ERRNO_BADF, ERRNO_NOSYS, ERRNO_SUCCESS, PREOPENTYPE_DIR, boxAppImports, boxConfigImports, type ImageEntry } from '@marcotte/abi';
 import { encodeImage, vfs } from '@marcotte/vfs';
-import { kernelConfig } from './index.ts';
-import { wasm } from './wasm.ts';
+import { kernelConfig } from '../src/index.ts';
+import { wasm } from '../src/wasm.ts';
 
 /** A scripted host function; `app` views the app memory, where a real host writes results. */
 type HostFn = (app: DataView, ...args: (number | bigint)[]) => number | undefined;

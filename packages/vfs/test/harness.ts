@@ -7,9 +7,9 @@ import { FILETYPE_DIRECTORY, LOOKUPFLAGS_SYMLINK_FOLLOW, RIGHTS_FD_READ, boxAppI
 import {
   DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_HANDLES, DEFAULT_MAX_PATH, DEFAULT_QUOTA, encodeImage, IMAGE_ENTRY_SIZE, IMAGE_HEADER_SIZE,
   IMAGE_MAGIC, IMAGE_VERSION, type ImageOptions,
-} from './image.ts';
-import { takeSnapshotBytes } from './snapshot.ts';
-import { wasm } from './wasm.ts';
+} from '../src/image.ts';
+import { takeSnapshotBytes } from '../src/snapshot.ts';
+import { wasm } from '../src/wasm.ts';
 
 export const NOW = 1_700_000_000_000_000_000n;
 
