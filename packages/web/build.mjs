@@ -10,19 +10,16 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 
 /**
- * Shared packages mix Node-only helpers (writing a snapshot to a host
- * directory) with portable ones in one file; the browser uses only the
- * portable ones. Node built-ins resolve to an empty, side-effect-free module
- * so that what uses them is dropped; test/bundle.test.ts checks that nothing
- * of Node is left in the output.
+ * A browser bundle must not reach Node: packages that have Node-only parts
+ * give browsers a portable entry (the "browser" condition of their exports,
+ * which esbuild's browser platform selects), and any `node:` import that
+ * still gets here fails the build with its importer named.
  */
 const noNodeBuiltins = {
   name: 'no-node-builtins',
   setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-builtin', sideEffects: false }));
-    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({
-      contents: `module.exports = new Proxy({}, { get: () => () => { throw new Error(${JSON.stringify(`${args.path} is not available in a browser`)}); } });`,
-      loader: 'js',
+    b.onResolve({ filter: /^node:/ }, (args) => ({
+      errors: [{ text: `${args.path} imported by ${args.importer}: a browser bundle cannot use Node (give the package a "browser" export without it)` }],
     }));
   },
 };

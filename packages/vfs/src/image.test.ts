@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ImageEntry } from '@marcotte/abi';
 import { ERRNO_SUCCESS, FILETYPE_SYMBOLIC_LINK, OFLAGS_DIRECTORY } from '@marcotte/abi';
-import { IMAGE_MAGIC, encodeImage, imageFromDirectory, imageFromTar } from './image.ts';
+import { IMAGE_MAGIC, encodeImage, imageFromTar } from './image.ts';
+import { imageFromDirectory } from './image-dir.ts';
 import { vfsHarness, type Stat } from '../test/harness.ts';
 
 const text = (s: string) => new TextEncoder().encode(s);

@@ -1,5 +1,6 @@
-// The vfs image: what the vfs bakes into its box:config segments, and two
-// ways to build one (a host directory, a tar archive).
+// The vfs image: what the vfs bakes into its box:config segments, and one
+// way to build one from a tar archive (image-dir.ts reads a host directory).
+// Portable: nothing here needs Node.
 //
 // Segment 0, the index (little-endian; README.md has the full layout):
 //   header (64 bytes): magic "MVFS", version 2, entry count, offset of the
@@ -16,8 +17,6 @@
 // Segment 1: every file's bytes, concatenated. File entries that share one
 // data object are hard links of one file: stored once, one inode in the vfs.
 
-import { lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
 import { concat, type ImageEntry } from '@marcotte/abi';
 import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } from '@marcotte/abi';
 
@@ -100,7 +99,8 @@ function checkPath(path: string, what: string, maxPath: number): void {
 const parentOf = (path: string): string => path.slice(0, path.lastIndexOf('/')) || '/';
 const baseOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
+/** Byte-wise order of names: the order of a directory's children in the image. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return a.length - b.length;
@@ -347,37 +347,6 @@ export function decodeImage(segments: readonly Uint8Array[]): ImageEntry[] {
   return out;
 }
 
-
-/** Reads a host directory recursively (names sorted, symlinks kept as symlinks, hard links kept) as image entries. */
-export function imageFromDirectory(root: string): ImageEntry[] {
-  const out: ImageEntry[] = [];
-  // Host hard links share one data object, which encodeImage turns into one file.
-  const seen = new Map<string, Uint8Array>();
-  const walk = (host: string, path: string): void => {
-    const st = lstatSync(host, { bigint: true });
-    const mode = Number(st.mode & 0o7777n);
-    const mtime = st.mtimeNs;
-    if (st.isDirectory()) {
-      out.push({ path, type: 'dir', mode, mtime });
-      const names = readdirSync(host).sort((a, b) => compareBytes(encoder.encode(a), encoder.encode(b)));
-      for (const name of names) walk(join(host, name), path === '/' ? `/${name}` : `${path}/${name}`);
-    } else if (st.isSymbolicLink()) {
-      out.push({ path, type: 'symlink', target: readlinkSync(host), mode, mtime });
-    } else if (st.isFile()) {
-      const key = `${st.dev}:${st.ino}`;
-      let data = st.nlink > 1n ? seen.get(key) : undefined;
-      if (!data) {
-        data = new Uint8Array(readFileSync(host));
-        if (st.nlink > 1n) seen.set(key, data);
-      }
-      out.push({ path, type: 'file', data, mode, mtime });
-    } else {
-      throw new Error(`cannot put ${host} in an image: only files, directories and symlinks are supported`);
-    }
-  };
-  walk(root, '/');
-  return out;
-}
 
 /** A tar header's text field: its bytes up to the first NUL. */
 export function tarString(block: Uint8Array, at: number, len: number): string {

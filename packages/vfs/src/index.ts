@@ -3,12 +3,11 @@ import { encodeImage } from './image.ts';
 import { wasm } from './wasm.ts';
 import pkg from '../package.json' with { type: 'json' };
 
-export {
-  DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_HANDLES, DEFAULT_MAX_PAGES, DEFAULT_MAX_PATH, DEFAULT_QUOTA, IMAGE_MAGIC, IMAGE_SEGMENTS, IMAGE_VERSION,
-  decodeImage, encodeImage, imageFromDirectory, imageFromTar, imageOptions, tarMembers, tarNumber, tarString,
-} from './image.ts';
-export { frameSegments, readSnapshot, snapshotSegments, snapshotToTar, takeSnapshot, takeSnapshotBytes, writeEntries } from './snapshot.ts';
-export type { ImageOptions, TarMember } from './image.ts';
+// Everything portable (what a browser bundle gets, through the "browser" condition of package.json's exports)...
+export * from './portable.ts';
+// ...and what needs Node: the host directory side and the capability's compiled module.
+export { imageFromDirectory } from './image-dir.ts';
+export { writeEntries } from './snapshot-dir.ts';
 
 const supported: Support = { status: 'supported' };
 

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OFLAGS_CREAT, RIGHTS_FD_WRITE } from '@marcotte/abi';
-import { decodeImage, encodeImage, imageFromDirectory, imageFromTar, imageOptions } from './image.ts';
-import { frameSegments, readSnapshot, snapshotSegments, snapshotToTar, writeEntries } from './snapshot.ts';
+import { decodeImage, encodeImage, imageFromTar, imageOptions } from './image.ts';
+import { imageFromDirectory } from './image-dir.ts';
+import { frameSegments, readSnapshot, snapshotSegments, snapshotToTar } from './snapshot.ts';
+import { writeEntries } from './snapshot-dir.ts';
 import { dir, file, symlink, treeOf, vfsHarness } from '../test/harness.ts';
 import { vfs } from './index.ts';
 

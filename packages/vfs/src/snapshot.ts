@@ -1,13 +1,12 @@
 // A vfs snapshot (the `snapshot` export of vfs.wasm, published in a box as
 // `box.vfs.snapshot`) and what a host does with one: read it back as image
-// entries, write it as a tar archive, or write it to a host directory.
+// entries or write it as a tar archive (snapshot-dir.ts writes it to a host
+// directory). Portable: nothing here needs Node.
 //
 // Bytes: u32 segment count, then per segment a u32 length and the segment,
 // little-endian; the segments are exactly what encodeImage writes, so a
 // snapshot is an image: readSnapshot + encodeImage gives it back unchanged.
 
-import { chmodSync, linkSync, lutimesSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { concat, type ImageEntry } from '@marcotte/abi';
 import { decodeImage } from './image.ts';
 
@@ -156,42 +155,4 @@ export function snapshotToTar(entries: readonly ImageEntry[]): Uint8Array {
   }
   parts.push(new Uint8Array(1024));
   return concat(parts);
-}
-
-/**
- * Writes the entries below the host directory `dir` (created when missing):
- * directories, files with their modes, symlinks as they are, hard links as
- * host hard links; mtimes last, children first, so that writing a child does
- * not change its directory's time afterwards.
- */
-export function writeEntries(entries: readonly ImageEntry[], dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  const firstHost = new Map<Uint8Array, string>();
-  for (const e of entries) {
-    const parts = e.path.split('/').slice(1);
-    if (e.path !== '/' && parts.some((p) => p === '' || p === '.' || p === '..')) throw new Error(`not a normalized image path: ${e.path}`);
-    const host = e.path === '/' ? dir : join(dir, ...parts);
-    if (e.type === 'dir') {
-      mkdirSync(host, { recursive: true });
-      if (e.mode !== undefined) chmodSync(host, e.mode);
-    } else if (e.type === 'symlink') {
-      symlinkSync(e.target!, host);
-    } else {
-      const first = e.data ? firstHost.get(e.data) : undefined;
-      if (first !== undefined) {
-        linkSync(first, host);
-        continue;
-      }
-      writeFileSync(host, e.data ?? new Uint8Array(0));
-      if (e.mode !== undefined) chmodSync(host, e.mode);
-      if (e.data) firstHost.set(e.data, host);
-    }
-  }
-  for (const e of [...entries].reverse()) {
-    if (e.mtime === undefined) continue;
-    const host = e.path === '/' ? dir : join(dir, ...e.path.split('/').slice(1));
-    const seconds = Number(e.mtime) / 1e9;
-    if (e.type === 'symlink') lutimesSync(host, seconds, seconds);
-    else utimesSync(host, seconds, seconds);
-  }
 }
