@@ -374,7 +374,8 @@ function startStage(ins: Instruction, words: string[], stages: Stage[], from: Fr
   try {
     path = oci ? hostPathInContext(from.contextDir, oci.path) : image.endsWith('.wasm') ? hostPathInContext(from.contextDir, image) : undefined;
   } catch (e) {
-    if (e instanceof InputError) throw fail(`FROM ${e.message}`);
+    // The message names the path: name the whole reference instead.
+    if (e instanceof InputError) throw fail(oci && e.message.startsWith(`${oci.path}: `) ? `FROM ${image}: ${e.message.slice(oci.path.length + 2)}` : `FROM ${e.message}`);
     throw e;
   }
   let base: StageBase;
