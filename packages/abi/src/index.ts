@@ -10,3 +10,4 @@ export * from './bytes.ts';
 export * from './authority.ts';
 export * from './sections.ts';
 export * from './errors.ts';
+export * from './oci.ts';

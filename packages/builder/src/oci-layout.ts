@@ -11,21 +11,12 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { join, sep } from 'node:path';
+import { OCI_MEDIA_TYPES } from '@marcotte/abi';
 import { tarMembers } from '@marcotte/vfs';
 import type { UnpackBudget } from './tar.ts';
 
-export const OCI_MEDIA_TYPES = {
-  index: 'application/vnd.oci.image.index.v1+json',
-  manifest: 'application/vnd.oci.image.manifest.v1+json',
-  config: 'application/vnd.oci.image.config.v1+json',
-  tarLayer: 'application/vnd.oci.image.layer.v1.tar',
-  tarGzipLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
-  /** runwasi's Wasm layer (what `box export --oci --layer wasm` writes) */
-  wasmLayer: 'application/vnd.bytecodealliance.wasm.component.layer.v0+wasm',
-} as const;
-
 /** Layer media types whose blob is a WebAssembly binary itself: runwasi's, the CNCF Wasm OCI artifact's, wasm-to-oci's. */
-const WASM_LAYERS = new Set<string>([OCI_MEDIA_TYPES.wasmLayer, 'application/wasm', 'application/vnd.wasm.content.layer.v1+wasm']);
+const WASM_LAYERS = new Set<string>([OCI_MEDIA_TYPES.layer, 'application/wasm', 'application/vnd.wasm.content.layer.v1+wasm']);
 
 /** index.json, manifests and configs are small; registries refuse manifests past 4 MiB. */
 const MAX_JSON = 4 * 1024 * 1024;

@@ -122,7 +122,7 @@ describe('FROM oci-archive: and oci: refuse bad images with one line, exit 2', (
     const img = good();
     const path = `blobs/sha256/${hexOf(img.layerDigests[1]!)}`;
     const forged = img.files.get(path)!.slice();
-    forged[600] ^= 1;
+    forged[600] = forged[600]! ^ 1;
     img.files.set(path, forged);
     expect(await refused({ 'i.tar': archive(img) }, 'oci-archive:i.tar')).toBe(`layer ${img.layerDigests[1]} does not match its digest`);
     const lower = tarOf({ '/bin/fsop': FSOP });
