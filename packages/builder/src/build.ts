@@ -318,6 +318,8 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
   // unless a build option changes what it is linked with.
   const base = stage.box;
   if (base && deny.length === 0 && !options.vfsLimits) {
+    // Read from someone's file: it must compile, as a linked box does.
+    if (!WebAssembly.validate(base as Uint8Array<ArrayBuffer>)) throw new BuildError(`${file}: the base box ${stage.from} is not a valid WebAssembly module (it does not compile)`);
     const manifest = readManifest(base);
     if (Object.keys(manifest.capabilities).every((c) => byName.has(c))) return { bytes: base.slice(), manifest, layers: manifest.build?.layers ?? stage.layers, cached: allCached };
   }

@@ -29,14 +29,16 @@ function tarLayer(layer: Extract<OciLayer, { kind: 'tar' }>, tree: Tree, budget:
   if (layer.diffId && `sha256:${createHash('sha256').update(tar).digest('hex')}` !== layer.diffId) {
     throw new Error(`layer ${layer.digest} does not unpack to its diff id ${layer.diffId}`);
   }
+  let read: ImageEntry[];
   try {
     checkTarPaths(tar);
+    read = imageFromTar(tar);
   } catch (e) {
     throw new Error(`layer ${layer.digest}: ${(e as Error).message}`);
   }
   const entries: ImageEntry[] = [];
   const whiteouts: string[] = [];
-  for (const e of imageFromTar(tar)) {
+  for (const e of read) {
     const name = baseOf(e.path);
     if (name === '.wh..wh..opq') {
       const dir = parentOf(e.path);
@@ -201,6 +203,12 @@ export function baseFromOci(image: OciImage, options: OciBaseOptions): StageBase
   // A plain program: it stays in the image at its path and is the entrypoint.
   const s = settings(image.config, options.hasNet);
   if (wasm) {
+    // Its place must be free and under directories only (not through a symlink of the tar layers).
+    for (let p = at.path; p !== '/'; p = parentOf(p)) {
+      const e = tree.get(p);
+      if (e && (p === at.path || e.type !== 'dir')) throw new Error(`the Wasm layer's place ${at.path} is taken by a ${e.type} of the tar layers`);
+    }
+    if (at.path === '/') throw new Error('the Wasm layer has no place in the image (its entrypoint is /)');
     tree.put({ path: at.path, type: 'file', data: module, mode: 0o755, mtime: options.epoch });
     if (s.entrypoint) s.entrypoint = [at.path, ...s.entrypoint.slice(1)];
     else if (s.cmd?.length) s.cmd = [at.path, ...s.cmd.slice(1)];

@@ -104,6 +104,7 @@ function archiveBlobs(path: string, budget: UnpackBudget): Blobs {
     index: () => {
       const b = files.get('index.json');
       if (!b) throw new Error('index.json is missing');
+      if (b.length > MAX_JSON) throw new Error(`index.json is larger than ${MAX_JSON} bytes`);
       return b;
     },
     blob: (hex) => files.get(`blobs/sha256/${hex}`),

@@ -188,6 +188,8 @@ describe('FROM oci-archive: and oci: refuse bad images with one line, exit 2', (
     expect(await refused({ 'i.tar': archive(component) }, 'oci-archive:i.tar')).toBe('/app.wasm is a WebAssembly component (WASI preview 2): a base\'s program must be a preview1 module');
     const ports = layout({ ...dockerWasiImage(), config: { Entrypoint: ['/bin/fsop'], ExposedPorts: { '8080/tcp': {} } } });
     expect(await refused({ 'i.tar': archive(ports) }, 'oci-archive:i.tar')).toBe('the image exposes 8080/tcp, which needs the net capability, which this build does not have');
+    const taken = layout({ layers: [{ mediaType: TAR, bytes: tarOf({ '/app': { symlink: '/etc' } }) }, { mediaType: WASM_LAYER, bytes: FSOP }], config: { Entrypoint: ['/app/fsop.wasm'] } });
+    expect(await refused({ 'i.tar': archive(taken) }, 'oci-archive:i.tar')).toBe('the Wasm layer\'s place /app/fsop.wasm is taken by a symlink of the tar layers');
     const missing = layout({ ...dockerWasiImage(), config: { Entrypoint: ['/bin/nope'] } });
     expect(await refused({ 'i.tar': archive(missing) }, 'oci-archive:i.tar')).toBe('the image\'s entrypoint /bin/nope is not a file in it');
     expect(await refused({}, 'oci-archive:none.tar')).toBe('no OCI archive file none.tar in the build context');
