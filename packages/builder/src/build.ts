@@ -321,7 +321,10 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
     // Read from someone's file: it must compile, as a linked box does.
     if (!WebAssembly.validate(base as Uint8Array<ArrayBuffer>)) throw new BuildError(`${file}: the base box ${stage.from} is not a valid WebAssembly module (it does not compile)`);
     const manifest = readManifest(base);
-    if (Object.keys(manifest.capabilities).every((c) => byName.has(c))) return { bytes: base.slice(), manifest, layers: manifest.build?.layers ?? stage.layers, cached: allCached };
+    if (Object.keys(manifest.capabilities).every((c) => byName.has(c))) {
+      // Nothing was built: no layer came from the cache either.
+      return { bytes: base.slice(), manifest, layers: manifest.build?.layers ?? stage.layers, cached: false };
+    }
   }
   const { bytes, manifest, warnings } = finish(stage, file, options.capabilities, byName, deny, options.vfsLimits);
   for (const w of warnings) progress.note(`${file}: ${w}`);
