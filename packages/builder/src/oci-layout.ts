@@ -13,7 +13,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } fro
 import { join, sep } from 'node:path';
 import { OCI_MEDIA_TYPES } from '@marcotte/abi';
 import { tarMembers } from '@marcotte/vfs';
-import type { UnpackBudget } from './tar.ts';
+import { gunzip, type UnpackBudget } from './tar.ts';
 
 /** Layer media types whose blob is a WebAssembly binary itself: runwasi's, the CNCF Wasm OCI artifact's, wasm-to-oci's. */
 const WASM_LAYERS = new Set<string>([OCI_MEDIA_TYPES.layer, 'application/wasm', 'application/vnd.wasm.content.layer.v1+wasm']);
@@ -85,7 +85,9 @@ function readBounded(path: string, max: number, what: string, tooBig: () => Erro
 
 /** An OCI layout tar: only oci-layout, index.json and blobs/sha256/<hex> are taken; any entry that climbs or links is refused. */
 function archiveBlobs(path: string, budget: UnpackBudget): Blobs {
-  const tar = readBounded(path, budget.left, 'the archive', () => budget.exceeded());
+  const raw = readBounded(path, budget.left, 'the archive', () => budget.exceeded());
+  // skopeo writes a plain tar; a gzip one (oci-archive.tar.gz) unpacks within the same limit.
+  const tar = raw[0] === 0x1f && raw[1] === 0x8b ? gunzip(raw, budget) : raw;
   const files = new Map<string, Uint8Array>();
   for (const { type, name, data } of tarMembers(tar)) {
     if (name.startsWith('/') || name.split('/').includes('..')) throw new Error(`the archive holds ${JSON.stringify(name)}, a path out of the layout`);
@@ -99,7 +101,9 @@ function archiveBlobs(path: string, budget: UnpackBudget): Blobs {
     if (files.has(clean)) throw new Error(`the archive holds ${clean} twice`);
     files.set(clean, data);
   }
-  if (!files.has('oci-layout')) throw new Error('not an OCI image layout (no oci-layout file in the archive)');
+  const layout = files.get('oci-layout');
+  if (!layout) throw new Error('not an OCI image layout (no oci-layout file in the archive)');
+  checkLayoutVersion(layout);
   return {
     index: () => {
       const b = files.get('index.json');
@@ -127,6 +131,7 @@ function directoryBlobs(dir: string, budget: UnpackBudget): Blobs {
   if (!inside('oci-layout', 'oci-layout')) throw new Error('not an OCI image layout (no oci-layout file in the directory)');
   // One allowance for every blob read from the directory, as an archive's size counts once.
   let left = budget.left;
+  checkLayoutVersion(readBounded(inside('oci-layout', 'oci-layout')!, MAX_JSON, 'oci-layout', () => new Error(`oci-layout is larger than ${MAX_JSON} bytes`)));
   const read = (rel: string, max: number, what: string): Uint8Array | undefined => {
     const real = inside(rel, what);
     if (!real) return undefined;
@@ -142,6 +147,13 @@ function directoryBlobs(dir: string, budget: UnpackBudget): Blobs {
     },
     blob: (hex, max) => read(join('blobs', 'sha256', hex), max, `blob sha256:${hex.slice(0, 12)}`),
   };
+}
+
+/** The oci-layout file: the one layout version there is. */
+function checkLayoutVersion(bytes: Uint8Array): void {
+  if (bytes.length > MAX_JSON) throw new Error(`oci-layout is larger than ${MAX_JSON} bytes`);
+  const version = parseJson(bytes, 'oci-layout').imageLayoutVersion;
+  if (version !== '1.0.0') throw new Error(`oci-layout: imageLayoutVersion ${JSON.stringify(version)} is not "1.0.0"`);
 }
 
 interface Descriptor {

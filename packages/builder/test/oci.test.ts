@@ -166,6 +166,13 @@ describe('FROM oci-archive: and oci: refuse bad images with one line, exit 2', (
     // 64 MiB of zeros in a 64 KiB gzip layer: zlib stops at the limit
     const bomb = layout({ layers: [{ mediaType: TAR_GZIP, bytes: gzipSync(new Uint8Array(64 * 1024 * 1024)) }], config: { Entrypoint: ['/x'] } });
     expect(await refused({ 'i.tar': archive(bomb) }, 'oci-archive:i.tar', { maxUnpack: 4 * 1024 * 1024 })).toBe('it unpacks to more than 4.0 MiB, the limit (box build --max-unpack raises it)');
+    // a gzip-compressed archive is read within the same limit
+    const gz = await buildIn(makeContext({ 'i.tar.gz': gzipSync(whole), Dockerfile: 'FROM oci-archive:i.tar.gz\n' }));
+    expect(gz.manifest.entrypoint).toBe('/bin/fsop');
+    expect(await refused({ 'i.tar.gz': gzipSync(whole) }, 'oci-archive:i.tar.gz', { maxUnpack: 4096 })).toBe('it unpacks to more than 4.0 KiB, the limit (box build --max-unpack raises it)');
+    const version = good();
+    version.files.set('oci-layout', new TextEncoder().encode('{"imageLayoutVersion":"2.0.0"}'));
+    expect(await refused({ 'i.tar': archive(version) }, 'oci-archive:i.tar')).toBe('oci-layout: imageLayoutVersion "2.0.0" is not "1.0.0"');
     const broken = good();
     broken.files.set('index.json', new TextEncoder().encode('{"schemaVersion": 2, "manifests": [\n'));
     expect(await refused({ 'i.tar': archive(broken) }, 'oci-archive:i.tar')).toMatch(/^index\.json is not valid JSON \(.+\)$/);
