@@ -195,9 +195,11 @@ export function baseFromOci(image: OciImage, options: OciBaseOptions): StageBase
     // Files beside the box in the image's layers join its image, in a layer of their own.
     const merged = new Tree(options.epoch, box.image);
     for (const e of extra) merged.put(e);
-    const { box: _unchanged, ...rest } = box;
     const { digest, size } = layerDigest({ entries: extra, whiteouts: [] });
-    return { ...rest, image: merged.flatten(), layers: [...box.layers, { digest, instruction: `FROM ${options.label}`, line: 0, size }] };
+    const withExtra: StageBase = { ...box, image: merged.flatten(), layers: [...box.layers, { digest, instruction: `FROM ${options.label}`, line: 0, size }] };
+    // No longer the box as it is: a stage over it is linked anew.
+    delete withExtra.box;
+    return withExtra;
   }
 
   // A plain program: it stays in the image at its path and is the entrypoint.
