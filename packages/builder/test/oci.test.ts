@@ -100,6 +100,13 @@ describe('FROM oci-archive: and oci: (Wasm OCI images as bases)', () => {
     expect(r.manifest.env).toEqual(['FROM_BASE=yes']);
     expect(r.manifest.build?.layers.map((l) => l.instruction)).toEqual(['COPY fsop.wasm /bin/fsop', 'COPY etc /etc', 'FROM oci-archive:img.tar']);
     expect((await runCaptured(r.bytes)).stdout).toBe('basebesideFROM_BASE=yes\n');
+    // FROM a box file alone is the box too; a build option that changes the link relinks it (the portable box's program)
+    const file = makeContext({ 'p.box.wasm': portable.bytes, Dockerfile: 'FROM p.box.wasm\n' });
+    expect(Buffer.compare((await buildIn(file)).bytes, portable.bytes)).toBe(0);
+    const denied = await buildIn(file, { deny: ['random'] });
+    expect(Buffer.compare(denied.bytes, portable.bytes)).not.toBe(0);
+    expect(denied.manifest.denied).toContain('random');
+    expect(denied.manifest.build?.from).toMatch(/^p\.box\.wasm sha256:/);
     // a box that is not portable cannot give its program back to a stage that changes it
     writeFileSync(join(ctx, 'img.tar'), archive(boxImage(made.bytes)));
     expect((await failure(ctx)).message).toMatch(/^Dockerfile: the entrypoint \/bin\/fsop is not a file in the image \(a base box that is not --portable/);
