@@ -11,3 +11,4 @@ export * from './authority.ts';
 export * from './sections.ts';
 export * from './poll-records.ts';
 export * from './errors.ts';
+export * from './oci.ts';

@@ -5,15 +5,17 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { BuildRecord, CapabilityDescriptor, LayerRecord, Manifest, VfsLimits } from '@marcotte/abi';
+import { readManifest, type BuildRecord, type CapabilityDescriptor, type LayerRecord, type Manifest, type VfsLimits } from '@marcotte/abi';
 import { DENY_CLASSES, link, readModule, type LinkOptions } from '@marcotte/linker';
-import { readBaseBox } from './base.ts';
+import { baseFromBox, readBaseBox, type StageBase } from './base.ts';
 import { cacheKey, defaultCacheDir, LayerCache } from './cache.ts';
 import { Context, hostPathInContext } from './context.ts';
 import { copyLayer, matchSources, parseChmod, type CopyFrom } from './copy.ts';
 import { parseDockerfile, parseExec, type Instruction } from './dockerfile.ts';
 import { at, BuildError, InputError, RunFailure } from './errors.ts';
 import { layerDigest } from './layer.ts';
+import { baseFromOci } from './oci-base.ts';
+import { parseOciReference, readOciImage } from './oci-layout.ts';
 import { silentProgress, type Progress } from './progress.ts';
 import { findProgram, runStep, type RunIo } from './run.ts';
 import { DEFAULT_MAX_UNPACK, UnpackBudget } from './tar.ts';
@@ -83,6 +85,10 @@ interface Stage {
   shellSet: boolean;
   stopSignal?: string;
   layers: LayerRecord[];
+  /** the base box, while the stage is nothing but it (no instruction after FROM but ARG) */
+  box?: Uint8Array;
+  /** the stage started from a box (whose program, unless portable, cannot be taken out) */
+  fromBox?: boolean;
 }
 
 const UNSUPPORTED = new Set(['HEALTHCHECK', 'ONBUILD']);
@@ -151,12 +157,14 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
         continue;
       }
       if (ins.keyword === 'FROM') {
-        stage = startStage(ins, words(ins.rest), stages, contextDir, epoch, fail);
+        stage = startStage(ins, words(ins.rest), stages, { contextDir, epoch, unpack, hasNet }, fail);
         stages.push(stage);
         continue;
       }
       if (!stage) throw fail(`${ins.keyword} before FROM: a Dockerfile starts with FROM (or ARG)`);
       const s = stage;
+      // The stage is no longer exactly its base box.
+      delete s.box;
       // A step's layer, from the cache (hit) or just made: applied, recorded, and reported.
       const layerStep = (layer: Layer, instruction: string, key: string, hit: boolean, extra: Partial<LayerRecord> = {}) => {
         s.tree.apply(layer);
@@ -306,6 +314,18 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
     }
   }
   if (!stage) throw new BuildError(`${file}: no FROM instruction`);
+  // Docker gives a Dockerfile that only names its base the base's own image; here, the base box byte for byte,
+  // unless a build option changes what it is linked with.
+  const base = stage.box;
+  if (base && deny.length === 0 && !options.vfsLimits) {
+    // Read from someone's file: it must compile, as a linked box does.
+    if (!WebAssembly.validate(base as Uint8Array<ArrayBuffer>)) throw new BuildError(`${file}: the base box ${stage.from} is not a valid WebAssembly module (it does not compile)`);
+    const manifest = readManifest(base);
+    if (Object.keys(manifest.capabilities).every((c) => byName.has(c))) {
+      // Nothing was built: no layer came from the cache either.
+      return { bytes: base.slice(), manifest, layers: manifest.build?.layers ?? stage.layers, cached: false };
+    }
+  }
   const { bytes, manifest, warnings } = finish(stage, file, options.capabilities, byName, deny, options.vfsLimits);
   for (const w of warnings) progress.note(`${file}: ${w}`);
   return { bytes, manifest, layers: stage.layers, cached: allCached };
@@ -331,13 +351,21 @@ function newStage(name: string | undefined, tree: Tree, from: string, key: strin
   };
 }
 
-function startStage(ins: Instruction, words: string[], stages: Stage[], contextDir: string, epoch: bigint, fail: (m: string) => BuildError): Stage {
+interface FromContext {
+  contextDir: string;
+  epoch: bigint;
+  /** the build's unpack budget: an OCI base's layers count against it, as ADD's archives do */
+  unpack: UnpackBudget;
+  hasNet: boolean;
+}
+
+function startStage(ins: Instruction, words: string[], stages: Stage[], from: FromContext, fail: (m: string) => BuildError): Stage {
   for (const f of ins.flags.keys()) if (f !== 'platform') throw fail(`FROM --${f} is not supported`);
   if (words.length !== 1 && !(words.length === 3 && words[1]!.toLowerCase() === 'as')) throw fail('expected FROM IMAGE [AS NAME]');
   const image = words[0]!;
   const name = words[2]?.toLowerCase();
   if (name !== undefined && stages.some((s) => s.name === name)) throw fail(`stage name ${name} is used twice`);
-  if (image === 'scratch') return newStage(name, new Tree(epoch), 'scratch', cacheKey('scratch', String(epoch)));
+  if (image === 'scratch') return newStage(name, new Tree(from.epoch), 'scratch', cacheKey('scratch', String(from.epoch)));
   const earlier = stages.find((s) => s.name === image.toLowerCase());
   if (earlier) {
     const s: Stage = { ...structuredCloneStage(earlier), from: `stage ${earlier.name}`, layers: [...earlier.layers] };
@@ -345,50 +373,72 @@ function startStage(ins: Instruction, words: string[], stages: Stage[], contextD
     else delete s.name;
     return s;
   }
-  // Kept inside the context, as COPY's sources are: a Dockerfile (or a --build-arg in FROM) must not read boxes elsewhere.
+  const oci = parseOciReference(image);
+  // Kept inside the context, as COPY's sources are: a Dockerfile (or a --build-arg in FROM) must not read images elsewhere.
   let path: string | undefined;
   try {
-    path = image.endsWith('.wasm') ? hostPathInContext(contextDir, image) : undefined;
+    path = oci ? hostPathInContext(from.contextDir, oci.path) : image.endsWith('.wasm') ? hostPathInContext(from.contextDir, image) : undefined;
   } catch (e) {
-    if (e instanceof InputError) throw fail(`FROM ${e.message}`);
+    // The message names the path: name the whole reference instead.
+    if (e instanceof InputError) throw fail(oci && e.message.startsWith(`${oci.path}: `) ? `FROM ${image}: ${e.message.slice(oci.path.length + 2)}` : `FROM ${e.message}`);
     throw e;
   }
-  if (!path || !statSync(path).isFile()) {
-    throw fail(`FROM ${image}: not scratch, an earlier stage or a .box.wasm file in the build context`);
+  let base: StageBase;
+  if (oci) {
+    const kind = oci.transport === 'oci' ? 'directory' : 'file';
+    if (!oci.path || !path || (kind === 'file' ? !statSync(path).isFile() : !statSync(path).isDirectory())) {
+      throw fail(`FROM ${image}: ${oci.transport === 'oci' ? 'no OCI layout directory' : 'no OCI archive file'} ${oci.path ? `${oci.path} ` : ''}in the build context`);
+    }
+    try {
+      base = baseFromOci(readOciImage(oci.transport, path, oci.tag, from.unpack), {
+        label: image, budget: from.unpack, epoch: from.epoch, hasNet: from.hasNet, defaultPath: DEFAULT_PATH,
+      });
+    } catch (e) {
+      // readBaseBox's messages already name the FROM; every other refusal of a bad image is one line naming it here.
+      if (e instanceof InputError) throw fail(e.message);
+      if (e instanceof Error && e.constructor === Error) throw fail(`FROM ${image}: ${e.message}`);
+      throw e;
+    }
+  } else {
+    if (!path || !statSync(path).isFile()) {
+      throw fail(`FROM ${image}: not scratch, an earlier stage, or a .box.wasm file, oci-archive:FILE or oci:DIR in the build context`);
+    }
+    const bytes = readFileSync(path);
+    base = baseFromBox(bytes, readBaseBox(bytes, image), image);
   }
-  const base = readBaseBox(readFileSync(path), image);
-  const m = base.manifest;
+  return stageFromBase(name, base, from.epoch);
+}
+
+/** A stage starting from a box's or an image's files and config. */
+function stageFromBase(name: string | undefined, base: StageBase, epoch: bigint): Stage {
   const tree = new Tree(epoch, base.image);
-  const s = newStage(name, tree, base.identity, cacheKey('box', base.identity, String(epoch)));
-  for (const kv of m.env) {
+  const s = newStage(name, tree, base.identity, cacheKey('base', base.identity, String(epoch)));
+  for (const kv of base.env) {
     const eq = kv.indexOf('=');
     if (eq > 0) s.env.set(kv.slice(0, eq), kv.slice(eq + 1));
   }
-  s.workdir = m.workdir ?? '/';
-  const b = m.build;
-  if (b) {
-    s.layers = [...b.layers];
-    if (b.labels) for (const [k, v] of Object.entries(b.labels)) s.labels.set(k, v);
-    if (b.user !== undefined) s.user = b.user;
-    if (b.volumes) s.volumes = [...b.volumes];
-    if (b.stopSignal !== undefined) s.stopSignal = b.stopSignal;
-    if (b.shell) {
-      s.shell = [...b.shell];
-      s.shellSet = true;
-    }
-    if (b.exposed) s.exposed = [...b.exposed];
-  } else if (base.image.length) {
-    const { digest, size } = layerDigest({ entries: base.image, whiteouts: [] });
-    s.layers = [{ digest, instruction: `FROM ${image}`, line: 0, size }];
+  s.workdir = base.workdir;
+  s.layers = [...base.layers];
+  for (const [k, v] of Object.entries(base.labels)) s.labels.set(k, v);
+  if (base.user !== undefined) s.user = base.user;
+  s.volumes = [...base.volumes];
+  if (base.stopSignal !== undefined) s.stopSignal = base.stopSignal;
+  if (base.shell) {
+    s.shell = [...base.shell];
+    s.shellSet = true;
   }
-  if (m.ports) s.ports = [...m.ports];
-  // The base's program comes back into the image at its entrypoint, so that it can be run or kept.
-  if (m.entrypoint.startsWith('/')) {
-    s.entrypoint = [m.entrypoint];
-    s.cmd = [...m.args];
+  s.exposed = [...base.exposed];
+  s.ports = [...base.ports];
+  if (base.entrypoint) s.entrypoint = [...base.entrypoint];
+  if (base.cmd) {
+    s.cmd = [...base.cmd];
     s.cmdFromBase = true;
-    if (base.program && !tree.get(m.entrypoint)) tree.put({ path: m.entrypoint, type: 'file', data: base.program, mode: 0o755, mtime: epoch });
   }
+  // A portable base box's program comes back into the image at its entrypoint, so that it can be run or kept.
+  const at = base.entrypoint?.[0];
+  if (base.program && at && !tree.get(at)) tree.put({ path: at, type: 'file', data: base.program, mode: 0o755, mtime: epoch });
+  if (base.box) s.box = base.box;
+  if (base.fromBox) s.fromBox = true;
   return s;
 }
 
@@ -423,7 +473,7 @@ function finish(s: Stage, file: string, capabilities: readonly CapabilityDescrip
       const example = JSON.stringify(where.text.trim().split(/\s+/)).replaceAll('","', '", "');
       throw at(file, where.line, `${what} in shell form needs ${argv[0]} (a WASI shell) in the image; use the exec form, such as ${what} ${example}`);
     }
-    const hint = s.from.endsWith('.wasm') || s.from.includes('.box.wasm') ? ' (a base box that is not --portable cannot give its program back: name a program in the image)' : '';
+    const hint = s.fromBox ? ' (a base box that is not --portable cannot give its program back: name a program in the image)' : '';
     const message = `the entrypoint ${argv[0]} is not a file in the image${hint}`;
     throw where ? at(file, where.line, `${what}: ${message}`) : new BuildError(`${file}: ${message}`);
   }

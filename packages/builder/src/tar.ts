@@ -97,7 +97,7 @@ export function checkTarPaths(bytes: Uint8Array): void {
  * What a gzip file unpacks to, at most what is left of the budget (more is
  * an error: zlib stops there, so a gzip bomb costs no more than the limit).
  */
-function gunzip(bytes: Uint8Array, budget: UnpackBudget): Uint8Array {
+export function gunzip(bytes: Uint8Array, budget: UnpackBudget): Uint8Array {
   try {
     return new Uint8Array(gunzipSync(bytes, { maxOutputLength: Math.max(1, budget.left) }));
   } catch (e) {

@@ -330,8 +330,8 @@ describe('box build: stages and bases', () => {
     await refused('FROM $BASE', /path escapes the build context$/, { BASE: `../${outside.split('/').at(-1)}/canary.box.wasm` });
     await refused('FROM link.box.wasm', /^Dockerfile:2: FROM link\.box\.wasm: a symlink on its path points out of the build context$/);
     await refused('FROM dirlink/canary.box.wasm', /^Dockerfile:2: FROM dirlink\/canary\.box\.wasm: a symlink on its path points out of the build context$/);
-    await refused('FROM missing.box.wasm', /^Dockerfile:2: FROM missing\.box\.wasm: not scratch, an earlier stage or a \.box\.wasm file in the build context$/);
-    await refused('FROM in', /not scratch, an earlier stage or a \.box\.wasm file/);
+    await refused('FROM missing.box.wasm', /^Dockerfile:2: FROM missing\.box\.wasm: not scratch, an earlier stage, or a \.box\.wasm file, oci-archive:FILE or oci:DIR in the build context$/);
+    await refused('FROM in', /not scratch, an earlier stage, or a \.box\.wasm file/);
     // inside the context, through a symlink that stays in it, or named by a build argument: read
     expect((await from('FROM in/ok.box.wasm')).manifest.build?.from).toMatch(/^ok\.box\.wasm sha256:/);
     expect((await from('FROM ./in/../inner.box.wasm')).manifest.build?.from).toMatch(/^inner\.box\.wasm sha256:/);

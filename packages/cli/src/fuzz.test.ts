@@ -6,7 +6,11 @@
 // newer format and any value at any depth, such as the build record's
 // layers, box.parts removed from a portable box, its bytes damaged or its
 // header's fields edited), box build with mutated
-// Dockerfiles, context tars (ADD) and base boxes (FROM). Every iteration must
+// Dockerfiles, context tars (ADD), base boxes (FROM) and OCI images (FROM
+// oci-archive: a value at any depth of index.json, the manifest or the
+// config, or the layer's bytes, with every digest above the edit made to
+// agree, so that the edit reaches the checks past the hashes; or the
+// archive's raw bytes). Every iteration must
 // end with an allowed exit code, print its error as exactly one line (build
 // progress lines aside) without a stack trace or "internal error", write
 // nothing but its output file, and the whole run must end within its
@@ -45,6 +49,7 @@ const FUZZERS: Fuzzer[] = [
   { tool: 'box build', seed: 5, iterations: 100, codes: [0, 1, 2] },
   { tool: 'box build ADD tar', seed: 6, iterations: 60, codes: [0, 1, 2] },
   { tool: 'box build FROM box', seed: 7, iterations: 60, codes: [0, 1, 2] },
+  { tool: 'box build FROM oci', seed: 9, iterations: 80, codes: [0, 2] },
 ];
 
 /**

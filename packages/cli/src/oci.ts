@@ -8,18 +8,10 @@
 // Either way the image config carries what `docker run` would read.
 
 import { createHash } from 'node:crypto';
-import type { ImageEntry, Manifest } from '@marcotte/abi';
+import { OCI_MEDIA_TYPES, type ImageEntry, type Manifest } from '@marcotte/abi';
 import { snapshotToTar } from '@marcotte/vfs';
 
-export const OCI_MEDIA_TYPES = {
-  index: 'application/vnd.oci.image.index.v1+json',
-  manifest: 'application/vnd.oci.image.manifest.v1+json',
-  // containerd only pulls images whose config has the standard type.
-  config: 'application/vnd.oci.image.config.v1+json',
-  // runwasi's default Wasm layer type (wasip1 modules and wasip2 components alike).
-  layer: 'application/vnd.bytecodealliance.wasm.component.layer.v0+wasm',
-  tarLayer: 'application/vnd.oci.image.layer.v1.tar',
-} as const;
+export { OCI_MEDIA_TYPES };
 
 export type OciLayerForm = 'tar' | 'wasm';
 

@@ -10,3 +10,4 @@ export { WasmFormatError } from './binary/errors.ts';
 export type { Module } from './binary/module.ts';
 export { checkParts } from './parts-check.ts';
 export { wasiImportProblem } from './host-imports.ts';
+export { cwdFunctions, type CwdFunctions } from './workdir.ts';

@@ -5,6 +5,7 @@
 
 import { boxAppImports, boxConfigImports, ERRNO_NOSYS, type BoxParts } from '@marcotte/abi';
 import { wasiImportProblem } from '@marcotte/linker';
+import { enterWorkdir, exportCwdFunctions } from './dynamic-workdir.ts';
 import { formatCall } from './trace.ts';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -70,7 +71,10 @@ export async function instantiateParts(parts: BoxParts, host: Record<string, Fn>
   for (const cap of parts.capabilities) {
     for (const name of cap.provides) provider.set(name, instances.get(cap.name)!.exports[name] as Fn);
   }
-  const program = await WebAssembly.compile(parts.program as Uint8Array<ArrayBuffer>);
+  // With a vfs, the program starts in its working directory when it can, as in the static box (dynamic-workdir.ts).
+  const vfs = instances.get('vfs');
+  const withCwd = vfs?.exports.workdir ? exportCwdFunctions(parts.program) : undefined;
+  const program = await WebAssembly.compile((withCwd ?? parts.program) as Uint8Array<ArrayBuffer>);
   const wasi: Record<string, unknown> = {};
   for (const imp of WebAssembly.Module.imports(program)) {
     if (imp.module !== 'wasi_snapshot_preview1') continue;
@@ -86,6 +90,7 @@ export async function instantiateParts(parts: BoxParts, host: Record<string, Fn>
       memory: appMemory(),
       _start: () => {
         for (const init of inits) init();
+        if (vfs && withCwd) enterWorkdir(app!, vfs);
         entry();
       },
     },

@@ -8,7 +8,8 @@ import { VFS_LIMIT_SPECS, VFS_LIMITS_HELP, vfsLimits } from '../vfs-limits.ts';
 
 export const BUILD_HELP = `Usage: box build [OPTIONS] CONTEXT
 
-Builds a box from a Dockerfile: FROM scratch, a .box.wasm or an earlier stage;
+Builds a box from a Dockerfile: FROM scratch, a .box.wasm, a Wasm OCI image
+(oci-archive:FILE[:TAG], oci:DIR[:TAG]) or an earlier stage;
 COPY/ADD from the context; RUN of WASI programs in the image; ENTRYPOINT/CMD
 name the box's program.
 

@@ -9,7 +9,10 @@
 import { appendFileSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { main } from '../main.ts';
-import { customPayload, mutateBox, mutateDockerfile, mutateTar, mutateWasm, replaceCustom, rng, tar, type Rand } from './mutate.ts';
+import { readManifest, type ImageEntry } from '@marcotte/abi';
+import { imageFromTar, snapshotToTar } from '@marcotte/vfs';
+import { ociLayout } from '../oci.ts';
+import { customPayload, mutateBox, mutateDockerfile, mutateOciImage, mutateTar, mutateWasm, replaceCustom, rng, tar, type OciParts, type Rand } from './mutate.ts';
 
 const root = new URL('../../../../', import.meta.url).pathname;
 const hello = join(root, 'examples/hello/hello.wasm');
@@ -84,6 +87,8 @@ type Tool = (r: Rand, dir: string, base: Base) => Case;
 interface Base {
   box: Uint8Array;
   tar: Uint8Array;
+  /** the box exported in both forms, and a Docker wasi/wasm image of hello (a plain program in a tar layer) */
+  oci: OciParts[];
 }
 
 const OUT = 'out.box.wasm';
@@ -132,6 +137,24 @@ const TOOLS: Record<string, Tool> = {
     writeFileSync(join(ctx, 'Dockerfile'), 'FROM scratch\nADD ctx.tar /x/\nCOPY hello.wasm /hello\nENTRYPOINT ["/hello"]\n');
     return { how: m.how, program: 'box', argv: ['build', '--no-cache', '-o', join(dir, OUT), ctx] };
   },
+  'box build FROM oci': (r, dir, base) => {
+    const ctx = context(dir);
+    const parts = base.oci[r(base.oci.length)]!;
+    const m = mutateOciImage(r, parts);
+    const entries: ImageEntry[] = [...m.files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, data]) => ({ path: `/${path}`, type: 'file', data }));
+    let archive = snapshotToTar(entries);
+    let how = `${parts.layerKind} ${m.how}`;
+    if (r(4) === 0) {
+      const raw = mutateTar(r, archive);
+      archive = raw.bytes;
+      how = `${parts.layerKind} archive ${raw.how}`;
+    }
+    writeFileSync(join(ctx, 'img.tar'), archive);
+    // Nothing after FROM (the base box as it is, or the image's program linked), or steps over it, as FROM box's fuzzer takes.
+    const more = r(2) === 1;
+    writeFileSync(join(ctx, 'Dockerfile'), `FROM oci-archive:img.tar\n${more ? 'ENV EXTRA=1\nCOPY data/ /more/\nCOPY hello.wasm /bin/hello\nENTRYPOINT ["/bin/hello"]\n' : ''}`);
+    return { how: `${how}${more ? ' +steps' : ''}`, program: 'box', argv: ['build', '--no-cache', '-o', join(dir, OUT), ctx] };
+  },
   'box build FROM box': (r, dir, base) => {
     const ctx = context(dir);
     const m = mutateBox(r, base.box);
@@ -167,8 +190,10 @@ async function makeBase(dir: string): Promise<Base> {
     ],
     labels: { 'org.example.fuzz': 'yes' }, user: 'nobody', exposed: [], volumes: [], stopSignal: 'SIGTERM', shell: ['/bin/sh', '-c'],
   };
+  const built = replaceCustom(box, 'box', new TextEncoder().encode(JSON.stringify(manifest)));
   return {
-    box: replaceCustom(box, 'box', new TextEncoder().encode(JSON.stringify(manifest))),
+    box: built,
+    oci: [...(['tar', 'wasm'] as const).map((form) => ociParts(ociLayout(built, readManifest(built), { name: 'localhost/base:1.0', title: 'base.box.wasm', layer: form }), form === 'wasm' ? 'box' : 'tar')), dockerWasiImage()],
     tar: tar([
       { path: 'etc/', type: 'dir' },
       { path: 'etc/hostname', type: 'file', data: 'box\n' },
@@ -176,6 +201,34 @@ async function makeBase(dir: string): Promise<Base> {
       { path: 'bin/sh', type: 'symlink', target: '/bin/hello' },
       { path: 'data/notes.txt', type: 'file', data: 'x'.repeat(700) },
     ]),
+  };
+}
+
+/** A one-image layout read back into the parts mutateOciImage edits. */
+function ociParts(archive: Uint8Array, layerKind: OciParts['layerKind']): OciParts {
+  const files = new Map(imageFromTar(archive).filter((e) => e.type === 'file').map((e) => [e.path, e.data!]));
+  const json = (path: string) => JSON.parse(new TextDecoder().decode(files.get(path)));
+  const blob = (digest: string) => files.get(`/blobs/sha256/${digest.slice('sha256:'.length)}`)!;
+  const index = json('/index.json');
+  const manifest = JSON.parse(new TextDecoder().decode(blob(index.manifests[0].digest)));
+  const config = JSON.parse(new TextDecoder().decode(blob(manifest.config.digest)));
+  return { index, manifest, config, layer: blob(manifest.layers[0].digest), layerKind };
+}
+
+/** Docker's Wasm image form around hello (mutateOciImage fills in the digests and sizes). */
+function dockerWasiImage(): OciParts {
+  const layer = snapshotToTar([
+    { path: '/bin', type: 'dir', mode: 0o755 },
+    { path: '/bin/hello', type: 'file', data: new Uint8Array(readFileSync(hello)), mode: 0o755 },
+    { path: '/data', type: 'dir', mode: 0o755 },
+    { path: '/data/notes.txt', type: 'file', data: new TextEncoder().encode('notes'), mode: 0o644 },
+  ]);
+  const d = { digest: '', size: 0 };
+  return {
+    index: { schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...d, annotations: { 'org.opencontainers.image.ref.name': 'latest' } }] },
+    manifest: { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...d }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...d }] },
+    config: { architecture: 'wasm', os: 'wasi', config: { Entrypoint: ['/bin/hello'], Cmd: ['default'], Env: ['GREETING=Hi'], WorkingDir: '/data', Labels: { a: 'b' }, Volumes: { '/v': {} } }, rootfs: { type: 'layers', diff_ids: [''] } },
+    layer, layerKind: 'tar',
   };
 }
 

@@ -2,6 +2,7 @@
 // lengths, the manifest), tar archives and Dockerfiles. Deterministic: the
 // same seed gives the same inputs, so a failure names its seed.
 
+import { createHash } from 'node:crypto';
 import { rng } from '@marcotte/conformance';
 import { readModule, writeModule } from '@marcotte/linker';
 
@@ -191,12 +192,12 @@ function edit(json: Json, path: readonly (string | number)[], value: Json | unde
 const NUMBERS: readonly Json[] = [-1, 0, 1, 0.5, 2 ** 31, 2 ** 32, 2 ** 53, 1e300, 1000];
 
 /** One value somewhere in `json` (at any depth) deleted or replaced by a wrong or edge value. */
-function mutateJson(r: Rand, json: Json): { json: Json; how: string } {
+function mutateJson(r: Rand, json: Json, aimed: readonly Json[] = []): { json: Json; how: string } {
   const all = paths(json);
   if (all.length === 0) return { json: pick(r, WRONG), how: 'root' };
   const path = pick(r, all);
-  const op = pick(r, ['delete', 'wrong', 'number'] as const);
-  const value = op === 'delete' ? undefined : pick(r, op === 'wrong' ? WRONG : NUMBERS);
+  const op = pick(r, aimed.length ? (['delete', 'wrong', 'number', 'aimed', 'aimed'] as const) : (['delete', 'wrong', 'number'] as const));
+  const value = op === 'delete' ? undefined : pick(r, op === 'wrong' ? WRONG : op === 'number' ? NUMBERS : aimed);
   return { json: edit(json, path, value), how: `${op} ${path.join('.')}` };
 }
 
@@ -380,4 +381,76 @@ export function mutateDockerfile(r: Rand, input: string): { text: string; how: s
     }
   }
   return { text: lines.join('\n'), how: kind };
+}
+
+// --- OCI image layouts (box build FROM oci-archive:) ---
+
+/** The parts of a one-image layout, parsed: what mutateOciImage edits. */
+export interface OciParts {
+  index: Json;
+  manifest: Json;
+  config: Json;
+  layer: Uint8Array;
+  /** what the layer blob is: a box (the Wasm-layer form) or a tar */
+  layerKind: 'box' | 'tar';
+}
+
+/** Values aimed at a layout's fields: references that climb or forge, media types swapped, platforms. */
+const OCI_VALUES: readonly Json[] = [
+  `sha256:${'0'.repeat(64)}`, 'sha256:../../../../etc/passwd', 'sha512:abc', '../blobs/sha256/x', '/etc/passwd',
+  'application/vnd.oci.image.index.v1+json', 'application/vnd.oci.image.manifest.v1+json', 'application/vnd.oci.image.layer.v1.tar+gzip',
+  'application/vnd.oci.image.layer.v1.tar+zstd', 'application/vnd.bytecodealliance.wasm.component.layer.v0+wasm', 'application/wasm',
+  'amd64', 'wasm', 'wasip2', '/bin/hello', 'hello', '/', '..', 'KEY', '=x', '8080/udp', '0/tcp', '99999/tcp', 'x'.repeat(300),
+];
+
+const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+const bytesOf = (j: Json) => new TextEncoder().encode(JSON.stringify(j));
+type Obj = Record<string, any>;
+
+/**
+ * A layout with one edit that its digests agree with, so that it reaches
+ * the checks past the hashes: a value at any depth of index.json, the
+ * manifest or the config, or the layer's own bytes (a mutated box or tar);
+ * every blob above the edit is hashed again. Or the archive's raw bytes
+ * (done by the caller with mutateTar). Returns blob path -> bytes.
+ */
+export function mutateOciImage(r: Rand, p: OciParts): { files: Map<string, Uint8Array>; how: string } {
+  const target = pick(r, ['index', 'manifest', 'config', 'layer'] as const);
+  let how: string = target;
+  let layer = p.layer;
+  if (target === 'layer') {
+    const m = p.layerKind === 'box' ? mutateBox(r, layer) : mutateTar(r, layer);
+    layer = m.bytes;
+    how = `layer ${m.how}`;
+  }
+  const config = structuredClone(p.config) as Obj;
+  if (config.rootfs?.diff_ids?.length) config.rootfs.diff_ids[0] = sha(layer);
+  let configJson: Json = config;
+  if (target === 'config') {
+    const m = mutateJson(r, config, OCI_VALUES);
+    configJson = m.json;
+    how = `config ${m.how}`;
+  }
+  const configBytes = bytesOf(configJson);
+  const manifest = structuredClone(p.manifest) as Obj;
+  Object.assign(manifest.config, { digest: sha(configBytes), size: configBytes.length });
+  Object.assign(manifest.layers[0], { digest: sha(layer), size: layer.length });
+  let manifestJson: Json = manifest;
+  if (target === 'manifest') {
+    const m = mutateJson(r, manifest, OCI_VALUES);
+    manifestJson = m.json;
+    how = `manifest ${m.how}`;
+  }
+  const manifestBytes = bytesOf(manifestJson);
+  const index = structuredClone(p.index) as Obj;
+  Object.assign(index.manifests[0], { digest: sha(manifestBytes), size: manifestBytes.length });
+  let indexJson: Json = index;
+  if (target === 'index') {
+    const m = mutateJson(r, index, OCI_VALUES);
+    indexJson = m.json;
+    how = `index ${m.how}`;
+  }
+  const files = new Map<string, Uint8Array>([['oci-layout', bytesOf({ imageLayoutVersion: '1.0.0' })], ['index.json', bytesOf(indexJson)]]);
+  for (const b of [layer, configBytes, manifestBytes]) files.set(`blobs/sha256/${sha(b).slice('sha256:'.length)}`, b);
+  return { files, how };
 }
