@@ -22,7 +22,7 @@ type Fn = (...args: unknown[]) => unknown;
  * says in its manifest) or cannot be read here (compiling it will say why).
  */
 export function exportCwdFunctions(program: Uint8Array): Uint8Array | undefined {
-  let module;
+  let module: ReturnType<typeof readModule>;
   try {
     module = readModule(program);
   } catch {
