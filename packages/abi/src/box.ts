@@ -60,6 +60,11 @@ export interface Manifest {
   served: Record<string, string>;
   /** built from a Dockerfile (box build): its layers and the image config it recorded */
   build?: BuildRecord;
+  /**
+   * linked with --single-memory: one memory, laid out in regions (byte base, pages) from the
+   * program's at 0; `checked` says the program's accesses are bounds-checked (always, today)
+   */
+  singleMemory?: { checked: boolean; regions: Record<string, { base: number; pages: number }> };
 }
 
 /** One COPY, ADD, RUN or WORKDIR step's filesystem changes, as box build made them. */
@@ -155,6 +160,7 @@ const MANIFEST_SHAPE: Shape = [
   ['sizes', false, (v) => everyValue(v, (s) => everyValue(s, isCount)), 'an object of { functions, code, data }'],
   ['served', false, (v) => everyValue(v, (x) => typeof x === 'string'), 'an object of strings'],
   ['build', false, isObject, 'an object'],
+  ['singleMemory', false, (v) => isObject(v) && typeof v.checked === 'boolean' && everyValue(v.regions, (r) => isObject(r) && isCount(r.base) && isCount(r.pages)), 'an object of { checked, regions }'],
 ];
 
 const isLayer = (v: unknown): boolean =>
