@@ -6,7 +6,7 @@
 // with them only the interfaces those need. packages/cli/README.md maps each
 // preview1 call to what it brings in; src/component.test.ts checks that map.
 
-import { readModule } from '@marcotte/linker';
+import { readModule, writeModule } from '@marcotte/linker';
 
 /** Why a box cannot become a component, said in one line by the caller. */
 export class ComponentError extends Error {
@@ -24,6 +24,32 @@ export interface BoxComponent {
 function memoryCount(bytes: Uint8Array): number {
   const module = readModule(bytes);
   return module.memories.length + module.imports.filter((i) => i.desc.kind === 'memory').length;
+}
+
+/**
+ * Pages the adapter may add to the memory. A box exports no `cabi_realloc`,
+ * so wit-component gives the adapter one that grows the memory by whole pages:
+ * it takes one for its state and one for its stack when the component starts.
+ */
+export const ADAPTER_PAGES = 16;
+
+/**
+ * The box with room for the adapter above everything it holds. A
+ * single-memory box declares its memory's maximum equal to its minimum (the
+ * program's limit and every capability's region), so the adapter's
+ * `memory.grow` would fail and it would trap before `_start`. Pages grown past
+ * the last region belong to no part: the program's accesses are checked
+ * against its own region and the capabilities use theirs, so the adapter's
+ * state is as out of their reach as the capabilities' is.
+ */
+function withAdapterRoom(box: Uint8Array): Uint8Array {
+  const module = readModule(box);
+  const memory = module.memories[0]!;
+  if (memory.max === undefined) return box;
+  const max = memory.max + BigInt(ADAPTER_PAGES);
+  if (max > 65536n) throw new ComponentError(`its memory is declared at ${memory.max} pages, which leaves no room for the adapter's ${ADAPTER_PAGES} (at most 65536)`);
+  module.memories[0] = { ...memory, max };
+  return writeModule(module);
 }
 
 /**
@@ -65,7 +91,7 @@ export async function boxComponent(box: Uint8Array): Promise<BoxComponent> {
   const { componentNew } = await jco();
   let bytes: Uint8Array;
   try {
-    bytes = await componentNew(box, [['wasi_snapshot_preview1', await commandAdapter()]]);
+    bytes = await componentNew(withAdapterRoom(box), [['wasi_snapshot_preview1', await commandAdapter()]]);
   } catch (e) {
     // wit-component's message is a cause chain over several lines: one line, outermost first
     const why = String((e as Error)?.message ?? e).split('\n').map((l) => l.trim().replace(/^\$/, ''))
