@@ -1,10 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { componentNew, parse } from '@bytecodealliance/jco';
 import { FUNCTIONS } from '@marcotte/abi';
+import { link } from '@marcotte/linker';
+import { imageFromDirectory } from '@marcotte/vfs';
+import { CAPABILITIES } from './capabilities.ts';
 import { boxComponent, commandAdapter, componentImports } from './component.ts';
 import { transpiled, type ComponentRun } from '../test/component-host.ts';
 
@@ -148,5 +151,126 @@ describe('preview1 calls the adapter cannot carry (the README list), made by a p
     const listed = table.split('\n').slice(2).flatMap((row) => [...row.split('|')[1]!.matchAll(/`(\w+)`/g)].map((m) => m[1]));
     expect(listed.sort()).toEqual(['clock_res_get', 'clock_time_get', 'fd_allocate', 'fd_fdstat_set_rights', 'poll_oneoff', 'proc_exit', 'proc_raise',
       'sched_yield', 'sock_accept', 'sock_recv', 'sock_send', 'sock_shutdown']);
+  });
+});
+
+/** A single-memory box of `program` (the linker's singleMemory), written where the CLI can read it. */
+function singleMemoryBox(name: string, program: string, options: Partial<Parameters<typeof link>[1]> & { caps: string[] }): string {
+  const { caps, ...rest } = options;
+  const { bytes } = link(readFileSync(join(root, program)), {
+    capabilities: CAPABILITIES.filter((c) => caps.includes(c.name)), entrypoint: program.split('/').at(-1)!, args: [], env: [],
+    singleMemory: true, ...rest,
+  });
+  const path = join(work, `${name}.box.wasm`);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+/** `box export --component` of a box, transpiled once for the runs that follow. */
+async function exported(box: string) {
+  const out = `${box.replace(/\.box\.wasm$/, '')}.component.wasm`;
+  const r = cli('box', ['export', '--component', out, box]);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  const imports = r.stdout.replace(/^component imports: /, '').trim().split(', ');
+  return { imports, run: await transpiled(readFileSync(out)) };
+}
+
+/** Every file under `dir`, path -> contents (directories as "/"). */
+function tree(dir: string, at = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(join(dir, at), { withFileTypes: true })) {
+    const path = `${at}/${e.name}`;
+    if (e.isDirectory()) Object.assign(out, { [path]: '/' }, tree(dir, path));
+    else out[path] = readFileSync(join(dir, path), 'utf8');
+  }
+  return out;
+}
+
+describe('a single-memory box as a component under jco, beside box run of the same box', () => {
+  describe('examples/hello', () => {
+    let box: string;
+    let component: Awaited<ReturnType<typeof exported>>;
+    const data = join(root, 'examples/hello/data');
+    beforeAll(async () => {
+      box = singleMemoryBox('hello', 'examples/hello/hello.wasm', { caps: ['kernel', 'proc'], env: ['GREETING=Hoi'] });
+      component = await exported(box);
+    });
+
+    it('imports what its calls need, and no clock, random or socket interface', () => {
+      expect(unversioned(component.imports)).toEqual([
+        'wasi:cli/environment', 'wasi:cli/exit', 'wasi:cli/stderr', 'wasi:cli/stdin', 'wasi:cli/stdout',
+        'wasi:cli/terminal-input', 'wasi:cli/terminal-output', 'wasi:cli/terminal-stderr', 'wasi:cli/terminal-stdin', 'wasi:cli/terminal-stdout',
+        'wasi:clocks/wall-clock', 'wasi:filesystem/preopens', 'wasi:filesystem/types', 'wasi:io/error', 'wasi:io/streams',
+      ]);
+    });
+
+    it('prints the same and exits 0, with args, env over the baked env, and a host directory', () => {
+      const boxed = cli('box', ['run', '--dir', `${data}:/data`, '-e', 'GREETING=Hallo', box, 'one', 'two words']);
+      // argv[0] is the box's entrypoint either way: proc puts it there
+      const adapted = component.run({ args: ['anything.wasm', 'one', 'two words'], env: { GREETING: 'Hallo' }, preopens: { '/data': data } });
+      expect(boxed.status).toBe(0);
+      expect(boxed.stdout).toMatch(/^Hallo from inside a box!\nargv\[0\] = hello\.wasm\nargv\[1\] = one\nargv\[2\] = two words\n.*name\.txt/s);
+      expect(adapted).toEqual(boxed);
+    });
+
+    it('fails the same way, exit 1, without the directory', () => {
+      const boxed = cli('box', ['run', box]);
+      const adapted = component.run({ args: ['hello.wasm'] });
+      expect(boxed.status).toBe(1);
+      expect(boxed.stderr).toMatch(/^hello: cannot list \/data: /);
+      expect(adapted).toEqual(boxed);
+    });
+  });
+
+  it('writes the same files to a host directory (conformance dir_dump with OUT)', async () => {
+    const box = singleMemoryBox('dir_dump', 'conformance/programs/dir_dump.wasm', { caps: ['kernel', 'proc'] });
+    const { run } = await exported(box);
+    const seed = (dir: string) => {
+      mkdirSync(join(dir, 'sub'), { recursive: true });
+      writeFileSync(join(dir, 'a.txt'), 'ay\n');
+      writeFileSync(join(dir, 'sub/c.txt'), 'sea\n');
+      return dir;
+    };
+    const forBox = seed(join(work, 'dump-box')), forComponent = seed(join(work, 'dump-component'));
+    const boxed = cli('box', ['run', '--dir', `${forBox}:/data`, '-e', 'OUT=new.txt', box, '/data']);
+    const adapted = run({ args: ['dir_dump', '/data'], env: { OUT: 'new.txt' }, preopens: { '/data': forComponent } });
+    expect(boxed.status).toBe(0);
+    expect(adapted).toEqual(boxed);
+    expect(tree(forComponent)).toEqual(tree(forBox));
+    expect(tree(forBox)['/new.txt']).toBe('written from a box\n');
+  });
+
+  describe('examples/http-server', () => {
+    const server = 'examples/http-server/server.wasm';
+
+    it('without a socket: the same line and exit 1 under both', async () => {
+      const box = singleMemoryBox('server', server, { caps: ['kernel'] });
+      const { run } = await exported(box);
+      const boxed = cli('box', ['run', box]);
+      expect(boxed).toEqual({ status: 1, stdout: '', stderr: 'http-server: no listening socket (box-link --listen PORT, box run -p HOST:PORT)\n' });
+      expect(run({ args: ['server.wasm'] })).toEqual(boxed);
+    });
+
+    it('linked to listen (--listen 8080), the component still has no socket: the adapter carries none', async () => {
+      // a smaller memory than the default (see the next test): jco's bindings reach only the first 2 GiB
+      const box = singleMemoryBox('server-net', server, {
+        caps: ['kernel', 'vfs', 'net'], listen: [8080], image: imageFromDirectory(join(root, 'examples/http-server/www')),
+        programMemory: 64 << 20, vfsLimits: { maxPages: 512 },
+      });
+      const { imports, run } = await exported(box);
+      expect(imports.some((i) => i.startsWith('wasi:sockets/'))).toBe(false);
+      expect(run({ args: ['server.wasm'] })).toEqual({
+        status: 1, stdout: '', stderr: 'http-server: no listening socket (box-link --listen PORT, box run -p HOST:PORT)\n',
+      });
+    });
+
+    it('a box whose memory passes 2 GiB is exported with a note that jco cannot run it', () => {
+      const box = singleMemoryBox('server-big', server, { caps: ['kernel', 'vfs', 'net'], listen: [8080] });
+      const r = cli('box', ['export', '--component', join(work, 'big.component.wasm'), box]);
+      expect(r.status).toBe(0);
+      expect(r.stderr).toMatch(/^box export: note: the box's memory starts at \d+ MiB, .* jco's JavaScript bindings cannot address past 2 GiB .*\n$/);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    });
   });
 });

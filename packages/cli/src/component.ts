@@ -18,7 +18,12 @@ export interface BoxComponent {
   bytes: Uint8Array;
   /** the WASI 0.2 interfaces it imports (`wasi:cli/stdout@0.2.12`, …), sorted: what a host must grant */
   imports: string[];
+  /** what a user should know about where it runs (one line each) */
+  warnings: string[];
 }
+
+/** 2 GiB in pages: jco's generated JavaScript reads the adapter's pointers as signed 32-bit numbers. */
+const JCO_REACH_PAGES = 32768;
 
 /** Memories a module defines or imports. */
 function memoryCount(bytes: Uint8Array): number {
@@ -42,14 +47,14 @@ export const ADAPTER_PAGES = 16;
  * against its own region and the capabilities use theirs, so the adapter's
  * state is as out of their reach as the capabilities' is.
  */
-function withAdapterRoom(box: Uint8Array): Uint8Array {
+function withAdapterRoom(box: Uint8Array): { bytes: Uint8Array; pages: bigint } {
   const module = readModule(box);
   const memory = module.memories[0]!;
-  if (memory.max === undefined) return box;
+  if (memory.max === undefined) return { bytes: box, pages: memory.min };
   const max = memory.max + BigInt(ADAPTER_PAGES);
   if (max > 65536n) throw new ComponentError(`its memory is declared at ${memory.max} pages, which leaves no room for the adapter's ${ADAPTER_PAGES} (at most 65536)`);
   module.memories[0] = { ...memory, max };
-  return writeModule(module);
+  return { bytes: writeModule(module), pages: memory.min };
 }
 
 /**
@@ -89,14 +94,19 @@ export async function boxComponent(box: Uint8Array): Promise<BoxComponent> {
     throw new ComponentError(memories === 0 ? 'the module has no memory for the adapter to use' : multiMemoryAdvice(memories));
   }
   const { componentNew } = await jco();
+  const roomy = withAdapterRoom(box);
+  // The adapter's state lands above the memory's initial size: past 2 GiB, jco's bindings cannot reach it.
+  const warnings = roomy.pages + 2n > BigInt(JCO_REACH_PAGES)
+    ? [`the box's memory starts at ${roomy.pages / 16n} MiB, and the adapter's state goes above it: jco's JavaScript bindings cannot address past 2 GiB (wasmtime can); for jco, link with a smaller --program-memory or --vfs-memory`]
+    : [];
   let bytes: Uint8Array;
   try {
-    bytes = await componentNew(withAdapterRoom(box), [['wasi_snapshot_preview1', await commandAdapter()]]);
+    bytes = await componentNew(roomy.bytes, [['wasi_snapshot_preview1', await commandAdapter()]]);
   } catch (e) {
     // wit-component's message is a cause chain over several lines: one line, outermost first
     const why = String((e as Error)?.message ?? e).split('\n').map((l) => l.trim().replace(/^\$/, ''))
       .filter((l) => l && l !== 'Caused by:').join(': ');
     throw new ComponentError(`the adapter cannot wrap it: ${why}`);
   }
-  return { bytes, imports: await componentImports(bytes) };
+  return { bytes, imports: await componentImports(bytes), warnings };
 }

@@ -107,5 +107,6 @@ async function exportComponent(path: string, out: string): Promise<number> {
   }
   await writeOutput('box export', out, component.bytes);
   console.log(`component imports: ${component.imports.join(', ')}`);
+  for (const warning of component.warnings) console.error(`box export: note: ${warning}`);
   return 0;
 }
