@@ -146,6 +146,13 @@ describe('preview1 calls the adapter cannot carry (the README list), made by a p
     expect(r).toEqual({ status, stdout: 'sched_yield: 0\n', stderr: '' });
   });
 
+  it("takes a 40 KB argument, and traps at start on a 60 KB one (the adapter's arena)", () => {
+    expect(run({ args: ['probe', 'sched_yield', 'x'.repeat(40_000)] }).stdout).toBe('sched_yield: 0\n');
+    const r = run({ args: ['probe', 'sched_yield', 'x'.repeat(60_000)] });
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^unreachable executed at adapter line \d+: allocation size is too large\n+trap: /);
+  });
+
   it('is the list the README gives', () => {
     const start = readme.indexOf('| call | in the adapter |');
     const table = readme.slice(start, readme.indexOf('\n\n', start));

@@ -32,8 +32,8 @@ _setArgs(config.args);
 _setEnv(config.env);
 _setCwd(undefined);
 _setPreopens(config.preopens);
-const { run } = await import('./component.js');
 try {
+  const { run } = await import('./component.js');
   await run.run();
 } catch (e) {
   process.stderr.write('trap: ' + String(e?.message ?? e).split('\\n')[0] + '\\n');
