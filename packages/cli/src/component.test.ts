@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { componentNew, parse } from '@bytecodealliance/jco';
 import { FUNCTIONS } from '@marcotte/abi';
-import { link } from '@marcotte/linker';
+import { link, readModule } from '@marcotte/linker';
 import { imageFromDirectory } from '@marcotte/vfs';
 import { CAPABILITIES } from './capabilities.ts';
 import { boxComponent, commandAdapter, componentImports } from './component.ts';
@@ -146,6 +146,12 @@ describe('preview1 calls the adapter cannot carry (the README list), made by a p
     expect(r).toEqual({ status, stdout: 'sched_yield: 0\n', stderr: '' });
   });
 
+  it('lets the bare program (no box) store above its memory, where the adapter grows it', () => {
+    // the contrast to the single-memory box below, whose program traps there
+    const r = run({ args: ['probe', 'poke', String(2 * 65536 + 16), 'sched_yield'] });
+    expect(r).toEqual({ status: 0, stdout: 'poke: 0\nsched_yield: 0\n', stderr: '' });
+  });
+
   it("takes a 40 KB argument, and traps at start on a 60 KB one (the adapter's arena)", () => {
     expect(run({ args: ['probe', 'sched_yield', 'x'.repeat(40_000)] }).stdout).toBe('sched_yield: 0\n');
     const r = run({ args: ['probe', 'sched_yield', 'x'.repeat(60_000)] });
@@ -247,6 +253,20 @@ describe('a single-memory box as a component under jco, beside box run of the sa
     expect(adapted).toEqual(boxed);
     expect(tree(forComponent)).toEqual(tree(forBox));
     expect(tree(forBox)['/new.txt']).toBe('written from a box\n');
+  });
+
+  it("keeps the adapter's state, above every region, out of the program's reach", async () => {
+    const probe = 'packages/cli/fixtures/adapter-probe/probe.wasm';
+    const box = singleMemoryBox('probe', probe, { caps: ['kernel'] });
+    const { run } = await exported(box);
+    // the adapter grows the memory from its declared size: its state is the first page above
+    const adapterState = Number(readModule(readFileSync(box)).memories[0]!.min) * 65536;
+    const ok = run({ args: ['probe', 'sched_yield'] });
+    expect(ok).toEqual({ status: 0, stdout: 'sched_yield: 0\n', stderr: '' });
+    const attack = run({ args: ['probe', 'poke', String(adapterState + 16), 'sched_yield'] });
+    expect(attack.stdout).toBe('');
+    expect(attack.stderr).toMatch(/^trap: /);
+    expect(attack.status).toBe(134);
   });
 
   describe('examples/http-server', () => {
