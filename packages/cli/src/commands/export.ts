@@ -59,16 +59,16 @@ export async function exportCommand(argv: readonly string[]): Promise<number> {
   const componentOut = value(args, 'component');
   const path = args.positionals[0];
   if (out !== undefined && componentOut !== undefined) throw new UsageError('box export: --oci and --component are two exports: give one');
-  if (out === undefined && componentOut === undefined) throw new UsageError('box export: --oci OUT.tar or --component OUT.wasm is required');
-  if (!path) throw new UsageError('box export: expected BOX.box.wasm (see box export --help)');
   if (componentOut !== undefined) {
+    if (!path) throw new UsageError('box export: expected BOX.box.wasm (see box export --help)');
     for (const option of ['name', 'layer']) {
       if (value(args, option) !== undefined) throw new UsageError(`box export: --${option} is an --oci option`);
     }
     return exportComponent(path, componentOut);
   }
+  if (out === undefined) throw new UsageError('box export: --oci OUT.tar is required (or --component OUT.wasm)');
+  if (!path) throw new UsageError('box export: expected BOX.box.wasm (see box export --help)');
   const name = value(args, 'name') ?? defaultName(path);
-  if (out === undefined) throw new UsageError('box export: --oci OUT.tar is required');
   const layer = value(args, 'layer') ?? 'tar';
   if (layer !== 'tar' && layer !== 'wasm') throw new UsageError(`box export: --layer ${JSON.stringify(layer)} is not a layer form (tar or wasm)`);
   if (!REFERENCE.test(name)) throw new UsageError(`box export: --name ${JSON.stringify(name)} is not an image reference (such as registry.example/team/app:1.0)`);
