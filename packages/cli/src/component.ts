@@ -6,7 +6,7 @@
 // with them only the interfaces those need. packages/cli/README.md maps each
 // preview1 call to what it brings in; src/component.test.ts checks that map.
 
-import { readModule, writeModule } from '@marcotte/linker';
+import { readModule, writeModule, type Module } from '@marcotte/linker';
 
 /** Why a box cannot become a component, said in one line by the caller. */
 export class ComponentError extends Error {
@@ -26,8 +26,7 @@ export interface BoxComponent {
 const JCO_REACH_PAGES = 32768;
 
 /** Memories a module defines or imports. */
-function memoryCount(bytes: Uint8Array): number {
-  const module = readModule(bytes);
+function memoryCount(module: Module): number {
   return module.memories.length + module.imports.filter((i) => i.desc.kind === 'memory').length;
 }
 
@@ -47,8 +46,7 @@ export const ADAPTER_PAGES = 16;
  * against its own region and the capabilities use theirs, so the adapter's
  * state is as out of their reach as the capabilities' is.
  */
-function withAdapterRoom(box: Uint8Array): { bytes: Uint8Array; pages: bigint } {
-  const module = readModule(box);
+function withAdapterRoom(box: Uint8Array, module: Module): { bytes: Uint8Array; pages: bigint } {
   const memory = module.memories[0]!;
   if (memory.max === undefined) return { bytes: box, pages: memory.min };
   const max = memory.max + BigInt(ADAPTER_PAGES);
@@ -89,12 +87,13 @@ export async function commandAdapter(): Promise<Uint8Array> {
  * make a component that no component host in common use can run.
  */
 export async function boxComponent(box: Uint8Array): Promise<BoxComponent> {
-  const memories = memoryCount(box);
+  const module = readModule(box);
+  const memories = memoryCount(module);
   if (memories !== 1) {
     throw new ComponentError(memories === 0 ? 'the module has no memory for the adapter to use' : multiMemoryAdvice(memories));
   }
   const { componentNew } = await jco();
-  const roomy = withAdapterRoom(box);
+  const roomy = withAdapterRoom(box, module);
   // The adapter's state lands above the memory's initial size: past 2 GiB, jco's bindings cannot reach it.
   const warnings = roomy.pages + 2n > BigInt(JCO_REACH_PAGES)
     ? [`the box's memory starts at ${roomy.pages / 16n} MiB, and the adapter's state goes above it: jco's JavaScript bindings cannot address past 2 GiB (wasmtime can); for jco, link with a smaller --program-memory or --vfs-memory`]
