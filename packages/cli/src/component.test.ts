@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { componentNew, parse } from '@bytecodealliance/jco';
-import { FUNCTIONS } from '@marcotte/abi';
-import { link, readModule } from '@marcotte/linker';
+import { decodeParts, encodeParts, FUNCTIONS, PARTS_SECTION } from '@marcotte/abi';
+import { link, readModule, writeModule } from '@marcotte/linker';
 import { imageFromDirectory } from '@marcotte/vfs';
 import { CAPABILITIES } from './capabilities.ts';
 import { boxComponent, commandAdapter, componentImports } from './component.ts';
@@ -267,6 +267,38 @@ describe('a single-memory box as a component under jco, beside box run of the sa
     expect(attack.stdout).toBe('');
     expect(attack.stderr).toMatch(/^trap: /);
     expect(attack.status).toBe(134);
+  });
+
+  describe('a --portable box (multi-memory, with its parts)', () => {
+    let portable: string;
+    beforeAll(() => {
+      portable = join(work, 'portable.box.wasm');
+      expect(cli('box-link', ['--portable', '--env', 'GREETING=Port', '-o', portable, join(root, 'examples/hello/hello.wasm')]).status).toBe(0);
+    });
+
+    it('is linked again into one memory from its parts, and runs as box run runs the box', async () => {
+      const { run } = await exported(portable);
+      const data = join(root, 'examples/hello/data');
+      const boxed = cli('box', ['run', '--dir', `${data}:/data`, portable, 'x']);
+      expect(boxed.status).toBe(0);
+      expect(boxed.stdout).toMatch(/^Port from inside a box!\nargv\[0\] = hello\.wasm\nargv\[1\] = x\n/);
+      expect(run({ args: ['hello.wasm', 'x'], preopens: { '/data': data } })).toEqual(boxed);
+    });
+
+    it('whose parts hold another program is refused: one line, exit 2, no component', () => {
+      const bytes = readFileSync(portable);
+      const module = readModule(bytes);
+      const at = module.customs.findIndex((c) => c.name === PARTS_SECTION);
+      const parts = decodeParts(module.customs[at]!.bytes);
+      // the merged code is hello; the forged parts say args_env (which imports nothing hello does not), and would become the component
+      module.customs[at] = { ...module.customs[at]!, bytes: encodeParts({ ...parts, program: readFileSync(join(root, 'conformance/corpus/args_env.wasm')) }) };
+      const forged = join(work, 'forged.box.wasm');
+      writeFileSync(forged, writeModule(module));
+      const out = join(work, 'forged.component.wasm');
+      const r = cli('box', ['export', '--component', out, forged]);
+      expectOneLineError(r, /forged\.box\.wasm: cannot link its parts into one memory: /);
+      expect(existsSync(out)).toBe(false);
+    });
   });
 
   describe('examples/http-server', () => {

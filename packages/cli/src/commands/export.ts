@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { BoxFormatError, readManifest, type Manifest } from '@marcotte/abi';
+import { LinkError } from '@marcotte/linker';
 import { parseArgs, UsageError, value, flag, type OptionSpec } from '../args.ts';
 import { checkWritable, readInput, writeOutput } from '../io.ts';
 import { OCI_MEDIA_TYPES, ociLayout } from '../oci.ts';
@@ -95,9 +96,21 @@ function readBox(path: string, bytes: Uint8Array): Manifest {
 
 async function exportComponent(path: string, out: string): Promise<number> {
   checkWritable('box export', out);
-  const bytes = await readInput('box export', path);
-  readBox(path, bytes);
+  let bytes = await readInput('box export', path);
+  const manifest = readBox(path, bytes);
   const { boxComponent, ComponentError } = await import('../component.ts');
+  if (manifest.portable && !manifest.singleMemory) {
+    // a portable box carries what it was linked from: linked again into one memory, it can become a component
+    const { singleMemoryFromParts } = await import('../single-from-parts.ts');
+    try {
+      bytes = singleMemoryFromParts(bytes, manifest) ?? bytes;
+    } catch (e) {
+      if (e instanceof LinkError || e instanceof BoxFormatError || (e instanceof Error && e.constructor === Error)) {
+        throw new UsageError(`box export: ${path}: cannot link its parts into one memory: ${e.message}`);
+      }
+      throw e;
+    }
+  }
   let component;
   try {
     component = await boxComponent(bytes);
