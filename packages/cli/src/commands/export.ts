@@ -25,7 +25,8 @@ runtime class, such as \`ctr run --runtime io.containerd.wasmtime.v1\`.
 --component writes a WASI 0.2 command component (wasmtime run, jco run,
 component hosts): the box wrapped in the preview1 adapter from
 @bytecodealliance/jco. The box must have one memory (box-link
---single-memory). It prints the WASI 0.2 interfaces the component imports:
+--single-memory); a --portable box is linked again into one memory from its
+parts. It prints the WASI 0.2 interfaces the component imports:
 the adapter may need more than the box's own preview1 imports (every fd call
 brings in stdin, stdout and the filesystem interfaces), and sockets
 (sock_accept, sock_recv, sock_send) and proc_raise trap in it. Exit codes
