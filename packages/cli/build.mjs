@@ -33,6 +33,8 @@ await build({
   outdir: 'dist',
   bundle: true,
   platform: 'node',
+  // box export --component loads jco (and its wasm-tools build) from node_modules at run time: megabytes no other command needs
+  external: ['@bytecodealliance/jco'],
   format: 'esm',
   // each command is a dynamic import in main.ts: `box run` and `--version` load only their own chunks
   splitting: true,

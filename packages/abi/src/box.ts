@@ -98,6 +98,11 @@ const manifestSchema = object({
   served: record(string),
   /** built from a Dockerfile (box build): its layers and the image config it recorded */
   build: optional(buildRecord),
+  /**
+   * linked with --single-memory: one memory, laid out in regions (byte base, pages) from the
+   * program's at 0; `checked` says the program's accesses are bounds-checked (always, today)
+   */
+  singleMemory: optional(object({ checked: boolean, regions: record(object({ base: count, pages: count })) })),
 });
 
 export type Manifest = Infer<typeof manifestSchema>;

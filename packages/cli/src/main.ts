@@ -19,7 +19,7 @@ Commands:
   link    link a WASI program with capability modules into a box (same as box-link)
   run     run a box
   inspect show a box's manifest, authority and sizes
-  export  write a box as an OCI image layout (box export --oci OUT.tar BOX)
+  export  write a box as an OCI image layout (--oci OUT.tar) or a WASI 0.2 component (--component OUT.wasm)
   conformance  run a wasi-testsuite-style folder of tests as boxes
   serve   serve the browser playground (and boxes as its examples) on loopback
 

@@ -10,6 +10,7 @@ import { merge, typeOfFunc } from './merge.ts';
 import { valTypeName } from './signature.ts';
 import { boxConfig } from './glue.ts';
 import { imagePlacement } from './placement.ts';
+import { PAGE, singleMemory } from './single-memory.ts';
 
 export interface LinkOptions extends LinkSettings {
   /** capability descriptors in link order; the kernel comes first */
@@ -28,6 +29,10 @@ export interface LinkOptions extends LinkSettings {
   programName?: string;
   /** box build's record of the Dockerfile (layers, labels, user …), kept in the manifest */
   build?: BuildRecord;
+  /** lay every capability's memory into memory 0 (single-memory.ts): the box needs no multi-memory */
+  singleMemory?: boolean;
+  /** with singleMemory: the program's memory limit in bytes (default: its declared maximum, else 1 GiB) */
+  programMemory?: number;
 }
 
 export interface LinkResult {
@@ -140,9 +145,28 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
   });
   const ownFilesystem = options.capabilities.some((c) => c.name === 'vfs') && !options.mountPoints?.length;
   const denied = deniedHostFunctions(options.deny ?? [], options.sealed ?? false, ownFilesystem);
-  const { module, hostImports, hostImportsBy, served, sizes, configs, traced, noWorkdir } = merge(app, caps, {
+  if (options.programMemory !== undefined && !options.singleMemory) throw new LinkError('--program-memory is only for a --single-memory box');
+  if (options.singleMemory && options.portable) {
+    throw new LinkError('--single-memory and --portable do not go together: a single-memory box needs no dynamic mode');
+  }
+  const merged = merge(app, caps, {
     strip: options.strip ?? false, denied, ...(options.trace ? { trace: true } : {}),
   });
+  const { hostImports, hostImportsBy, served, sizes, configs, traced, noWorkdir } = merged;
+  let module = merged.module;
+  let single: ReturnType<typeof singleMemory>['layout'] | undefined;
+  if (options.singleMemory) {
+    // The pass works on final indices: the merged module is written once and read back.
+    const programPages = options.programMemory === undefined ? undefined : Math.ceil(options.programMemory / PAGE);
+    const configBytes = Object.fromEntries(caps.map((c) => [c.descriptor.name, (c.config ?? []).reduce((n, s) => n + s.length, 0)]));
+    const done = singleMemory(readModule(writeMerged(module, options.programName)), {
+      appFunctions: app.functions.length, served, configBytes,
+      ...(programPages !== undefined ? { programPages } : {}),
+      ...(options.vfsLimits?.maxPages ? { vfsPages: options.vfsLimits.maxPages } : {}),
+    });
+    module = done.module;
+    single = done.layout;
+  }
   // A workdir the program cannot start in is said, not fatal: it runs from "/" as under any other WASI host.
   const workdirMissed = noWorkdir !== undefined && options.workdir !== undefined && options.workdir !== '/';
   const warnings = workdirMissed ? [`workdir ${options.workdir} is not applied, the program starts in /: ${noWorkdir}`] : [];
@@ -169,6 +193,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     sizes,
     ...(configs.vfs ? { vfsImage: configs.vfs } : {}),
     ...(options.build ? { build: options.build } : {}),
+    ...(single ? { singleMemory: single } : {}),
   };
   module.customs.push({ name: MANIFEST_SECTION, bytes: new TextEncoder().encode(JSON.stringify(manifest)), after: 0xff });
   if (options.portable) {
@@ -190,11 +215,15 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     };
     module.customs.push({ name: PARTS_SECTION, bytes: encodeParts(parts), after: 0xff });
   }
+  return { bytes: writeMerged(module, options.programName), manifest, warnings };
+}
+
+function writeMerged(module: Module, programName: string | undefined): Uint8Array<ArrayBuffer> {
   try {
-    return { bytes: writeModule(module), manifest, warnings };
+    return writeModule(module);
   } catch (e) {
     // Code bodies are decoded as they are rewritten, which happens while writing.
-    if (e instanceof WasmFormatError) throw new LinkError(`${options.programName ?? 'the program'}: ${e.inSection('code').message}`);
+    if (e instanceof WasmFormatError) throw new LinkError(`${programName ?? 'the program'}: ${e.inSection('code').message}`);
     throw e;
   }
 }

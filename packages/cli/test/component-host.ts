@@ -1,0 +1,71 @@
+// Runs a WASI 0.2 command component the way jco does (`jco run`): jco's
+// transpile API turns it into JavaScript over @bytecodealliance/preview2-shim,
+// and a child Node runs that. Unlike `jco run`, the run here is told its args,
+// environment and preopened directories and nothing else (the shim would
+// otherwise hand the component the host's environment and working directory),
+// so its output can be compared with `box run` of the same box.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { transpile } from '@bytecodealliance/jco';
+
+/** Where preview2-shim is installed: a dependency of jco, found from jco's own package. */
+function shimDir(): string {
+  const jcoEntry = fileURLToPath(import.meta.resolve('@bytecodealliance/jco'));
+  // its package.json is not exported: walk up from its entry point to the package's folder
+  let dir = dirname(createRequire(jcoEntry).resolve('@bytecodealliance/preview2-shim'));
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  return dir;
+}
+
+// The child: configure the shim, run wasi:cli/run, and say how it ended.
+// A trap (the adapter's `unreachable`, or the program's) is exit 134, as box run reports one.
+const RUNNER = `
+import { _setArgs, _setEnv, _setCwd } from '@bytecodealliance/preview2-shim/cli';
+import { _setPreopens } from '@bytecodealliance/preview2-shim/filesystem';
+const config = JSON.parse(process.env.COMPONENT_RUN);
+_setArgs(config.args);
+_setEnv(config.env);
+_setCwd(undefined);
+_setPreopens(config.preopens);
+try {
+  const { run } = await import('./component.js');
+  await run.run();
+} catch (e) {
+  process.stderr.write('trap: ' + String(e?.message ?? e).split('\\n')[0] + '\\n');
+  process.exit(134);
+}
+`;
+
+export interface ComponentRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A transpiled component, ready to run many times (transpiling takes a second or two: once per test file). */
+export async function transpiled(component: Uint8Array): Promise<(options: { args: string[]; env?: Record<string, string>; preopens?: Record<string, string>; stdin?: string }) => ComponentRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'box-component-'));
+  const { files } = await transpile(component, { name: 'component', noTypescript: true, quiet: true, wasiShim: true });
+  for (const [name, bytes] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), bytes);
+  }
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+  writeFileSync(join(dir, 'run.js'), RUNNER);
+  mkdirSync(join(dir, 'node_modules/@bytecodealliance'), { recursive: true });
+  symlinkSync(shimDir(), join(dir, 'node_modules/@bytecodealliance/preview2-shim'), 'dir');
+  return ({ args, env = {}, preopens = {}, stdin = '' }) => {
+    const r = spawnSync(process.execPath, ['--no-warnings', join(dir, 'run.js')], {
+      cwd: dir,
+      input: stdin,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, COMPONENT_RUN: JSON.stringify({ args, env, preopens }) },
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+}
