@@ -112,7 +112,7 @@ async function exportComponent(path: string, out: string): Promise<number> {
       throw e;
     }
   }
-  let component;
+  let component: Awaited<ReturnType<typeof boxComponent>>;
   try {
     component = await boxComponent(bytes);
   } catch (e) {
