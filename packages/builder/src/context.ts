@@ -6,19 +6,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { isIgnored, mayReinclude, parseDockerignore, type IgnorePattern } from './dockerignore.ts';
+import { pathComponents } from '@marcotte/vfs';
 import { InputError } from './errors.ts';
 
 /** A source path from the context, cleaned; `..` that climbs above the root is refused. */
 export function contextPath(source: string): string {
-  const parts: string[] = [];
-  for (const p of source.split('/')) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') {
-      if (parts.length === 0) throw new InputError(`${source}: path escapes the build context`);
-      parts.pop();
-    } else parts.push(p);
+  try {
+    return pathComponents(source, 'contain').join('/');
+  } catch {
+    throw new InputError(`${source}: path escapes the build context`);
   }
-  return parts.join('/');
 }
 
 /**

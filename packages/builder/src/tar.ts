@@ -5,7 +5,7 @@
 
 import { constants, gunzipSync } from 'node:zlib';
 import type { ImageEntry } from '@marcotte/abi';
-import { imageFromTar, tarMembers, tarNumber, tarString } from '@marcotte/vfs';
+import { imageFromTar, pathComponents, tarMembers, tarNumber, tarString } from '@marcotte/vfs';
 import { formatBytes } from './progress.ts';
 
 function isTarHeader(block: Uint8Array): boolean {
@@ -69,8 +69,12 @@ export function checkTarPaths(bytes: Uint8Array): void {
   const notDirs = new Map<string, string>(); // path -> "symlink" | "file", as the archive last left it
   for (const { type, name, link } of tarMembers(bytes)) {
     if (name.startsWith('/')) throw new Error(`tar entry has an absolute path: ${name}`);
-    const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-    if (parts.includes('..')) throw new Error(`tar entry escapes the archive root: ${name}`);
+    let parts: string[];
+    try {
+      parts = pathComponents(name, 'refuse');
+    } catch {
+      throw new Error(`tar entry escapes the archive root: ${name}`);
+    }
     for (let n = 1; n < parts.length; n++) {
       const above = parts.slice(0, n).join('/');
       const what = notDirs.get(above);

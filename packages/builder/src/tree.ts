@@ -3,6 +3,9 @@
 // are diffed against it; the final box bakes it flattened.
 
 import type { ImageEntry } from '@marcotte/abi';
+import { cleanPath, joinPath, parentOf, resolveImagePath } from '@marcotte/vfs';
+
+export { joinPath, parentOf };
 
 /** One step's filesystem changes: entries added or replaced, and paths deleted (whiteouts). */
 export interface Layer {
@@ -10,19 +13,11 @@ export interface Layer {
   whiteouts: string[];
 }
 
-export const parentOf = (path: string): string => path.slice(0, path.lastIndexOf('/')) || '/';
 export const baseOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
-export const joinPath = (dir: string, name: string): string => (dir === '/' ? `/${name}` : `${dir}/${name}`);
 
-/** Normalizes an absolute path ("/a/./b/../c/" -> "/a/c"); `..` stops at the root. */
+/** Normalizes an absolute path as Docker does for WORKDIR and destinations ("/a/./b/../c/" -> "/a/c"); `..` stops at the root. */
 export function normalize(path: string): string {
-  const parts: string[] = [];
-  for (const p of path.split('/')) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') parts.pop();
-    else parts.push(p);
-  }
-  return `/${parts.join('/')}`;
+  return cleanPath(path, 'clamp');
 }
 
 /** `path` taken from `dir` when relative. */
@@ -102,24 +97,9 @@ export class Tree {
    * §4) to the path an entry really lives at; undefined when a step is missing.
    */
   resolve(path: string, followLast = true): string | undefined {
-    let pending = normalize(path).split('/').filter(Boolean);
-    let at = '/';
-    let hops = 0;
-    while (pending.length > 0) {
-      const name = pending.shift()!;
-      const next = name === '..' ? parentOf(at) : joinPath(at, name);
-      const e = this.nodes.get(next);
-      if (!e) return pending.length === 0 ? next : undefined;
-      if (e.type === 'symlink' && (pending.length > 0 || followLast)) {
-        if (++hops > 40) return undefined;
-        const target = e.target!;
-        pending = [...target.split('/').filter((p) => p && p !== '.'), ...pending];
-        if (target.startsWith('/')) at = '/';
-        continue;
-      }
-      at = next;
-    }
-    return at;
+    // Not normalized first: "/link/.." is the parent of where the link leads, as in the vfs.
+    const found = resolveImagePath((p) => this.nodes.get(p), path, { followLast });
+    return 'path' in found ? found.path : undefined;
   }
 
   /** Every entry, sorted by path bytes (parents before children). */

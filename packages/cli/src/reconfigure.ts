@@ -4,12 +4,9 @@
 
 import type { ImageEntry } from '@marcotte/abi';
 import { commitImage, imageSegments, relink } from '@marcotte/linker';
-import { decodeImage, encodeImage, imageOptions } from '@marcotte/vfs';
+import { cleanPath, decodeImage, encodeImage, imageOptions, resolveImagePath } from '@marcotte/vfs';
 import { UsageError } from './args.ts';
 import { CAPABILITIES } from './capabilities.ts';
-
-/** Symlinks followed before a path is given up on, as Linux's ELOOP. */
-const MAX_HOPS = 40;
 
 function segmentsOf(box: Uint8Array, option: string): Uint8Array[] {
   let segments: Uint8Array[] | undefined;
@@ -26,8 +23,12 @@ function segmentsOf(box: Uint8Array, option: string): Uint8Array[] {
 export function withWorkdir(box: Uint8Array, workdir: string): Uint8Array {
   if (!workdir.startsWith('/')) throw new UsageError(`box run: -w must be an absolute path, got ${JSON.stringify(workdir)}`);
   const segments = segmentsOf(box, '-w');
-  const normalized = `/${workdir.split('/').filter((p) => p && p !== '.').join('/')}`;
-  if (normalized.split('/').includes('..')) throw new UsageError(`box run: -w ${workdir}: ".." is not allowed`);
+  let normalized: string;
+  try {
+    normalized = cleanPath(workdir, 'refuse');
+  } catch {
+    throw new UsageError(`box run: -w ${workdir}: ".." is not allowed`);
+  }
   try {
     return commitImage(box, encodeImage(decodeImage(segments), { ...imageOptions(segments), workdir: normalized }));
   } catch (e) {
@@ -35,33 +36,18 @@ export function withWorkdir(box: Uint8Array, workdir: string): Uint8Array {
   }
 }
 
+const RESOLVE_ERRORS = {
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'not a directory',
+  ELOOP: 'too many levels of symbolic links',
+} as const;
+
 /** The entry `path` names in `image`, following symlinks as the vfs does (absolute targets from the box's root). */
 export function resolveInImage(image: readonly ImageEntry[], path: string, cwd: string): ImageEntry | string {
   const byPath = new Map(image.map((e) => [e.path, e]));
-  let pending = (path.startsWith('/') ? path : `${cwd}/${path}`).split('/').filter(Boolean);
-  const at: string[] = [];
-  let hops = 0;
-  while (pending.length > 0) {
-    const name = pending.shift()!;
-    if (name === '.') continue;
-    if (name === '..') {
-      at.pop();
-      continue;
-    }
-    const here = `/${[...at, name].join('/')}`;
-    const entry = byPath.get(here);
-    if (!entry) return 'no such file or directory';
-    if (entry.type === 'symlink') {
-      if (++hops > MAX_HOPS) return 'too many levels of symbolic links';
-      const target = entry.target ?? '';
-      if (target.startsWith('/')) at.length = 0;
-      pending = [...target.split('/').filter(Boolean), ...pending];
-      continue;
-    }
-    if (pending.length > 0 && entry.type !== 'dir') return 'not a directory';
-    at.push(name);
-  }
-  return byPath.get(`/${at.join('/')}`) ?? 'no such file or directory';
+  const found = resolveImagePath((p) => byPath.get(p), path, { cwd });
+  if ('error' in found) return RESOLVE_ERRORS[found.error];
+  return found.entry ?? RESOLVE_ERRORS.ENOENT;
 }
 
 /** The box around the WASI program at `path` in its own filesystem, with its other settings unchanged. */

@@ -18,6 +18,7 @@
 // data object are hard links of one file: stored once, one inode in the vfs.
 
 import { concat, type ImageEntry } from '@marcotte/abi';
+import { cleanPath } from './image-path.ts';
 import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } from '@marcotte/abi';
 
 export const IMAGE_MAGIC = 0x5346564d; // "MVFS"
@@ -369,9 +370,11 @@ export function tarNumber(block: Uint8Array, at: number, len: number): number {
 
 /** "./a/b/" -> "/a/b"; throws on ".." (an archive must not reach outside its root). */
 function tarPath(name: string): string {
-  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) throw new Error(`tar entry escapes the archive root: ${JSON.stringify(name)}`);
-  return `/${parts.join('/')}`;
+  try {
+    return cleanPath(name, 'refuse');
+  } catch {
+    throw new Error(`tar entry escapes the archive root: ${JSON.stringify(name)}`);
+  }
 }
 
 function paxRecords(data: Uint8Array): Map<string, string> {

@@ -8,3 +8,6 @@ export {
 } from './image.ts';
 export { frameSegments, readSnapshot, snapshotSegments, snapshotToTar, takeSnapshot, takeSnapshotBytes } from './snapshot.ts';
 export type { ImageOptions, TarMember } from './image.ts';
+export {
+  cleanPath, joinPath, MAX_SYMLINK_HOPS, parentOf, PathClimbsError, pathComponents, resolveImagePath, type DotDot, type Resolved,
+} from './image-path.ts';
