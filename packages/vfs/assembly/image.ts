@@ -11,36 +11,17 @@ import { Inode, inode_make, inode_setup } from "./inode";
 import { limits_set } from "./limits";
 import { bytes_to_string } from "./strings";
 import { Table } from "./table";
+import {
+  ENTRY_SIZE, E_A, E_B, E_DATA_OFF, E_MODE, E_MTIME, E_NAME_LEN, E_NAME_OFF, E_SIZE, E_TYPE, HEADER_SIZE, H_BUILD_TIME, H_COUNT, H_MAGIC,
+  H_MAX_FILE_SIZE, H_MAX_HANDLES, H_MAX_META, H_MAX_PAGES, H_MAX_PATH, H_QUOTA, H_STRINGS, H_VERSION, H_WORKDIR_LEN,
+  H_WORKDIR_OFF, IMAGE_MAGIC, IMAGE_VERSION,
+} from "./image-format.generated";
 
-const MAGIC: u32 = 0x5346564d; // "MVFS"
-const VERSION: u32 = 2;
-export const HEADER_SIZE: u32 = 64;
-export const ENTRY_SIZE: u32 = 40;
+// The format's offsets, for the other modules that read entries.
+export { ENTRY_SIZE, E_A, E_B, E_DATA_OFF, E_MODE, E_MTIME, E_NAME_LEN, E_NAME_OFF, E_SIZE, E_TYPE, HEADER_SIZE } from "./image-format.generated";
+
 /** Used when the image carries no valid header (the encoder's defaults). */
 const DEFAULT_QUOTA: u64 = 256 << 20;
-
-// Header fields.
-const H_COUNT: usize = 8;
-const H_STRINGS: usize = 12;
-const H_QUOTA: usize = 16;
-const H_BUILD_TIME: usize = 24;
-const H_WORKDIR_OFF: usize = 32;
-const H_WORKDIR_LEN: usize = 36;
-const H_MAX_FILE_SIZE: usize = 40;
-const H_MAX_PATH: usize = 48;
-const H_MAX_HANDLES: usize = 52;
-const H_MAX_PAGES: usize = 56;
-const H_MAX_META: usize = 60;
-// Entry fields.
-export const E_TYPE: usize = 0;
-export const E_MODE: usize = 2;
-export const E_NAME_OFF: usize = 4;
-export const E_NAME_LEN: usize = 8;
-export const E_A: usize = 12; // directory: first child; symlink: target offset; file: 1 + hard link leader
-export const E_B: usize = 16; // directory: child count; symlink: target length; file: names of a hard link
-export const E_DATA_OFF: usize = 20;
-export const E_SIZE: usize = 24;
-export const E_MTIME: usize = 32;
 
 let index: usize = 0;
 export let image_count: u32 = 0;
@@ -78,7 +59,7 @@ export function image_init(): Inode {
     config_copy(0, index, 0, size);
     const n = load<u32>(index + H_COUNT);
     if (
-      load<u32>(index) == MAGIC && load<u32>(index, 4) == VERSION && n > 0 &&
+      load<u32>(index + H_MAGIC) == IMAGE_MAGIC && load<u32>(index + H_VERSION) == IMAGE_VERSION && n > 0 &&
       <u64>HEADER_SIZE + <u64>n * ENTRY_SIZE <= <u64>load<u32>(index + H_STRINGS) &&
       load<u32>(index + H_STRINGS) <= size && load<u8>(entry(0) + E_TYPE) == FILETYPE_DIRECTORY
     ) {

@@ -18,15 +18,14 @@
 // data object are hard links of one file: stored once, one inode in the vfs.
 
 import { concat, type ImageEntry } from '@marcotte/abi';
+import { E, H, IMAGE_ENTRY_SIZE, IMAGE_HEADER_SIZE, IMAGE_MAGIC, IMAGE_VERSION } from './image-format.ts';
 import { cleanPath } from './image-path.ts';
+
+export { IMAGE_ENTRY_SIZE, IMAGE_HEADER_SIZE, IMAGE_MAGIC, IMAGE_VERSION };
 import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } from '@marcotte/abi';
 
-export const IMAGE_MAGIC = 0x5346564d; // "MVFS"
-export const IMAGE_VERSION = 2;
 /** The data segments an image is: its index, then its file bytes (what encodeImage returns and a snapshot holds). */
 export const IMAGE_SEGMENTS = 2;
-export const IMAGE_HEADER_SIZE = 64;
-export const IMAGE_ENTRY_SIZE = 40;
 /** Bytes the writable layer may add beyond the image's own file bytes. */
 export const DEFAULT_QUOTA = 256 * 1024 * 1024;
 /** Largest single file (EFBIG beyond); the vfs cannot hold more than 2 GiB in one file. */
@@ -203,26 +202,26 @@ export function encodeImage(entries: readonly ImageEntry[], options: ImageOption
     const at = IMAGE_HEADER_SIZE + i * IMAGE_ENTRY_SIZE;
     const { entry } = node;
     const [nameOff, nameLen] = addString(node.name);
-    view.setUint16(at + 2, (entry.mode ?? (entry.type === 'dir' ? 0o755 : entry.type === 'symlink' ? 0o777 : 0o644)) & 0xffff, true);
-    view.setUint32(at + 4, nameOff, true);
-    view.setUint32(at + 8, nameLen, true);
-    view.setBigUint64(at + 32, entry.mtime ?? buildTime, true);
+    view.setUint16(at + E.MODE, (entry.mode ?? (entry.type === 'dir' ? 0o755 : entry.type === 'symlink' ? 0o777 : 0o644)) & 0xffff, true);
+    view.setUint32(at + E.NAME_OFF, nameOff, true);
+    view.setUint32(at + E.NAME_LEN, nameLen, true);
+    view.setBigUint64(at + E.MTIME, entry.mtime ?? buildTime, true);
     if (entry.type === 'dir') {
-      view.setUint8(at, FILETYPE_DIRECTORY);
-      view.setUint32(at + 12, firstChild.get(node)!, true);
-      view.setUint32(at + 16, node.children.length, true);
+      view.setUint8(at + E.TYPE, FILETYPE_DIRECTORY);
+      view.setUint32(at + E.A, firstChild.get(node)!, true);
+      view.setUint32(at + E.B, node.children.length, true);
     } else if (entry.type === 'symlink') {
-      view.setUint8(at, FILETYPE_SYMBOLIC_LINK);
+      view.setUint8(at + E.TYPE, FILETYPE_SYMBOLIC_LINK);
       const [off, len] = addString(encoder.encode(entry.target!));
-      view.setUint32(at + 12, off, true);
-      view.setUint32(at + 16, len, true);
+      view.setUint32(at + E.A, off, true);
+      view.setUint32(at + E.B, len, true);
     } else {
-      view.setUint8(at, FILETYPE_REGULAR_FILE);
+      view.setUint8(at + E.TYPE, FILETYPE_REGULAR_FILE);
       const data = entry.data ?? new Uint8Array(0);
       const link = links.get(data);
       if (link && link.count > 1) {
-        view.setUint32(at + 12, link.first + 1, true);
-        view.setUint32(at + 16, link.count, true);
+        view.setUint32(at + E.A, link.first + 1, true);
+        view.setUint32(at + E.B, link.count, true);
       }
       let off = blobAt.get(data);
       if (off === undefined) {
@@ -232,24 +231,24 @@ export function encodeImage(entries: readonly ImageEntry[], options: ImageOption
         dataSize += data.length;
         if (dataSize > 0xffff_ffff) throw new Error('image file bytes exceed 4 GiB');
       }
-      view.setUint32(at + 20, off, true);
-      view.setBigUint64(at + 24, BigInt(data.length), true);
+      view.setUint32(at + E.DATA_OFF, off, true);
+      view.setBigUint64(at + E.SIZE, BigInt(data.length), true);
     }
   });
   const [workdirOff, workdirLen] = addString(encoder.encode(workdir));
-  view.setUint32(0, IMAGE_MAGIC, true);
-  view.setUint32(4, IMAGE_VERSION, true);
-  view.setUint32(8, order.length, true);
-  view.setUint32(12, stringsOffset, true);
-  view.setBigUint64(16, BigInt(quota), true);
-  view.setBigUint64(24, buildTime, true);
-  view.setUint32(32, workdirOff, true);
-  view.setUint32(36, workdirLen, true);
-  view.setBigUint64(40, BigInt(maxFileSize), true);
-  view.setUint32(48, maxPath, true);
-  view.setUint32(52, maxHandles, true);
-  view.setUint32(56, maxPages, true);
-  view.setUint32(60, maxMeta, true);
+  view.setUint32(H.MAGIC, IMAGE_MAGIC, true);
+  view.setUint32(H.VERSION, IMAGE_VERSION, true);
+  view.setUint32(H.COUNT, order.length, true);
+  view.setUint32(H.STRINGS, stringsOffset, true);
+  view.setBigUint64(H.QUOTA, BigInt(quota), true);
+  view.setBigUint64(H.BUILD_TIME, buildTime, true);
+  view.setUint32(H.WORKDIR_OFF, workdirOff, true);
+  view.setUint32(H.WORKDIR_LEN, workdirLen, true);
+  view.setBigUint64(H.MAX_FILE_SIZE, BigInt(maxFileSize), true);
+  view.setUint32(H.MAX_PATH, maxPath, true);
+  view.setUint32(H.MAX_HANDLES, maxHandles, true);
+  view.setUint32(H.MAX_PAGES, maxPages, true);
+  view.setUint32(H.MAX_META, maxMeta, true);
   return [concat([table, ...strings]), concat(blobs)];
 }
 
@@ -258,26 +257,26 @@ export function imageOptions(segments: readonly Uint8Array[]): Required<ImageOpt
   const index = segments[0]!;
   const view = new DataView(index.buffer, index.byteOffset, index.byteLength);
   checkHeader(view);
-  const strings = view.getUint32(12, true);
-  const workdir = decoder.decode(index.subarray(strings + view.getUint32(32, true), strings + view.getUint32(32, true) + view.getUint32(36, true)));
+  const strings = view.getUint32(H.STRINGS, true);
+  const workdir = decoder.decode(index.subarray(strings + view.getUint32(H.WORKDIR_OFF, true), strings + view.getUint32(H.WORKDIR_OFF, true) + view.getUint32(H.WORKDIR_LEN, true)));
   return {
-    quota: Number(view.getBigUint64(16, true)),
-    buildTime: view.getBigUint64(24, true),
+    quota: Number(view.getBigUint64(H.QUOTA, true)),
+    buildTime: view.getBigUint64(H.BUILD_TIME, true),
     workdir: workdir || '/',
-    maxFileSize: Number(view.getBigUint64(40, true)),
-    maxPath: view.getUint32(48, true),
-    maxHandles: view.getUint32(52, true),
-    maxPages: view.getUint32(56, true),
+    maxFileSize: Number(view.getBigUint64(H.MAX_FILE_SIZE, true)),
+    maxPath: view.getUint32(H.MAX_PATH, true),
+    maxHandles: view.getUint32(H.MAX_HANDLES, true),
+    maxPages: view.getUint32(H.MAX_PAGES, true),
     // 0: an image from before the field, which the vfs reads as the default
-    maxMeta: view.getUint32(60, true) || DEFAULT_MAX_META,
+    maxMeta: view.getUint32(H.MAX_META, true) || DEFAULT_MAX_META,
   };
 }
 
 function checkHeader(view: DataView): void {
-  if (view.byteLength < IMAGE_HEADER_SIZE || view.getUint32(0, true) !== IMAGE_MAGIC) throw new Error('not a vfs image: bad magic');
-  if (view.getUint32(4, true) !== IMAGE_VERSION) throw new Error(`vfs image version ${view.getUint32(4, true)} is not ${IMAGE_VERSION}`);
-  const count = view.getUint32(8, true);
-  const strings = view.getUint32(12, true);
+  if (view.byteLength < IMAGE_HEADER_SIZE || view.getUint32(H.MAGIC, true) !== IMAGE_MAGIC) throw new Error('not a vfs image: bad magic');
+  if (view.getUint32(H.VERSION, true) !== IMAGE_VERSION) throw new Error(`vfs image version ${view.getUint32(H.VERSION, true)} is not ${IMAGE_VERSION}`);
+  const count = view.getUint32(H.COUNT, true);
+  const strings = view.getUint32(H.STRINGS, true);
   if (count === 0 || strings !== IMAGE_HEADER_SIZE + count * IMAGE_ENTRY_SIZE || strings > view.byteLength) throw new Error('vfs image index is malformed');
 }
 
@@ -291,8 +290,8 @@ export function decodeImage(segments: readonly Uint8Array[]): ImageEntry[] {
   if (!index) throw new Error('vfs image has no index segment');
   const view = new DataView(index.buffer, index.byteOffset, index.byteLength);
   checkHeader(view);
-  const count = view.getUint32(8, true);
-  const strings = view.getUint32(12, true);
+  const count = view.getUint32(H.COUNT, true);
+  const strings = view.getUint32(H.STRINGS, true);
   const string = (off: number, len: number): Uint8Array => {
     if (strings + off + len > index.length) throw new Error('vfs image string out of range');
     return index.subarray(strings + off, strings + off + len);
@@ -301,7 +300,7 @@ export function decodeImage(segments: readonly Uint8Array[]): ImageEntry[] {
   paths[0] = '/';
   // Path bytes per entry ("/" counts 0: a prefix), bounded as the vfs bounds them: a forged or old
   // image nested deeper is refused here, before anything handles its paths one by one.
-  const maxPath = view.getUint32(48, true) || DEFAULT_MAX_PATH;
+  const maxPath = view.getUint32(H.MAX_PATH, true) || DEFAULT_MAX_PATH;
   const pathBytes = new Uint32Array(count);
   const out: ImageEntry[] = [];
   const shared = new Map<number, Uint8Array>();
@@ -309,21 +308,21 @@ export function decodeImage(segments: readonly Uint8Array[]): ImageEntry[] {
     const at = IMAGE_HEADER_SIZE + i * IMAGE_ENTRY_SIZE;
     const path = paths[i];
     if (path === undefined) throw new Error(`vfs image entry ${i} has no parent`);
-    const type = view.getUint8(at);
-    const mode = view.getUint16(at + 2, true);
-    const mtime = view.getBigUint64(at + 32, true);
-    const a = view.getUint32(at + 12, true);
-    const b = view.getUint32(at + 16, true);
+    const type = view.getUint8(at + E.TYPE);
+    const mode = view.getUint16(at + E.MODE, true);
+    const mtime = view.getBigUint64(at + E.MTIME, true);
+    const a = view.getUint32(at + E.A, true);
+    const b = view.getUint32(at + E.B, true);
     if (type === FILETYPE_DIRECTORY) {
       if (a + b > count || (b > 0 && a <= i)) throw new Error(`vfs image entry ${i}: children out of range`);
       for (let c = a; c < a + b; c++) {
         const cat = IMAGE_HEADER_SIZE + c * IMAGE_ENTRY_SIZE;
-        const name = decoder.decode(string(view.getUint32(cat + 4, true), view.getUint32(cat + 8, true)));
+        const name = decoder.decode(string(view.getUint32(cat + E.NAME_OFF, true), view.getUint32(cat + E.NAME_LEN, true)));
         // A crafted snapshot must not name a path outside the tree it describes.
         if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
           throw new Error(`vfs image entry ${c} has a bad name: ${JSON.stringify(name)}`);
         }
-        const bytes = pathBytes[i]! + 1 + view.getUint32(cat + 8, true);
+        const bytes = pathBytes[i]! + 1 + view.getUint32(cat + E.NAME_LEN, true);
         if (bytes >= maxPath) throw new Error(`vfs image entry ${c}: its path is longer than the image's max path (${maxPath} bytes)`);
         pathBytes[c] = bytes;
         paths[c] = path === '/' ? `/${name}` : `${path}/${name}`;
@@ -334,8 +333,8 @@ export function decodeImage(segments: readonly Uint8Array[]): ImageEntry[] {
     } else if (type === FILETYPE_REGULAR_FILE) {
       let data = a > 0 ? shared.get(a) : undefined;
       if (!data) {
-        const off = view.getUint32(at + 20, true);
-        const size = Number(view.getBigUint64(at + 24, true));
+        const off = view.getUint32(at + E.DATA_OFF, true);
+        const size = Number(view.getBigUint64(at + E.SIZE, true));
         if (off + size > bytes.length) throw new Error(`vfs image entry ${i}: file bytes out of range`);
         data = bytes.slice(off, off + size);
         if (a > 0) shared.set(a, data);
