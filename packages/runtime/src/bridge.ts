@@ -7,7 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { ERRNO_CONNRESET, ERRNO_PIPE, ERRNO_TIMEDOUT } from '@marcotte/abi';
 import { StartError } from './errors.ts';
-import type { FromBox, SocketChannel, ToBox } from './socket-host.ts';
+import type { FromBox, SocketChannel, ToBox } from './socket-bridge.ts';
 
 /** One -p mapping: connections to host `address:host` reach the box's listener for `box`. */
 export interface Publish {

@@ -7,7 +7,8 @@ import {
   ERRNO_AGAIN, ERRNO_BADF, ERRNO_CONNRESET, ERRNO_NOTCONN, ERRNO_SUCCESS, EVENTTYPE_CLOCK, EVENTTYPE_FD_READ,
   FDFLAGS_NONBLOCK, FILETYPE_SOCKET_STREAM, RIFLAGS_RECV_PEEK,
 } from '@marcotte/abi';
-import { CONN_FD_BASE, socketImports, type FromBox, type ToBox } from './socket-host.ts';
+import type { FromBox, ToBox } from './socket-bridge.ts';
+import { CONN_FD_BASE, socketImports } from './socket-host.ts';
 
 const FIRST = 4;
 const IOVS = 100;

@@ -1,17 +1,10 @@
 // The worker's side of the host bridge (box run -p): preview1 socket calls on
-// the listening sockets the main thread owns, as a WASI host would serve them.
-//
-// The main thread accepts connections and reads bytes; it posts them on a
-// MessagePort and bumps a counter in a SharedArrayBuffer. A call that must
-// wait drains the port with receiveMessageOnPort and sleeps in Atomics.wait
-// on the counter: no CPU is burnt, and the main thread never waits for the
-// worker, so nothing can deadlock. What the box sends is posted the other way
-// and needs no answer. The listeners appear as host fds right after the
-// directory preopens, with filetype SOCKET_STREAM, as wasmtime --tcplisten
-// presents them; accepted connections get fds from CONN_FD_BASE up, where
-// node:wasi never allocates.
+// the listening sockets the main thread owns, as a WASI host would serve them
+// (socket-bridge.ts carries the bytes). The listeners appear as host fds
+// right after the directory preopens, with filetype SOCKET_STREAM, as
+// wasmtime --tcplisten presents them; accepted connections get fds from
+// CONN_FD_BASE up, where node:wasi never allocates.
 
-import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import {
   ERRNO_AGAIN, ERRNO_BADF, ERRNO_CONNRESET, ERRNO_FAULT, ERRNO_INVAL, ERRNO_NOTCONN, ERRNO_PIPE, ERRNO_SUCCESS, eventAt,
   EVENTTYPE_CLOCK, EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE, FDFLAGS_NONBLOCK, FDSTAT_FS_FILETYPE_OFFSET, FDSTAT_FS_FLAGS_OFFSET,
@@ -19,59 +12,15 @@ import {
   RIFLAGS_RECV_PEEK, SDFLAGS_RD, SDFLAGS_WR, subscriptionAt, subscriptionFd, subscriptionTag, writeEvent,
 } from '@marcotte/abi';
 import { askLowerPoll, clockDue as dueAt } from './host-wait.ts';
+import { bridgeEnd, readable, takeBytes, type Conn, type Listener, type SocketChannel } from './socket-bridge.ts';
 import { iovecs } from './stdio.ts';
-
-/** What the main thread posts to the worker, batched: one message holds every ToBox of one event-loop turn. */
-export type ToBox =
-  | { t: 'conn'; listener: number; id: number }
-  | { t: 'data'; id: number; bytes: Uint8Array }
-  | { t: 'eof'; id: number }
-  | { t: 'error'; id: number; errno: number };
-
-/** What the worker posts to the main thread, batched: one message holds every FromBox since the last flush. */
-export type FromBox =
-  | { t: 'send'; id: number; bytes: Uint8Array }
-  | { t: 'shutdown'; id: number }
-  | { t: 'close'; id: number }
-  | { t: 'consumed'; id: number; bytes: number };
-
-/** What the worker needs to reach the bridge: its end of the port, the wake-up counter, and how many listeners. */
-export interface SocketChannel {
-  port: MessagePort;
-  wake: SharedArrayBuffer;
-  listeners: number;
-}
 
 /** How often a poll that also waits on node:wasi's fds (stdin) asks node:wasi again. */
 const OTHERS_EVERY_MS = 10;
-/** Buffered sends are posted at once past this many bytes. */
-const FLUSH_AT = 64 * 1024;
 /** Accepted connections' host fds start here: far above anything node:wasi hands out. */
 export const CONN_FD_BASE = 0x4000_0000;
-/** The box tells the main thread it has read this much, so that it resumes a paused socket. */
-const CONSUMED_STEP = 64 * 1024;
 const RIGHTS_ALL = (1n << 30n) - 1n;
 const EVENTRWFLAGS_FD_READWRITE_HANGUP = 1;
-
-interface Listener {
-  kind: 'listener';
-  pending: number[];
-  nonblock: boolean;
-}
-
-interface Conn {
-  kind: 'conn';
-  id: number;
-  chunks: Uint8Array[];
-  /** bytes of chunks[0] already read */
-  offset: number;
-  available: number;
-  eof: boolean;
-  errno: number;
-  nonblock: boolean;
-  readShut: boolean;
-  unacked: number;
-}
 
 type HostFn = (...args: never[]) => unknown;
 
@@ -83,72 +32,10 @@ type HostFn = (...args: never[]) => unknown;
 export function socketImports(
   channel: SocketChannel, firstFd: number, host: Record<string, HostFn>, memory: () => WebAssembly.Memory,
 ): { imports: Record<string, HostFn>; flush: () => void } {
-  const wake = new Int32Array(channel.wake);
-  const fds = new Map<number, Listener | Conn>();
-  const listeners: Listener[] = [];
-  for (let i = 0; i < channel.listeners; i++) {
-    const l: Listener = { kind: 'listener', pending: [], nonblock: false };
-    listeners.push(l);
-    fds.set(firstFd + i, l);
-  }
-  /** connections the main thread announced, by id, until the box accepts them */
-  const conns = new Map<number, Conn>();
+  const { listeners, conns, drain, flush, post, block } = bridgeEnd(channel);
+  const fds = new Map<number, Listener | Conn>(listeners.map((l, i) => [firstFd + i, l]));
   let nextFd = CONN_FD_BASE;
-
-  const apply = (m: ToBox): void => {
-    if (m.t === 'conn') {
-      conns.set(m.id, { kind: 'conn', id: m.id, chunks: [], offset: 0, available: 0, eof: false, errno: 0, nonblock: false, readShut: false, unacked: 0 });
-      listeners[m.listener]?.pending.push(m.id);
-      return;
-    }
-    const c = conns.get(m.id);
-    if (!c) return;
-    if (m.t === 'data') {
-      if (c.readShut) return;
-      c.chunks.push(m.bytes);
-      c.available += m.bytes.length;
-    } else if (m.t === 'eof') c.eof = true;
-    else c.errno = m.errno;
-  };
-  const drain = (): void => {
-    for (let m = receiveMessageOnPort(channel.port); m; m = receiveMessageOnPort(channel.port)) {
-      for (const one of m.message as ToBox[]) apply(one);
-    }
-  };
-  // What the box sends waits here until the worker is about to wait (or has
-  // much to say): one message per batch instead of one per call.
-  let outbox: FromBox[] = [];
-  let outboxBytes = 0;
-  const transfer: ArrayBuffer[] = [];
-  const flush = (): void => {
-    if (outbox.length === 0) return;
-    channel.port.postMessage(outbox, transfer);
-    outbox = [];
-    outboxBytes = 0;
-    transfer.length = 0;
-  };
-  const post = (m: FromBox): void => {
-    outbox.push(m);
-    if (m.t === 'send') {
-      transfer.push(m.bytes.buffer as ArrayBuffer);
-      outboxBytes += m.bytes.length;
-      if (outboxBytes >= FLUSH_AT) flush();
-    }
-  };
-  /** Waits until ready() or the deadline (performance.now() ms); false at the deadline. */
-  const block = (ready: () => boolean, deadline = Infinity): boolean => {
-    flush();
-    for (;;) {
-      const seen = Atomics.load(wake, 0);
-      drain();
-      if (ready()) return true;
-      const left = deadline - performance.now();
-      if (left <= 0) return false;
-      Atomics.wait(wake, 0, seen, left === Infinity ? undefined : left);
-    }
-  };
   const view = () => new DataView(memory().buffer);
-  const readable = (c: Conn) => c.available > 0 || c.eof || c.errno !== 0 || c.readShut;
 
   /** Copies what is there into the iovecs; returns the count, or a negated errno. */
   const receive = (c: Conn, iovs: number, count: number, peek: boolean): number => {
@@ -159,37 +46,7 @@ export function socketImports(
     if (c.available === 0) return c.errno && !c.readShut ? -c.errno : 0;
     const list = iovecs(view(), iovs, count);
     if (!list) return -ERRNO_FAULT;
-    const bytes = new Uint8Array(memory().buffer);
-    let chunk = 0;
-    let offset = c.offset;
-    let total = 0;
-    for (let i = 0; i < list.length && chunk < c.chunks.length; i++) {
-      let [buf, len] = list[i]!;
-      while (len > 0 && chunk < c.chunks.length) {
-        const src = c.chunks[chunk]!;
-        const n = Math.min(len, src.length - offset);
-        bytes.set(src.subarray(offset, offset + n), buf);
-        buf += n;
-        len -= n;
-        total += n;
-        offset += n;
-        if (offset === src.length) {
-          chunk++;
-          offset = 0;
-        }
-      }
-    }
-    if (!peek) {
-      c.chunks.splice(0, chunk);
-      c.offset = offset;
-      c.available -= total;
-      c.unacked += total;
-      if (c.unacked >= CONSUMED_STEP) {
-        post({ t: 'consumed', id: c.id, bytes: c.unacked });
-        c.unacked = 0;
-      }
-    }
-    return total;
+    return takeBytes(c, list, new Uint8Array(memory().buffer), peek, post);
   };
   /** The iovecs' bytes in one buffer; null when an iovec leaves memory. */
   const gather = (iovs: number, count: number): Uint8Array<ArrayBuffer> | null => {

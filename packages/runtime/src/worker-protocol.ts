@@ -1,7 +1,7 @@
 // What runBoxIsolated (isolated.ts) and its worker (box-worker.ts) send each other.
 
 import type { RunOptions, RunResult } from './node.ts';
-import type { SocketChannel } from './socket-host.ts';
+import type { SocketChannel } from './socket-bridge.ts';
 
 /** The run's outcome, the worker's last message. */
 export type Reply =
