@@ -177,6 +177,13 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
           progress.done(size);
         }
       };
+      // A step's layer from the cache by its key, else made and stored: the one place a cache is consulted.
+      const cachedLayer = async (key: string, instruction: string, make: () => Layer | Promise<Layer>, extra: Partial<LayerRecord> = {}) => {
+        const cached = cache.get(key);
+        const layer = cached ?? (await make());
+        if (!cached) cache.put(key, layer);
+        layerStep(layer, instruction, key, cached !== undefined, extra);
+      };
       switch (ins.keyword) {
         case 'ENV':
           for (const [k, v] of expandPairs(ins.rest, lookup, escape, true)) s.env.set(k, v);
@@ -202,14 +209,7 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
           if (existing && existing.type !== 'dir') throw fail(`WORKDIR ${dir}: not a directory in the image`);
           if (!existing) {
             const instruction = `WORKDIR ${dir}`;
-            const key = cacheKey(s.key, instruction);
-            let layer = cache.get(key);
-            const hit = layer !== undefined;
-            if (!layer) {
-              layer = { entries: s.tree.clone().ensureParents(`${real}/x`), whiteouts: [] };
-              cache.put(key, layer);
-            }
-            layerStep(layer, instruction, key, hit);
+            await cachedLayer(cacheKey(s.key, instruction), instruction, () => ({ entries: s.tree.clone().ensureParents(`${real}/x`), whiteouts: [] }));
           }
           break;
         }
@@ -271,13 +271,7 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
           const matches = matchSources(req, from);
           const instruction = `${ins.keyword} ${[...ins.flags].map(([k, v]) => `--${k}=${word(v)} `).join('')}${expanded.join(' ')}`;
           const key = cacheKey(s.key, instruction, s.workdir, from.kind === 'stage' ? stages.find((x) => x.tree === from.tree)!.key : '', ...matches.flatMap((m) => m.keys));
-          let layer = cache.get(key);
-          const hit = layer !== undefined;
-          if (!layer) {
-            layer = copyLayer(req, matches, s.tree);
-            cache.put(key, layer);
-          }
-          layerStep(layer, instruction, key, hit, chown !== undefined ? { chown: word(chown) } : {});
+          await cachedLayer(key, instruction, () => copyLayer(req, matches, s.tree), chown !== undefined ? { chown: word(chown) } : {});
           break;
         }
         case 'RUN': {
@@ -287,21 +281,15 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
           const env = runEnv(s);
           const instruction = `RUN ${JSON.stringify(argv)}`;
           const key = cacheKey(s.key, instruction, s.workdir, JSON.stringify(env));
-          let layer = cache.get(key);
-          const hit = layer !== undefined;
-          if (!layer) {
-            layer = await runStep({
-              argv, env, workdir: s.workdir, tree: s.tree, capabilities: options.capabilities, epoch,
-              io: options.runIo ?? {}, timeoutMs: options.runTimeoutMs ?? 600_000, describe: `RUN ${ins.raw}`,
-              note: (text) => progress.note(`${file}:${ins.line}: ${text}`),
-            }).catch((e: unknown) => {
-              if (e instanceof InputError) throw fail(e.message);
-              if (e instanceof RunFailure) throw at(file, ins.line, e.message, 1);
-              throw e;
-            });
-            cache.put(key, layer);
-          }
-          layerStep(layer, instruction, key, hit);
+          await cachedLayer(key, instruction, () => runStep({
+            argv, env, workdir: s.workdir, tree: s.tree, capabilities: options.capabilities, epoch,
+            io: options.runIo ?? {}, timeoutMs: options.runTimeoutMs ?? 600_000, describe: `RUN ${ins.raw}`,
+            note: (text) => progress.note(`${file}:${ins.line}: ${text}`),
+          }).catch((e: unknown) => {
+            if (e instanceof InputError) throw fail(e.message);
+            if (e instanceof RunFailure) throw at(file, ins.line, e.message, 1);
+            throw e;
+          }));
           break;
         }
         default:
