@@ -50,8 +50,8 @@ export const PAGE = 65536;
 export const DEFAULT_PROGRAM_PAGES = 16384;
 /** A declared maximum up to this (2 GiB) is taken as the program's limit as it is. */
 export const MAX_DECLARED_PAGES = 32768;
-/** A capability other than the vfs: 16 MiB, four times what box run --memory gives it (memory-budget.ts). */
-export const CAPABILITY_PAGES = 256;
+/** A capability other than the vfs: 4 MiB, four times what box run --memory gives one in a multi-memory box (memory-budget.ts). */
+export const CAPABILITY_PAGES = 64;
 /** The vfs without --vfs-memory: 1 GiB, plus room for its image. */
 export const DEFAULT_VFS_PAGES = 16384;
 
@@ -282,16 +282,19 @@ export function singleMemory(module: Module, options: SingleMemoryOptions): { mo
     throw new LinkError(`single memory: the program calls ${name} on the host directly, which could write outside the program's region; link the capability that serves it`);
   }
 
-  // Globals: per memory, its virtual pages; the program's size in bytes and its limit in pages.
+  // Globals: per region, its virtual pages and its limit in pages (box run --memory lowers a
+  // limit below the reservation; never above: the grow helpers also check the reservation);
+  // the program's size in bytes, which every checked access reads.
   const pagesGlobal: number[] = [];
+  const limitGlobal: number[] = [];
   module.memories.forEach((m, i) => {
     pagesGlobal[i] = module.globals.length;
     module.globals.push({ type: { type: I32, mutable: true }, init: constExpr(0x41, Number(m.min)) });
+    limitGlobal[i] = module.globals.length;
+    module.globals.push({ type: { type: I32, mutable: true }, init: constExpr(0x41, lay.limits[i]!) });
   });
   const appSize = module.globals.length;
   module.globals.push({ type: { type: I64, mutable: true }, init: constExpr(0x42, module.memories[0]!.min * BigInt(PAGE)) });
-  const appLimit = module.globals.length;
-  module.globals.push({ type: { type: I32, mutable: true }, init: constExpr(0x41, lay.limits[0]!) });
 
   const helpers = new Helpers(module, nImports + module.functions.length);
   const t = (params: number[], results: number[]): FuncType => ({ params, results });
@@ -311,10 +314,12 @@ export function singleMemory(module: Module, options: SingleMemoryOptions): { mo
 
   const grow = (mem: number) => helpers.get(`grow ${mem}`, t([I32], [I32]), () => {
     const w = new ByteWriter(64), e = new Emit(w);
-    // if (pages + delta > limit) return -1
-    e.global(0x23, pagesGlobal[mem]!).op(0xad).local(0x20, 0).op(0xad).op(0x7c);
-    if (mem === 0) e.global(0x23, appLimit).op(0xad); else e.i64(lay.limits[mem]!);
-    e.op(0x56, 0x04, 0x40).i32(-1).op(0x0f, 0x0b);
+    // if (pages + delta > limit or > reservation) return -1, as a full memory answers
+    for (const limit of ['global', 'reservation']) {
+      e.global(0x23, pagesGlobal[mem]!).op(0xad).local(0x20, 0).op(0xad).op(0x7c);
+      if (limit === 'global') e.global(0x23, limitGlobal[mem]!).op(0xad); else e.i64(lay.limits[mem]!);
+      e.op(0x56, 0x04, 0x40).i32(-1).op(0x0f, 0x0b);
+    }
     e.global(0x23, pagesGlobal[mem]!).local(0x21, 1);
     e.local(0x20, 1).local(0x20, 0).op(0x6a).global(0x24, pagesGlobal[mem]!);
     if (mem === 0) e.global(0x23, pagesGlobal[0]!).op(0xad).i64(16).op(0x86).global(0x24, appSize);
@@ -466,25 +471,34 @@ export function singleMemory(module: Module, options: SingleMemoryOptions): { mo
 
   // One memory; every memory export names it, and each region's base is exported beside it.
   module.memories = [{ min: BigInt(lay.totalPages), max: BigInt(lay.totalPages) }];
-  const exports = [];
+  const exports: Module['exports'] = [];
+  const described = new Set<number>();
   for (const e of module.exports) {
     if (e.kind !== 'memory') { exports.push(e); continue; }
     const name = lay.names[e.index]!;
     exports.push({ ...e, index: 0 });
+    if (described.has(e.index)) continue;
+    described.add(e.index);
     if (e.index !== 0) {
       const g = module.globals.length;
       module.globals.push({ type: { type: I32, mutable: false }, init: constExpr(0x41, lay.bases[e.index]!) });
       exports.push({ name: `box.${name}.base`, kind: 'global' as const, index: g });
     }
+    // What box run --memory reads and lowers (runtime memory-budget.ts).
+    exports.push({ name: `box.${name}.pages`, kind: 'global', index: pagesGlobal[e.index]! }, { name: `box.${name}.limit`, kind: 'global', index: limitGlobal[e.index]! });
   }
-  exports.push({ name: SINGLE_MEMORY_LIMIT_EXPORT, kind: 'global', index: appLimit });
   module.exports = exports;
   if (module.dataCount !== undefined) module.dataCount = module.data.length;
   return { module, layout: { regions: lay.regions, checked: true } };
 }
 
-/** The program's limit in pages, a mutable global: box run --memory lowers it. */
+/**
+ * Each region's limit in pages, a mutable global exported as box.<name>.limit
+ * (the program's region is "app", exported as memory): box run --memory lowers it.
+ */
 export const SINGLE_MEMORY_LIMIT_EXPORT = 'box.app.limit';
+/** Each region's current pages, as its memory.size answers, exported as box.<name>.pages. */
+export const SINGLE_MEMORY_PAGES_EXPORT = 'box.app.pages';
 
 interface Rewrite {
   program: boolean;
