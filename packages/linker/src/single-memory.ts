@@ -44,6 +44,7 @@ import { ATOMIC_IMM, Imm, MISC_IMM, OPCODE_IMM, SIMD_IMM } from './binary/opcode
 import type { Code, FuncType, Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
 import { funcTypeKey } from './signature.ts';
+import { readNames, writeNames } from './names.ts';
 
 export const PAGE = 65536;
 /** The program's limit when it declares no maximum (or one above MAX_DECLARED_PAGES): 1 GiB. */
@@ -233,11 +234,15 @@ class Helpers {
     return this.types.length - 1;
   }
 
+  /** final index -> name, for the name section (a trap's stack names them) */
+  readonly names = new Map<number, string>();
+
   get(key: string, type: FuncType, build: () => Code): number {
     let at = this.cache.get(key);
     if (at === undefined) {
       at = this.firstIndex + this.functions.length;
       this.cache.set(key, at);
+      this.names.set(at, `box:single.${key.replace(/ /g, '_')}`);
       this.functions.push(this.type(type));
       this.codes.push(undefined as unknown as Code); // reserved: build may ask for other helpers
       this.codes[at - this.firstIndex] = build();
@@ -263,9 +268,13 @@ class Emit {
     if (sizeGlobal !== undefined) return this.global(0x23, sizeGlobal);
     return this.global(0x23, pagesGlobal).op(0xad).i64(16).op(0x86);
   }
-  /** traps when i64 on stack (end of a range) > i64 below it is not the case; stack: end size */
+  /**
+   * Stack: end of a range, size (i64). Traps when end > size, with the
+   * engine's own out-of-bounds trap: a byte load at 2^32, past any 32-bit
+   * memory, so the message is the one the bare program would get.
+   */
   trapIfAbove(): this {
-    return this.op(0x56, 0x04, 0x40, 0x00, 0x0b); // i64.gt_u if unreachable end
+    return this.op(0x56, 0x04, 0x40, 0x41, 0x7f, 0x2d, 0x00, 0x01, 0x1a, 0x0b); // i64.gt_u if (i32.load8_u offset=1 (i32.const -1)) drop end
   }
 }
 
@@ -312,7 +321,7 @@ export function singleMemory(module: Module, options: SingleMemoryOptions): { mo
     if (lay.bases[mem]) e.i32(lay.bases[mem]!).op(0x6a);
   };
 
-  const grow = (mem: number) => helpers.get(`grow ${mem}`, t([I32], [I32]), () => {
+  const grow = (mem: number) => helpers.get(`grow ${lay.names[mem]}`, t([I32], [I32]), () => {
     const w = new ByteWriter(64), e = new Emit(w);
     // if (pages + delta > limit or > reservation) return -1, as a full memory answers
     for (const limit of ['global', 'reservation']) {
@@ -326,14 +335,14 @@ export function singleMemory(module: Module, options: SingleMemoryOptions): { mo
     e.local(0x20, 1).op(0x0b);
     return { locals: [{ count: 1, type: I32 }], body: w.finish() };
   });
-  const fill = (mem: number) => helpers.get(`fill ${mem}`, t([I32, I32, I32], []), () => {
+  const fill = (mem: number) => helpers.get(`fill ${lay.names[mem]}`, t([I32, I32, I32], []), () => {
     const w = new ByteWriter(64), e = new Emit(w);
     checkRange(e, mem, 0, 2);
     toBase(e, mem, 0);
     e.local(0x20, 1).local(0x20, 2).op(0xfc, 11, 0, 0x0b);
     return { locals: [], body: w.finish() };
   });
-  const copy = (dst: number, src: number) => helpers.get(`copy ${dst} ${src}`, t([I32, I32, I32], []), () => {
+  const copy = (dst: number, src: number) => helpers.get(`copy ${lay.names[dst]} ${lay.names[src]}`, t([I32, I32, I32], []), () => {
     const w = new ByteWriter(64), e = new Emit(w);
     checkRange(e, dst, 0, 2);
     checkRange(e, src, 1, 2);
@@ -342,7 +351,7 @@ export function singleMemory(module: Module, options: SingleMemoryOptions): { mo
     e.local(0x20, 2).op(0xfc, 10, 0, 0, 0x0b);
     return { locals: [], body: w.finish() };
   });
-  const init = (segment: number, mem: number) => helpers.get(`init ${segment} ${mem}`, t([I32, I32, I32], []), () => {
+  const init = (segment: number, mem: number) => helpers.get(`init ${segment} ${lay.names[mem]}`, t([I32, I32, I32], []), () => {
     const w = new ByteWriter(64), e = new Emit(w);
     checkRange(e, mem, 0, 2);
     toBase(e, mem, 0);
@@ -448,6 +457,12 @@ export function singleMemory(module: Module, options: SingleMemoryOptions): { mo
   }
   module.functions.push(...helpers.functions);
   module.codes.push(...helpers.codes);
+  const nameSection = module.customs.find((c) => c.name === 'name');
+  if (nameSection) {
+    const names = readNames(nameSection.bytes);
+    for (const [at, name] of helpers.names) names.functions.set(at, name);
+    nameSection.bytes = writeNames(names);
+  }
 
   // Element segments and global initializers may name wrapped host functions.
   for (const e of module.elements) {
