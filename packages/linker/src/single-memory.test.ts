@@ -94,6 +94,16 @@ describe('a single-memory box', () => {
     expect(a.stdout).toMatch(/^hi from inside a box!\nargv\[0\] = app\.wasm\nargv\[1\] = x y\n/);
   });
 
+  it('runs a program with SIMD, bulk memory and call_indirect as the multi-memory box does', () => {
+    const simd = readFileSync(new URL('../test/fixtures/hello.wasm', import.meta.url));
+    const one = linked(simd, { singleMemory: true }).bytes;
+    expect(validWithoutMultiMemory(one)).toBe(true);
+    const r = run(one, []);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\S/);
+    expect(r).toEqual(run(linked(simd, {}).bytes, []));
+  });
+
   it('takes the program\'s declared maximum as its limit, or --program-memory', () => {
     const declared = readModule(hello);
     declared.memories[0]!.max = 64n;
