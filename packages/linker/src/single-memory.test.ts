@@ -50,7 +50,7 @@ function run(bytes: Uint8Array, args: string[], preopens: Record<string, string>
   const wasi = new WASI({ version: 'preview1', args: ['app.wasm', ...args], env: {}, preopens, stdout: fd, returnOnExit: true });
   let code: number | string;
   try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { wasi_snapshot_preview1: wasi.wasiImport } as WebAssembly.Imports);
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), { wasi_snapshot_preview1: wasi.wasiImport } as WebAssembly.Imports);
     code = wasi.start(instance);
   } catch (e) {
     if (!(e instanceof WebAssembly.RuntimeError)) throw e;

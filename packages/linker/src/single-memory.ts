@@ -257,11 +257,19 @@ class Emit {
   constructor(w: ByteWriter) {
     this.w = w;
   }
-  op(...bytes: number[]): this { for (const b of bytes) this.w.byte(b); return this; }
+  op(a: number, b?: number, c?: number, d?: number, ...more: number[]): this {
+    const w = this.w;
+    w.byte(a);
+    if (b !== undefined) w.byte(b);
+    if (c !== undefined) w.byte(c);
+    if (d !== undefined) w.byte(d);
+    for (const m of more) w.byte(m);
+    return this;
+  }
   local(op: number, i: number): this { this.w.byte(op); this.w.u32(i); return this; }
   global(op: number, i: number): this { this.w.byte(op); this.w.u32(i); return this; }
   i32(v: number): this { this.w.byte(0x41); this.w.s32(v | 0); return this; }
-  i64(v: number | bigint): this { this.w.byte(0x42); this.w.s64(BigInt(v)); return this; }
+  i64(v: number): this { this.w.byte(0x42); this.w.s33(v); return this; }
   call(f: number): this { this.w.byte(0x10); this.w.u32(f); return this; }
   /** pushes the virtual byte size of a region as i64 */
   size(pagesGlobal: number, sizeGlobal?: number): this {
@@ -545,47 +553,50 @@ function rewriteConst(expr: Uint8Array, redirect: (f: number) => number): Uint8A
   return w.finish();
 }
 
-/** memarg: flags (bit 6: a memory index follows), then the offset. */
-function readMemArg(r: ByteReader): { align: number; mem: number; offset: bigint } {
+/** memarg: flags (bit 6: a memory index follows), then the offset (u32: boxes have 32-bit memories). */
+let memAlign = 0, memIndex = 0, memOffset = 0;
+function readMemArg(r: ByteReader): void {
   const at = r.pos;
   const flags = r.u32();
   if (flags >= 0x80) r.fail('malformed memop flags', at);
-  const mem = flags & 0x40 ? r.u32() : 0;
-  return { align: flags & 0x3f, mem, offset: r.u64() };
+  memAlign = flags & 0x3f;
+  memIndex = flags & 0x40 ? r.u32() : 0;
+  memOffset = r.u32();
 }
 
 /** Copies one function body, rewriting every memory instruction for the single memory. */
 function rewriteBody(body: Uint8Array, w: ByteWriter, x: Rewrite): void {
   const r = new ByteReader(body);
   const e = new Emit(w);
-  const emitAccess = (prefix: number | undefined, sub: number, acc: Access, lane: boolean) => {
-    const { align, mem, offset } = readMemArg(r);
+  const addr = x.program ? x.temp(I32, 9) : 0;
+  const emitAccess = (prefix: number, sub: number, acc: Access, lane: boolean) => {
+    readMemArg(r);
+    const align = memAlign, mem = memIndex;
+    let offset = memOffset;
     const laneByte = lane ? r.u8() : 0;
-    const op = () => {
-      if (prefix !== undefined) { w.byte(prefix); w.u32(sub); } else w.byte(sub);
-    };
     if (mem !== 0) {
       if (x.program) throw new LinkError(`memory ${mem} named by the program`);
-      const shifted = offset + BigInt(x.lay.bases[mem]!);
-      if (shifted >= 1n << 32n) throw new LinkError(`a memory offset of ${offset} cannot be moved into a single memory`);
-      op();
-      w.u32(align);
-      w.u64(shifted);
-      if (lane) w.byte(laneByte);
-      return;
-    }
-    if (x.program) {
+      offset += x.lay.bases[mem]!;
+      if (offset >= 2 ** 32) throw new LinkError(`a memory offset of ${memOffset} cannot be moved into a single memory`);
+    } else if (x.program) {
       // Save the operands above the address, check the address, put them back.
       const saved = acc.above.map((ty, k) => x.temp(ty, k));
       for (let k = saved.length - 1; k >= 0; k--) e.local(0x21, saved[k]!);
-      const a = x.temp(I32, 9);
-      e.local(0x22, a).op(0xad).i64(offset + BigInt(acc.size)).op(0x7c).global(0x23, x.appSize).trapIfAbove();
-      e.local(0x20, a);
+      if (prefix === 0xfe) {
+        // Atomics: an explicit trap, since the address below must stay aligned.
+        e.local(0x22, addr).op(0xad).i64(offset + acc.size).op(0x7c).global(0x23, x.appSize).trapIfAbove();
+        e.local(0x20, addr);
+      } else {
+        // Branchless: addr + offset + size > size ? 0xffffffff : addr; the access itself then traps
+        // out of bounds at 2^32 and beyond, where the bare program's would.
+        e.local(0x21, addr).i32(-1).local(0x20, addr).local(0x20, addr).op(0xad).i64(offset + acc.size).op(0x7c)
+          .global(0x23, x.appSize).op(0x56, 0x1b);
+      }
       for (const s of saved) e.local(0x20, s);
     }
-    op();
+    if (prefix !== 0) { w.byte(prefix); w.u32(sub); } else w.byte(sub);
     w.u32(align);
-    w.u64(offset);
+    w.u32(offset);
     if (lane) w.byte(laneByte);
   };
   let depth = 0;
@@ -596,7 +607,7 @@ function rewriteBody(body: Uint8Array, w: ByteWriter, x: Rewrite): void {
     r.pos = at + 1;
     let kind = OPCODE_IMM[op]!;
     if (PLAIN[op]) {
-      emitAccess(undefined, op, PLAIN[op]!, false);
+      emitAccess(0, op, PLAIN[op]!, false);
       continue;
     }
     if (op === 0x3f || op === 0x40) {
