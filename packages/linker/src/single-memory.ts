@@ -587,10 +587,10 @@ function rewriteBody(body: Uint8Array, w: ByteWriter, x: Rewrite): void {
         e.local(0x22, addr).op(0xad).i64(offset + acc.size).op(0x7c).global(0x23, x.appSize).trapIfAbove();
         e.local(0x20, addr);
       } else {
-        // Branchless: addr + offset + size > size ? 0xffffffff : addr; the access itself then traps
+        // Branchless: addr + offset + size <= size ? addr : 0xffffffff; the access itself then traps
         // out of bounds at 2^32 and beyond, where the bare program's would.
-        e.local(0x21, addr).i32(-1).local(0x20, addr).local(0x20, addr).op(0xad).i64(offset + acc.size).op(0x7c)
-          .global(0x23, x.appSize).op(0x56, 0x1b);
+        e.local(0x22, addr).i32(-1).local(0x20, addr).op(0xad).i64(offset + acc.size).op(0x7c)
+          .global(0x23, x.appSize).op(0x58, 0x1b); // i64.le_u select
       }
       for (const s of saved) e.local(0x20, s);
     }
