@@ -167,6 +167,9 @@ interface Layout {
 
 function layout(module: Module, options: SingleMemoryOptions): Layout {
   if (module.imports.some((i) => i.desc.kind === 'memory')) throw new LinkError('single memory: the box imports a memory');
+  if (module.memories.some((m) => m.pageSizeLog2 !== undefined && m.pageSizeLog2 !== 16)) {
+    throw new LinkError('single memory: a memory with custom page sizes cannot be laid into 64 KiB pages');
+  }
   const names: string[] = module.memories.map(() => '');
   names[0] = 'app';
   for (const e of module.exports) {
