@@ -18,8 +18,10 @@
 // Isolation is kept by rewriting code, after merging:
 //   - the program's own loads, stores, atomics and SIMD accesses are checked
 //     against a global holding its virtual size in bytes: addr + offset +
-//     access size > size traps (unreachable) exactly where the bare program
-//     would trap, in 64-bit arithmetic so nothing wraps;
+//     access size > size (in 64-bit arithmetic, so nothing wraps) makes the
+//     address 2^32-1, so the access itself traps out of bounds exactly where
+//     the bare program's would, with the same message (atomics, which must
+//     stay aligned, take an explicit out-of-bounds load instead);
 //   - its memory.size/memory.grow see only its own virtual pages (grow
 //     answers -1 beyond L, as a full memory does); memory.fill/copy/init go
 //     through helpers that check every operand range against the virtual
