@@ -498,7 +498,9 @@ export function singleMemory(module: Module, options: SingleMemoryOptions): { mo
   }
 
   // One memory; every memory export names it, and each region's base is exported beside it.
-  module.memories = [{ min: BigInt(lay.totalPages), max: BigInt(lay.totalPages) }];
+  // No maximum: nothing in the box grows the real memory (every memory.grow is virtual), but a host
+  // may take pages past the last region for itself, as jco's preview1 adapter does for its state.
+  module.memories = [{ min: BigInt(lay.totalPages) }];
   const exports: Module['exports'] = [];
   const described = new Set<number>();
   for (const e of module.exports) {
