@@ -3,11 +3,18 @@
 
 import { flag, parseSize, UsageError, value, type OptionSpec, type Parsed } from './args.ts';
 
-export const SINGLE_MEMORY_HELP = `  --single-memory  one memory: capability memories laid into memory 0 above the program's region,
-                   so engines without multi-memory (Node 20, wazero, jco) run the box; the program's
-                   loads and stores are bounds-checked against its own size (DESIGN.md §2.7)
-  --program-memory SIZE  with --single-memory: the program's memory limit (default its declared
-                   maximum, else 1g; k, m, g)`;
+/** The options' help, descriptions starting at `column` as the command's other options do. */
+export function singleMemoryHelp(column: number): string {
+  const pad = (s: string) => `  ${s}`.padEnd(column);
+  const indent = ' '.repeat(column);
+  return `${pad('--single-memory')}one memory: capability memories laid into memory 0 above the
+${indent}program's region, so engines without multi-memory (Node 20, wazero, jco) run
+${indent}the box; the program's loads and stores are bounds-checked against its own
+${indent}size (DESIGN.md §2.7)
+  --program-memory SIZE
+${indent}with --single-memory: the program's memory limit (default its declared
+${indent}maximum, else 1g; k, m, g)`;
+}
 
 export const SINGLE_MEMORY_SPECS: OptionSpec[] = [{ name: 'single-memory' }, { name: 'program-memory', value: true }];
 

@@ -5,7 +5,7 @@ import { flag, keyValue, parseArgs, parseSize, UsageError, value, values, type O
 import { CAPABILITIES } from '../capabilities.ts';
 import { checkWritable, writeOutput } from '../io.ts';
 import { VFS_LIMIT_SPECS, VFS_LIMITS_HELP, vfsLimits } from '../vfs-limits.ts';
-import { SINGLE_MEMORY_HELP, SINGLE_MEMORY_SPECS, singleMemoryOptions } from '../single-memory.ts';
+import { singleMemoryHelp, SINGLE_MEMORY_SPECS, singleMemoryOptions } from '../single-memory.ts';
 
 export const BUILD_HELP = `Usage: box build [OPTIONS] CONTEXT
 
@@ -23,7 +23,7 @@ Options:
   --max-unpack SIZE  the most ADD may unpack from archives in this build, all
                      together, such as 512m (default 256m; more is refused:
                      a gzip bomb stops there)
-${SINGLE_MEMORY_HELP}
+${singleMemoryHelp(21)}
   -h, --help         show this help
 
 ${VFS_LIMITS_HELP}

@@ -6,7 +6,7 @@ import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec }
 import { link } from '../api.ts';
 import { checkWritable, readImage, readInput, writeOutput } from '../io.ts';
 import { VFS_LIMIT_SPECS, VFS_LIMITS_HELP, vfsLimits } from '../vfs-limits.ts';
-import { SINGLE_MEMORY_HELP, SINGLE_MEMORY_SPECS, singleMemoryOptions } from '../single-memory.ts';
+import { singleMemoryHelp, SINGLE_MEMORY_SPECS, singleMemoryOptions } from '../single-memory.ts';
 
 export const LINK_HELP = `Usage: box-link [OPTIONS] APP.wasm [-- ARGS...]
 
@@ -31,7 +31,7 @@ Options:
   --strip          drop every custom section but the manifest (names, debug info)
   --portable       also embed the unmerged parts: engines without multi-memory run the box in dynamic mode
   --trace          record every WASI call the program makes (box run --trace prints them)
-${SINGLE_MEMORY_HELP}
+${singleMemoryHelp(19)}
   -o FILE          output file (default: APP with .box.wasm in place of .wasm)
   -h, --help       show this help
 
