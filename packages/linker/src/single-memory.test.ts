@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WASI } from 'node:wasi';
 import binaryen from 'binaryen';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERRNO_FAULT, type ImageEntry } from '@marcotte/abi';
 import { kernel } from '@marcotte/kernel';
@@ -173,6 +174,25 @@ describe('the program cannot reach capability state in a single-memory box', () 
   it('memory.grow past its limit answers -1, as a full memory does', () => {
     const small = linked(attack, { ...options, programMemory: 8 << 20 }).bytes;
     expect(run(small, ['grow'])).toEqual({ code: 1, stdout: 'malloc failed\n' });
+  });
+});
+
+describe('single-memory linking of mutated programs', () => {
+  it('gives a valid one-memory box or a LinkError, never anything else', () => {
+    // Flips in the code section reach the pass's own instruction walker.
+    fc.assert(fc.property(fc.integer({ min: hello.length >> 3, max: hello.length - 1 }), fc.integer({ min: 0, max: 255 }), (at, value) => {
+      const bytes = new Uint8Array(hello);
+      bytes[at] = value;
+      let box: Uint8Array;
+      try {
+        box = linked(bytes, { singleMemory: true }).bytes;
+      } catch (e) {
+        if (e instanceof LinkError) return;
+        throw e;
+      }
+      expect(WebAssembly.validate(box as Uint8Array<ArrayBuffer>)).toBe(true);
+      expect(readModule(box).memories).toHaveLength(1);
+    }), { numRuns: 120, seed: 22 });
   });
 });
 
