@@ -162,7 +162,9 @@ describe('the program cannot reach capability state in a single-memory box', () 
     const refused = run(box, ['hostcall', vfsBase]).stdout;
     expect(refused).toBe(`random_get: ${ERRNO_FAULT}\nargs_get: ${ERRNO_FAULT}\nclock_time_get: ${ERRNO_FAULT}\n\nfd_write: ${ERRNO_FAULT}\n`);
     const inside = run(box, ['hostcall', '1024']).stdout;
-    expect(inside).toMatch(/^random_get: 0\nargs_get: 0\nclock_time_get: 0\n[^]{64}\nfd_write: 0\n$/);
+    // (the 64 bytes at 1024 are the program's own data, whatever they hold)
+    expect(inside.startsWith('random_get: 0\nargs_get: 0\nclock_time_get: 0\n')).toBe(true);
+    expect(inside.endsWith('\nfd_write: 0\n')).toBe(true);
   });
 
   it('grows its memory and keeps working: files written before and after are there, the canary too', () => {
