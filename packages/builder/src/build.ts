@@ -46,6 +46,10 @@ export interface BuildOptions {
   maxUnpack?: number;
   /** the box's vfs limits (box build --vfs-*); RUN steps keep the defaults */
   vfsLimits?: VfsLimits;
+  /** link the box with one memory (box build --single-memory; linker single-memory.ts) */
+  singleMemory?: boolean;
+  /** with singleMemory: the program's memory limit in bytes (--program-memory) */
+  programMemory?: number;
 }
 
 export interface BuildResult {
@@ -309,12 +313,13 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
     // Read from someone's file: it must compile, as a linked box does.
     if (!WebAssembly.validate(base as Uint8Array<ArrayBuffer>)) throw new BuildError(`${file}: the base box ${stage.from} is not a valid WebAssembly module (it does not compile)`);
     const manifest = readManifest(base);
-    if (Object.keys(manifest.capabilities).every((c) => byName.has(c))) {
+    // A single-memory build of a multi-memory base (or the reverse) is a new link.
+    if (Object.keys(manifest.capabilities).every((c) => byName.has(c)) && !options.singleMemory === !manifest.singleMemory) {
       // Nothing was built: no layer came from the cache either.
       return { bytes: base.slice(), manifest, layers: manifest.build?.layers ?? stage.layers, cached: false };
     }
   }
-  const { bytes, manifest, warnings } = finish(stage, file, options.capabilities, byName, deny, options.vfsLimits);
+  const { bytes, manifest, warnings } = finish(stage, file, options.capabilities, byName, deny, options.vfsLimits, options);
   for (const w of warnings) progress.note(`${file}: ${w}`);
   return { bytes, manifest, layers: stage.layers, cached: allCached };
 }
@@ -448,7 +453,7 @@ function copySource(from: string | undefined, stages: readonly Stage[], context:
 }
 
 /** Links the last stage: its entrypoint program over its flattened image. */
-function finish(s: Stage, file: string, capabilities: readonly CapabilityDescriptor[], byName: Map<string, CapabilityDescriptor>, deny: string[], vfsLimits?: VfsLimits): { bytes: Uint8Array<ArrayBuffer>; manifest: Manifest; warnings: string[] } {
+function finish(s: Stage, file: string, capabilities: readonly CapabilityDescriptor[], byName: Map<string, CapabilityDescriptor>, deny: string[], vfsLimits: VfsLimits | undefined, single: Pick<BuildOptions, 'singleMemory' | 'programMemory'>): { bytes: Uint8Array<ArrayBuffer>; manifest: Manifest; warnings: string[] } {
   // Docker: a shell-form ENTRYPOINT ignores CMD.
   const argv = [...(s.entrypoint ?? []), ...(s.entrypointShell ? [] : (s.cmd ?? []))];
   if (argv.length === 0) throw new BuildError(`${file}: no ENTRYPOINT or CMD: a box needs a program to run`);
@@ -498,6 +503,8 @@ function finish(s: Stage, file: string, capabilities: readonly CapabilityDescrip
     ...(s.volumes.length ? { mountPoints: s.volumes } : {}),
     ...(linkDeny.length ? { deny: linkDeny } : {}),
     ...(vfsLimits ? { vfsLimits } : {}),
+    ...(single.singleMemory ? { singleMemory: true } : {}),
+    ...(single.programMemory !== undefined ? { programMemory: single.programMemory } : {}),
   };
   // net's listening ports (LinkSettings.listen): only when a net capability is linked.
   if (s.ports.length && byName.has('net')) Object.assign(options, { listen: [...s.ports] });

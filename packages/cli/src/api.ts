@@ -40,6 +40,10 @@ export interface LinkOptions {
   programName?: string;
   /** the vfs's link-time limits (quota, metadata, file size, path, handles, pages) */
   vfsLimits?: VfsLimits;
+  /** one memory: capability memories laid into memory 0, the program's accesses bounds-checked (DESIGN.md §2.7) */
+  singleMemory?: boolean;
+  /** with singleMemory: the program's memory limit in bytes */
+  programMemory?: number;
 }
 
 /** box-link: a WASI program and the capabilities its options ask for, as one box. */
@@ -70,6 +74,8 @@ export function link(program: Uint8Array, options: LinkOptions = {}): LinkResult
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
     ...(options.random !== undefined ? { random: options.random } : {}),
     ...(options.vfsLimits ? { vfsLimits: options.vfsLimits } : {}),
+    ...(options.singleMemory ? { singleMemory: true } : {}),
+    ...(options.programMemory !== undefined ? { programMemory: options.programMemory } : {}),
   });
 }
 

@@ -2,6 +2,7 @@ export { link, commitImage, imageSummary, type LinkOptions, type LinkResult } fr
 export { DENY_CLASSES } from '@marcotte/abi';
 export { imageSegments, relink, type RelinkOptions } from './relink.ts';
 export { interruptible, INTERRUPT_EXPORT } from './interrupt.ts';
+export { singleMemory, SINGLE_MEMORY_LIMIT_EXPORT, SINGLE_MEMORY_PAGES_EXPORT } from './single-memory.ts';
 export { merge, type CapabilityPart, type MergeResult } from './merge.ts';
 export { LinkError } from './errors.ts';
 export { readModule } from './binary/reader.ts';

@@ -48,6 +48,8 @@ export function relink(box: Uint8Array, program: Uint8Array, options: RelinkOpti
     ...(manifest.random !== undefined ? { random: manifest.random } : {}),
     ...(manifest.denied ? { deny: manifest.denied } : {}),
     sealed: manifest.sealed ?? false, portable: manifest.portable ?? false, trace: manifest.trace !== undefined,
+    // A single-memory box stays one: the same program limit (the regions above it follow from the parts).
+    ...(manifest.singleMemory?.regions.app ? { singleMemory: true, programMemory: manifest.singleMemory.regions.app.pages * 65536 } : {}),
     ...(options.programName !== undefined ? { programName: options.programName } : {}),
   });
   const segments = imageSegments(box);

@@ -18,8 +18,10 @@
 // Isolation is kept by rewriting code, after merging:
 //   - the program's own loads, stores, atomics and SIMD accesses are checked
 //     against a global holding its virtual size in bytes: addr + offset +
-//     access size > size traps (unreachable) exactly where the bare program
-//     would trap, in 64-bit arithmetic so nothing wraps;
+//     access size > size (in 64-bit arithmetic, so nothing wraps) makes the
+//     address 2^32-1, so the access itself traps out of bounds exactly where
+//     the bare program's would, with the same message (atomics, which must
+//     stay aligned, take an explicit out-of-bounds load instead);
 //   - its memory.size/memory.grow see only its own virtual pages (grow
 //     answers -1 beyond L, as a full memory does); memory.fill/copy/init go
 //     through helpers that check every operand range against the virtual
@@ -40,22 +42,23 @@
 
 import { ERRNO_FAULT } from '@marcotte/abi';
 import { ByteReader, ByteWriter } from './binary/leb.ts';
-import { ATOMIC_IMM, Imm, MISC_IMM, OPCODE_IMM, SIMD_IMM } from './binary/opcodes.ts';
 import type { Code, FuncType, Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
 import { funcTypeKey } from './signature.ts';
+import { readNames, writeNames } from './names.ts';
+import { Emit, rewriteBody, rewriteConst } from './single-memory-code.ts';
 
 export const PAGE = 65536;
 /** The program's limit when it declares no maximum (or one above MAX_DECLARED_PAGES): 1 GiB. */
 export const DEFAULT_PROGRAM_PAGES = 16384;
 /** A declared maximum up to this (2 GiB) is taken as the program's limit as it is. */
 export const MAX_DECLARED_PAGES = 32768;
-/** A capability other than the vfs: 16 MiB, four times what box run --memory gives it (memory-budget.ts). */
-export const CAPABILITY_PAGES = 256;
+/** A capability other than the vfs: 4 MiB, four times what box run --memory gives one in a multi-memory box (memory-budget.ts). */
+export const CAPABILITY_PAGES = 64;
 /** The vfs without --vfs-memory: 1 GiB, plus room for its image. */
 export const DEFAULT_VFS_PAGES = 16384;
 
-const I32 = 0x7f, I64 = 0x7e, F32 = 0x7d, F64 = 0x7c, V128 = 0x7b;
+const I32 = 0x7f, I64 = 0x7e;
 
 export interface SingleMemoryOptions {
   /** the program's limit in pages (--program-memory); default from its declared maximum */
@@ -97,43 +100,6 @@ const HOST_CHECKS: Record<string, Check[]> = {
 /** args_get/environ_get: sizes first (into the scratch region), then argv (4 bytes each) and the strings. */
 const LIST_GETS: Record<string, string> = { args_get: 'args_sizes_get', environ_get: 'environ_sizes_get' };
 
-/** Access size and the types of the operands above the address, per memory instruction. */
-interface Access { size: number; above: number[] }
-
-function access(size: number, ...above: number[]): Access {
-  return { size, above };
-}
-
-const PLAIN: Array<Access | undefined> = [];
-[[0x28, 4], [0x29, 8], [0x2a, 4], [0x2b, 8], [0x2c, 1], [0x2d, 1], [0x2e, 2], [0x2f, 2], [0x30, 1], [0x31, 1], [0x32, 2], [0x33, 2], [0x34, 4], [0x35, 4]]
-  .forEach(([op, size]) => { PLAIN[op!] = access(size!); });
-[[0x36, 4, I32], [0x37, 8, I64], [0x38, 4, F32], [0x39, 8, F64], [0x3a, 1, I32], [0x3b, 2, I32], [0x3c, 1, I64], [0x3d, 2, I64], [0x3e, 4, I64]]
-  .forEach(([op, size, t]) => { PLAIN[op!] = access(size!, t!); });
-
-const ATOMIC: Array<Access | undefined> = [];
-ATOMIC[0x00] = access(4, I32);
-ATOMIC[0x01] = access(4, I32, I64);
-ATOMIC[0x02] = access(8, I64, I64);
-const VARIANTS: Array<[number, number]> = [[4, I32], [8, I64], [1, I32], [2, I32], [1, I64], [2, I64], [4, I64]];
-VARIANTS.forEach(([size, t], i) => {
-  ATOMIC[0x10 + i] = access(size); // loads
-  ATOMIC[0x17 + i] = access(size, t); // stores
-  for (let g = 0; g < 6; g++) ATOMIC[0x1e + 7 * g + i] = access(size, t); // add sub and or xor xchg
-  ATOMIC[0x48 + i] = access(size, t, t); // cmpxchg
-});
-
-const SIMD: Array<Access | undefined> = [];
-SIMD[0x00] = access(16);
-for (let i = 0x01; i <= 0x06; i++) SIMD[i] = access(8);
-[1, 2, 4, 8].forEach((size, i) => {
-  SIMD[0x07 + i] = access(size);
-  SIMD[0x54 + i] = access(size, V128);
-  SIMD[0x58 + i] = access(size, V128);
-});
-SIMD[0x0b] = access(16, V128);
-SIMD[0x5c] = access(4);
-SIMD[0x5d] = access(8);
-
 /** Reads i32.const N end; anything else is refused (boxes import no globals). */
 function constOffset(expr: Uint8Array, who: string): number {
   const r = new ByteReader(expr);
@@ -166,6 +132,9 @@ interface Layout {
 
 function layout(module: Module, options: SingleMemoryOptions): Layout {
   if (module.imports.some((i) => i.desc.kind === 'memory')) throw new LinkError('single memory: the box imports a memory');
+  if (module.memories.some((m) => m.pageSizeLog2 !== undefined && m.pageSizeLog2 !== 16)) {
+    throw new LinkError('single memory: a memory with custom page sizes cannot be laid into 64 KiB pages');
+  }
   const names: string[] = module.memories.map(() => '');
   names[0] = 'app';
   for (const e of module.exports) {
@@ -174,7 +143,7 @@ function layout(module: Module, options: SingleMemoryOptions): Layout {
     if (!m) throw new LinkError(`single memory: memory ${e.index} is exported as ${e.name}, which has no region`);
     names[e.index] = m[1]!;
   }
-  const missing = names.findIndex((n) => n === '');
+  const missing = names.indexOf('');
   if (missing >= 0) throw new LinkError(`single memory: memory ${missing} belongs to no part (a capability with two memories?)`);
   const app = module.memories[0]!;
   let programPages = options.programPages;
@@ -233,39 +202,20 @@ class Helpers {
     return this.types.length - 1;
   }
 
+  /** final index -> name, for the name section (a trap's stack names them) */
+  readonly names = new Map<number, string>();
+
   get(key: string, type: FuncType, build: () => Code): number {
     let at = this.cache.get(key);
     if (at === undefined) {
       at = this.firstIndex + this.functions.length;
       this.cache.set(key, at);
+      this.names.set(at, `box:single.${key.replace(/ /g, '_')}`);
       this.functions.push(this.type(type));
       this.codes.push(undefined as unknown as Code); // reserved: build may ask for other helpers
       this.codes[at - this.firstIndex] = build();
     }
     return at;
-  }
-}
-
-/** Emits `if (i64(a) + i64(b or const) > virtual size of region) unreachable`, operands read from locals. */
-class Emit {
-  readonly w: ByteWriter;
-  constructor(w: ByteWriter) {
-    this.w = w;
-  }
-  op(...bytes: number[]): this { for (const b of bytes) this.w.byte(b); return this; }
-  local(op: number, i: number): this { this.w.byte(op); this.w.u32(i); return this; }
-  global(op: number, i: number): this { this.w.byte(op); this.w.u32(i); return this; }
-  i32(v: number): this { this.w.byte(0x41); this.w.s32(v | 0); return this; }
-  i64(v: number | bigint): this { this.w.byte(0x42); this.w.s64(BigInt(v)); return this; }
-  call(f: number): this { this.w.byte(0x10); this.w.u32(f); return this; }
-  /** pushes the virtual byte size of a region as i64 */
-  size(pagesGlobal: number, sizeGlobal?: number): this {
-    if (sizeGlobal !== undefined) return this.global(0x23, sizeGlobal);
-    return this.global(0x23, pagesGlobal).op(0xad).i64(16).op(0x86);
-  }
-  /** traps when i64 on stack (end of a range) > i64 below it is not the case; stack: end size */
-  trapIfAbove(): this {
-    return this.op(0x56, 0x04, 0x40, 0x00, 0x0b); // i64.gt_u if unreachable end
   }
 }
 
@@ -282,16 +232,19 @@ export function singleMemory(module: Module, options: SingleMemoryOptions): { mo
     throw new LinkError(`single memory: the program calls ${name} on the host directly, which could write outside the program's region; link the capability that serves it`);
   }
 
-  // Globals: per memory, its virtual pages; the program's size in bytes and its limit in pages.
+  // Globals: per region, its virtual pages and its limit in pages (box run --memory lowers a
+  // limit below the reservation; never above: the grow helpers also check the reservation);
+  // the program's size in bytes, which every checked access reads.
   const pagesGlobal: number[] = [];
+  const limitGlobal: number[] = [];
   module.memories.forEach((m, i) => {
     pagesGlobal[i] = module.globals.length;
     module.globals.push({ type: { type: I32, mutable: true }, init: constExpr(0x41, Number(m.min)) });
+    limitGlobal[i] = module.globals.length;
+    module.globals.push({ type: { type: I32, mutable: true }, init: constExpr(0x41, lay.limits[i]!) });
   });
   const appSize = module.globals.length;
   module.globals.push({ type: { type: I64, mutable: true }, init: constExpr(0x42, module.memories[0]!.min * BigInt(PAGE)) });
-  const appLimit = module.globals.length;
-  module.globals.push({ type: { type: I32, mutable: true }, init: constExpr(0x41, lay.limits[0]!) });
 
   const helpers = new Helpers(module, nImports + module.functions.length);
   const t = (params: number[], results: number[]): FuncType => ({ params, results });
@@ -309,26 +262,28 @@ export function singleMemory(module: Module, options: SingleMemoryOptions): { mo
     if (lay.bases[mem]) e.i32(lay.bases[mem]!).op(0x6a);
   };
 
-  const grow = (mem: number) => helpers.get(`grow ${mem}`, t([I32], [I32]), () => {
+  const grow = (mem: number) => helpers.get(`grow ${lay.names[mem]}`, t([I32], [I32]), () => {
     const w = new ByteWriter(64), e = new Emit(w);
-    // if (pages + delta > limit) return -1
-    e.global(0x23, pagesGlobal[mem]!).op(0xad).local(0x20, 0).op(0xad).op(0x7c);
-    if (mem === 0) e.global(0x23, appLimit).op(0xad); else e.i64(lay.limits[mem]!);
-    e.op(0x56, 0x04, 0x40).i32(-1).op(0x0f, 0x0b);
+    // if (pages + delta > limit or > reservation) return -1, as a full memory answers
+    for (const limit of ['global', 'reservation']) {
+      e.global(0x23, pagesGlobal[mem]!).op(0xad).local(0x20, 0).op(0xad).op(0x7c);
+      if (limit === 'global') e.global(0x23, limitGlobal[mem]!).op(0xad); else e.i64(lay.limits[mem]!);
+      e.op(0x56, 0x04, 0x40).i32(-1).op(0x0f, 0x0b);
+    }
     e.global(0x23, pagesGlobal[mem]!).local(0x21, 1);
     e.local(0x20, 1).local(0x20, 0).op(0x6a).global(0x24, pagesGlobal[mem]!);
     if (mem === 0) e.global(0x23, pagesGlobal[0]!).op(0xad).i64(16).op(0x86).global(0x24, appSize);
     e.local(0x20, 1).op(0x0b);
     return { locals: [{ count: 1, type: I32 }], body: w.finish() };
   });
-  const fill = (mem: number) => helpers.get(`fill ${mem}`, t([I32, I32, I32], []), () => {
+  const fill = (mem: number) => helpers.get(`fill ${lay.names[mem]}`, t([I32, I32, I32], []), () => {
     const w = new ByteWriter(64), e = new Emit(w);
     checkRange(e, mem, 0, 2);
     toBase(e, mem, 0);
     e.local(0x20, 1).local(0x20, 2).op(0xfc, 11, 0, 0x0b);
     return { locals: [], body: w.finish() };
   });
-  const copy = (dst: number, src: number) => helpers.get(`copy ${dst} ${src}`, t([I32, I32, I32], []), () => {
+  const copy = (dst: number, src: number) => helpers.get(`copy ${lay.names[dst]} ${lay.names[src]}`, t([I32, I32, I32], []), () => {
     const w = new ByteWriter(64), e = new Emit(w);
     checkRange(e, dst, 0, 2);
     checkRange(e, src, 1, 2);
@@ -337,7 +292,7 @@ export function singleMemory(module: Module, options: SingleMemoryOptions): { mo
     e.local(0x20, 2).op(0xfc, 10, 0, 0, 0x0b);
     return { locals: [], body: w.finish() };
   });
-  const init = (segment: number, mem: number) => helpers.get(`init ${segment} ${mem}`, t([I32, I32, I32], []), () => {
+  const init = (segment: number, mem: number) => helpers.get(`init ${segment} ${lay.names[mem]}`, t([I32, I32, I32], []), () => {
     const w = new ByteWriter(64), e = new Emit(w);
     checkRange(e, mem, 0, 2);
     toBase(e, mem, 0);
@@ -367,7 +322,9 @@ export function singleMemory(module: Module, options: SingleMemoryOptions): { mo
         e.op(0x56);
         efault(e);
       }
-      type.params.forEach((_, k) => e.local(0x20, k));
+      type.params.forEach((_, k) => {
+        e.local(0x20, k);
+      });
       e.call(at).op(0x0b);
       return { locals: [], body: w.finish() };
     }));
@@ -427,7 +384,7 @@ export function singleMemory(module: Module, options: SingleMemoryOptions): { mo
     out.reset();
     try {
       rewriteBody(code.body, out, {
-        program, lay, pagesGlobal, appSize, temp, grow, fill, copy, init, redirect,
+        program, bases: lay.bases, pagesGlobal, appSize, temp, grow, fill, copy, init, redirect,
       });
     } catch (e) {
       if (e instanceof LinkError) throw new LinkError(`${program ? 'the program' : 'a capability'}: ${e.message}`);
@@ -443,6 +400,12 @@ export function singleMemory(module: Module, options: SingleMemoryOptions): { mo
   }
   module.functions.push(...helpers.functions);
   module.codes.push(...helpers.codes);
+  const nameSection = module.customs.find((c) => c.name === 'name');
+  if (nameSection) {
+    const names = readNames(nameSection.bytes);
+    for (const [at, name] of helpers.names) names.functions.set(at, name);
+    nameSection.bytes = writeNames(names);
+  }
 
   // Element segments and global initializers may name wrapped host functions.
   for (const e of module.elements) {
@@ -465,199 +428,34 @@ export function singleMemory(module: Module, options: SingleMemoryOptions): { mo
   }
 
   // One memory; every memory export names it, and each region's base is exported beside it.
-  module.memories = [{ min: BigInt(lay.totalPages), max: BigInt(lay.totalPages) }];
-  const exports = [];
+  // No maximum: nothing in the box grows the real memory (every memory.grow is virtual), but a host
+  // may take pages past the last region for itself, as jco's preview1 adapter does for its state.
+  module.memories = [{ min: BigInt(lay.totalPages) }];
+  const exports: Module['exports'] = [];
+  const described = new Set<number>();
   for (const e of module.exports) {
     if (e.kind !== 'memory') { exports.push(e); continue; }
     const name = lay.names[e.index]!;
     exports.push({ ...e, index: 0 });
+    if (described.has(e.index)) continue;
+    described.add(e.index);
     if (e.index !== 0) {
       const g = module.globals.length;
       module.globals.push({ type: { type: I32, mutable: false }, init: constExpr(0x41, lay.bases[e.index]!) });
       exports.push({ name: `box.${name}.base`, kind: 'global' as const, index: g });
     }
+    // What box run --memory reads and lowers (runtime memory-budget.ts).
+    exports.push({ name: `box.${name}.pages`, kind: 'global', index: pagesGlobal[e.index]! }, { name: `box.${name}.limit`, kind: 'global', index: limitGlobal[e.index]! });
   }
-  exports.push({ name: SINGLE_MEMORY_LIMIT_EXPORT, kind: 'global', index: appLimit });
   module.exports = exports;
   if (module.dataCount !== undefined) module.dataCount = module.data.length;
   return { module, layout: { regions: lay.regions, checked: true } };
 }
 
-/** The program's limit in pages, a mutable global: box run --memory lowers it. */
+/**
+ * Each region's limit in pages, a mutable global exported as box.<name>.limit
+ * (the program's region is "app", exported as memory): box run --memory lowers it.
+ */
 export const SINGLE_MEMORY_LIMIT_EXPORT = 'box.app.limit';
-
-interface Rewrite {
-  program: boolean;
-  lay: Layout;
-  pagesGlobal: number[];
-  appSize: number;
-  temp(type: number, k: number): number;
-  grow(mem: number): number;
-  fill(mem: number): number;
-  copy(dst: number, src: number): number;
-  init(segment: number, mem: number): number;
-  redirect(f: number): number;
-}
-
-function rewriteConst(expr: Uint8Array, redirect: (f: number) => number): Uint8Array {
-  const r = new ByteReader(expr);
-  const w = new ByteWriter(expr.length + 8);
-  while (r.pos < r.end) {
-    const op = r.u8();
-    w.byte(op);
-    if (op === 0xd2) w.u32(redirect(r.u32()));
-    else if (op === 0x0b) continue;
-    else {
-      // other constant instructions carry no function index: copy the rest as it is
-      w.range(r.buf, r.pos, r.end);
-      r.pos = r.end;
-    }
-  }
-  return w.finish();
-}
-
-/** memarg: flags (bit 6: a memory index follows), then the offset. */
-function readMemArg(r: ByteReader): { align: number; mem: number; offset: bigint } {
-  const at = r.pos;
-  const flags = r.u32();
-  if (flags >= 0x80) r.fail('malformed memop flags', at);
-  const mem = flags & 0x40 ? r.u32() : 0;
-  return { align: flags & 0x3f, mem, offset: r.u64() };
-}
-
-/** Copies one function body, rewriting every memory instruction for the single memory. */
-function rewriteBody(body: Uint8Array, w: ByteWriter, x: Rewrite): void {
-  const r = new ByteReader(body);
-  const e = new Emit(w);
-  const emitAccess = (prefix: number | undefined, sub: number, acc: Access, lane: boolean) => {
-    const { align, mem, offset } = readMemArg(r);
-    const laneByte = lane ? r.u8() : 0;
-    const op = () => {
-      if (prefix !== undefined) { w.byte(prefix); w.u32(sub); } else w.byte(sub);
-    };
-    if (mem !== 0) {
-      if (x.program) throw new LinkError(`memory ${mem} named by the program`);
-      const shifted = offset + BigInt(x.lay.bases[mem]!);
-      if (shifted >= 1n << 32n) throw new LinkError(`a memory offset of ${offset} cannot be moved into a single memory`);
-      op();
-      w.u32(align);
-      w.u64(shifted);
-      if (lane) w.byte(laneByte);
-      return;
-    }
-    if (x.program) {
-      // Save the operands above the address, check the address, put them back.
-      const saved = acc.above.map((ty, k) => x.temp(ty, k));
-      for (let k = saved.length - 1; k >= 0; k--) e.local(0x21, saved[k]!);
-      const a = x.temp(I32, 9);
-      e.local(0x22, a).op(0xad).i64(offset + BigInt(acc.size)).op(0x7c).global(0x23, x.appSize).trapIfAbove();
-      e.local(0x20, a);
-      for (const s of saved) e.local(0x20, s);
-    }
-    op();
-    w.u32(align);
-    w.u64(offset);
-    if (lane) w.byte(laneByte);
-  };
-  let depth = 0;
-  for (;;) {
-    const at = r.pos;
-    if (at >= r.end) r.fail('unexpected end of expression (missing end)');
-    const op = body[at]!;
-    r.pos = at + 1;
-    let kind = OPCODE_IMM[op]!;
-    if (PLAIN[op]) {
-      emitAccess(undefined, op, PLAIN[op]!, false);
-      continue;
-    }
-    if (op === 0x3f || op === 0x40) {
-      const mem = r.u32();
-      if (op === 0x3f) e.global(0x23, x.pagesGlobal[mem]!);
-      else e.call(x.grow(mem));
-      continue;
-    }
-    if (op === 0x10 || op === 0x12 || op === 0xd2) {
-      w.byte(op);
-      w.u32(x.redirect(r.u32()));
-      continue;
-    }
-    if (kind >= Imm.PrefixFC && kind <= Imm.PrefixFE) {
-      const sub = r.u32();
-      if (op === 0xfc && sub === 8) { const seg = r.u32(); e.call(x.init(seg, r.u32())); continue; }
-      if (op === 0xfc && sub === 10) { const dst = r.u32(); e.call(x.copy(dst, r.u32())); continue; }
-      if (op === 0xfc && sub === 11) { e.call(x.fill(r.u32())); continue; }
-      if (op === 0xfe && ATOMIC[sub]) { emitAccess(op, sub, ATOMIC[sub]!, false); continue; }
-      if (op === 0xfd && SIMD[sub]) { emitAccess(op, sub, SIMD[sub]!, sub >= 0x54 && sub <= 0x5b); continue; }
-      const table = op === 0xfc ? MISC_IMM : op === 0xfd ? SIMD_IMM : ATOMIC_IMM;
-      kind = sub < table.length ? table[sub]! : Imm.Invalid;
-      if (kind === Imm.Invalid) r.fail(`unknown opcode 0x${op.toString(16)} 0x${sub.toString(16)}`, at);
-      w.byte(op);
-      w.u32(sub);
-    } else {
-      if (kind === Imm.Invalid) r.fail(`unknown opcode 0x${op.toString(16)}`, at);
-      w.byte(op);
-    }
-    const from = r.pos;
-    if (kind === Imm.End) {
-      if (depth === 0) return;
-      depth--;
-      continue;
-    }
-    if (kind === Imm.BlockType || kind === Imm.TryTable) depth++;
-    if (kind === Imm.Delegate) depth--;
-    skipImmediates(r, kind);
-    w.range(body, from, r.pos);
-  }
-}
-
-/** Advances past an instruction's immediates (none of which this pass changes). */
-function skipImmediates(r: ByteReader, kind: number): void {
-  switch (kind) {
-    case Imm.None: case Imm.End: return;
-    case Imm.Local: case Imm.Label: case Imm.Global: case Imm.Func: case Imm.Memory: case Imm.Table:
-    case Imm.Type: case Imm.Tag: case Imm.Data: case Imm.Elem: case Imm.Delegate:
-      r.u32(); return;
-    case Imm.I32: r.s32(); return;
-    case Imm.I64: r.s64(); return;
-    case Imm.F32: r.pos += 4; return;
-    case Imm.F64: r.pos += 8; return;
-    case Imm.V128: case Imm.Shuffle: r.pos += 16; return;
-    case Imm.Lane: case Imm.Fence: r.pos += 1; return;
-    case Imm.CallIndirect: case Imm.MemoryInit: case Imm.MemoryCopy: case Imm.TableInit: case Imm.TableCopy:
-      r.u32(); r.u32(); return;
-    case Imm.BrTable: { const n = r.u32(); for (let i = 0; i <= n; i++) r.u32(); return; }
-    case Imm.MemArg: readMemArg(r); return;
-    case Imm.MemArgLane: readMemArg(r); r.pos += 1; return;
-    case Imm.BlockType: blockType(r); return;
-    case Imm.HeapType: heapType(r); return;
-    case Imm.SelectT: { const n = r.u32(); for (let i = 0; i < n; i++) valType(r); return; }
-    case Imm.TryTable: {
-      blockType(r);
-      const n = r.u32();
-      for (let i = 0; i < n; i++) { const k = r.u8(); if (k < 2) r.u32(); r.u32(); }
-      return;
-    }
-    default: r.fail(`unknown immediate kind ${kind}`);
-  }
-}
-
-function blockType(r: ByteReader): void {
-  const b = r.peek();
-  if ((b & 0xc0) === 0x40) {
-    r.pos++;
-    if (b === 0x63 || b === 0x64) heapType(r);
-    return;
-  }
-  r.s33();
-}
-
-function heapType(r: ByteReader): void {
-  const b = r.peek();
-  if ((b & 0xc0) === 0x40) { r.pos++; return; }
-  r.s33();
-}
-
-function valType(r: ByteReader): void {
-  const b = r.u8();
-  if (b === 0x63 || b === 0x64) heapType(r);
-}
+/** Each region's current pages, as its memory.size answers, exported as box.<name>.pages. */
+export const SINGLE_MEMORY_PAGES_EXPORT = 'box.app.pages';

@@ -35,6 +35,25 @@ describe('--memory budget', () => {
     expect(capStaticBox(everything().bytes, budget).vfsPages).toBe(64);
   });
 
+  it('splits a single-memory box over its regions: each region\'s limit global is lowered, the memory stays as laid out', () => {
+    const box = link(hello, { capabilities: [kernel, clock, vfs, proc], entrypoint: 'hello.wasm', args: [], env: [], singleMemory: true }).bytes;
+    const budget = 256;
+    const capped = capStaticBox(box, budget);
+    const module = readModule(capped.bytes);
+    expect(module.memories).toEqual(readModule(box).memories);
+    const limit = (name: string) => {
+      const g = module.exports.find((e) => e.name === `box.${name}.limit`)!;
+      return readLeb(module.globals[g.index]!.init);
+    };
+    expect(limit('kernel')).toBe(CAPABILITY_PAGES);
+    expect(limit('vfs')).toBe(64);
+    expect(capped.vfsPages).toBe(64);
+    const scratch = 1;
+    expect(limit('app')).toBe(budget - 3 * CAPABILITY_PAGES - 64 - scratch);
+    expect(capped.programBytes).toBe(limit('app') * 65536);
+    expect(['app', 'kernel', 'clock', 'vfs', 'proc'].reduce((n, r) => n + limit(r), 0) + scratch).toBe(budget);
+  });
+
   it('gives the vfs room for its image index, which it copies at its first call, before the program', () => {
     const image = Array.from({ length: 3000 }, (_, i) => ({ path: `/file-${i}`, type: 'file' as const }));
     const box = link(hello, { capabilities: [kernel, vfs], entrypoint: 'hello.wasm', args: [], env: [], image, portable: true });
@@ -56,3 +75,10 @@ describe('--memory budget', () => {
     expect(capped.vfsPages).toBe(64);
   });
 });
+
+/** The value of an `i32.const N end` initializer. */
+function readLeb(init: Uint8Array): number {
+  let v = 0, shift = 0, i = 1, b = 0;
+  do { b = init[i++]!; v |= (b & 0x7f) << shift; shift += 7; } while (b & 0x80);
+  return v;
+}

@@ -17,7 +17,7 @@
 // Dynamic mode applies the same split to the parts, each its own module.
 
 import { MANIFEST_SECTION, parseManifest, type BoxParts } from '@marcotte/abi';
-import { readModule, writeModule, type Module } from '@marcotte/linker';
+import { readModule, SINGLE_MEMORY_LIMIT_EXPORT, writeModule, type Module } from '@marcotte/linker';
 import { StartError } from './errors.ts';
 
 export const PAGE = 65536;
@@ -85,9 +85,64 @@ export interface CappedBox {
   vfsPages?: number;
 }
 
+/**
+ * A single-memory box (linker single-memory.ts): its one memory is laid out
+ * at link time, so the budget is split over its regions instead, by the same
+ * rule as a multi-memory box's memories. Each region's limit is a global the
+ * box's own grow checks read (box.<name>.limit): it is lowered here to the
+ * region's share; the vfs is also told its share. Regions without a limit
+ * (trace records, the linker's scratch page) count at their size.
+ */
+function capSingleMemoryBox(module: Module, regions: Record<string, { pages: number }>, budget: number): CappedBox {
+  const index = vfsIndexBytes(module);
+  const names = Object.keys(regions);
+  const has = (name: string) => module.exports.some((e) => e.kind === 'global' && e.name === name);
+  const roles = names.map((name): { role: MemoryRole; min: number } => {
+    if (name === 'trace' || !has(`box.${name}.limit`)) return { role: 'fixed', min: regions[name]!.pages };
+    const min = initOf(module, `box.${name}.pages`);
+    return name === 'app' ? { role: 'program', min } : name === 'vfs' ? { role: 'vfs', min: Math.max(min, vfsPagesFor(index)) } : { role: 'capability', min };
+  });
+  const caps = splitBudget(budget, roles);
+  names.forEach((name, i) => {
+    const limit = `box.${name}.limit`;
+    if (roles[i]!.role === 'fixed') return;
+    caps[i] = Math.min(caps[i]!, initOf(module, limit));
+    setInit(module, limit, caps[i]!);
+  });
+  const vfs = names.indexOf('vfs');
+  return { bytes: writeModule(module), programBytes: caps[names.indexOf('app')]! * PAGE, ...(vfs >= 0 && caps[vfs]! < MAX_PAGES ? { vfsPages: caps[vfs]! } : {}) };
+}
+
+/** The i32.const an exported global starts at. */
+function initOf(module: Module, name: string): number {
+  const g = module.exports.find((e) => e.kind === 'global' && e.name === name);
+  const init = g && module.globals[g.index]?.init;
+  if (init?.[0] !== 0x41) throw new StartError(`the box's ${name} is not a constant global: it is damaged`);
+  let v = 0, shift = 0, i = 1, b = 0;
+  do { b = init[i++]!; v |= (b & 0x7f) << shift; shift += 7; } while (b & 0x80 && i < init.length);
+  return v >>> 0;
+}
+
+function setInit(module: Module, name: string, value: number): void {
+  const g = module.exports.find((e) => e.kind === 'global' && e.name === name)!;
+  const bytes = [0x41];
+  let v = value >>> 0;
+  for (;;) {
+    const b = v & 0x7f;
+    v >>>= 7;
+    if (v === 0 && !(b & 0x40)) { bytes.push(b); break; }
+    bytes.push(b | 0x80);
+    if (v === 0) { bytes.push(0); break; }
+  }
+  bytes.push(0x0b);
+  module.globals[g.index]!.init = new Uint8Array(bytes);
+}
+
 /** A static box with every memory capped so that together they stay within `budget` pages. */
 export function capStaticBox(bytes: Uint8Array, budget: number): CappedBox {
   const module = readModule(bytes);
+  const single = singleMemoryRegions(module);
+  if (single) return capSingleMemoryBox(module, single, budget);
   if (module.imports.some((i) => i.desc.kind === 'memory')) throw new StartError('the box imports a memory: --memory cannot bound it');
   const roles = rolesOf(module);
   const index = vfsIndexBytes(module);
@@ -95,6 +150,20 @@ export function capStaticBox(bytes: Uint8Array, budget: number): CappedBox {
   declare(module, caps);
   const vfs = roles.indexOf('vfs');
   return { bytes: writeModule(module), programBytes: caps[0]! * PAGE, ...(vfs >= 0 && caps[vfs]! < MAX_PAGES ? { vfsPages: caps[vfs]! } : {}) };
+}
+
+/** The regions of a single-memory box (it exports box.app.limit), from its manifest; undefined for any other box. */
+function singleMemoryRegions(module: Module): Record<string, { pages: number }> | undefined {
+  if (!module.exports.some((e) => e.kind === 'global' && e.name === SINGLE_MEMORY_LIMIT_EXPORT)) return undefined;
+  const section = module.customs.find((c) => c.name === MANIFEST_SECTION);
+  let regions: Record<string, { pages: number }> | undefined;
+  try {
+    regions = section && parseManifest(section.bytes).singleMemory?.regions;
+  } catch {
+    regions = undefined;
+  }
+  if (!regions?.app) throw new StartError('the box exports box.app.limit but its manifest has no single-memory layout: it is damaged');
+  return regions;
 }
 
 /** Bytes of a static box's vfs image index (its first config segment, where the manifest places it); 0 when none is found. */

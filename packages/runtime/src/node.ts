@@ -6,7 +6,7 @@ import { readManifest, BoxFormatError, decodeParts, findCustomSection, hostImpor
 import { instantiateParts } from './dynamic.ts';
 import { readTrace } from './trace.ts';
 import { trapFrames } from './trap-frames.ts';
-import { checkParts, interruptible, INTERRUPT_EXPORT, LinkError, wasiImportProblem } from '@marcotte/linker';
+import { checkParts, interruptible, INTERRUPT_EXPORT, LinkError, SINGLE_MEMORY_PAGES_EXPORT, wasiImportProblem } from '@marcotte/linker';
 import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 import { LimitError, StartError, TrapError } from './errors.ts';
 import type { SocketChannel } from './socket-bridge.ts';
@@ -76,7 +76,9 @@ export function takeVfsSnapshot(exports: WebAssembly.Exports): Uint8Array | unde
   if (typeof fn !== 'function' || !memory) return undefined;
   const result = BigInt.asUintN(64, fn());
   if (result === 0n) throw new Error('the vfs could not take its snapshot: its memory cannot grow');
-  const ptr = Number(result & 0xffff_ffffn);
+  // A single-memory box lays the vfs's memory into memory 0 at box.vfs.base (linker single-memory.ts).
+  const base = ((exports['box.vfs.base'] as WebAssembly.Global | undefined)?.value as number | undefined ?? 0) >>> 0;
+  const ptr = base + Number(result & 0xffff_ffffn);
   return new Uint8Array(memory.buffer, ptr, Number(result >> 32n)).slice();
 }
 
@@ -120,7 +122,8 @@ function alwaysReadyStdio(fds: readonly number[]): Set<number> {
 /** Compiles a box, checking its manifest and that this engine can run it. */
 export async function loadBox(bytes: Uint8Array): Promise<{ module: WebAssembly.Module; manifest: Manifest }> {
   const manifest = startManifest(bytes);
-  if (!hasMultiMemory()) throw new StartError(MULTI_MEMORY_ADVICE);
+  // A single-memory box needs no multi-memory (if its manifest lies, it fails to compile below).
+  if (!hasMultiMemory() && !manifest.singleMemory) throw new StartError(MULTI_MEMORY_ADVICE);
   try {
     // A host function imported with other types than preview1's would misbehave in node:wasi (a BigInt exit code).
     const problem = wasiImportProblem(bytes);
@@ -236,7 +239,9 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
         programCap = capped.programBytes;
         vfsPages = capped.vfsPages;
       }
-      if (options.onInterruptible) runnable = interruptible(runnable);
+      // The interrupt flag is a second (shared) memory: where the engine has no multi-memory
+      // (a single-memory box), a time limit ends the thread instead, without a snapshot.
+      if (options.onInterruptible && hasMultiMemory()) runnable = interruptible(runnable);
       const { module } = await loadBox(runnable);
       instance = await WebAssembly.instantiate(module, imports as WebAssembly.Imports);
       control = instance.exports;
@@ -262,7 +267,10 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
   const atMemoryCap = () => {
     if (programCap === undefined) return false;
     const memory = instance!.exports.memory as WebAssembly.Memory;
-    return programCap - memory.buffer.byteLength < Math.max(1 << 20, programCap / 8);
+    // A single-memory box's program sees only its own pages (box.app.pages), not the whole memory.
+    const pages = instance!.exports[SINGLE_MEMORY_PAGES_EXPORT] as WebAssembly.Global | undefined;
+    const used = pages ? ((pages.value as number) >>> 0) * PAGE : memory.buffer.byteLength;
+    return programCap - used < Math.max(1 << 20, programCap / 8);
   };
   const memoryLimitError = () => new LimitError(`memory limit of ${options.memoryLimit} bytes reached`);
   // What the program wrote before a limit ended it is not lost either: the vfs is not mid-call then.

@@ -20,7 +20,9 @@ export function readTrace(manifest: Manifest, exports: WebAssembly.Exports): str
   const memory = exports['box.trace.memory'] as WebAssembly.Memory | undefined;
   const next = exports['box.trace.next'] as WebAssembly.Global | undefined;
   if (!memory || !next || !manifest.trace) return [];
-  const view = new DataView(memory.buffer);
+  // A single-memory box lays the ring into memory 0 at box.trace.base (linker single-memory.ts).
+  const base = ((exports['box.trace.base'] as WebAssembly.Global | undefined)?.value as number | undefined ?? 0) >>> 0;
+  const view = new DataView(memory.buffer, base);
   const end = next.value as number;
   const lines: string[] = [];
   for (let i = Math.max(0, end - RECORDS); i < end; i++) {

@@ -59,7 +59,9 @@ export function takeSnapshotBytes(exports: WebAssembly.Exports, memory: WebAssem
   if (typeof fn !== 'function') throw new Error('no vfs snapshot export (snapshot or box.vfs.snapshot)');
   const result = BigInt.asUintN(64, fn());
   if (result === 0n) throw new Error('vfs snapshot failed: the vfs memory cannot grow');
-  const ptr = Number(result & 0xffff_ffffn);
+  // A single-memory box lays the vfs's memory into memory 0 at box.vfs.base (linker single-memory.ts).
+  const base = ((exports['box.vfs.base'] as WebAssembly.Global | undefined)?.value as number | undefined ?? 0) >>> 0;
+  const ptr = base + Number(result & 0xffff_ffffn);
   const len = Number(result >> 32n);
   // Copied: the vfs reuses the buffer on its next snapshot.
   return new Uint8Array(memory.buffer, ptr, len).slice();

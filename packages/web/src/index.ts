@@ -59,7 +59,7 @@ export function boxManifest(bytes: Uint8Array): Manifest {
 export function chooseMode(manifest: Manifest, wanted?: 'static' | 'dynamic'): 'static' | 'dynamic' {
   if (wanted === 'dynamic' && !manifest.portable) throw new StartError('dynamic mode needs a portable box (link it with --portable)');
   if (wanted) return wanted;
-  if (hasMultiMemory()) return 'static';
+  if (hasMultiMemory() || manifest.singleMemory) return 'static';
   if (manifest.portable) return 'dynamic';
   throw new StartError('this browser cannot run multi-memory WebAssembly and the box is not portable (link it with --portable to run it here in dynamic mode)');
 }

@@ -5,6 +5,7 @@ import { flag, keyValue, parseArgs, parseSize, UsageError, value, values, type O
 import { CAPABILITIES } from '../capabilities.ts';
 import { checkWritable, writeOutput } from '../io.ts';
 import { VFS_LIMIT_SPECS, VFS_LIMITS_HELP, vfsLimits } from '../vfs-limits.ts';
+import { singleMemoryHelp, SINGLE_MEMORY_SPECS, singleMemoryOptions } from '../single-memory.ts';
 
 export const BUILD_HELP = `Usage: box build [OPTIONS] CONTEXT
 
@@ -23,6 +24,7 @@ Options:
   --max-unpack SIZE  the most ADD may unpack from archives in this build, all
                      together, such as 512m (default 256m; more is refused:
                      a gzip bomb stops there)
+${singleMemoryHelp(21)}
   -h, --help         show this help
 
 ${VFS_LIMITS_HELP}
@@ -41,6 +43,7 @@ const SPECS: OptionSpec[] = [
   { name: 'max-unpack', value: true },
   { name: 'help', short: 'h' },
   ...VFS_LIMIT_SPECS,
+  ...SINGLE_MEMORY_SPECS,
 ];
 
 export async function buildCommand(argv: readonly string[]): Promise<number> {
@@ -63,6 +66,7 @@ export async function buildCommand(argv: readonly string[]): Promise<number> {
     if (!(d in DENY_CLASSES)) throw new UsageError(`box build: --deny ${d}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`);
   }
   const limits = vfsLimits('box build', args);
+  const single = singleMemoryOptions('box build', args);
   const noCache = flag(args, 'no-cache');
   const cacheDir = value(args, 'cache-dir');
   const out = value(args, 'o') ?? `${basename(resolve(context))}.box.wasm`;
@@ -73,7 +77,7 @@ export async function buildCommand(argv: readonly string[]): Promise<number> {
   try {
     const result = await build({
       context, capabilities: CAPABILITIES, buildArgs, deny, progress: progressFor(process.stderr),
-      ...(limits ? { vfsLimits: limits } : {}),
+      ...(limits ? { vfsLimits: limits } : {}), ...single,
       ...(value(args, 'file') !== undefined ? { dockerfile: value(args, 'file')! } : {}),
       ...(noCache ? { cacheDir: null } : cacheDir !== undefined ? { cacheDir } : {}),
       ...(maxUnpack !== undefined ? { maxUnpack } : {}),

@@ -83,6 +83,7 @@ function text(i: Inspection): string {
   if (m.clock) lines.push(`clock: ${m.clock}`);
   if (m.random) lines.push(`random: ${m.random}`);
   if (m.sealed) lines.push('sealed: argv and env are baked for good');
+  if (m.singleMemory) lines.push(...singleMemoryLines(m.singleMemory, i.memories));
   if (m.denied?.length) lines.push(`denied: ${m.denied.join(', ')}`);
   lines.push(`authority (host imports): ${m.hostImports.length ? '' : 'none'}`);
   for (const [part, fns] of Object.entries(i.authority)) lines.push(`  ${part}: ${fns.join(', ')}`);
@@ -91,6 +92,18 @@ function text(i: Inspection): string {
   lines.push('size per section:');
   for (const [section, size] of Object.entries(i.sections)) lines.push(`  ${section}: ${size}`);
   return lines.join('\n');
+}
+
+const mib = (pages: number) => (pages % 16 === 0 ? `${pages / 16} MiB` : `${pages * 64} KiB`);
+
+/** The layout of a --single-memory box, and plainly whether its program is bounds-checked. */
+function singleMemoryLines(single: NonNullable<Manifest['singleMemory']>, memories: number): string[] {
+  const lines = [single.checked
+    ? 'single memory: capabilities laid into memory 0; the program\'s accesses are bounds-checked against its own region'
+    : 'single memory, UNCHECKED: the program can read and write every capability\'s state'];
+  if (memories !== 1) lines.push(`  (the manifest says single memory, but the module has ${memories} memories)`);
+  for (const [name, r] of Object.entries(single.regions)) lines.push(`  ${name}: ${mib(r.pages)} at ${r.base}`);
+  return lines;
 }
 
 export async function inspectCommand(argv: readonly string[]): Promise<number> {

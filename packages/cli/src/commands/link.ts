@@ -6,6 +6,7 @@ import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec }
 import { link } from '../api.ts';
 import { checkWritable, readImage, readInput, writeOutput } from '../io.ts';
 import { VFS_LIMIT_SPECS, VFS_LIMITS_HELP, vfsLimits } from '../vfs-limits.ts';
+import { singleMemoryHelp, SINGLE_MEMORY_SPECS, singleMemoryOptions } from '../single-memory.ts';
 
 export const LINK_HELP = `Usage: box-link [OPTIONS] APP.wasm [-- ARGS...]
 
@@ -30,6 +31,7 @@ Options:
   --strip          drop every custom section but the manifest (names, debug info)
   --portable       also embed the unmerged parts: engines without multi-memory run the box in dynamic mode
   --trace          record every WASI call the program makes (box run --trace prints them)
+${singleMemoryHelp(19)}
   -o FILE          output file (default: APP with .box.wasm in place of .wasm)
   -h, --help       show this help
 
@@ -58,6 +60,7 @@ const SPECS: OptionSpec[] = [
   { name: 'o', short: 'o', value: true },
   { name: 'help', short: 'h' },
   ...VFS_LIMIT_SPECS,
+  ...SINGLE_MEMORY_SPECS,
 ];
 
 
@@ -101,6 +104,7 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   const out = value(args, 'o') ?? appPath.replace(/(\.wasm)?$/, '.box.wasm');
   checkWritable(command, out);
   const limits = vfsLimits(command, args);
+  const single = singleMemoryOptions(command, args);
   const program = await readInput(command, appPath);
   const image = imagePath === undefined ? undefined : await readImage(command, imagePath);
   // The JS API's link picks the capabilities these options ask for.
@@ -110,7 +114,7 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
     sealed: flag(args, 'sealed'), strip: flag(args, 'strip'), portable: flag(args, 'portable'), trace: flag(args, 'trace'),
     ...(image ? { image } : {}), ...(workdir !== undefined ? { workdir } : {}), ...(mountPoints.length ? { mountPoints } : {}), ...(listen.length ? { listen } : {}),
     ...(clockMode !== undefined ? { clock: clockMode } : {}), ...(randomMode !== undefined ? { random: randomMode } : {}),
-    ...(limits ? { vfsLimits: limits } : {}),
+    ...(limits ? { vfsLimits: limits } : {}), ...single,
   });
   for (const w of warnings) process.stderr.write(`${command}: ${w}\n`);
   await writeOutput(command, out, bytes);
