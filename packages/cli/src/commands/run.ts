@@ -3,7 +3,7 @@ import { decodeParts, findCustomSection, PARTS_SECTION, readManifest, type Image
 import { commitImage, imageSegments, imageSummary, LinkError, WasmFormatError } from '@marcotte/linker';
 import { decodeImage, encodeImage, IMAGE_SEGMENTS, imageOptions, snapshotSegments } from '@marcotte/vfs';
 import { resolve } from 'node:path';
-import type { Publish, RunResult } from '@marcotte/runtime';
+import type { Publish, RunOptions, RunResult } from '@marcotte/runtime';
 import { LimitError, TrapError } from '@marcotte/runtime/errors';
 import { runBox } from '@marcotte/runtime/node';
 import { flag, parseArgs, parseSize, UsageError, value, values, type OptionSpec } from '../args.ts';
@@ -225,7 +225,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const outputLimit = maxOutput === undefined ? undefined : parseSize('box run', '--max-output', maxOutput);
   const memory = value(args, 'memory');
   const memoryLimit = memory === undefined ? undefined : parseSize('box run', '--memory', memory);
-  const mode = value(args, 'mode');
+  const mode = value(args, 'mode') as RunOptions['mode'] | string;
   if (mode !== undefined && mode !== 'static' && mode !== 'dynamic') throw new UsageError(`box run: --mode must be static or dynamic, got ${JSON.stringify(mode)}`);
   const original = await readInput('box run', boxPath);
   const workdir = value(args, 'workdir');
@@ -255,7 +255,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     const ignored = [...(args.rest.length ? ['its arguments'] : []), ...(Object.keys(env).length ? ['-e/--env-file'] : [])];
     console.error(`box run: ${boxPath} is sealed (argv and env baked at link time): ignoring ${ignored.join(' and ')}`);
   }
-  const common = {
+  const common: RunOptions = {
     args: args.rest, env, dirs, snapshot: commit !== undefined, ...(mode ? { mode } : {}),
     ...(outputLimit !== undefined ? { maxOutput: outputLimit } : {}),
     ...(memoryLimit !== undefined ? { memoryLimit } : {}),
