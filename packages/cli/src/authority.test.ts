@@ -3,6 +3,7 @@
 // through the CLI as a user runs boxes, against a canary outside the box.
 
 import { spawnSync } from 'node:child_process';
+import { cliInProcess } from './cli-harness.ts';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,8 +29,9 @@ function cli(name: 'box' | 'box-link', args: string[], stdout?: number) {
   return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
-function linked(name: string, flags: string[], out = join(work, `${name}.box.wasm`)): string {
-  const r = cli('box-link', [...flags, '-o', out, program(name)]);
+/** Links through the bundle's main() in this process (cli-harness.ts): linking is not what these tests check. */
+async function linked(name: string, flags: string[], out = join(work, `${name}.box.wasm`)): Promise<string> {
+  const r = await cliInProcess('box-link', [...flags, '-o', out, program(name)]);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   return out;
@@ -66,8 +68,8 @@ describe('proc_raise never reaches the host process', () => {
     ['every --deny class', ['--deny', 'fs', '--deny', 'net', '--deny', 'proc', '--deny', 'clock', '--deny', 'random']],
     ['sealed', ['--sealed']],
     ['traced', ['--trace']],
-  ])('linked with %s: ENOSYS for every signal, and box run lives on', (_, flags) => {
-    const box = linked('raise_all', flags);
+  ])('linked with %s: ENOSYS for every signal, and box run lives on', async (_, flags) => {
+    const box = await linked('raise_all', flags);
     const r = cli('box', ['run', box]);
     expect(r.signal).toBeNull();
     expect(r.stdout).toBe(expected);
@@ -75,8 +77,8 @@ describe('proc_raise never reaches the host process', () => {
     expect(r.status).toBe(0);
   });
 
-  it.each(['static', 'dynamic'])('in a portable box, %s mode', (mode) => {
-    const box = linked('raise_all', ['--portable'], join(work, 'raise_all.portable.box.wasm'));
+  it.each(['static', 'dynamic'])('in a portable box, %s mode', async (mode) => {
+    const box = await linked('raise_all', ['--portable'], join(work, 'raise_all.portable.box.wasm'));
     const r = cli('box', ['run', '--mode', mode, box]);
     expect({ signal: r.signal, status: r.status, stdout: r.stdout }).toEqual({ signal: null, status: 0, stdout: expected });
   });
@@ -90,8 +92,8 @@ describe('proc_raise never reaches the host process', () => {
 });
 
 describe('authority is computed from the import section', () => {
-  it('inspect refuses a box whose manifest claims less than it imports, and run refuses to start it (125)', () => {
-    const box = linked('dir_dump', ['--proc'], join(work, 'dd.box.wasm'));
+  it('inspect refuses a box whose manifest claims less than it imports, and run refuses to start it (125)', async () => {
+    const box = await linked('dir_dump', ['--proc'], join(work, 'dd.box.wasm'));
     const bytes = readFileSync(box);
     const manifest = JSON.parse(new TextDecoder().decode(findCustomSection(bytes, 'box')!));
     const lie = { ...manifest, sealed: true, hostImports: ['fd_read', 'fd_write', 'proc_exit'], hostImportsBy: { fd_read: ['kernel'], fd_write: ['kernel'], proc_exit: ['app'] } };
@@ -113,8 +115,8 @@ describe('authority is computed from the import section', () => {
     expect(run.stdout).not.toMatch(/canary/);
   });
 
-  it('inspect lists what the module imports, grouped by the parts that call it', () => {
-    const box = linked('dir_dump', ['--proc'], join(work, 'dd2.box.wasm'));
+  it('inspect lists what the module imports, grouped by the parts that call it', async () => {
+    const box = await linked('dir_dump', ['--proc'], join(work, 'dd2.box.wasm'));
     const r = cli('box', ['inspect', '--json', box]);
     expect(r.status).toBe(0);
     const shown = Object.values(JSON.parse(r.stdout).authority as Record<string, string[]>).flat();
@@ -122,11 +124,11 @@ describe('authority is computed from the import section', () => {
     expect(new Set(shown)).toEqual(new Set(imported));
   });
 
-  it('a rewritten box.parts section gains nothing in dynamic mode: the host grants only what the box imports', () => {
+  it('a rewritten box.parts section gains nothing in dynamic mode: the host grants only what the box imports', async () => {
     const canary = join(work, 'canary2');
     mkdirSync(canary, { recursive: true });
     writeFileSync(join(canary, 'secret.txt'), 'the canary\n');
-    const box = linked('dir_dump', ['--sealed', '--portable'], join(work, 'sealed.box.wasm'));
+    const box = await linked('dir_dump', ['--sealed', '--portable'], join(work, 'sealed.box.wasm'));
     const bytes = readFileSync(box);
     // The static box imports no host path function; its parts say the same through `denied`.
     expect(moduleImports(bytes).map((i) => i.name).filter((n) => n.startsWith('path_') || n.startsWith('fd_prestat'))).toEqual([]);
@@ -142,8 +144,8 @@ describe('authority is computed from the import section', () => {
 });
 
 describe('dynamic mode runs only the parts the box was linked from', () => {
-  it('refuses (125) a portable box whose box.parts program was swapped, and still runs the untouched box', () => {
-    const box = linked('dir_dump', ['--portable', '--fs'], join(work, 'swap.box.wasm'));
+  it('refuses (125) a portable box whose box.parts program was swapped, and still runs the untouched box', async () => {
+    const box = await linked('dir_dump', ['--portable', '--fs'], join(work, 'swap.box.wasm'));
     const bytes = readFileSync(box);
     const parts = decodeParts(findCustomSection(bytes, PARTS_SECTION)!);
     const swapped = join(work, 'swapped.box.wasm');
@@ -169,8 +171,8 @@ describe('stdio is a stream the box cannot truncate, seek or overfill', () => {
   it.each([
     ['linked: the kernel gives stdio no such rights (ENOTCAPABLE)', () => linked('stdio_abuse', ['--proc']), refusedByKernel],
     ['forged, importing the calls itself: the host refuses them (ESPIPE, ENOTCAPABLE)', () => forged('stdio_abuse'), refusedByHost],
-  ])('%s, and `>> app.log` keeps the user\'s bytes', (_, make, answers) => {
-    const box = make();
+  ])('%s, and `>> app.log` keeps the user\'s bytes', async (_, make, answers) => {
+    const box = await make();
     const log = appendLog();
     const r = cli('box', ['run', box, 'rights'], log.fd);
     closeSync(log.fd);
@@ -183,8 +185,8 @@ describe('stdio is a stream the box cannot truncate, seek or overfill', () => {
   it.each([
     ['linked', () => linked('stdio_abuse', ['--proc'], join(work, 'iov.box.wasm'))],
     ['forged', () => forged('stdio_abuse')],
-  ])('%s: one fd_write of 1000 x 1 MiB iovecs puts nothing past --max-output 1k', (_, make) => {
-    const box = make();
+  ])('%s: one fd_write of 1000 x 1 MiB iovecs puts nothing past --max-output 1k', async (_, make) => {
+    const box = await make();
     const log = appendLog();
     const r = cli('box', ['run', '--max-output', '1k', box, 'iovecs', '1000'], log.fd);
     closeSync(log.fd);

@@ -5,7 +5,7 @@
 // signal whose shell status (128 + n) is the exit code: SIGKILL for 137,
 // SIGTERM for 143, SIGINT for 130.
 
-import { liveBoxThreads } from '@marcotte/runtime';
+import { liveBoxThreads } from '@marcotte/runtime/box-threads';
 
 const SIGNAL_FOR: Record<number, NodeJS.Signals> = { 130: 'SIGINT', 143: 'SIGTERM' };
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 // The same check as the end-to-end test on an old Node, independent of which Nodes this machine has.
-vi.mock('@marcotte/runtime', async (original) => ({
-  ...(await original<typeof import('@marcotte/runtime')>()),
+vi.mock('@marcotte/runtime/features', async (original) => ({
+  ...(await original<typeof import('@marcotte/runtime/features')>()),
   hasMultiMemory: () => false,
 }));
 

@@ -2,12 +2,13 @@
 // into one readable line and the exit code DESIGN.md §5 gives it.
 
 import { BoxFormatError } from '@marcotte/abi';
-import { LinkError, WasmFormatError } from '@marcotte/linker';
-import { hasMultiMemory, LimitError, MULTI_MEMORY_ADVICE, SignalError, StartError, TrapError } from '@marcotte/runtime';
+import { hasMultiMemory, MULTI_MEMORY_ADVICE } from '@marcotte/runtime/features';
+import { LimitError, SignalError, StartError, TrapError } from '@marcotte/runtime/errors';
 import { UsageError } from './args.ts';
 import pkg from '../package.json' with { type: 'json' };
 // Each command is imported when it is chosen (the bundle splits there): a run or --version
-// loads neither the linker's capability modules nor the builder.
+// loads neither the linker's capability modules nor the builder. The runtime is imported
+// by its parts for the same reason: --version starts no box, a plain run no worker.
 
 /** The CLI's version, from its package.json: a changeset bump reaches `box --version` and every manifest's capability versions. */
 export const VERSION: string = pkg.version;
@@ -104,6 +105,8 @@ export async function main(program: Command, argv: readonly string[]): Promise<n
       console.error(`${name}: ${message}`);
       return 134;
     }
+    // The linker is loaded by the commands that link; its errors only matter when one was thrown.
+    const { LinkError, WasmFormatError } = await import('@marcotte/linker');
     if (e instanceof LinkError || e instanceof WasmFormatError) {
       console.error(`${name}: ${message}`);
       return 2;

@@ -2,6 +2,7 @@
 // directory when the program carries wasi-libc's chdir in its name section
 // (C with wasi-libc, Rust's std), and says once why not when it does not.
 import { spawnSync } from 'node:child_process';
+import { cliInProcess } from './cli-harness.ts';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,14 +32,24 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/**
+ * box-link and box build (without RUN: a RUN step's program writes to the process's own stderr) through
+ * the bundle's main() in this process (cli-harness.ts), their relative paths taken from the work folder
+ * as the spawned CLI's working directory gave them.
+ */
+function inWork(name: 'box' | 'box-link', args: string[]) {
+  const path = /^(img|[^-/].*\.wasm)$/;
+  return cliInProcess(name, args.map((a) => (path.test(a) ? join(work, a) : a)));
+}
+
 function cli(name: 'box' | 'box-link', args: string[]) {
   const r = spawnSync(process.execPath, [bin(name), ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe.each(['cwd', 'cwd_rust'])('%s starts in the working directory', (program) => {
-  it('in the image: getcwd/current_dir and relative opens agree with --workdir; -w moves it', () => {
-    const link = cli('box-link', ['--image', 'img', '--workdir', '/app', '-o', `${program}.box.wasm`, `${program}.wasm`]);
+  it('in the image: getcwd/current_dir and relative opens agree with --workdir; -w moves it', async () => {
+    const link = await inWork('box-link', ['--image', 'img', '--workdir', '/app', '-o', `${program}.box.wasm`, `${program}.wasm`]);
     expect(link).toMatchObject({ status: 0, stderr: '' });
     expect(readManifest(readFileSync(join(work, `${program}.box.wasm`))).workdirNotApplied).toBeUndefined();
     expect(cli('box', ['run', `${program}.box.wasm`])).toMatchObject({ status: 0, stdout: 'cwd /app\nnote.txt in the image\n' });
@@ -52,17 +63,17 @@ describe.each(['cwd', 'cwd_rust'])('%s starts in the working directory', (progra
     expect(cli('box', ['run', '-w', '/tmp', `${program}.box.wasm`]).stdout).toBe('cwd /tmp\nnote.txt missing\n');
   });
 
-  it('on a host mount: relative paths reach the host directory mounted at the workdir', () => {
+  it('on a host mount: relative paths reach the host directory mounted at the workdir', async () => {
     const out = join(work, 'host/out.txt');
     rmSync(out, { force: true });
-    expect(cli('box-link', ['--mount-point', '/data', '--workdir', '/data', '-o', `${program}.m.box.wasm`, `${program}.wasm`]).status).toBe(0);
+    expect((await inWork('box-link', ['--mount-point', '/data', '--workdir', '/data', '-o', `${program}.m.box.wasm`, `${program}.wasm`])).status).toBe(0);
     const r = cli('box', ['run', '--dir', 'host:/data', `${program}.m.box.wasm`]);
     expect(r).toMatchObject({ status: 0, stdout: 'cwd /data\nnote.txt on the host\n' });
     expect(readFileSync(out, 'utf8')).toBe('written\n');
   });
 
-  it('stripped: links and runs from /, says why once, and the manifest records it', () => {
-    const link = cli('box-link', ['--image', 'img', '--workdir', '/app', '-o', `${program}.s.box.wasm`, `${program}_stripped.wasm`]);
+  it('stripped: links and runs from /, says why once, and the manifest records it', async () => {
+    const link = await inWork('box-link', ['--image', 'img', '--workdir', '/app', '-o', `${program}.s.box.wasm`, `${program}_stripped.wasm`]);
     expect(link.status).toBe(0);
     expect(link.stderr).toBe('box-link: workdir /app is not applied, the program starts in /: the program has no name section (stripped), so its chdir cannot be found\n');
     expect(readManifest(readFileSync(join(work, `${program}.s.box.wasm`))).workdirNotApplied).toMatch(/no name section/);
@@ -97,13 +108,13 @@ describe.each(['cwd', 'cwd_rust'])('%s starts in the working directory in dynami
 });
 
 describe('box run --entrypoint', () => {
-  it('another program of the box starts in its workdir too, or says why not', () => {
+  it('another program of the box starts in its workdir too, or says why not', async () => {
     const img = mkdtempSync(join(work, 'img-'));
     mkdirSync(join(img, 'app'));
     writeFileSync(join(img, 'app/note.txt'), 'in the image\n');
     copyFileSync(join(work, 'cwd_rust.wasm'), join(img, 'rust.wasm'));
     copyFileSync(join(work, 'cwd_stripped.wasm'), join(img, 'stripped.wasm'));
-    expect(cli('box-link', ['--image', img, '--workdir', '/app', '-o', 'multi.box.wasm', 'cwd.wasm']).status).toBe(0);
+    expect((await inWork('box-link', ['--image', img, '--workdir', '/app', '-o', 'multi.box.wasm', 'cwd.wasm'])).status).toBe(0);
     expect(cli('box', ['run', '--entrypoint', '/rust.wasm', 'multi.box.wasm'])).toMatchObject({ status: 0, stdout: 'cwd /app\nnote.txt in the image\n', stderr: '' });
     const stripped = cli('box', ['run', '--entrypoint', '/stripped.wasm', 'multi.box.wasm']);
     expect(stripped).toMatchObject({ status: 0, stdout: 'cwd /\nnote.txt missing\n' });
@@ -112,12 +123,12 @@ describe('box run --entrypoint', () => {
 });
 
 describe('box build', () => {
-  it('WORKDIR applies to the built program; relative paths resolve from it', () => {
+  it('WORKDIR applies to the built program; relative paths resolve from it', async () => {
     const ctx = mkdtempSync(join(work, 'ctx-'));
     copyFileSync(join(root, 'conformance/programs/cwd.wasm'), join(ctx, 'cwd.wasm'));
     writeFileSync(join(ctx, 'note.txt'), 'copied by the build\n');
     writeFileSync(join(ctx, 'Dockerfile'), 'FROM scratch\nWORKDIR /srv/app\nCOPY note.txt .\nCOPY cwd.wasm /bin/cwd\nENTRYPOINT ["/bin/cwd"]\n');
-    const built = cli('box', ['build', '--no-cache', '-o', 'built.box.wasm', ctx]);
+    const built = await inWork('box', ['build', '--no-cache', '-o', 'built.box.wasm', ctx]);
     expect(built.status).toBe(0);
     expect(built.stderr).not.toMatch(/not applied/);
     expect(cli('box', ['run', 'built.box.wasm']).stdout).toBe('cwd /srv/app\nnote.txt copied by the build\n');
@@ -134,11 +145,11 @@ describe('box build', () => {
     expect(image.map((e) => e.path)).toContain('/work/out.txt');
   });
 
-  it('a program without chdir builds, with one line saying so', () => {
+  it('a program without chdir builds, with one line saying so', async () => {
     const ctx = mkdtempSync(join(work, 'ctx-'));
     copyFileSync(join(root, 'conformance/programs/dir_dump.wasm'), join(ctx, 'dump.wasm'));
     writeFileSync(join(ctx, 'Dockerfile'), 'FROM scratch\nWORKDIR /w\nCOPY dump.wasm /dump\nENTRYPOINT ["/dump"]\n');
-    const built = cli('box', ['build', '--no-cache', '-o', 'dump.box.wasm', ctx]);
+    const built = await inWork('box', ['build', '--no-cache', '-o', 'dump.box.wasm', ctx]);
     expect(built.status).toBe(0);
     expect(built.stderr.match(/workdir \/w is not applied/g)).toHaveLength(1);
     expect(readManifest(readFileSync(join(work, 'dump.box.wasm'))).workdirNotApplied).toMatch(/does not contain chdir/);

@@ -16,3 +16,13 @@ export class LimitError extends Error {
   /** the vfs snapshot taken when the memory or output limit ended the run, when asked for (a time limit leaves none) */
   snapshot?: Uint8Array | undefined;
 }
+
+/** A signal ended the box: `box run` exits 128 + the signal number (130 for SIGINT, 143 for SIGTERM). */
+export class SignalError extends Error {
+  override name = 'SignalError';
+  readonly exitCode: number;
+  constructor(signal: 'SIGINT' | 'SIGTERM') {
+    super(`ended by ${signal}`);
+    this.exitCode = signal === 'SIGINT' ? 130 : 143;
+  }
+}

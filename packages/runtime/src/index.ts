@@ -1,7 +1,8 @@
 export { runBox, loadBox, takeVfsSnapshot, type RunOptions, type RunResult } from './node.ts';
 export { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
-export { LimitError, StartError, TrapError } from './errors.ts';
+export { LimitError, SignalError, StartError, TrapError } from './errors.ts';
 export { boxAppImports, boxConfigImports } from '@marcotte/abi';
-export { liveBoxThreads, runBoxIsolated, SignalError, type IsolatedOptions } from './isolated.ts';
+export { runBoxIsolated, type IsolatedOptions } from './isolated.ts';
+export { liveBoxThreads } from './box-threads.ts';
 export { NetBridge, type Publish } from './bridge.ts';
 export { readTrace, formatCall } from './trace.ts';

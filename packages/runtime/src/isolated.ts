@@ -7,7 +7,8 @@
 // liveBoxThreads(), so that a CLI can end its process anyway.
 
 import { Worker } from 'node:worker_threads';
-import { LimitError, StartError, TrapError } from './errors.ts';
+import { LimitError, SignalError, StartError, TrapError } from './errors.ts';
+import { live } from './box-threads.ts';
 import { blockingStdio } from './stdio.ts';
 import { NetBridge, type Publish } from './bridge.ts';
 import { readManifest } from '@marcotte/abi';
@@ -15,17 +16,8 @@ import type { RunOptions, RunResult } from './node.ts';
 import type { Message, Reply, WorkerRun } from './worker-protocol.ts';
 import { StdinFeed } from './stdin-channel.ts';
 
-export { LimitError };
-
-/** A signal ended the box: `box run` exits 128 + the signal number (130 for SIGINT, 143 for SIGTERM). */
-export class SignalError extends Error {
-  override name = 'SignalError';
-  readonly exitCode: number;
-  constructor(signal: 'SIGINT' | 'SIGTERM') {
-    super(`ended by ${signal}`);
-    this.exitCode = signal === 'SIGINT' ? 130 : 143;
-  }
-}
+export { LimitError, SignalError };
+export { liveBoxThreads } from './box-threads.ts';
 
 /** Where a stream of the box goes: a host fd, a callback, or a writable stream (process.stdout, a file stream …). */
 export type OutputSink = number | ((bytes: Uint8Array) => void) | NodeJS.WritableStream;
@@ -111,19 +103,6 @@ const THREAD_GRACE_MS = 2000;
 
 /** The worker's script: beside this module, or (as box-worker.js) beside the CLI bundle this module is part of. */
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './box-worker.ts' : './box-worker.js', import.meta.url);
-
-/** Threads started by runBoxIsolated that have not ended yet. */
-const live = new Set<Worker>();
-
-/**
- * How many box threads are still running: 0 once every run has settled,
- * unless one was stuck in a host call that worker.terminate() cannot
- * interrupt. Process exit waits for such a thread; `box run` ends its
- * process by a signal instead.
- */
-export function liveBoxThreads(): number {
-  return live.size;
-}
 
 function runInWorker(
   bytes: Uint8Array, options: Omit<IsolatedOptions, 'timeoutMs' | 'handleSignals' | 'publish' | 'onListening' | 'signal'>,

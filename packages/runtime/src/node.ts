@@ -16,6 +16,7 @@ import { captureOutput, feedInput } from './stdio.ts';
 import { confineHost } from './host-policy.ts';
 import { capParts, capStaticBox, PAGE } from './memory-budget.ts';
 import { waitableHost } from './host-wait.ts';
+import { waitingStdio } from './stdio-wait.ts';
 import type { StdinChannel } from './stdin-channel.ts';
 import { fstatSync, mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -193,6 +194,8 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
   const host = imports.wasi_snapshot_preview1!;
   if (placeholder) rmdirSync(placeholder);
   const memory = () => instance!.exports.memory as WebAssembly.Memory;
+  // EAGAIN on stdio (a description another process or libuv made non-blocking) waits, as a blocking fd would.
+  Object.assign(host, waitingStdio(host, memory));
   // Sleeps and stdin reads wait where a worker's terminate() can end them (before the host
   // directories, whose poll_oneoff passes every other subscription on to this one).
   Object.assign(host, waitableHost(host, memory, options.stdinChannel, alwaysReadyStdio([options.stdin ?? 0, options.stdout ?? 1, options.stderr ?? 2])));

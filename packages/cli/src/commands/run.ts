@@ -1,9 +1,11 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { decodeParts, findCustomSection, PARTS_SECTION, readManifest, type ImageEntry, type Manifest } from '@marcotte/abi';
 import { commitImage, imageSegments, imageSummary, LinkError, WasmFormatError } from '@marcotte/linker';
 import { decodeImage, encodeImage, IMAGE_SEGMENTS, imageOptions, snapshotSegments } from '@marcotte/vfs';
 import { resolve } from 'node:path';
-import { LimitError, runBoxIsolated, TrapError, type Publish } from '@marcotte/runtime';
+import type { Publish, RunOptions, RunResult } from '@marcotte/runtime';
+import { LimitError, TrapError } from '@marcotte/runtime/errors';
+import { runBox } from '@marcotte/runtime/node';
 import { flag, parseArgs, parseSize, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { checkWritable, readInput } from '../io.ts';
 import { withEntrypoint, withWorkdir } from '../reconfigure.ts';
@@ -131,6 +133,11 @@ function parseEnv(entries: string[], files: string[]): Record<string, string> {
   return env;
 }
 
+/** A box with the net capability gets listeners for the ports it declared (the bridge's), -p or not. */
+function listens(manifest: Manifest | null): boolean {
+  return manifest?.capabilities.net !== undefined && (manifest.ports?.length ?? 0) > 0;
+}
+
 function readManifestOrNull(bytes: Uint8Array): Manifest | null {
   try {
     return readManifest(bytes);
@@ -218,7 +225,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const outputLimit = maxOutput === undefined ? undefined : parseSize('box run', '--max-output', maxOutput);
   const memory = value(args, 'memory');
   const memoryLimit = memory === undefined ? undefined : parseSize('box run', '--memory', memory);
-  const mode = value(args, 'mode');
+  const mode = value(args, 'mode') as RunOptions['mode'] | string;
   if (mode !== undefined && mode !== 'static' && mode !== 'dynamic') throw new UsageError(`box run: --mode must be static or dynamic, got ${JSON.stringify(mode)}`);
   const original = await readInput('box run', boxPath);
   const workdir = value(args, 'workdir');
@@ -248,14 +255,28 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     const ignored = [...(args.rest.length ? ['its arguments'] : []), ...(Object.keys(env).length ? ['-e/--env-file'] : [])];
     console.error(`box run: ${boxPath} is sealed (argv and env baked at link time): ignoring ${ignored.join(' and ')}`);
   }
-  // In a worker: a time limit or Ctrl-C must be able to stop a program that never yields.
+  const common: RunOptions = {
+    args: args.rest, env, dirs, snapshot: commit !== undefined, ...(mode ? { mode } : {}),
+    ...(outputLimit !== undefined ? { maxOutput: outputLimit } : {}),
+    ...(memoryLimit !== undefined ? { memoryLimit } : {}),
+  };
   try {
-    const { exitCode, snapshot } = await runBoxIsolated(bytes, {
-      args: args.rest, env, dirs, publish, handleSignals: true, snapshot: commit !== undefined, ...(mode ? { mode } : {}), trace,
-      ...(outputLimit !== undefined ? { maxOutput: outputLimit } : {}),
-      ...(memoryLimit !== undefined ? { memoryLimit } : {}),
-      ...(seconds !== undefined ? { timeoutMs: seconds * 1000 } : {}),
-    });
+    let result: RunResult;
+    if (seconds === undefined && publish.length === 0 && !listens(manifest)) {
+      // Nothing needs a thread of its own: the box runs on this one (no second isolate to start).
+      // SIGINT and SIGTERM then take their default action: the process ends at once, whatever the
+      // program is doing, and a shell reports 130 / 143 as for the worker's handlers.
+      result = await runBox(bytes, { ...common, ...(trace ? { trace: (line: string) => writeSync(2, `${line}\n`) } : {}) });
+    } else {
+      // In a worker: a time limit must be able to stop a program that never yields, and the
+      // socket bridge serves the box's ports from this thread's event loop while it runs.
+      const { runBoxIsolated } = await import('@marcotte/runtime/isolated');
+      result = await runBoxIsolated(bytes, {
+        ...common, publish, handleSignals: true, trace,
+        ...(seconds !== undefined ? { timeoutMs: seconds * 1000 } : {}),
+      });
+    }
+    const { exitCode, snapshot } = result;
     if (commit !== undefined && snapshot) keepExitCode(() => writeCommit(commit, original, snapshot, ownWorkdir));
     return exitCode;
   } catch (e) {
