@@ -68,7 +68,11 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length
 function row(label: string, commands: ReadonlyArray<readonly [name: string, argv: readonly string[]]>): void {
   for (const [, argv] of commands) once(argv); // warm the page cache and Node's compile cache
   const samples: Sample[][] = commands.map(() => []);
-  for (let i = 0; i < n; i++) commands.forEach(([, argv], k) => samples[k]!.push(once(argv)));
+  for (let i = 0; i < n; i++) {
+    commands.forEach(([, argv], k) => {
+      samples[k]!.push(once(argv));
+    });
+  }
   const stats = samples.map((s) => ({ ms: median(s.map((x) => x.ms)), cpu: median(s.map((x) => x.cpu)), mib: median(s.map((x) => x.kib)) / 1024 }));
   const ref = stats.at(-1)!;
   console.log(`${label}:`);
