@@ -5,8 +5,8 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readManifest, selectCapabilities, type BuildRecord, type CapabilityDescriptor, type LayerRecord, type Manifest, type VfsLimits } from '@marcotte/abi';
-import { DENY_CLASSES, link, readModule, type LinkOptions } from '@marcotte/linker';
+import { denyError, readManifest, selectCapabilities, type BuildRecord, type CapabilityDescriptor, type LayerRecord, type Manifest, type VfsLimits } from '@marcotte/abi';
+import { link, readModule, type LinkOptions } from '@marcotte/linker';
 import { baseFromBox, readBaseBox, type StageBase } from './base.ts';
 import { cacheKey, defaultCacheDir, LayerCache } from './cache.ts';
 import { Context, hostPathInContext } from './context.ts';
@@ -126,7 +126,8 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
   const escape = dockerfile.escape;
   const byName = new Map<string, CapabilityDescriptor>(options.capabilities.map((c) => [c.name, c]));
   const deny = [...(options.deny ?? [])];
-  for (const d of deny) if (!(d in DENY_CLASSES)) throw new BuildError(`--deny ${d}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`);
+  const denyProblem = denyError(deny);
+  if (denyProblem) throw new BuildError(denyProblem);
   const hasNet = byName.has('net') && !deny.includes('net');
   const maxUnpack = options.maxUnpack ?? DEFAULT_MAX_UNPACK;
   if (!(Number.isSafeInteger(maxUnpack) && maxUnpack > 0)) throw new BuildError(`maxUnpack must be a positive number of bytes, got ${maxUnpack}`);

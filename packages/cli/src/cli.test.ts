@@ -43,6 +43,7 @@ describe('box-link usage errors exit 2 with one line', () => {
     [['--clock', 'fixed:yesterday', hello], /--clock/],
     [['--random', 'seed:-1', hello], /seed/],
     [['--deny', 'gpu', hello], /--deny gpu: unknown capability/],
+    [['--deny', 'constructor', hello], /--deny constructor: unknown capability/],
     [['--workdir', 'relative', hello], /--workdir must be an absolute path/],
     [['--image', '/no/such/dir', hello], /--image \/no\/such\/dir: no such file or directory/],
     [['a.wasm', 'b.wasm'], /expected one APP\.wasm, got 2/],

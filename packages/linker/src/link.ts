@@ -1,6 +1,6 @@
 // box-link as a function: program bytes + capabilities + settings -> box bytes.
 
-import { BOX_FORMAT, DENY_CLASSES, FUNCTIONS, MANIFEST_SECTION, NEVER_HOST, PARTS_SECTION, SEALED_ALLOWED, decodeParts, encodeParts, type BoxParts, type BuildRecord, type CapabilityDescriptor, type ImageEntry, type LinkSettings, type Manifest } from '@marcotte/abi';
+import { BOX_FORMAT, DENY_CLASSES, denyError, FUNCTIONS, MANIFEST_SECTION, NEVER_HOST, PARTS_SECTION, SEALED_ALLOWED, decodeParts, encodeParts, type BoxParts, type BuildRecord, type CapabilityDescriptor, type ImageEntry, type LinkSettings, type Manifest } from '@marcotte/abi';
 import { WasmFormatError } from './binary/errors.ts';
 import { readModule } from './binary/reader.ts';
 import { writeModule } from './binary/writer.ts';
@@ -59,9 +59,8 @@ function read(bytes: Uint8Array, name: string): Module {
  * what no box is ever given (NEVER_HOST: proc_raise answers ENOSYS in the box).
  */
 function deniedHostFunctions(deny: readonly string[], sealed: boolean, ownFilesystem: boolean): (name: string) => boolean {
-  for (const d of deny) {
-    if (!DENY_CLASSES[d]) throw new LinkError(`--deny ${d}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`);
-  }
+  const problem = denyError(deny);
+  if (problem) throw new LinkError(problem);
   return (name) => NEVER_HOST.has(name) || (sealed && !SEALED_ALLOWED.has(name)) || deny.some((d) => DENY_CLASSES[d]!(name))
     || (ownFilesystem && DENY_CLASSES.fs!(name));
 }
