@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitImage, readModule, writeModule } from '@marcotte/linker';
+import { readModule, replaceConfig, writeModule } from '@marcotte/linker';
 import { deepChainImage } from '../../vfs/test/harness.ts';
 import { readManifest } from '@marcotte/abi';
 import { snapshotToTar } from '@marcotte/vfs';
@@ -264,7 +264,7 @@ describe('box', () => {
     expect(cli('box-link', ['--fs', '-o', linked, join(root, 'conformance/programs/append_state.wasm')]).status).toBe(0);
     const ctx = mkdtempSync(join(work, 'deep-'));
     const deep = join(ctx, 'deep.box.wasm');
-    writeFileSync(deep, commitImage(readFileSync(linked), deepChainImage(200_000)));
+    writeFileSync(deep, replaceConfig(readFileSync(linked), 'vfs', deepChainImage(200_000)));
     const tooLong = /vfs image entry \d+: its path is longer than the image's max path \(4096 bytes\)\n$/;
     // The box itself runs: the vfs reads directories only when they are used.
     expect(cli('box', ['run', deep, '0'])).toMatchObject({ status: 0, stdout: 'run 0\n' });
