@@ -1,7 +1,7 @@
 // The manifest's authority claims are checked against the import section.
 
 import { describe, expect, it } from 'vitest';
-import { checkAuthority, hostImportNames } from './authority.ts';
+import { checkAuthority, denyError, hostImportNames } from './authority.ts';
 import type { Manifest } from './box.ts';
 import { moduleImports } from './sections.ts';
 
@@ -14,6 +14,15 @@ function moduleWith(imports: Array<[string, string]>): Uint8Array {
 
 const W = 'wasi_snapshot_preview1';
 const manifest = (m: Partial<Manifest>): Manifest => ({ format: 1, capabilities: {}, entrypoint: 'x', args: [], env: [], hostImports: [], hostImportsBy: {}, sizes: {}, served: {}, ...m });
+
+describe('denyError', () => {
+  it('accepts the classes and names the first that is not one, inherited names included', () => {
+    expect(denyError([])).toBeUndefined();
+    expect(denyError(['fs', 'net', 'proc', 'clock', 'random'])).toBeUndefined();
+    expect(denyError(['fs', 'gpu', 'tpu'])).toBe('--deny gpu: unknown capability (expected one of fs, net, proc, clock, random)');
+    for (const d of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) expect(denyError([d])).toMatch(`--deny ${d}: unknown capability`);
+  });
+});
 
 describe('checkAuthority', () => {
   const bytes = moduleWith([[W, 'fd_write'], [W, 'path_open']]);
@@ -32,6 +41,7 @@ describe('checkAuthority', () => {
     ['a listed function it does not import', { hostImports: ['fd_write', 'path_open', 'fd_read'] }, /lists fd_read without importing it/],
     ['a sealed claim', { hostImports: ['fd_write', 'path_open'], sealed: true, hostImportsBy: { fd_write: [], path_open: [] } }, /says sealed, but it imports path_open/],
     ['a denied claim', { hostImports: ['fd_write', 'path_open'], denied: ['fs'], hostImportsBy: { fd_write: [], path_open: [] } }, /fs is denied, but it imports path_open/],
+    ['a denied name that is no class, even one every object has', { hostImports: ['fd_write', 'path_open'], denied: ['toString'], hostImportsBy: { fd_write: [], path_open: [] } }, /denies "toString", which is not a capability class/],
     ['hostImportsBy naming other functions', { hostImports: ['fd_write', 'path_open'], hostImportsBy: { fd_write: [] } }, /hostImportsBy/],
   ])('refuses %s', (_, m, message) => {
     expect(() => checkAuthority(manifest(m as Partial<Manifest>), imports)).toThrow(message);

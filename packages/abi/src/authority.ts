@@ -18,6 +18,16 @@ export const DENY_CLASSES: Readonly<Record<string, (name: string) => boolean>> =
   random: (n) => n === 'random_get',
 };
 
+/**
+ * The one check of --deny classes (box-link, box build, the link and build
+ * APIs): the message naming the first that is not a class, or undefined when
+ * all are. Own keys only: `toString` or `constructor` is no class.
+ */
+export function denyError(deny: readonly string[]): string | undefined {
+  const bad = deny.find((d) => !Object.hasOwn(DENY_CLASSES, d));
+  return bad === undefined ? undefined : `--deny ${bad}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`;
+}
+
 /** What a sealed box may still ask its host for: the bytes of stdio, and its exit. */
 export const SEALED_ALLOWED: ReadonlySet<string> = new Set(['fd_write', 'fd_read', 'proc_exit']);
 
@@ -72,7 +82,7 @@ export function checkAuthority(manifest: Manifest, imports: readonly Import[]): 
     if (extra.length) throw damaged(`its manifest says sealed, but it imports ${list(extra)}`);
   }
   for (const d of manifest.denied ?? []) {
-    const inClass = DENY_CLASSES[d];
+    const inClass = Object.hasOwn(DENY_CLASSES, d) ? DENY_CLASSES[d] : undefined;
     if (!inClass) throw damaged(`its manifest denies "${d}", which is not a capability class`);
     const extra = [...imported].filter(inClass);
     if (extra.length) throw damaged(`its manifest says ${d} is denied, but it imports ${list(extra)}`);

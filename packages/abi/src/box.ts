@@ -140,3 +140,24 @@ export function parseManifest(section: Uint8Array): Manifest {
   if (wrong) throw new BoxFormatError(`the box manifest is malformed: ${wrong}`);
   return parsed as Manifest;
 }
+
+/** Where a capability's configuration segments live in a box: the first data segment, how many, and the glue function answering their sizes. */
+export interface ConfigPlacement {
+  first: number;
+  count: number;
+  sizeFunction: number;
+}
+
+/**
+ * The placement a manifest records for `cap`'s configuration. Format 1
+ * records only the vfs's (its image, as `vfsImage`), so every box written
+ * so far reads as it was written.
+ */
+export function configPlacementOf(manifest: Manifest, cap: string): ConfigPlacement | undefined {
+  return cap === 'vfs' ? manifest.vfsImage : undefined;
+}
+
+/** The manifest fields recording the placements the linker made, in format 1 (configPlacementOf reads them back). */
+export function configPlacementFields(placements: Readonly<Record<string, ConfigPlacement>>): Pick<Manifest, 'vfsImage'> {
+  return placements.vfs ? { vfsImage: placements.vfs } : {};
+}

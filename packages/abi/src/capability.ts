@@ -63,6 +63,26 @@ export interface VfsLimits {
   maxPages?: number;
 }
 
+/**
+ * The link options that can ask for a capability (box-link's, by their JS API
+ * names): the switches that name one, and the settings only one can serve.
+ */
+export type CapabilityOption =
+  | 'fs' | 'image' | 'workdir' | 'mountPoints' | 'vfsLimits'
+  | 'net' | 'listen'
+  | 'proc' | 'sealed' | 'env' | 'args'
+  | 'clock' | 'random';
+
+/** What makes a box get a capability (selectCapabilities, DESIGN.md §1). */
+export interface ImpliedBy {
+  /** every box gets it (the kernel) */
+  readonly always?: boolean;
+  /** any of these link options, given, asks for it */
+  readonly options?: readonly CapabilityOption[];
+  /** the program importing any of these preview1 functions asks for it where imports decide (box build); a name ending in `_` stands for its family */
+  readonly imports?: readonly string[];
+}
+
 export interface CapabilityDescriptor {
   /** short name: the module name other capabilities import it by is `box:<name>` */
   readonly name: string;
@@ -71,6 +91,8 @@ export interface CapabilityDescriptor {
   wasm(): Uint8Array;
   /** preview1 functions this capability serves inside the box (it exports them under these names) */
   readonly provides: readonly string[];
+  /** what makes a box get this capability; without it, none does */
+  readonly impliedBy?: ImpliedBy;
   /** exported function the box's _start wrapper calls, in link order, before the program */
   readonly init?: string;
   /** exports the linker publishes as `box.<name>.<export>`: the runtime's control surface (DESIGN.md §2) */

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { decodeParts, findCustomSection, PARTS_SECTION, readManifest, type ImageEntry, type LayerRecord, type Manifest } from '@marcotte/abi';
-import { imageSegments } from '@marcotte/linker';
+import { configSegments } from '@marcotte/linker';
 import { decodeImage } from '@marcotte/vfs';
 import { InputError } from './errors.ts';
 import { layerDigest } from './layer.ts';
@@ -33,7 +33,7 @@ export function readBaseBox(bytes: Uint8Array, path: string): BaseBox {
   let image: ImageEntry[] = [];
   let program: Uint8Array | undefined;
   try {
-    const segments = imageSegments(bytes);
+    const segments = configSegments(bytes, 'vfs');
     if (segments) image = decodeImage(segments);
     const parts = findCustomSection(bytes, PARTS_SECTION);
     if (parts) program = decodeParts(parts).program.slice();

@@ -5,8 +5,8 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readManifest, type BuildRecord, type CapabilityDescriptor, type LayerRecord, type Manifest, type VfsLimits } from '@marcotte/abi';
-import { DENY_CLASSES, link, readModule, type LinkOptions } from '@marcotte/linker';
+import { denyError, readManifest, selectCapabilities, type BuildRecord, type CapabilityDescriptor, type LayerRecord, type Manifest, type VfsLimits } from '@marcotte/abi';
+import { link, readModule, type LinkOptions } from '@marcotte/linker';
 import { baseFromBox, readBaseBox, type StageBase } from './base.ts';
 import { cacheKey, defaultCacheDir, LayerCache } from './cache.ts';
 import { Context, hostPathInContext } from './context.ts';
@@ -130,7 +130,8 @@ async function buildWith(options: BuildOptions, progress: Progress): Promise<Bui
   const escape = dockerfile.escape;
   const byName = new Map<string, CapabilityDescriptor>(options.capabilities.map((c) => [c.name, c]));
   const deny = [...(options.deny ?? [])];
-  for (const d of deny) if (!(d in DENY_CLASSES)) throw new BuildError(`--deny ${d}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`);
+  const denyProblem = denyError(deny);
+  if (denyProblem) throw new BuildError(denyProblem);
   const hasNet = byName.has('net') && !deny.includes('net');
   const maxUnpack = options.maxUnpack ?? DEFAULT_MAX_UNPACK;
   if (!(Number.isSafeInteger(maxUnpack) && maxUnpack > 0)) throw new BuildError(`maxUnpack must be a positive number of bytes, got ${maxUnpack}`);
@@ -478,12 +479,9 @@ function finish(s: Stage, file: string, capabilities: readonly CapabilityDescrip
   const tree = s.tree.clone();
   tree.remove(found.real);
   const imports = wasiImports(program, file, found.path);
-  const want = new Set(['kernel', 'vfs']);
-  if (imports.some((n) => n.startsWith('args_') || n.startsWith('environ_'))) want.add('proc');
-  if (imports.some((n) => n.startsWith('clock_') || n === 'random_get')) want.add('clock');
-  if (s.ports.length) want.add('net');
-  for (const d of deny) want.delete(d);
-  const caps = capabilities.filter((c) => want.has(c.name));
+  const image = tree.flatten();
+  // The vfs for the image, net for the ports; proc and clock only when the program calls them; a denied capability not at all.
+  const caps = selectCapabilities(capabilities, { options: { image, listen: s.ports }, imports, without: deny });
   // Without a VOLUME no host directory can appear in the box (box run --dir is refused), so it imports no path_* at all.
   const linkDeny = s.volumes.length || deny.includes('fs') ? [...deny] : [...deny, 'fs'];
   const record: BuildRecord = {
@@ -498,7 +496,7 @@ function finish(s: Stage, file: string, capabilities: readonly CapabilityDescrip
   };
   const options: LinkOptions = {
     capabilities: caps, entrypoint: found.path, args: argv.slice(1), env: [...s.env].map(([k, v]) => `${k}=${v}`),
-    image: tree.flatten(), programName: found.path, build: record,
+    image, programName: found.path, build: record,
     ...(s.workdir !== '/' ? { workdir: s.workdir } : {}),
     ...(s.volumes.length ? { mountPoints: s.volumes } : {}),
     ...(linkDeny.length ? { deny: linkDeny } : {}),

@@ -5,7 +5,7 @@
 // Nothing passes through to the host but stdio.
 
 import { closeSync, openSync } from 'node:fs';
-import type { CapabilityDescriptor } from '@marcotte/abi';
+import { selectCapabilities, type CapabilityDescriptor } from '@marcotte/abi';
 import { link } from '@marcotte/linker';
 import { LimitError, runBoxIsolated, StartError, TrapError } from '@marcotte/runtime';
 import { readSnapshot } from '@marcotte/vfs';
@@ -55,16 +55,18 @@ export async function runStep(step: RunStep): Promise<Layer> {
   if (program.length < 8 || program[0] !== 0 || program[1] !== 0x61 || program[2] !== 0x73 || program[3] !== 0x6d) {
     throw new InputError(`${step.describe}: ${found.path} is not a WebAssembly program`);
   }
-  const wanted = new Set(['kernel', 'vfs', 'proc', 'clock']);
-  const capabilities = step.capabilities.filter((c) => wanted.has(c.name));
+  const image = step.tree.flatten();
+  const clock = `fixed:${rfc3339(step.epoch)}`;
+  // The vfs over the image, proc for argv and env whatever the program imports, a fixed clock and seeded random.
+  const capabilities = selectCapabilities(step.capabilities, { options: { image, proc: true, clock, random: 'seed:0' } });
   const hasClock = capabilities.some((c) => c.name === 'clock');
   let bytes: Uint8Array;
   let warnings: string[];
   try {
     ({ bytes, warnings } = link(program, {
-      capabilities, entrypoint: found.path, args: step.argv.slice(1), env: step.env, image: step.tree.flatten(), programName: found.path,
+      capabilities, entrypoint: found.path, args: step.argv.slice(1), env: step.env, image, programName: found.path,
       ...(step.workdir !== '/' ? { workdir: step.workdir } : {}),
-      ...(hasClock ? { clock: `fixed:${rfc3339(step.epoch)}`, random: 'seed:0' } : {}),
+      ...(hasClock ? { clock, random: 'seed:0' } : {}),
       deny: ['fs', 'net', 'clock', 'random'],
     }));
   } catch (e) {

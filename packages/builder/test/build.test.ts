@@ -139,7 +139,7 @@ describe('box build: instructions', () => {
     const e = await failure(ctx);
     expect(e.message).toBe('Dockerfile:3: EXPOSE needs the net capability, which this build does not have');
     let seen: unknown;
-    const net: CapabilityDescriptor = { name: 'net', version: '0.0.0', wasm: fakeNet, provides: [], support: {}, config: (s) => {
+    const net: CapabilityDescriptor = { name: 'net', version: '0.0.0', wasm: fakeNet, provides: [], support: {}, impliedBy: { options: ['net', 'listen'] }, config: (s) => {
       seen = (s as { listen?: unknown }).listen;
       return [];
     } };

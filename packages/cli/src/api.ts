@@ -1,7 +1,7 @@
 // The JS API: what the CLI does, as functions (README "JS API"). Each takes
 // and returns bytes and plain data; nothing here prints or exits.
 
-import type { ImageEntry, Manifest, VfsLimits } from '@marcotte/abi';
+import { selectCapabilities, type ImageEntry, type Manifest, type VfsLimits } from '@marcotte/abi';
 import { build as buildBox, type BuildOptions, type BuildResult } from '@marcotte/builder';
 import { parseClockMode, parseRandomMode } from '@marcotte/clock';
 import { link as linkParts, type LinkResult } from '@marcotte/linker';
@@ -48,21 +48,14 @@ export interface LinkOptions {
 
 /** box-link: a WASI program and the capabilities its options ask for, as one box. */
 export function link(program: Uint8Array, options: LinkOptions = {}): LinkResult {
-  const want = new Set(['kernel']);
-  if (options.fs || options.image || options.workdir !== undefined || options.mountPoints?.length || options.vfsLimits) want.add('vfs');
-  if (options.net || options.listen?.length) want.add('net');
-  if (options.proc || options.sealed || options.env?.length || options.args?.length) want.add('proc');
   if (options.clock !== undefined) parseClockMode(options.clock);
   if (options.random !== undefined) parseRandomMode(options.random);
-  if (options.clock !== undefined || options.random !== undefined) want.add('clock');
   // A fixed clock and a seeded generator need nothing from the host (DESIGN.md §4).
   const deny = new Set(options.deny ?? []);
   if (options.clock?.startsWith('fixed:')) deny.add('clock');
   if (options.random?.startsWith('seed:')) deny.add('random');
-  const missing = [...want].filter((name) => !CAPABILITIES.some((c) => c.name === name));
-  if (missing.length) throw new Error(`this version has no ${missing.join(', ')} capability`);
   return linkParts(program, {
-    capabilities: CAPABILITIES.filter((c) => want.has(c.name)),
+    capabilities: selectCapabilities(CAPABILITIES, { options }),
     entrypoint: options.entrypoint ?? 'app.wasm', args: options.args ?? [], env: options.env ?? [],
     deny: [...deny], sealed: options.sealed ?? false, strip: options.strip ?? false,
     portable: options.portable ?? false, trace: options.trace ?? false,

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitImage, readModule, writeModule } from '@marcotte/linker';
+import { readModule, replaceConfig, writeModule } from '@marcotte/linker';
 import { deepChainImage } from '../../vfs/test/harness.ts';
 import { readManifest } from '@marcotte/abi';
 import { snapshotToTar } from '@marcotte/vfs';
@@ -44,6 +44,7 @@ describe('box-link usage errors exit 2 with one line', () => {
     [['--clock', 'fixed:yesterday', hello], /--clock/],
     [['--random', 'seed:-1', hello], /seed/],
     [['--deny', 'gpu', hello], /--deny gpu: unknown capability/],
+    [['--deny', 'constructor', hello], /--deny constructor: unknown capability/],
     [['--workdir', 'relative', hello], /--workdir must be an absolute path/],
     [['--image', '/no/such/dir', hello], /--image \/no\/such\/dir: no such file or directory/],
     [['a.wasm', 'b.wasm'], /expected one APP\.wasm, got 2/],
@@ -265,7 +266,7 @@ describe('box', () => {
     expect((await inProcess('box-link', ['--fs', '-o', linked, join(root, 'conformance/programs/append_state.wasm')])).status).toBe(0);
     const ctx = mkdtempSync(join(work, 'deep-'));
     const deep = join(ctx, 'deep.box.wasm');
-    writeFileSync(deep, commitImage(readFileSync(linked), deepChainImage(200_000)));
+    writeFileSync(deep, replaceConfig(readFileSync(linked), 'vfs', deepChainImage(200_000)));
     const tooLong = /vfs image entry \d+: its path is longer than the image's max path \(4096 bytes\)\n$/;
     // The box itself runs: the vfs reads directories only when they are used.
     expect(cli('box', ['run', deep, '0'])).toMatchObject({ status: 0, stdout: 'run 0\n' });

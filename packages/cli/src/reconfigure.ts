@@ -3,7 +3,7 @@
 // entrypoint (--entrypoint) means the same box around another program.
 
 import type { ImageEntry } from '@marcotte/abi';
-import { commitImage, imageSegments, relink } from '@marcotte/linker';
+import { configSegments, relink, replaceConfig } from '@marcotte/linker';
 import { cleanPath, decodeImage, encodeImage, imageOptions, resolveImagePath } from '@marcotte/vfs';
 import { UsageError } from './args.ts';
 import { CAPABILITIES } from './capabilities.ts';
@@ -11,7 +11,7 @@ import { CAPABILITIES } from './capabilities.ts';
 function segmentsOf(box: Uint8Array, option: string): Uint8Array[] {
   let segments: Uint8Array[] | undefined;
   try {
-    segments = imageSegments(box);
+    segments = configSegments(box, 'vfs');
   } catch (e) {
     throw new UsageError(`box run: ${option}: ${(e as Error).message}`);
   }
@@ -30,7 +30,7 @@ export function withWorkdir(box: Uint8Array, workdir: string): Uint8Array {
     throw new UsageError(`box run: -w ${workdir}: ".." is not allowed`);
   }
   try {
-    return commitImage(box, encodeImage(decodeImage(segments), { ...imageOptions(segments), workdir: normalized }));
+    return replaceConfig(box, 'vfs', encodeImage(decodeImage(segments), { ...imageOptions(segments), workdir: normalized }));
   } catch (e) {
     throw new UsageError(`box run: -w ${workdir}: ${(e as Error).message}`);
   }

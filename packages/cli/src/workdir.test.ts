@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readManifest } from '@marcotte/abi';
-import { imageSegments, readModule, writeModule } from '@marcotte/linker';
+import { configSegments, readModule, writeModule } from '@marcotte/linker';
 import { decodeImage } from '@marcotte/vfs';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -56,7 +56,7 @@ describe.each(['cwd', 'cwd_rust'])('%s starts in the working directory', (progra
     // a relative create lands in the workdir, as the snapshot shows
     const committed = cli('box', ['run', '--commit', `${program}.after.box.wasm`, `${program}.box.wasm`]);
     expect(committed.status).toBe(0);
-    const after = decodeImage(imageSegments(readFileSync(join(work, `${program}.after.box.wasm`)))!);
+    const after = decodeImage(configSegments(readFileSync(join(work, `${program}.after.box.wasm`)), 'vfs')!);
     expect(after.map((e) => e.path)).toContain('/app/out.txt');
     expect(after.map((e) => e.path)).not.toContain('/out.txt');
     expect(cli('box', ['run', '-w', '/', `${program}.after.box.wasm`]).stdout).toBe('cwd /\nnote.txt missing\n');
@@ -91,7 +91,7 @@ describe.each(['cwd', 'cwd_rust'])('%s starts in the working directory in dynami
     expect(cli('box', ['run', '--mode', 'dynamic', '-w', '/tmp', `${program}.p.box.wasm`]).stdout).toBe('cwd /tmp\nnote.txt missing\n');
     const committed = cli('box', ['run', '--mode', 'dynamic', '--commit', `${program}.p.after.box.wasm`, `${program}.p.box.wasm`]);
     expect(committed.status, committed.stderr).toBe(0);
-    const after = decodeImage(imageSegments(readFileSync(join(work, `${program}.p.after.box.wasm`)))!);
+    const after = decodeImage(configSegments(readFileSync(join(work, `${program}.p.after.box.wasm`)), 'vfs')!);
     expect(after.map((e) => e.path)).toContain('/app/out.txt');
     expect(after.map((e) => e.path)).not.toContain('/out.txt');
     const out = join(work, 'host/out.txt');
@@ -141,7 +141,7 @@ describe('box build', () => {
     const built = cli('box', ['build', '--no-cache', '-o', 'run.box.wasm', ctx]);
     expect(built.status).toBe(0);
     expect(built.stderr).toMatch(/^cwd \/work$/m); // RUN's output goes to stderr
-    const image = decodeImage(imageSegments(readFileSync(join(work, 'run.box.wasm')))!);
+    const image = decodeImage(configSegments(readFileSync(join(work, 'run.box.wasm')), 'vfs')!);
     expect(image.map((e) => e.path)).toContain('/work/out.txt');
   });
 

@@ -42,6 +42,8 @@ export const clock: CapabilityDescriptor = {
     return pkg.version;
   },
   wasm,
+  // box build links it for a program that reads the time or asks for random bytes.
+  impliedBy: { options: ['clock', 'random'], imports: ['clock_', 'random_get'] },
   provides: ['clock_time_get', 'clock_res_get', 'random_get'],
   init: 'init',
   support: {

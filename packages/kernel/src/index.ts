@@ -41,6 +41,8 @@ export const kernel: CapabilityDescriptor = {
     return pkg.version;
   },
   wasm,
+  // It owns the fd table: every box has it.
+  impliedBy: { always: true },
   provides,
   init: 'init',
   config: (settings) => [kernelConfig(settings)],

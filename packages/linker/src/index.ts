@@ -1,6 +1,7 @@
-export { link, commitImage, imageSummary, type LinkOptions, type LinkResult } from './link.ts';
+export { link, imageSummary, type LinkOptions, type LinkResult } from './link.ts';
 export { DENY_CLASSES } from '@marcotte/abi';
-export { imageSegments, relink, type RelinkOptions } from './relink.ts';
+export { relink, type RelinkOptions } from './relink.ts';
+export { configSegments, replaceConfig, type ConfigSummary } from './config.ts';
 export { interruptible, INTERRUPT_EXPORT } from './interrupt.ts';
 export { singleMemory, SINGLE_MEMORY_LIMIT_EXPORT, SINGLE_MEMORY_PAGES_EXPORT } from './single-memory.ts';
 export { merge, type CapabilityPart, type MergeResult } from './merge.ts';

@@ -258,5 +258,7 @@ describe('--deny and --sealed', () => {
     expect(imports).toContain('args_get');
     expect(manifest.denied).toEqual(['fs']);
     expect(() => link(hello, { capabilities: [kernel, proc], ...settings, deny: ['gpu'] })).toThrow(/--deny gpu: unknown capability/);
+    // An inherited name is no class: it would have denied every host function and written a manifest no runtime accepts.
+    expect(() => link(hello, { capabilities: [kernel, proc], ...settings, deny: ['toString'] })).toThrow(/--deny toString: unknown capability/);
   });
 });

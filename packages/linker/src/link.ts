@@ -1,6 +1,6 @@
 // box-link as a function: program bytes + capabilities + settings -> box bytes.
 
-import { BOX_FORMAT, DENY_CLASSES, FUNCTIONS, MANIFEST_SECTION, NEVER_HOST, PARTS_SECTION, SEALED_ALLOWED, decodeParts, encodeParts, type BoxParts, type BuildRecord, type CapabilityDescriptor, type ImageEntry, type LinkSettings, type Manifest } from '@marcotte/abi';
+import { BOX_FORMAT, configPlacementFields, DENY_CLASSES, denyError, FUNCTIONS, MANIFEST_SECTION, NEVER_HOST, PARTS_SECTION, SEALED_ALLOWED, encodeParts, type BoxParts, type BuildRecord, type CapabilityDescriptor, type ImageEntry, type LinkSettings, type Manifest } from '@marcotte/abi';
 import { WasmFormatError } from './binary/errors.ts';
 import { readModule } from './binary/reader.ts';
 import { writeModule } from './binary/writer.ts';
@@ -8,8 +8,6 @@ import type { Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
 import { merge, typeOfFunc } from './merge.ts';
 import { valTypeName } from './signature.ts';
-import { boxConfig } from './glue.ts';
-import { imagePlacement } from './placement.ts';
 import { PAGE, singleMemory } from './single-memory.ts';
 
 export interface LinkOptions extends LinkSettings {
@@ -59,9 +57,8 @@ function read(bytes: Uint8Array, name: string): Module {
  * what no box is ever given (NEVER_HOST: proc_raise answers ENOSYS in the box).
  */
 function deniedHostFunctions(deny: readonly string[], sealed: boolean, ownFilesystem: boolean): (name: string) => boolean {
-  for (const d of deny) {
-    if (!DENY_CLASSES[d]) throw new LinkError(`--deny ${d}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`);
-  }
+  const problem = denyError(deny);
+  if (problem) throw new LinkError(problem);
   return (name) => NEVER_HOST.has(name) || (sealed && !SEALED_ALLOWED.has(name)) || deny.some((d) => DENY_CLASSES[d]!(name))
     || (ownFilesystem && DENY_CLASSES.fs!(name));
 }
@@ -191,7 +188,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     hostImportsBy,
     served,
     sizes,
-    ...(configs.vfs ? { vfsImage: configs.vfs } : {}),
+    ...configPlacementFields(configs),
     ...(options.build ? { build: options.build } : {}),
     ...(single ? { singleMemory: single } : {}),
   };
@@ -226,33 +223,4 @@ function writeMerged(module: Module, programName: string | undefined): Uint8Arra
     if (e instanceof WasmFormatError) throw new LinkError(`${programName ?? 'the program'}: ${e.inSection('code').message}`);
     throw e;
   }
-}
-
-/**
- * A new box whose vfs image is `segments` (a vfs snapshot): the data segments
- * holding the image are replaced in place and the glue answering their sizes
- * rewritten; nothing is relinked, so the code is byte-for-byte the same.
- */
-export function commitImage(box: Uint8Array, segments: readonly Uint8Array[], summary?: Manifest['image']): Uint8Array<ArrayBuffer> {
-  const module = readModule(box);
-  const { manifest, placed, sizeCode } = imagePlacement(module);
-  if (!placed) throw new LinkError('the box has no filesystem of its own to commit to (link it with --fs)');
-  if (segments.length !== placed.count) throw new LinkError(`the snapshot has ${segments.length} segments, the box's image ${placed.count}`);
-  segments.forEach((bytes, k) => {
-    module.data[placed.first + k] = { mode: { kind: 'passive' }, bytes };
-  });
-  const size = boxConfig('size', 'vfs', 0, placed.first, segments.map((s) => s.length))!;
-  module.codes[sizeCode!] = size.build([]);
-  const manifestSection = module.customs.find((c) => c.name === MANIFEST_SECTION)!;
-  if (summary) manifest.image = summary;
-  manifestSection.bytes = new TextEncoder().encode(JSON.stringify(manifest));
-  // A portable box carries the vfs's config a second time, for dynamic mode.
-  const partsSection = module.customs.find((c) => c.name === PARTS_SECTION);
-  if (partsSection) {
-    const parts = decodeParts(partsSection.bytes);
-    const vfs = parts.capabilities.find((c) => c.name === 'vfs');
-    if (vfs) vfs.config = [...segments];
-    partsSection.bytes = encodeParts(parts);
-  }
-  return writeModule(module);
 }

@@ -1,17 +1,17 @@
-// imagePlacement: a manifest's vfsImage is checked against the module before
+// configPlacement: a manifest's vfsImage (the vfs's placement) is checked against the module before
 // anything rewrites or reads the segments it names (issue 16, finding 12:
 // `box run --commit` with a bogus placement crashed in the module writer).
 
 import { describe, expect, it } from 'vitest';
 import type { Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
-import { imagePlacement } from './placement.ts';
+import { configPlacement } from './placement.ts';
 
 const I32 = 0x7f;
 
 /** A module with one (i32) -> i32 function, an active and two passive segments, and `vfsImage` as given. */
 function moduleWith(vfsImage: unknown): Module {
-  const manifest = { format: 1, capabilities: {}, entrypoint: '/a', args: [], env: [], hostImports: [], ...(vfsImage ? { vfsImage } : {}) };
+  const manifest = { format: 1, capabilities: {}, entrypoint: '/a', args: [], env: [], hostImports: [], hostImportsBy: {}, served: {}, sizes: {}, ...(vfsImage ? { vfsImage } : {}) };
   return {
     types: [{ params: [I32], results: [I32] }, { params: [], results: [] }], imports: [], functions: [1, 0], tables: [], memories: [{ min: 1n }], tags: [], globals: [],
     exports: [], elements: [], codes: [{ locals: [], body: new Uint8Array([0x0b]) }, { locals: [], body: new Uint8Array([0x20, 0, 0x0b]) }],
@@ -24,10 +24,10 @@ function moduleWith(vfsImage: unknown): Module {
   } as unknown as Module;
 }
 
-describe('imagePlacement', () => {
+describe('configPlacement', () => {
   it('accepts passive segments and an (i32) -> i32 size function; no image is fine', () => {
-    expect(imagePlacement(moduleWith({ first: 1, count: 2, sizeFunction: 1 }))).toMatchObject({ placed: { first: 1, count: 2 }, sizeCode: 1 });
-    expect(imagePlacement(moduleWith(undefined)).placed).toBeUndefined();
+    expect(configPlacement(moduleWith({ first: 1, count: 2, sizeFunction: 1 }), 'vfs')).toMatchObject({ placed: { first: 1, count: 2 }, sizeCode: 1 });
+    expect(configPlacement(moduleWith(undefined), 'vfs').placed).toBeUndefined();
   });
 
   it.each([
@@ -36,9 +36,9 @@ describe('imagePlacement', () => {
     ['no segments', { first: 1, count: 0, sizeFunction: 1 }, /data segments it does not have/],
     ['a function of another type', { first: 1, count: 2, sizeFunction: 0 }, /size function it does not have/],
     ['a function past the end', { first: 1, count: 2, sizeFunction: 9 }, /size function it does not have/],
-    ['a malformed placement', { first: -1, count: 2, sizeFunction: 1 }, /"vfsImage" must be/],
+    ['a malformed placement', { first: -1, count: 2, sizeFunction: 1 }, /"vfsImage\.first" must be/],
   ])('refuses %s with a LinkError', (_, placed, message) => {
-    expect(() => imagePlacement(moduleWith(placed))).toThrow(LinkError);
-    expect(() => imagePlacement(moduleWith(placed))).toThrow(message);
+    expect(() => configPlacement(moduleWith(placed), 'vfs')).toThrow(LinkError);
+    expect(() => configPlacement(moduleWith(placed), 'vfs')).toThrow(message);
   });
 });

@@ -1,18 +1,18 @@
-// Where a box's manifest says its vfs image lives (`vfsImage`: the first data
-// segment, how many, the glue function answering their sizes), checked
+// Where a box's manifest says a capability's configuration lives (the first
+// data segment, how many, the glue function answering their sizes), checked
 // against the module itself: `box run --commit`, FROM and relink rewrite or
 // read those segments, and a damaged manifest must be refused in one line
 // before anything runs, not fail inside the module writer afterwards.
 
-import { BoxFormatError, checkAuthority, MANIFEST_SECTION, parseManifest, type Manifest } from '@marcotte/abi';
+import { BoxFormatError, checkAuthority, configPlacementOf, MANIFEST_SECTION, parseManifest, type ConfigPlacement, type Manifest } from '@marcotte/abi';
 import type { Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
 import { funcType, funcTypeKey } from './signature.ts';
 
-export interface ImagePlacement {
+export interface CheckedPlacement {
   manifest: Manifest;
-  /** undefined when the box has no filesystem of its own */
-  placed?: { first: number; count: number; sizeFunction: number };
+  /** undefined when the manifest records no configuration of that capability */
+  placed?: ConfigPlacement;
   /** index of the size function among the module's own (not imported) functions */
   sizeCode?: number;
 }
@@ -22,8 +22,8 @@ const IMPORT_KINDS = ['func', 'table', 'memory', 'global', 'tag'];
 
 const SIZE_TYPE = funcTypeKey(funcType(['i32'], ['i32']));
 
-/** The box's manifest and image placement, checked: LinkError when the manifest does not fit the module. */
-export function imagePlacement(module: Module): ImagePlacement {
+/** The box's manifest and where it places `cap`'s configuration, checked: LinkError when the manifest does not fit the module. */
+export function configPlacement(module: Module, cap: string): CheckedPlacement {
   const section = module.customs.find((c) => c.name === MANIFEST_SECTION);
   if (!section) throw new LinkError('not a box: it has no manifest');
   let manifest: Manifest;
@@ -34,8 +34,9 @@ export function imagePlacement(module: Module): ImagePlacement {
     if (e instanceof BoxFormatError) throw new LinkError(e.message);
     throw e;
   }
-  const placed = manifest.vfsImage;
+  const placed = configPlacementOf(manifest, cap);
   if (!placed) return { manifest };
+  // The messages say "image": format 1 records only the vfs's configuration, its image.
   const segments = module.data.slice(placed.first, placed.first + placed.count);
   if (placed.count === 0 || segments.length !== placed.count || segments.some((s) => s.mode.kind !== 'passive')) {
     throw new LinkError('the box\'s manifest places its image on data segments it does not have');

@@ -1,21 +1,9 @@
-// Reading a finished box back: its baked filesystem image, and the same box
-// around another program (box run --entrypoint, a Dockerfile's RUN).
+// The same box around another program (box run --entrypoint, a Dockerfile's RUN).
 
-import { readManifest, type CapabilityDescriptor } from '@marcotte/abi';
-import { readModule } from './binary/reader.ts';
+import { configPlacementOf, readManifest, type CapabilityDescriptor } from '@marcotte/abi';
+import { configSegments, replaceConfig } from './config.ts';
 import { LinkError } from './errors.ts';
-import { commitImage, link, type LinkResult } from './link.ts';
-import { imagePlacement } from './placement.ts';
-
-/**
- * The vfs image segments baked into `box` (index, file bytes), as the linker
- * placed them; undefined when the box has no filesystem of its own.
- */
-export function imageSegments(box: Uint8Array): Uint8Array[] | undefined {
-  const module = readModule(box);
-  const { placed } = imagePlacement(module);
-  return placed && module.data.slice(placed.first, placed.first + placed.count).map((s) => s.bytes);
-}
+import { link, type LinkResult } from './link.ts';
 
 export interface RelinkOptions {
   /** the capabilities this linker knows, by name: the box's own are picked from them */
@@ -52,8 +40,11 @@ export function relink(box: Uint8Array, program: Uint8Array, options: RelinkOpti
     ...(manifest.singleMemory?.regions.app ? { singleMemory: true, programMemory: manifest.singleMemory.regions.app.pages * 65536 } : {}),
     ...(options.programName !== undefined ? { programName: options.programName } : {}),
   });
-  const segments = imageSegments(box);
-  if (!segments) return linked;
-  const bytes = commitImage(linked.bytes, segments, manifest.image);
-  return { bytes, manifest: readManifest(bytes), warnings: linked.warnings };
+  // Each capability's configuration the box records (its image) is copied as it is.
+  let bytes = linked.bytes;
+  for (const cap of capabilities.filter((c) => configPlacementOf(manifest, c.name))) {
+    const segments = configSegments(box, cap.name);
+    if (segments) bytes = replaceConfig(bytes, cap.name, segments, manifest.image ? { image: manifest.image } : undefined);
+  }
+  return bytes === linked.bytes ? linked : { bytes, manifest: readManifest(bytes), warnings: linked.warnings };
 }

@@ -52,6 +52,7 @@ export const net: CapabilityDescriptor = {
     return pkg.version;
   },
   wasm,
+  impliedBy: { options: ['net', 'listen'] },
   provides: [],
   support: netSupport,
   config: (settings) => [netConfig(settings)],

@@ -35,6 +35,8 @@ export const proc: CapabilityDescriptor = {
     return pkg.version;
   },
   wasm,
+  // box build links it for a program that reads its argv or environment.
+  impliedBy: { options: ['proc', 'sealed', 'env', 'args'], imports: ['args_', 'environ_'] },
   provides: ['args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get', 'proc_exit', 'proc_raise', 'sched_yield'],
   init: 'init',
   support: {

@@ -16,7 +16,7 @@
 //   - the program gets the rest.
 // Dynamic mode applies the same split to the parts, each its own module.
 
-import { MANIFEST_SECTION, parseManifest, type BoxParts } from '@marcotte/abi';
+import { configPlacementOf, MANIFEST_SECTION, parseManifest, type BoxParts } from '@marcotte/abi';
 import { readModule, SINGLE_MEMORY_LIMIT_EXPORT, writeModule, type Module } from '@marcotte/linker';
 import { StartError } from './errors.ts';
 
@@ -170,7 +170,7 @@ function singleMemoryRegions(module: Module): Record<string, { pages: number }> 
 function vfsIndexBytes(module: Module): number {
   const section = module.customs.find((c) => c.name === MANIFEST_SECTION);
   try {
-    const placed = section && parseManifest(section.bytes).vfsImage;
+    const placed = section && configPlacementOf(parseManifest(section.bytes), 'vfs');
     return placed ? module.data[placed.first]?.bytes.length ?? 0 : 0;
   } catch {
     return 0; // a manifest that does not read is refused when the box starts

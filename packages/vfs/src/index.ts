@@ -56,6 +56,7 @@ export const vfs: CapabilityDescriptor = {
     return pkg.version;
   },
   wasm,
+  impliedBy: { options: ['fs', 'image', 'workdir', 'mountPoints', 'vfsLimits'] },
   provides: [],
   support: vfsSupport,
   /**

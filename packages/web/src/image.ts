@@ -4,11 +4,11 @@
 // double its size).
 
 import type { ImageEntry } from '@marcotte/abi';
-import { imageSegments } from '@marcotte/linker';
+import { configSegments } from '@marcotte/linker';
 import { decodeImage } from '@marcotte/vfs';
 
 /** The box's baked tree, parents before children; undefined when it has no filesystem of its own. */
 export function boxImage(bytes: Uint8Array): ImageEntry[] | undefined {
-  const segments = imageSegments(bytes);
+  const segments = configSegments(bytes, 'vfs');
   return segments ? decodeImage(segments) : undefined;
 }

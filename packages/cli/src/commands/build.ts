@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
+import { denyError } from '@marcotte/abi';
 import { build, BuildError, formatBytes, progressFor } from '@marcotte/builder';
-import { DENY_CLASSES } from '@marcotte/linker';
 import { flag, keyValue, parseArgs, parseSize, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { CAPABILITIES } from '../capabilities.ts';
 import { checkWritable, writeOutput } from '../io.ts';
@@ -62,9 +62,8 @@ export async function buildCommand(argv: readonly string[]): Promise<number> {
     buildArgs[kv.slice(0, kv.indexOf('='))] = kv.slice(kv.indexOf('=') + 1);
   }
   const deny = values(args, 'deny');
-  for (const d of deny) {
-    if (!(d in DENY_CLASSES)) throw new UsageError(`box build: --deny ${d}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`);
-  }
+  const denyProblem = denyError(deny);
+  if (denyProblem) throw new UsageError(`box build: ${denyProblem}`);
   const limits = vfsLimits('box build', args);
   const single = singleMemoryOptions('box build', args);
   const noCache = flag(args, 'no-cache');

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
+import { denyError } from '@marcotte/abi';
 import { parseClockMode, parseRandomMode } from '@marcotte/clock';
-import { DENY_CLASSES } from '@marcotte/linker';
 import { parsePort } from '@marcotte/net';
 import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { link } from '../api.ts';
@@ -98,9 +98,8 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
     }
   }
   const deny = values(args, 'deny');
-  for (const d of deny) {
-    if (!(d in DENY_CLASSES)) throw new UsageError(`${command}: --deny ${d}: unknown capability (expected one of ${Object.keys(DENY_CLASSES).join(', ')})`);
-  }
+  const denyProblem = denyError(deny);
+  if (denyProblem) throw new UsageError(`${command}: ${denyProblem}`);
   const out = value(args, 'o') ?? appPath.replace(/(\.wasm)?$/, '.box.wasm');
   checkWritable(command, out);
   const limits = vfsLimits(command, args);

@@ -1,6 +1,6 @@
 import { readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { decodeParts, findCustomSection, PARTS_SECTION, readManifest, type ImageEntry, type Manifest } from '@marcotte/abi';
-import { commitImage, imageSegments, imageSummary, LinkError, WasmFormatError } from '@marcotte/linker';
+import { configPlacementOf, decodeParts, findCustomSection, PARTS_SECTION, readManifest, type ImageEntry, type Manifest } from '@marcotte/abi';
+import { configSegments, imageSummary, LinkError, replaceConfig, WasmFormatError } from '@marcotte/linker';
 import { decodeImage, encodeImage, IMAGE_SEGMENTS, imageOptions, snapshotSegments } from '@marcotte/vfs';
 import { resolve } from 'node:path';
 import type { Publish, RunOptions, RunResult } from '@marcotte/runtime';
@@ -161,7 +161,7 @@ function writeCommit(path: string, box: Uint8Array, snapshot: Uint8Array, workdi
   } catch (e) {
     throw new UsageError(`box run: --commit ${path}: ${(e as Error).message}`);
   }
-  writeFileSync(path, commitImage(box, segments, imageSummary(entries)));
+  writeFileSync(path, replaceConfig(box, 'vfs', segments, { image: imageSummary(entries) }));
 }
 
 /**
@@ -187,7 +187,7 @@ function keepExitCode(write: () => void): void {
 function checkCommitTarget(box: Uint8Array, boxPath: string): void {
   let segments: Uint8Array[] | undefined;
   try {
-    segments = imageSegments(box);
+    segments = configSegments(box, 'vfs');
   } catch (e) {
     if (e instanceof LinkError || e instanceof WasmFormatError) throw new UsageError(`box run: --commit: ${boxPath}: ${e.message}`);
     throw e;
@@ -245,7 +245,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   }
   const ownWorkdir = workdir !== undefined ? manifest?.workdir ?? '/' : undefined;
   // A box whose manifest does not read is refused below, saying why.
-  if (commit !== undefined && manifest && !manifest.vfsImage) {
+  if (commit !== undefined && manifest && !configPlacementOf(manifest, 'vfs')) {
     throw new UsageError(`box run: --commit: ${boxPath} has no filesystem of its own (link it with --fs)`);
   }
   if (commit !== undefined && manifest) checkCommitTarget(original, boxPath);
