@@ -141,7 +141,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
   const ownFilesystem = options.capabilities.some((c) => c.name === 'vfs') && !options.mountPoints?.length;
   const denied = deniedHostFunctions(options.deny ?? [], options.sealed ?? false, ownFilesystem);
   const { module, hostImports, hostImportsBy, served, sizes, configs, traced, noWorkdir } = merge(app, caps, {
-    strip: options.strip ?? false, denied, ...(options.trace ? { trace: true } : {}),
+    strip: options.strip ?? false, denied, ...(options.trace ? { trace: true } : {}), programValidated: true,
   });
   // A workdir the program cannot start in is said, not fatal: it runs from "/" as under any other WASI host.
   const workdirMissed = noWorkdir !== undefined && options.workdir !== undefined && options.workdir !== '/';

@@ -17,7 +17,7 @@ import type { CapabilityDescriptor } from '@marcotte/abi';
 import { ByteWriter } from './binary/leb.ts';
 import { rewriteExpr } from './binary/code.ts';
 import { WasmFormatError } from './binary/errors.ts';
-import { emptyModule, identityMap, type Custom, type FuncType, type IndexMap, type Module } from './binary/module.ts';
+import { emptyModule, identityMap, type Code, type Custom, type FuncType, type IndexMap, type Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
 import { callEach, traceWrapper, TRACE_RECORD, TRACE_RECORDS, type Synth } from './glue.ts';
 import { emptyNames, readNames, writeNames } from './names.ts';
@@ -42,6 +42,8 @@ export interface MergeOptions {
   denied?: (name: string) => boolean;
   /** record every WASI call of the program in a ring the runtime prints (box.trace.memory, box.trace.next) */
   trace?: boolean;
+  /** the program passed WebAssembly.validate: its bodies are copied, only changed immediates re-encoded */
+  programValidated?: boolean;
 }
 
 export interface PartSize {
@@ -314,12 +316,16 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
       return w.finish();
     };
     const size: PartSize = { functions: 0, code: 0, data: 0 };
+    const validated = pi === 0 && options.programValidated === true;
     // Bodies are rewritten by the writer as it writes them (Code.map): one
     // streaming pass over the code, and no copy of it held in between.
     m.codes.forEach((code, j) => {
       if (!reached.has(p.firstNode + j)) return;
       out.functions.push(types[m.functions[j]!]!);
-      out.codes.push({ locals: code.locals, body: code.body, map, ...(code.offset !== undefined ? { offset: code.offset } : {}) });
+      const c: Code = { locals: code.locals, body: code.body, map };
+      if (code.offset !== undefined) c.offset = code.offset;
+      if (validated) c.validated = true;
+      out.codes.push(c);
       size.functions++;
       size.code += code.body.length;
     });

@@ -3,6 +3,7 @@
 
 import { ByteWriter, sizeU32 } from './leb.ts';
 import { rewriteExpr, valTypeSize, writeValType } from './code.ts';
+import { copyValidated } from './copy-validated.ts';
 import { SECTION_ORDER, SectionId } from './reader.ts';
 import type {
   Data, Element, ExternKind, GlobalType, ImportDesc, Limits, Module, TableType, TagType,
@@ -96,7 +97,7 @@ function writeCodeSection(out: ByteWriter, m: Module): void {
       out.u32(l.count);
       writeValType(out, l.type);
     }
-    rewriteExpr(c.body, c.map, out, c.offset ?? 0);
+    if (!c.validated || !copyValidated(c.body, c.map, out)) rewriteExpr(c.body, c.map, out, c.offset ?? 0);
     const n = out.pos - start;
     const need = sizeU32(n);
     if (need !== guess) {
