@@ -133,7 +133,7 @@ describe('copyValidated on random instruction sequences', () => {
   const idx = fc.integer({ min: 0, max: 300 });
   const extra = fc.integer({ min: 0, max: 3 });
   const instr: fc.Arbitrary<Bytes> = fc.oneof(
-    fc.constantFrom([0x1a], [0x6a], [0x01], [0x0f], [0x45]),
+    fc.constantFrom<Bytes[]>([0x1a], [0x6a], [0x01], [0x0f], [0x45]),
     fc.tuple(fc.integer({ min: 0x20, max: 0x24 }), idx, extra).map(([op, i, e]) => [op, ...leb(i, e)]),
     fc.tuple(fc.constantFrom(0x10, 0x12, 0xd2), idx, extra).map(([op, i, e]) => [op, ...leb(i, e)]),
     fc.tuple(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), extra).map(([v, e]) => [0x41, ...sleb(v, e, 5)]),
@@ -146,9 +146,9 @@ describe('copyValidated on random instruction sequences', () => {
     fc.uint8Array({ minLength: 4, maxLength: 4 }).map((b) => [0x43, ...b]),
     fc.uint8Array({ minLength: 8, maxLength: 8 }).map((b) => [0x44, ...b]),
     // structured instructions come whole, so that every body is well nested (as a validated one is)
-    fc.constantFrom([0x02, 0x40, 0x0b], [0x03, 0x7f, 0x41, 0, 0x0b], [0x41, 0, 0x04, 0x7e, 0x42, 0, 0x05, 0x42, 1, 0x0b]),
+    fc.constantFrom<Bytes[]>([0x02, 0x40, 0x0b], [0x03, 0x7f, 0x41, 0, 0x0b], [0x41, 0, 0x04, 0x7e, 0x42, 0, 0x05, 0x42, 1, 0x0b]),
     fc.tuple(fc.nat(7), extra).map(([sub, e]) => [0xfc, ...leb(sub, e)]),
-    fc.constantFrom([0xfc, 10, 0, 0], [0xfc, 11, 0], [0xfc, 8, 1, 0], [0xfc, 9, 1], [0x3f, 0], [0x40, 0]),
+    fc.constantFrom<Bytes[]>([0xfc, 10, 0, 0], [0xfc, 11, 0], [0xfc, 8, 1, 0], [0xfc, 9, 1], [0x3f, 0], [0x40, 0]),
   );
   const mapArb = fc.tuple(fc.nat(20), fc.integer({ min: -20, max: 20 }), fc.constantFrom(5, 200, 40_000)).map(([n, d, at]) => boxLike(n, d, at));
 
