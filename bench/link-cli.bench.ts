@@ -6,6 +6,8 @@
 //  - binaryen reading and writing the same module, in its own process (once: ~15 s).
 // Target (issue 19): >= 100 MB/s of input, spawn to exit. Run it with the pinned Node:
 //   cd bench && npx -y pnpm@10.34.9 exec node link-cli.bench.ts   (LINK_CLI_ROUNDS=N, default 7)
+// LINK_CLI_BEFORE=path/to/other/packages/cli/bin/box-link.js also times another build of the
+// CLI the same way, in the same rounds (before/after in one run; a worktree of an older commit).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -35,13 +37,17 @@ function timed(args: string[]): { wall: number; cpu: number } {
   return { wall, cpu: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN };
 }
 
+const linkArgs = ['--fs', '--proc', '--clock', 'host', '-o', join(out, 'y.box.wasm'), input];
+const before = process.env.LINK_CLI_BEFORE;
 const peers: Record<string, string[]> = {
-  'box-link --fs --proc --clock host': [boxLink, '--fs', '--proc', '--clock', 'host', '-o', join(out, 'y.box.wasm'), input],
+  'box-link --fs --proc --clock host': [boxLink, ...linkArgs],
+  ...(before ? { 'box-link, LINK_CLI_BEFORE build': [before, ...linkArgs] } : {}),
   'node -e 0': ['-e', '0'],
   'node read+write (I/O floor)': ['-e', `const f=require('fs');f.writeFileSync(${JSON.stringify(join(out, 'copy.wasm'))},f.readFileSync(${JSON.stringify(input)}))`],
 };
 const times: Record<string, { wall: number; cpu: number }[]> = Object.fromEntries(Object.keys(peers).map((k) => [k, []]));
-timed(peers['box-link --fs --proc --clock host']!); // the first run fills Node's compile cache, as a user's first run does
+// the first run fills Node's compile cache, as a user's first run does
+for (const [name, args] of Object.entries(peers)) if (name.startsWith('box-link')) timed(args);
 const load = [loadavg()[0]!];
 for (let i = 0; i < rounds; i++) for (const [name, args] of Object.entries(peers)) times[name]!.push(timed(args));
 load.push(loadavg()[0]!);

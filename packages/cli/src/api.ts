@@ -4,7 +4,7 @@
 import type { ImageEntry, Manifest, VfsLimits } from '@marcotte/abi';
 import { build as buildBox, type BuildOptions, type BuildResult } from '@marcotte/builder';
 import { parseClockMode, parseRandomMode } from '@marcotte/clock';
-import { link as linkParts, type LinkResult } from '@marcotte/linker';
+import { link as linkParts, linkTo as linkPartsTo, type LinkResult, type ModuleSink } from '@marcotte/linker';
 import { runBoxIsolated, type IsolatedOptions, type RunResult } from '@marcotte/runtime';
 import { readSnapshot, snapshotToTar } from '@marcotte/vfs';
 import { CAPABILITIES } from './capabilities.ts';
@@ -44,6 +44,18 @@ export interface LinkOptions {
 
 /** box-link: a WASI program and the capabilities its options ask for, as one box. */
 export function link(program: Uint8Array, options: LinkOptions = {}): LinkResult {
+  return linkParts(program, linkerOptions(options));
+}
+
+/**
+ * link(), the box handed to `sink` in chunks as it is written (box-link
+ * writes its output file so: a large box is never held whole in memory).
+ */
+export function linkTo(program: Uint8Array, options: LinkOptions, sink: ModuleSink): Omit<LinkResult, 'bytes'> & { size: number } {
+  return linkPartsTo(program, linkerOptions(options), sink);
+}
+
+function linkerOptions(options: LinkOptions): Parameters<typeof linkParts>[1] {
   const want = new Set(['kernel']);
   if (options.fs || options.image || options.workdir !== undefined || options.mountPoints?.length || options.vfsLimits) want.add('vfs');
   if (options.net || options.listen?.length) want.add('net');
@@ -57,7 +69,7 @@ export function link(program: Uint8Array, options: LinkOptions = {}): LinkResult
   if (options.random?.startsWith('seed:')) deny.add('random');
   const missing = [...want].filter((name) => !CAPABILITIES.some((c) => c.name === name));
   if (missing.length) throw new Error(`this version has no ${missing.join(', ')} capability`);
-  return linkParts(program, {
+  return {
     capabilities: CAPABILITIES.filter((c) => want.has(c.name)),
     entrypoint: options.entrypoint ?? 'app.wasm', args: options.args ?? [], env: options.env ?? [],
     deny: [...deny], sealed: options.sealed ?? false, strip: options.strip ?? false,
@@ -70,7 +82,7 @@ export function link(program: Uint8Array, options: LinkOptions = {}): LinkResult
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
     ...(options.random !== undefined ? { random: options.random } : {}),
     ...(options.vfsLimits ? { vfsLimits: options.vfsLimits } : {}),
-  });
+  };
 }
 
 /** box build: a Dockerfile and its context to a box, with every capability this CLI has. */

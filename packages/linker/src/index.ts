@@ -1,11 +1,11 @@
-export { link, commitImage, imageSummary, type LinkOptions, type LinkResult } from './link.ts';
+export { link, linkTo, commitImage, imageSummary, type LinkOptions, type LinkResult } from './link.ts';
 export { DENY_CLASSES } from '@marcotte/abi';
 export { imageSegments, relink, type RelinkOptions } from './relink.ts';
 export { interruptible, INTERRUPT_EXPORT } from './interrupt.ts';
 export { merge, type CapabilityPart, type MergeResult } from './merge.ts';
 export { LinkError } from './errors.ts';
 export { readModule } from './binary/reader.ts';
-export { writeModule } from './binary/writer.ts';
+export { writeModule, writeModuleTo, type ModuleSink } from './binary/writer.ts';
 export { WasmFormatError } from './binary/errors.ts';
 export type { Module } from './binary/module.ts';
 export { checkParts } from './parts-check.ts';

@@ -3,7 +3,7 @@
 import { BOX_FORMAT, DENY_CLASSES, FUNCTIONS, MANIFEST_SECTION, NEVER_HOST, PARTS_SECTION, SEALED_ALLOWED, decodeParts, encodeParts, type BoxParts, type BuildRecord, type CapabilityDescriptor, type ImageEntry, type LinkSettings, type Manifest } from '@marcotte/abi';
 import { WasmFormatError } from './binary/errors.ts';
 import { readModule } from './binary/reader.ts';
-import { writeModule } from './binary/writer.ts';
+import { writeModule, writeModuleTo, type ModuleSink } from './binary/writer.ts';
 import type { Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
 import { merge, typeOfFunc } from './merge.ts';
@@ -122,6 +122,30 @@ function checkValid(bytes: Uint8Array, name: string): void {
 }
 
 export function link(program: Uint8Array, options: LinkOptions): LinkResult {
+  const { module, manifest, warnings } = linkModule(program, options);
+  return { bytes: written(options, () => writeModule(module)), manifest, warnings };
+}
+
+/**
+ * link(), the box written to `sink` as it is made (box-link writes its output
+ * file so): no copy of a large box is ever held whole. Answers its size.
+ */
+export function linkTo(program: Uint8Array, options: LinkOptions, sink: ModuleSink): Omit<LinkResult, 'bytes'> & { size: number } {
+  const { module, manifest, warnings } = linkModule(program, options);
+  return { size: written(options, () => writeModuleTo(module, sink)), manifest, warnings };
+}
+
+function written<T>(options: LinkOptions, write: () => T): T {
+  try {
+    return write();
+  } catch (e) {
+    // Code bodies are decoded as they are rewritten, which happens while writing.
+    if (e instanceof WasmFormatError) throw new LinkError(`${options.programName ?? 'the program'}: ${e.inSection('code').message}`);
+    throw e;
+  }
+}
+
+function linkModule(program: Uint8Array, options: LinkOptions): { module: Module; manifest: Manifest; warnings: string[] } {
   const app = read(program, options.programName ?? 'the program');
   checkValid(program, options.programName ?? 'the program');
   const settings: LinkSettings = {
@@ -190,13 +214,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     };
     module.customs.push({ name: PARTS_SECTION, bytes: encodeParts(parts), after: 0xff });
   }
-  try {
-    return { bytes: writeModule(module), manifest, warnings };
-  } catch (e) {
-    // Code bodies are decoded as they are rewritten, which happens while writing.
-    if (e instanceof WasmFormatError) throw new LinkError(`${options.programName ?? 'the program'}: ${e.inSection('code').message}`);
-    throw e;
-  }
+  return { module, manifest, warnings };
 }
 
 /**
