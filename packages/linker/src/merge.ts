@@ -22,6 +22,7 @@ import { LinkError } from './errors.ts';
 import { callEach, traceWrapper, TRACE_RECORD, TRACE_RECORDS, type Synth } from './glue.ts';
 import { emptyNames, readNames, writeNames } from './names.ts';
 import { cwdFunctions, workdirStart } from './workdir.ts';
+import { NodeIndex, NodeSet } from './node-map.ts';
 import { resolveImports, type Target } from './resolve.ts';
 import { formatFuncType, funcTypeKey, sameFuncType, WASI_TYPES } from './signature.ts';
 
@@ -206,7 +207,7 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
   }));
 
   // Reachability: the program is kept whole; capability code only as far as it is called.
-  const reached = new Set<number | string>();
+  const reached = new NodeSet(nodes + synths.length);
   const hostUsers = new Map<string, Set<string>>();
   const work: Array<number> = [];
   const partOfNode = (n: number) => parts.findLast((p) => p.firstNode <= n)!;
@@ -255,7 +256,7 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
     }
     return i;
   };
-  const finalIndex = new Map<number | string, number>();
+  const finalIndex = new NodeIndex(nodes + synths.length);
   for (const h of resolution.hostImports) {
     if (!reached.has(h.name)) continue;
     finalIndex.set(h.name, out.imports.length);
@@ -425,7 +426,7 @@ function elementFuncs(e: Module['elements'][number]): number[] {
 /** The program's custom sections, with the name section merged; capabilities' are dropped. */
 function customs(
   app: Module, parts: Part[], funcNode: (p: Part, i: number) => number | string,
-  finalIndex: Map<number | string, number>, glueNames: Map<number, string>,
+  finalIndex: NodeIndex, glueNames: Map<number, string>,
 ): Custom[] {
   const appPart = parts[0]!;
   const names = emptyNames();
