@@ -52,6 +52,35 @@ function bigModule(n: number, size: number): Uint8Array {
   return out;
 }
 
+/** A module with one memory and data segments: a small active one, then passive ones of `sizes` bytes. */
+function dataModule(sizes: number[]): Uint8Array {
+  const head = wasm(section(5, vec([[0x00, 1]])), section(12, u32(sizes.length + 1)));
+  const segments = [new Uint8Array([0x00, 0x41, 0x10, 0x0b, ...u32(3), 1, 2, 3])];
+  sizes.forEach((n, i) => {
+    const len = u32(n);
+    const seg = new Uint8Array(1 + len.length + n).fill(i + 7);
+    seg[0] = 0x01;
+    seg.set(len, 1);
+    segments.push(seg);
+  });
+  const count = u32(segments.length);
+  const total = count.length + segments.reduce((k, g) => k + g.length, 0);
+  const sizeField = u32(total);
+  const out = new Uint8Array(head.length + 1 + sizeField.length + total);
+  out.set(head);
+  let at = head.length;
+  out[at++] = 11;
+  out.set(sizeField, at);
+  at += sizeField.length;
+  out.set(count, at);
+  at += count.length;
+  for (const g of segments) {
+    out.set(g, at);
+    at += g.length;
+  }
+  return out;
+}
+
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
 
 describe('writeModuleTo', () => {
@@ -63,6 +92,7 @@ describe('writeModuleTo', () => {
       for (const c of m.codes) c.map = identityMap;
       return m;
     },
+    'data segments, large ones handed on as they are': () => readModule(dataModule([100, 600_000, 10, 1_500_000, 5])),
   };
   for (const [name, make] of Object.entries(cases)) {
     it(`writes what writeModule writes: ${name}`, () => {

@@ -69,6 +69,13 @@ class Flusher {
     this.out.reset();
   }
 
+  /** Hands `bytes` on as they are, after what the buffer holds: no copy of a large payload. */
+  direct(bytes: Uint8Array): void {
+    this.now();
+    this.sink.write(bytes);
+    this.done += bytes.length;
+  }
+
   /** Writes `bytes` at module offset `at`: in the buffer while it is there, else through the sink. */
   patch(at: number, bytes: Uint8Array): void {
     if (at >= this.done) this.out.buf.set(bytes, at - this.done);
@@ -97,6 +104,8 @@ function emit(m: Module, out: ByteWriter, flusher?: Flusher): number {
       // The code section dominates large modules: size it first and write it
       // straight into the output instead of through a scratch buffer.
       if (m.codes.length) writeCodeSection(out, m, flusher);
+    } else if (id === SectionId.data && flusher && m.data.length) {
+      writeDataSection(out, m, flusher);
     } else {
       body.reset();
       if (writeSection(body, id, m)) section(out, id, body);
@@ -357,6 +366,12 @@ function element(w: ByteWriter, e: Element): void {
 }
 
 function data(w: ByteWriter, d: Data): void {
+  dataHeader(w, d);
+  w.bytes(d.bytes);
+}
+
+/** A data segment up to its bytes: flags, memory, offset, length. */
+function dataHeader(w: ByteWriter, d: Data): void {
   if (d.mode.kind === 'passive') w.u32(1);
   else if (d.mode.memory === 0 && d.flags !== 2) {
     w.u32(0);
@@ -367,5 +382,28 @@ function data(w: ByteWriter, d: Data): void {
     w.bytes(d.mode.offset);
   }
   w.u32(d.bytes.length);
-  w.bytes(d.bytes);
+}
+
+/**
+ * The data section, streaming: sized first (every segment's size is known),
+ * then each segment's header through the buffer and its bytes (a vfs image can
+ * be hundreds of megabytes) straight to the sink when they are large.
+ */
+function writeDataSection(out: ByteWriter, m: Module, flusher: Flusher): void {
+  const header = new ByteWriter(64);
+  let total = sizeU32(m.data.length);
+  for (const d of m.data) {
+    header.reset();
+    dataHeader(header, d);
+    total += header.length + d.bytes.length;
+  }
+  out.byte(SectionId.data);
+  out.u32(total);
+  out.u32(m.data.length);
+  for (const d of m.data) {
+    dataHeader(out, d);
+    if (d.bytes.length < CHUNK >> 2) out.bytes(d.bytes);
+    else flusher.direct(d.bytes);
+    flusher.maybe();
+  }
 }
