@@ -6,6 +6,10 @@
 //  - binaryen reading and writing the same module, in its own process (once: ~15 s).
 // Target (issue 19): >= 100 MB/s of input, spawn to exit. Run it with the pinned Node:
 //   cd bench && npx -y pnpm@10.34.9 exec node link-cli.bench.ts   (LINK_CLI_ROUNDS=N, default 7)
+// box-link is run as a user runs it: packages/cli/bin/box-link, the launcher (which execs the
+// pinned Node with the flags box-link wants). LINK_CLI_BEFORE=path/to/other/packages/cli/bin/box-link
+// also times another build of the CLI the same way, in the same rounds (before/after in one run;
+// a worktree of an older commit).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -15,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const input = join(here, '../examples/yosys/gen/yosys.wasm');
-const boxLink = join(here, '../packages/cli/bin/box-link.js');
+const boxLink = join(here, '../packages/cli/bin/box-link');
 const MB = statSync(input).size / 1e6;
 const out = mkdtempSync(join(tmpdir(), 'link-cli-'));
 const rounds = Number(process.env.LINK_CLI_ROUNDS ?? 7);
@@ -24,24 +28,30 @@ const rounds = Number(process.env.LINK_CLI_ROUNDS ?? 7);
 // command used (user + sys, from /usr/bin/time when it is there) is reported beside it.
 const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
-function timed(args: string[]): { wall: number; cpu: number } {
+/** Runs `command` (a node argv, or a launcher when it names one: no .js, no option) and times it. */
+function timed(command: string[]): { wall: number; cpu: number } {
+  const argv = command[0]!.startsWith('-') || command[0]!.endsWith('.js') ? [process.execPath, ...command] : command;
   const t = performance.now();
   const r = gnuTime
-    ? spawnSync(gnuTime, ['-f', 'CPU %U %S', process.execPath, ...args], { cwd: here, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
-    : spawnSync(process.execPath, args, { cwd: here, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    ? spawnSync(gnuTime, ['-f', 'CPU %U %S', ...argv], { cwd: here, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
+    : spawnSync(argv[0]!, argv.slice(1), { cwd: here, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const wall = performance.now() - t;
-  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
   const cpu = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
   return { wall, cpu: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN };
 }
 
+const linkArgs = ['--fs', '--proc', '--clock', 'host', '-o', join(out, 'y.box.wasm'), input];
+const before = process.env.LINK_CLI_BEFORE;
 const peers: Record<string, string[]> = {
-  'box-link --fs --proc --clock host': [boxLink, '--fs', '--proc', '--clock', 'host', '-o', join(out, 'y.box.wasm'), input],
+  'box-link --fs --proc --clock host': [boxLink, ...linkArgs],
+  ...(before ? { 'box-link, LINK_CLI_BEFORE build': [before, ...linkArgs] } : {}),
   'node -e 0': ['-e', '0'],
   'node read+write (I/O floor)': ['-e', `const f=require('fs');f.writeFileSync(${JSON.stringify(join(out, 'copy.wasm'))},f.readFileSync(${JSON.stringify(input)}))`],
 };
 const times: Record<string, { wall: number; cpu: number }[]> = Object.fromEntries(Object.keys(peers).map((k) => [k, []]));
-timed(peers['box-link --fs --proc --clock host']!); // the first run fills Node's compile cache, as a user's first run does
+// the first run fills Node's compile cache, as a user's first run does
+for (const [name, args] of Object.entries(peers)) if (name.startsWith('box-link')) timed(args);
 const load = [loadavg()[0]!];
 for (let i = 0; i < rounds; i++) for (const [name, args] of Object.entries(peers)) times[name]!.push(timed(args));
 load.push(loadavg()[0]!);

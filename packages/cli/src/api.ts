@@ -4,7 +4,7 @@
 import { selectCapabilities, type ImageEntry, type Manifest, type VfsLimits } from '@marcotte/abi';
 import { build as buildBox, type BuildOptions, type BuildResult } from '@marcotte/builder';
 import { parseClockMode, parseRandomMode } from '@marcotte/clock';
-import { link as linkParts, type LinkResult } from '@marcotte/linker';
+import { link as linkParts, linkTo as linkPartsTo, type LinkResult, type ModuleSink } from '@marcotte/linker';
 import { runBoxIsolated, type IsolatedOptions, type RunResult } from '@marcotte/runtime';
 import { readSnapshot, snapshotToTar } from '@marcotte/vfs';
 import { CAPABILITIES } from './capabilities.ts';
@@ -48,13 +48,25 @@ export interface LinkOptions {
 
 /** box-link: a WASI program and the capabilities its options ask for, as one box. */
 export function link(program: Uint8Array, options: LinkOptions = {}): LinkResult {
+  return linkParts(program, linkerOptions(options));
+}
+
+/**
+ * link(), the box handed to `sink` in chunks as it is written (box-link
+ * writes its output file so: a large box is never held whole in memory).
+ */
+export function linkTo(program: Uint8Array, options: LinkOptions, sink: ModuleSink): Omit<LinkResult, 'bytes'> & { size: number } {
+  return linkPartsTo(program, linkerOptions(options), sink);
+}
+
+function linkerOptions(options: LinkOptions): Parameters<typeof linkParts>[1] {
   if (options.clock !== undefined) parseClockMode(options.clock);
   if (options.random !== undefined) parseRandomMode(options.random);
   // A fixed clock and a seeded generator need nothing from the host (DESIGN.md §4).
   const deny = new Set(options.deny ?? []);
   if (options.clock?.startsWith('fixed:')) deny.add('clock');
   if (options.random?.startsWith('seed:')) deny.add('random');
-  return linkParts(program, {
+  return {
     capabilities: selectCapabilities(CAPABILITIES, { options }),
     entrypoint: options.entrypoint ?? 'app.wasm', args: options.args ?? [], env: options.env ?? [],
     deny: [...deny], sealed: options.sealed ?? false, strip: options.strip ?? false,
@@ -69,7 +81,7 @@ export function link(program: Uint8Array, options: LinkOptions = {}): LinkResult
     ...(options.vfsLimits ? { vfsLimits: options.vfsLimits } : {}),
     ...(options.singleMemory ? { singleMemory: true } : {}),
     ...(options.programMemory !== undefined ? { programMemory: options.programMemory } : {}),
-  });
+  };
 }
 
 /** box build: a Dockerfile and its context to a box, with every capability this CLI has. */

@@ -109,6 +109,23 @@ describe('outputs that cannot be written are said at once, in one line', () => {
     oneLine(r, /cannot write .*data: is a directory/);
     expect(existsSync(join(work, 'data', 'notes.txt'))).toBe(true);
   });
+
+  it('box-link streams its box into -o only once linking has worked: a program it refuses leaves an existing file as it was', () => {
+    const out = join(work, 'keep.box.wasm');
+    writeFileSync(out, 'the box from before\n');
+    const missing = cli('box-link', ['-o', out, join(work, 'no-such-program.wasm')]);
+    expect(missing.status).toBe(2);
+    expect(readFileSync(out, 'utf8')).toBe('the box from before\n');
+    // well formed for the linker's reader, refused by the engine: a body whose i32.add has no operands
+    writeFileSync(join(work, 'invalid.wasm'), new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, 5, 1, 3, 0, 0x6a, 0x0b]));
+    const refused = cli('box-link', ['-o', out, join(work, 'invalid.wasm')]);
+    expect(refused.status).toBe(2);
+    oneLine(refused, /is not a valid WebAssembly module/);
+    expect(readFileSync(out, 'utf8')).toBe('the box from before\n');
+    const linked = cli('box-link', ['-o', out, program('dir_dump')]);
+    expect(linked.status, linked.stderr).toBe(0);
+    expect(WebAssembly.validate(readFileSync(out))).toBe(true);
+  });
 });
 
 describe('stdout into a slow pipe', () => {

@@ -1,7 +1,8 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ImageEntry } from '@marcotte/abi';
+import type { ModuleSink } from '@marcotte/linker';
 import { imageFromDirectory, imageFromTar } from '@marcotte/vfs';
 import { UsageError } from './args.ts';
 
@@ -72,5 +73,50 @@ export async function writeOutput(command: string, path: string, bytes: Uint8Arr
     await writeFile(path, bytes);
   } catch (e) {
     throw new UsageError(`${command}: cannot write ${path}: ${writeProblem(e)}`);
+  }
+}
+
+/**
+ * Writes an output file as `fill` makes it, through a sink (a linked box,
+ * chunk by chunk: it is never held whole in memory). The file is opened at
+ * the first write, so a command that fails before (bad input) leaves an
+ * existing file as it was; if a write or `fill` fails after, the partial file
+ * is removed. A failure to write is one line, as in writeOutput.
+ */
+export function writeOutputFrom<T>(command: string, path: string, fill: (sink: ModuleSink) => T): T {
+  let fd: number | undefined;
+  let at = 0;
+  const put = (bytes: Uint8Array, position: number) => {
+    fd ??= openSync(path, 'w');
+    for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+  };
+  try {
+    const result = fill({
+      write(chunk) {
+        put(chunk, at);
+        at += chunk.length;
+      },
+      patch(offset, bytes) {
+        put(bytes, offset);
+      },
+    });
+    if (fd === undefined) put(new Uint8Array(0), 0); // an empty output is still a file
+    closeSync(fd!);
+    return result;
+  } catch (e) {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // closed already (its close was what failed)
+      }
+      try {
+        unlinkSync(path);
+      } catch {
+        // already gone
+      }
+    }
+    if (e instanceof Error && 'syscall' in e) throw new UsageError(`${command}: cannot write ${path}: ${writeProblem(e)}`);
+    throw e;
   }
 }

@@ -1,4 +1,4 @@
-export { link, imageSummary, type LinkOptions, type LinkResult } from './link.ts';
+export { link, linkTo, imageSummary, type LinkOptions, type LinkResult } from './link.ts';
 export { DENY_CLASSES } from '@marcotte/abi';
 export { relink, type RelinkOptions } from './relink.ts';
 export { configSegments, replaceConfig, type ConfigSummary } from './config.ts';
@@ -7,7 +7,7 @@ export { singleMemory, SINGLE_MEMORY_LIMIT_EXPORT, SINGLE_MEMORY_PAGES_EXPORT } 
 export { merge, type CapabilityPart, type MergeResult } from './merge.ts';
 export { LinkError } from './errors.ts';
 export { readModule } from './binary/reader.ts';
-export { writeModule } from './binary/writer.ts';
+export { writeModule, writeModuleTo, type ModuleSink } from './binary/writer.ts';
 export { WasmFormatError } from './binary/errors.ts';
 export type { Module } from './binary/module.ts';
 export { checkParts } from './parts-check.ts';

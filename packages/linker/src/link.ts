@@ -3,7 +3,7 @@
 import { BOX_FORMAT, configPlacementFields, DENY_CLASSES, denyError, FUNCTIONS, MANIFEST_SECTION, NEVER_HOST, PARTS_SECTION, SEALED_ALLOWED, encodeParts, type BoxParts, type BuildRecord, type CapabilityDescriptor, type ImageEntry, type LinkSettings, type Manifest } from '@marcotte/abi';
 import { WasmFormatError } from './binary/errors.ts';
 import { readModule } from './binary/reader.ts';
-import { writeModule } from './binary/writer.ts';
+import { writeModule, writeModuleTo, type ModuleSink } from './binary/writer.ts';
 import type { Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
 import { merge, typeOfFunc } from './merge.ts';
@@ -124,6 +124,30 @@ function checkValid(bytes: Uint8Array, name: string): void {
 }
 
 export function link(program: Uint8Array, options: LinkOptions): LinkResult {
+  const { module, manifest, warnings } = linkModule(program, options);
+  return { bytes: written(options, () => writeModule(module)), manifest, warnings };
+}
+
+/**
+ * link(), the box written to `sink` as it is made (box-link writes its output
+ * file so): no copy of a large box is ever held whole. Answers its size.
+ */
+export function linkTo(program: Uint8Array, options: LinkOptions, sink: ModuleSink): Omit<LinkResult, 'bytes'> & { size: number } {
+  const { module, manifest, warnings } = linkModule(program, options);
+  return { size: written(options, () => writeModuleTo(module, sink)), manifest, warnings };
+}
+
+function written<T>(options: LinkOptions, write: () => T): T {
+  try {
+    return write();
+  } catch (e) {
+    // Code bodies are decoded as they are rewritten, which happens while writing.
+    if (e instanceof WasmFormatError) throw new LinkError(`${options.programName ?? 'the program'}: ${e.inSection('code').message}`);
+    throw e;
+  }
+}
+
+function linkModule(program: Uint8Array, options: LinkOptions): { module: Module; manifest: Manifest; warnings: string[] } {
   const app = read(program, options.programName ?? 'the program');
   checkValid(program, options.programName ?? 'the program');
   const settings: LinkSettings = {
@@ -147,7 +171,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     throw new LinkError('--single-memory and --portable do not go together: a single-memory box needs no dynamic mode');
   }
   const merged = merge(app, caps, {
-    strip: options.strip ?? false, denied, ...(options.trace ? { trace: true } : {}),
+    strip: options.strip ?? false, denied, ...(options.trace ? { trace: true } : {}), programValidated: true,
   });
   const { hostImports, hostImportsBy, served, sizes, configs, traced, noWorkdir } = merged;
   let module = merged.module;
@@ -156,7 +180,7 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     // The pass works on final indices: the merged module is written once and read back.
     const programPages = options.programMemory === undefined ? undefined : Math.ceil(options.programMemory / PAGE);
     const configBytes = Object.fromEntries(caps.map((c) => [c.descriptor.name, (c.config ?? []).reduce((n, s) => n + s.length, 0)]));
-    const done = singleMemory(readModule(writeMerged(module, options.programName)), {
+    const done = singleMemory(readModule(written(options, () => writeModule(module))), {
       appFunctions: app.functions.length, served, configBytes,
       ...(programPages !== undefined ? { programPages } : {}),
       ...(options.vfsLimits?.maxPages ? { vfsPages: options.vfsLimits.maxPages } : {}),
@@ -212,15 +236,5 @@ export function link(program: Uint8Array, options: LinkOptions): LinkResult {
     };
     module.customs.push({ name: PARTS_SECTION, bytes: encodeParts(parts), after: 0xff });
   }
-  return { bytes: writeMerged(module, options.programName), manifest, warnings };
-}
-
-function writeMerged(module: Module, programName: string | undefined): Uint8Array<ArrayBuffer> {
-  try {
-    return writeModule(module);
-  } catch (e) {
-    // Code bodies are decoded as they are rewritten, which happens while writing.
-    if (e instanceof WasmFormatError) throw new LinkError(`${programName ?? 'the program'}: ${e.inSection('code').message}`);
-    throw e;
-  }
+  return { module, manifest, warnings };
 }

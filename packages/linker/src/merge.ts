@@ -17,11 +17,12 @@ import type { CapabilityDescriptor } from '@marcotte/abi';
 import { ByteWriter } from './binary/leb.ts';
 import { rewriteExpr } from './binary/code.ts';
 import { WasmFormatError } from './binary/errors.ts';
-import { emptyModule, identityMap, type Custom, type FuncType, type IndexMap, type Module } from './binary/module.ts';
+import { emptyModule, identityMap, type Code, type Custom, type FuncType, type IndexMap, type Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
 import { callEach, traceWrapper, TRACE_RECORD, TRACE_RECORDS, type Synth } from './glue.ts';
 import { emptyNames, readNames, writeNames } from './names.ts';
 import { cwdFunctions, workdirStart } from './workdir.ts';
+import { NodeIndex, NodeSet } from './node-map.ts';
 import { resolveImports, type Target } from './resolve.ts';
 import { formatFuncType, funcTypeKey, sameFuncType, WASI_TYPES } from './signature.ts';
 
@@ -42,6 +43,8 @@ export interface MergeOptions {
   denied?: (name: string) => boolean;
   /** record every WASI call of the program in a ring the runtime prints (box.trace.memory, box.trace.next) */
   trace?: boolean;
+  /** the program passed WebAssembly.validate: its bodies are copied, only changed immediates re-encoded */
+  programValidated?: boolean;
 }
 
 export interface PartSize {
@@ -204,7 +207,7 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
   }));
 
   // Reachability: the program is kept whole; capability code only as far as it is called.
-  const reached = new Set<number | string>();
+  const reached = new NodeSet(nodes + synths.length);
   const hostUsers = new Map<string, Set<string>>();
   const work: Array<number> = [];
   const partOfNode = (n: number) => parts.findLast((p) => p.firstNode <= n)!;
@@ -253,7 +256,7 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
     }
     return i;
   };
-  const finalIndex = new Map<number | string, number>();
+  const finalIndex = new NodeIndex(nodes + synths.length);
   for (const h of resolution.hostImports) {
     if (!reached.has(h.name)) continue;
     finalIndex.set(h.name, out.imports.length);
@@ -314,12 +317,16 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
       return w.finish();
     };
     const size: PartSize = { functions: 0, code: 0, data: 0 };
+    const validated = pi === 0 && options.programValidated === true;
     // Bodies are rewritten by the writer as it writes them (Code.map): one
     // streaming pass over the code, and no copy of it held in between.
     m.codes.forEach((code, j) => {
       if (!reached.has(p.firstNode + j)) return;
       out.functions.push(types[m.functions[j]!]!);
-      out.codes.push({ locals: code.locals, body: code.body, map, ...(code.offset !== undefined ? { offset: code.offset } : {}) });
+      const c: Code = { locals: code.locals, body: code.body, map };
+      if (code.offset !== undefined) c.offset = code.offset;
+      if (validated) c.validated = true;
+      out.codes.push(c);
       size.functions++;
       size.code += code.body.length;
     });
@@ -425,7 +432,7 @@ function elementFuncs(e: Module['elements'][number]): number[] {
 /** The program's custom sections, with the name section merged; capabilities' are dropped. */
 function customs(
   app: Module, parts: Part[], funcNode: (p: Part, i: number) => number | string,
-  finalIndex: Map<number | string, number>, glueNames: Map<number, string>,
+  finalIndex: NodeIndex, glueNames: Map<number, string>,
 ): Custom[] {
   const appPart = parts[0]!;
   const names = emptyNames();

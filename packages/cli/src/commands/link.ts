@@ -3,8 +3,8 @@ import { denyError } from '@marcotte/abi';
 import { parseClockMode, parseRandomMode } from '@marcotte/clock';
 import { parsePort } from '@marcotte/net';
 import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
-import { link } from '../api.ts';
-import { checkWritable, readImage, readInput, writeOutput } from '../io.ts';
+import { linkTo } from '../api.ts';
+import { checkWritable, readImage, readInput, writeOutputFrom } from '../io.ts';
 import { VFS_LIMIT_SPECS, VFS_LIMITS_HELP, vfsLimits } from '../vfs-limits.ts';
 import { singleMemoryHelp, SINGLE_MEMORY_SPECS, singleMemoryOptions } from '../single-memory.ts';
 
@@ -107,15 +107,15 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   const program = await readInput(command, appPath);
   const image = imagePath === undefined ? undefined : await readImage(command, imagePath);
   // The JS API's link picks the capabilities these options ask for.
-  const { bytes, warnings } = link(program, {
+  // Written as it is made: a large box is never held whole in memory.
+  const { warnings } = writeOutputFrom(command, out, (sink) => linkTo(program, {
     entrypoint: basename(appPath), args: args.rest, env, programName: appPath, deny,
     fs: flag(args, 'fs'), net: flag(args, 'net'), proc: flag(args, 'proc'),
     sealed: flag(args, 'sealed'), strip: flag(args, 'strip'), portable: flag(args, 'portable'), trace: flag(args, 'trace'),
     ...(image ? { image } : {}), ...(workdir !== undefined ? { workdir } : {}), ...(mountPoints.length ? { mountPoints } : {}), ...(listen.length ? { listen } : {}),
     ...(clockMode !== undefined ? { clock: clockMode } : {}), ...(randomMode !== undefined ? { random: randomMode } : {}),
     ...(limits ? { vfsLimits: limits } : {}), ...single,
-  });
+  }, sink));
   for (const w of warnings) process.stderr.write(`${command}: ${w}\n`);
-  await writeOutput(command, out, bytes);
   return 0;
 }

@@ -7,4 +7,4 @@ export {
   readValType, writeValType, valTypeSize, refType, heapTypeOf, mapValType,
 } from './code.ts';
 export { readModule, SectionId, SECTION_ORDER } from './reader.ts';
-export { writeModule } from './writer.ts';
+export { writeModule, writeModuleTo, type ModuleSink } from './writer.ts';

@@ -179,7 +179,8 @@ export class ByteReader {
   /** A view (not a copy) of the next n bytes. */
   take(n: number): Uint8Array {
     if (n > this.end - this.pos) this.fail(this.eofMessage);
-    const v = this.buf.subarray(this.pos, this.pos + n);
+    // the constructor, not subarray(): no species lookup, several times faster for the view per function of a large program
+    const v = new Uint8Array(this.buf.buffer, this.buf.byteOffset + this.pos, n);
     this.pos += n;
     return v;
   }

@@ -112,6 +112,11 @@ export interface Code {
    * the linker's one streaming pass, with no copy of the code in between.
    */
   map?: IndexMap;
+  /**
+   * The body comes from a module that passed WebAssembly.validate: the writer
+   * may copy it and re-encode only what changes (copy-validated.ts).
+   */
+  validated?: boolean;
 }
 
 export interface Custom {

@@ -32,6 +32,9 @@ const EXTERN_KINDS: readonly ExternKind[] = ['func', 'table', 'memory', 'global'
  * section after them and skips the checks that need the whole module.
  */
 export function readModule(bytes: Uint8Array, { importsOnly = false } = {}): Module {
+  // A Node Buffer's subarray() makes Buffers through its species constructor:
+  // views of a plain Uint8Array cost a third of that, and a program has one per function.
+  if (bytes.constructor !== Uint8Array) bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   const r = new ByteReader(bytes);
   if (bytes.length < 8) r.fail('unexpected end of header', bytes.length);
   if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) r.fail('magic header not detected', 0);
@@ -298,12 +301,16 @@ function code(r: ByteReader): Module['codes'][number] {
   r.end = end;
   const locals: Array<{ count: number; type: ValType }> = [];
   let total = 0;
-  vec(r, () => {
+  // a loop rather than vec(): this runs once per function of large programs
+  const lengthAt = r.pos;
+  let n = r.u32();
+  if (n > r.end - r.pos) r.fail(`vector length ${n} exceeds the section`, lengthAt);
+  for (; n > 0; n--) {
     const count = r.u32();
     total += count;
     if (total > 0xffffffff) r.fail('too many locals');
     locals.push({ count, type: readValType(r) });
-  });
+  }
   const bodyAt = r.pos;
   const body = r.take(end - r.pos);
   if (body.length === 0 || body[body.length - 1] !== 0x0b) r.fail('function body must end with end', bodyAt);

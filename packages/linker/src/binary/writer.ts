@@ -3,6 +3,7 @@
 
 import { ByteWriter, sizeU32 } from './leb.ts';
 import { rewriteExpr, valTypeSize, writeValType } from './code.ts';
+import { copyValidated } from './copy-validated.ts';
 import { SECTION_ORDER, SectionId } from './reader.ts';
 import type {
   Data, Element, ExternKind, GlobalType, ImportDesc, Limits, Module, TableType, TagType,
@@ -10,12 +11,79 @@ import type {
 
 const EXTERN_KIND_CODE: Record<ExternKind, number> = { func: 0, table: 1, memory: 2, global: 3, tag: 4 };
 
+/**
+ * Where writeModuleTo puts a module as it is written: `write` gets the next
+ * bytes (a view valid only during the call: the buffer is reused), `patch`
+ * overwrites bytes already written at an absolute offset (a section size
+ * known only once the section is done).
+ */
+export interface ModuleSink {
+  write(chunk: Uint8Array): void;
+  patch(offset: number, bytes: Uint8Array): void;
+}
+
+/** Bytes the streaming writer gathers before handing them on: the buffer stays small and warm. */
+const CHUNK = 1 << 20;
+
+/** The module's bytes, in one array. */
 export function writeModule(m: Module): Uint8Array<ArrayBuffer> {
   let estimate = 64;
   for (const c of m.codes) estimate += c.body.length + 8;
   for (const d of m.data) estimate += d.bytes.length + 16;
   for (const c of m.customs) estimate += c.bytes.length + c.name.length + 8;
   const out = new ByteWriter(estimate);
+  emit(m, out);
+  // A view, not a copy, when the estimate left little slack: the copy would cost as much as the module.
+  return out.buf.length - out.pos <= out.pos >> 3 ? out.view() as Uint8Array<ArrayBuffer> : out.finish();
+}
+
+/**
+ * Writes the module to `sink` in chunks of about a megabyte, so that a large
+ * box never sits whole in memory (a file is written as it is made: box-link).
+ * Answers the module's size.
+ */
+export function writeModuleTo(m: Module, sink: ModuleSink): number {
+  const out = new ByteWriter(CHUNK + (CHUNK >> 2));
+  return emit(m, out, new Flusher(out, sink));
+}
+
+/** Hands `out`'s bytes to the sink between entries, once there are enough of them. */
+class Flusher {
+  /** bytes handed on so far: out.buf[0] is at this offset of the module */
+  done = 0;
+  readonly out: ByteWriter;
+  readonly sink: ModuleSink;
+  constructor(out: ByteWriter, sink: ModuleSink) {
+    this.out = out;
+    this.sink = sink;
+  }
+
+  maybe(): void {
+    if (this.out.pos >= CHUNK) this.now();
+  }
+
+  now(): void {
+    if (this.out.pos === 0) return;
+    this.sink.write(this.out.view());
+    this.done += this.out.pos;
+    this.out.reset();
+  }
+
+  /** Hands `bytes` on as they are, after what the buffer holds: no copy of a large payload. */
+  direct(bytes: Uint8Array): void {
+    this.now();
+    this.sink.write(bytes);
+    this.done += bytes.length;
+  }
+
+  /** Writes `bytes` at module offset `at`: in the buffer while it is there, else through the sink. */
+  patch(at: number, bytes: Uint8Array): void {
+    if (at >= this.done) this.out.buf.set(bytes, at - this.done);
+    else this.sink.patch(at, bytes);
+  }
+}
+
+function emit(m: Module, out: ByteWriter, flusher?: Flusher): number {
   out.bytes(HEADER);
   const body = new ByteWriter(256);
 
@@ -26,6 +94,7 @@ export function writeModule(m: Module): Uint8Array<ArrayBuffer> {
       body.name(c.name);
       body.bytes(c.bytes);
       section(out, SectionId.custom, body);
+      flusher?.maybe();
     }
   };
 
@@ -34,11 +103,14 @@ export function writeModule(m: Module): Uint8Array<ArrayBuffer> {
     if (id === SectionId.code) {
       // The code section dominates large modules: size it first and write it
       // straight into the output instead of through a scratch buffer.
-      if (m.codes.length) writeCodeSection(out, m);
+      if (m.codes.length) writeCodeSection(out, m, flusher);
+    } else if (id === SectionId.data && flusher && m.data.length) {
+      writeDataSection(out, m, flusher);
     } else {
       body.reset();
       if (writeSection(body, id, m)) section(out, id, body);
     }
+    flusher?.maybe();
     customsAfter(id);
   }
   // customs recorded after a section id we do not know go last
@@ -49,8 +121,9 @@ export function writeModule(m: Module): Uint8Array<ArrayBuffer> {
     body.bytes(c.bytes);
     section(out, SectionId.custom, body);
   }
-  // A view, not a copy, when the estimate left little slack: the copy would cost as much as the module.
-  return out.buf.length - out.pos <= out.pos >> 3 ? out.view() as Uint8Array<ArrayBuffer> : out.finish();
+  if (!flusher) return out.pos;
+  flusher.now();
+  return flusher.done;
 }
 
 function codeEntrySize(c: Module['codes'][number]): number {
@@ -59,7 +132,7 @@ function codeEntrySize(c: Module['codes'][number]): number {
   return size;
 }
 
-function writeCodeSection(out: ByteWriter, m: Module): void {
+function writeCodeSection(out: ByteWriter, m: Module, flusher?: Flusher): void {
   if (!m.codes.some((c) => c.map)) {
     let total = sizeU32(m.codes.length);
     for (const c of m.codes) {
@@ -68,19 +141,24 @@ function writeCodeSection(out: ByteWriter, m: Module): void {
     }
     out.byte(SectionId.code);
     out.u32(total);
-    out.reserve(total);
+    if (!flusher) out.reserve(total);
     out.u32(m.codes.length);
-    for (const c of m.codes) codeEntry(out, c);
+    for (const c of m.codes) {
+      flusher?.maybe();
+      codeEntry(out, c);
+    }
     return;
   }
   // Bodies rewritten on the way out have sizes known only once written: the
   // section size goes in a padded five-byte LEB (valid wasm), patched at the end.
+  // Streaming, the section is handed on as it is written, and its size patched in at the end.
   out.byte(SectionId.code);
-  const sizeAt = out.pos;
+  const sizeAt = out.pos + (flusher?.done ?? 0);
   out.reserve(5);
   out.pos += 5;
   out.u32(m.codes.length);
   for (const c of m.codes) {
+    flusher?.maybe();
     if (!c.map) {
       codeEntry(out, c);
       continue;
@@ -96,7 +174,7 @@ function writeCodeSection(out: ByteWriter, m: Module): void {
       out.u32(l.count);
       writeValType(out, l.type);
     }
-    rewriteExpr(c.body, c.map, out, c.offset ?? 0);
+    if (!c.validated || !copyValidated(c.body, c.map, out)) rewriteExpr(c.body, c.map, out, c.offset ?? 0);
     const n = out.pos - start;
     const need = sizeU32(n);
     if (need !== guess) {
@@ -109,8 +187,11 @@ function writeCodeSection(out: ByteWriter, m: Module): void {
     let v = n;
     for (let i = start - guess; i < start; i++, v >>>= 7) out.buf[i] = (v & 0x7f) | (i < start - 1 ? 0x80 : 0);
   }
-  let size = out.pos - sizeAt - 5;
-  for (let i = 0; i < 5; i++, size >>>= 7) out.buf[sizeAt + i] = (size & 0x7f) | (i < 4 ? 0x80 : 0);
+  let size = out.pos + (flusher?.done ?? 0) - sizeAt - 5;
+  const field = new Uint8Array(5);
+  for (let i = 0; i < 5; i++, size >>>= 7) field[i] = (size & 0x7f) | (i < 4 ? 0x80 : 0);
+  if (flusher) flusher.patch(sizeAt, field);
+  else out.buf.set(field, sizeAt);
 }
 
 function codeEntry(w: ByteWriter, c: Module['codes'][number]): void {
@@ -285,6 +366,12 @@ function element(w: ByteWriter, e: Element): void {
 }
 
 function data(w: ByteWriter, d: Data): void {
+  dataHeader(w, d);
+  w.bytes(d.bytes);
+}
+
+/** A data segment up to its bytes: flags, memory, offset, length. */
+function dataHeader(w: ByteWriter, d: Data): void {
   if (d.mode.kind === 'passive') w.u32(1);
   else if (d.mode.memory === 0 && d.flags !== 2) {
     w.u32(0);
@@ -295,5 +382,28 @@ function data(w: ByteWriter, d: Data): void {
     w.bytes(d.mode.offset);
   }
   w.u32(d.bytes.length);
-  w.bytes(d.bytes);
+}
+
+/**
+ * The data section, streaming: sized first (every segment's size is known),
+ * then each segment's header through the buffer and its bytes (a vfs image can
+ * be hundreds of megabytes) straight to the sink when they are large.
+ */
+function writeDataSection(out: ByteWriter, m: Module, flusher: Flusher): void {
+  const header = new ByteWriter(64);
+  let total = sizeU32(m.data.length);
+  for (const d of m.data) {
+    header.reset();
+    dataHeader(header, d);
+    total += header.length + d.bytes.length;
+  }
+  out.byte(SectionId.data);
+  out.u32(total);
+  out.u32(m.data.length);
+  for (const d of m.data) {
+    dataHeader(out, d);
+    if (d.bytes.length < CHUNK >> 2) out.bytes(d.bytes);
+    else flusher.direct(d.bytes);
+    flusher.maybe();
+  }
 }
