@@ -19,10 +19,15 @@ const I32 = 0x7f;
 
 /** A function the linker writes; `calls` are the nodes it calls, resolved to final indices by `build`. */
 export interface Synth {
+  /** for the name section and error messages only: code never reads it */
   name: string;
   type: FuncType;
   calls?: number[];
   build(calls: readonly number[]): Code;
+  /** whose host calls its callees count as (hostImportsBy): a trace wrapper stands for the program's own import; default the box's glue */
+  owner?: 'app' | 'box';
+  /** the capability whose box:config segment sizes it answers: where `box run --commit` finds that capability's config */
+  configSizeOf?: string;
 }
 
 function fixed(name: string, type: FuncType, emit: (w: ByteWriter) => void): Synth {
@@ -100,7 +105,7 @@ export function boxConfig(name: string, cap: string, local: number, first: numbe
   const label = `box:config.${name}@${cap}`;
   switch (name) {
     case 'size':
-      return fixed(label, funcType(['i32'], ['i32']), (w) => {
+      return { ...fixed(label, funcType(['i32'], ['i32']), (w) => {
         w.byte(OP.block); w.byte(I32);
         sizes.forEach((size, k) => {
           w.byte(OP.i32Const); w.s32(size | 0);
@@ -112,7 +117,7 @@ export function boxConfig(name: string, cap: string, local: number, first: numbe
         });
         w.byte(OP.i32Const); w.s32(0);
         w.byte(OP.end);
-      });
+      }), configSizeOf: cap };
     case 'copy':
       return fixed(label, funcType(['i32', 'i32', 'i32', 'i32'], []), (w) => {
         sizes.forEach((_, k) => {
@@ -205,6 +210,7 @@ export function traceWrapper(name: string, id: number, type: FuncType, target: n
   const slot = n, result = n + 1;
   return {
     name: `box:trace.${name}`,
+    owner: 'app',
     type,
     calls: [target as number],
     build: (calls) => {

@@ -234,7 +234,7 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
     const n = work.pop()!;
     if (n >= nodes) {
       const synth = synths[n - nodes]!;
-    for (const callee of synth.calls ?? []) reach(callee, synth.name.startsWith('box:trace.') ? 'app' : 'box');
+    for (const callee of synth.calls ?? []) reach(callee, synth.owner ?? 'box');
       continue;
     }
     const p = partOfNode(n);
@@ -398,10 +398,10 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
   // Where each capability's box:config data and size function ended up: `box run --commit` swaps the vfs image in place.
   const configs: Record<string, ConfigPlacement> = {};
   synths.forEach((s, i) => {
-    const m = /^box:config\.size@(.+)$/.exec(s.name);
+    const cap = s.configSizeOf;
     const at = finalIndex.get(synthNode(i));
-    const placed = m ? configFirst.get(m[1]!) : undefined;
-    if (m && at !== undefined && placed) configs[m[1]!] = { ...placed, sizeFunction: at };
+    const placed = cap !== undefined ? configFirst.get(cap) : undefined;
+    if (cap !== undefined && at !== undefined && placed) configs[cap] = { ...placed, sizeFunction: at };
   });
   return {
     module: out, hostImports: out.imports.map((i) => i.name), hostImportsBy, served: resolution.served, sizes, configs,
