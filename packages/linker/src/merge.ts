@@ -109,22 +109,7 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
   const names = ['app', ...caps.map((c) => c.descriptor.name)];
   const modules = [app, ...caps.map((c) => c.module)];
 
-  // Which capability serves each preview1 function, checked against its exports.
-  const providers = new Map<string, { part: number; func: number }>();
-  caps.forEach((cap, i) => {
-    for (const name of cap.descriptor.provides) {
-      const func = exportedFunc(cap.module, name);
-      if (func === undefined) throw new LinkError(`capability ${cap.descriptor.name} declares ${name} but does not export it`);
-      const expected = WASI_TYPES.get(name);
-      const actual = typeOfFunc(cap.module, func);
-      if (!expected || !sameFuncType(expected, actual)) {
-        throw new LinkError(`capability ${cap.descriptor.name} exports ${name} with type ${formatFuncType(actual)}, expected ${expected ? formatFuncType(expected) : 'no such preview1 function'}`);
-      }
-      const other = providers.get(name);
-      if (other) throw new LinkError(`${name} is provided by both ${names[other.part]} and ${cap.descriptor.name}`);
-      providers.set(name, { part: i + 1, func });
-    }
-  });
+  const providers = providersOf(caps, names);
 
   // Config segments follow every part's own data segments, in capability order.
   const configSegments: Uint8Array[] = [];
@@ -207,41 +192,12 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
   }));
 
   // Reachability: the program is kept whole; capability code only as far as it is called.
-  const reached = new NodeSet(nodes + synths.length);
-  const hostUsers = new Map<string, Set<string>>();
-  const work: Array<number> = [];
-  const partOfNode = (n: number) => parts.findLast((p) => p.firstNode <= n)!;
-  const reach = (n: number | string, by: string) => {
-    if (typeof n === 'string') {
-      if (!hostUsers.has(n)) hostUsers.set(n, new Set());
-      hostUsers.get(n)!.add(by);
-    }
-    if (reached.has(n)) return;
-    reached.add(n);
-    if (typeof n === 'number') work.push(n);
-  };
-  const appPart = parts[0]!;
-  for (let i = 0; i < appPart.imports.length + app.functions.length; i++) reach(funcNode(appPart, i), 'app');
-  if (startNode !== undefined) reach(startNode, 'box');
-  reach(wrapperNode, 'box');
-  for (const list of controls) for (const [, node] of list) reach(node, 'box');
-  // Anything a capability can reach through its tables is kept: call_indirect is not followed.
-  parts.slice(1).forEach((p) => {
-    for (const e of p.module.elements) for (const f of elementFuncs(e)) reach(funcNode(p, f), p.name);
-    for (const g of p.module.globals) for (const f of refFuncs(g.init)) reach(funcNode(p, f), p.name);
-  });
-  while (work.length) {
-    const n = work.pop()!;
-    if (n >= nodes) {
-      const synth = synths[n - nodes]!;
-    for (const callee of synth.calls ?? []) reach(callee, synth.owner ?? 'box');
-      continue;
-    }
-    const p = partOfNode(n);
-    if (p === appPart) continue; // kept whole; its imports were reached above
-    const body = p.module.codes[n - p.firstNode]!;
-    for (const f of refFuncs(body.body, body.offset)) reach(funcNode(p, f), p.name);
-  }
+  const roots: Array<[number | string, string]> = [];
+  for (let i = 0; i < parts[0]!.imports.length + app.functions.length; i++) roots.push([funcNode(parts[0]!, i), 'app']);
+  if (startNode !== undefined) roots.push([startNode, 'box']);
+  roots.push([wrapperNode, 'box']);
+  for (const list of controls) for (const [, node] of list) roots.push([node, 'box']);
+  const { reached, hostUsers } = reachable(parts, synths, nodes, funcNode, roots);
 
   // Final layout.
   const out = emptyModule();
@@ -267,17 +223,7 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
 
   const w = new ByteWriter(1 << 16);
   const sizes: Record<string, PartSize> = {};
-  let memories = 0, tables = 0, globals = 0, tags = 0, data = 0, elems = 0;
-  const bases = parts.map((p) => {
-    const b = { memory: memories, table: tables, global: globals, tag: tags, data, elem: elems };
-    memories += p.module.memories.length;
-    tables += p.module.tables.length;
-    globals += p.module.globals.length;
-    tags += p.module.tags.length;
-    data += p.module.data.length;
-    elems += p.module.elements.length;
-    return b;
-  });
+  const bases = partBases(parts);
 
   parts.forEach((p, pi) => {
     const m = p.module;
@@ -379,7 +325,7 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
   const wrapper = finalIndex.get(wrapperNode)!;
   for (const e of app.exports) {
     if (e.name === entryName) out.exports.push({ name: e.name, kind: 'func', index: wrapper });
-    else if (e.kind === 'func') out.exports.push({ name: e.name, kind: 'func', index: finalIndex.get(funcNode(appPart, e.index))! });
+    else if (e.kind === 'func') out.exports.push({ name: e.name, kind: 'func', index: finalIndex.get(funcNode(parts[0]!, e.index))! });
     else out.exports.push({ name: e.name, kind: e.kind, index: (bases[0]! as Record<string, number>)[e.kind]! + e.index });
   }
   parts.slice(1).forEach((p, i) => {
@@ -407,6 +353,83 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
     module: out, hostImports: out.imports.map((i) => i.name), hostImportsBy, served: resolution.served, sizes, configs,
     ...(options.trace ? { traced } : {}), ...(typeof cwd === 'string' ? { noWorkdir: cwd } : {}),
   };
+}
+
+/** Which capability serves each preview1 function (part index, function), checked against its exports and the ABI's types. */
+function providersOf(caps: readonly CapabilityPart[], names: readonly string[]): Map<string, { part: number; func: number }> {
+  const providers = new Map<string, { part: number; func: number }>();
+  caps.forEach((cap, i) => {
+    for (const name of cap.descriptor.provides) {
+      const func = exportedFunc(cap.module, name);
+      if (func === undefined) throw new LinkError(`capability ${cap.descriptor.name} declares ${name} but does not export it`);
+      const expected = WASI_TYPES.get(name);
+      const actual = typeOfFunc(cap.module, func);
+      if (!expected || !sameFuncType(expected, actual)) {
+        throw new LinkError(`capability ${cap.descriptor.name} exports ${name} with type ${formatFuncType(actual)}, expected ${expected ? formatFuncType(expected) : 'no such preview1 function'}`);
+      }
+      const other = providers.get(name);
+      if (other) throw new LinkError(`${name} is provided by both ${names[other.part]} and ${cap.descriptor.name}`);
+      providers.set(name, { part: i + 1, func });
+    }
+  });
+  return providers;
+}
+
+/**
+ * The nodes (and host imports) reached from `roots`, each root with the part
+ * it counts for, and which parts use each host import. The program (part 0)
+ * is a root whole; a capability's code is followed through its calls, and
+ * whatever its tables and globals name is kept (call_indirect is not followed).
+ */
+function reachable(parts: readonly Part[], synths: readonly Synth[], nodes: number, funcNode: (p: Part, i: number) => number | string,
+  roots: ReadonlyArray<[number | string, string]>): { reached: NodeSet; hostUsers: Map<string, Set<string>> } {
+  const reached = new NodeSet(nodes + synths.length);
+  const hostUsers = new Map<string, Set<string>>();
+  const work: Array<number> = [];
+  const partOfNode = (n: number) => parts.findLast((p) => p.firstNode <= n)!;
+  const reach = (n: number | string, by: string) => {
+    if (typeof n === 'string') {
+      if (!hostUsers.has(n)) hostUsers.set(n, new Set());
+      hostUsers.get(n)!.add(by);
+    }
+    if (reached.has(n)) return;
+    reached.add(n);
+    if (typeof n === 'number') work.push(n);
+  };
+  for (const [n, by] of roots) reach(n, by);
+  parts.slice(1).forEach((p) => {
+    for (const e of p.module.elements) for (const f of elementFuncs(e)) reach(funcNode(p, f), p.name);
+    for (const g of p.module.globals) for (const f of refFuncs(g.init)) reach(funcNode(p, f), p.name);
+  });
+  const appPart = parts[0]!;
+  while (work.length) {
+    const n = work.pop()!;
+    if (n >= nodes) {
+      const synth = synths[n - nodes]!;
+      for (const callee of synth.calls ?? []) reach(callee, synth.owner ?? 'box');
+      continue;
+    }
+    const p = partOfNode(n);
+    if (p === appPart) continue; // kept whole; its imports were reached as roots
+    const body = p.module.codes[n - p.firstNode]!;
+    for (const f of refFuncs(body.body, body.offset)) reach(funcNode(p, f), p.name);
+  }
+  return { reached, hostUsers };
+}
+
+/** Where each part's memories, tables, globals, tags, data and element segments start in the merged module. */
+function partBases(parts: readonly Part[]) {
+  let memories = 0, tables = 0, globals = 0, tags = 0, data = 0, elems = 0;
+  return parts.map((p) => {
+    const b = { memory: memories, table: tables, global: globals, tag: tags, data, elem: elems };
+    memories += p.module.memories.length;
+    tables += p.module.tables.length;
+    globals += p.module.globals.length;
+    tags += p.module.tags.length;
+    data += p.module.data.length;
+    elems += p.module.elements.length;
+    return b;
+  });
 }
 
 /** Function indices an expression names (call, return_call, ref.func). */
