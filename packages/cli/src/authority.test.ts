@@ -51,7 +51,11 @@ const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value))
 function forged(name: string): string {
   const bytes = readFileSync(program(name));
   const hostImports = moduleImports(bytes).map((i) => i.name);
-  const manifest = { format: 1, capabilities: {}, entrypoint: name, args: [], env: [], hostImports };
+  // Every field the manifest's schema requires (abi/src/box.ts), filled in as a linker would for a bare program.
+  const manifest = {
+    format: 1, capabilities: {}, entrypoint: name, args: [], env: [], hostImports,
+    hostImportsBy: Object.fromEntries(hostImports.map((f) => [f, ['app']])), sizes: {}, served: Object.fromEntries(hostImports.map((f) => [f, 'host'])),
+  };
   const out = join(work, `${name}.forged.box.wasm`);
   writeFileSync(out, withSection(bytes, 'box', json(manifest)));
   return out;

@@ -69,7 +69,7 @@ function shellLines(text: string): string[] {
 }
 
 /** What the first word of a command line in the docs may be: what exists after the Quick start, or a common system tool. */
-const STARTS = new Set(['npx', 'box', 'box-link', 'pnpm', 'alias', 'cd', 'curl', 'apt-get', 'wasmtime', 'ctr']);
+const STARTS = new Set(['npx', 'box', 'box-link', 'pnpm', 'alias', 'cd', 'curl', 'apt-get', 'wasmtime', 'ctr', 'echo', 'skopeo', 'umoci', 'cmp']);
 
 /** What `--help` prints for each command. */
 const HELP: Record<string, string> = {

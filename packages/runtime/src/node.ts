@@ -136,8 +136,6 @@ export async function loadBox(bytes: Uint8Array): Promise<{ module: WebAssembly.
   }
 }
 
-
-/** Runs a box to completion and returns its exit code. Traps become TrapError. */
 /**
  * A box with its own filesystem lets host directories in only at the mount
  * points declared at link time; the kernel would silently leave others out,
@@ -155,21 +153,19 @@ function checkMounts(manifest: Manifest, dirs: RunOptions['dirs']): void {
   }
 }
 
-/** The confined driver over the host directories; a directory that cannot be opened cannot start the box. */
-function openHostDirectories(dirs: Array<[string, string]>, host: Record<string, (...a: unknown[]) => unknown>, memory: () => WebAssembly.Memory) {
-  try {
-    return hostDirectories(dirs, { ...host } as never, memory);
-  } catch (e) {
-    throw new StartError(`--dir: cannot open a host directory: ${(e as Error).message}`);
-  }
+/** node:wasi and the host layers a box runs against, and the memory they reach once it is instantiated. */
+interface BoxHost {
+  wasi: WASI;
+  imports: Record<string, Record<string, (...a: unknown[]) => unknown>>;
+  host: Record<string, (...a: unknown[]) => unknown>;
+  dirs: ReturnType<typeof openHostDirectories>;
+  flushSockets: () => void;
+  /** the box's instance, set once it is made: every layer reads the program's memory through it */
+  instance?: { exports: WebAssembly.Exports };
 }
 
-export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promise<RunResult> {
-  const manifest = startManifest(bytes);
-  checkMounts(manifest, options.dirs);
-  // A portable box without recorded traces is traced in dynamic mode, where the JS wiring sees every call.
-  const wantsJsTrace = options.trace !== undefined && !manifest.trace && manifest.portable === true;
-  const dynamic = options.mode === 'dynamic' || (options.mode === undefined && manifest.portable === true && (!hasMultiMemory() || wantsJsTrace));
+/** The host a box runs against: node:wasi wrapped by each layer in turn (stdio waits, host directories, sockets, output capture, the host policy). */
+function hostFor(manifest: Manifest, options: RunOptions): BoxHost {
   // Host directories are served by our confined driver (host-dirs.ts), listeners by the bridge;
   // node:wasi hands out fds after its preopens: an empty, removed directory preopened
   // at each of their numbers keeps it from giving those numbers away.
@@ -187,13 +183,11 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
     stdout: options.stdout ?? 1,
     stderr: options.stderr ?? 2,
   });
-  let instance: { exports: WebAssembly.Exports } | undefined;
-  let interruptFlag: Int32Array | undefined;
-  let control: WebAssembly.Exports;
   const imports = wasi.getImportObject() as Record<string, Record<string, (...a: unknown[]) => unknown>>;
   const host = imports.wasi_snapshot_preview1!;
   if (placeholder) rmdirSync(placeholder);
-  const memory = () => instance!.exports.memory as WebAssembly.Memory;
+  const box = {} as BoxHost;
+  const memory = () => box.instance!.exports.memory as WebAssembly.Memory;
   // EAGAIN on stdio (a description another process or libuv made non-blocking) waits, as a blocking fd would.
   Object.assign(host, waitingStdio(host, memory));
   // Sleeps and stdin reads wait where a worker's terminate() can end them (before the host
@@ -212,7 +206,17 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
   if (options.input) host.fd_read = feedInput(host.fd_read!.bind(host), options.input, memory);
   // Last, so that its rules hold whatever the wrappers above do.
   confineHost(host, { memory, ...(options.maxOutput !== undefined ? { maxOutput: options.maxOutput } : {}) });
-  // The program's own share of --memory, in bytes (atMemoryCap).
+  return Object.assign(box, { wasi, imports, host, dirs, flushSockets });
+}
+
+/** The box instantiated against `box`'s host, statically or from its parts (dynamic mode), with --memory applied. */
+async function instantiateBox(bytes: Uint8Array, manifest: Manifest, options: RunOptions, dynamic: boolean, box: BoxHost): Promise<{
+  instance: { exports: WebAssembly.Exports }; control: WebAssembly.Exports; interruptFlag?: Int32Array; programCap?: number;
+}> {
+  const { host, imports, dirs } = box;
+  let instance: { exports: WebAssembly.Exports };
+  let interruptFlag: Int32Array | undefined;
+  let control: WebAssembly.Exports;
   let programCap: number | undefined;
   try {
     const pages = options.memoryLimit === undefined ? undefined : Math.floor(options.memoryLimit / PAGE);
@@ -261,6 +265,30 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
     if (e instanceof LinkError || e instanceof BoxFormatError) throw new StartError(e.message);
     throw new StartError(`the box cannot be instantiated: ${(e as Error).message}`);
   }
+  box.instance = instance;
+  return { instance, control, ...(interruptFlag ? { interruptFlag } : {}), ...(programCap !== undefined ? { programCap } : {}) };
+}
+
+/** The confined driver over the host directories; a directory that cannot be opened cannot start the box. */
+function openHostDirectories(dirs: Array<[string, string]>, host: Record<string, (...a: unknown[]) => unknown>, memory: () => WebAssembly.Memory) {
+  try {
+    return hostDirectories(dirs, { ...host } as never, memory);
+  } catch (e) {
+    throw new StartError(`--dir: cannot open a host directory: ${(e as Error).message}`);
+  }
+}
+
+/** Runs a box to completion and returns its exit code. Traps become TrapError. */
+export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promise<RunResult> {
+  const manifest = startManifest(bytes);
+  checkMounts(manifest, options.dirs);
+  // A portable box without recorded traces is traced in dynamic mode, where the JS wiring sees every call.
+  const wantsJsTrace = options.trace !== undefined && !manifest.trace && manifest.portable === true;
+  const dynamic = options.mode === 'dynamic' || (options.mode === undefined && manifest.portable === true && (!hasMultiMemory() || wantsJsTrace));
+  const box: BoxHost = hostFor(manifest, options);
+  const { wasi, dirs, flushSockets } = box;
+  // The program's own share of --memory, in bytes (atMemoryCap).
+  const { instance, control, interruptFlag, programCap } = await instantiateBox(bytes, manifest, options, dynamic, box);
   // Printed right after the run, whatever ends it: the last calls before a trap are the useful ones.
   const printTrace = () => {
     if (options.trace) for (const line of readTrace(manifest, instance.exports)) options.trace(line);
