@@ -45,13 +45,8 @@ export function readBaseBox(bytes: Uint8Array, path: string): BaseBox {
   return { identity, manifest, image, ...(program ? { program } : {}) };
 }
 
-/** A stage's starting point: what FROM takes from a box or an OCI image. */
-export interface StageBase {
-  /** the build record's `from` */
-  identity: string;
-  image: ImageEntry[];
-  /** the base's layer records, bottom first */
-  layers: LayerRecord[];
+/** What an image config says of how to run it (OCI's `config`, a box's manifest and build record). */
+export interface ImageSettings {
   entrypoint?: string[];
   cmd?: string[];
   env: string[];
@@ -60,11 +55,20 @@ export interface StageBase {
   user?: string;
   volumes: string[];
   stopSignal?: string;
-  shell?: string[];
   /** as written ("8080/tcp") */
   exposed: string[];
   /** the TCP ports the box listens on */
   ports: number[];
+}
+
+/** A stage's starting point: what FROM takes from a box or an OCI image. */
+export interface StageBase extends ImageSettings {
+  /** the build record's `from` */
+  identity: string;
+  image: ImageEntry[];
+  /** the base's layer records, bottom first */
+  layers: LayerRecord[];
+  shell?: string[];
   /** a portable box's program, put back into the image at the entrypoint */
   program?: Uint8Array;
   /** the base box itself: a last stage that changes nothing builds exactly this box (as Docker gives a FROM-only Dockerfile the base's image) */

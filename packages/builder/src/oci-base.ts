@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { findCustomSection, MANIFEST_SECTION, type ImageEntry } from '@marcotte/abi';
 import { imageFromTar } from '@marcotte/vfs';
-import { baseFromBox, readBaseBox, type StageBase } from './base.ts';
+import { baseFromBox, readBaseBox, type ImageSettings, type StageBase } from './base.ts';
 import { layerDigest } from './layer.ts';
 import type { OciImage, OciLayer } from './oci-layout.ts';
 import { findProgram } from './run.ts';
@@ -92,19 +92,6 @@ function keys(value: unknown, what: string): string[] {
   if (value === undefined || value === null) return [];
   if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`the config's ${what} is not an object`);
   return Object.keys(value);
-}
-
-interface ImageSettings {
-  entrypoint?: string[];
-  cmd?: string[];
-  env: string[];
-  workdir: string;
-  labels: Record<string, string>;
-  user?: string;
-  volumes: string[];
-  stopSignal?: string;
-  exposed: string[];
-  ports: number[];
 }
 
 /** The config's `config` object (what `docker run` reads), checked. */

@@ -8,7 +8,7 @@ import { link, readModule, writeModule, type Module } from '@marcotte/linker';
 import { snapshotToTar } from '@marcotte/vfs';
 import { readBaseBox } from '../src/base.ts';
 import { BuildError } from '../src/index.ts';
-import { buildIn, CAPS, FSOP, makeContext, runCaptured, scratchDir } from './helpers.ts';
+import { buildIn, CAPS, failure, FSOP, image, makeContext, runCaptured, scratchDir, text } from './helpers.ts';
 
 /** A stand-in for the net capability: whatever the kernel imports from box:net, answering zeros. */
 function fakeNet(): Uint8Array {
@@ -25,21 +25,6 @@ function fakeNet(): Uint8Array {
   }
   module.exports.push({ name: 'memory', kind: 'memory', index: 0 });
   return writeModule(module);
-}
-
-const text = (e: ImageEntry | undefined) => new TextDecoder().decode(e?.data);
-function image(bytes: Uint8Array): Map<string, ImageEntry> {
-  return new Map(readBaseBox(bytes, 'x.box.wasm').image.map((e) => [e.path, e]));
-}
-
-async function failure(context: string, extra = {}): Promise<BuildError> {
-  try {
-    await buildIn(context, extra);
-  } catch (e) {
-    if (e instanceof BuildError) return e;
-    throw e;
-  }
-  throw new Error('the build succeeded');
 }
 
 describe('box build: instructions', () => {

@@ -4,13 +4,14 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, syml
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll } from 'vitest';
-import type { CapabilityDescriptor } from '@marcotte/abi';
+import type { CapabilityDescriptor, ImageEntry } from '@marcotte/abi';
 import { clock } from '@marcotte/clock';
 import { kernel } from '@marcotte/kernel';
 import { proc } from '@marcotte/proc';
 import { runBox } from '@marcotte/runtime';
 import { vfs } from '@marcotte/vfs';
-import { build, type BuildOptions, type BuildResult } from '../src/index.ts';
+import { readBaseBox } from '../src/base.ts';
+import { build, BuildError, type BuildOptions, type BuildResult } from '../src/index.ts';
 
 export const CAPS: readonly CapabilityDescriptor[] = [kernel, clock, vfs, proc];
 export const FSOP = readFileSync(new URL('./fixtures/fsop.wasm', import.meta.url));
@@ -53,6 +54,25 @@ export function buildIn(context: string, extra: Partial<BuildOptions> = {}): Pro
 }
 
 /** Runs a box and returns its exit code and stdout. */
+/** A file entry's text. */
+export const text = (e: ImageEntry | undefined): string => new TextDecoder().decode(e?.data);
+
+/** A built box's image, by path. */
+export function image(bytes: Uint8Array): Map<string, ImageEntry> {
+  return new Map(readBaseBox(bytes, 'x.box.wasm').image.map((e) => [e.path, e]));
+}
+
+/** The BuildError a build of `context` fails with (the test fails if it succeeds). */
+export async function failure(context: string, extra: Partial<BuildOptions> = {}): Promise<BuildError> {
+  try {
+    await buildIn(context, extra);
+  } catch (e) {
+    if (e instanceof BuildError) return e;
+    throw e;
+  }
+  throw new Error('the build succeeded');
+}
+
 export async function runCaptured(bytes: Uint8Array, args: string[] = []): Promise<{ exitCode: number; stdout: string }> {
   const dir = scratchDir('box-out-');
   const path = join(dir, 'stdout');

@@ -9,25 +9,10 @@ import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { ImageEntry } from '@marcotte/abi';
 import { link } from '@marcotte/linker';
 import { readBaseBox } from '../src/base.ts';
-import { BuildError } from '../src/index.ts';
-import { buildIn, CAPS, FSOP, makeContext, runCaptured, scratchDir, type Files } from './helpers.ts';
+import { buildIn, CAPS, failure, FSOP, image, makeContext, runCaptured, scratchDir, text, type Files } from './helpers.ts';
 import { archive, layout, sha256, TAR, TAR_GZIP, tarOf, WASM_LAYER, writeLayout, type ImageSpec } from './oci-image.ts';
-
-const text = (e: ImageEntry | undefined) => new TextDecoder().decode(e?.data);
-const image = (bytes: Uint8Array) => new Map(readBaseBox(bytes, 'x.box.wasm').image.map((e) => [e.path, e]));
-
-async function failure(context: string, extra = {}): Promise<BuildError> {
-  try {
-    await buildIn(context, extra);
-  } catch (e) {
-    if (e instanceof BuildError) return e;
-    throw e;
-  }
-  throw new Error('the build succeeded');
-}
 
 /** Docker's Wasm image form, made by hand: fsop in a gzip tar layer, a second layer deleting and replacing files. */
 function dockerWasiImage(tag?: string): ImageSpec {
