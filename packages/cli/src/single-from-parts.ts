@@ -6,21 +6,8 @@
 // was linked from (the linker's checkParts, as dynamic mode does), and the
 // new box may import nothing the old one did not.
 
-import { decodeParts, findCustomSection, hostImportNames, PARTS_SECTION, type CapabilityDescriptor, type Manifest } from '@marcotte/abi';
-import { checkParts, link, readModule } from '@marcotte/linker';
-
-const CONTROL_PREFIX = 'box.';
-
-/** The capabilities' control exports the box publishes (`box.<cap>.<name>`), which its parts do not record. */
-function controls(box: Uint8Array): Map<string, string[]> {
-  const found = new Map<string, string[]>();
-  for (const e of readModule(box).exports) {
-    if (e.kind !== 'func' || !e.name.startsWith(CONTROL_PREFIX)) continue;
-    const cap = e.name.slice(CONTROL_PREFIX.length, e.name.lastIndexOf('.'));
-    found.set(cap, [...(found.get(cap) ?? []), e.name.slice(e.name.lastIndexOf('.') + 1)]);
-  }
-  return found;
-}
+import { decodeParts, findCustomSection, hostImportNames, PARTS_SECTION, type Manifest } from '@marcotte/abi';
+import { checkParts, link, partDescriptors, recordedSettings } from '@marcotte/linker';
 
 /**
  * The box linked again into one memory from its parts; undefined when it
@@ -33,27 +20,11 @@ export function singleMemoryFromParts(box: Uint8Array, manifest: Manifest): Uint
   if (!section) return undefined;
   const parts = decodeParts(section);
   checkParts(box, parts, manifest);
-  const published = controls(box);
-  const capabilities: CapabilityDescriptor[] = parts.capabilities.map((c) => ({
-    name: c.name,
-    version: manifest.capabilities[c.name]?.version ?? '',
-    provides: c.provides,
-    support: {},
-    wasm: () => c.wasm,
-    ...(c.init ? { init: c.init } : {}),
-    control: published.get(c.name) ?? [],
-    // the segments the box was linked with, image and settings included
-    config: () => c.config,
-  }));
   const { bytes } = link(parts.program, {
-    capabilities, entrypoint: manifest.entrypoint, args: manifest.args, env: manifest.env,
-    ...(manifest.workdir !== undefined ? { workdir: manifest.workdir } : {}),
-    ...(manifest.mountPoints ? { mountPoints: manifest.mountPoints } : {}),
-    ...(manifest.ports ? { listen: manifest.ports } : {}),
-    ...(manifest.clock !== undefined ? { clock: manifest.clock } : {}),
-    ...(manifest.random !== undefined ? { random: manifest.random } : {}),
-    ...(manifest.denied ? { deny: manifest.denied } : {}),
-    sealed: manifest.sealed ?? false,
+    ...recordedSettings(manifest),
+    // the parts' own modules and config segments (the image among them), the box's control exports
+    capabilities: partDescriptors(box, parts, manifest.capabilities),
+    entrypoint: manifest.entrypoint, args: manifest.args,
     singleMemory: true,
   });
   const before = hostImportNames(box);

@@ -1,6 +1,6 @@
 export { link, linkTo, imageSummary, type LinkOptions, type LinkResult } from './link.ts';
 export { DENY_CLASSES } from '@marcotte/abi';
-export { relink, type RelinkOptions } from './relink.ts';
+export { recordedSettings, relink, type RelinkOptions } from './relink.ts';
 export { configSegments, replaceConfig, type ConfigSummary } from './config.ts';
 export { interruptible, INTERRUPT_EXPORT } from './interrupt.ts';
 export { singleMemory, SINGLE_MEMORY_LIMIT_EXPORT, SINGLE_MEMORY_PAGES_EXPORT } from './single-memory.ts';
@@ -10,6 +10,6 @@ export { readModule } from './binary/reader.ts';
 export { writeModule, writeModuleTo, type ModuleSink } from './binary/writer.ts';
 export { WasmFormatError } from './binary/errors.ts';
 export type { Module } from './binary/module.ts';
-export { checkParts } from './parts-check.ts';
+export { checkParts, partDescriptors } from './parts-check.ts';
 export { wasiImportProblem } from './host-imports.ts';
 export { cwdFunctions, type CwdFunctions } from './workdir.ts';

@@ -4,7 +4,7 @@
 // linked from: merged again, they must give the box's own module, section
 // for section (custom sections aside).
 
-import { hostImportNames, NEVER_HOST, sections, type BoxParts, type Manifest } from '@marcotte/abi';
+import { hostImportNames, NEVER_HOST, sections, type BoxParts, type CapabilityDescriptor, type Manifest } from '@marcotte/abi';
 import { readModule } from './binary/reader.ts';
 import { writeModule } from './binary/writer.ts';
 import { WasmFormatError } from './binary/errors.ts';
@@ -25,6 +25,25 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
+ * The descriptors of the capabilities a portable box carries in its parts:
+ * each part's module, functions, init and config segments as recorded, and
+ * the control exports the box publishes for it (`box.<cap>.<name>`, which the
+ * parts do not record). `versions` are the manifest's, when known.
+ */
+export function partDescriptors(box: Uint8Array, parts: BoxParts, versions: Manifest['capabilities'] = {}): CapabilityDescriptor[] {
+  const controls = new Map<string, string[]>();
+  for (const e of readModule(box).exports) {
+    if (e.kind !== 'func' || !e.name.startsWith(CONTROL_PREFIX)) continue;
+    const [cap, name] = [e.name.slice(CONTROL_PREFIX.length, e.name.lastIndexOf('.')), e.name.slice(e.name.lastIndexOf('.') + 1)];
+    controls.set(cap, [...(controls.get(cap) ?? []), name]);
+  }
+  return parts.capabilities.map((c) => ({
+    name: c.name, version: versions[c.name]?.version ?? '', provides: c.provides, support: {}, wasm: () => c.wasm,
+    ...(c.init ? { init: c.init } : {}), control: controls.get(c.name) ?? [], config: () => c.config,
+  }));
+}
+
+/**
  * Throws LinkError unless merging `parts` reproduces `box`. What the merge
  * denies is what the box does not import, which is exactly what the
  * linker's denials left out of it; the control exports a capability
@@ -32,21 +51,10 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  */
 export function checkParts(box: Uint8Array, parts: BoxParts, manifest: Manifest): void {
   const imported = hostImportNames(box);
-  const controls = new Map<string, string[]>();
-  for (const e of readModule(box).exports) {
-    if (e.kind !== 'func' || !e.name.startsWith(CONTROL_PREFIX)) continue;
-    const [cap, name] = [e.name.slice(CONTROL_PREFIX.length, e.name.lastIndexOf('.')), e.name.slice(e.name.lastIndexOf('.') + 1)];
-    controls.set(cap, [...(controls.get(cap) ?? []), name]);
-  }
   let merged: Uint8Array;
   try {
-    const caps = parts.capabilities.map((c) => ({
-      descriptor: {
-        name: c.name, version: '', provides: c.provides, support: {}, wasm: () => c.wasm,
-        ...(c.init ? { init: c.init } : {}), control: controls.get(c.name) ?? [],
-      },
-      module: readModule(c.wasm),
-      config: c.config,
+    const caps = partDescriptors(box, parts).map((descriptor, i) => ({
+      descriptor, module: readModule(parts.capabilities[i]!.wasm), config: parts.capabilities[i]!.config,
     }));
     const { module } = merge(readModule(parts.program), caps, {
       strip: true, trace: manifest.trace !== undefined, denied: (name) => NEVER_HOST.has(name) || !imported.has(name),

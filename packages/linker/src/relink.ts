@@ -1,9 +1,9 @@
 // The same box around another program (box run --entrypoint, a Dockerfile's RUN).
 
-import { configPlacementOf, readManifest, type CapabilityDescriptor } from '@marcotte/abi';
+import { configPlacementOf, readManifest, type CapabilityDescriptor, type Manifest } from '@marcotte/abi';
 import { configSegments, replaceConfig } from './config.ts';
 import { LinkError } from './errors.ts';
-import { link, type LinkResult } from './link.ts';
+import { link, type LinkOptions, type LinkResult } from './link.ts';
 
 export interface RelinkOptions {
   /** the capabilities this linker knows, by name: the box's own are picked from them */
@@ -13,6 +13,24 @@ export interface RelinkOptions {
   /** default args of the new box (default: none, as docker run --entrypoint drops CMD) */
   args?: readonly string[];
   programName?: string;
+}
+
+/**
+ * The link settings a box's manifest records: its environment, working
+ * directory, mount points, ports, clock, random, denials and sealing. What
+ * linking it again with another program or another layout starts from.
+ */
+export function recordedSettings(manifest: Manifest): Omit<LinkOptions, 'capabilities' | 'entrypoint' | 'args'> {
+  return {
+    env: manifest.env,
+    ...(manifest.workdir !== undefined ? { workdir: manifest.workdir } : {}),
+    ...(manifest.mountPoints ? { mountPoints: manifest.mountPoints } : {}),
+    ...(manifest.ports ? { listen: manifest.ports } : {}),
+    ...(manifest.clock !== undefined ? { clock: manifest.clock } : {}),
+    ...(manifest.random !== undefined ? { random: manifest.random } : {}),
+    ...(manifest.denied ? { deny: manifest.denied } : {}),
+    sealed: manifest.sealed ?? false,
+  };
 }
 
 /**
@@ -28,14 +46,8 @@ export function relink(box: Uint8Array, program: Uint8Array, options: RelinkOpti
     return descriptor;
   });
   const linked = link(program, {
-    capabilities, entrypoint: options.entrypoint, args: options.args ?? [], env: manifest.env,
-    ...(manifest.workdir !== undefined ? { workdir: manifest.workdir } : {}),
-    ...(manifest.mountPoints ? { mountPoints: manifest.mountPoints } : {}),
-    ...(manifest.ports ? { listen: manifest.ports } : {}),
-    ...(manifest.clock !== undefined ? { clock: manifest.clock } : {}),
-    ...(manifest.random !== undefined ? { random: manifest.random } : {}),
-    ...(manifest.denied ? { deny: manifest.denied } : {}),
-    sealed: manifest.sealed ?? false, portable: manifest.portable ?? false, trace: manifest.trace !== undefined,
+    ...recordedSettings(manifest), capabilities, entrypoint: options.entrypoint, args: options.args ?? [],
+    portable: manifest.portable ?? false, trace: manifest.trace !== undefined,
     // A single-memory box stays one: the same program limit (the regions above it follow from the parts).
     ...(manifest.singleMemory?.regions.app ? { singleMemory: true, programMemory: manifest.singleMemory.regions.app.pages * 65536 } : {}),
     ...(options.programName !== undefined ? { programName: options.programName } : {}),
