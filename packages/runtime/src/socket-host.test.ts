@@ -4,7 +4,7 @@
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  ERRNO_AGAIN, ERRNO_BADF, ERRNO_CONNRESET, ERRNO_NOTCONN, ERRNO_SUCCESS, EVENTTYPE_CLOCK, EVENTTYPE_FD_READ,
+  ERRNO_AGAIN, ERRNO_BADF, ERRNO_CONNRESET, ERRNO_FAULT, ERRNO_NOTCONN, ERRNO_SUCCESS, EVENTTYPE_CLOCK, EVENTTYPE_FD_READ,
   FDFLAGS_NONBLOCK, FILETYPE_SOCKET_STREAM, RIFLAGS_RECV_PEEK,
 } from '@marcotte/abi';
 import type { FromBox, ToBox } from './socket-bridge.ts';
@@ -55,6 +55,24 @@ function setup(listeners = 1, overrides: Record<string, (...a: number[]) => numb
 }
 
 describe('bridge sockets as the worker sees them', () => {
+  it('answers EFAULT for iovecs outside the box\'s memory, and neither sends nor consumes anything', () => {
+    const h = setup();
+    h.toBox({ t: 'conn', listener: 0, id: 7 });
+    h.toBox({ t: 'data', id: 7, bytes: new TextEncoder().encode('kept') });
+    expect(h.accept()).toEqual([ERRNO_SUCCESS, CONN_FD_BASE]);
+    const end = h.memory.buffer.byteLength;
+    for (const [buf, len] of [[end - 2, 4], [0xffff_fff0, 32]]) {
+      h.view.setUint32(IOVS, buf!, true);
+      h.view.setUint32(IOVS + 4, len!, true);
+      expect(h.wasi.sock_recv!(CONN_FD_BASE, IOVS, 1, 0, OUT, OUT + 4)).toBe(ERRNO_FAULT);
+      expect(h.wasi.sock_send!(CONN_FD_BASE, IOVS, 1, 0, OUT)).toBe(ERRNO_FAULT);
+    }
+    // the iovec array itself past the end
+    expect(h.wasi.sock_recv!(CONN_FD_BASE, end - 4, 1, 0, OUT, OUT + 4)).toBe(ERRNO_FAULT);
+    expect(h.fromBox().filter((m) => m.t === 'send')).toEqual([]);
+    expect(h.recv(CONN_FD_BASE, 8)).toEqual([ERRNO_SUCCESS, 'kept']);
+  });
+
   it('presents the listeners as SOCKET_STREAM fds after the directories, not as preopens', () => {
     const h = setup(2);
     for (const fd of [FIRST, FIRST + 1]) {
