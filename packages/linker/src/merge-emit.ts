@@ -115,12 +115,7 @@ function emitPart(out: Module, graph: Graph, pi: number, base: Bases, layout: Fu
     const mode = e.mode.kind === 'active'
       ? { kind: 'active' as const, table: map.table(e.mode.table), offset: expr(e.mode.offset) }
       : e.mode;
-    out.elements.push({
-      mode,
-      type: e.type,
-      ...(e.funcs ? { funcs: e.funcs.map(map.func) } : {}),
-      ...(e.exprs ? { exprs: e.exprs.map((x) => expr(x)) } : {}),
-    });
+    out.elements.push({ mode, type: e.type, funcs: e.funcs?.map(map.func), exprs: e.exprs?.map((x) => expr(x)) });
   }
   return size;
 }

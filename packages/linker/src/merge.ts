@@ -207,7 +207,7 @@ function resolveParts(app: Module, caps: readonly CapabilityPart[], bases: reado
   const dataTotal = bases[modules.length]!.data;
   const synths: Synth[] = [];
   const resolution = resolveImports({
-    names, modules, providers, synths, ...(options.denied ? { denied: options.denied } : {}),
+    names, modules, providers, synths, denied: options.denied,
     configSegment: (part) => {
       const segments = caps[part - 1]!.config ?? [];
       const first = dataTotal + configSegments.length;
@@ -301,7 +301,7 @@ function describe(plan: Plan, layout: FunctionLayout, { hostUsers }: Reach, modu
   });
   return {
     module, hostImports: module.imports.map((i) => i.name), hostImportsBy, served: plan.served, sizes, configs,
-    ...(plan.traced ? { traced: plan.traced } : {}), ...(plan.noWorkdir !== undefined ? { noWorkdir: plan.noWorkdir } : {}),
+    traced: plan.traced, noWorkdir: plan.noWorkdir,
   };
 }
 

@@ -22,14 +22,8 @@ export interface RelinkOptions {
  */
 export function recordedSettings(manifest: Manifest): Omit<LinkOptions, 'capabilities' | 'entrypoint' | 'args'> {
   return {
-    env: manifest.env,
-    ...(manifest.workdir !== undefined ? { workdir: manifest.workdir } : {}),
-    ...(manifest.mountPoints ? { mountPoints: manifest.mountPoints } : {}),
-    ...(manifest.ports ? { listen: manifest.ports } : {}),
-    ...(manifest.clock !== undefined ? { clock: manifest.clock } : {}),
-    ...(manifest.random !== undefined ? { random: manifest.random } : {}),
-    ...(manifest.denied ? { deny: manifest.denied } : {}),
-    sealed: manifest.sealed ?? false,
+    env: manifest.env, workdir: manifest.workdir, mountPoints: manifest.mountPoints, listen: manifest.ports,
+    clock: manifest.clock, random: manifest.random, deny: manifest.denied, sealed: manifest.sealed ?? false,
   };
 }
 
@@ -50,7 +44,7 @@ export function relink(box: Uint8Array, program: Uint8Array, options: RelinkOpti
     portable: manifest.portable ?? false, trace: manifest.trace !== undefined,
     // A single-memory box stays one: the same program limit (the regions above it follow from the parts).
     ...(manifest.singleMemory?.regions.app ? { singleMemory: true, programMemory: manifest.singleMemory.regions.app.pages * 65536 } : {}),
-    ...(options.programName !== undefined ? { programName: options.programName } : {}),
+    programName: options.programName,
   });
   // Each capability's configuration the box records (its image) is copied as it is.
   let bytes = linked.bytes;
