@@ -39,11 +39,12 @@ export function relink(box: Uint8Array, program: Uint8Array, options: RelinkOpti
     if (!descriptor) throw new LinkError(`the box was linked with capability ${name}, which this linker does not have`);
     return descriptor;
   });
+  // A single-memory box stays one: the same program limit (the regions above it follow from the parts).
+  const programRegion = manifest.singleMemory?.regions.app;
   const linked = link(program, {
     ...recordedSettings(manifest), capabilities, entrypoint: options.entrypoint, args: options.args ?? [],
     portable: manifest.portable ?? false, trace: manifest.trace !== undefined,
-    // A single-memory box stays one: the same program limit (the regions above it follow from the parts).
-    ...(manifest.singleMemory?.regions.app ? { singleMemory: true, programMemory: manifest.singleMemory.regions.app.pages * 65536 } : {}),
+    singleMemory: programRegion !== undefined, programMemory: programRegion ? programRegion.pages * 65536 : undefined,
     programName: options.programName,
   });
   // Each capability's configuration the box records (its image) is copied as it is.
