@@ -25,7 +25,7 @@
 //   emit      (merge-emit.ts): the box's sections, bodies rewritten;
 //   describe  (here): what the manifest records about the result.
 
-import type { CapabilityDescriptor } from '@marcotte/abi';
+import type { CapabilityDescriptor, ConfigPlacement } from '@marcotte/abi';
 import type { FuncType, Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
 import { callEach, traceWrapper, type Synth } from './glue.ts';
@@ -60,13 +60,6 @@ export interface PartSize {
   data: number;
 }
 
-/** A capability's box:config segments in the box: data segments first .. first+count-1, and its size glue. */
-export interface ConfigPlacement {
-  first: number;
-  count: number;
-  sizeFunction: number;
-}
-
 export interface MergeResult {
   module: Module;
   /** the WASI functions the box imports from its host: its authority */
@@ -77,6 +70,7 @@ export interface MergeResult {
   served: Record<string, string>;
   /** what each part contributes after dead-code removal */
   sizes: Record<string, PartSize>;
+  /** where each capability's box:config segments and their size glue ended up */
   configs: Record<string, ConfigPlacement>;
   /** with trace: the traced functions, by record id */
   traced?: string[];
