@@ -33,7 +33,7 @@ import { emit } from './merge-emit.ts';
 import { layoutFunctions, partBases, type Bases, type FunctionLayout } from './merge-layout.ts';
 import { reach, type Reach } from './merge-reach.ts';
 import { cwdFunctions, workdirStart } from './workdir.ts';
-import { resolveImports, type Target } from './resolve.ts';
+import { resolveImports, type Resolution, type Target } from './resolve.ts';
 import { formatFuncType, sameFuncType, WASI_TYPES } from './signature.ts';
 
 export interface CapabilityPart {
@@ -139,6 +139,7 @@ export interface Plan {
   graph: Graph;
   /** the host functions the parts import, in first-use order */
   hostImports: Array<{ name: string; type: FuncType }>;
+  /** which capability serves each WASI function the program imports ("host": passed through) */
   served: Record<string, string>;
   /** every capability's box:config segments, in capability order, placed after all parts' own data */
   configSegments: Uint8Array[];
@@ -189,7 +190,9 @@ function planMerge(app: Module, caps: readonly CapabilityPart[], bases: readonly
 }
 
 /** The parts and their function graph, every import resolved (resolve.ts), box:config segments placed after all parts' data. */
-function resolveParts(app: Module, caps: readonly CapabilityPart[], bases: readonly Bases[], options: MergeOptions) {
+function resolveParts(app: Module, caps: readonly CapabilityPart[], bases: readonly Bases[], options: MergeOptions): {
+  graph: Graph; resolution: Resolution; configSegments: Uint8Array[]; configFirst: Map<string, { first: number; count: number }>;
+} {
   const names = ['app', ...caps.map((c) => c.descriptor.name)];
   const modules = [app, ...caps.map((c) => c.module)];
 
