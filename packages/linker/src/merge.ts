@@ -12,22 +12,29 @@
 // the same name (DESIGN.md §6). Capability functions nothing reachable calls
 // are dropped, and with them the host imports only they used: a box pays, in
 // size and in authority, only for the calls its program can make.
+//
+// merge() runs five steps, each a function over plain records:
+//   plan      (planMerge, here): parts, providers, import resolution, host
+//             imports, and the glue around them (trace, start, entry wrapper,
+//             control functions);
+//   reach     (merge-reach.ts): what the program, the start chain, the entry
+//             wrapper and the control surface can call;
+//   layout    (merge-layout.ts): each part's bases (before planning: they
+//             follow part order alone) and the function and type index
+//             spaces (after reach: they hold only what is kept);
+//   emit      (merge-emit.ts): the box's sections, bodies rewritten;
+//   describe  (here): what the manifest records about the result.
 
-import type { CapabilityDescriptor } from '@marcotte/abi';
-import { ByteWriter } from './binary/leb.ts';
-import { rewriteExpr } from './binary/code.ts';
-import { WasmFormatError } from './binary/errors.ts';
-import { emptyModule, identityMap, type Code, type Custom, type FuncType, type IndexMap, type Module } from './binary/module.ts';
+import type { CapabilityDescriptor, ConfigPlacement } from '@marcotte/abi';
+import type { FuncType, Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
-import { callEach, traceWrapper, TRACE_RECORD, TRACE_RECORDS, type Synth } from './glue.ts';
-import { emptyNames, readNames, writeNames } from './names.ts';
+import { callEach, traceWrapper, type Synth } from './glue.ts';
+import { emit } from './merge-emit.ts';
+import { layoutFunctions, partBases, type Bases, type FunctionLayout } from './merge-layout.ts';
+import { reach, type Reach } from './merge-reach.ts';
 import { cwdFunctions, workdirStart } from './workdir.ts';
-import { NodeIndex, NodeSet } from './node-map.ts';
-import { resolveImports, type Target } from './resolve.ts';
-import { formatFuncType, funcTypeKey, sameFuncType, WASI_TYPES } from './signature.ts';
-
-export const WASI_MODULE = 'wasi_snapshot_preview1';
-
+import { resolveImports, type Resolution, type Target } from './resolve.ts';
+import { formatFuncType, sameFuncType, WASI_TYPES } from './signature.ts';
 
 export interface CapabilityPart {
   descriptor: CapabilityDescriptor;
@@ -53,13 +60,6 @@ export interface PartSize {
   data: number;
 }
 
-/** A capability's box:config segments in the box: data segments first .. first+count-1, and its size glue. */
-export interface ConfigPlacement {
-  first: number;
-  count: number;
-  sizeFunction: number;
-}
-
 export interface MergeResult {
   module: Module;
   /** the WASI functions the box imports from its host: its authority */
@@ -70,6 +70,7 @@ export interface MergeResult {
   served: Record<string, string>;
   /** what each part contributes after dead-code removal */
   sizes: Record<string, PartSize>;
+  /** where each capability's box:config segments and their size glue ended up */
   configs: Record<string, ConfigPlacement>;
   /** with trace: the traced functions, by record id */
   traced?: string[];
@@ -78,7 +79,7 @@ export interface MergeResult {
 }
 
 /** A part: the program (index 0) or a capability. */
-interface Part {
+export interface Part {
   name: string;
   module: Module;
   imports: Target[];
@@ -106,6 +107,92 @@ export function typeOfFunc(m: Module, index: number): FuncType {
 export function merge(app: Module, caps: readonly CapabilityPart[], options: MergeOptions = {}): MergeResult {
   checkProgram(app);
   caps.forEach((c) => { checkMemories(`capability ${c.descriptor.name}`, c.module); });
+  // Everything but functions is laid out by part order alone, before planning, which places glue by it.
+  const bases = partBases([app, ...caps.map((c) => c.module)]);
+  const plan = planMerge(app, caps, bases, options);
+  const reached = reach(plan);
+  const layout = layoutFunctions(plan, reached);
+  const { module, sizes } = emit(app, plan, bases, layout, options);
+  return describe(plan, layout, reached, module, sizes);
+}
+
+/**
+ * The function graph a merge works on. Nodes: each part's defined functions,
+ * in part order, then the synthesized functions (glue); a host import is its
+ * name. Calls are edges, found through each part's resolved imports.
+ */
+export interface Graph {
+  parts: Part[];
+  /** the glue; planning appends to it */
+  synths: Synth[];
+  /** how many nodes the parts' own functions take (the first glue node) */
+  nodes: number;
+  /** The node (or host import name) function `i` of part `p` stands for. */
+  funcNode(p: Part, i: number): number | string;
+  synthNode(id: number): number;
+  /** appends a synthesized function; returns its node */
+  addSynth(s: Synth): number;
+}
+
+/** Everything the box will be made of, before reachability drops what nothing calls. */
+export interface Plan {
+  graph: Graph;
+  /** the host functions the parts import, in first-use order */
+  hostImports: Array<{ name: string; type: FuncType }>;
+  /** which capability serves each WASI function the program imports ("host": passed through) */
+  served: Record<string, string>;
+  /** every capability's box:config segments, in capability order, placed after all parts' own data */
+  configSegments: Uint8Array[];
+  /** where each capability's box:config segments start among the box's data segments, and how many */
+  configFirst: Map<string, { first: number; count: number }>;
+  /** with trace: the traced functions, by record id */
+  traced?: string[];
+  /** the start function (one part's, or the chain of them), if any part has one */
+  startNode?: number | string;
+  /** the program's entry point (_start or _initialize), exported as the wrapper */
+  entryName: string;
+  wrapperNode: number;
+  /** per capability, its control functions (box.<capability>.<name>) as nodes */
+  controls: Array<Array<[string, number]>>;
+  /** why the entry wrapper does not start the program in the vfs's working directory, when it does not */
+  noWorkdir?: string;
+}
+
+/**
+ * Planning: which parts, which capability serves each import, what the box
+ * imports from its host, and the glue around them (trace wrappers, the start
+ * chain, the entry wrapper, control functions). Its own step because it is
+ * everything that follows from the descriptors and the modules' imports and
+ * exports, and nothing yet depends on what is reached.
+ */
+function planMerge(app: Module, caps: readonly CapabilityPart[], bases: readonly Bases[], options: MergeOptions): Plan {
+  const { graph, resolution, configSegments, configFirst } = resolveParts(app, caps, bases, options);
+  const { parts, funcNode, addSynth } = graph;
+  const traced = options.trace ? traceImports(app, graph, bases) : undefined;
+
+  // Start functions run at instantiation, before any WASI host is ready:
+  // capabilities first (their runtimes set up heap pointers), then the program's.
+  const starts = [...parts.slice(1), parts[0]!].flatMap((p) => (p.module.start === undefined ? [] : [funcNode(p, p.module.start)]));
+  const startNode = starts.length === 0 ? undefined : starts.length === 1 ? starts[0]! : addSynth(callEach(starts as number[], 'box:start'));
+
+  const { entryName, wrapperNode, noWorkdir } = planEntry(app, caps, graph, bases);
+
+  // Control functions the runtime calls (box.<capability>.<name>).
+  const controls = caps.map((cap, i) => (cap.descriptor.control ?? []).map((name): [string, number] => {
+    const f = exportedFunc(cap.module, name);
+    if (f === undefined) throw new LinkError(`capability ${cap.descriptor.name} declares control function ${name} but does not export it`);
+    return [name, funcNode(parts[i + 1]!, f) as number];
+  }));
+  return {
+    graph, hostImports: resolution.hostImports, served: resolution.served, configSegments, configFirst,
+    traced, startNode, entryName, wrapperNode, controls, noWorkdir,
+  };
+}
+
+/** The parts and their function graph, every import resolved (resolve.ts), box:config segments placed after all parts' data. */
+function resolveParts(app: Module, caps: readonly CapabilityPart[], bases: readonly Bases[], options: MergeOptions): {
+  graph: Graph; resolution: Resolution; configSegments: Uint8Array[]; configFirst: Map<string, { first: number; count: number }>;
+} {
   const names = ['app', ...caps.map((c) => c.descriptor.name)];
   const modules = [app, ...caps.map((c) => c.module)];
 
@@ -114,10 +201,10 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
   // Config segments follow every part's own data segments, in capability order.
   const configSegments: Uint8Array[] = [];
   const configFirst = new Map<string, { first: number; count: number }>();
-  const dataTotal = modules.reduce((n, m) => n + m.data.length, 0);
+  const dataTotal = bases[modules.length]!.data;
   const synths: Synth[] = [];
   const resolution = resolveImports({
-    names, modules, providers, synths, ...(options.denied ? { denied: options.denied } : {}),
+    names, modules, providers, synths, denied: options.denied,
     configSegment: (part) => {
       const segments = caps[part - 1]!.config ?? [];
       const first = dataTotal + configSegments.length;
@@ -137,32 +224,39 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
   const synthNode = (id: number) => nodes + id;
   const addSynth = (s: Synth) => synthNode(synths.push(s) - 1);
 
-  /** The node (or host import name) function `i` of part `p` stands for. */
   const funcNode = (p: Part, i: number): number | string => (i < p.imports.length ? nodeOf(p.imports[i]!) : p.firstNode + i - p.imports.length);
   const nodeOf = (t: Target): number | string => {
     if (t.kind === 'host') return t.name;
     if (t.kind === 'synth') return synthNode(t.id);
     return funcNode(parts[t.part]!, t.index);
   };
+  const graph: Graph = { parts, synths, nodes, funcNode, synthNode, addSynth };
+  return { graph, resolution, configSegments, configFirst };
+}
 
-  // --trace: the program's WASI imports go through wrappers that record each call.
-  const traceMemory = modules.reduce((n, m) => n + m.memories.length, 0);
-  const traceGlobal = modules.reduce((n, m) => n + m.globals.length, 0);
+/** --trace: the program's WASI imports go through wrappers that record each call. Returns the traced names, by record id. */
+function traceImports(app: Module, graph: Graph, bases: readonly Bases[]): string[] {
+  const { parts, synths, funcNode } = graph;
+  // The trace ring's memory and cursor come after every part's (the box's own entities).
+  const { memory: traceMemory, global: traceGlobal } = bases[parts.length]!;
   const traced: string[] = [];
-  if (options.trace) {
-    const appImports = app.imports.filter((i) => i.desc.kind === 'func');
-    parts[0]!.imports = parts[0]!.imports.map((t, i): Target => {
-      const target = nodeOf(t);
-      const id = traced.push(appImports[i]!.name) - 1;
-      return { kind: 'synth', id: synths.push(traceWrapper(appImports[i]!.name, id, typeOfFunc(app, i), target, traceMemory, traceGlobal)) - 1 };
-    });
-  }
+  const appImports = app.imports.filter((i) => i.desc.kind === 'func');
+  parts[0]!.imports = parts[0]!.imports.map((_, i): Target => {
+    const target = funcNode(parts[0]!, i);
+    const id = traced.push(appImports[i]!.name) - 1;
+    return { kind: 'synth', id: synths.push(traceWrapper(appImports[i]!.name, id, typeOfFunc(app, i), target, traceMemory, traceGlobal)) - 1 };
+  });
+  return traced;
+}
 
-  // Start functions run at instantiation, before any WASI host is ready:
-  // capabilities first (their runtimes set up heap pointers), then the program's.
-  const starts = [...parts.slice(1), parts[0]!].flatMap((p) => (p.module.start === undefined ? [] : [funcNode(p, p.module.start)]));
-  const startNode = starts.length === 0 ? undefined : starts.length === 1 ? starts[0]! : addSynth(callEach(starts as number[], 'box:start'));
-
+/**
+ * The box's entry point: a wrapper calling each capability's init, then the
+ * working-directory glue when the program can use it, then the program's
+ * own _start or _initialize. Returns why the program cannot start in the
+ * working directory, when it cannot.
+ */
+function planEntry(app: Module, caps: readonly CapabilityPart[], graph: Graph, bases: readonly Bases[]): { entryName: string; wrapperNode: number; noWorkdir?: string } {
+  const { parts, funcNode, addSynth } = graph;
   // The program's entry point, wrapped: each capability's init, in link order, then the program.
   const entryName = app.exports.some((e) => e.name === '_start') ? '_start' : '_initialize';
   const inits = caps.flatMap((cap, i) => {
@@ -183,175 +277,28 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
     () => bases[vfsPart + 1]!.memory,
   ))];
   const wrapperNode = addSynth(callEach([...inits, ...workdirNode, funcNode(parts[0]!, entry)] as number[]));
+  return { entryName, wrapperNode, noWorkdir: typeof cwd === 'string' ? cwd : undefined };
+}
 
-  // Control functions the runtime calls (box.<capability>.<name>).
-  const controls = caps.map((cap, i) => (cap.descriptor.control ?? []).map((name): [string, number] => {
-    const f = exportedFunc(cap.module, name);
-    if (f === undefined) throw new LinkError(`capability ${cap.descriptor.name} declares control function ${name} but does not export it`);
-    return [name, funcNode(parts[i + 1]!, f) as number];
-  }));
-
-  // Reachability: the program is kept whole; capability code only as far as it is called.
-  const roots: Array<[number | string, string]> = [];
-  for (let i = 0; i < parts[0]!.imports.length + app.functions.length; i++) roots.push([funcNode(parts[0]!, i), 'app']);
-  if (startNode !== undefined) roots.push([startNode, 'box']);
-  roots.push([wrapperNode, 'box']);
-  for (const list of controls) for (const [, node] of list) roots.push([node, 'box']);
-  const { reached, hostUsers } = reachable(parts, synths, nodes, funcNode, roots);
-
-  // Final layout.
-  const out = emptyModule();
-  const typeIndex = new Map<string, number>();
-  const internType = (t: FuncType): number => {
-    const key = funcTypeKey(t);
-    let i = typeIndex.get(key);
-    if (i === undefined) {
-      i = out.types.length;
-      typeIndex.set(key, i);
-      out.types.push(t);
-    }
-    return i;
-  };
-  const finalIndex = new NodeIndex(nodes + synths.length);
-  for (const h of resolution.hostImports) {
-    if (!reached.has(h.name)) continue;
-    finalIndex.set(h.name, out.imports.length);
-    out.imports.push({ module: WASI_MODULE, name: h.name, desc: { kind: 'func', type: internType(h.type) } });
-  }
-  let nextFunc = out.imports.length;
-  for (let n = 0; n < nodes + synths.length; n++) if (reached.has(n)) finalIndex.set(n, nextFunc++);
-
-  const w = new ByteWriter(1 << 16);
-  const sizes: Record<string, PartSize> = {};
-  const bases = partBases(parts);
-
-  parts.forEach((p, pi) => {
-    const m = p.module;
-    const base = bases[pi]!;
-    const types = m.types.map(internType);
-    // Resolved once per part: the rewriter asks for every call in the code.
-    const funcs = new Int32Array(p.imports.length + m.functions.length);
-    for (let i = 0; i < funcs.length; i++) funcs[i] = finalIndex.get(funcNode(p, i)) ?? -1;
-    // Indices are checked here: the rewriter decodes encodings, not index ranges.
-    const who = pi === 0 ? 'the program' : `capability ${p.name}`;
-    const inRange = (what: string, i: number, n: number) => {
-      if (i >= n) throw new LinkError(`${who}: ${what} index ${i} is out of range (${n} defined)`);
-      return i;
-    };
-    const map: IndexMap = {
-      func: (i) => {
-        const f = funcs[i];
-        if (f === undefined || f < 0) inRange('function', i, 0);
-        return f!;
-      },
-      table: (i) => base.table + inRange('table', i, m.tables.length),
-      memory: (i) => base.memory + inRange('memory', i, m.memories.length),
-      global: (i) => base.global + inRange('global', i, m.globals.length),
-      type: (i) => types[inRange('type', i, types.length)]!,
-      tag: (i) => base.tag + inRange('tag', i, m.tags.length),
-      data: (i) => base.data + inRange('data segment', i, m.data.length),
-      elem: (i) => base.elem + inRange('element segment', i, m.elements.length),
-    };
-    const expr = (bytes: Uint8Array, offset?: number): Uint8Array => {
-      w.reset();
-      try {
-        rewriteExpr(bytes, map, w, offset ?? 0);
-      } catch (e) {
-        if (e instanceof WasmFormatError) throw new LinkError(`${p.name === 'app' ? 'the program' : `capability ${p.name}`}: ${e.inSection('code').message}`);
-        throw e;
-      }
-      return w.finish();
-    };
-    const size: PartSize = { functions: 0, code: 0, data: 0 };
-    const validated = pi === 0 && options.programValidated === true;
-    // Bodies are rewritten by the writer as it writes them (Code.map): one
-    // streaming pass over the code, and no copy of it held in between.
-    m.codes.forEach((code, j) => {
-      if (!reached.has(p.firstNode + j)) return;
-      out.functions.push(types[m.functions[j]!]!);
-      const c: Code = { locals: code.locals, body: code.body, map };
-      if (code.offset !== undefined) c.offset = code.offset;
-      if (validated) c.validated = true;
-      out.codes.push(c);
-      size.functions++;
-      size.code += code.body.length;
-    });
-    for (const t of m.tables) out.tables.push(t.init ? { type: t.type, init: expr(t.init) } : { type: t.type });
-    out.memories.push(...m.memories);
-    for (const t of m.tags) out.tags.push({ attribute: t.attribute, type: types[t.type]! });
-    for (const g of m.globals) out.globals.push({ type: g.type, init: expr(g.init) });
-    for (const d of m.data) {
-      size.data += d.bytes.length;
-      out.data.push(d.mode.kind === 'active'
-        ? { mode: { kind: 'active', memory: map.memory(d.mode.memory), offset: expr(d.mode.offset) }, bytes: d.bytes }
-        : { mode: d.mode, bytes: d.bytes });
-    }
-    for (const e of m.elements) {
-      const mode = e.mode.kind === 'active'
-        ? { kind: 'active' as const, table: map.table(e.mode.table), offset: expr(e.mode.offset) }
-        : e.mode;
-      out.elements.push({
-        mode,
-        type: e.type,
-        ...(e.funcs ? { funcs: e.funcs.map(map.func) } : {}),
-        ...(e.exprs ? { exprs: e.exprs.map((x) => expr(x)) } : {}),
-      });
-    }
-    sizes[p.name] = size;
-  });
-  for (const segment of configSegments) out.data.push({ mode: { kind: 'passive' }, bytes: segment });
-  if (options.trace) {
-    out.memories.push({ min: BigInt((TRACE_RECORD * TRACE_RECORDS) / 65536) });
-    out.globals.push({ type: { type: 0x7f, mutable: true }, init: new Uint8Array([0x41, 0x00, 0x0b]) });
-  }
-  // memory.init in the box:config glue needs the datacount section; it costs three bytes.
-  out.dataCount = out.data.length;
-
-  const glue: PartSize = { functions: 0, code: 0, data: 0 };
-  const glueNames = new Map<number, string>();
-  synths.forEach((s, i) => {
-    if (!reached.has(synthNode(i))) return;
-    glueNames.set(finalIndex.get(synthNode(i))!, s.name);
-    out.functions.push(internType(s.type));
-    const calls = s.calls?.map((c) => finalIndex.get(c)!) ?? [];
-    const code = s.build(calls);
-    out.codes.push(code);
-    glue.functions++;
-    glue.code += code.body.length;
-  });
-  sizes.box = glue;
-  if (startNode !== undefined) out.start = finalIndex.get(startNode)!;
-
-  const wrapper = finalIndex.get(wrapperNode)!;
-  for (const e of app.exports) {
-    if (e.name === entryName) out.exports.push({ name: e.name, kind: 'func', index: wrapper });
-    else if (e.kind === 'func') out.exports.push({ name: e.name, kind: 'func', index: finalIndex.get(funcNode(parts[0]!, e.index))! });
-    else out.exports.push({ name: e.name, kind: e.kind, index: (bases[0]! as Record<string, number>)[e.kind]! + e.index });
-  }
-  parts.slice(1).forEach((p, i) => {
-    // The runtime's control surface: capability memories and declared control functions (snapshots, commits).
-    p.module.memories.forEach((_, j) => { out.exports.push({ name: `box.${p.name}.memory${j ? j : ''}`, kind: 'memory', index: bases[i + 1]!.memory + j }); });
-    for (const [name, node] of controls[i]!) out.exports.push({ name: `box.${p.name}.${name}`, kind: 'func', index: finalIndex.get(node)! });
-  });
-
-  if (options.trace) {
-    out.exports.push({ name: 'box.trace.memory', kind: 'memory', index: traceMemory }, { name: 'box.trace.next', kind: 'global', index: traceGlobal });
-  }
-  if (!options.strip) out.customs.push(...customs(app, parts, funcNode, finalIndex, glueNames));
-
+/**
+ * The results the manifest records (link.ts), read off the plan and the
+ * emitted box: its authority and who uses it, what serves each WASI import,
+ * each part's size, and where each capability's box:config ended up.
+ */
+function describe(plan: Plan, layout: FunctionLayout, { hostUsers }: Reach, module: Module, sizes: Record<string, PartSize>): MergeResult {
   const hostImportsBy: Record<string, string[]> = {};
-  for (const h of out.imports) hostImportsBy[h.name] = [...hostUsers.get(h.name)!].sort();
+  for (const h of module.imports) hostImportsBy[h.name] = [...hostUsers.get(h.name)!].sort();
   // Where each capability's box:config data and size function ended up: `box run --commit` swaps the vfs image in place.
   const configs: Record<string, ConfigPlacement> = {};
-  synths.forEach((s, i) => {
+  plan.graph.synths.forEach((s, i) => {
     const cap = s.configSizeOf;
-    const at = finalIndex.get(synthNode(i));
-    const placed = cap !== undefined ? configFirst.get(cap) : undefined;
+    const at = layout.index.get(plan.graph.synthNode(i));
+    const placed = cap !== undefined ? plan.configFirst.get(cap) : undefined;
     if (cap !== undefined && at !== undefined && placed) configs[cap] = { ...placed, sizeFunction: at };
   });
   return {
-    module: out, hostImports: out.imports.map((i) => i.name), hostImportsBy, served: resolution.served, sizes, configs,
-    ...(options.trace ? { traced } : {}), ...(typeof cwd === 'string' ? { noWorkdir: cwd } : {}),
+    module, hostImports: module.imports.map((i) => i.name), hostImportsBy, served: plan.served, sizes, configs,
+    traced: plan.traced, noWorkdir: plan.noWorkdir,
   };
 }
 
@@ -373,128 +320,6 @@ function providersOf(caps: readonly CapabilityPart[], names: readonly string[]):
     }
   });
   return providers;
-}
-
-/**
- * The nodes (and host imports) reached from `roots`, each root with the part
- * it counts for, and which parts use each host import. The program (part 0)
- * is a root whole; a capability's code is followed through its calls, and
- * whatever its tables and globals name is kept (call_indirect is not followed).
- */
-function reachable(parts: readonly Part[], synths: readonly Synth[], nodes: number, funcNode: (p: Part, i: number) => number | string,
-  roots: ReadonlyArray<[number | string, string]>): { reached: NodeSet; hostUsers: Map<string, Set<string>> } {
-  const reached = new NodeSet(nodes + synths.length);
-  const hostUsers = new Map<string, Set<string>>();
-  const work: Array<number> = [];
-  const partOfNode = (n: number) => parts.findLast((p) => p.firstNode <= n)!;
-  const reach = (n: number | string, by: string) => {
-    if (typeof n === 'string') {
-      if (!hostUsers.has(n)) hostUsers.set(n, new Set());
-      hostUsers.get(n)!.add(by);
-    }
-    if (reached.has(n)) return;
-    reached.add(n);
-    if (typeof n === 'number') work.push(n);
-  };
-  for (const [n, by] of roots) reach(n, by);
-  parts.slice(1).forEach((p) => {
-    for (const e of p.module.elements) for (const f of elementFuncs(e)) reach(funcNode(p, f), p.name);
-    for (const g of p.module.globals) for (const f of refFuncs(g.init)) reach(funcNode(p, f), p.name);
-  });
-  const appPart = parts[0]!;
-  while (work.length) {
-    const n = work.pop()!;
-    if (n >= nodes) {
-      const synth = synths[n - nodes]!;
-      for (const callee of synth.calls ?? []) reach(callee, synth.owner ?? 'box');
-      continue;
-    }
-    const p = partOfNode(n);
-    if (p === appPart) continue; // kept whole; its imports were reached as roots
-    const body = p.module.codes[n - p.firstNode]!;
-    for (const f of refFuncs(body.body, body.offset)) reach(funcNode(p, f), p.name);
-  }
-  return { reached, hostUsers };
-}
-
-/** Where each part's memories, tables, globals, tags, data and element segments start in the merged module. */
-function partBases(parts: readonly Part[]) {
-  let memories = 0, tables = 0, globals = 0, tags = 0, data = 0, elems = 0;
-  return parts.map((p) => {
-    const b = { memory: memories, table: tables, global: globals, tag: tags, data, elem: elems };
-    memories += p.module.memories.length;
-    tables += p.module.tables.length;
-    globals += p.module.globals.length;
-    tags += p.module.tags.length;
-    data += p.module.data.length;
-    elems += p.module.elements.length;
-    return b;
-  });
-}
-
-/** Function indices an expression names (call, return_call, ref.func). */
-function refFuncs(expr: Uint8Array, offset = 0): number[] {
-  const found: number[] = [];
-  const recording: IndexMap = {
-    ...identityMap,
-    func: (i) => {
-      found.push(i);
-      return i;
-    },
-  };
-  scratch.reset();
-  rewriteExpr(expr, recording, scratch, offset);
-  return found;
-}
-const scratch = new ByteWriter(1 << 12);
-
-function elementFuncs(e: Module['elements'][number]): number[] {
-  return e.funcs ?? (e.exprs ?? []).flatMap((x) => refFuncs(x));
-}
-
-/** The program's custom sections, with the name section merged; capabilities' are dropped. */
-function customs(
-  app: Module, parts: Part[], funcNode: (p: Part, i: number) => number | string,
-  finalIndex: NodeIndex, glueNames: Map<number, string>,
-): Custom[] {
-  const appPart = parts[0]!;
-  const names = emptyNames();
-  const appNames = app.customs.find((c) => c.name === 'name');
-  const source = appNames ? readNames(appNames.bytes) : emptyNames();
-  if (source.module !== undefined) names.module = source.module;
-  for (const [i, name] of source.functions) {
-    const at = finalIndex.get(funcNode(appPart, i));
-    if (at !== undefined && i >= appPart.imports.length) names.functions.set(at, name);
-  }
-  for (const [i, locals] of source.locals) {
-    const at = finalIndex.get(funcNode(appPart, i));
-    if (at !== undefined && i >= appPart.imports.length) names.locals.set(at, locals);
-  }
-  // App globals and data segments keep their indices: the program's come first.
-  names.globals = source.globals;
-  names.data = source.data;
-  for (const [node, at] of finalIndex) {
-    if (typeof node === 'string') names.functions.set(at, `wasi:${node}`);
-  }
-  parts.slice(1).forEach((p) => {
-    const own = p.module.customs.find((c) => c.name === 'name');
-    const fromSection = own ? readNames(own.bytes).functions : new Map<number, string>();
-    const fromExports = new Map(p.module.exports.filter((e) => e.kind === 'func').map((e) => [e.index, e.name]));
-    for (let j = 0; j < p.module.functions.length; j++) {
-      const i = p.imports.length + j;
-      const at = finalIndex.get(funcNode(p, i));
-      if (at === undefined) continue;
-      // Internals without a name of their own stay unnamed: a trap's frames still
-      // name the capability's entry point ("vfs:path_open"), and made-up names
-      // ("vfs:f95") cost every box ~2 KB.
-      const name = fromSection.get(i) ?? fromExports.get(i);
-      if (name !== undefined) names.functions.set(at, `${p.name}:${name}`);
-    }
-  });
-  for (const [at, name] of glueNames) names.functions.set(at, name);
-
-  const kept = app.customs.filter((c) => c.name !== 'name' && c.name !== 'box');
-  return [...kept, { name: 'name', bytes: writeNames(names), after: 11 }];
 }
 
 function checkMemories(who: string, m: Module): void {

@@ -39,7 +39,7 @@ export function partDescriptors(box: Uint8Array, parts: BoxParts, versions: Mani
   }
   return parts.capabilities.map((c) => ({
     name: c.name, version: versions[c.name]?.version ?? '', provides: c.provides, support: {}, wasm: () => c.wasm,
-    ...(c.init ? { init: c.init } : {}), control: controls.get(c.name) ?? [], config: () => c.config,
+    init: c.init, control: controls.get(c.name) ?? [], config: () => c.config,
   }));
 }
 

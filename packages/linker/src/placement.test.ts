@@ -11,7 +11,7 @@ const I32 = 0x7f;
 
 /** A module with one (i32) -> i32 function, an active and two passive segments, and `vfsImage` as given. */
 function moduleWith(vfsImage: unknown): Module {
-  const manifest = { format: 1, capabilities: {}, entrypoint: '/a', args: [], env: [], hostImports: [], hostImportsBy: {}, served: {}, sizes: {}, ...(vfsImage ? { vfsImage } : {}) };
+  const manifest = { format: 1, capabilities: {}, entrypoint: '/a', args: [], env: [], hostImports: [], hostImportsBy: {}, served: {}, sizes: {}, vfsImage };
   return {
     types: [{ params: [I32], results: [I32] }, { params: [], results: [] }], imports: [], functions: [1, 0], tables: [], memories: [{ min: 1n }], tags: [], globals: [],
     exports: [], elements: [], codes: [{ locals: [], body: new Uint8Array([0x0b]) }, { locals: [], body: new Uint8Array([0x20, 0, 0x0b]) }],

@@ -22,14 +22,8 @@ export interface RelinkOptions {
  */
 export function recordedSettings(manifest: Manifest): Omit<LinkOptions, 'capabilities' | 'entrypoint' | 'args'> {
   return {
-    env: manifest.env,
-    ...(manifest.workdir !== undefined ? { workdir: manifest.workdir } : {}),
-    ...(manifest.mountPoints ? { mountPoints: manifest.mountPoints } : {}),
-    ...(manifest.ports ? { listen: manifest.ports } : {}),
-    ...(manifest.clock !== undefined ? { clock: manifest.clock } : {}),
-    ...(manifest.random !== undefined ? { random: manifest.random } : {}),
-    ...(manifest.denied ? { deny: manifest.denied } : {}),
-    sealed: manifest.sealed ?? false,
+    env: manifest.env, workdir: manifest.workdir, mountPoints: manifest.mountPoints, listen: manifest.ports,
+    clock: manifest.clock, random: manifest.random, deny: manifest.denied, sealed: manifest.sealed ?? false,
   };
 }
 
@@ -45,12 +39,13 @@ export function relink(box: Uint8Array, program: Uint8Array, options: RelinkOpti
     if (!descriptor) throw new LinkError(`the box was linked with capability ${name}, which this linker does not have`);
     return descriptor;
   });
+  // A single-memory box stays one: the same program limit (the regions above it follow from the parts).
+  const programRegion = manifest.singleMemory?.regions.app;
   const linked = link(program, {
     ...recordedSettings(manifest), capabilities, entrypoint: options.entrypoint, args: options.args ?? [],
     portable: manifest.portable ?? false, trace: manifest.trace !== undefined,
-    // A single-memory box stays one: the same program limit (the regions above it follow from the parts).
-    ...(manifest.singleMemory?.regions.app ? { singleMemory: true, programMemory: manifest.singleMemory.regions.app.pages * 65536 } : {}),
-    ...(options.programName !== undefined ? { programName: options.programName } : {}),
+    singleMemory: programRegion !== undefined, programMemory: programRegion ? programRegion.pages * 65536 : undefined,
+    programName: options.programName,
   });
   // Each capability's configuration the box records (its image) is copied as it is.
   let bytes = linked.bytes;

@@ -6,13 +6,12 @@
 // another capability's export (box:<name>), or, when that capability is not
 // linked, to a stub that answers zeros. Every import is type-checked.
 
-import { BOX_APP } from '@marcotte/abi';
+import { BOX_APP, WASI_MODULE } from '@marcotte/abi';
 import type { FuncType, Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
 import { boxApp, boxConfig, denied, notLinked, type Synth } from './glue.ts';
 import { formatFuncType, funcType, sameFuncType, WASI_TYPES } from './signature.ts';
 
-const WASI_MODULE = 'wasi_snapshot_preview1';
 const BOX_APP_MODULE = 'box:app';
 const CONFIG_MODULE = 'box:config';
 const BOX_APP_TYPES = new Map(BOX_APP.map((f) => [f.name, funcType(f.params.map((p) => p.wasm), f.results)]));
