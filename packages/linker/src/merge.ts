@@ -13,7 +13,7 @@
 // are dropped, and with them the host imports only they used: a box pays, in
 // size and in authority, only for the calls its program can make.
 
-import type { CapabilityDescriptor } from '@marcotte/abi';
+import { CONTROL, type CapabilityDescriptor } from '@marcotte/abi';
 import { ByteWriter } from './binary/leb.ts';
 import { rewriteExpr } from './binary/code.ts';
 import { WasmFormatError } from './binary/errors.ts';
@@ -73,7 +73,7 @@ export interface MergeResult {
   configs: Record<string, ConfigPlacement>;
   /** with trace: the traced functions, by record id */
   traced?: string[];
-  /** with a vfs: why the program cannot start in the working directory (undefined: the _start wrapper calls its chdir) */
+  /** with a capability answering workdir: why the program cannot start in that directory (undefined: the _start wrapper calls its chdir) */
   noWorkdir?: string;
 }
 
@@ -172,15 +172,15 @@ export function merge(app: Module, caps: readonly CapabilityPart[], options: Mer
     return [funcNode(parts[i + 1]!, f)];
   });
   const entry = exportedFunc(app, entryName)!;
-  // With a vfs, the program starts in its working directory when it can (workdir.ts).
-  const vfsPart = caps.findIndex((c) => c.descriptor.name === 'vfs');
-  const vfsWorkdir = vfsPart < 0 ? undefined : exportedFunc(caps[vfsPart]!.module, 'workdir');
-  const cwd = vfsWorkdir === undefined ? undefined : cwdFunctions(app);
+  // The program starts in the directory the first capability answering workdir gives, when it can (workdir.ts).
+  const dirPart = caps.findIndex((c) => exportedFunc(c.module, CONTROL.workdir) !== undefined);
+  const dirFunc = dirPart < 0 ? undefined : exportedFunc(caps[dirPart]!.module, CONTROL.workdir);
+  const cwd = dirFunc === undefined ? undefined : cwdFunctions(app);
   const workdirNode = cwd === undefined || typeof cwd === 'string' ? [] : [addSynth(workdirStart(
     { chdir: funcNode(parts[0]!, cwd.chdir) as number, malloc: funcNode(parts[0]!, cwd.malloc) as number, ...(cwd.free !== undefined ? { free: funcNode(parts[0]!, cwd.free) as number } : {}),
       ...(cwd.populate !== undefined ? { populate: funcNode(parts[0]!, cwd.populate) as number } : {}) },
-    funcNode(parts[vfsPart + 1]!, vfsWorkdir!) as number,
-    () => bases[vfsPart + 1]!.memory,
+    funcNode(parts[dirPart + 1]!, dirFunc!) as number,
+    () => bases[dirPart + 1]!.memory,
   ))];
   const wrapperNode = addSynth(callEach([...inits, ...workdirNode, funcNode(parts[0]!, entry)] as number[]));
 
