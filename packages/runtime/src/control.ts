@@ -12,7 +12,8 @@ import { capabilitiesWith, CONTROL, controlExport } from '@marcotte/abi';
 export function controlSurface(capabilities: ReadonlyMap<string, WebAssembly.Instance>): WebAssembly.Exports {
   const surface: WebAssembly.Exports = {};
   for (const [cap, instance] of capabilities) {
-    surface[controlExport(cap, 'memory')] = instance.exports.memory!;
+    const { memory } = instance.exports;
+    if (memory) surface[controlExport(cap, 'memory')] = memory;
     for (const name of [CONTROL.snapshot, CONTROL.memoryLimit]) {
       const fn = instance.exports[name];
       if (typeof fn === 'function') surface[controlExport(cap, name)] = fn;
