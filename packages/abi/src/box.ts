@@ -161,3 +161,13 @@ export function configPlacementOf(manifest: Manifest, cap: string): ConfigPlacem
 export function configPlacementFields(placements: Readonly<Record<string, ConfigPlacement>>): Pick<Manifest, 'vfsImage'> {
   return placements.vfs ? { vfsImage: placements.vfs } : {};
 }
+
+/**
+ * Whether the box links its own filesystem (a capability declaring
+ * `filesystem`): host directories then enter only at its mount points.
+ * Format 1 records capabilities by name only, and the one filesystem
+ * capability is the vfs, as with configPlacementOf.
+ */
+export function hasOwnFilesystem(manifest: Manifest): boolean {
+  return manifest.capabilities.vfs !== undefined;
+}

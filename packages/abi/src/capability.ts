@@ -95,8 +95,22 @@ export interface CapabilityDescriptor {
   readonly impliedBy?: ImpliedBy;
   /** exported function the box's _start wrapper calls, in link order, before the program */
   readonly init?: string;
-  /** exports the linker publishes as `box.<name>.<export>`: the runtime's control surface (DESIGN.md §2) */
+  /**
+   * exports the linker publishes as `box.<name>.<export>`: the runtime's control surface (DESIGN.md §2.1);
+   * the hosts act on those that are protocols (controls.ts: snapshot, memory_limit), never on the name
+   */
   readonly control?: readonly string[];
+  /**
+   * the box's own filesystem: the image (LinkSettings.image) is its configuration and the manifest's
+   * `image` summarises it, and host directories enter only at its mount points, so without any the box
+   * imports none of the host's path calls (DESIGN.md §4)
+   */
+  readonly filesystem?: boolean;
+  /**
+   * single memory (DESIGN.md §2.7): the pages its region reserves, given the settings and the bytes of its
+   * configuration; without it, 4 MiB or twice its initial memory and configuration, whichever is larger
+   */
+  regionPages?(settings: LinkSettings, configBytes: number): number;
   /** support table: one entry per function in `provides` */
   readonly support: Readonly<Record<string, Support>>;
   /**

@@ -3,6 +3,7 @@
 export * from './table.ts';
 export * from './preview1.generated.ts';
 export * from './capability.ts';
+export * from './controls.ts';
 export * from './select.ts';
 export * from './box.ts';
 export * from './box-app.ts';

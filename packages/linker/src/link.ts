@@ -51,9 +51,9 @@ function read(bytes: Uint8Array, name: string): Module {
 
 /**
  * Host functions the box may not import: --deny classes, --sealed, and the
- * host's filesystem when a vfs without mount points is the box's whole
- * filesystem (the kernel then gives no host directory an fd, so its host
- * path calls are unreachable; DESIGN.md §4: the vfs imports nothing), and
+ * host's filesystem when a capability declaring `filesystem` is, without
+ * mount points, the box's whole filesystem (the kernel then gives no host
+ * directory an fd, so its host path calls are unreachable; DESIGN.md §4), and
  * what no box is ever given (NEVER_HOST: proc_raise answers ENOSYS in the box).
  */
 function deniedHostFunctions(deny: readonly string[], sealed: boolean, ownFilesystem: boolean): (name: string) => boolean {
@@ -150,28 +150,26 @@ function written<T>(options: LinkOptions, write: () => T): T {
 function linkModule(program: Uint8Array, options: LinkOptions): { module: Module; manifest: Manifest; warnings: string[] } {
   const app = read(program, options.programName ?? 'the program');
   checkValid(program, options.programName ?? 'the program');
+  // The options are the settings every descriptor reads (and the linker's own, which they ignore); an empty list is none.
   const settings: LinkSettings = {
-    entrypoint: options.entrypoint, args: options.args, env: options.env,
-    ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
-    ...(options.image !== undefined || options.mountPoints?.length ? { image: withMountPoints(options.image ?? [], options.mountPoints ?? []) } : {}),
-    ...(options.mountPoints?.length ? { mountPoints: options.mountPoints } : {}),
-    ...(options.clock !== undefined ? { clock: options.clock } : {}),
-    ...(options.random !== undefined ? { random: options.random } : {}),
-    ...(options.listen?.length ? { listen: options.listen } : {}),
-    ...(options.vfsLimits ? { vfsLimits: options.vfsLimits } : {}),
+    ...options,
+    image: options.image !== undefined || options.mountPoints?.length ? withMountPoints(options.image ?? [], options.mountPoints ?? []) : undefined,
+    mountPoints: options.mountPoints?.length ? options.mountPoints : undefined,
+    listen: options.listen?.length ? options.listen : undefined,
   };
   const caps = options.capabilities.map((descriptor) => {
     const config = configure(descriptor, settings);
-    return { descriptor, module: read(descriptor.wasm(), `capability ${descriptor.name}`), ...(config ? { config } : {}) };
+    return { descriptor, module: read(descriptor.wasm(), `capability ${descriptor.name}`), config };
   });
-  const ownFilesystem = options.capabilities.some((c) => c.name === 'vfs') && !options.mountPoints?.length;
+  const filesystem = options.capabilities.some((c) => c.filesystem);
+  const ownFilesystem = filesystem && !options.mountPoints?.length;
   const denied = deniedHostFunctions(options.deny ?? [], options.sealed ?? false, ownFilesystem);
   if (options.programMemory !== undefined && !options.singleMemory) throw new LinkError('--program-memory is only for a --single-memory box');
   if (options.singleMemory && options.portable) {
     throw new LinkError('--single-memory and --portable do not go together: a single-memory box needs no dynamic mode');
   }
   const merged = merge(app, caps, {
-    strip: options.strip ?? false, denied, ...(options.trace ? { trace: true } : {}), programValidated: true,
+    strip: options.strip ?? false, denied, trace: options.trace, programValidated: true,
   });
   const { hostImports, hostImportsBy, served, sizes, configs, traced, noWorkdir } = merged;
   let module = merged.module;
@@ -180,10 +178,10 @@ function linkModule(program: Uint8Array, options: LinkOptions): { module: Module
     // The pass works on final indices: the merged module is written once and read back.
     const programPages = options.programMemory === undefined ? undefined : Math.ceil(options.programMemory / PAGE);
     const configBytes = Object.fromEntries(caps.map((c) => [c.descriptor.name, (c.config ?? []).reduce((n, s) => n + s.length, 0)]));
+    // Regions their capabilities size themselves (the vfs's holds the files: --vfs-memory).
+    const regionPages = Object.fromEntries(caps.flatMap(({ descriptor: d }) => (d.regionPages ? [[d.name, d.regionPages(settings, configBytes[d.name]!)]] : [])));
     const done = singleMemory(readModule(written(options, () => writeModule(module))), {
-      appFunctions: app.functions.length, served, configBytes,
-      ...(programPages !== undefined ? { programPages } : {}),
-      ...(options.vfsLimits?.maxPages ? { vfsPages: options.vfsLimits.maxPages } : {}),
+      appFunctions: app.functions.length, served, configBytes, programPages, regionPages,
     });
     module = done.module;
     single = done.layout;
@@ -197,24 +195,25 @@ function linkModule(program: Uint8Array, options: LinkOptions): { module: Module
     entrypoint: options.entrypoint,
     args: [...options.args],
     env: [...options.env],
-    ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
-    ...(workdirMissed ? { workdirNotApplied: noWorkdir } : {}),
-    ...(settings.image && options.capabilities.some((c) => c.name === 'vfs') ? { image: imageSummary(settings.image) } : {}),
+    workdir: options.workdir,
+    workdirNotApplied: workdirMissed ? noWorkdir : undefined,
+    // The image is the filesystem's configuration: summarised only where one takes it.
+    image: settings.image && filesystem ? imageSummary(settings.image) : undefined,
     ...(options.mountPoints?.length ? { mountPoints: [...options.mountPoints] } : {}),
     ...(options.listen?.length ? { ports: [...options.listen] } : {}),
-    ...(options.clock !== undefined ? { clock: options.clock } : {}),
-    ...(options.random !== undefined ? { random: options.random } : {}),
+    clock: options.clock,
+    random: options.random,
     ...(options.sealed ? { sealed: true } : {}),
     ...(options.portable ? { portable: true } : {}),
-    ...(traced ? { trace: traced } : {}),
+    trace: traced,
     ...(options.deny?.length ? { denied: [...options.deny].sort() } : {}),
     hostImports,
     hostImportsBy,
     served,
     sizes,
     ...configPlacementFields(configs),
-    ...(options.build ? { build: options.build } : {}),
-    ...(single ? { singleMemory: single } : {}),
+    build: options.build,
+    singleMemory: single,
   };
   module.customs.push({ name: MANIFEST_SECTION, bytes: new TextEncoder().encode(JSON.stringify(manifest)), after: 0xff });
   if (options.portable) {
@@ -226,7 +225,7 @@ function linkModule(program: Uint8Array, options: LinkOptions): { module: Module
         wasm: cap.descriptor.wasm(),
         config: cap.config ?? [],
         provides: [...cap.descriptor.provides],
-        ...(cap.descriptor.init ? { init: cap.descriptor.init } : {}),
+        init: cap.descriptor.init,
         stubs: cap.module.imports.flatMap((imp, i) =>
           imp.desc.kind === 'func' && imp.module.startsWith('box:') && !['box:app', 'box:config'].includes(imp.module) && !linked.has(imp.module.slice(4))
             ? [{ module: imp.module, name: imp.name, results: typeOfFunc(cap.module, i).results.map(valTypeName) }]

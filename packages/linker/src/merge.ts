@@ -25,7 +25,7 @@
 //   emit      (merge-emit.ts): the box's sections, bodies rewritten;
 //   describe  (here): what the manifest records about the result.
 
-import type { CapabilityDescriptor, ConfigPlacement } from '@marcotte/abi';
+import { CONTROL, type CapabilityDescriptor, type ConfigPlacement } from '@marcotte/abi';
 import type { FuncType, Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
 import { callEach, traceWrapper, type Synth } from './glue.ts';
@@ -74,7 +74,7 @@ export interface MergeResult {
   configs: Record<string, ConfigPlacement>;
   /** with trace: the traced functions, by record id */
   traced?: string[];
-  /** with a vfs: why the program cannot start in the working directory (undefined: the _start wrapper calls its chdir) */
+  /** with a capability answering workdir: why the program cannot start in that directory (undefined: the _start wrapper calls its chdir) */
   noWorkdir?: string;
 }
 
@@ -266,15 +266,15 @@ function planEntry(app: Module, caps: readonly CapabilityPart[], graph: Graph, b
     return [funcNode(parts[i + 1]!, f)];
   });
   const entry = exportedFunc(app, entryName)!;
-  // With a vfs, the program starts in its working directory when it can (workdir.ts).
-  const vfsPart = caps.findIndex((c) => c.descriptor.name === 'vfs');
-  const vfsWorkdir = vfsPart < 0 ? undefined : exportedFunc(caps[vfsPart]!.module, 'workdir');
-  const cwd = vfsWorkdir === undefined ? undefined : cwdFunctions(app);
+  // The program starts in the directory the first capability answering workdir gives, when it can (workdir.ts).
+  const dirPart = caps.findIndex((c) => exportedFunc(c.module, CONTROL.workdir) !== undefined);
+  const dirFunc = dirPart < 0 ? undefined : exportedFunc(caps[dirPart]!.module, CONTROL.workdir);
+  const cwd = dirFunc === undefined ? undefined : cwdFunctions(app);
   const workdirNode = cwd === undefined || typeof cwd === 'string' ? [] : [addSynth(workdirStart(
     { chdir: funcNode(parts[0]!, cwd.chdir) as number, malloc: funcNode(parts[0]!, cwd.malloc) as number, ...(cwd.free !== undefined ? { free: funcNode(parts[0]!, cwd.free) as number } : {}),
       ...(cwd.populate !== undefined ? { populate: funcNode(parts[0]!, cwd.populate) as number } : {}) },
-    funcNode(parts[vfsPart + 1]!, vfsWorkdir!) as number,
-    () => bases[vfsPart + 1]!.memory,
+    funcNode(parts[dirPart + 1]!, dirFunc!) as number,
+    () => bases[dirPart + 1]!.memory,
   ))];
   const wrapperNode = addSynth(callEach([...inits, ...workdirNode, funcNode(parts[0]!, entry)] as number[]));
   return { entryName, wrapperNode, noWorkdir: typeof cwd === 'string' ? cwd : undefined };

@@ -53,18 +53,16 @@ export const PAGE = 65536;
 export const DEFAULT_PROGRAM_PAGES = 16384;
 /** A declared maximum up to this (2 GiB) is taken as the program's limit as it is. */
 export const MAX_DECLARED_PAGES = 32768;
-/** A capability other than the vfs: 4 MiB, four times what box run --memory gives one in a multi-memory box (memory-budget.ts). */
+/** A capability that does not size its region (regionPages): at least 4 MiB, four times what box run --memory gives one in a multi-memory box (memory-budget.ts). */
 export const CAPABILITY_PAGES = 64;
-/** The vfs without --vfs-memory: 1 GiB, plus room for its image. */
-export const DEFAULT_VFS_PAGES = 16384;
 
 const I32 = 0x7f, I64 = 0x7e;
 
 export interface SingleMemoryOptions {
   /** the program's limit in pages (--program-memory); default from its declared maximum */
   programPages?: number;
-  /** the vfs's region in pages (--vfs-memory); default DEFAULT_VFS_PAGES plus its image */
-  vfsPages?: number;
+  /** regions in pages that their capabilities size themselves (the descriptor's regionPages: the vfs's, from --vfs-memory) */
+  regionPages?: Record<string, number>;
   /** how many of the box's functions (after the imports) are the program's */
   appFunctions: number;
   /** for each WASI function the program imports, who serves it ("host": passed through) */
@@ -164,7 +162,7 @@ function layout(module: Module, options: SingleMemoryOptions): Layout {
     else if (name === 'trace') pages = Number(mem.min);
     else {
       const data = Math.ceil((options.configBytes?.[name] ?? 0) / PAGE);
-      pages = name === 'vfs' ? options.vfsPages ?? DEFAULT_VFS_PAGES + 2 * data : Math.max(CAPABILITY_PAGES, 2 * Number(mem.min) + data);
+      pages = options.regionPages?.[name] ?? Math.max(CAPABILITY_PAGES, 2 * Number(mem.min) + data);
       if (mem.max !== undefined && mem.max < BigInt(pages)) pages = Number(mem.max);
       if (pages < Number(mem.min)) throw new LinkError(`single memory: capability ${name} needs ${mem.min} pages, its region has ${pages}`);
     }

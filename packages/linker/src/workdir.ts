@@ -3,11 +3,13 @@
 // preview1 has no call to change that from outside, but the box links the
 // program: when the program carries wasi-libc's chdir (and the malloc it
 // uses), named in its name section, the _start wrapper calls chdir with the
-// vfs's workdir before the program's own _start. Without chdir, wasi-libc
+// directory the workdir protocol answers (abi controls.ts: the first
+// capability exporting `workdir`, the vfs today) before the program's own
+// _start. Without chdir, wasi-libc
 // resolves every relative path from "/" (__wasilibc_find_relpath falls back to
 // find_abspath), so there is nothing to set: the link says so.
 //
-// Order: after the capability inits (the vfs answers the stat chdir makes),
+// Order: after the capability inits (the filesystem answers the stat chdir makes),
 // before the program's _start. chdir needs one thing _start sets up: the
 // preopen table. Older wasi-libc fills it in a constructor
 // (__wasilibc_populate_preopens, priority 51), newer ones on first use behind
@@ -16,8 +18,9 @@
 // lookups do not notice (the longest prefix wins, and both entries are the
 // same fd). malloc needs no constructor, and __wasilibc_cwd is a plain pointer
 // the constructors leave alone.
-// The workdir is read from the vfs at run time, not baked into the glue, so
-// `box run -w` and `box run --commit` (which rewrite the vfs image) keep it.
+// The workdir is asked for at run time, not baked into the glue, so
+// `box run -w` and `box run --commit` (which rewrite the capability's
+// configuration, the vfs image) keep it.
 
 import { ByteWriter } from './binary/leb.ts';
 import type { Module } from './binary/module.ts';
@@ -61,25 +64,26 @@ export function cwdFunctions(app: Module): CwdFunctions | string {
 }
 
 /**
- * box:workdir, () -> (): w = vfs.workdir(); if w: p = malloc(len + 1), copy
- * the bytes from the vfs memory, NUL, chdir(p), free(p). chdir copies the
+ * box:workdir, () -> (): w = workdir(); if w: p = malloc(len + 1), copy
+ * the bytes from that capability's memory (`memory`, its index in the box),
+ * NUL, chdir(p), free(p). chdir copies the
  * path, and a failure (the directory is missing from a host mount not given
  * at run time) leaves the program at "/", as it would start anyway.
  */
-export function workdirStart(fns: CwdFunctions, vfsWorkdir: number, vfsMemory: () => number): Synth {
-  const calls = [vfsWorkdir, fns.malloc, fns.chdir, fns.free ?? -1, fns.populate ?? -1].filter((c) => c >= 0);
+export function workdirStart(fns: CwdFunctions, workdir: number, memory: () => number): Synth {
+  const calls = [workdir, fns.malloc, fns.chdir, fns.free ?? -1, fns.populate ?? -1].filter((c) => c >= 0);
   const hasFree = fns.free !== undefined, hasPopulate = fns.populate !== undefined;
   return {
     name: 'box:workdir',
     type: funcType([], []),
     calls,
     build: (resolved) => {
-      const [workdir, malloc, chdir] = resolved;
+      const [dir, malloc, chdir] = resolved;
       const free = hasFree ? resolved[3] : undefined;
       const populate = hasPopulate ? resolved[hasFree ? 4 : 3] : undefined;
       const W = 0, LEN = 1, P = 2;
       const w = new ByteWriter(64);
-      w.byte(0x10); w.u32(workdir!); // call vfs.workdir
+      w.byte(0x10); w.u32(dir!); // call workdir
       w.byte(0x22); w.u32(W); // local.tee w
       w.byte(0x50); // i64.eqz
       w.byte(0x04); w.byte(0x40); w.byte(0x0f); w.byte(0x0b); // if return end
@@ -89,9 +93,9 @@ export function workdirStart(fns: CwdFunctions, vfsWorkdir: number, vfsMemory: (
       w.byte(0x22); w.u32(P); // local.tee p
       w.byte(0x45); // i32.eqz
       w.byte(0x04); w.byte(0x40); w.byte(0x0f); w.byte(0x0b); // if return end (no memory: start at "/")
-      // memory.copy program(0) <- vfs: p, (i32) w, len
+      // memory.copy program(0) <- the capability's: p, (i32) w, len
       w.byte(0x20); w.u32(P); w.byte(0x20); w.u32(W); w.byte(0xa7); w.byte(0x20); w.u32(LEN);
-      w.byte(0xfc); w.u32(10); w.u32(0); w.u32(vfsMemory());
+      w.byte(0xfc); w.u32(10); w.u32(0); w.u32(memory());
       // p[len] = 0
       w.byte(0x20); w.u32(P); w.byte(0x20); w.u32(LEN); w.byte(0x6a); w.byte(0x41); w.s32(0); w.byte(0x3a); w.u32(0); w.u32(0);
       if (populate !== undefined) {

@@ -8,6 +8,7 @@
 // static glue does not give it (its own functions, called with its own
 // memory).
 
+import { CONTROL } from '@marcotte/abi';
 import { cwdFunctions, readModule, writeModule, type CwdFunctions } from '@marcotte/linker';
 
 const EXPORTS: Record<keyof CwdFunctions, string> = {
@@ -37,14 +38,15 @@ export function exportCwdFunctions(program: Uint8Array): Uint8Array | undefined 
 }
 
 /**
- * w = vfs.workdir() (length << 32 | address in the vfs's memory); when set:
+ * w = workdir() of `capability` (abi controls.ts: length << 32 |
+ * address in its memory); when set:
  * p = malloc(len + 1), the bytes and a NUL copied into the program's
  * memory, the preopen scan when the program has one, chdir(p), free(p). As
  * in the static glue, a failing chdir leaves the program in "/".
  */
-export function enterWorkdir(app: WebAssembly.Instance, vfs: WebAssembly.Instance): void {
+export function enterWorkdir(app: WebAssembly.Instance, capability: WebAssembly.Instance): void {
   const x = app.exports;
-  const workdir = vfs.exports.workdir as Fn | undefined;
+  const workdir = capability.exports[CONTROL.workdir] as Fn | undefined;
   const chdir = x[EXPORTS.chdir] as Fn | undefined;
   const malloc = x[EXPORTS.malloc] as Fn | undefined;
   if (!workdir || !chdir || !malloc) return;
@@ -54,7 +56,7 @@ export function enterWorkdir(app: WebAssembly.Instance, vfs: WebAssembly.Instanc
   const at = Number(w & 0xffffffffn);
   const p = (malloc(len + 1) as number) >>> 0;
   if (p === 0) return;
-  const from = new Uint8Array((vfs.exports.memory as WebAssembly.Memory).buffer, at, len);
+  const from = new Uint8Array((capability.exports.memory as WebAssembly.Memory).buffer, at, len);
   const to = new Uint8Array((x.memory as WebAssembly.Memory).buffer, p, len + 1);
   to.set(from);
   to[len] = 0;

@@ -3,7 +3,7 @@
 // box:config in JS. It serves engines without multi-memory and is a second
 // implementation of the box contract: tests expect identical results.
 
-import { boxAppImports, boxConfigImports, ERRNO_NOSYS, type BoxParts } from '@marcotte/abi';
+import { boxAppImports, boxConfigImports, CONTROL, ERRNO_NOSYS, type BoxParts } from '@marcotte/abi';
 import { wasiImportProblem } from '@marcotte/linker';
 import { enterWorkdir, exportCwdFunctions } from './dynamic-workdir.ts';
 import { formatCall } from './trace.ts';
@@ -71,9 +71,10 @@ export async function instantiateParts(parts: BoxParts, host: Record<string, Fn>
   for (const cap of parts.capabilities) {
     for (const name of cap.provides) provider.set(name, instances.get(cap.name)!.exports[name] as Fn);
   }
-  // With a vfs, the program starts in its working directory when it can, as in the static box (dynamic-workdir.ts).
-  const vfs = instances.get('vfs');
-  const withCwd = vfs?.exports.workdir ? exportCwdFunctions(parts.program) : undefined;
+  // The program starts in the directory the first capability answering workdir gives, when it can,
+  // as in the static box (abi controls.ts; dynamic-workdir.ts).
+  const workdirFrom = parts.capabilities.map((c) => instances.get(c.name)!).find((i) => typeof i.exports[CONTROL.workdir] === 'function');
+  const withCwd = workdirFrom ? exportCwdFunctions(parts.program) : undefined;
   const program = await WebAssembly.compile((withCwd ?? parts.program) as Uint8Array<ArrayBuffer>);
   const wasi: Record<string, unknown> = {};
   for (const imp of WebAssembly.Module.imports(program)) {
@@ -90,7 +91,7 @@ export async function instantiateParts(parts: BoxParts, host: Record<string, Fn>
       memory: appMemory(),
       _start: () => {
         for (const init of inits) init();
-        if (vfs && withCwd) enterWorkdir(app!, vfs);
+        if (workdirFrom && withCwd) enterWorkdir(app!, workdirFrom);
         entry();
       },
     },

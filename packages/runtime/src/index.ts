@@ -1,4 +1,5 @@
-export { runBox, loadBox, takeVfsSnapshot, type RunOptions, type RunResult } from './node.ts';
+export { runBox, loadBox, type RunOptions, type RunResult } from './node.ts';
+export { takeSnapshot } from './control.ts';
 export { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 export { LimitError, SignalError, StartError, TrapError } from './errors.ts';
 export { boxAppImports, boxConfigImports } from '@marcotte/abi';

@@ -6,7 +6,7 @@ import { vfs } from '@marcotte/vfs';
 import { proc } from '@marcotte/proc';
 import { clock } from '@marcotte/clock';
 import { decodeParts, findCustomSection, PARTS_SECTION } from '@marcotte/abi';
-import { capParts, capStaticBox, CAPABILITY_PAGES, MIN_VFS_PAGES, splitBudget, splitParts, vfsPagesFor } from './memory-budget.ts';
+import { capParts, capStaticBox, CAPABILITY_PAGES, MIN_ELASTIC_PAGES, splitBudget, splitParts, elasticPagesFor } from './memory-budget.ts';
 import { StartError } from './errors.ts';
 
 const hello = readFileSync(new URL('../../../examples/hello/hello.wasm', import.meta.url));
@@ -15,15 +15,15 @@ const everything = () => link(hello, {
 });
 
 describe('--memory budget', () => {
-  it('splits: fixed memories keep their size, capabilities 1 MiB, the vfs a quarter, the program the rest', () => {
+  it('splits: fixed memories keep their size, capabilities 1 MiB, an elastic one (the vfs) a quarter, the program the rest', () => {
     expect(splitBudget(256, [
-      { role: 'program', min: 2 }, { role: 'capability', min: 1 }, { role: 'vfs', min: 1 }, { role: 'fixed', min: 3 },
+      { role: 'program', min: 2 }, { role: 'capability', min: 1 }, { role: 'elastic', min: 1 }, { role: 'fixed', min: 3 },
     ])).toEqual([256 - CAPABILITY_PAGES - 64 - 3, CAPABILITY_PAGES, 64, 3]);
-    expect(splitBudget(64, [{ role: 'program', min: 1 }, { role: 'vfs', min: 1 }])).toEqual([64 - MIN_VFS_PAGES, MIN_VFS_PAGES]);
-    expect(() => splitBudget(40, [{ role: 'program', min: 16 }, { role: 'vfs', min: 1 }])).toThrow(StartError);
+    expect(splitBudget(64, [{ role: 'program', min: 1 }, { role: 'elastic', min: 1 }])).toEqual([64 - MIN_ELASTIC_PAGES, MIN_ELASTIC_PAGES]);
+    expect(() => splitBudget(40, [{ role: 'program', min: 16 }, { role: 'elastic', min: 1 }])).toThrow(StartError);
     // --memory 64g: no memory may declare more than 4 GiB
-    expect(splitBudget(1 << 20, [{ role: 'program', min: 2 }, { role: 'vfs', min: 1 }])).toEqual([65536, 65536]);
-    expect(() => splitBudget(40, [{ role: 'program', min: 16 }, { role: 'vfs', min: 1 }])).toThrow(/the box needs at least 3 MiB to start/);
+    expect(splitBudget(1 << 20, [{ role: 'program', min: 2 }, { role: 'elastic', min: 1 }])).toEqual([65536, 65536]);
+    expect(() => splitBudget(40, [{ role: 'program', min: 16 }, { role: 'elastic', min: 1 }])).toThrow(/the box needs at least 3 MiB to start/);
   });
 
   it('declares a maximum on every memory of a static box, and they sum to the budget', () => {
@@ -32,7 +32,7 @@ describe('--memory budget', () => {
     expect(capped.memories.length).toBeGreaterThan(4);
     expect(capped.memories.every((m) => m.max !== undefined)).toBe(true);
     expect(capped.memories.reduce((sum, m) => sum + Number(m.max), 0)).toBeLessThanOrEqual(budget);
-    expect(capStaticBox(everything().bytes, budget).vfsPages).toBe(64);
+    expect(capStaticBox(everything().bytes, budget).limits).toEqual({ vfs: 64 });
   });
 
   it('splits a single-memory box over its regions: each region\'s limit global is lowered, the memory stays as laid out', () => {
@@ -47,7 +47,7 @@ describe('--memory budget', () => {
     };
     expect(limit('kernel')).toBe(CAPABILITY_PAGES);
     expect(limit('vfs')).toBe(64);
-    expect(capped.vfsPages).toBe(64);
+    expect(capped.limits).toEqual({ vfs: 64 });
     const scratch = 1;
     expect(limit('app')).toBe(budget - 3 * CAPABILITY_PAGES - 64 - scratch);
     expect(capped.programBytes).toBe(limit('app') * 65536);
@@ -58,9 +58,9 @@ describe('--memory budget', () => {
     const image = Array.from({ length: 3000 }, (_, i) => ({ path: `/file-${i}`, type: 'file' as const }));
     const box = link(hello, { capabilities: [kernel, vfs], entrypoint: 'hello.wasm', args: [], env: [], image, portable: true });
     const parts = decodeParts(findCustomSection(box.bytes, PARTS_SECTION)!);
-    const need = vfsPagesFor(parts.capabilities.find((c) => c.name === 'vfs')!.config[0]!.length);
-    expect(need).toBeGreaterThan(MIN_VFS_PAGES);
-    expect(capStaticBox(box.bytes, 64).vfsPages).toBe(need);
+    const need = elasticPagesFor(parts.capabilities.find((c) => c.name === 'vfs')!.config[0]!.length);
+    expect(need).toBeGreaterThan(MIN_ELASTIC_PAGES);
+    expect(capStaticBox(box.bytes, 64).limits).toEqual({ vfs: need });
     expect(splitParts(64, parts.program, parts.capabilities).capabilities[1]).toBe(need);
   });
 
@@ -72,7 +72,7 @@ describe('--memory budget', () => {
     const capped = capParts(parts, 256);
     const maxima = [capped.parts.program, ...capped.parts.capabilities.map((c) => c.wasm)].map((w) => Number(readModule(w).memories[0]!.max));
     expect(maxima.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(256);
-    expect(capped.vfsPages).toBe(64);
+    expect(capped.limits).toEqual({ vfs: 64 });
   });
 });
 

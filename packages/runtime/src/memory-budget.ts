@@ -7,32 +7,34 @@
 // the module before it is compiled: the engine refuses every grow past it,
 // whatever the code. The split:
 //   - fixed memories (not the program's, no capability's) keep their size;
-//   - each capability but the vfs gets CAPABILITY_PAGES (1 MiB: the kernel's
-//     fd table, argv and environ, sockets, clock state fit with room);
-//   - the vfs gets a quarter of the budget (at least MIN_VFS_PAGES, and room
-//     for twice its image index, which it copies at its first call): it is
-//     told the number (its memory_limit control export) and plans within it,
-//     answering ENOSPC when full instead of trapping;
+//   - each capability gets CAPABILITY_PAGES (1 MiB: the kernel's fd table,
+//     argv and environ, sockets, clock state fit with room), unless
+//   - it is elastic (the memory_limit protocol, abi controls.ts: the vfs):
+//     then it gets a quarter of the budget (at least MIN_ELASTIC_PAGES, and
+//     room for twice its first configuration segment, such as the vfs's image
+//     index, which it copies at its first call); it is told the number and
+//     plans within it, answering ENOSPC when full instead of trapping;
 //   - the program gets the rest.
 // Dynamic mode applies the same split to the parts, each its own module.
 
-import { configPlacementOf, MANIFEST_SECTION, parseManifest, type BoxParts } from '@marcotte/abi';
+import { CONTROL, configPlacementOf, controlExport, MANIFEST_SECTION, parseManifest, type BoxParts } from '@marcotte/abi';
 import { readModule, SINGLE_MEMORY_LIMIT_EXPORT, writeModule, type Module } from '@marcotte/linker';
 import { StartError } from './errors.ts';
 
 export const PAGE = 65536;
 /** A 32-bit memory's own limit (4 GiB): a larger share is no cap at all. */
 export const MAX_PAGES = 65536;
-/** Each capability's memory but the vfs's. */
+/** Each capability's memory but an elastic one's. */
 export const CAPABILITY_PAGES = 16;
-/** The vfs's least share: it keeps about 1 MiB for its own metadata headroom (vfs limits.ts). */
-export const MIN_VFS_PAGES = 32;
+/** An elastic memory's least share (the vfs keeps about 1 MiB for its own metadata headroom: vfs limits.ts). */
+export const MIN_ELASTIC_PAGES = 32;
 
-export type MemoryRole = 'program' | 'vfs' | 'capability' | 'fixed';
+/** `elastic`: a capability that takes its cap through memory_limit (abi controls.ts). */
+export type MemoryRole = 'program' | 'elastic' | 'capability' | 'fixed';
 
-/** The least a vfs memory needs for an image index of `bytes`: the copy, the allocator's doubling, its headroom. */
-export function vfsPagesFor(indexBytes: number): number {
-  return MIN_VFS_PAGES + Math.ceil((2 * indexBytes) / PAGE);
+/** The least an elastic memory needs when its first configuration segment (the vfs's image index) has `bytes`: the copy, the allocator's doubling, headroom. */
+export function elasticPagesFor(configBytes: number): number {
+  return MIN_ELASTIC_PAGES + Math.ceil((2 * configBytes) / PAGE);
 }
 
 /** `pages` as MiB, or KiB when that is not whole. */
@@ -40,8 +42,8 @@ const size = (pages: number): string => (pages % 16 === 0 ? `${pages / 16} MiB` 
 
 /** Pages each memory may reach (in the order given), so that together they stay within `budget` pages. */
 export function splitBudget(budget: number, memories: ReadonlyArray<{ role: MemoryRole; min: number }>): number[] {
-  const vfs = memories.some((m) => m.role === 'vfs') ? Math.max(MIN_VFS_PAGES, Math.floor(budget / 4)) : 0;
-  const caps = memories.map((m) => (m.role === 'fixed' ? m.min : m.role === 'capability' ? Math.max(m.min, CAPABILITY_PAGES) : m.role === 'vfs' ? Math.max(m.min, vfs) : 0));
+  const elastic = Math.max(MIN_ELASTIC_PAGES, Math.floor(budget / 4));
+  const caps = memories.map((m) => (m.role === 'fixed' ? m.min : m.role === 'capability' ? Math.max(m.min, CAPABILITY_PAGES) : m.role === 'elastic' ? Math.max(m.min, elastic) : 0));
   const others = caps.reduce((a, b) => a + b, 0);
   const program = memories.findIndex((m) => m.role === 'program');
   const left = budget - others;
@@ -65,24 +67,41 @@ function declare(module: Module, caps: readonly number[]): void {
   });
 }
 
-/** A static box's memories by role: memory 0 is the program's, `box.<name>.memory*` exports are capabilities'. */
-function rolesOf(module: Module): MemoryRole[] {
+/** Whether a static box publishes `cap`'s memory_limit: its memory is elastic. */
+function elastic(module: Module, cap: string): boolean {
+  const name = controlExport(cap, CONTROL.memoryLimit);
+  return module.exports.some((e) => e.kind === 'func' && e.name === name);
+}
+
+/** A static box's memories by role and owner: memory 0 is the program's, `box.<name>.memory*` exports are capabilities'. */
+function rolesOf(module: Module): Array<{ role: MemoryRole; cap?: string }> {
   const imported = module.imports.filter((i) => i.desc.kind === 'memory').length;
-  const roles: MemoryRole[] = module.memories.map((_, i) => (i + imported === 0 ? 'program' : 'fixed'));
+  const roles = module.memories.map((_, i): { role: MemoryRole; cap?: string } => ({ role: i + imported === 0 ? 'program' : 'fixed' }));
   for (const e of module.exports) {
     const m = /^box\.([^.]+)\.memory\d*$/.exec(e.name);
     if (e.kind !== 'memory' || !m || e.index < imported) continue;
-    roles[e.index - imported] = m[1] === 'vfs' ? 'vfs' : 'capability';
+    roles[e.index - imported] = { role: elastic(module, m[1]!) ? 'elastic' : 'capability', cap: m[1]! };
   }
   return roles;
 }
+
+/** The pages each elastic capability's memory may reach, by capability, for its memory_limit (a share of 4 GiB is no cap: left out). */
+export type MemoryLimits = Record<string, number>;
 
 export interface CappedBox {
   bytes: Uint8Array;
   /** the program's maximum in bytes */
   programBytes: number;
-  /** the vfs memory's maximum in pages, for its memory_limit (undefined: no vfs) */
-  vfsPages?: number;
+  limits: MemoryLimits;
+}
+
+/** The limits to tell: each elastic memory's share below 4 GiB. */
+function limitsOf(caps: readonly number[], owners: ReadonlyArray<{ role: MemoryRole; cap?: string }>): MemoryLimits {
+  const limits: MemoryLimits = {};
+  owners.forEach((o, i) => {
+    if (o.role === 'elastic' && o.cap !== undefined && caps[i]! < MAX_PAGES) limits[o.cap] = caps[i]!;
+  });
+  return limits;
 }
 
 /**
@@ -90,17 +109,18 @@ export interface CappedBox {
  * at link time, so the budget is split over its regions instead, by the same
  * rule as a multi-memory box's memories. Each region's limit is a global the
  * box's own grow checks read (box.<name>.limit): it is lowered here to the
- * region's share; the vfs is also told its share. Regions without a limit
- * (trace records, the linker's scratch page) count at their size.
+ * region's share; an elastic capability is also told its share. Regions
+ * without a limit (trace records, the linker's scratch page) count at their size.
  */
 function capSingleMemoryBox(module: Module, regions: Record<string, { pages: number }>, budget: number): CappedBox {
-  const index = vfsIndexBytes(module);
+  const configBytes = firstConfigBytes(module);
   const names = Object.keys(regions);
   const has = (name: string) => module.exports.some((e) => e.kind === 'global' && e.name === name);
-  const roles = names.map((name): { role: MemoryRole; min: number } => {
+  const roles = names.map((name): { role: MemoryRole; min: number; cap?: string } => {
     if (name === 'trace' || !has(`box.${name}.limit`)) return { role: 'fixed', min: regions[name]!.pages };
     const min = initOf(module, `box.${name}.pages`);
-    return name === 'app' ? { role: 'program', min } : name === 'vfs' ? { role: 'vfs', min: Math.max(min, vfsPagesFor(index)) } : { role: 'capability', min };
+    if (name === 'app') return { role: 'program', min };
+    return elastic(module, name) ? { role: 'elastic', min: Math.max(min, elasticPagesFor(configBytes(name))), cap: name } : { role: 'capability', min, cap: name };
   });
   const caps = splitBudget(budget, roles);
   names.forEach((name, i) => {
@@ -109,8 +129,7 @@ function capSingleMemoryBox(module: Module, regions: Record<string, { pages: num
     caps[i] = Math.min(caps[i]!, initOf(module, limit));
     setInit(module, limit, caps[i]!);
   });
-  const vfs = names.indexOf('vfs');
-  return { bytes: writeModule(module), programBytes: caps[names.indexOf('app')]! * PAGE, ...(vfs >= 0 && caps[vfs]! < MAX_PAGES ? { vfsPages: caps[vfs]! } : {}) };
+  return { bytes: writeModule(module), programBytes: caps[names.indexOf('app')]! * PAGE, limits: limitsOf(caps, roles) };
 }
 
 /** The i32.const an exported global starts at. */
@@ -145,11 +164,13 @@ export function capStaticBox(bytes: Uint8Array, budget: number): CappedBox {
   if (single) return capSingleMemoryBox(module, single, budget);
   if (module.imports.some((i) => i.desc.kind === 'memory')) throw new StartError('the box imports a memory: --memory cannot bound it');
   const roles = rolesOf(module);
-  const index = vfsIndexBytes(module);
-  const caps = splitBudget(budget, module.memories.map((m, i) => ({ role: roles[i]!, min: roles[i] === 'vfs' ? Math.max(Number(m.min), vfsPagesFor(index)) : Number(m.min) })));
+  const configBytes = firstConfigBytes(module);
+  const caps = splitBudget(budget, module.memories.map((m, i) => {
+    const { role, cap } = roles[i]!;
+    return { role, min: role === 'elastic' ? Math.max(Number(m.min), elasticPagesFor(configBytes(cap!))) : Number(m.min) };
+  }));
   declare(module, caps);
-  const vfs = roles.indexOf('vfs');
-  return { bytes: writeModule(module), programBytes: caps[0]! * PAGE, ...(vfs >= 0 && caps[vfs]! < MAX_PAGES ? { vfsPages: caps[vfs]! } : {}) };
+  return { bytes: writeModule(module), programBytes: caps[0]! * PAGE, limits: limitsOf(caps, roles) };
 }
 
 /** The regions of a single-memory box (it exports box.app.limit), from its manifest; undefined for any other box. */
@@ -166,15 +187,19 @@ function singleMemoryRegions(module: Module): Record<string, { pages: number }> 
   return regions;
 }
 
-/** Bytes of a static box's vfs image index (its first config segment, where the manifest places it); 0 when none is found. */
-function vfsIndexBytes(module: Module): number {
+/** Bytes of a capability's first configuration segment in a static box (where the manifest places it); 0 when none is found. */
+function firstConfigBytes(module: Module): (cap: string) => number {
   const section = module.customs.find((c) => c.name === MANIFEST_SECTION);
+  let manifest: ReturnType<typeof parseManifest> | undefined;
   try {
-    const placed = section && configPlacementOf(parseManifest(section.bytes), 'vfs');
-    return placed ? module.data[placed.first]?.bytes.length ?? 0 : 0;
+    manifest = section && parseManifest(section.bytes);
   } catch {
-    return 0; // a manifest that does not read is refused when the box starts
+    manifest = undefined; // a manifest that does not read is refused when the box starts
   }
+  return (cap) => {
+    const placed = manifest && configPlacementOf(manifest, cap);
+    return placed ? module.data[placed.first]?.bytes.length ?? 0 : 0;
+  };
 }
 
 /** A part's module (dynamic mode) with its memories capped at `pages` each (a part has one). */
@@ -185,21 +210,22 @@ function capPart(bytes: Uint8Array, pages: number): Uint8Array {
 }
 
 /** The pages a dynamic box's program and capabilities may each reach, by the same split as a static box. */
-export function splitParts(budget: number, program: Uint8Array, capabilities: ReadonlyArray<{ name: string; wasm: Uint8Array; config: readonly Uint8Array[] }>): { program: number; capabilities: number[] } {
-  const min = (bytes: Uint8Array) => Number(readModule(bytes).memories[0]?.min ?? 0n);
-  const caps = splitBudget(budget, [
-    { role: 'program', min: min(program) },
-    ...capabilities.map((c) => c.name === 'vfs'
-      ? { role: 'vfs' as MemoryRole, min: Math.max(min(c.wasm), vfsPagesFor(c.config[0]?.length ?? 0)) }
-      : { role: 'capability' as MemoryRole, min: min(c.wasm) }),
-  ]);
-  return { program: caps[0]!, capabilities: caps.slice(1) };
+export function splitParts(budget: number, program: Uint8Array, capabilities: ReadonlyArray<{ name: string; wasm: Uint8Array; config: readonly Uint8Array[] }>): { program: number; capabilities: number[]; limits: MemoryLimits } {
+  const min = (module: Module) => Number(module.memories[0]?.min ?? 0n);
+  const owners = capabilities.map((c): { role: MemoryRole; min: number; cap: string } => {
+    const module = readModule(c.wasm);
+    // A part's own exports are its protocols (abi controls.ts).
+    return module.exports.some((e) => e.kind === 'func' && e.name === CONTROL.memoryLimit)
+      ? { role: 'elastic', min: Math.max(min(module), elasticPagesFor(c.config[0]?.length ?? 0)), cap: c.name }
+      : { role: 'capability', min: min(module), cap: c.name };
+  });
+  const caps = splitBudget(budget, [{ role: 'program', min: min(readModule(program)) }, ...owners]);
+  return { program: caps[0]!, capabilities: caps.slice(1), limits: limitsOf(caps.slice(1), owners) };
 }
 
 /** A portable box's parts (dynamic mode), each part's memory capped so that together they stay within `budget` pages. */
-export function capParts(parts: BoxParts, budget: number): { parts: BoxParts; programBytes: number; vfsPages?: number } {
+export function capParts(parts: BoxParts, budget: number): { parts: BoxParts; programBytes: number; limits: MemoryLimits } {
   const split = splitParts(budget, parts.program, parts.capabilities);
-  const vfs = parts.capabilities.findIndex((c) => c.name === 'vfs');
   return {
     parts: {
       ...parts,
@@ -207,7 +233,6 @@ export function capParts(parts: BoxParts, budget: number): { parts: BoxParts; pr
       capabilities: parts.capabilities.map((c, i) => ({ ...c, wasm: capPart(c.wasm, split.capabilities[i]!) })),
     },
     programBytes: split.program * PAGE,
-    // A share of 4 GiB is the memory's own limit: nothing for the vfs to plan around.
-    ...(vfs >= 0 && split.capabilities[vfs]! < MAX_PAGES ? { vfsPages: split.capabilities[vfs]! } : {}),
+    limits: split.limits,
   };
 }

@@ -2,7 +2,8 @@
 // wasi_snapshot_preview1 imports.
 
 import { WASI } from 'node:wasi';
-import { readManifest, BoxFormatError, decodeParts, findCustomSection, hostImportNames, PARTS_SECTION, type Manifest } from '@marcotte/abi';
+import { readManifest, BoxFormatError, decodeParts, findCustomSection, hasOwnFilesystem, hostImportNames, PARTS_SECTION, type Manifest } from '@marcotte/abi';
+import { controlSurface, takeSnapshot, tellMemoryLimits } from './control.ts';
 import { instantiateParts } from './dynamic.ts';
 import { readTrace } from './trace.ts';
 import { trapFrames } from './trap-frames.ts';
@@ -14,7 +15,7 @@ import { socketImports } from './socket-host.ts';
 import { hostDirectories, preopenOrder } from './host-dirs.ts';
 import { captureOutput, feedInput } from './stdio.ts';
 import { confineHost } from './host-policy.ts';
-import { capParts, capStaticBox, PAGE } from './memory-budget.ts';
+import { capParts, capStaticBox, PAGE, type MemoryLimits } from './memory-budget.ts';
 import { waitableHost } from './host-wait.ts';
 import { waitingStdio } from './stdio-wait.ts';
 import type { StdinChannel } from './stdin-channel.ts';
@@ -41,8 +42,8 @@ export interface RunOptions {
   /** static (one multi-memory module) or dynamic (the parts wired in JS); default: static where the engine can */
   mode?: 'static' | 'dynamic';
   /**
-   * cap every memory of the box together at this many bytes (memory-budget.ts: the vfs gets a quarter,
-   * each other capability 1 MiB, the program the rest); a program that fails at its cap ends with LimitError
+   * cap every memory of the box together at this many bytes (memory-budget.ts: an elastic capability (the
+   * vfs) gets a quarter, each other capability 1 MiB, the program the rest); a program that fails at its cap ends with LimitError
    */
   memoryLimit?: number;
   /** end the box (LimitError) once it has written more than this many bytes to stdout and stderr */
@@ -51,12 +52,12 @@ export interface RunOptions {
   trace?: (line: string) => void;
   /** the host bridge's listening sockets (runBoxIsolated with publish): they follow the directory preopens */
   sockets?: SocketChannel;
-  /** take the vfs snapshot when the program ends (exit, error exit or trap): RunResult.snapshot / TrapError.snapshot */
+  /** take the snapshot (the vfs's tree: abi controls.ts) when the program ends (exit, error exit or trap): RunResult.snapshot / TrapError.snapshot */
   snapshot?: boolean;
   /**
    * static mode: make the program's loops check an interrupt flag (linker's interruptible) and
    * hand over the flag's shared memory; once set, the run ends with LimitError('interrupted'),
-   * with the vfs snapshot when asked for
+   * with the snapshot when asked for
    */
   onInterruptible?: (flag: SharedArrayBuffer) => void;
   /** stdin as another thread reads it (stdin-channel.ts), instead of host fd 0 */
@@ -66,22 +67,10 @@ export interface RunOptions {
 export interface RunResult {
   exitCode: number;
   manifest: Manifest;
-  /** the vfs's tree at the end of the run, as framed image segments (when asked for and the box has a vfs) */
+  /** the vfs's tree at the end of the run, as framed image segments (when asked for and the box has a capability with snapshots) */
   snapshot?: Uint8Array;
 }
 
-/** The vfs's current tree, read through the box's control surface; undefined when the box has no vfs. */
-export function takeVfsSnapshot(exports: WebAssembly.Exports): Uint8Array | undefined {
-  const fn = exports['box.vfs.snapshot'] as (() => bigint) | undefined;
-  const memory = exports['box.vfs.memory'] as WebAssembly.Memory | undefined;
-  if (typeof fn !== 'function' || !memory) return undefined;
-  const result = BigInt.asUintN(64, fn());
-  if (result === 0n) throw new Error('the vfs could not take its snapshot: its memory cannot grow');
-  // A single-memory box lays the vfs's memory into memory 0 at box.vfs.base (linker single-memory.ts).
-  const base = ((exports['box.vfs.base'] as WebAssembly.Global | undefined)?.value as number | undefined ?? 0) >>> 0;
-  const ptr = base + Number(result & 0xffff_ffffn);
-  return new Uint8Array(memory.buffer, ptr, Number(result >> 32n)).slice();
-}
 
 /** The box's manifest; a file that is not a box, or a newer one, cannot start. */
 function startManifest(bytes: Uint8Array): Manifest {
@@ -91,15 +80,6 @@ function startManifest(bytes: Uint8Array): Manifest {
     if (e instanceof BoxFormatError) throw new StartError(e.message);
     throw e;
   }
-}
-
-/**
- * The host's cap on the vfs memory, told to the vfs before its first call
- * so that it answers ENOSPC at the cap instead of trapping (a box linked
- * before the control export existed is still bounded by its declaration).
- */
-function tellVfsLimit(memoryLimit: ((pages: number) => unknown) | undefined, pages: number | undefined): void {
-  if (pages !== undefined && typeof memoryLimit === 'function') memoryLimit(pages);
 }
 
 /**
@@ -142,7 +122,7 @@ export async function loadBox(bytes: Uint8Array): Promise<{ module: WebAssembly.
  * so say so before starting.
  */
 function checkMounts(manifest: Manifest, dirs: RunOptions['dirs']): void {
-  if (!manifest.capabilities.vfs) return;
+  if (!hasOwnFilesystem(manifest)) return;
   const mounts = new Set((manifest.mountPoints ?? []).map((m) => m.replace(/\/+$/, '')));
   for (const [guest] of dirs ?? []) {
     const at = guest.replace(/\/+$/, '') || '/';
@@ -205,7 +185,7 @@ function hostFor(manifest: Manifest, options: RunOptions): BoxHost {
   if (options.onOutput) host.fd_write = captureOutput(host.fd_write!.bind(host), options.onOutput, memory);
   if (options.input) host.fd_read = feedInput(host.fd_read!.bind(host), options.input, memory);
   // Last, so that its rules hold whatever the wrappers above do.
-  confineHost(host, { memory, ...(options.maxOutput !== undefined ? { maxOutput: options.maxOutput } : {}) });
+  confineHost(host, { memory, maxOutput: options.maxOutput });
   return Object.assign(box, { wasi, imports, host, dirs, flushSockets });
 }
 
@@ -225,26 +205,25 @@ async function instantiateBox(bytes: Uint8Array, manifest: Manifest, options: Ru
       if (!section) throw new StartError('dynamic mode needs a portable box (link it with --portable)');
       let parts = decodeParts(section);
       checkParts(bytes, parts, manifest);
-      let vfsPages: number | undefined;
+      let limits: MemoryLimits = {};
       if (pages !== undefined) {
         const capped = capParts(parts, pages);
         parts = capped.parts;
         programCap = capped.programBytes;
-        vfsPages = capped.vfsPages;
+        limits = capped.limits;
       }
       const { exports, capabilities } = await instantiateParts(parts, host, hostImportNames(bytes), options.trace);
       instance = { exports };
-      const vfs = capabilities.get('vfs')?.exports;
-      tellVfsLimit(vfs?.memory_limit as ((pages: number) => unknown) | undefined, vfsPages);
-      control = vfs ? { 'box.vfs.snapshot': vfs.snapshot!, 'box.vfs.memory': vfs.memory! } : {};
+      control = controlSurface(capabilities);
+      tellMemoryLimits(control, limits);
     } else {
       let runnable = bytes;
-      let vfsPages: number | undefined;
+      let limits: MemoryLimits = {};
       if (pages !== undefined) {
         const capped = capStaticBox(bytes, pages);
         runnable = capped.bytes;
         programCap = capped.programBytes;
-        vfsPages = capped.vfsPages;
+        limits = capped.limits;
       }
       // The interrupt flag is a second (shared) memory: where the engine has no multi-memory
       // (a single-memory box), a time limit ends the thread instead, without a snapshot.
@@ -252,7 +231,7 @@ async function instantiateBox(bytes: Uint8Array, manifest: Manifest, options: Ru
       const { module } = await loadBox(runnable);
       instance = await WebAssembly.instantiate(module, imports as WebAssembly.Imports);
       control = instance.exports;
-      tellVfsLimit(instance.exports['box.vfs.memory_limit'] as ((pages: number) => unknown) | undefined, vfsPages);
+      tellMemoryLimits(control, limits);
       const flag = instance.exports[INTERRUPT_EXPORT] as WebAssembly.Memory | undefined;
       if (flag) {
         interruptFlag = new Int32Array(flag.buffer);
@@ -266,7 +245,7 @@ async function instantiateBox(bytes: Uint8Array, manifest: Manifest, options: Ru
     throw new StartError(`the box cannot be instantiated: ${(e as Error).message}`);
   }
   box.instance = instance;
-  return { instance, control, ...(interruptFlag ? { interruptFlag } : {}), ...(programCap !== undefined ? { programCap } : {}) };
+  return { instance, control, interruptFlag, programCap };
 }
 
 /** The confined driver over the host directories; a directory that cannot be opened cannot start the box. */
@@ -304,9 +283,9 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
     return programCap - used < Math.max(1 << 20, programCap / 8);
   };
   const memoryLimitError = () => new LimitError(`memory limit of ${options.memoryLimit} bytes reached`);
-  // What the program wrote before a limit ended it is not lost either: the vfs is not mid-call then.
+  // What the program wrote before a limit ended it is not lost either: no capability is mid-call then.
   const withSnapshot = (e: LimitError) => {
-    if (options.snapshot) e.snapshot = takeVfsSnapshot(control);
+    if (options.snapshot) e.snapshot = takeSnapshot(control)?.bytes;
     return e;
   };
   try {
@@ -323,8 +302,8 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
     }
     printTrace();
     if (exitCode !== 0 && atMemoryCap()) throw withSnapshot(memoryLimitError());
-    const snapshot = options.snapshot ? takeVfsSnapshot(control) : undefined;
-    return { exitCode, manifest, ...(snapshot ? { snapshot } : {}) };
+    const snapshot = options.snapshot ? takeSnapshot(control)?.bytes : undefined;
+    return { exitCode, manifest, snapshot };
   } catch (e) {
     if (e instanceof LimitError) throw withSnapshot(e);
     printTrace();
@@ -334,7 +313,7 @@ export async function runBox(bytes: Uint8Array, options: RunOptions = {}): Promi
     if (e instanceof WebAssembly.RuntimeError) {
       // The capabilities' memories are intact after a trap in the program: what it wrote is not lost.
       const trap = new TrapError(`the box trapped: ${e.message}${trapFrames(e)}`, { cause: e });
-      if (options.snapshot) trap.snapshot = takeVfsSnapshot(control);
+      if (options.snapshot) trap.snapshot = takeSnapshot(control)?.bytes;
       throw trap;
     }
     throw e;

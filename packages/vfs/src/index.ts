@@ -48,6 +48,9 @@ export const vfsSupport: Readonly<Record<string, Support>> = {
   path_unlink_file: supported,
 };
 
+/** A single-memory box's vfs region without --vfs-memory: 1 GiB (plus room for its image). */
+export const DEFAULT_REGION_PAGES = 16384;
+
 /** vfs: the in-memory filesystem driver over the image baked at link time. */
 export const vfs: CapabilityDescriptor = {
   name: 'vfs',
@@ -61,8 +64,12 @@ export const vfs: CapabilityDescriptor = {
   support: vfsSupport,
   /**
    * snapshot() -> (len << 32) | ptr in the vfs memory: the current tree as an image (src/snapshot.ts);
-   * memory_limit(pages): the host's cap on the vfs memory, before the first call (box run --memory)
+   * memory_limit(pages): the host's cap on the vfs memory, before the first call (box run --memory);
+   * both are control protocols (abi controls.ts), as is its workdir() export, which is not published
    */
   control: ['snapshot', 'memory_limit'],
+  filesystem: true,
+  // Its memory holds the files: --vfs-memory, else 1 GiB and room for twice its image.
+  regionPages: (settings, configBytes) => settings.vfsLimits?.maxPages || DEFAULT_REGION_PAGES + 2 * Math.ceil(configBytes / 65536),
   config: (settings) => encodeImage(settings.image ?? [], { ...settings.vfsLimits, workdir: settings.workdir }),
 };

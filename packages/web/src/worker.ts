@@ -5,9 +5,9 @@
 
 import { decodeParts, findCustomSection, hostImportNames, PARTS_SECTION } from '@marcotte/abi';
 import { wasiImportProblem } from '@marcotte/linker';
+import { controlSurface, takeSnapshot } from '@marcotte/runtime/control';
 import { instantiateParts } from '@marcotte/runtime/dynamic';
 import { trapFrames } from '@marcotte/runtime/trap-frames';
-import { takeSnapshotBytes } from '@marcotte/vfs';
 import { createHost, ProcExit } from './host.ts';
 import type { RunRequest, WorkerMessage } from './protocol.ts';
 import { bytesSource, channelSource } from './stdin.ts';
@@ -41,7 +41,6 @@ async function run(request: RunRequest): Promise<void> {
   });
   let start: () => void;
   let control: WebAssembly.Exports = {};
-  let vfsMemory: WebAssembly.Memory | undefined;
   try {
     if (request.mode === 'dynamic') {
       const section = findCustomSection(request.bytes, PARTS_SECTION);
@@ -49,11 +48,7 @@ async function run(request: RunRequest): Promise<void> {
       const { exports, capabilities } = await instantiateParts(decodeParts(section), host as never, hostImportNames(request.bytes));
       memory = exports.memory;
       start = exports._start;
-      const vfs = capabilities.get('vfs')?.exports;
-      if (vfs) {
-        control = vfs;
-        vfsMemory = vfs.memory as WebAssembly.Memory;
-      }
+      control = controlSurface(capabilities);
     } else {
       const problem = wasiImportProblem(request.bytes);
       if (problem) throw new StartFailure(`the box does not follow preview1: ${problem}`);
@@ -61,14 +56,14 @@ async function run(request: RunRequest): Promise<void> {
       memory = instance.exports.memory as WebAssembly.Memory;
       start = (instance.exports._start ?? instance.exports._initialize) as () => void;
       control = instance.exports;
-      vfsMemory = instance.exports['box.vfs.memory'] as WebAssembly.Memory | undefined;
     }
   } catch (e) {
     const message = e instanceof StartFailure ? e.message : `the box cannot be instantiated: ${(e as Error).message}`;
     post({ type: 'error', kind: 'start', message });
     return;
   }
-  const snapshot = () => (request.snapshot && vfsMemory ? takeSnapshotBytes(control, vfsMemory) : undefined);
+  // The first capability with a snapshot (abi controls.ts): the vfs's tree.
+  const snapshot = () => (request.snapshot ? takeSnapshot(control)?.bytes : undefined);
   let exitCode = 0;
   try {
     start();
