@@ -351,12 +351,12 @@ async function copy(b: BuildSetup, state: BuildState, s: Stage, step: Step): Pro
   const chown = ins.flags.get('chown');
   const req = {
     add: ins.keyword === 'ADD', sources: expanded.slice(0, -1), dest: expanded.at(-1)!, workdir: s.workdir, unpack: b.unpack,
-    ...(chmodText !== undefined ? { chmod: parseChmod(word(chmodText)) } : {}),
+    chmod: chmodText === undefined ? undefined : parseChmod(word(chmodText)),
   };
   const matches = matchSources(req, from);
   const instruction = `${ins.keyword} ${[...ins.flags].map(([k, v]) => `--${k}=${word(v)} `).join('')}${expanded.join(' ')}`;
   const key = cacheKey(s.key, instruction, s.workdir, from.kind === 'stage' ? state.stages.find((x) => x.tree === from.tree)!.key : '', ...matches.flatMap((m) => m.keys));
-  await cachedLayer(b, state, s, step, key, instruction, () => copyLayer(req, matches, s.tree), chown !== undefined ? { chown: word(chown) } : {});
+  await cachedLayer(b, state, s, step, key, instruction, () => copyLayer(req, matches, s.tree), { chown: chown === undefined ? undefined : word(chown) });
 }
 
 /** RUN: a program from the image, linked and run over the stage's tree; its changes are the layer. */
@@ -531,7 +531,7 @@ function structuredCloneStage(s: Stage): Stage {
   return {
     ...s, tree: s.tree.clone(), env: new Map(s.env), args: new Map(), labels: new Map(s.labels), exposed: [...s.exposed], ports: [...s.ports],
     volumes: [...s.volumes], shell: [...s.shell], layers: [...s.layers],
-    ...(s.entrypoint ? { entrypoint: [...s.entrypoint] } : {}), ...(s.cmd ? { cmd: [...s.cmd] } : {}),
+    entrypoint: s.entrypoint && [...s.entrypoint], cmd: s.cmd && [...s.cmd],
   };
 }
 
@@ -562,9 +562,9 @@ function finish(b: BuildSetup, s: Stage): LinkResult {
     ...(s.workdir !== '/' ? { workdir: s.workdir } : {}),
     ...(s.volumes.length ? { mountPoints: s.volumes } : {}),
     ...(linkDeny.length ? { deny: linkDeny } : {}),
-    ...(vfsLimits ? { vfsLimits } : {}),
+    vfsLimits,
     ...(singleMemory ? { singleMemory: true } : {}),
-    ...(programMemory !== undefined ? { programMemory } : {}),
+    programMemory,
   };
   // net's listening ports (LinkSettings.listen): only when a net capability is linked.
   if (s.ports.length && b.byName.has('net')) Object.assign(options, { listen: [...s.ports] });
@@ -602,10 +602,10 @@ function buildRecord(s: Stage): BuildRecord {
     from: s.from,
     layers: s.layers,
     ...(s.labels.size ? { labels: Object.fromEntries([...s.labels].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) } : {}),
-    ...(s.user !== undefined ? { user: s.user } : {}),
+    user: s.user,
     ...(s.exposed.length ? { exposed: [...s.exposed] } : {}),
     ...(s.volumes.length ? { volumes: [...s.volumes] } : {}),
-    ...(s.stopSignal !== undefined ? { stopSignal: s.stopSignal } : {}),
+    stopSignal: s.stopSignal,
     ...(s.shellSet ? { shell: [...s.shell] } : {}),
   };
 }
