@@ -247,6 +247,7 @@ function buildRecord(s: Stage): BuildRecord {
   };
 }
 
+/** The preview1 functions the program imports: which capabilities it calls for (proc, clock). */
 function wasiImports(program: Uint8Array, file: string, path: string): string[] {
   try {
     return readModule(program).imports.filter((i) => i.module === 'wasi_snapshot_preview1').map((i) => i.name);

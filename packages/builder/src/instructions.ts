@@ -213,12 +213,14 @@ async function cachedLayer(b: BuildSetup, state: BuildState, s: Stage, step: Ste
   }
 }
 
+/** The shell form runs the SHELL program: without it in the image, a line that says to use the exec form instead. */
 function requireShell(s: Stage, fail: (m: string) => BuildError, what: string): void {
   const sh = s.shell[0]!;
   const found = findProgram(s.tree, sh, s.env.get('PATH') ?? DEFAULT_PATH, s.workdir);
   if (!found) throw fail(`${what} in shell form needs ${sh} (a WASI shell) in the image; use the exec form, such as ${what} ["/bin/prog", "arg"]`);
 }
 
+/** RUN's environment: the stage's ARGs (set ones only) under its ENV, as Docker gives a RUN; part of the step's cache key. */
 function runEnv(s: Stage): string[] {
   const env = new Map<string, string>();
   for (const [k, v] of s.args) if (v !== undefined) env.set(k, v);
@@ -226,6 +228,7 @@ function runEnv(s: Stage): string[] {
   return [...env].map(([k, v]) => `${k}=${v}`);
 }
 
+/** Where COPY reads from: the build context, or an earlier stage named or numbered by --from. */
 function copySource(from: string | undefined, stages: readonly Stage[], context: Context, fail: (m: string) => BuildError): CopyFrom {
   if (from === undefined) return { kind: 'context', context };
   const byIndex = /^\d+$/.test(from) ? stages[Number(from)] : undefined;

@@ -50,6 +50,7 @@ export interface Stage {
   fromBox?: boolean;
 }
 
+/** A stage with Docker's defaults (workdir /, SHELL /bin/sh -c, nothing else set) over `tree`. */
 function newStage(name: string | undefined, tree: Tree, from: string, key: string): Stage {
   return {
     ...(name ? { name } : {}), tree, key, from, env: new Map(), args: new Map(), workdir: '/', labels: new Map(), exposed: [], ports: [], volumes: [],
