@@ -1,8 +1,7 @@
-// The conformance runner as a library: `box conformance` calls runSuite and
-// prints formatSummary.
+// The conformance runner as a library (runSuite, formatSummary) and as the
+// box-conformance command that `box conformance` dispatches to (runner/command.ts).
 export { runSuite, formatSummary, findTests, summarize, DEFAULT_TIMEOUT_MS, type SuiteOptions, type SuiteResult, type FolderSummary } from './runner/suite.ts';
 export { runTest, prefixMismatch, type Mode, type Status, type TestResult } from './runner/run.ts';
 export { readSpec, normalize, type TestSpec, type Step, type ParsedSpec } from './runner/spec.ts';
-export { setChildCommand } from './runner/session.ts';
-export { runJob, serveJobs } from './runner/child.ts';
+export { conformanceMain, CONFORMANCE_HELP } from './runner/command.ts';
 export { rng } from './rng.ts';

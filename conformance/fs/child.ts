@@ -26,7 +26,7 @@ async function bare(program: string, dir: string): Promise<number> {
 }
 
 async function boxed(box: string, dir?: string): Promise<number> {
-  return (await runBox(readFileSync(box), { args: ['/work'], ...(dir ? { dirs: [['/work', dir]] as const } : {}) })).exitCode;
+  return (await runBox(readFileSync(box), { args: ['/work'], dirs: dir === undefined ? undefined : [['/work', dir]] as const })).exitCode;
 }
 
 const [mode, file, dir] = process.argv.slice(2);

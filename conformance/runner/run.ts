@@ -145,7 +145,7 @@ export async function runTest(wasm: string, identity: Pick<TestResult, 'name' | 
   try {
     const run = {
       ...job(wasm, parsed.spec, scratch, options.as ?? 'box', options.hostMounts), runMode: identity.mode,
-      ...(options.boxCache ? { boxCache: options.boxCache } : {}), ...(options.peer ? { peer: options.peer } : {}),
+      boxCache: options.boxCache, peer: options.peer,
     };
     let ran: { end: End; failure?: string; stdout: string; stderr: string };
     if (options.pool && run.mode === 'box' && runsAndWaits(parsed.spec)) {

@@ -17,19 +17,11 @@ const CHILD = join(fileURLToPath(new URL('.', import.meta.url)), 'child.ts');
 const COMPILE_CACHE = join(tmpdir(), 'box-conformance-compile-cache');
 
 // --no-warnings: node:wasi's ExperimentalWarning would land in the program's stderr.
-let childCommand: readonly string[] = [process.execPath, '--no-warnings', CHILD];
+const CHILD_COMMAND: readonly string[] = [process.execPath, '--no-warnings', CHILD];
 
-/**
- * How to start a child: argv before the job file (or `--serve`). The bundled
- * CLI points this at itself (`box __conformance-child`), since child.ts is
- * not beside it.
- */
-export function setChildCommand(argv: readonly string[]): void {
-  childCommand = argv;
-}
-
+/** How to start a child: argv before the job file (or `--serve`). */
 export function childCommandLine(): readonly string[] {
-  return childCommand;
+  return CHILD_COMMAND;
 }
 
 /**
@@ -57,7 +49,7 @@ export class Session {
   /** Writes the job next to `result` and starts the child; `deadline` is an absolute Date.now() value. */
   constructor(job: Job, jobFile: string, deadline: number) {
     writeFileSync(jobFile, JSON.stringify(job));
-    this.child = spawn(childCommand[0]!, [...childCommand.slice(1), jobFile], { stdio: ['pipe', 'pipe', 'pipe'], env: childEnv() });
+    this.child = spawn(CHILD_COMMAND[0]!, [...CHILD_COMMAND.slice(1), jobFile], { stdio: ['pipe', 'pipe', 'pipe'], env: childEnv() });
     this.child.stdout!.setEncoding('utf8').on('data', (d: string) => this.update(() => (this.stdout += d)));
     this.child.stderr!.setEncoding('utf8').on('data', (d: string) => this.update(() => (this.stderr += d)));
     // A program that exits without reading its stdin closes the pipe: not an error of the test.

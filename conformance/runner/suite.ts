@@ -107,7 +107,7 @@ export async function runSuite(dir: string, options: SuiteOptions = {}): Promise
       const name = path.slice(0, -'.wasm'.length);
       const folder = dirname(path);
       const boxCache = boxes ? join(boxes, `${i}.box.wasm`) : undefined;
-      const how = options.peer ? { as: 'peer' as const, peer: options.peer } : { ...(boxCache ? { boxCache } : {}), ...(children ? { pool: children } : {}) };
+      const how = options.peer ? { as: 'peer' as const, peer: options.peer } : { boxCache, pool: children };
       jobs.push(() => runTest(join(suite, path), { name, folder, mode }, { timeoutMs, ...how, ...(options.hostMounts ? { hostMounts: true } : {}) }));
     });
   }

@@ -3,7 +3,7 @@ import type { CapabilityDescriptor, ImpliedBy } from './capability.ts';
 import { selectCapabilities } from './select.ts';
 
 function cap(name: string, impliedBy?: ImpliedBy): CapabilityDescriptor {
-  return { name, version: '0', wasm: () => new Uint8Array(0), provides: [], support: {}, ...(impliedBy ? { impliedBy } : {}) };
+  return { name, version: '0', wasm: () => new Uint8Array(0), provides: [], support: {}, impliedBy };
 }
 
 // The shape of the real rules (each package's descriptor), in link order.

@@ -42,7 +42,7 @@ export function readBaseBox(bytes: Uint8Array, path: string): BaseBox {
     throw new InputError(`FROM ${path}: ${(e as Error).message}`);
   }
   const identity = `${basename(path)} sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-  return { identity, manifest, image, ...(program ? { program } : {}) };
+  return { identity, manifest, image, program };
 }
 
 /** What an image config says of how to run it (OCI's `config`, a box's manifest and build record). */
@@ -92,12 +92,12 @@ export function baseFromBox(bytes: Uint8Array, base: BaseBox, label: string, ide
     // A program name that is not a path (box-link's default) cannot be looked up in the image.
     ...(m.entrypoint.startsWith('/') ? { entrypoint: [m.entrypoint], cmd: [...m.args] } : {}),
     env: [...m.env], workdir: m.workdir ?? '/', labels: { ...(b?.labels ?? {}) },
-    ...(b?.user !== undefined ? { user: b.user } : {}),
+    user: b?.user,
     volumes: [...(b?.volumes ?? [])],
-    ...(b?.stopSignal !== undefined ? { stopSignal: b.stopSignal } : {}),
-    ...(b?.shell ? { shell: [...b.shell] } : {}),
+    stopSignal: b?.stopSignal,
+    shell: b?.shell && [...b.shell],
     exposed: [...(b?.exposed ?? [])], ports: [...(m.ports ?? [])],
-    ...(base.program ? { program: base.program } : {}),
+    program: base.program,
     box: bytes, fromBox: true,
   };
 }

@@ -116,7 +116,7 @@ export function parseDockerfile(text: string, file = 'Dockerfile'): Dockerfile {
     const { flags, rest } = FLAGGED.has(keyword) ? splitFlags(file, line, raw) : { flags: new Map<string, string>(), rest: raw };
     const exec = EXEC_FORM.has(keyword) ? parseExec(rest) : undefined;
     if (exec?.some((a) => a.includes('\0'))) throw at(file, line, `${keyword}: a NUL character (\\u0000) is not allowed in an argument`);
-    instructions.push({ keyword, line, raw, flags, rest, ...(exec ? { exec } : {}) });
+    instructions.push({ keyword, line, raw, flags, rest, exec });
   }
   return { file, escape, instructions };
 }

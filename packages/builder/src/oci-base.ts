@@ -127,9 +127,9 @@ function settings(config: Record<string, unknown>, hasNet: boolean): ImageSettin
   const entrypoint = strings(c.Entrypoint, 'Entrypoint');
   const cmd = strings(c.Cmd, 'Cmd');
   return {
-    ...(entrypoint?.length ? { entrypoint } : {}), ...(cmd ? { cmd } : {}),
+    ...(entrypoint?.length ? { entrypoint } : {}), cmd,
     env, workdir: resolveFrom('/', text(c.WorkingDir, 'WorkingDir') ?? '/'), labels,
-    ...(user !== undefined ? { user } : {}), volumes, ...(stopSignal !== undefined ? { stopSignal } : {}), exposed, ports,
+    user, volumes, stopSignal, exposed, ports,
   };
 }
 

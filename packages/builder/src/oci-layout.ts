@@ -43,7 +43,7 @@ export function parseOciReference(image: string): { transport: 'oci-archive' | '
   const colon = rest.indexOf(':');
   const path = colon < 0 ? rest : rest.slice(0, colon);
   const tag = colon < 0 ? undefined : rest.slice(colon + 1);
-  return { transport: m[1] as 'oci-archive' | 'oci', path, ...(tag !== undefined ? { tag } : {}) };
+  return { transport: m[1] as 'oci-archive' | 'oci', path, tag };
 }
 
 const DIGEST = /^sha256:([0-9a-f]{64})$/;
@@ -251,7 +251,7 @@ export function readOciImage(transport: 'oci-archive' | 'oci', hostPath: string,
     if (diffId !== undefined && (typeof diffId !== 'string' || !DIGEST.test(diffId))) throw new Error(`diff id ${i} ${JSON.stringify(diffId)} is not sha256:<64 hex digits>`);
     if (d.mediaType === OCI_MEDIA_TYPES.tarLayer || d.mediaType === OCI_MEDIA_TYPES.tarGzipLayer) {
       const bytes = fetchBlob(blobs, d, budget.left, 'layer');
-      return { kind: 'tar', gzip: d.mediaType.endsWith('+gzip'), digest: d.digest, bytes, ...(diffId ? { diffId } : {}) };
+      return { kind: 'tar', gzip: d.mediaType.endsWith('+gzip'), digest: d.digest, bytes, diffId };
     }
     if (WASM_LAYERS.has(d.mediaType)) {
       if (++wasm > 1) throw new Error('the image has more than one Wasm layer');
@@ -260,7 +260,7 @@ export function readOciImage(transport: 'oci-archive' | 'oci', hostPath: string,
       if (bytes.length > budget.left) throw budget.exceeded();
       budget.left -= bytes.length;
       const title = d.annotations?.['org.opencontainers.image.title'];
-      return { kind: 'wasm', digest: d.digest, bytes, ...(typeof title === 'string' ? { title } : {}) };
+      return { kind: 'wasm', digest: d.digest, bytes, title: typeof title === 'string' ? title : undefined };
     }
     throw new Error(`layer ${d.digest} has media type ${d.mediaType}, not a tar, gzip tar or Wasm layer`);
   });

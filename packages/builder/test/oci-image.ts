@@ -67,7 +67,7 @@ export function imageBlobs(spec: ImageSpec, files = new Map<string, Uint8Array>(
   const descriptor = {
     mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: manifestDigest, size: manifest.length,
     platform: { architecture: spec.architecture ?? 'wasm', os: spec.os ?? 'wasi' },
-    ...(spec.tag ? { annotations: { 'org.opencontainers.image.ref.name': spec.tag } } : {}),
+    annotations: spec.tag ? { 'org.opencontainers.image.ref.name': spec.tag } : undefined,
   };
   return { descriptor, layout: { files, manifestDigest, configDigest, layerDigests } };
 }

@@ -19,7 +19,7 @@ function dockerWasiImage(tag?: string): ImageSpec {
   const lower = tarOf({ '/bin/': '', '/bin/fsop': FSOP, '/etc/greeting': 'hello from the image', '/etc/old': 'old', '/opt/a': 'a', '/opt/b': 'b', '/srv/': '' });
   const upper = tarOf({ '/etc/.wh.old': '', '/opt/.wh..wh..opq': '', '/opt/c': 'c' });
   return {
-    ...(tag ? { tag } : {}),
+    tag,
     layers: [{ mediaType: TAR_GZIP, bytes: gzipSync(lower), diffId: sha256(lower) }, { mediaType: TAR, bytes: upper }],
     config: {
       Entrypoint: ['/bin/fsop'], Cmd: ['cat', '/etc/greeting', 'env', 'GREETING'], Env: ['GREETING=hi', 'PATH=/bin'],

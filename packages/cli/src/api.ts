@@ -71,16 +71,12 @@ function linkerOptions(options: LinkOptions): Parameters<typeof linkParts>[1] {
     entrypoint: options.entrypoint ?? 'app.wasm', args: options.args ?? [], env: options.env ?? [],
     deny: [...deny], sealed: options.sealed ?? false, strip: options.strip ?? false,
     portable: options.portable ?? false, trace: options.trace ?? false,
-    ...(options.programName !== undefined ? { programName: options.programName } : {}),
-    ...(options.image ? { image: options.image } : {}),
-    ...(options.workdir !== undefined ? { workdir: options.workdir } : {}),
+    programName: options.programName, image: options.image, workdir: options.workdir,
     ...(options.mountPoints?.length ? { mountPoints: options.mountPoints } : {}),
     ...(options.listen?.length ? { listen: options.listen } : {}),
-    ...(options.clock !== undefined ? { clock: options.clock } : {}),
-    ...(options.random !== undefined ? { random: options.random } : {}),
-    ...(options.vfsLimits ? { vfsLimits: options.vfsLimits } : {}),
+    clock: options.clock, random: options.random, vfsLimits: options.vfsLimits,
     ...(options.singleMemory ? { singleMemory: true } : {}),
-    ...(options.programMemory !== undefined ? { programMemory: options.programMemory } : {}),
+    programMemory: options.programMemory,
   };
 }
 

@@ -24,7 +24,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 function cli(name: 'box' | 'box-link', args: string[], stdout?: number) {
   const r = spawnSync(process.execPath, [bin(name), ...args], {
     cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 60_000,
-    ...(stdout !== undefined ? { stdio: ['ignore', stdout, 'pipe'] } : {}),
+    stdio: stdout === undefined ? undefined : ['ignore', stdout, 'pipe'],
   });
   return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -193,6 +193,16 @@ describe('box', () => {
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('1 passed, 1 failed');
     expect(JSON.parse(readFileSync(out, 'utf8')).passed).toBe(1);
     expectOneLineError(cli('box', ['conformance']), /--suite DIR is required/);
+  });
+
+  it('box conformance without @marcotte/conformance installed says which package to install (exit 2, one line)', () => {
+    // The CLI as npm installs it alone: its bin and bundle, with no workspace packages to find from there.
+    const alone = join(work, 'cli-alone');
+    for (const part of ['bin', 'dist', 'package.json']) cpSync(new URL(`../${part}`, import.meta.url), join(alone, part), { recursive: true });
+    const r = spawnSync(process.execPath, [join(alone, 'bin/box.js'), 'conformance', '--suite', work], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expectOneLineError(r, /^box conformance: needs @marcotte\/conformance \(its box-conformance command\), which is not installed: npm install @marcotte\/conformance beside @marcotte\/cli\n$/);
   });
 
   it('ends a box at its time limit (137) and on SIGTERM (143) or SIGINT (130)', async () => {

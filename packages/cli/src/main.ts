@@ -21,7 +21,7 @@ Commands:
   run     run a box
   inspect show a box's manifest, authority and sizes
   export  write a box as an OCI image layout (--oci OUT.tar) or a WASI 0.2 component (--component OUT.wasm)
-  conformance  run a wasi-testsuite-style folder of tests as boxes
+  conformance  run a wasi-testsuite-style folder of tests as boxes (the @marcotte/conformance package)
   serve   serve the browser playground (and boxes as its examples) on loopback
 
 Options:
@@ -60,13 +60,6 @@ async function dispatch(program: Command, argv: readonly string[]): Promise<numb
       return (await import('./commands/conformance.ts')).conformanceCommand(rest);
     case 'serve':
       return (await import('./commands/serve.ts')).serveCommand(rest);
-    case '__conformance-child': {
-      // Tests of `box conformance`, one in its own process or many served over IPC (not a user command).
-      const { runJob, serveJobs } = await import('@marcotte/conformance');
-      if (rest[0] === '--serve') serveJobs();
-      else await runJob(rest[0]!);
-      return 0;
-    }
     default:
       throw new UsageError(`box: unknown command ${JSON.stringify(command)} (see box --help)`);
   }

@@ -15,10 +15,10 @@ import { BOX_HELP } from '../src/main.ts';
 import { LINK_HELP } from '../src/commands/link.ts';
 import { RUN_HELP } from '../src/commands/run.ts';
 import { BUILD_HELP } from '../src/commands/build.ts';
-import { CONFORMANCE_HELP } from '../src/commands/conformance.ts';
 import { EXPORT_HELP } from '../src/commands/export.ts';
 import { INSPECT_HELP } from '../src/commands/inspect.ts';
 import { SERVE_HELP } from '../src/commands/serve.ts';
+import { CONFORMANCE_HELP } from '@marcotte/conformance';
 
 const root = new URL('../../../', import.meta.url).pathname;
 

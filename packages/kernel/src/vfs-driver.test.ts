@@ -14,7 +14,7 @@ const image: ImageEntry[] = [
 ];
 
 async function setup(workdir?: string, preopens = 1, mounts = ['/mnt0']) {
-  const h = await kernelHarness({ preopens, image, mounts, ...(workdir ? { workdir } : {}) });
+  const h = await kernelHarness({ preopens, image, mounts, workdir });
   const put = (at: number, s: string) => {
     const b = text.encode(s);
     new Uint8Array(h.app.buffer).set(b, at);

@@ -103,7 +103,7 @@ async function vfsDriver(app: WebAssembly.Memory, image: ImageEntry[], workdir?:
   let memory: WebAssembly.Memory | undefined;
   const instance = await WebAssembly.instantiate(await WebAssembly.compile(vfs.wasm() as Uint8Array<ArrayBuffer>), {
     'box:app': boxAppImports(() => app, () => memory!),
-    'box:config': boxConfigImports(encodeImage(image, workdir === undefined ? {} : { workdir }), () => memory!),
+    'box:config': boxConfigImports(encodeImage(image, { workdir }), () => memory!),
     'box:clock': { realtime: () => 0n },
   } as WebAssembly.Imports);
   memory = instance.exports.memory as WebAssembly.Memory;

@@ -89,7 +89,7 @@ describe('net driver behind the kernel', () => {
 
   it('answers ENOTSOCK on stdio whatever the host says, without asking it', async () => {
     for (const listen of [[8080], undefined]) {
-      const h = await netHarness({ ...(listen ? { listen } : {}), host: { ...streamingHost(), sock_shutdown: () => ERRNO_SUCCESS } });
+      const h = await netHarness({ listen, host: { ...streamingHost(), sock_shutdown: () => ERRNO_SUCCESS } });
       iovec(h.view, BUF, 16);
       expect(h.kernel.sock_shutdown!(1, SDFLAGS_WR)).toBe(ERRNO_NOTSOCK);
       expect(h.kernel.sock_recv!(0, IOVS, 1, 0, RESULT, RO_FLAGS)).toBe(ERRNO_NOTSOCK);
@@ -171,7 +171,7 @@ describe('net driver behind the kernel', () => {
       },
     };
     for (const listen of [[8080], undefined]) {
-      const h = await netHarness({ ...(listen ? { listen } : {}), host: { ...streamingHost(), ...layout } });
+      const h = await netHarness({ listen, host: { ...streamingHost(), ...layout } });
       expect(h.kernel.fd_prestat_get!(3, RESULT)).toBe(ERRNO_SUCCESS);
       expect(h.kernel.fd_prestat_get!(4, RESULT)).toBe(ERRNO_SUCCESS);
       expect(h.kernel.fd_prestat_get!(5, RESULT)).toBe(ERRNO_BADF);

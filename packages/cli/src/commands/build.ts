@@ -76,10 +76,7 @@ export async function buildCommand(argv: readonly string[]): Promise<number> {
   try {
     const result = await build({
       context, capabilities: CAPABILITIES, buildArgs, deny, progress: progressFor(process.stderr),
-      ...(limits ? { vfsLimits: limits } : {}), ...single,
-      ...(value(args, 'file') !== undefined ? { dockerfile: value(args, 'file')! } : {}),
-      ...(noCache ? { cacheDir: null } : cacheDir !== undefined ? { cacheDir } : {}),
-      ...(maxUnpack !== undefined ? { maxUnpack } : {}),
+      vfsLimits: limits, ...single, dockerfile: value(args, 'file'), cacheDir: noCache ? null : cacheDir, maxUnpack,
     });
     await writeOutput('box build', out, result.bytes);
     const reuse = result.layers.length === 0 ? '' : result.cached ? '; every layer from the cache' : '';

@@ -1,51 +1,49 @@
-import { formatSummary, runSuite, setChildCommand } from '@marcotte/conformance';
-import { statSync } from 'node:fs';
-import { flag, parseArgs, UsageError, value, type OptionSpec } from '../args.ts';
-import { checkWritable } from '../io.ts';
+// `box conformance` is the box-conformance command of the @marcotte/conformance
+// package: a test tool installed beside the CLI when wanted, as cargo and git
+// run the subcommands installed beside them, not carried in the CLI. Found
+// as Node finds a package from the CLI's own files (the same project's
+// node_modules, or beside a global install), run as a process of its own
+// with this command's arguments, and its exit status is this command's.
 
-export const CONFORMANCE_HELP = `Usage: box conformance --suite DIR [--mode static|dynamic|both] [--host-mounts] [--json OUT]
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { constants } from 'node:os';
+import { dirname, join } from 'node:path';
+import { UsageError } from '../args.ts';
 
-Runs a folder of WASI tests in the layout of WebAssembly/wasi-testsuite's built
-tests (*.wasm with *.json specs: args, env, exit_code, stdout/stderr prefixes,
-"root" or "dirs" fixtures, or "operations") as boxes, each with a timeout, and
-prints a summary per folder and a last line "N passed, N failed".
+const PACKAGE = '@marcotte/conformance';
+const BIN = 'box-conformance';
 
-Options:
-  --suite DIR    the tests (searched recursively)
-  --mode MODE    static (default), dynamic (a --portable box's parts wired in JS) or both
-  --host-mounts  give each test's fixture directories as host mounts (box run --dir over a
-                 writable copy) instead of baking them into the box's image
-  --json OUT     also write every result as JSON
-  -h, --help     show this help
+export const NOT_INSTALLED = `box conformance: needs ${PACKAGE} (its ${BIN} command), which is not installed: npm install ${PACKAGE} beside @marcotte/cli`;
 
-Exit status: 0 when every test passed, 1 otherwise, 2 on bad input.`;
-
-const SPECS: OptionSpec[] = [
-  { name: 'suite', value: true }, { name: 'mode', value: true }, { name: 'json', value: true }, { name: 'host-mounts' }, { name: 'help', short: 'h' },
-];
+/** The runner's entry file (the package's `bin`), or undefined when the package cannot be found from here. */
+function findRunner(): string | undefined {
+  let manifest: string;
+  try {
+    manifest = createRequire(import.meta.url).resolve(`${PACKAGE}/package.json`);
+  } catch {
+    return undefined;
+  }
+  const bin = (JSON.parse(readFileSync(manifest, 'utf8')) as { bin?: Record<string, string> }).bin?.[BIN];
+  return bin === undefined ? undefined : join(dirname(manifest), bin);
+}
 
 export async function conformanceCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs('box conformance', argv, SPECS, 0);
-  if (flag(args, 'help')) {
-    console.log(CONFORMANCE_HELP);
-    return 0;
-  }
-  const suite = value(args, 'suite');
-  if (!suite) throw new UsageError('box conformance: --suite DIR is required (see box conformance --help)');
-  const mode = value(args, 'mode') ?? 'static';
-  if (mode !== 'static' && mode !== 'dynamic' && mode !== 'both') throw new UsageError(`box conformance: --mode must be static, dynamic or both, got ${JSON.stringify(mode)}`);
-  // Each test runs in a child process; the bundled CLI is its own child.
-  setChildCommand([process.execPath, '--no-warnings', process.argv[1]!, '__conformance-child']);
-  const json = value(args, 'json');
-  if (json !== undefined) checkWritable('box conformance', json);
-  let isDir = false;
+  const runner = findRunner();
+  if (!runner) throw new UsageError(NOT_INSTALLED);
+  // On this Node (the CLI's: multi-memory); --no-warnings as the runner's own children get it.
+  const child = spawn(process.execPath, ['--no-warnings', runner, ...argv], { stdio: 'inherit' });
+  // A signal sent to `box` alone reaches the runner too, which ends its test processes.
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.on(s, forward);
   try {
-    isDir = statSync(suite).isDirectory();
-  } catch {
-    // said below
+    return await new Promise<number>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+    });
+  } finally {
+    for (const s of signals) process.off(s, forward);
   }
-  if (!isDir) throw new UsageError(`box conformance: --suite ${suite}: no such directory`);
-  const result = await runSuite(suite, { mode, ...(json ? { json } : {}), ...(flag(args, 'host-mounts') ? { hostMounts: true } : {}) });
-  console.log(formatSummary(result));
-  return result.failed > 0 ? 1 : 0;
 }

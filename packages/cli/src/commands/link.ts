@@ -112,9 +112,8 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
     entrypoint: basename(appPath), args: args.rest, env, programName: appPath, deny,
     fs: flag(args, 'fs'), net: flag(args, 'net'), proc: flag(args, 'proc'),
     sealed: flag(args, 'sealed'), strip: flag(args, 'strip'), portable: flag(args, 'portable'), trace: flag(args, 'trace'),
-    ...(image ? { image } : {}), ...(workdir !== undefined ? { workdir } : {}), ...(mountPoints.length ? { mountPoints } : {}), ...(listen.length ? { listen } : {}),
-    ...(clockMode !== undefined ? { clock: clockMode } : {}), ...(randomMode !== undefined ? { random: randomMode } : {}),
-    ...(limits ? { vfsLimits: limits } : {}), ...single,
+    image, workdir, ...(mountPoints.length ? { mountPoints } : {}), ...(listen.length ? { listen } : {}),
+    clock: clockMode, random: randomMode, vfsLimits: limits, ...single,
   }, sink));
   for (const w of warnings) process.stderr.write(`${command}: ${w}\n`);
   return 0;

@@ -71,7 +71,7 @@ function parsePublish(spec: string): Publish {
   if (!m || host > 65535 || box < 1 || box > 65535) {
     throw new UsageError(`box run: -p ${spec}: expected [IP:]HOST:BOX with ports from 1 to 65535`);
   }
-  return { host, box, ...(m[1] ? { address: m[1].replace(/^\[(.*)\]$/, '$1') } : {}) };
+  return { host, box, address: m[1]?.replace(/^\[(.*)\]$/, '$1') };
 }
 
 function parseDir(spec: string): [guest: string, host: string] {
@@ -256,9 +256,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     console.error(`box run: ${boxPath} is sealed (argv and env baked at link time): ignoring ${ignored.join(' and ')}`);
   }
   const common: RunOptions = {
-    args: args.rest, env, dirs, snapshot: commit !== undefined, ...(mode ? { mode } : {}),
-    ...(outputLimit !== undefined ? { maxOutput: outputLimit } : {}),
-    ...(memoryLimit !== undefined ? { memoryLimit } : {}),
+    args: args.rest, env, dirs, snapshot: commit !== undefined, mode, maxOutput: outputLimit, memoryLimit,
   };
   try {
     let result: RunResult;
@@ -273,7 +271,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       const { runBoxIsolated } = await import('@marcotte/runtime/isolated');
       result = await runBoxIsolated(bytes, {
         ...common, publish, handleSignals: true, trace,
-        ...(seconds !== undefined ? { timeoutMs: seconds * 1000 } : {}),
+        timeoutMs: seconds === undefined ? undefined : seconds * 1000,
       });
     }
     const { exitCode, snapshot } = result;
