@@ -129,7 +129,7 @@ export function renderReport(result: SuiteResult): string {
     ...renderSuiteTable(suite),
     '## Our corpus, per preview1 function',
     '',
-    'From the capability support tables (kernel, vfs, net, proc, clock) and a run of',
+    `From the capability support tables (${CAPABILITIES.map((c) => c.name).join(', ')}) and a run of`,
     '`corpus/` through the runner, compared with its specs (node:wasi\'s output) check by check. A function\'s result',
     'covers every corpus program that imports it; checks listed in `corpus/deviations.json` are counted by who deviates.',
     '',
