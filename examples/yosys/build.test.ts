@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function cli(argv: string[]) {
-  const r = spawnSync(process.execPath, [box, ...argv], { encoding: 'utf8', env: { PATH: process.env.PATH, CI: 'true' }, maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, [box, ...argv], { encoding: 'utf8', env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE, CI: 'true' }, maxBuffer: 1 << 26 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
