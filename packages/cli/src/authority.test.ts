@@ -23,7 +23,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function cli(name: 'box' | 'box-link', args: string[], stdout?: number) {
   const r = spawnSync(process.execPath, [bin(name), ...args], {
-    cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 60_000,
+    cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE }, timeout: 60_000,
     stdio: stdout === undefined ? undefined : ['ignore', stdout, 'pipe'],
   });
   return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };

@@ -19,7 +19,7 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function box(args: string[], nodeOptions: string[] = []) {
-  const r = spawnSync(process.execPath, [...nodeOptions, bin, ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, CI: 'true' }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [...nodeOptions, bin, ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE, CI: 'true' }, timeout: 120_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

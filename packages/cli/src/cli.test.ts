@@ -22,7 +22,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Runs the built CLI (dist/cli.js, as users get it) on this Node. */
 function cli(name: 'box' | 'box-link', args: string[], node = process.execPath) {
-  const r = spawnSync(node, [bin(name), ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH } });
+  const r = spawnSync(node, [bin(name), ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -8,6 +8,7 @@ import { decodeParts, encodeParts, FUNCTIONS, PARTS_SECTION } from '@marcotte/ab
 import { link, readModule, writeModule } from '@marcotte/linker';
 import { imageFromDirectory } from '@marcotte/vfs';
 import { CAPABILITIES } from './capabilities.ts';
+import { cliInProcess as inProcess } from './cli-harness.ts';
 import { boxComponent, commandAdapter, componentImports } from './component.ts';
 import { transpiled, type ComponentRun } from '../test/component-host.ts';
 
@@ -21,8 +22,9 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** `box run`, spawned: the box writes to the process's own stdio. The other commands run in-process (cli-harness.ts). */
 function cli(name: 'box' | 'box-link', args: string[]) {
-  const r = spawnSync(process.execPath, [bin(name), ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH } });
+  const r = spawnSync(process.execPath, [bin(name), ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -37,31 +39,32 @@ describe('box export --component: bad input is one line and exit 2', () => {
   it.each([
     ['a WASI program that is not a box', () => join(root, 'examples/hello/hello.wasm'), /hello\.wasm: not a box/],
     ['a file that is not WebAssembly', () => join(root, 'README.md'), /README\.md: not a WebAssembly module/],
-    ['a damaged box (cut short)', () => {
+    ['a damaged box (cut short)', async () => {
       const box = join(work, 'whole.box.wasm');
-      expect(cli('box-link', ['-o', box, join(root, 'examples/hello/hello.wasm')]).status).toBe(0);
+      expect((await inProcess('box-link', ['-o', box, join(root, 'examples/hello/hello.wasm')])).status).toBe(0);
       const cut = join(work, 'cut.box.wasm');
       writeFileSync(cut, readFileSync(box).subarray(0, 3000));
       return cut;
     }, /cut\.box\.wasm: .*(runs past|malformed|not a box)/],
-    ['a multi-memory box (the default link)', () => {
+    ['a multi-memory box (the default link)', async () => {
       const box = join(work, 'multi.box.wasm');
-      expect(cli('box-link', ['-o', box, join(root, 'examples/hello/hello.wasm')]).status).toBe(0);
+      expect((await inProcess('box-link', ['-o', box, join(root, 'examples/hello/hello.wasm')])).status).toBe(0);
       return box;
     }, /multi\.box\.wasm: a box with 2 memories cannot become a component .*: link it with --single-memory\n$/],
-  ])('%s', (_what, input, pattern) => {
+  ])('%s', async (_what, input, pattern) => {
     const out = join(work, 'out.component.wasm');
     rmSync(out, { force: true });
-    const r = cli('box', ['export', '--component', out, input()]);
+    const r = await inProcess('box', ['export', '--component', out, await input()]);
     expectOneLineError(r, pattern);
     expect(existsSync(out)).toBe(false);
   });
 
-  it('takes one export at a time, and no --oci option', () => {
+  it('takes one export at a time, and no --oci option', async () => {
     const box = join(root, 'examples/hello/hello.wasm');
-    expectOneLineError(cli('box', ['export', '--component', 'a.wasm', '--oci', 'a.tar', box]), /--oci and --component are two exports/);
-    expectOneLineError(cli('box', ['export', '--component', 'a.wasm', '--layer', 'tar', box]), /--layer is an --oci option/);
-    expectOneLineError(cli('box', ['export', box]), /--oci OUT\.tar is required \(or --component OUT\.wasm\)/);
+    const [a, tar] = [join(work, 'a.wasm'), join(work, 'a.tar')];
+    expectOneLineError(await inProcess('box', ['export', '--component', a, '--oci', tar, box]), /--oci and --component are two exports/);
+    expectOneLineError(await inProcess('box', ['export', '--component', a, '--layer', 'tar', box]), /--layer is an --oci option/);
+    expectOneLineError(await inProcess('box', ['export', box]), /--oci OUT\.tar is required \(or --component OUT\.wasm\)/);
   });
 });
 
@@ -183,7 +186,7 @@ function singleMemoryBox(name: string, program: string, options: Partial<Paramet
 /** `box export --component` of a box, transpiled once for the runs that follow. */
 async function exported(box: string) {
   const out = `${box.replace(/\.box\.wasm$/, '')}.component.wasm`;
-  const r = cli('box', ['export', '--component', out, box]);
+  const r = await inProcess('box', ['export', '--component', out, box]);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   const imports = r.stdout.replace(/^component imports: /, '').trim().split(', ');
@@ -271,9 +274,9 @@ describe('a single-memory box as a component under jco, beside box run of the sa
 
   describe('a --portable box (multi-memory, with its parts)', () => {
     let portable: string;
-    beforeAll(() => {
+    beforeAll(async () => {
       portable = join(work, 'portable.box.wasm');
-      expect(cli('box-link', ['--portable', '--env', 'GREETING=Port', '-o', portable, join(root, 'examples/hello/hello.wasm')]).status).toBe(0);
+      expect((await inProcess('box-link', ['--portable', '--env', 'GREETING=Port', '-o', portable, join(root, 'examples/hello/hello.wasm')])).status).toBe(0);
     });
 
     it('is linked again into one memory from its parts, and runs as box run runs the box', async () => {
@@ -285,7 +288,7 @@ describe('a single-memory box as a component under jco, beside box run of the sa
       expect(run({ args: ['hello.wasm', 'x'], preopens: { '/data': data } })).toEqual(boxed);
     });
 
-    it('whose parts hold another program is refused: one line, exit 2, no component', () => {
+    it('whose parts hold another program is refused: one line, exit 2, no component', async () => {
       const bytes = readFileSync(portable);
       const module = readModule(bytes);
       const at = module.customs.findIndex((c) => c.name === PARTS_SECTION);
@@ -295,7 +298,7 @@ describe('a single-memory box as a component under jco, beside box run of the sa
       const forged = join(work, 'forged.box.wasm');
       writeFileSync(forged, writeModule(module));
       const out = join(work, 'forged.component.wasm');
-      const r = cli('box', ['export', '--component', out, forged]);
+      const r = await inProcess('box', ['export', '--component', out, forged]);
       expectOneLineError(r, /forged\.box\.wasm: cannot link its parts into one memory: /);
       expect(existsSync(out)).toBe(false);
     });
@@ -325,9 +328,9 @@ describe('a single-memory box as a component under jco, beside box run of the sa
       });
     });
 
-    it('a box whose memory passes 2 GiB is exported with a note that jco cannot run it', () => {
+    it('a box whose memory passes 2 GiB is exported with a note that jco cannot run it', async () => {
       const box = singleMemoryBox('server-big', server, { caps: ['kernel', 'vfs', 'net'], listen: [8080] });
-      const r = cli('box', ['export', '--component', join(work, 'big.component.wasm'), box]);
+      const r = await inProcess('box', ['export', '--component', join(work, 'big.component.wasm'), box]);
       expect(r.status).toBe(0);
       expect(r.stderr).toMatch(/^box export: note: the box's memory starts at \d+ MiB, .* jco's JavaScript bindings cannot address past 2 GiB .*\n$/);
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);

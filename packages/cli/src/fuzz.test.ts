@@ -81,7 +81,7 @@ describe.each(FUZZERS.map((f) => [f.tool, f] as const))('%s with mutated inputs'
     mkdirSync(cwd);
     try {
       const run = spawnSync(process.execPath, ['--no-warnings', driver, f.tool, String(f.seed), String(f.iterations), work], {
-        cwd, encoding: 'utf8', timeout: 240_000, stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH, CI: 'true' },
+        cwd, encoding: 'utf8', timeout: 240_000, stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE, CI: 'true' },
       });
       const lines = readFileSync(join(work, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Result & { start?: number; done?: boolean });
       const last = lines.at(-1)!;

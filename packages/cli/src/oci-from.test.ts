@@ -27,7 +27,7 @@ function context(files: Record<string, Uint8Array | string>): string {
   return dir;
 }
 const buildIn = (dir: string) => build({ context: dir, capabilities: CAPABILITIES, cacheDir: null });
-const box = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, CI: 'true' }, timeout: 120_000 });
+const box = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE, CI: 'true' }, timeout: 120_000 });
 
 describe('FROM the image box export --oci wrote', () => {
   it.each(['tar', 'wasm'] as const)('--layer %s: FROM oci-archive:x.tar alone builds the exported box byte for byte', async (form) => {

@@ -43,7 +43,7 @@ function inWork(name: 'box' | 'box-link', args: string[]) {
 }
 
 function cli(name: 'box' | 'box-link', args: string[]) {
-  const r = spawnSync(process.execPath, [bin(name), ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH } });
+  const r = spawnSync(process.execPath, [bin(name), ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

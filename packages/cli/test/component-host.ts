@@ -64,7 +64,7 @@ export async function transpiled(component: Uint8Array): Promise<(options: { arg
       cwd: dir,
       input: stdin,
       encoding: 'utf8',
-      env: { PATH: process.env.PATH, COMPONENT_RUN: JSON.stringify({ args, env, preopens }) },
+      env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE, COMPONENT_RUN: JSON.stringify({ args, env, preopens }) },
     });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
