@@ -4,7 +4,7 @@
 // or a box.parts section with a broken header ended as internal errors.
 
 import { describe, expect, it } from 'vitest';
-import { BOX_FORMAT, BoxFormatError, readManifest } from './box.ts';
+import { BOX_FORMAT, BoxFormatError, configPlacementFields, configPlacementOf, readManifest, type Manifest } from './box.ts';
 import { decodeParts, encodeParts } from './parts.ts';
 
 /** A minimal module: the header and one custom section "box" holding `json`. */
@@ -36,6 +36,8 @@ describe('readManifest', () => {
     ['image without a count', { ...good, image: { files: 1, dirs: 1, symlinks: 1 } }, /"image\.bytes" must be a count/],
     ['hostImportsBy of non-lists', { ...good, hostImportsBy: { fd_write: 'app' } }, /"hostImportsBy" must be/],
     ['vfsImage without counts', { ...good, vfsImage: { first: -1, count: 1, sizeFunction: 0 } }, /"vfsImage\.first" must be a count/],
+    ['configs without counts', { ...good, configs: { vfs: { first: 1, count: 'x', sizeFunction: 0 } } }, /"configs" must be an object of \{ first, count, sizeFunction \}/],
+    ['configs that is a list', { ...good, configs: [] }, /"configs" must be an object/],
     ['a newer format', { ...good, format: BOX_FORMAT + 1 }, /newer than this runtime reads/],
     // build records that made box inspect and FROM fail inside (issue 16, finding 12)
     ['an empty build record', { ...good, build: {} }, /"build\.from" must be a string/],
@@ -50,6 +52,26 @@ describe('readManifest', () => {
     const bytes = boxWith(JSON.stringify(manifest));
     expect(() => readManifest(bytes)).toThrow(BoxFormatError);
     expect(() => readManifest(bytes)).toThrow(message);
+  });
+});
+
+describe('configuration placements', () => {
+  const at = { first: 2, count: 1, sizeFunction: 7 };
+
+  it('records the stateful capabilities only, and reads each back under its own name', () => {
+    const fields = configPlacementFields({ vfs: at, proc: { first: 4, count: 1, sizeFunction: 8 } }, ['vfs', 'files']);
+    expect(fields).toEqual({ configs: { vfs: at } });
+    const manifest = { ...good, ...fields } as Manifest;
+    expect(configPlacementOf(manifest, 'vfs')).toEqual(at);
+    expect(configPlacementOf(manifest, 'proc')).toBeUndefined();
+    expect(configPlacementOf(manifest, 'constructor')).toBeUndefined();
+    expect(configPlacementFields({ proc: at }, ['vfs'])).toEqual({});
+  });
+
+  it('reads the vfs placement of a box linked before configs (vfsImage), and prefers configs', () => {
+    expect(configPlacementOf({ ...good, vfsImage: at } as Manifest, 'vfs')).toEqual(at);
+    expect(configPlacementOf({ ...good, vfsImage: at } as Manifest, 'files')).toBeUndefined();
+    expect(configPlacementOf({ ...good, vfsImage: at, configs: {} } as Manifest, 'vfs')).toBeUndefined();
   });
 });
 

@@ -51,6 +51,9 @@ const buildRecord = object({
  * the check parseManifest runs (so a damaged box is refused in one line
  * instead of failing somewhere inside a tool).
  */
+/** Where a capability's configuration lies in a box: its first data segment, how many, the glue function answering their sizes. */
+const placementSchema = object({ first: count, count, sizeFunction: count });
+
 const manifestSchema = object({
   format: count,
   /** capability name -> version, in link order (the kernel first) */
@@ -90,8 +93,15 @@ const manifestSchema = object({
   hostImports: list(string),
   /** for each host import, the parts that call it ("app", a capability, or "box" for glue) */
   hostImportsBy: record(list(string)),
-  /** where the vfs image lives in the box (data segments and the glue answering their sizes): box run --commit swaps it */
-  vfsImage: optional(object({ first: count, count, sizeFunction: count })),
+  /**
+   * for each capability whose configuration is state (it publishes the
+   * snapshot protocol, as the vfs does with its image): where that
+   * configuration lives, as data segments and the glue answering their
+   * sizes; box run --commit swaps it, FROM and relink copy it
+   */
+  configs: optional(record(placementSchema)),
+  /** the vfs's placement as boxes linked before `configs` record it (read, never written) */
+  vfsImage: optional(placementSchema),
   /** bytes each part contributes after dead-code removal ("box": the linker's glue) */
   sizes: record(object({ functions: count, code: count, data: count })),
   /** for each WASI function the program imports, the capability serving it, or "host" */
@@ -141,25 +151,28 @@ export function parseManifest(section: Uint8Array): Manifest {
   return parsed as Manifest;
 }
 
-/** Where a capability's configuration segments live in a box: the first data segment, how many, and the glue function answering their sizes. */
-export interface ConfigPlacement {
-  first: number;
-  count: number;
-  sizeFunction: number;
-}
+/** Where a capability's configuration segments live in a box (placementSchema). */
+export type ConfigPlacement = Infer<typeof placementSchema>;
 
 /**
- * The placement a manifest records for `cap`'s configuration. Format 1
- * records only the vfs's (its image, as `vfsImage`), so every box written
- * so far reads as it was written.
+ * The placement a manifest records for `cap`'s configuration: its entry in
+ * `configs`, or, in a box linked before that field, `vfsImage` for the vfs.
+ * Own keys only: a capability named like an Object method finds nothing.
  */
 export function configPlacementOf(manifest: Manifest, cap: string): ConfigPlacement | undefined {
+  if (manifest.configs) return Object.hasOwn(manifest.configs, cap) ? manifest.configs[cap] : undefined;
   return cap === 'vfs' ? manifest.vfsImage : undefined;
 }
 
-/** The manifest fields recording the placements the linker made, in format 1 (configPlacementOf reads them back). */
-export function configPlacementFields(placements: Readonly<Record<string, ConfigPlacement>>): Pick<Manifest, 'vfsImage'> {
-  return placements.vfs ? { vfsImage: placements.vfs } : {};
+/**
+ * The manifest field recording where the linker placed the configuration of
+ * each capability that keeps state in it (`stateful`: those publishing the
+ * snapshot protocol); configPlacementOf reads it back. Settings such as
+ * args or a clock mode are not recorded: a relink makes them anew.
+ */
+export function configPlacementFields(placements: Readonly<Record<string, ConfigPlacement>>, stateful: readonly string[]): Pick<Manifest, 'configs'> {
+  const configs = Object.fromEntries(stateful.filter((cap) => Object.hasOwn(placements, cap)).map((cap) => [cap, placements[cap]!]));
+  return Object.keys(configs).length ? { configs } : {};
 }
 
 /**

@@ -277,7 +277,7 @@ describe('box build: stages and bases', () => {
     const damaged: Module = readModule(toolBase.bytes);
     const section = damaged.customs.find((x) => x.name === 'box')!;
     const manifest = JSON.parse(new TextDecoder().decode(section.bytes));
-    manifest.vfsImage.first += 1000;
+    manifest.configs.vfs.first += 1000;
     section.bytes = new TextEncoder().encode(JSON.stringify(manifest));
     writeFileSync(join(child, 'base.box.wasm'), writeModule(damaged));
     const refused = await failure(child);

@@ -336,7 +336,7 @@ describe('box', () => {
       const module = readModule(readFileSync(boxes[0]!));
       const section = module.customs.find((c) => c.name === 'box')!;
       const manifest = JSON.parse(new TextDecoder().decode(section.bytes));
-      edit(manifest.vfsImage);
+      edit(manifest.configs.vfs);
       section.bytes = new TextEncoder().encode(JSON.stringify(manifest));
       const misplaced = join(work, 'misplaced.box.wasm');
       writeFileSync(misplaced, writeModule(module));

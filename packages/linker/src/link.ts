@@ -1,6 +1,6 @@
 // box-link as a function: program bytes + capabilities + settings -> box bytes.
 
-import { BOX_FORMAT, configPlacementFields, DENY_CLASSES, denyError, FUNCTIONS, MANIFEST_SECTION, NEVER_HOST, PARTS_SECTION, SEALED_ALLOWED, encodeParts, type BoxParts, type BuildRecord, type CapabilityDescriptor, type ImageEntry, type LinkSettings, type Manifest } from '@marcotte/abi';
+import { BOX_FORMAT, CONTROL, configPlacementFields, DENY_CLASSES, denyError, FUNCTIONS, MANIFEST_SECTION, NEVER_HOST, PARTS_SECTION, SEALED_ALLOWED, encodeParts, type BoxParts, type BuildRecord, type CapabilityDescriptor, type ImageEntry, type LinkSettings, type Manifest } from '@marcotte/abi';
 import { WasmFormatError } from './binary/errors.ts';
 import { readModule } from './binary/reader.ts';
 import { writeModule, writeModuleTo, type ModuleSink } from './binary/writer.ts';
@@ -211,7 +211,8 @@ function linkModule(program: Uint8Array, options: LinkOptions): { module: Module
     hostImportsBy,
     served,
     sizes,
-    ...configPlacementFields(configs),
+    // The configurations that are state (the snapshot protocol), so that --commit, FROM and relink find them.
+    ...configPlacementFields(configs, options.capabilities.filter((c) => c.control?.includes(CONTROL.snapshot)).map((c) => c.name)),
     build: options.build,
     singleMemory: single,
   };

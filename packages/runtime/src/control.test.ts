@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeParts, findCustomSection, PARTS_SECTION, type CapabilityDescriptor, type ImageEntry } from '@marcotte/abi';
 import { kernel } from '@marcotte/kernel';
-import { link } from '@marcotte/linker';
+import { configSegments, link } from '@marcotte/linker';
 import { readSnapshot, vfs } from '@marcotte/vfs';
 import { capParts, capStaticBox } from './memory-budget.ts';
 import { runBox } from './node.ts';
@@ -66,6 +66,9 @@ describe('control protocols, whoever exports them', () => {
     const { manifest } = link(hello, { ...settings, capabilities: [kernel, files] });
     expect(manifest.hostImports.filter((f) => f.startsWith('path_') || f.startsWith('fd_prestat'))).toEqual([]);
     expect(manifest.image).toEqual({ files: 1, dirs: 1, symlinks: 0, bytes: 13 });
+    // Its configuration is state (it publishes snapshot): the manifest records where it lies, under its own name.
+    expect(Object.keys(manifest.configs ?? {})).toEqual(['files']);
+    expect(configSegments(link(hello, { ...settings, capabilities: [kernel, files] }).bytes, 'files')).toHaveLength(2);
     // Without the declaration, the same module is a capability like any other.
     const plain: CapabilityDescriptor = { ...files, filesystem: false, regionPages: undefined };
     const plainBox = link(hello, { ...settings, capabilities: [kernel, plain] }).manifest;
