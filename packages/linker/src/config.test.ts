@@ -13,22 +13,29 @@ const hello = readFileSync(new URL('../../../examples/hello/hello.wasm', import.
 const settings = { entrypoint: 'hello.wasm', args: [], env: [] };
 const I32 = 0x7f;
 
+const I64 = 0x7e;
+
 /**
- * A stand-in for the vfs (the one capability whose placement format 1
- * records): its init asks box:config for the size of segment 0, and its
- * configuration is whatever the image's paths spell.
+ * A stand-in for the vfs: a capability whose configuration is state (it
+ * publishes the snapshot protocol, so the manifest records where its
+ * configuration lies). Its init asks box:config for the size of segment 0,
+ * and its configuration is whatever the image's paths spell.
  */
 const fakeVfs: CapabilityDescriptor = {
-  name: 'vfs', version: '0', provides: [], support: {}, init: 'init', impliedBy: { options: ['image'] },
+  name: 'vfs', version: '0', provides: [], support: {}, init: 'init', impliedBy: { options: ['image'] }, control: ['snapshot'],
   wasm: () => writeModule({
     ...emptyModule(),
-    types: [{ params: [I32], results: [I32] }, { params: [], results: [] }],
+    types: [{ params: [I32], results: [I32] }, { params: [], results: [] }, { params: [], results: [I64] }],
     imports: [{ module: 'box:config', name: 'size', desc: { kind: 'func', type: 0 } }],
-    functions: [1],
-    // i32.const 0; call size; drop; end
-    codes: [{ locals: [], body: new Uint8Array([0x41, 0x00, 0x10, 0x00, 0x1a, 0x0b]) }],
+    functions: [1, 2],
+    codes: [
+      // i32.const 0; call size; drop; end
+      { locals: [], body: new Uint8Array([0x41, 0x00, 0x10, 0x00, 0x1a, 0x0b]) },
+      // snapshot: i64.const 0 (no state to give); end
+      { locals: [], body: new Uint8Array([0x42, 0x00, 0x0b]) },
+    ],
     memories: [{ min: 1n }],
-    exports: [{ name: 'init', kind: 'func', index: 1 }],
+    exports: [{ name: 'init', kind: 'func', index: 1 }, { name: 'snapshot', kind: 'func', index: 2 }],
   }),
   config: (s) => [new TextEncoder().encode((s.image ?? []).map((e) => e.path).join(':')), new Uint8Array([7])],
 };
