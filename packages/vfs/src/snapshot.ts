@@ -50,24 +50,21 @@ export function readSnapshot(bytes: Uint8Array): ImageEntry[] {
 type SnapshotExport = () => bigint;
 
 /**
- * Calls a vfs instance's snapshot export and copies the bytes out of its
- * memory. `exports` may be the vfs module's own (`snapshot`) or a box's
- * (`box.vfs.snapshot`); `memory` is the vfs memory.
+ * Calls a vfs instance's own snapshot export and copies the bytes out of
+ * its memory (tests and tools that instantiate the vfs module alone). A
+ * box's control surface is read through @marcotte/runtime's takeSnapshot,
+ * which finds the capability by its protocol.
  */
 export function takeSnapshotBytes(exports: WebAssembly.Exports, memory: WebAssembly.Memory): Uint8Array {
-  const fn = (exports['box.vfs.snapshot'] ?? exports.snapshot) as SnapshotExport | undefined;
-  if (typeof fn !== 'function') throw new Error('no vfs snapshot export (snapshot or box.vfs.snapshot)');
+  const fn = exports.snapshot as SnapshotExport | undefined;
+  if (typeof fn !== 'function') throw new Error('no vfs snapshot export');
   const result = BigInt.asUintN(64, fn());
   if (result === 0n) throw new Error('vfs snapshot failed: the vfs memory cannot grow');
-  // A single-memory box lays the vfs's memory into memory 0 at box.vfs.base (linker single-memory.ts).
-  const base = ((exports['box.vfs.base'] as WebAssembly.Global | undefined)?.value as number | undefined ?? 0) >>> 0;
-  const ptr = base + Number(result & 0xffff_ffffn);
-  const len = Number(result >> 32n);
   // Copied: the vfs reuses the buffer on its next snapshot.
-  return new Uint8Array(memory.buffer, ptr, len).slice();
+  return new Uint8Array(memory.buffer, Number(result & 0xffff_ffffn), Number(result >> 32n)).slice();
 }
 
-/** Calls the snapshot export and decodes the result. */
+/** Calls a vfs instance's snapshot export and decodes the result. */
 export function takeSnapshot(exports: WebAssembly.Exports, memory: WebAssembly.Memory): ImageEntry[] {
   return readSnapshot(takeSnapshotBytes(exports, memory));
 }
