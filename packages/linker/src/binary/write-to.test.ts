@@ -33,23 +33,31 @@ function fileSink() {
   return { sink, calls, bytes: () => bytes };
 }
 
-/** A module of `n` functions () -> () whose bodies are `size` nops each (built as bytes: test-helpers' arrays are slow at megabytes). */
-function bigModule(n: number, size: number): Uint8Array {
-  const head = wasm(section(1, vec([[0x60, 0, 0]])), section(3, vec(Array.from({ length: n }, () => [0]))));
-  const entry = new Uint8Array(func([], [...Array(size).fill(0x01), 0x0b]));
-  const count = u32(n);
-  const total = count.length + n * entry.length;
+/** `head` followed by section `id` holding `entries` (built as bytes: test-helpers' arrays are slow at megabytes). */
+function withSection(head: Uint8Array, id: number, entries: readonly Uint8Array[]): Uint8Array {
+  const count = u32(entries.length);
+  const total = count.length + entries.reduce((k, e) => k + e.length, 0);
   const sizeField = u32(total);
   const out = new Uint8Array(head.length + 1 + sizeField.length + total);
   out.set(head);
   let at = head.length;
-  out[at++] = 10;
+  out[at++] = id;
   out.set(sizeField, at);
   at += sizeField.length;
   out.set(count, at);
   at += count.length;
-  for (let i = 0; i < n; i++, at += entry.length) out.set(entry, at);
+  for (const e of entries) {
+    out.set(e, at);
+    at += e.length;
+  }
   return out;
+}
+
+/** A module of `n` functions () -> () whose bodies are `size` nops each. */
+function bigModule(n: number, size: number): Uint8Array {
+  const head = wasm(section(1, vec([[0x60, 0, 0]])), section(3, vec(Array.from({ length: n }, () => [0]))));
+  const entry = new Uint8Array(func([], [...Array(size).fill(0x01), 0x0b]));
+  return withSection(head, 10, Array.from({ length: n }, () => entry));
 }
 
 /** A module with one memory and data segments: a small active one, then passive ones of `sizes` bytes. */
@@ -63,22 +71,7 @@ function dataModule(sizes: number[]): Uint8Array {
     seg.set(len, 1);
     segments.push(seg);
   });
-  const count = u32(segments.length);
-  const total = count.length + segments.reduce((k, g) => k + g.length, 0);
-  const sizeField = u32(total);
-  const out = new Uint8Array(head.length + 1 + sizeField.length + total);
-  out.set(head);
-  let at = head.length;
-  out[at++] = 11;
-  out.set(sizeField, at);
-  at += sizeField.length;
-  out.set(count, at);
-  at += count.length;
-  for (const g of segments) {
-    out.set(g, at);
-    at += g.length;
-  }
-  return out;
+  return withSection(head, 11, segments);
 }
 
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
