@@ -6,11 +6,11 @@
 // (`-d @SECONDS.NANOS`, `-a`/`-m` alone, `-h` for no-follow); where it is
 // missing, node:fs's utimes is the fallback, to the microsecond.
 
-import { execFileSync } from 'node:child_process';
 import { lstatSync, lutimesSync, utimesSync } from 'node:fs';
 import { FSTFLAGS_ATIM, FSTFLAGS_ATIM_NOW, FSTFLAGS_MTIM, FSTFLAGS_MTIM_NOW } from '@marcotte/abi';
 import { fail, WasiError } from './host-errno.ts';
 import * as abi from '@marcotte/abi';
+import { childProcess } from './node-builtins.ts';
 
 /** touch's messages (strerror) for the errors utimensat can give. */
 const MESSAGES: Array<[string, number]> = [
@@ -25,7 +25,7 @@ const stamp = (ns: bigint): string => `@${ns / 1_000_000_000n}.${(ns % 1_000_000
 /** One touch call: `which` is -a, -m or both; `at` undefined means now. */
 function touch(path: string, noFollow: boolean, which: string[], at: bigint | undefined): void {
   const args = ['-c', ...(noFollow ? ['-h'] : []), ...which, ...(at === undefined ? [] : ['-d', stamp(at)]), '--', path];
-  execFileSync('touch', args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'latin1' });
+  childProcess().execFileSync('touch', args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'latin1' });
 }
 
 function viaNode(path: Buffer, noFollow: boolean, atim: bigint | undefined, mtim: bigint | undefined, flags: number): void {

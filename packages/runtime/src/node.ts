@@ -20,9 +20,8 @@ import { waitableHost } from './host-wait.ts';
 import { waitingStdio } from './stdio-wait.ts';
 import type { StdinChannel } from './stdin-channel.ts';
 import { fstatSync, mkdtempSync, rmdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { isatty } from 'node:tty';
 import { join } from 'node:path';
+import { os, tty } from './node-builtins.ts';
 
 export interface RunOptions {
   /** run-time args (argv[1..]); when empty the box's default args apply */
@@ -92,7 +91,7 @@ function alwaysReadyStdio(fds: readonly number[]): Set<number> {
   fds.forEach((hostFd, fd) => {
     try {
       const st = fstatSync(hostFd);
-      if (st.isFile() || st.isBlockDevice() || (st.isCharacterDevice() && !isatty(hostFd))) files.add(fd);
+      if (st.isFile() || st.isBlockDevice() || (st.isCharacterDevice() && !tty().isatty(hostFd))) files.add(fd);
     } catch {
       // a closed fd: node:wasi answers for it
     }
@@ -151,7 +150,7 @@ function hostFor(manifest: Manifest, options: RunOptions): BoxHost {
   // at each of their numbers keeps it from giving those numbers away.
   const hostDirs = preopenOrder(options.dirs ?? []);
   const slots = hostDirs.length + (options.sockets?.listeners ?? 0);
-  const placeholder = slots ? mkdtempSync(join(tmpdir(), 'box-preopens-')) : undefined;
+  const placeholder = slots ? mkdtempSync(join(os().tmpdir(), 'box-preopens-')) : undefined;
   const placeholders = Array.from({ length: slots }, (_, i) => [`/.box-preopen-${i}`, placeholder!] as const);
   const wasi = new WASI({
     version: 'preview1',

@@ -8,7 +8,8 @@
 // worker, so nothing can deadlock. What the box sends is posted the other way
 // and needs no answer. socket-host.ts serves preview1's socket calls on top.
 
-import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { workerThreads } from './node-builtins.ts';
 
 /** What the main thread posts to the worker, batched: one message holds every ToBox of one event-loop turn. */
 export type ToBox =
@@ -90,6 +91,7 @@ export function bridgeEnd(channel: SocketChannel): BridgeEnd {
     } else if (m.t === 'eof') c.eof = true;
     else c.errno = m.errno;
   };
+  const { receiveMessageOnPort } = workerThreads();
   const drain = (): void => {
     for (let m = receiveMessageOnPort(channel.port); m; m = receiveMessageOnPort(channel.port)) {
       for (const one of m.message as ToBox[]) apply(one);

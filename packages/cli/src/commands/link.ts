@@ -4,7 +4,8 @@ import { parseClockMode, parseRandomMode } from '@marcotte/clock';
 import { parsePort } from '@marcotte/net';
 import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { linkTo } from '../api.ts';
-import { checkWritable, readImage, readInput, writeOutputFrom } from '../io.ts';
+import { checkWritable, readInput, writeOutputFrom } from '../io.ts';
+import { readImage } from '../image-input.ts';
 import { VFS_LIMIT_SPECS, VFS_LIMITS_HELP, vfsLimits } from '../vfs-limits.ts';
 import { singleMemoryHelp, SINGLE_MEMORY_SPECS, singleMemoryOptions } from '../single-memory.ts';
 
