@@ -1,14 +1,13 @@
-import { readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { configPlacementOf, decodeParts, findCustomSection, PARTS_SECTION, readManifest, type ImageEntry, type Manifest } from '@marcotte/abi';
-import { configSegments, imageSummary, LinkError, replaceConfig, WasmFormatError } from '@marcotte/linker';
-import { decodeImage, encodeImage, IMAGE_SEGMENTS, imageOptions, snapshotSegments } from '@marcotte/vfs';
+import { readFileSync, statSync, writeSync } from 'node:fs';
+import { configPlacementOf, readManifest, type Manifest } from '@marcotte/abi';
 import { resolve } from 'node:path';
 import type { Publish, RunOptions, RunResult } from '@marcotte/runtime';
 import { LimitError, TrapError } from '@marcotte/runtime/errors';
 import { runBox } from '@marcotte/runtime/node';
 import { flag, parseArgs, parseSize, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { checkWritable, readInput } from '../io.ts';
-import { withEntrypoint, withWorkdir } from '../reconfigure.ts';
+// -w, --entrypoint and --commit rewrite the box (the linker, the vfs's image code, the
+// capability modules): imported when given, so that a plain run loads none of them.
 
 export const RUN_HELP = `Usage: box run [OPTIONS] BOX.box.wasm [ARGS...]
 
@@ -146,65 +145,6 @@ function readManifestOrNull(bytes: Uint8Array): Manifest | null {
   }
 }
 
-/**
- * The box with the run's filesystem as its new image; `workdir` (when -w
- * moved it for the run) is the box's own, which the commit keeps.
- */
-function writeCommit(path: string, box: Uint8Array, snapshot: Uint8Array, workdir?: string): void {
-  let segments: Uint8Array[];
-  let entries: ImageEntry[];
-  try {
-    segments = snapshotSegments(snapshot);
-    // A tree the box's image brought in may be one no tool can take (a node's path past max path).
-    entries = decodeImage(segments);
-    if (workdir !== undefined) segments = encodeImage(entries, { ...imageOptions(segments), workdir });
-  } catch (e) {
-    throw new UsageError(`box run: --commit ${path}: ${(e as Error).message}`);
-  }
-  writeFileSync(path, replaceConfig(box, 'vfs', segments, { image: imageSummary(entries) }));
-}
-
-/**
- * Writes the commit after the run. The program has already run, so its exit
- * code is the run's result: a commit that fails now (a disk filled, a
- * directory removed since the check before the run) is said in one line on
- * stderr, and the exit code stays the program's.
- */
-function keepExitCode(write: () => void): void {
-  try {
-    write();
-  } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    console.error(`box run: --commit: the run's filesystem was not written: ${why}`);
-  }
-}
-
-/**
- * The box's image placement, checked before the run (the commit rewrites
- * those segments with the run's snapshot): a damaged box is refused, not
- * found out after the program ran.
- */
-function checkCommitTarget(box: Uint8Array, boxPath: string): void {
-  let segments: Uint8Array[] | undefined;
-  try {
-    segments = configSegments(box, 'vfs');
-  } catch (e) {
-    if (e instanceof LinkError || e instanceof WasmFormatError) throw new UsageError(`box run: --commit: ${boxPath}: ${e.message}`);
-    throw e;
-  }
-  if (segments?.length !== IMAGE_SEGMENTS) {
-    throw new UsageError(`box run: --commit: ${boxPath}: its manifest places its image on ${segments?.length} data segment${segments?.length === 1 ? '' : 's'}, a vfs image is ${IMAGE_SEGMENTS}`);
-  }
-  // What the commit reads again after the run: the image it re-encodes and the parts it rewrites.
-  try {
-    decodeImage(segments);
-    const parts = findCustomSection(box, PARTS_SECTION);
-    if (parts) decodeParts(parts);
-  } catch (e) {
-    throw new UsageError(`box run: --commit: ${boxPath}: ${(e as Error).message}`);
-  }
-}
-
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs('box run', argv, SPECS, 1);
   if (flag(args, 'help')) {
@@ -231,9 +171,13 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const workdir = value(args, 'workdir');
   const entrypoint = value(args, 'entrypoint');
   let bytes = original;
-  if (workdir !== undefined) bytes = withWorkdir(bytes, workdir);
-  if (entrypoint !== undefined) bytes = withEntrypoint(bytes, entrypoint);
+  if (workdir !== undefined || entrypoint !== undefined) {
+    const { withEntrypoint, withWorkdir } = await import('../reconfigure.ts');
+    if (workdir !== undefined) bytes = withWorkdir(bytes, workdir);
+    if (entrypoint !== undefined) bytes = withEntrypoint(bytes, entrypoint);
+  }
   const commit = value(args, 'commit');
+  const commits = commit === undefined ? undefined : await import('./run-commit.ts');
   const trace = flag(args, 'trace');
   const manifest = readManifestOrNull(bytes);
   // The program's own chdir moves it (linker: workdir.ts); a box linked knowing it has none says so here too.
@@ -248,7 +192,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   if (commit !== undefined && manifest && !configPlacementOf(manifest, 'vfs')) {
     throw new UsageError(`box run: --commit: ${boxPath} has no filesystem of its own (link it with --fs)`);
   }
-  if (commit !== undefined && manifest) checkCommitTarget(original, boxPath);
+  if (commits && manifest) commits.checkCommitTarget(original, boxPath);
   if (commit !== undefined) checkWritable('box run: --commit', commit);
   if (manifest?.sealed && (args.rest.length > 0 || Object.keys(env).length > 0)) {
     // The box answers args_get and environ_get from what it baked; say so rather than drop them unseen.
@@ -275,12 +219,12 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       });
     }
     const { exitCode, snapshot } = result;
-    if (commit !== undefined && snapshot) keepExitCode(() => writeCommit(commit, original, snapshot, ownWorkdir));
+    if (commits && snapshot) commits.keepExitCode(() => commits.writeCommit(commit!, original, snapshot, ownWorkdir));
     return exitCode;
   } catch (e) {
     // A trap or a memory or output limit loses nothing either: the capabilities' memories were intact.
-    if (commit !== undefined && (e instanceof TrapError || e instanceof LimitError) && e.snapshot) {
-      keepExitCode(() => writeCommit(commit, original, e.snapshot!, ownWorkdir));
+    if (commits && (e instanceof TrapError || e instanceof LimitError) && e.snapshot) {
+      commits.keepExitCode(() => commits.writeCommit(commit!, original, e.snapshot!, ownWorkdir));
     }
     throw e;
   }
