@@ -4,7 +4,7 @@
 // starts it from there): the bundles need nothing from the workspace at run time.
 
 import { build } from 'esbuild';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 
 /** Replaces each capability's `src/wasm.ts` (which reads build/<name>.wasm) by the bytes themselves. */
 const inlineCapabilityWasm = {
@@ -85,3 +85,9 @@ await build({
   plugins: [inlineCapabilityWasm, builtinsByRequire],
   logLevel: 'warning',
 });
+
+// `box --version` and `box --help` print these as they are (bin/run.js), without loading the
+// bundle: their texts are the bundle's own, taken from it here, so the two cannot differ.
+const cli = await import('./dist/cli.js');
+await writeFile('dist/version.txt', await cli.versionText());
+await writeFile('dist/help.txt', `${cli.BOX_HELP}\n`);

@@ -14,8 +14,38 @@ process.emitWarning = (warning, ...rest) => {
   emitWarning(warning, ...rest);
 };
 
+/** Texts the build wrote beside the bundle (build.mjs) for `box --version` and `box --help` alone. */
+const PRINTED = { '--version': 'version.txt', '--help': 'help.txt', '-h': 'help.txt' };
+
+/**
+ * Prints the file the build wrote for `box ARG` when ARG is the only argument
+ * and has one: no bundle to load (the ES loader and the capability modules
+ * were ~20 ms of `box --version`). False when there is none.
+ */
+function printedText(program, args) {
+  const name = program === 'box' && args.length === 1 && Object.hasOwn(PRINTED, args[0]) ? PRINTED[args[0]] : undefined;
+  if (!name) return false;
+  const fs = process.getBuiltinModule?.('node:fs');
+  let text;
+  try {
+    text = fs?.readFileSync(new URL(`../dist/${name}`, import.meta.url));
+  } catch {
+    return false; // a dist without it: the bundle prints it
+  }
+  if (!text) return false;
+  let done = 0;
+  try {
+    while (done < text.length) done += fs.writeSync(1, text, done);
+  } catch {
+    // EAGAIN on a non-blocking pipe, or a closed stdout: the rest goes as console.log would send it
+    process.stdout.write(text.subarray(done));
+  }
+  return true;
+}
+
 /** Runs the CLI as `program` and ends the process with its exit code. */
 export async function run(program) {
+  if (printedText(program, process.argv.slice(2))) return;
   const { main, endProcess } = await import('../dist/cli.js');
   endProcess(await main(program, process.argv.slice(2)));
 }

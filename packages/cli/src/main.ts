@@ -29,6 +29,12 @@ Options:
   --version      print the versions of the CLI and its capabilities`;
 
 export { BOX_HELP };
+
+/** What `box --version` prints: the CLI's version, then each capability's (the build also writes it to dist/version.txt). */
+export async function versionText(): Promise<string> {
+  const { CAPABILITIES } = await import('./capabilities.ts');
+  return `${[`box ${VERSION}`, ...CAPABILITIES.map((c) => `${c.name} ${c.version}`)].join('\n')}\n`;
+}
 export { endProcess } from './exit.ts';
 
 type Command = 'box' | 'box-link';
@@ -43,8 +49,7 @@ async function dispatch(program: Command, argv: readonly string[]): Promise<numb
       console.log(BOX_HELP);
       return command === undefined ? 2 : 0;
     case '--version':
-      console.log(`box ${VERSION}`);
-      for (const c of (await import('./capabilities.ts')).CAPABILITIES) console.log(`${c.name} ${c.version}`);
+      process.stdout.write(await versionText());
       return 0;
     case 'build':
       return (await import('./commands/build.ts')).buildCommand(rest);
