@@ -5,39 +5,15 @@
 // process's argv (conformance/runner/child.ts reads argv[2], undefined in a
 // worker): its error raced the box's reply and now and then won.
 
-import { writeSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
-import { LimitError, StartError, TrapError } from './errors.ts';
-import { runBox, type RunOptions } from './node.ts';
-import { stdinChannel } from './stdin-channel.ts';
-import type { Reply, WorkerData } from './worker-protocol.ts';
+// The runtime's modules are imported here, after the worker turned on the
+// compile cache its parent uses (Node's cache is per thread: without this the
+// worker compiled the runtime, the linker's reader and the abi from source on
+// every run).
 
-async function workerMain(): Promise<void> {
-  const { bytes, run, sockets, stdin } = workerData as WorkerData;
-  const { trace, pipe, interruptible, ...rest } = run;
-  // captureOutput copies into a fresh buffer: hand it over rather than copy it again.
-  const post = (fd: 1 | 2, bytes: Uint8Array) => parentPort!.postMessage({ output: fd, bytes }, [bytes.buffer as ArrayBuffer]);
-  const onOutput = pipe ? (fd: 1 | 2, bytes: Uint8Array) => (pipe[fd] ? post(fd, bytes) : writeSync(fd === 1 ? run.stdout ?? 1 : run.stderr ?? 2, bytes)) : undefined;
-  // Where stderr goes, in order with what the program itself writes there.
-  const traceLine = (line: string) => (pipe?.[2] ? post(2, new TextEncoder().encode(`${line}\n`)) : writeSync(run.stderr ?? 2, `${line}\n`));
-  const options: RunOptions = {
-    ...rest, ...(trace ? { trace: traceLine } : {}), ...(onOutput ? { onOutput } : {}), ...(sockets ? { sockets } : {}),
-    ...(stdin ? { stdinChannel: stdinChannel(stdin, () => parentPort!.postMessage({ stdin: 'want' })) } : {}),
-    ...(interruptible ? { onInterruptible: (flag: SharedArrayBuffer) => parentPort!.postMessage({ interrupt: flag }) } : {}),
-  };
-  let reply: Reply;
-  try {
-    reply = { ok: true, result: await runBox(bytes, options) };
-  } catch (e) {
-    const error = e as Error;
-    reply = {
-      ok: false,
-      kind: error instanceof StartError ? 'StartError' : error instanceof TrapError ? 'TrapError' : error.name,
-      message: error.message,
-      ...((error instanceof TrapError || error instanceof LimitError) && error.snapshot ? { snapshot: error.snapshot } : {}),
-    };
-  }
-  parentPort!.postMessage(reply);
-}
+import { workerData } from 'node:worker_threads';
+import type { WorkerData } from './worker-protocol.ts';
 
-await workerMain();
+const { compileCache } = workerData as WorkerData;
+// (process.getBuiltinModule: Node releases without it, or without the cache, just compile.)
+if (compileCache) process.getBuiltinModule?.('node:module').enableCompileCache?.(compileCache);
+await import('./box-worker-run.ts');

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { LimitError, SignalError, StartError, TrapError } from './errors.ts';
 import { live } from './box-threads.ts';
 import { blockingStdio } from './stdio.ts';
-import { NetBridge, type Publish } from './bridge.ts';
+import type { NetBridge, Publish } from './bridge.ts';
 import { readManifest } from '@marcotte/abi';
 import type { RunOptions, RunResult } from './node.ts';
 import type { Message, Reply, WorkerRun } from './worker-protocol.ts';
@@ -57,6 +57,8 @@ async function openBridge(bytes: Uint8Array, publish: readonly Publish[]): Promi
     // the worker says what is wrong with the box
   }
   if (ports.length === 0 && publish.length === 0) return undefined;
+  // node:net loads with the bridge: only for a box with ports.
+  const { NetBridge } = await import('./bridge.ts');
   return NetBridge.open(ports, publish);
 }
 
@@ -115,10 +117,13 @@ function runInWorker(
   const stdin = run.input === undefined ? StdinFeed.forFd(run.stdin ?? 0) : undefined;
   // The box's thread writes these host fds itself: they must block, not answer EAGAIN.
   blockingStdio([...(run.pipe?.[1] ? [] : [run.stdout ?? 1]), ...(run.pipe?.[2] ? [] : [run.stderr ?? 2])]);
+  // The worker loads the runtime again: through the compile cache this thread uses, when it has one
+  // (Node keeps the worker's entries in a subdirectory of it; each is checked against its source).
+  const compileCache = process.getBuiltinModule?.('node:module').getCompileCacheDir?.();
   return new Promise((resolve, reject) => {
     const sockets = bridge?.channel;
     const worker = new Worker(WORKER_URL, {
-      workerData: { bytes, run, ...(sockets ? { sockets } : {}), ...(stdin ? { stdin: stdin.channel } : {}) },
+      workerData: { bytes, run, ...(sockets ? { sockets } : {}), ...(stdin ? { stdin: stdin.channel } : {}), ...(compileCache ? { compileCache } : {}) },
       transferList: sockets ? [sockets.port] : [],
       // node:wasi announces itself as experimental in every thread that loads it.
       execArgv: ['--no-warnings'],

@@ -12,7 +12,7 @@
 // of its input.
 
 import { fstatSync } from 'node:fs';
-import { isatty } from 'node:tty';
+import { tty } from './node-builtins.ts';
 
 /** state (EMPTY, FULL or EOF), then the length of the chunk, then the chunk. */
 const STATE = 0;
@@ -51,7 +51,7 @@ export class StdinFeed {
     if (fd !== 0) return undefined;
     try {
       const stat = fstatSync(0);
-      return stat.isFIFO() || stat.isSocket() || isatty(0) ? new StdinFeed() : undefined;
+      return stat.isFIFO() || stat.isSocket() || tty().isatty(0) ? new StdinFeed() : undefined;
     } catch {
       return undefined; // a closed stdin: node:wasi answers EBADF as before
     }

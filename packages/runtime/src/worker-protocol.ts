@@ -23,6 +23,8 @@ export interface WorkerData {
   sockets?: SocketChannel;
   /** stdin, read by the caller's thread (stdin-channel.ts) */
   stdin?: SharedArrayBuffer;
+  /** the caller's compile cache directory, when it has one: the worker uses it too */
+  compileCache?: string;
 }
 
 export type Message =

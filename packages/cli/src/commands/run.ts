@@ -3,7 +3,6 @@ import { configPlacementOf, readManifest, type Manifest } from '@marcotte/abi';
 import { resolve } from 'node:path';
 import type { Publish, RunOptions, RunResult } from '@marcotte/runtime';
 import { LimitError, TrapError } from '@marcotte/runtime/errors';
-import { runBox } from '@marcotte/runtime/node';
 import { flag, parseArgs, parseSize, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { checkWritable, readInput } from '../io.ts';
 // -w, --entrypoint and --commit rewrite the box (the linker, the vfs's image code, the
@@ -208,6 +207,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       // Nothing needs a thread of its own: the box runs on this one (no second isolate to start).
       // SIGINT and SIGTERM then take their default action: the process ends at once, whatever the
       // program is doing, and a shell reports 130 / 143 as for the worker's handlers.
+      // Imported here, as runBoxIsolated below: a run in a worker does not load this thread's runtime.
+      const { runBox } = await import('@marcotte/runtime/node');
       result = await runBox(bytes, { ...common, ...(trace ? { trace: (line: string) => writeSync(2, `${line}\n`) } : {}) });
     } else {
       // In a worker: a time limit must be able to stop a program that never yields, and the
