@@ -101,7 +101,11 @@ function alwaysReadyStdio(fds: readonly number[]): Set<number> {
 
 /** Compiles a box, checking its manifest and that this engine can run it. */
 export async function loadBox(bytes: Uint8Array): Promise<{ module: WebAssembly.Module; manifest: Manifest }> {
-  const manifest = startManifest(bytes);
+  return compileBox(bytes, startManifest(bytes));
+}
+
+/** loadBox with the manifest of these very bytes already read (runBox has it: not parsed and checked twice). */
+async function compileBox(bytes: Uint8Array, manifest: Manifest): Promise<{ module: WebAssembly.Module; manifest: Manifest }> {
   // A single-memory box needs no multi-memory (if its manifest lies, it fails to compile below).
   if (!hasMultiMemory() && !manifest.singleMemory) throw new StartError(MULTI_MEMORY_ADVICE);
   try {
@@ -227,7 +231,7 @@ async function instantiateBox(bytes: Uint8Array, manifest: Manifest, options: Ru
       // The interrupt flag is a second (shared) memory: where the engine has no multi-memory
       // (a single-memory box), a time limit ends the thread instead, without a snapshot.
       if (options.onInterruptible && hasMultiMemory()) runnable = interruptible(runnable);
-      const { module } = await loadBox(runnable);
+      const { module } = runnable === bytes ? await compileBox(bytes, manifest) : await loadBox(runnable);
       instance = await WebAssembly.instantiate(module, imports as WebAssembly.Imports);
       control = instance.exports;
       tellMemoryLimits(control, limits);
