@@ -86,6 +86,22 @@ await build({
   logLevel: 'warning',
 });
 
+// `box run` alone, in one file with everything it can load (run-entry.ts says why): bin/run.js
+// takes it for a run. Not split: the parts a run needs only sometimes (the worker, --commit,
+// -w) are in it as code evaluated when first imported, and no class crosses from one bundle
+// to the other (the worker thread, box-worker.js, only exchanges messages).
+await build({
+  entryPoints: { 'box-run': 'src/run-entry.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  legalComments: 'none',
+  plugins: [inlineCapabilityWasm, builtinsByRequire],
+  logLevel: 'warning',
+});
+
 // `box --version` and `box --help` print these as they are (bin/run.js), without loading the
 // bundle: their texts are the bundle's own, taken from it here, so the two cannot differ.
 const cli = await import('./dist/cli.js');

@@ -45,7 +45,9 @@ function printedText(program, args) {
 
 /** Runs the CLI as `program` and ends the process with its exit code. */
 export async function run(program) {
-  if (printedText(program, process.argv.slice(2))) return;
-  const { main, endProcess } = await import('../dist/cli.js');
-  endProcess(await main(program, process.argv.slice(2)));
+  const args = process.argv.slice(2);
+  if (printedText(program, args)) return;
+  // `box run` has a bundle of its own, one module instead of the CLI's chunks (build.mjs).
+  const { main, endProcess } = program === 'box' && args[0] === 'run' ? await import('../dist/box-run.js') : await import('../dist/cli.js');
+  endProcess(await main(program, args));
 }

@@ -1,10 +1,9 @@
-// The CLI's one entry point: dispatches to a command and turns every error
-// into one readable line and the exit code DESIGN.md §5 gives it.
+// The CLI's entry point: dispatches to a command; run-cli.ts turns every error
+// into one readable line and the exit code DESIGN.md §5 gives it. (`box run`
+// started from bin/ takes run-entry.ts, a bundle of its own.)
 
-import { BoxFormatError } from '@marcotte/abi';
-import { hasMultiMemory, MULTI_MEMORY_ADVICE } from '@marcotte/runtime/features';
-import { LimitError, SignalError, StartError, TrapError } from '@marcotte/runtime/errors';
 import { UsageError } from './args.ts';
+import { runCli, type Command } from './run-cli.ts';
 import pkg from '../package.json' with { type: 'json' };
 // Each command is imported when it is chosen (the bundle splits there): a run or --version
 // loads neither the linker's capability modules nor the builder. The runtime is imported
@@ -36,8 +35,6 @@ export async function versionText(): Promise<string> {
   return `${[`box ${VERSION}`, ...CAPABILITIES.map((c) => `${c.name} ${c.version}`)].join('\n')}\n`;
 }
 export { endProcess } from './exit.ts';
-
-type Command = 'box' | 'box-link';
 
 async function dispatch(program: Command, argv: readonly string[]): Promise<number> {
   if (program === 'box-link') return (await import('./commands/link.ts')).linkCommand(argv);
@@ -72,49 +69,5 @@ async function dispatch(program: Command, argv: readonly string[]): Promise<numb
 
 /** Runs the CLI and returns its exit code; writes errors to stderr as one line. */
 export async function main(program: Command, argv: readonly string[]): Promise<number> {
-  const isRun = program === 'box' && argv[0] === 'run';
-  const wantsHelp = argv.some((a) => a === '--help' || a === '-h' || a === '--version');
-  // `box run` decides for itself: a --portable box runs in dynamic mode without multi-memory.
-  // `box serve` runs no box in this engine: the browser's is what counts.
-  const isServe = program === 'box' && argv[0] === 'serve';
-  if (!wantsHelp && !isRun && !isServe && !hasMultiMemory()) {
-    console.error(`${program}: ${MULTI_MEMORY_ADVICE}`);
-    return 125;
-  }
-  try {
-    return await dispatch(program, argv);
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    if (e instanceof UsageError) {
-      console.error(message);
-      return isRun ? 125 : 2;
-    }
-    const name = isRun ? 'box run' : program === 'box-link' ? 'box-link' : `box ${argv[0]}`;
-    if (e instanceof StartError) {
-      console.error(`${name}: ${message}`);
-      return 125;
-    }
-    if (e instanceof SignalError) return e.exitCode;
-    if (e instanceof LimitError) {
-      console.error(`${name}: ${message}`);
-      return 137;
-    }
-    if (e instanceof TrapError) {
-      console.error(`${name}: ${message}`);
-      return 134;
-    }
-    // The linker is loaded by the commands that link; its errors only matter when one was thrown.
-    const { LinkError, WasmFormatError } = await import('@marcotte/linker');
-    if (e instanceof LinkError || e instanceof WasmFormatError) {
-      console.error(`${name}: ${message}`);
-      return 2;
-    }
-    if (e instanceof BoxFormatError) {
-      // a damaged box (manifest or parts) that a command met past its own checks: bad input
-      console.error(`${name}: ${message}`);
-      return isRun ? 125 : 2;
-    }
-    console.error(`${name}: internal error: ${message}`);
-    return isRun ? 125 : 1;
-  }
+  return runCli(program, argv, dispatch);
 }
