@@ -1,7 +1,8 @@
-// Bundles the CLI into dist/cli.js, with the capability modules inlined, and
-// the thread that runs a box into dist/box-worker.js beside it, each command
-// in chunks of its own, flat beside them (the runtime
-// starts it from there): the bundles need nothing from the workspace at run time.
+// Bundles the CLI into dist/cli.js, with the capability modules inlined, each
+// command in chunks of its own, flat beside it; `box run` again into
+// dist/box-run.js, one file; and the thread that runs a box into
+// dist/box-worker.js beside them (the runtime starts it from there): the
+// bundles need nothing from the workspace at run time.
 
 import { build } from 'esbuild';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -69,7 +70,7 @@ const builtinsByRequire = {
 await rm('dist', { recursive: true, force: true });
 
 await build({
-  entryPoints: { cli: 'src/main.ts', 'box-worker': '../runtime/src/box-worker.ts' },
+  entryPoints: { cli: 'src/main.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',
@@ -99,6 +100,28 @@ await build({
   target: 'node22',
   legalComments: 'none',
   plugins: [inlineCapabilityWasm, builtinsByRequire],
+  logLevel: 'warning',
+});
+
+// The thread that runs a box in a worker, beside the bundles (the runtime starts it from there):
+// box-worker.js turns on the compile cache, then imports box-worker-run.js, the runtime in one
+// file. A thread of its own shares no module with the bundles above, so it needs no chunks.
+const workerRun = {
+  name: 'worker-run',
+  setup(b) {
+    b.onResolve({ filter: /box-worker-run\.ts$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: './box-worker-run.js', external: true } : undefined);
+  },
+};
+await build({
+  entryPoints: { 'box-worker': '../runtime/src/box-worker.ts', 'box-worker-run': '../runtime/src/box-worker-run.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  legalComments: 'none',
+  plugins: [inlineCapabilityWasm, builtinsByRequire, workerRun],
   logLevel: 'warning',
 });
 
