@@ -200,6 +200,8 @@ interface MergedParts {
   caps: CapabilityPart[];
   settings: LinkSettings;
   denied: (name: string) => boolean;
+  /** whether a linked capability is a filesystem (it takes the image) */
+  filesystem: boolean;
   merged: MergeResult;
 }
 
@@ -226,11 +228,11 @@ function mergedParts(app: Module, options: LinkOptions): MergedParts {
   const merged = merge(app, caps, {
     strip: options.strip ?? false, denied, trace: options.trace, programValidated: true,
   });
-  return { app, caps, settings, denied, merged };
+  return { app, caps, settings, denied, filesystem, merged };
 }
 
 /** The merged box completed: the single-memory pass, the manifest, the portable parts. The program has validated. */
-function completed(program: Uint8Array, options: LinkOptions, { app, caps, settings, denied, merged }: MergedParts): { module: Module; manifest: Manifest; warnings: string[] } {
+function completed(program: Uint8Array, options: LinkOptions, { app, caps, settings, denied, filesystem, merged }: MergedParts): { module: Module; manifest: Manifest; warnings: string[] } {
   const { hostImports, hostImportsBy, served, sizes, configs, traced, noWorkdir } = merged;
   let module = merged.module;
   let single: ReturnType<typeof singleMemory>['layout'] | undefined;

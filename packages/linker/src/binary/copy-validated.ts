@@ -21,6 +21,7 @@
 import type { ByteWriter } from './leb.ts';
 import { Imm, MISC_IMM, OPCODE_IMM } from './opcodes.ts';
 import type { IndexMap } from './module.ts';
+import { kernelCopy } from './scan-kernel.ts';
 
 // The body being copied, as state shared by the helpers below (one copy at a time).
 let src: Uint8Array = new Uint8Array(0);
@@ -137,6 +138,13 @@ function signedPadded(buf: Uint8Array, p: number, q: number): boolean {
  * leaving `out` as it was, when the body needs the full rewriter.
  */
 export function copyValidated(body: Uint8Array, map: IndexMap, out: ByteWriter): boolean {
+  if (map.loopProbe) return false;
+  // The same scan in WebAssembly where it is available (scan-kernel.ts): no JIT to warm up.
+  return kernelCopy(body, map, out) ?? copyValidatedJs(body, map, out);
+}
+
+/** copyValidated in JavaScript: where the kernel is not available, and what the kernel is tested against. */
+export function copyValidatedJs(body: Uint8Array, map: IndexMap, out: ByteWriter): boolean {
   if (map.loopProbe) return false;
   const len = body.length;
   out.reserve(len);

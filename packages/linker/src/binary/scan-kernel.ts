@@ -1,0 +1,94 @@
+// Runs copy-validated.ts's scan in WebAssembly (assembly/scan.ts): the same
+// bytes out, without the JIT warm-up a cold process pays for the JavaScript
+// scan (copy-validated.ts says why that is most of a large link's time).
+//
+// The kernel's memory: page 0 is the kernel's own; from BASE on, the opcode
+// tables, then the current part's function and type maps, then each body and
+// the room to write it. The memory grows when a larger body or map comes.
+
+import { wasm } from '../wasm.ts';
+import type { ByteWriter } from './leb.ts';
+import type { IndexMap, RawIndexMap } from './module.ts';
+import { MISC_IMM, OPCODE_IMM } from './opcodes.ts';
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  init(opcodes: number, misc: number, count: number): void;
+  setMaps(funcs: number, nFuncs: number, types: number, nTypes: number, tableBase: number, nTables: number,
+    memoryBase: number, nMemories: number, globalBase: number, nGlobals: number, dataBase: number, nData: number): void;
+  scan(from: number, to: number, len: number): number;
+}
+
+const BASE = 65536;
+const PAGE = 65536;
+
+/** undefined: not loaded yet; null: not available (the JavaScript scan is used) */
+let kernel: Exports | null | undefined;
+let heap = new Uint8Array(0);
+/** the maps the kernel holds, and where bodies go after them */
+let mapsOf: RawIndexMap | undefined;
+let bodyAt = 0;
+
+function load(): Exports | null {
+  try {
+    const bytes = wasm();
+    if (!bytes) return null;
+    const k = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)).exports as unknown as Exports;
+    room(k, BASE + OPCODE_IMM.length + MISC_IMM.length);
+    heap.set(OPCODE_IMM, BASE);
+    heap.set(MISC_IMM, BASE + OPCODE_IMM.length);
+    k.init(BASE, BASE + OPCODE_IMM.length, MISC_IMM.length);
+    return k;
+  } catch {
+    return null;
+  }
+}
+
+/** Grows the kernel's memory to at least `bytes`. */
+function room(k: Exports, bytes: number): void {
+  const have = k.memory.buffer.byteLength;
+  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / PAGE));
+  if (heap.buffer !== k.memory.buffer) heap = new Uint8Array(k.memory.buffer);
+}
+
+function setMaps(k: Exports, raw: RawIndexMap): void {
+  const funcsAt = BASE + 512;
+  const typesAt = funcsAt + raw.funcs.length * 4;
+  bodyAt = typesAt + raw.types.length * 4 + 64;
+  room(k, bodyAt);
+  new Int32Array(k.memory.buffer, funcsAt, raw.funcs.length).set(raw.funcs);
+  new Int32Array(k.memory.buffer, typesAt, raw.types.length).set(raw.types);
+  k.setMaps(funcsAt, raw.funcs.length, typesAt, raw.types.length, raw.table, raw.tables,
+    raw.memory, raw.memories, raw.global, raw.globals, raw.data, raw.datas);
+  mapsOf = raw;
+}
+
+/**
+ * copyValidated's work in the kernel: true when the body was written to
+ * `out`, false when it needs the full rewriter, undefined when the kernel is
+ * not available (or `map` has no raw form) and the JavaScript scan must run.
+ */
+export function kernelCopy(body: Uint8Array, map: IndexMap, out: ByteWriter): boolean | undefined {
+  const raw = map.raw;
+  if (!raw) return undefined;
+  if (kernel === undefined) kernel = load();
+  const k = kernel;
+  if (!k) return undefined;
+  if (mapsOf !== raw) setMaps(k, raw);
+  const len = body.length;
+  const to = bodyAt + len + 64;
+  // a validated body is read only within its bounds; the slack keeps even a wrong guess inside memory
+  room(k, to + len + 64);
+  heap.set(body, bodyAt);
+  let n: number;
+  try {
+    n = k.scan(bodyAt, to, len);
+  } catch {
+    return false; // a trap (it cannot happen on a validated body): the full rewriter decides
+  }
+  if (n < 0) return false;
+  out.reserve(n);
+  out.buf.set(heap.subarray(to, to + n), out.pos);
+  out.pos += n;
+  return true;
+}
