@@ -6,7 +6,7 @@
 // tables, then the current part's function and type maps, then each body and
 // the room to write it. The memory grows when a larger body or map comes.
 
-import { wasm } from '../wasm.ts';
+import { wasm } from '#scan-wasm';
 import type { ByteWriter } from './leb.ts';
 import type { IndexMap, RawIndexMap } from './module.ts';
 import { MISC_IMM, OPCODE_IMM } from './opcodes.ts';
