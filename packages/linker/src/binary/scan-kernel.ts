@@ -44,11 +44,12 @@ function load(): Exports | null {
   }
 }
 
-/** Grows the kernel's memory to at least `bytes`. */
+/** Grows the kernel's memory to at least `bytes` (`heap` is its whole buffer: the memory grows only here). */
 function room(k: Exports, bytes: number): void {
+  if (bytes <= heap.length) return;
   const have = k.memory.buffer.byteLength;
   if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / PAGE));
-  if (heap.buffer !== k.memory.buffer) heap = new Uint8Array(k.memory.buffer);
+  heap = new Uint8Array(k.memory.buffer);
 }
 
 function setMaps(k: Exports, raw: RawIndexMap): void {
@@ -88,7 +89,8 @@ export function kernelCopy(body: Uint8Array, map: IndexMap, out: ByteWriter): bo
   }
   if (n < 0) return false;
   out.reserve(n);
-  out.buf.set(heap.subarray(to, to + n), out.pos);
+  // the constructor, not subarray(): no species lookup, once per function of the program
+  out.buf.set(new Uint8Array(heap.buffer, to, n), out.pos);
   out.pos += n;
   return true;
 }
