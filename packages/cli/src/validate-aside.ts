@@ -15,8 +15,8 @@ import { readInput } from './io.ts';
 
 /**
  * The whole file at `path`, in a SharedArrayBuffer when it is a regular file
- * (one read of the size fstat gives; what else readInput reads, as readInput
- * does). Errors are readInput's one line.
+ * (one read of the size fstat gives; anything else as readInput reads it, in
+ * an ordinary buffer). Errors are readInput's one line.
  */
 export async function readShared(command: string, path: string): Promise<Uint8Array> {
   let fd: number;
@@ -27,7 +27,8 @@ export async function readShared(command: string, path: string): Promise<Uint8Ar
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) return await readInput(command, path);
+    // a pipe, a device, or a file that says it is empty (as some special files do): read to its end as readInput does
+    if (!stat.isFile() || stat.size === 0) return await readInput(command, path);
     const bytes = new Uint8Array(new SharedArrayBuffer(stat.size));
     let n = 0;
     for (let got = -1; n < bytes.length && got !== 0; n += got) got = readSync(fd, bytes, n, bytes.length - n, n);
