@@ -2,11 +2,12 @@
 // the same bytes and the same one-line errors as readInput, the same answers
 // as WebAssembly.validate.
 
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readShared, validateAside } from './validate-aside.ts';
+import { readShared, validatorAhead, workerAhead } from './validate-aside.ts';
 
 const hello = readFileSync(new URL('../../../examples/hello/hello.wasm', import.meta.url));
 // decodes, and the engine refuses it: i32.add with nothing on the stack
@@ -41,11 +42,31 @@ describe('readShared', () => {
   });
 });
 
-describe('validateAside', () => {
+describe('validatorAhead', () => {
+  it('keeps no process alive with a worker it was never given work for (a command that failed first)', () => {
+    const module = new URL('./validate-aside.ts', import.meta.url).href;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { validatorAhead } from ${JSON.stringify(module)}; validatorAhead(); console.log('ended');`], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('ended\n');
+  });
+
+  it('the worker answers what WebAssembly.validate answers (not a fallback to this thread)', async () => {
+    for (const [bytes, valid] of [[hello, true], [invalid, false]] as const) expect(await workerAhead().ask(shared(bytes))).toBe(valid);
+  });
+
+  it('the worker answers under --input-type=module too (eval\'d worker code then runs as a module)', () => {
+    const module = new URL('./validate-aside.ts', import.meta.url).href;
+    const script = `import { workerAhead } from ${JSON.stringify(module)};
+      const b = new Uint8Array(new SharedArrayBuffer(8)); b.set([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+      console.log(await workerAhead().ask(b));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.stdout, r.stderr).toBe('true\n');
+  });
+
   it('answers what WebAssembly.validate answers, on a worker for shared bytes and here for others', async () => {
     for (const [bytes, valid] of [[hello, true], [invalid, false]] as const) {
-      expect(await validateAside(shared(bytes))).toBe(valid);
-      expect(await validateAside(new Uint8Array(bytes))).toBe(valid);
+      expect(await validatorAhead()(shared(bytes))).toBe(valid);
+      expect(await validatorAhead()(new Uint8Array(bytes))).toBe(valid);
     }
   });
 });

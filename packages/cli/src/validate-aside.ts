@@ -42,34 +42,70 @@ export async function readShared(command: string, path: string): Promise<Uint8Ar
   }
 }
 
-/** The worker: a script, not a module (no loader to start), answering one message. */
-const VALIDATE = "const { parentPort, workerData } = require('node:worker_threads'); parentPort.postMessage(WebAssembly.validate(workerData));";
+/**
+ * The worker: a script validating the one program it is handed. Builtins
+ * through process.getBuiltinModule: Node runs eval'd worker code as an ES
+ * module where the process was started with --input-type=module, and as a
+ * script elsewhere; this reads the same either way.
+ */
+const VALIDATE = "const { parentPort } = process.getBuiltinModule('node:worker_threads');"
+  + " parentPort.once('message', (bytes) => { parentPort.postMessage(WebAssembly.validate(bytes)); parentPort.close(); });";
+
+/** A worker's validation, or why there is none (it could not start, it failed). */
+interface Ahead {
+  /** WebAssembly.validate(bytes) on the worker (`bytes` must be shared); rejects when the worker cannot answer */
+  ask(bytes: Uint8Array): Promise<boolean>;
+  /** ends a worker that will not be asked */
+  drop(): void;
+}
 
 /**
- * WebAssembly.validate(bytes), on a worker thread when the bytes are shared
- * (a copy for the worker would cost as much as the validation); on this
- * thread when they are not, or when the worker cannot answer.
+ * Starts the worker now (a Node worker takes 30-60 ms to start). It stays
+ * unreferenced until it is asked: a command that ends first (a usage error,
+ * a missing file) is not held up by it.
  */
-export function validateAside(bytes: Uint8Array): Promise<boolean> {
-  const here = () => WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>);
-  if (!(bytes.buffer instanceof SharedArrayBuffer)) return Promise.resolve(here());
-  return new Promise((resolve) => {
-    let answered = false;
-    const answer = (valid: () => boolean) => {
-      if (answered) return;
-      answered = true;
-      resolve(valid());
-    };
-    let worker: Worker;
-    try {
-      worker = new Worker(VALIDATE, { eval: true, workerData: bytes });
-    } catch {
-      answer(here);
-      return;
+export function workerAhead(): Ahead {
+  let worker: Worker;
+  let failure: Error | undefined;
+  try {
+    worker = new Worker(VALIDATE, { eval: true });
+  } catch (e) {
+    return { ask: () => Promise.reject(e), drop() {} };
+  }
+  worker.unref();
+  worker.once('error', (e) => { failure = e; });
+  worker.once('exit', () => { failure ??= new Error('the validating worker ended'); });
+  return {
+    ask: (bytes) => new Promise((resolve, reject) => {
+      if (failure) return reject(failure);
+      const done = (settle: () => void) => {
+        worker.unref();
+        settle();
+      };
+      worker.once('message', (valid) => done(() => resolve(valid === true)));
+      worker.once('error', (e) => done(() => reject(e)));
+      worker.once('exit', () => done(() => reject(failure ?? new Error('the validating worker ended'))));
+      worker.ref();
+      worker.postMessage(bytes);
+    }),
+    drop: () => void worker.terminate(),
+  };
+}
+
+/**
+ * The function box-link hands its program to: WebAssembly.validate(bytes),
+ * on the worker started now when the bytes are shared (a copy for the worker
+ * would cost as much as the validation), on this thread when they are not or
+ * when the worker cannot answer.
+ */
+export function validatorAhead(): (bytes: Uint8Array) => Promise<boolean> {
+  const ahead = workerAhead();
+  return (bytes) => {
+    const here = () => WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>);
+    if (!(bytes.buffer instanceof SharedArrayBuffer)) {
+      ahead.drop();
+      return Promise.resolve(here());
     }
-    worker.once('message', (valid) => answer(() => valid === true));
-    // a worker that failed (could not start, ran out of memory) leaves the answer to this thread
-    worker.once('error', () => answer(here));
-    worker.once('exit', () => answer(here));
-  });
+    return ahead.ask(bytes).catch(here);
+  };
 }

@@ -5,7 +5,7 @@ import { parsePort } from '@marcotte/net';
 import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { prepareLinkTo } from '../api.ts';
 import { checkWritable, readImage, writeOutputFrom } from '../io.ts';
-import { readShared, validateAside } from '../validate-aside.ts';
+import { readShared, validatorAhead } from '../validate-aside.ts';
 import { VFS_LIMIT_SPECS, VFS_LIMITS_HELP, vfsLimits } from '../vfs-limits.ts';
 import { singleMemoryHelp, SINGLE_MEMORY_SPECS, singleMemoryOptions } from '../single-memory.ts';
 
@@ -105,6 +105,7 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   checkWritable(command, out);
   const limits = vfsLimits(command, args);
   const single = singleMemoryOptions(command, args);
+  const validate = validatorAhead();
   const program = await readShared(command, appPath);
   const image = imagePath === undefined ? undefined : await readImage(command, imagePath);
   // The program is validated on a worker thread while this one merges; the box is
@@ -115,7 +116,7 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
     sealed: flag(args, 'sealed'), strip: flag(args, 'strip'), portable: flag(args, 'portable'), trace: flag(args, 'trace'),
     image, workdir, ...(mountPoints.length ? { mountPoints } : {}), ...(listen.length ? { listen } : {}),
     clock: clockMode, random: randomMode, vfsLimits: limits, ...single,
-  }, validateAside(program));
+  }, validate(program));
   const { warnings } = prepared;
   writeOutputFrom(command, out, (sink) => prepared.writeTo(sink));
   for (const w of warnings) process.stderr.write(`${command}: ${w}\n`);
