@@ -1,17 +1,29 @@
-// The scan of copy-validated.ts (src/binary), in WebAssembly: the same
-// algorithm over the same bytes, for the bodies of a program that passed
-// WebAssembly.validate. A link runs it once per process over tens of
-// megabytes of code; as JavaScript it ran in tiers that V8 compiled and threw
+// The fast copy of a validated program's code (src/binary/copy-validated.ts
+// drives it). A large program's code is nearly all copied as it is: of its
+// immediates only function indices change (the box's imports differ from the
+// program's), plus the LEBs a linker padded to five bytes for relocations,
+// which the rewriter (rewriteExpr) writes minimally. So a body is copied in
+// one block and then only those immediates are re-encoded in place; as every
+// rewrite here makes an immediate shorter or keeps its length, the bytes after
+// it move left within the output, never past what is still to be read.
+//
+// Validation is what makes the shortcut sound: the encodings are known to be
+// well formed, so the scan skips what rewriteExpr checks byte by byte. Any
+// instruction outside the common set (SIMD, atomics, exceptions, tables,
+// references, an explicit memory index), an index out of range, and any
+// rewrite that would make an immediate longer make scan() answer -1: the
+// body goes to rewriteExpr.
+//
+// It is WebAssembly because a link runs it once per process over tens of
+// megabytes of code: as JavaScript it ran in tiers that V8 compiled and threw
 // away as the scan met instructions it had not seen yet (300-400 ms of CPU for
 // Yosys on a cold start, three times the same code warm). The engine compiles
 // this module at once, to code that needs no warming.
 //
-// The caller (src/binary/scan-kernel.ts) puts the body at `src`, the lookup
-// tables where init() and setMaps() say, and reads the result at `dst`. The
-// index spaces are the merge's: a function's new index from a table (-1: not
-// kept), the others a base plus the index. Anything the JavaScript scan leaves
-// to the full rewriter (an unknown instruction, an index out of range, a
-// rewrite that would make an immediate longer) makes scan() answer -1.
+// The caller puts the body at `src`, the lookup tables where init() and
+// setMaps() say, and reads the result at `dst`. The index spaces are the
+// merge's: a function's new index from a table (-1: not kept), the others a
+// base plus the index.
 
 // Immediate shapes: the values of Imm in src/binary/opcodes.ts (the tables come from there).
 const NONE: u8 = 1;
@@ -77,7 +89,7 @@ export function setMaps(
   dataCount = nData;
 }
 
-// The body being copied: read at src, written at dst (as the JavaScript scan's state).
+// The body being copied: read at src, written at dst.
 let src: usize = 0;
 let dst: usize = 0;
 /** dst is final below w (an offset from dst) */
@@ -204,9 +216,8 @@ function mapType(i: u32): i64 {
 }
 
 /**
- * Copies the body of `len` bytes at `from` to `to` with its indices mapped,
- * as the JavaScript scan does: the length written, or -1 to leave the body
- * to the full rewriter.
+ * Copies the body of `len` bytes at `from` to `to` with its indices mapped:
+ * the length written, or -1 to leave the body to the full rewriter.
  */
 export function scan(from: usize, to: usize, len: u32): i32 {
   src = from;

@@ -164,7 +164,7 @@ export interface IndexMap {
   tag(i: number): number;
   data(i: number): number;
   elem(i: number): number;
-  /** the same maps as tables and bases, for the scan kernel (scan-kernel.ts); only where they say the same as the functions */
+  /** the same maps as tables and bases, for the scan kernel (copy-validated.ts); only where they say the same as the functions */
   raw?: RawIndexMap;
 }
 
