@@ -2,11 +2,12 @@
 // and write nothing; these tests compare the two on real programs, on
 // hand-made bodies with every immediate it handles padded, and on random
 // instruction sequences; and check that what it cannot do (no raw map, loop
-// probes, indices outside the raw map, a trap) leaves the body to rewriteExpr.
+// probes, indices outside the raw map, a trap) leaves the body to rewriteExpr,
+// while a kernel that does not load is an error.
 
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { rewriteExpr } from './code.ts';
 import { copyValidated } from './copy-validated.ts';
 import { ByteWriter } from './leb.ts';
@@ -198,6 +199,18 @@ describe('copyValidated on hand-made bodies', () => {
     const { fast, slow } = both(body([0x10, ...u32(9, 5)], [0x1a]), map);
     expect(fast).toEqual(slow);
   });
+});
+
+it('a kernel that does not compile is an error, not a silent turn to the rewriter', async () => {
+  vi.resetModules();
+  vi.doMock('../wasm.ts', () => ({ wasm: () => new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x09, 0x00, 0x00, 0x00]) }));
+  try {
+    const fresh = await import('./copy-validated.ts');
+    expect(() => fresh.copyValidated(body([0x01]), withRaw(identityMap), new ByteWriter(4))).toThrow(WebAssembly.CompileError);
+  } finally {
+    vi.doUnmock('../wasm.ts');
+    vi.resetModules();
+  }
 });
 
 describe('copyValidated on random instruction sequences', () => {
