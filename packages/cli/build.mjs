@@ -5,26 +5,8 @@
 // bundles need nothing from the workspace at run time.
 
 import { build } from 'esbuild';
-import { readFile, rm, writeFile } from 'node:fs/promises';
-
-/** Replaces each capability's `src/wasm.ts` (which reads build/<name>.wasm) by the bytes themselves. */
-const inlineCapabilityWasm = {
-  name: 'inline-capability-wasm',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/]wasm\.ts$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const match = /new URL\('(\.\.\/build\/[\w-]+\.wasm)'/.exec(source);
-      if (!match) return undefined;
-      const bytes = await readFile(new URL(match[1], `file://${args.path}`));
-      return {
-        // decoded on first use: a command that links nothing (run, --version) never pays for it
-        contents: `const base64 = ${JSON.stringify(bytes.toString('base64'))};\nlet bytes;\n` +
-          'export function wasm() { return (bytes ??= Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))); }\n',
-        loader: 'js',
-      };
-    });
-  },
-};
+import { rm, writeFile } from 'node:fs/promises';
+import { inlineWasm } from '../../scripts/inline-wasm.mjs';
 
 /**
  * Node builtins taken through process.getBuiltinModule instead of an ES
@@ -83,7 +65,7 @@ await build({
   chunkNames: '[name]-[hash]',
   target: 'node22',
   legalComments: 'none',
-  plugins: [inlineCapabilityWasm, builtinsByRequire],
+  plugins: [inlineWasm, builtinsByRequire],
   logLevel: 'warning',
 });
 
@@ -99,7 +81,7 @@ await build({
   format: 'esm',
   target: 'node22',
   legalComments: 'none',
-  plugins: [inlineCapabilityWasm, builtinsByRequire],
+  plugins: [inlineWasm, builtinsByRequire],
   logLevel: 'warning',
 });
 
@@ -121,7 +103,7 @@ await build({
   format: 'esm',
   target: 'node22',
   legalComments: 'none',
-  plugins: [inlineCapabilityWasm, builtinsByRequire, workerRun],
+  plugins: [inlineWasm, builtinsByRequire, workerRun],
   logLevel: 'warning',
 });
 

@@ -6,14 +6,16 @@
 import { build } from 'esbuild';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { inlineWasm } from '../../scripts/inline-wasm.mjs';
 
 const require = createRequire(import.meta.url);
 
 /**
  * A browser bundle must not reach Node: packages that have Node-only parts
  * give browsers a portable entry (the "browser" condition of their exports,
- * which esbuild's browser platform selects), and any `node:` import that
- * still gets here fails the build with its importer named.
+ * which esbuild's browser platform selects), the linker's scan kernel comes
+ * inlined (inlineWasm), and any `node:` import that still gets here fails
+ * the build with its importer named.
  */
 const noNodeBuiltins = {
   name: 'no-node-builtins',
@@ -46,13 +48,13 @@ await build({
   ...common,
   entryPoints: { runtime: 'src/index.ts', worker: 'src/worker.ts' },
   outdir: 'dist',
-  plugins: [noNodeBuiltins],
+  plugins: [inlineWasm, noNodeBuiltins],
 });
 await build({
   ...common,
   entryPoints: { playground: 'playground/playground.ts' },
   outdir: 'dist',
-  plugins: [runtimeAsAsset, noNodeBuiltins],
+  plugins: [runtimeAsAsset, inlineWasm, noNodeBuiltins],
 });
 
 await writeFile('dist/index.html', await readFile('playground/index.html'));

@@ -6,7 +6,7 @@ import { readModule } from './binary/reader.ts';
 import { writeModule, writeModuleTo, type ModuleSink } from './binary/writer.ts';
 import type { Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
-import { merge, typeOfFunc } from './merge.ts';
+import { merge, typeOfFunc, type CapabilityPart, type MergeResult } from './merge.ts';
 import { valTypeName } from './signature.ts';
 import { PAGE, singleMemory } from './single-memory.ts';
 
@@ -148,8 +148,65 @@ function written<T>(options: LinkOptions, write: () => T): T {
 }
 
 function linkModule(program: Uint8Array, options: LinkOptions): { module: Module; manifest: Manifest; warnings: string[] } {
-  const app = read(program, options.programName ?? 'the program');
-  checkValid(program, options.programName ?? 'the program');
+  const name = options.programName ?? 'the program';
+  const app = read(program, name);
+  checkValid(program, name);
+  return completed(program, options, mergedParts(app, options));
+}
+
+/** A link merged and checked, its box not yet written (prepareLinkTo). */
+export interface PreparedLink {
+  manifest: Manifest;
+  warnings: string[];
+  /** writes the box to `sink` as it is made (as linkTo does); answers its size */
+  writeTo(sink: ModuleSink): number;
+}
+
+/**
+ * linkTo() for a caller that runs the program's WebAssembly.validate itself,
+ * meanwhile (box-link runs it on a worker thread while this one reads and
+ * merges: on two cores the validation then costs no wall time). `valid` is
+ * WebAssembly.validate's answer for exactly these bytes; it is awaited before
+ * anything that rests on it (the fast copy of the program's code: the box is
+ * written only through the answer's writeTo), and an invalid program is
+ * refused with the same error, in the same order among the other errors, as
+ * link() gives. A false answer, or a rejected one, is checked again here.
+ */
+export async function prepareLinkTo(program: Uint8Array, options: LinkOptions, valid: Promise<boolean>): Promise<PreparedLink> {
+  const name = options.programName ?? 'the program';
+  // A module that does not decode is refused before validation is asked, as in link().
+  const app = read(program, name);
+  let parts: MergedParts;
+  try {
+    parts = mergedParts(app, options);
+  } catch (e) {
+    // link() validates first: an invalid program's error comes before any other.
+    await answered(valid, program, name);
+    throw e;
+  }
+  await answered(valid, program, name);
+  const { module, manifest, warnings } = completed(program, options, parts);
+  return { manifest, warnings, writeTo: (sink) => written(options, () => writeModuleTo(module, sink)) };
+}
+
+/** Throws checkValid's error unless `valid` answered true (a false or failed answer: validated again here, for the engine's reason). */
+async function answered(valid: Promise<boolean>, program: Uint8Array, name: string): Promise<void> {
+  if (!(await valid.catch(() => false))) checkValid(program, name);
+}
+
+/** What the merge step hands to completed(). */
+interface MergedParts {
+  app: Module;
+  caps: CapabilityPart[];
+  settings: LinkSettings;
+  denied: (name: string) => boolean;
+  /** whether a linked capability is a filesystem (it takes the image) */
+  filesystem: boolean;
+  merged: MergeResult;
+}
+
+/** The capabilities configured and read, the options checked, the parts merged: everything before the program's validation matters. */
+function mergedParts(app: Module, options: LinkOptions): MergedParts {
   // The options are the settings every descriptor reads (and the linker's own, which they ignore); an empty list is none.
   const settings: LinkSettings = {
     ...options,
@@ -171,6 +228,11 @@ function linkModule(program: Uint8Array, options: LinkOptions): { module: Module
   const merged = merge(app, caps, {
     strip: options.strip ?? false, denied, trace: options.trace, programValidated: true,
   });
+  return { app, caps, settings, denied, filesystem, merged };
+}
+
+/** The merged box completed: the single-memory pass, the manifest, the portable parts. The program has validated. */
+function completed(program: Uint8Array, options: LinkOptions, { app, caps, settings, denied, filesystem, merged }: MergedParts): { module: Module; manifest: Manifest; warnings: string[] } {
   const { hostImports, hostImportsBy, served, sizes, configs, traced, noWorkdir } = merged;
   let module = merged.module;
   let single: ReturnType<typeof singleMemory>['layout'] | undefined;

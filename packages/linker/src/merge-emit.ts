@@ -77,6 +77,10 @@ function emitPart(out: Module, graph: Graph, pi: number, base: Bases, layout: Fu
     tag: (i) => base.tag + inRange('tag', i, m.tags.length),
     data: (i) => base.data + inRange('data segment', i, m.data.length),
     elem: (i) => base.elem + inRange('element segment', i, m.elements.length),
+    raw: {
+      funcs, types, table: base.table, tables: m.tables.length, memory: base.memory, memories: m.memories.length,
+      global: base.global, globals: m.globals.length, data: base.data, datas: m.data.length,
+    },
   };
   const expr = (bytes: Uint8Array, offset?: number): Uint8Array => {
     w.reset();

@@ -42,6 +42,8 @@ function reachable(graph: Graph, roots: ReadonlyArray<[number | string, string]>
   const hostUsers = new Map<string, Set<string>>();
   const work: Array<number> = [];
   const partOfNode = (n: number) => parts.findLast((p) => p.firstNode <= n)!;
+  const appPart = parts[0]!;
+  const appEnd = appPart.firstNode + appPart.module.functions.length;
   const reach = (n: number | string, by: string) => {
     if (typeof n === 'string') {
       if (!hostUsers.has(n)) hostUsers.set(n, new Set());
@@ -49,14 +51,15 @@ function reachable(graph: Graph, roots: ReadonlyArray<[number | string, string]>
     }
     if (reached.has(n)) return;
     reached.add(n);
-    if (typeof n === 'number') work.push(n);
+    // the program's own code is not followed (it is kept whole; its imports are roots): a large program's
+    // tens of thousands of functions are marked, not queued
+    if (typeof n === 'number' && (n < appPart.firstNode || n >= appEnd)) work.push(n);
   };
   for (const [n, by] of roots) reach(n, by);
   parts.slice(1).forEach((p) => {
     for (const e of p.module.elements) for (const f of elementFuncs(e)) reach(funcNode(p, f), p.name);
     for (const g of p.module.globals) for (const f of refFuncs(g.init)) reach(funcNode(p, f), p.name);
   });
-  const appPart = parts[0]!;
   while (work.length) {
     const n = work.pop()!;
     if (n >= nodes) {
@@ -65,7 +68,6 @@ function reachable(graph: Graph, roots: ReadonlyArray<[number | string, string]>
       continue;
     }
     const p = partOfNode(n);
-    if (p === appPart) continue; // kept whole; its imports were reached as roots
     const body = p.module.codes[n - p.firstNode]!;
     for (const f of refFuncs(body.body, body.offset)) reach(funcNode(p, f), p.name);
   }

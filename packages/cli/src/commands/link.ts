@@ -3,9 +3,10 @@ import { denyError } from '@marcotte/abi';
 import { parseClockMode, parseRandomMode } from '@marcotte/clock';
 import { parsePort } from '@marcotte/net';
 import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
-import { linkTo } from '../api.ts';
-import { checkWritable, readInput, writeOutputFrom } from '../io.ts';
+import { prepareLinkTo } from '../api.ts';
+import { checkWritable, writeOutputFrom } from '../io.ts';
 import { readImage } from '../image-input.ts';
+import { readShared, validatorAhead } from '../validate-aside.ts';
 import { VFS_LIMIT_SPECS, VFS_LIMITS_HELP, vfsLimits } from '../vfs-limits.ts';
 import { singleMemoryHelp, SINGLE_MEMORY_SPECS, singleMemoryOptions } from '../single-memory.ts';
 
@@ -105,17 +106,20 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   checkWritable(command, out);
   const limits = vfsLimits(command, args);
   const single = singleMemoryOptions(command, args);
-  const program = await readInput(command, appPath);
+  const validate = validatorAhead();
+  const program = await readShared(command, appPath);
   const image = imagePath === undefined ? undefined : await readImage(command, imagePath);
-  // The JS API's link picks the capabilities these options ask for.
-  // Written as it is made: a large box is never held whole in memory.
-  const { warnings } = writeOutputFrom(command, out, (sink) => linkTo(program, {
+  // The program is validated on a worker thread while this one merges; the box is
+  // written once it has answered, as it is made: a large box is never held whole in memory.
+  const prepared = await prepareLinkTo(program, {
     entrypoint: basename(appPath), args: args.rest, env, programName: appPath, deny,
     fs: flag(args, 'fs'), net: flag(args, 'net'), proc: flag(args, 'proc'),
     sealed: flag(args, 'sealed'), strip: flag(args, 'strip'), portable: flag(args, 'portable'), trace: flag(args, 'trace'),
     image, workdir, ...(mountPoints.length ? { mountPoints } : {}), ...(listen.length ? { listen } : {}),
     clock: clockMode, random: randomMode, vfsLimits: limits, ...single,
-  }, sink));
+  }, validate(program));
+  const { warnings } = prepared;
+  writeOutputFrom(command, out, (sink) => prepared.writeTo(sink));
   for (const w of warnings) process.stderr.write(`${command}: ${w}\n`);
   return 0;
 }

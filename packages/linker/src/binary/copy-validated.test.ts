@@ -1,15 +1,17 @@
 // copyValidated must write exactly what rewriteExpr writes, or answer false
 // and write nothing; these tests compare the two on real programs, on
 // hand-made bodies with every immediate it handles padded, and on random
-// instruction sequences.
+// instruction sequences; and check that what it cannot do (no raw map, loop
+// probes, indices outside the raw map, a trap) leaves the body to rewriteExpr,
+// while a kernel that does not load is an error.
 
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { rewriteExpr } from './code.ts';
 import { copyValidated } from './copy-validated.ts';
 import { ByteWriter } from './leb.ts';
-import { identityMap, type IndexMap } from './module.ts';
+import { identityMap, type IndexMap, type RawIndexMap } from './module.ts';
 import { readModule } from './reader.ts';
 import { s32, u32, type Bytes } from './test-helpers.ts';
 
@@ -21,13 +23,35 @@ const boxLike = (imports: number, delta: number, importsAt = 40_000): IndexMap =
   func: (i) => (i < imports ? importsAt + i : Math.max(0, i + delta)),
 });
 
+/**
+ * `map` with its raw form (what the kernel reads), for maps that move only
+ * functions: the function and type tables sampled from it, every other space
+ * its base + i with room for any index the tests use.
+ */
+const raws = new WeakMap<IndexMap, Map<number, IndexMap>>();
+function withRaw(map: IndexMap, n = 1024): IndexMap {
+  let sized = raws.get(map);
+  if (!sized) raws.set(map, (sized = new Map()));
+  let mapped = sized.get(n);
+  if (!mapped) {
+    const many = 1 << 30;
+    const raw: RawIndexMap = {
+      funcs: Int32Array.from({ length: n }, (_, i) => map.func(i)), types: Array.from({ length: 1024 }, (_, i) => map.type(i)),
+      table: map.table(0), tables: many, memory: map.memory(0), memories: many, global: map.global(0), globals: many, data: map.data(0), datas: many,
+    };
+    mapped = { ...map, raw };
+    sized.set(n, mapped);
+  }
+  return mapped;
+}
+
 /** Both paths on one body: the fast one's bytes (undefined when it declined) and the rewriter's. */
-function both(body: Uint8Array, map: IndexMap): { fast: Uint8Array | undefined; slow: Uint8Array } {
+function both(body: Uint8Array, map: IndexMap, functions?: number, raw = withRaw(map, functions)): { fast: Uint8Array | undefined; slow: Uint8Array } {
   const slow = new ByteWriter(4);
   rewriteExpr(body, map, slow);
   const fast = new ByteWriter(4);
   fast.byte(0xaa); // something before the body, as in a code section
-  const taken = copyValidated(body, map, fast);
+  const taken = copyValidated(body, raw, fast);
   expect(fast.buf[0]).toBe(0xaa);
   if (!taken) expect(fast.pos).toBe(1);
   return { fast: taken ? fast.view().slice(1) : undefined, slow: slow.finish() };
@@ -49,7 +73,7 @@ describe('copyValidated on real programs', () => {
       const maps = [identityMap, boxLike(imports, -3, 1), boxLike(imports, 200, 5)];
       maps.forEach((map, k) => {
         for (const code of m.codes) {
-          const { fast, slow } = both(code.body, map);
+          const { fast, slow } = both(code.body, map, imports + m.functions.length);
           if (fast) {
             if (k < 2) taken++;
             expect(fast).toEqual(slow);
@@ -122,6 +146,71 @@ describe('copyValidated on hand-made bodies', () => {
     const { fast } = both(body([0x03, 0x40], [0x0b]), { ...identityMap, loopProbe: new Uint8Array([0x01]) });
     expect(fast).toBeUndefined();
   });
+
+  it('declines a map without a raw form (the kernel reads nothing else)', () => {
+    const { fast } = both(body([0x01]), identityMap, undefined, identityMap);
+    expect(fast).toBeUndefined();
+  });
+
+  describe('against a part with few of each index (the raw map)', () => {
+    // function 2 is not kept; the rewriter's map is the identity, so only the raw map can refuse
+    const raw: RawIndexMap = {
+      funcs: Int32Array.of(0, 1, -1, 3), types: [0, 1], table: 0, tables: 1, memory: 0, memories: 1, global: 0, globals: 2, data: 0, datas: 1,
+    };
+    const part = { ...identityMap, raw };
+    const inRange: Bytes[] = [[0x10, 3], [0x23, 1], [0x3f, 0], [0xfc, 9, 0], [0x41, 0], [0x11, 1, 0], [0x41, 0], [0x41, 0], [0x41, 0], [0xfc, 8, 0, 0]];
+    it('copies indices in range', () => {
+      const { fast, slow } = both(body(...inRange), identityMap, undefined, part);
+      expect(fast).toEqual(slow);
+    });
+    const outside: Record<string, Bytes[]> = {
+      'a call past the functions': [[0x10, 4]],
+      'a call to a function not kept': [[0x10, 2]],
+      'a global past the globals': [[0x23, 2]],
+      'memory.size of a memory past the memories': [[0x3f, 1]],
+      'data.drop past the data segments': [[0xfc, 9, 1]],
+      'call_indirect with a type past the types': [[0x41, 0], [0x11, 2, 0]],
+      'call_indirect with a table past the tables': [[0x41, 0], [0x11, 0, 1]],
+      'memory.init of a segment past the data segments': [[0x41, 0], [0x41, 0], [0x41, 0], [0xfc, 8, 1, 0]],
+    };
+    for (const [name, instrs] of Object.entries(outside)) {
+      it(`declines ${name}, writing nothing`, () => {
+        expect(both(body(...inRange, ...instrs), identityMap, undefined, part).fast).toBeUndefined();
+      });
+    }
+    it('declines a load or store when the program\'s memory is not the box\'s first', () => {
+      const moved = { ...identityMap, raw: { ...raw, memory: 1 } };
+      expect(both(body([0x41, 0], [0x28, 2, 0], [0x1a]), identityMap, undefined, moved).fast).toBeUndefined();
+    });
+  });
+
+  it('copies a body larger than the kernel\'s memory so far (it grows)', () => {
+    const { fast, slow } = both(body(...Array.from({ length: 60_000 }, () => [0x10, ...u32(9, 5)])), map);
+    expect(slow.length).toBe(60_000 * 2 + 1);
+    expect(fast).toEqual(slow);
+  });
+
+  it('declines a body that traps the kernel, writing nothing, and copies the next one', () => {
+    // not a validated body: a br_table claiming 2^32 targets, read until the kernel's memory ends
+    const out = new ByteWriter(4);
+    out.byte(0xaa);
+    expect(copyValidated(new Uint8Array([0x0e, ...u32(0xffff_ffff), 0x0b]), withRaw(map), out)).toBe(false);
+    expect(out.pos).toBe(1);
+    const { fast, slow } = both(body([0x10, ...u32(9, 5)], [0x1a]), map);
+    expect(fast).toEqual(slow);
+  });
+});
+
+it('a kernel that does not compile is an error, not a silent turn to the rewriter', async () => {
+  vi.resetModules();
+  vi.doMock('../wasm.ts', () => ({ wasm: () => new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x09, 0x00, 0x00, 0x00]) }));
+  try {
+    const fresh = await import('./copy-validated.ts');
+    expect(() => fresh.copyValidated(body([0x01]), withRaw(identityMap), new ByteWriter(4))).toThrow(WebAssembly.CompileError);
+  } finally {
+    vi.doUnmock('../wasm.ts');
+    vi.resetModules();
+  }
 });
 
 describe('copyValidated on random instruction sequences', () => {

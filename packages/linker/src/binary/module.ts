@@ -164,6 +164,26 @@ export interface IndexMap {
   tag(i: number): number;
   data(i: number): number;
   elem(i: number): number;
+  /** the same maps as tables and bases, for the scan kernel (copy-validated.ts); only where they say the same as the functions */
+  raw?: RawIndexMap;
+}
+
+/**
+ * An IndexMap as data: function i becomes funcs[i] (-1: none), type i
+ * types[i]; a table, memory, global or data index i below its count becomes
+ * its base + i. Anything else is out of range.
+ */
+export interface RawIndexMap {
+  funcs: Int32Array;
+  types: readonly number[];
+  table: number;
+  tables: number;
+  memory: number;
+  memories: number;
+  global: number;
+  globals: number;
+  data: number;
+  datas: number;
 }
 
 export const identityMap: IndexMap = {

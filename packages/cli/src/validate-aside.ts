@@ -1,0 +1,111 @@
+// box-link's program, read into shared memory and validated on a worker
+// thread while the main thread reads and merges it (the linker's
+// prepareLinkTo): WebAssembly.validate is single-threaded and takes 90-150 ms
+// for Yosys, which on a machine with two cores then costs no wall time.
+//
+// The worker validates the very bytes the linker links: they are one
+// SharedArrayBuffer, which nothing writes after the read, and V8 validates a
+// shared buffer from a private copy it makes first. A file read twice (once on
+// each thread) could change in between.
+
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { UsageError } from './args.ts';
+import { readInput } from './io.ts';
+
+/**
+ * The whole file at `path`, in a SharedArrayBuffer when it is a regular file
+ * (one read of the size fstat gives; anything else as readInput reads it, in
+ * an ordinary buffer). Errors are readInput's one line.
+ */
+export async function readShared(command: string, path: string): Promise<Uint8Array> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return readInput(command, path); // its message for a missing or unreadable file
+  }
+  try {
+    const stat = fstatSync(fd);
+    // a pipe, a device, or a file that says it is empty (as some special files do): read to its end as readInput does
+    if (!stat.isFile() || stat.size === 0) return await readInput(command, path);
+    const bytes = new Uint8Array(new SharedArrayBuffer(stat.size));
+    let n = 0;
+    for (let got = -1; n < bytes.length && got !== 0; n += got) got = readSync(fd, bytes, n, bytes.length - n, n);
+    // a file that shrank meanwhile: what was there
+    return n === bytes.length ? bytes : bytes.subarray(0, n);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${command}: cannot read ${path}: ${(e as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The worker: a script validating the one program it is handed. Builtins
+ * through process.getBuiltinModule: Node runs eval'd worker code as an ES
+ * module where the process was started with --input-type=module, and as a
+ * script elsewhere; this reads the same either way.
+ */
+const VALIDATE = "const { parentPort } = process.getBuiltinModule('node:worker_threads');"
+  + " parentPort.once('message', (bytes) => { parentPort.postMessage(WebAssembly.validate(bytes)); parentPort.close(); });";
+
+/** A worker's validation, or why there is none (it could not start, it failed). */
+interface Ahead {
+  /** WebAssembly.validate(bytes) on the worker (`bytes` must be shared); rejects when the worker cannot answer */
+  ask(bytes: Uint8Array): Promise<boolean>;
+  /** ends a worker that will not be asked */
+  drop(): void;
+}
+
+/**
+ * Starts the worker now (a Node worker takes 30-60 ms to start). It stays
+ * unreferenced until it is asked: a command that ends first (a usage error,
+ * a missing file) is not held up by it.
+ */
+export function workerAhead(): Ahead {
+  let worker: Worker;
+  let failure: Error | undefined;
+  try {
+    worker = new Worker(VALIDATE, { eval: true });
+  } catch (e) {
+    return { ask: () => Promise.reject(e), drop() {} };
+  }
+  worker.unref();
+  worker.once('error', (e) => { failure = e; });
+  worker.once('exit', () => { failure ??= new Error('the validating worker ended'); });
+  return {
+    ask: (bytes) => new Promise((resolve, reject) => {
+      if (failure) return reject(failure);
+      const done = (settle: () => void) => {
+        worker.unref();
+        settle();
+      };
+      worker.once('message', (valid) => done(() => resolve(valid === true)));
+      worker.once('error', (e) => done(() => reject(e)));
+      worker.once('exit', () => done(() => reject(failure ?? new Error('the validating worker ended'))));
+      worker.ref();
+      worker.postMessage(bytes);
+    }),
+    drop: () => void worker.terminate(),
+  };
+}
+
+/**
+ * The function box-link hands its program to: WebAssembly.validate(bytes),
+ * on the worker started now when the bytes are shared (a copy for the worker
+ * would cost as much as the validation), on this thread when they are not or
+ * when the worker cannot answer.
+ */
+export function validatorAhead(): (bytes: Uint8Array) => Promise<boolean> {
+  const ahead = workerAhead();
+  return (bytes) => {
+    const here = () => WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>);
+    if (!(bytes.buffer instanceof SharedArrayBuffer)) {
+      ahead.drop();
+      return Promise.resolve(here());
+    }
+    return ahead.ask(bytes).catch(here);
+  };
+}
