@@ -39,8 +39,8 @@ export const FIRST_ENTRY_ID: u64 = 3;
 /**
  * A directory's entries (directory.ts), apart from the inode so that a file's
  * inode stays small. Entry k has a record at `recs + k * REC_SIZE` (id: the
- * readdir cookie, unique in its directory, never reused; hash and place of the
- * name's bytes in `names`; the inode); entries are in id order. A removed
+ * readdir cookie, unique in its directory, never reused; length and place of
+ * the name's bytes in `names`; the inode); entries are in id order. A removed
  * entry stays in place as a tombstone (`dead` of them) until compaction.
  * Every buffer is the vfs's own (heap.alloc), freed with the directory.
  */

@@ -315,9 +315,14 @@ export function resolve(start: Inode, follow: bool, nameOnly: bool = false): u16
   /** Set while the walk is the cached one: storing it again would copy the same bytes. */
   const fromCache = pos != 0;
   if (fromCache) {
-    // walkCap starts above DIR_CACHE_DEPTH and only grows.
-    memory.copy(walk, dirCacheWalk, <usize>dirCacheDepth << alignof<usize>());
-    depth = dirCacheDepth;
+    // walkCap starts above DIR_CACHE_DEPTH and only grows. A few words: a
+    // loop, as V8 calls out of compiled code for a memory.copy.
+    const n = dirCacheDepth;
+    for (let i = 0; i < n; i++) {
+      const at = <usize>i << alignof<usize>();
+      store<usize>(walk + at, load<usize>(dirCacheWalk + at));
+    }
+    depth = n;
   } else {
     walk_push(start);
   }
