@@ -67,7 +67,7 @@ export function bytes_hash(p: usize, len: usize): u32 {
 
 /** The directory part of directory inode `d`. */
 @inline export function dir_of(d: Inode): Dir {
-  return changetype<Dir>(d.dir);
+  return changetype<Dir>(d.data);
 }
 
 /** Number of entry places of `d`, tombstones included (iterate with dir_live_at). */

@@ -131,7 +131,7 @@ function inode_from_entry(i: u32): Inode {
     node.size = <u64>load<u32>(e + E_B);
   } else {
     node.size = load<u64>(e + E_SIZE);
-    node.baseSize = <u32>node.size;
+    // Its base size (the quota's) is read from this entry: inode.ts.
     if (node.size > 0) node.image = <i32>i;
     // The inode outlives the table's use of it: nlink counts every image name, populated or not.
     if (lead != 0 && lead <= image_count) groups.set(i, <u32>changetype<usize>(node));

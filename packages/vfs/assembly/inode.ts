@@ -16,6 +16,7 @@ import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } fro
 import { clock_realtime } from "./config";
 import { dir_free } from "./directory";
 import { fmem_free } from "./fmem";
+import { entry, E_SIZE } from "./image";
 import { meta_charge } from "./limits";
 
 /**
@@ -69,9 +70,14 @@ export class Dir {
 }
 
 /**
- * Fields are ordered widest first so that an inode packs into 72 bytes. The
- * vfs hands inodes out from slabs (inode_make), not one heap block each: no
- * allocator header or search per create, and freed inodes are reused first.
+ * Fields are ordered widest first so that an inode packs into 64 bytes: every
+ * new file costs its inode in memory touched for the first time, which is
+ * most of what a create costs on a host that charges for fresh pages. So a
+ * directory's table shares the word of a file's bytes (a node is one or the
+ * other), and an image file's base size is read from its image entry rather
+ * than kept. The vfs hands inodes out from slabs (inode_make), not one heap
+ * block each: no allocator header or search per create, and freed inodes are
+ * reused first.
  */
 @unmanaged
 export class Inode {
@@ -84,19 +90,29 @@ export class Inode {
   nlink: u32;
   /** open handles */
   opens: u32;
-  /** a file: fmem block holding the bytes, and its capacity; a symlink: its target's bytes (owned when cap != 0) */
+  /** a file: fmem block holding the bytes, and its capacity; a symlink: its target's bytes (owned when cap != 0); a directory: its Dir */
   data: usize;
   /** (fmem blocks stay below 4 GiB: memory does) */
   cap: u32;
-  /** bytes that came from the image (a box:config segment: < 4 GiB): not charged to the writable layer's quota */
-  baseSize: u32;
-  /** image entry whose bytes (file) or children (directory) are not copied yet; -1 when none */
-  image: i32;
-  /** directories only */
-  dir: Dir | null;
+  /** the image entry this node came from (a file with bytes, a directory with children); -1 when none */
+  origin: i32;
   /** permission bits: recorded (image, snapshot), not enforced: preview1 has no modes */
   mode: u16;
   filetype: u8;
+  /** the origin's bytes (file) or children (directory) are not copied yet */
+  pending: bool;
+
+  /** image entry whose bytes (file) or children (directory) are not copied yet; -1 when none (set -1 once copied) */
+  @inline get image(): i32 { return this.pending ? this.origin : -1; }
+  @inline set image(i: i32) {
+    if (i >= 0) this.origin = i;
+    this.pending = i >= 0;
+  }
+
+  /** bytes that came from the image (a box:config segment: < 4 GiB): not charged to the writable layer's quota */
+  get baseSize(): u32 {
+    return this.filetype == FILETYPE_REGULAR_FILE && this.origin >= 0 ? <u32>load<u64>(entry(<u32>this.origin) + E_SIZE) : 0;
+  }
 
   @inline get isDir(): bool { return this.filetype == FILETYPE_DIRECTORY; }
   @inline get isFile(): bool { return this.filetype == FILETYPE_REGULAR_FILE; }
@@ -104,6 +120,7 @@ export class Inode {
 }
 
 const INODE_SIZE: usize = (offsetof<Inode>() + 7) & ~7;
+/** 64 inodes of 64 bytes: a slab is one 4 KiB page. */
 const SLAB_INODES: usize = 64;
 /** Freed inodes, linked through their first word; then the rest of the current slab. */
 let freeInodes: usize = 0;
@@ -133,11 +150,10 @@ export function inode_make(ino: u64, filetype: u8, time: u64): Inode {
   i.ino = ino;
   i.nlink = 0;
   i.opens = 0;
-  i.data = 0;
+  i.data = filetype == FILETYPE_DIRECTORY ? changetype<usize>(new Dir()) : 0;
   i.cap = 0;
-  i.baseSize = 0;
-  i.image = -1;
-  i.dir = filetype == FILETYPE_DIRECTORY ? new Dir() : null;
+  i.origin = -1;
+  i.pending = false;
   // What encodeImage gives entries without a mode, and what umask 022 leaves.
   i.mode = filetype == FILETYPE_DIRECTORY ? 0o755 : filetype == FILETYPE_SYMBOLIC_LINK ? 0o777 : 0o644;
   i.filetype = filetype;
@@ -202,7 +218,7 @@ export function inode_release(i: Inode): void {
   } else if (i.isSymlink) {
     if (i.cap != 0) heap.free(i.data);
   } else {
-    dir_free(changetype<Dir>(i.dir));
+    dir_free(changetype<Dir>(i.data));
   }
   store<usize>(changetype<usize>(i), freeInodes);
   freeInodes = changetype<usize>(i);
