@@ -6,15 +6,19 @@
 // an entry that stayed. Entries stay sorted by id (appends only), so resuming
 // is a binary search.
 //
-// Lookups go through an open-addressing table (linear probing, at most half
-// full, backward-shift deletion so there are no tombstones) keyed by the
+// Lookups go through an open-addressing table (linear probing, at most two
+// thirds full, backward-shift deletion so there are no tombstones) keyed by the
 // name's bytes: path resolution compares the bytes it copied from the app
 // with the stored names directly, so a lookup allocates nothing (a Map keyed
 // by string needed a string per component, and the collector's work with it).
 // A slot holds the entry's index and the top byte of its name's hash: a probe
 // reads an entry's record (a cache miss in a big directory) only when that
 // byte matches, so looking up a name that is not there (every create) mostly
-// touches one cache line of slots.
+// touches one cache line of slots. Two thirds rather than half: the table
+// is memory every new name touches, and with the tag a probe is one u32 in
+// a line already read (FNV-1a over names like f0000..f9999 averages 2.5
+// probes at up to 2/3 full, 1.7 at up to 1/2; the tables are a quarter
+// smaller on average, half as large at some sizes, such as 10,000 names).
 
 import { Dir, Inode } from "./inode";
 import { FILETYPE_DIRECTORY } from "../../abi/assembly/constants";
@@ -181,7 +185,7 @@ export function dir_find(d: Inode, ptr: usize, len: usize, h: u32): Inode | null
   return true;
 }
 
-/** Puts entry `e` (hash `h`) into the index (there is room: the table is at most half full). */
+/** Puts entry `e` (hash `h`) into the index (there is room: the table is at most two thirds full). */
 @inline function index_put(slots: usize, mask: i32, h: u32, e: i32): void {
   let k = <i32>h & mask;
   while (load<u32>(slots + (<usize>k << 2)) != 0) k = (k + 1) & mask;
@@ -191,7 +195,7 @@ export function dir_find(d: Inode, ptr: usize, len: usize, h: u32): Inode | null
 /** Bytes reserve(x, n, nameLen) allocates: the tables that must grow, at their new sizes (the same steps). */
 function reserve_need(x: Dir, n: i32, nameLen: u32): u64 {
   let need: u64 = 0;
-  const want = (n + 1) << 1;
+  const want = (n + 1) + ((n + 1) >> 1);
   if (x.slotsCap < want) {
     let c = x.slotsCap != 0 ? x.slotsCap << 1 : MIN_SLOTS;
     while (c < want) c <<= 1;
@@ -208,7 +212,7 @@ function reserve_need(x: Dir, n: i32, nameLen: u32): u64 {
 
 /** Makes room for one more entry in `x`'s index and records, growing them geometrically. */
 function reserve(x: Dir, n: i32, nameLen: u32): void {
-  const want = (n + 1) << 1;
+  const want = (n + 1) + ((n + 1) >> 1);
   const cap = x.slotsCap;
   if (cap < want) {
     let c = cap != 0 ? cap << 1 : MIN_SLOTS;

@@ -70,14 +70,14 @@ export class Dir {
 }
 
 /**
- * Fields are ordered widest first so that an inode packs into 64 bytes: every
+ * Fields are ordered widest first so that an inode packs into 56 bytes: every
  * new file costs its inode in memory touched for the first time, which is
  * most of what a create costs on a host that charges for fresh pages. So a
  * directory's table shares the word of a file's bytes (a node is one or the
- * other), and an image file's base size is read from its image entry rather
- * than kept. The vfs hands inodes out from slabs (inode_make), not one heap
- * block each: no allocator header or search per create, and freed inodes are
- * reused first.
+ * other), an image file's base size is read from its image entry rather than
+ * kept, and the inode number is not stored (`ino`). The vfs hands inodes out
+ * from slabs (inode_make), not one heap block each: no allocator header or
+ * search per create, and freed inodes are reused first.
  */
 @unmanaged
 export class Inode {
@@ -85,7 +85,6 @@ export class Inode {
   atim: u64;
   mtim: u64;
   ctim: u64;
-  ino: u64;
   /** directory entries naming this inode (a directory: 1 while its parent names it) */
   nlink: u32;
   /** open handles */
@@ -94,7 +93,7 @@ export class Inode {
   data: usize;
   /** (fmem blocks stay below 4 GiB: memory does) */
   cap: u32;
-  /** the image entry this node came from (a file with bytes, a directory with children); -1 when none */
+  /** the image entry this node came from (the first name's, for a hard-linked file; 0 for the root of an empty image); -1 for a node of the writable layer */
   origin: i32;
   /** permission bits: recorded (image, snapshot), not enforced: preview1 has no modes */
   mode: u16;
@@ -114,13 +113,23 @@ export class Inode {
     return this.filetype == FILETYPE_REGULAR_FILE && this.origin >= 0 ? <u32>load<u64>(entry(<u32>this.origin) + E_SIZE) : 0;
   }
 
+  /**
+   * The inode number: image entry i's node is i + 1; a node of the writable
+   * layer numbers after the image's, from its place in memory, which no other
+   * live node shares. The number of a freed node comes back with the next node
+   * made in its place, as file systems such as ext4 reuse inode numbers:
+   * POSIX asks only that live files have distinct ones.
+   */
+  @inline get ino(): u64 {
+    return this.origin >= 0 ? <u64>this.origin + 1 : inoBase + (<u64>changetype<usize>(this) >> 3);
+  }
+
   @inline get isDir(): bool { return this.filetype == FILETYPE_DIRECTORY; }
   @inline get isFile(): bool { return this.filetype == FILETYPE_REGULAR_FILE; }
   @inline get isSymlink(): bool { return this.filetype == FILETYPE_SYMBOLIC_LINK; }
 }
 
 const INODE_SIZE: usize = (offsetof<Inode>() + 7) & ~7;
-/** 64 inodes of 64 bytes: a slab is one 4 KiB page. */
 const SLAB_INODES: usize = 64;
 /** Freed inodes, linked through their first word; then the rest of the current slab. */
 let freeInodes: usize = 0;
@@ -128,8 +137,8 @@ let slabNext: usize = 0;
 let slabEnd: usize = 0;
 let live: u64 = 0;
 
-/** A new inode: number `ino`, `filetype`, every timestamp `time`, the usual mode, no links. */
-export function inode_make(ino: u64, filetype: u8, time: u64): Inode {
+/** A new inode from image entry `origin` (-1: none; see Inode.ino), `filetype`, every timestamp `time`, the usual mode, no links. */
+export function inode_make(origin: i32, filetype: u8, time: u64): Inode {
   let p = freeInodes;
   if (p != 0) {
     freeInodes = load<usize>(p);
@@ -147,12 +156,11 @@ export function inode_make(ino: u64, filetype: u8, time: u64): Inode {
   i.atim = time;
   i.mtim = time;
   i.ctim = time;
-  i.ino = ino;
   i.nlink = 0;
   i.opens = 0;
   i.data = filetype == FILETYPE_DIRECTORY ? changetype<usize>(new Dir()) : 0;
   i.cap = 0;
-  i.origin = -1;
+  i.origin = origin;
   i.pending = false;
   // What encodeImage gives entries without a mode, and what umask 022 leaves.
   i.mode = filetype == FILETYPE_DIRECTORY ? 0o755 : filetype == FILETYPE_SYMBOLIC_LINK ? 0o777 : 0o644;
@@ -160,14 +168,15 @@ export function inode_make(ino: u64, filetype: u8, time: u64): Inode {
   return i;
 }
 
-let nextIno: u64 = 1;
+/** Numbers of the writable layer's nodes start above the image's (Inode.ino). */
+let inoBase: u64 = 2;
 /** Image build time: the time of new timestamps when no clock is linked. */
 let fallbackTime: u64 = 0;
 let quotaLimit: u64 = 0;
 let quotaUsed: u64 = 0;
 
 export function inode_setup(firstFreeIno: u64, buildTime: u64, quota: u64): void {
-  nextIno = firstFreeIno;
+  inoBase = firstFreeIno;
   fallbackTime = buildTime;
   quotaLimit = quota;
 }
@@ -183,9 +192,9 @@ export function now(): u64 {
   return t != 0 ? t : fallbackTime;
 }
 
-/** A new inode of the writable layer, with a fresh inode number, made at time `t`. */
+/** A new inode of the writable layer, made at time `t`. */
 export function inode_new(filetype: u8, t: u64): Inode {
-  return inode_make(nextIno++, filetype, t);
+  return inode_make(-1, filetype, t);
 }
 
 /** Bytes of `size` that the quota pays for: what exceeds the image's own bytes. */
