@@ -54,7 +54,7 @@ const MAX_ID: u64 = (<u64>1 << 56) - 1;
   return <u32>load<u8>(r + R_ID_LEN);
 }
 
-@inline function rec_hash(x: Dir, r: usize): u32 {
+function rec_hash(x: Dir, r: usize): u32 {
   return bytes_hash(x.names + <usize>load<u32>(r + R_OFF), <usize>rec_len(r));
 }
 

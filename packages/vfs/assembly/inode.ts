@@ -120,7 +120,7 @@ export class Inode {
    * made in its place, as file systems such as ext4 reuse inode numbers:
    * POSIX asks only that live files have distinct ones.
    */
-  @inline get ino(): u64 {
+  get ino(): u64 {
     return this.origin >= 0 ? <u64>this.origin + 1 : inoBase + (<u64>changetype<usize>(this) >> 3);
   }
 
