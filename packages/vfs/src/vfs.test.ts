@@ -426,6 +426,9 @@ describe('path resolution', () => {
     const h = await vfsHarness([file('/f', 'x')]);
     expect(h.open('')).toBe(-ERRNO_NOENT);
     expect(h.open('f\0x')).toBe(-ERRNO_INVAL);
+    // a NUL anywhere in a long path (the check reads eight bytes at a time), and no NUL in bytes >= 0x80
+    for (let at = 0; at < 20; at++) expect(h.open(`${'y'.repeat(at)}\0${'z'.repeat(19 - at)}`)).toBe(-ERRNO_INVAL);
+    expect(h.open('\u00e9\u0100\u00ff'.repeat(4))).toBe(-ERRNO_NOENT);
     expect(h.open('x'.repeat(256), CREATE)).toBe(-ERRNO_NAMETOOLONG);
     expect(h.open('x'.repeat(255), CREATE)).toBeGreaterThanOrEqual(0);
     expect(h.open('f/x')).toBe(-ERRNO_NOTDIR);
