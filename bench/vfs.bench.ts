@@ -10,6 +10,8 @@
 // VFS_BENCH_SLOW=1 also runs what takes minutes on a peer (see peers/*.ts).
 // VFS_BENCH_OPS=write16,seqwrite runs only those rows (and no start-up part).
 // "box + clock" is the box linked as `box build` links it (fs, proc, clock host).
+// VFS_BENCH_BEFORE=/path/to/other/checkout adds that checkout's box + clock
+// (its own packages, built) as one more box peer: before/after in one run.
 
 import { openSync, readFileSync } from 'node:fs';
 import { WASI } from 'node:wasi';
@@ -19,7 +21,7 @@ import { proc } from '@marcotte/proc';
 import { vfs } from '@marcotte/vfs';
 import { link } from '@marcotte/linker';
 import { loadBox } from '@marcotte/runtime';
-import { box } from './peers/box.ts';
+import { box, partsFrom } from './peers/box.ts';
 import { nodeWasi } from './peers/node-wasi.ts';
 import { browserWasiShim } from './peers/browser-wasi-shim.ts';
 import { wasmer } from './peers/wasmer.ts';
@@ -121,8 +123,11 @@ async function measureRow(peers: Peer[], op: Op): Promise<Cell[]> {
 const fmt = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
 const program = readFileSync(new URL('./programs/fsops.wasm', import.meta.url));
-const BOXES = 2;
-const peers: Peer[] = [box(program), box(program, 'static', true), nodeWasi(program), browserWasiShim(program), await wasmer(program), wasmUtilMemfs(program)];
+const beforeTree = process.env.VFS_BENCH_BEFORE;
+const boxes = [box(program), box(program, 'static', true)];
+if (beforeTree) boxes.push(box(program, 'static', true, await partsFrom(beforeTree), ' (VFS_BENCH_BEFORE)'));
+const BOXES = boxes.length;
+const peers: Peer[] = [...boxes, nodeWasi(program), browserWasiShim(program), await wasmer(program), wasmUtilMemfs(program)];
 const results = new Map<string, Cell[]>();
 const started = performance.now();
 const only = process.env.VFS_BENCH_OPS?.split(',');

@@ -12,14 +12,31 @@ import { link } from '@marcotte/linker';
 import { runBox } from '@marcotte/runtime';
 import { checkExit, WORK, type Peer } from './peer.ts';
 
-/** `withClock`: linked as `box build` links boxes (fs, proc, clock host), so file stamps read the host clock. */
-export function box(program: Uint8Array, mode: 'static' | 'dynamic' = 'static', withClock = false): Peer {
+/** What a box is made and run with: this checkout's packages, or another checkout's (boxFrom). */
+interface Parts {
+  kernel: typeof kernel; vfs: typeof vfs; proc: typeof proc; clock: typeof clock; link: typeof link; runBox: typeof runBox;
+}
+const here: Parts = { kernel, vfs, proc, clock, link, runBox };
+
+/** The packages of another checkout of this repository (built), to time its box beside this one's (before/after in one run). */
+export async function partsFrom(tree: string): Promise<Parts> {
+  const from = (pkg: string) => import(`${tree}/packages/${pkg}/src/index.ts`);
+  const [k, v, p, c, l, r] = await Promise.all(['kernel', 'vfs', 'proc', 'clock', 'linker', 'runtime'].map(from));
+  return { kernel: k.kernel, vfs: v.vfs, proc: p.proc, clock: c.clock, link: l.link, runBox: r.runBox };
+}
+
+/**
+ * `withClock`: linked as `box build` links boxes (fs, proc, clock host), so file stamps read the host clock.
+ * `parts`/`label`: another checkout's packages (partsFrom), named in the peer's name.
+ */
+export function box(program: Uint8Array, mode: 'static' | 'dynamic' = 'static', withClock = false, parts: Parts = here, label = ''): Peer {
+  const { kernel, vfs, proc, clock, link, runBox } = parts;
   const bytes = link(program, {
     capabilities: withClock ? [kernel, vfs, proc, clock] : [kernel, vfs, proc], entrypoint: 'fsops', args: [], env: [],
     image: [{ path: WORK, type: 'dir' }], portable: mode === 'dynamic', ...(withClock ? { clock: 'host' } : {}),
   }).bytes;
   return {
-    name: `${mode === 'static' ? 'box' : 'box (dynamic)'}${withClock ? ' + clock' : ''}`,
+    name: `${mode === 'static' ? 'box' : 'box (dynamic)'}${withClock ? ' + clock' : ''}${label}`,
     async run(args) {
       const dir = mkdtempSync(join(tmpdir(), 'vfs-bench-box-'));
       const out = join(dir, 'stdout');

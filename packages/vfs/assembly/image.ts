@@ -77,7 +77,8 @@ export function image_init(): Inode {
   // Image entry i has inode number i + 1; new inodes number after them.
   inode_setup(<u64>image_count + 2, image_build_time, quota);
   if (image_count == 0) {
-    const root = inode_make(1, FILETYPE_DIRECTORY, image_build_time);
+    // Inode number 1, as image entry 0 would have.
+    const root = inode_make(0, FILETYPE_DIRECTORY, image_build_time);
     root.nlink = 1;
     return root;
   }
@@ -121,7 +122,7 @@ function inode_from_entry(i: u32): Inode {
     i = lead - 1;
     e = entry(i);
   }
-  const node = inode_make(<u64>i + 1, filetype, load<u64>(e + E_MTIME));
+  const node = inode_make(<i32>i, filetype, load<u64>(e + E_MTIME));
   node.mode = load<u16>(e + E_MODE);
   if (filetype == FILETYPE_DIRECTORY) {
     if (load<u32>(e + E_B) > 0) node.image = <i32>i;
@@ -131,7 +132,7 @@ function inode_from_entry(i: u32): Inode {
     node.size = <u64>load<u32>(e + E_B);
   } else {
     node.size = load<u64>(e + E_SIZE);
-    node.baseSize = <u32>node.size;
+    // Its base size (the quota's) is read from this entry: inode.ts.
     if (node.size > 0) node.image = <i32>i;
     // The inode outlives the table's use of it: nlink counts every image name, populated or not.
     if (lead != 0 && lead <= image_count) groups.set(i, <u32>changetype<usize>(node));

@@ -16,6 +16,7 @@ import { FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SYMBOLIC_LINK } fro
 import { clock_realtime } from "./config";
 import { dir_free } from "./directory";
 import { fmem_free } from "./fmem";
+import { entry, E_SIZE } from "./image";
 import { meta_charge } from "./limits";
 
 /**
@@ -39,8 +40,8 @@ export const FIRST_ENTRY_ID: u64 = 3;
 /**
  * A directory's entries (directory.ts), apart from the inode so that a file's
  * inode stays small. Entry k has a record at `recs + k * REC_SIZE` (id: the
- * readdir cookie, unique in its directory, never reused; hash and place of the
- * name's bytes in `names`; the inode); entries are in id order. A removed
+ * readdir cookie, unique in its directory, never reused; length and place of
+ * the name's bytes in `names`; the inode); entries are in id order. A removed
  * entry stays in place as a tombstone (`dead` of them) until compaction.
  * Every buffer is the vfs's own (heap.alloc), freed with the directory.
  */
@@ -69,9 +70,14 @@ export class Dir {
 }
 
 /**
- * Fields are ordered widest first so that an inode packs into 72 bytes. The
- * vfs hands inodes out from slabs (inode_make), not one heap block each: no
- * allocator header or search per create, and freed inodes are reused first.
+ * Fields are ordered widest first so that an inode packs into 56 bytes: every
+ * new file costs its inode in memory touched for the first time, which is
+ * most of what a create costs on a host that charges for fresh pages. So a
+ * directory's table shares the word of a file's bytes (a node is one or the
+ * other), an image file's base size is read from its image entry rather than
+ * kept, and the inode number is not stored (`ino`). The vfs hands inodes out
+ * from slabs (inode_make), not one heap block each: no allocator header or
+ * search per create, and freed inodes are reused first.
  */
 @unmanaged
 export class Inode {
@@ -79,24 +85,44 @@ export class Inode {
   atim: u64;
   mtim: u64;
   ctim: u64;
-  ino: u64;
   /** directory entries naming this inode (a directory: 1 while its parent names it) */
   nlink: u32;
   /** open handles */
   opens: u32;
-  /** a file: fmem block holding the bytes, and its capacity; a symlink: its target's bytes (owned when cap != 0) */
+  /** a file: fmem block holding the bytes, and its capacity; a symlink: its target's bytes (owned when cap != 0); a directory: its Dir */
   data: usize;
   /** (fmem blocks stay below 4 GiB: memory does) */
   cap: u32;
-  /** bytes that came from the image (a box:config segment: < 4 GiB): not charged to the writable layer's quota */
-  baseSize: u32;
-  /** image entry whose bytes (file) or children (directory) are not copied yet; -1 when none */
-  image: i32;
-  /** directories only */
-  dir: Dir | null;
+  /** the image entry this node came from (the first name's, for a hard-linked file; 0 for the root of an empty image); -1 for a node of the writable layer */
+  origin: i32;
   /** permission bits: recorded (image, snapshot), not enforced: preview1 has no modes */
   mode: u16;
   filetype: u8;
+  /** the origin's bytes (file) or children (directory) are not copied yet */
+  pending: bool;
+
+  /** image entry whose bytes (file) or children (directory) are not copied yet; -1 when none (set -1 once copied) */
+  @inline get image(): i32 { return this.pending ? this.origin : -1; }
+  @inline set image(i: i32) {
+    if (i >= 0) this.origin = i;
+    this.pending = i >= 0;
+  }
+
+  /** bytes that came from the image (a box:config segment: < 4 GiB): not charged to the writable layer's quota */
+  get baseSize(): u32 {
+    return this.filetype == FILETYPE_REGULAR_FILE && this.origin >= 0 ? <u32>load<u64>(entry(<u32>this.origin) + E_SIZE) : 0;
+  }
+
+  /**
+   * The inode number: image entry i's node is i + 1; a node of the writable
+   * layer numbers after the image's, from its place in memory, which no other
+   * live node shares. The number of a freed node comes back with the next node
+   * made in its place, as file systems such as ext4 reuse inode numbers:
+   * POSIX asks only that live files have distinct ones.
+   */
+  get ino(): u64 {
+    return this.origin >= 0 ? <u64>this.origin + 1 : inoBase + (<u64>changetype<usize>(this) >> 3);
+  }
 
   @inline get isDir(): bool { return this.filetype == FILETYPE_DIRECTORY; }
   @inline get isFile(): bool { return this.filetype == FILETYPE_REGULAR_FILE; }
@@ -111,8 +137,8 @@ let slabNext: usize = 0;
 let slabEnd: usize = 0;
 let live: u64 = 0;
 
-/** A new inode: number `ino`, `filetype`, every timestamp `time`, the usual mode, no links. */
-export function inode_make(ino: u64, filetype: u8, time: u64): Inode {
+/** A new inode from image entry `origin` (-1: none; see Inode.ino), `filetype`, every timestamp `time`, the usual mode, no links. */
+export function inode_make(origin: i32, filetype: u8, time: u64): Inode {
   let p = freeInodes;
   if (p != 0) {
     freeInodes = load<usize>(p);
@@ -130,28 +156,27 @@ export function inode_make(ino: u64, filetype: u8, time: u64): Inode {
   i.atim = time;
   i.mtim = time;
   i.ctim = time;
-  i.ino = ino;
   i.nlink = 0;
   i.opens = 0;
-  i.data = 0;
+  i.data = filetype == FILETYPE_DIRECTORY ? changetype<usize>(new Dir()) : 0;
   i.cap = 0;
-  i.baseSize = 0;
-  i.image = -1;
-  i.dir = filetype == FILETYPE_DIRECTORY ? new Dir() : null;
+  i.origin = origin;
+  i.pending = false;
   // What encodeImage gives entries without a mode, and what umask 022 leaves.
   i.mode = filetype == FILETYPE_DIRECTORY ? 0o755 : filetype == FILETYPE_SYMBOLIC_LINK ? 0o777 : 0o644;
   i.filetype = filetype;
   return i;
 }
 
-let nextIno: u64 = 1;
+/** Numbers of the writable layer's nodes start above the image's (Inode.ino). */
+let inoBase: u64 = 2;
 /** Image build time: the time of new timestamps when no clock is linked. */
 let fallbackTime: u64 = 0;
 let quotaLimit: u64 = 0;
 let quotaUsed: u64 = 0;
 
 export function inode_setup(firstFreeIno: u64, buildTime: u64, quota: u64): void {
-  nextIno = firstFreeIno;
+  inoBase = firstFreeIno;
   fallbackTime = buildTime;
   quotaLimit = quota;
 }
@@ -167,9 +192,9 @@ export function now(): u64 {
   return t != 0 ? t : fallbackTime;
 }
 
-/** A new inode of the writable layer, with a fresh inode number, made at time `t`. */
+/** A new inode of the writable layer, made at time `t`. */
 export function inode_new(filetype: u8, t: u64): Inode {
-  return inode_make(nextIno++, filetype, t);
+  return inode_make(-1, filetype, t);
 }
 
 /** Bytes of `size` that the quota pays for: what exceeds the image's own bytes. */
@@ -202,7 +227,7 @@ export function inode_release(i: Inode): void {
   } else if (i.isSymlink) {
     if (i.cap != 0) heap.free(i.data);
   } else {
-    dir_free(changetype<Dir>(i.dir));
+    dir_free(changetype<Dir>(i.data));
   }
   store<usize>(changetype<usize>(i), freeInodes);
   freeInodes = changetype<usize>(i);

@@ -210,6 +210,17 @@ export function r_name_is_dot(): bool {
 
 export let read_errno: u16 = ERRNO_SUCCESS;
 
+/** True when one of the `len` bytes at `p` is 0; eight at a time (a word has a zero byte when (w - 0x01..) & ~w & 0x80.. is not 0). */
+@inline function has_nul(p: usize, len: usize): bool {
+  let i: usize = 0;
+  for (; i + 8 <= len; i += 8) {
+    const w = load<u64>(p + i);
+    if (((w - 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080) != 0) return true;
+  }
+  for (; i < len; i++) if (load<u8>(p + i) == 0) return true;
+  return false;
+}
+
 /** Copies a path from app memory into the path buffer; false when it has a NUL (EINVAL) or is too long. */
 export function read_path(path: u32, len: u32): bool {
   if (len >= max_path) {
@@ -218,11 +229,9 @@ export function read_path(path: u32, len: u32): bool {
   }
   buf_reserve(<usize>len + 1);
   app.copy_in(buf, path, len);
-  for (let i: usize = 0; i < <usize>len; i++) {
-    if (load<u8>(buf + i) == 0) {
-      read_errno = ERRNO_INVAL;
-      return false;
-    }
+  if (has_nul(buf, <usize>len)) {
+    read_errno = ERRNO_INVAL;
+    return false;
   }
   path_len = <usize>len;
   return true;
@@ -315,9 +324,14 @@ export function resolve(start: Inode, follow: bool, nameOnly: bool = false): u16
   /** Set while the walk is the cached one: storing it again would copy the same bytes. */
   const fromCache = pos != 0;
   if (fromCache) {
-    // walkCap starts above DIR_CACHE_DEPTH and only grows.
-    memory.copy(walk, dirCacheWalk, <usize>dirCacheDepth << alignof<usize>());
-    depth = dirCacheDepth;
+    // walkCap starts above DIR_CACHE_DEPTH and only grows. A few words: a
+    // loop, as V8 calls out of compiled code for a memory.copy.
+    const n = dirCacheDepth;
+    for (let i = 0; i < n; i++) {
+      const at = <usize>i << alignof<usize>();
+      store<usize>(walk + at, load<usize>(dirCacheWalk + at));
+    }
+    depth = n;
   } else {
     walk_push(start);
   }

@@ -6,6 +6,7 @@ import {
   FILESTAT_FILETYPE_OFFSET, FILESTAT_INO_OFFSET, FILESTAT_MTIM_OFFSET, FILESTAT_NLINK_OFFSET,
   FILESTAT_SIZE, FILESTAT_SIZE_OFFSET, FSTFLAGS_ATIM, FSTFLAGS_ATIM_NOW, FSTFLAGS_MTIM, FSTFLAGS_MTIM_NOW,
 } from "../../abi/assembly/constants";
+import { dir_of } from "./directory";
 import { image_subdirs } from "./image";
 import { Inode, now } from "./inode";
 
@@ -22,7 +23,7 @@ export function write_filestat(i: Inode, buf: u32): void {
   if (i.isDir) {
     // "." and the parent's entry, plus each subdirectory's ".."; 0 once removed.
     // An image directory not read yet counts from the image, making no inodes.
-    const subdirs = i.image >= 0 ? image_subdirs(<u32>i.image) : i.dir!.subdirs;
+    const subdirs = i.image >= 0 ? image_subdirs(<u32>i.image) : dir_of(i).subdirs;
     nlink = i.nlink == 0 ? 0 : 2 + <u64>subdirs;
     size = DIR_SIZE;
   }

@@ -213,6 +213,41 @@ describe('files', () => {
     expect(h.rmdir('d')).toBe(ERRNO_SUCCESS); // empty again: tombstones do not count
   });
 
+  it('keeps its index exact through growth, removals in any order and compaction, and live inode numbers distinct', async () => {
+    // Records keep no hash: growing, compacting and backward-shift deletion hash the names again.
+    const h = await vfsHarness([dir('/d')]);
+    const CREATE = { oflags: 0x1 };
+    const N = 3000;
+    for (let i = 0; i < N; i++) expect(h.e.fd_close!(h.open(`d/n${i}`, CREATE))).toBe(ERRNO_SUCCESS);
+    // a fixed shuffle (xorshift) removes two thirds in no particular order
+    let x = 0x9e3779b9;
+    const order = Array.from({ length: N }, (_, i) => i);
+    for (let i = N - 1; i > 0; i--) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      const j = (x >>> 0) % (i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    const gone = new Set(order.slice(0, (2 * N) / 3));
+    for (const i of order.slice(0, (2 * N) / 3)) expect(h.unlink(`d/n${i}`)).toBe(ERRNO_SUCCESS);
+    const inos = new Set<bigint>();
+    for (let i = 0; i < N; i++) {
+      const st = h.stat(`d/n${i}`);
+      expect(typeof st === 'number', `d/n${i}`).toBe(gone.has(i));
+      if (typeof st !== 'number') inos.add(st.ino);
+    }
+    expect(inos.size).toBe(N / 3);
+    const d = h.open('d', { oflags: 0x2 });
+    const live = Array.from({ length: N }, (_, i) => `n${i}`).filter((_, i) => !gone.has(i));
+    expect(h.list(d, 1 << 16).filter((n) => n !== '.' && n !== '..')).toEqual(live);
+    // the removed names come back, after the live ones in readdir order
+    for (const i of gone) expect(h.e.fd_close!(h.open(`d/n${i}`, { oflags: 0x1 | 0x4 }))).toBe(ERRNO_SUCCESS);
+    for (let i = 0; i < N; i++) inos.add((h.stat(`d/n${i}`) as Stat).ino);
+    expect(inos.size).toBe(N);
+    expect(h.list(d, 1 << 16).filter((n) => n !== '.' && n !== '..')).toEqual([...live, ...[...gone].map((i) => `n${i}`)]);
+  });
+
   it('keeps an unlinked open file readable until its last handle closes', async () => {
     const h = await vfsHarness([file('/f', 'still here')]);
     const f = h.open('f');
@@ -391,6 +426,9 @@ describe('path resolution', () => {
     const h = await vfsHarness([file('/f', 'x')]);
     expect(h.open('')).toBe(-ERRNO_NOENT);
     expect(h.open('f\0x')).toBe(-ERRNO_INVAL);
+    // a NUL anywhere in a long path (the check reads eight bytes at a time), and no NUL in bytes >= 0x80
+    for (let at = 0; at < 20; at++) expect(h.open(`${'y'.repeat(at)}\0${'z'.repeat(19 - at)}`)).toBe(-ERRNO_INVAL);
+    expect(h.open('\u00e9\u0100\u00ff'.repeat(4))).toBe(-ERRNO_NOENT);
     expect(h.open('x'.repeat(256), CREATE)).toBe(-ERRNO_NAMETOOLONG);
     expect(h.open('x'.repeat(255), CREATE)).toBeGreaterThanOrEqual(0);
     expect(h.open('f/x')).toBe(-ERRNO_NOTDIR);
