@@ -7,7 +7,7 @@ import { controlSurface, takeSnapshot, tellMemoryLimits } from './control.ts';
 import { instantiateParts } from './dynamic.ts';
 import { readTrace } from './trace.ts';
 import { trapFrames } from './trap-frames.ts';
-import { checkParts, interruptible, INTERRUPT_EXPORT, LinkError, SINGLE_MEMORY_PAGES_EXPORT, wasiImportProblem } from '@marcotte/linker';
+import { interruptible, INTERRUPT_EXPORT, LinkError, SINGLE_MEMORY_PAGES_EXPORT, wasiImportProblem } from '@marcotte/linker/runtime';
 import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 import { LimitError, StartError, TrapError } from './errors.ts';
 import type { SocketChannel } from './socket-bridge.ts';
@@ -207,6 +207,8 @@ async function instantiateBox(bytes: Uint8Array, manifest: Manifest, options: Ru
       const section = findCustomSection(bytes, PARTS_SECTION);
       if (!section) throw new StartError('dynamic mode needs a portable box (link it with --portable)');
       let parts = decodeParts(section);
+      // The parts' check merges them as the linker would: the whole linker, loaded in this mode alone.
+      const { checkParts } = await import('@marcotte/linker');
       checkParts(bytes, parts, manifest);
       let limits: MemoryLimits = {};
       if (pages !== undefined) {
