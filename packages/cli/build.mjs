@@ -48,6 +48,49 @@ const builtinsByRequire = {
   },
 };
 
+/**
+ * Makes V8 compile the module bodies a run always evaluates when it compiles the bundle, so
+ * that they are in Node's compile cache. Node stores the code cache V8 makes right after the
+ * compile (before anything runs), and it holds only what V8 compiled eagerly. A bundle whose
+ * modules are evaluated on first import (a dynamic import in one file) has each module's body
+ * in esbuild's `__esm({ "path"() { ... } })`: a method, compiled lazily, so at every start V8
+ * parsed the text of each module it evaluated again. A parenthesized function expression is
+ * compiled eagerly: such a body becomes `"path": (function () { ... })` (async when it was),
+ * the same call from __esm. Only the bodies of the modules `roots` import, directly or not,
+ * through static imports (esbuild's metafile): eager code for a module a run never evaluates
+ * (the linker's merge, the vfs image code) would be read from the cache at every start for
+ * nothing (timed: a cache with every body took ~2 ms more to load than this one). The
+ * functions inside a body stay lazy (most never run).
+ */
+async function eagerModuleBodies(file, metafile, roots) {
+  const evaluated = new Set();
+  const visit = (path) => {
+    if (evaluated.has(path)) return;
+    evaluated.add(path);
+    for (const i of metafile.inputs[path]?.imports ?? []) if (i.kind === 'import-statement' && !i.external) visit(i.path);
+  };
+  for (const root of roots) {
+    if (!metafile.inputs[root]) throw new Error(`${file}: ${root} is not in the bundle`);
+    visit(root);
+  }
+  const lines = (await readFile(file, 'utf8')).split('\n');
+  const out = [];
+  for (let i = 0; i < lines.length; i++) {
+    out.push(lines[i]);
+    if (!/^var init_\w+ = __esm\(\{$/.test(lines[i])) continue;
+    const head = /^ {2}(async )?("(?:[^"\\]|\\.)*")\(\) \{$/.exec(lines[i + 1] ?? '');
+    // esbuild's layout: `  "path"() {`, the body indented by four, `  }` and `});` alone on their lines
+    const end = lines.indexOf('});', i + 2);
+    if (!head || end < 0 || lines[end - 1] !== '  }') throw new Error(`${file}:${i + 2}: not the __esm layout this build knows`);
+    if (!evaluated.has(JSON.parse(head[2]))) continue;
+    out.push(`  ${head[2]}: (${head[1] ?? ''}function () {`, ...lines.slice(i + 2, end - 1), '  })', '});');
+    i = end;
+  }
+  // esbuild names a body by the path its metafile uses: none found means they no longer agree
+  if (!out.some((l) => l.endsWith(': (function () {') || l.endsWith(': (async function () {'))) throw new Error(`${file}: no module body of ${roots} found`);
+  await writeFile(file, out.join('\n'));
+}
+
 // chunk names carry a hash: clear the last build's, or they pile up in the package
 await rm('dist', { recursive: true, force: true });
 
@@ -73,7 +116,7 @@ await build({
 // takes it for a run. Not split: the parts a run needs only sometimes (the worker, --commit,
 // -w) are in it as code evaluated when first imported, and no class crosses from one bundle
 // to the other (the worker thread, box-worker.js, only exchanges messages).
-await build({
+const runBuild = await build({
   entryPoints: { 'box-run': 'src/run-entry.ts' },
   outdir: 'dist',
   bundle: true,
@@ -83,7 +126,10 @@ await build({
   legalComments: 'none',
   plugins: [inlineWasm, builtinsByRequire],
   logLevel: 'warning',
+  metafile: true,
 });
+// a run on the main thread always imports the runtime's node.ts (commands/run.ts)
+await eagerModuleBodies('dist/box-run.js', runBuild.metafile, ['src/run-entry.ts', '../runtime/src/node.ts']);
 
 // The thread that runs a box in a worker, beside the bundles (the runtime starts it from there):
 // box-worker.js turns on the compile cache, then imports box-worker-run.js, the runtime in one
@@ -95,7 +141,7 @@ const workerRun = {
       args.kind === 'dynamic-import' ? { path: './box-worker-run.js', external: true } : undefined);
   },
 };
-await build({
+const workerBuild = await build({
   entryPoints: { 'box-worker': '../runtime/src/box-worker.ts', 'box-worker-run': '../runtime/src/box-worker-run.ts' },
   outdir: 'dist',
   bundle: true,
@@ -105,7 +151,9 @@ await build({
   legalComments: 'none',
   plugins: [inlineWasm, builtinsByRequire, workerRun],
   logLevel: 'warning',
+  metafile: true,
 });
+await eagerModuleBodies('dist/box-worker-run.js', workerBuild.metafile, ['../runtime/src/box-worker-run.ts']);
 
 // `box --version` and `box --help` print these as they are (bin/run.js), without loading the
 // bundle: their texts are the bundle's own, taken from it here, so the two cannot differ.

@@ -450,10 +450,4 @@ export function singleMemory(module: Module, options: SingleMemoryOptions): { mo
   return { module, layout: { regions: lay.regions, checked: true } };
 }
 
-/**
- * Each region's limit in pages, a mutable global exported as box.<name>.limit
- * (the program's region is "app", exported as memory): box run --memory lowers it.
- */
-export const SINGLE_MEMORY_LIMIT_EXPORT = 'box.app.limit';
-/** Each region's current pages, as its memory.size answers, exported as box.<name>.pages. */
-export const SINGLE_MEMORY_PAGES_EXPORT = 'box.app.pages';
+export { SINGLE_MEMORY_LIMIT_EXPORT, SINGLE_MEMORY_PAGES_EXPORT } from './single-memory-names.ts';

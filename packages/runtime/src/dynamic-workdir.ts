@@ -9,7 +9,7 @@
 // memory).
 
 import { CONTROL } from '@marcotte/abi';
-import { cwdFunctions, readModule, writeModule, type CwdFunctions } from '@marcotte/linker';
+import { cwdFunctions, readModule, writeModule, type CwdFunctions } from '@marcotte/linker/runtime';
 
 const EXPORTS: Record<keyof CwdFunctions, string> = {
   chdir: 'box.workdir.chdir', malloc: 'box.workdir.malloc', free: 'box.workdir.free', populate: 'box.workdir.populate',

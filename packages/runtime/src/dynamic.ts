@@ -4,7 +4,7 @@
 // implementation of the box contract: tests expect identical results.
 
 import { boxAppImports, boxConfigImports, CONTROL, ERRNO_NOSYS, type BoxParts } from '@marcotte/abi';
-import { wasiImportProblem } from '@marcotte/linker';
+import { wasiImportProblem } from '@marcotte/linker/runtime';
 import { enterWorkdir, exportCwdFunctions } from './dynamic-workdir.ts';
 import { formatCall } from './trace.ts';
 

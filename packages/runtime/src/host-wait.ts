@@ -71,7 +71,7 @@ export function askLowerPoll(lowerPoll: Fn, memory: () => WebAssembly.Memory, in
  * node:wasi cannot poll them (EPERM).
  */
 export function waitableHost(host: Record<string, unknown>, memory: () => WebAssembly.Memory, stdin?: StdinChannel,
-  regularFiles: ReadonlySet<number> = new Set()): Record<string, Fn> {
+  regularFiles: { has(fd: number): boolean } = new Set()): Record<string, Fn> {
   const hostPoll = host.poll_oneoff as Fn;
   const hostRead = host.fd_read as Fn;
   // Nothing notifies it: a wait on it is a sleep that terminate() can end.

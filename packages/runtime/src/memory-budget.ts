@@ -18,7 +18,7 @@
 // Dynamic mode applies the same split to the parts, each its own module.
 
 import { CONTROL, configPlacementOf, controlExport, MANIFEST_SECTION, parseManifest, type BoxParts } from '@marcotte/abi';
-import { readModule, SINGLE_MEMORY_LIMIT_EXPORT, writeModule, type Module } from '@marcotte/linker';
+import { readModule, SINGLE_MEMORY_LIMIT_EXPORT, writeModule, type Module } from '@marcotte/linker/runtime';
 import { StartError } from './errors.ts';
 
 export const PAGE = 65536;

@@ -7,7 +7,7 @@ import { controlSurface, takeSnapshot, tellMemoryLimits } from './control.ts';
 import { instantiateParts } from './dynamic.ts';
 import { readTrace } from './trace.ts';
 import { trapFrames } from './trap-frames.ts';
-import { checkParts, interruptible, INTERRUPT_EXPORT, LinkError, SINGLE_MEMORY_PAGES_EXPORT, wasiImportProblem } from '@marcotte/linker';
+import { interruptible, INTERRUPT_EXPORT, LinkError, SINGLE_MEMORY_PAGES_EXPORT, wasiImportProblem } from '@marcotte/linker/runtime';
 import { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 import { LimitError, StartError, TrapError } from './errors.ts';
 import type { SocketChannel } from './socket-bridge.ts';
@@ -84,19 +84,35 @@ function startManifest(bytes: Uint8Array): Manifest {
 /**
  * Which of box fds 0-2 (host fds `fds`, in order) are always ready: regular
  * files and devices that are not terminals (/dev/null), which epoll, and so
- * node:wasi, cannot wait on.
+ * node:wasi, cannot wait on. Whether a character device is a terminal is
+ * asked when poll_oneoff first needs it: node:tty loads node:net and the streams
+ * (~3 ms of a run's start with stdio on /dev/null, which most runs never
+ * poll). The answer is the one a look at start gives: the host's stdio fds
+ * stay open on the same files for the whole run (the box cannot close or
+ * renumber them: host-policy.ts).
  */
-function alwaysReadyStdio(fds: readonly number[]): Set<number> {
+function alwaysReadyStdio(fds: readonly number[]): { has(fd: number): boolean } {
   const files = new Set<number>();
+  const devices = new Map<number, number>(); // box fd -> host fd of a character device, not yet asked about
   fds.forEach((hostFd, fd) => {
     try {
       const st = fstatSync(hostFd);
-      if (st.isFile() || st.isBlockDevice() || (st.isCharacterDevice() && !tty().isatty(hostFd))) files.add(fd);
+      if (st.isFile() || st.isBlockDevice()) files.add(fd);
+      else if (st.isCharacterDevice()) devices.set(fd, hostFd);
     } catch {
       // a closed fd: node:wasi answers for it
     }
   });
-  return files;
+  return {
+    has(fd) {
+      const hostFd = devices.get(fd);
+      if (hostFd !== undefined) {
+        devices.delete(fd);
+        if (!tty().isatty(hostFd)) files.add(fd);
+      }
+      return files.has(fd);
+    },
+  };
 }
 
 /** Compiles a box, checking its manifest and that this engine can run it. */
@@ -207,6 +223,8 @@ async function instantiateBox(bytes: Uint8Array, manifest: Manifest, options: Ru
       const section = findCustomSection(bytes, PARTS_SECTION);
       if (!section) throw new StartError('dynamic mode needs a portable box (link it with --portable)');
       let parts = decodeParts(section);
+      // The parts' check merges them as the linker would: the whole linker, loaded in this mode alone.
+      const { checkParts } = await import('@marcotte/linker');
       checkParts(bytes, parts, manifest);
       let limits: MemoryLimits = {};
       if (pages !== undefined) {
