@@ -36,8 +36,12 @@ function printedText(program, args) {
   let done = 0;
   try {
     while (done < text.length) done += fs.writeSync(1, text, done);
-  } catch {
-    // EAGAIN on a non-blocking pipe, or a closed stdout: the rest goes as console.log would send it
+  } catch (e) {
+    // A reader gone (EPIPE), a full disk, no stdout: nothing more to say, as the bundle's console.log says
+    // nothing (a stream write now would only raise its error later, unhandled: a stack trace and exit 1).
+    if (e?.code !== 'EAGAIN') return true;
+    // EAGAIN on a non-blocking pipe: the rest goes as console.log would send it, its errors ignored as there
+    process.stdout.once('error', () => {});
     process.stdout.write(text.subarray(done));
   }
   return true;

@@ -2,7 +2,7 @@
 // the same bytes and the same one-line errors as readInput, the same answers
 // as WebAssembly.validate.
 
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,25 @@ describe('readShared', () => {
   it("says what readInput says for a missing file and for a directory", async () => {
     await expect(readShared('box-link', join(work, 'nope.wasm'))).rejects.toThrow(/^box-link: cannot read .*nope\.wasm: no such file$/);
     await expect(readShared('box-link', work)).rejects.toThrow(/^box-link: cannot read .*: is a directory$/);
+  });
+
+  it('reads a FIFO from its one open: a writer that wrote and closed leaves nothing for a second open to wait on', () => {
+    // Each round: a writer opens the FIFO (waiting for the reader), writes and closes at once.
+    // Opening the path again after that open waits for a writer that never comes: a hang.
+    const fifo = join(work, 'fifo.wasm');
+    execFileSync('mkfifo', [fifo]);
+    const module = new URL('./validate-aside.ts', import.meta.url).href;
+    const writer = `require('node:fs').writeFileSync(${JSON.stringify(fifo)}, Buffer.alloc(40000, 7))`;
+    const script = `import { spawn } from 'node:child_process'; import { readShared } from ${JSON.stringify(module)};
+      for (let i = 0; i < 8; i++) {
+        const w = spawn(process.execPath, ['-e', ${JSON.stringify(writer)}], { stdio: 'ignore' });
+        const bytes = await readShared('box-link', ${JSON.stringify(fifo)});
+        await new Promise((done) => w.on('exit', done));
+        if (bytes.length !== 40000 || bytes.some((b) => b !== 7)) throw new Error('read ' + bytes.length + ' bytes');
+      }
+      console.log('read');`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stdout, r.stderr).toBe('read\n');
   });
 
   it('reads an empty file (and anything whose size fstat does not give) as readInput does', async () => {

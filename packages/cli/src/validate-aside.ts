@@ -8,15 +8,15 @@
 // shared buffer from a private copy it makes first. A file read twice (once on
 // each thread) could change in between.
 
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { UsageError } from './args.ts';
 import { readInput } from './io.ts';
 
 /**
  * The whole file at `path`, in a SharedArrayBuffer when it is a regular file
- * (one read of the size fstat gives; anything else as readInput reads it, in
- * an ordinary buffer). Errors are readInput's one line.
+ * (one read of the size fstat gives; anything else read to its end from the
+ * same open, in an ordinary buffer). Errors are readInput's one line.
  */
 export async function readShared(command: string, path: string): Promise<Uint8Array> {
   let fd: number;
@@ -27,8 +27,11 @@ export async function readShared(command: string, path: string): Promise<Uint8Ar
   }
   try {
     const stat = fstatSync(fd);
-    // a pipe, a device, or a file that says it is empty (as some special files do): read to its end as readInput does
-    if (!stat.isFile() || stat.size === 0) return await readInput(command, path);
+    if (stat.isDirectory()) return await readInput(command, path); // its one line for a directory
+    // A pipe, a device, or a file that says it is empty (as some special files do): read to its end from this
+    // open, never by opening the path again: a FIFO's writer may have written and closed already, and a second
+    // open would wait for another writer for ever.
+    if (!stat.isFile() || stat.size === 0) return readFileSync(fd);
     const bytes = new Uint8Array(new SharedArrayBuffer(stat.size));
     let n = 0;
     for (let got = -1; n < bytes.length && got !== 0; n += got) got = readSync(fd, bytes, n, bytes.length - n, n);
