@@ -5,7 +5,7 @@
 // bundles need nothing from the workspace at run time.
 
 import { build } from 'esbuild';
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { inlineWasm } from '../../scripts/inline-wasm.mjs';
 
 /**
