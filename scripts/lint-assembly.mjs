@@ -1,5 +1,7 @@
-// Lints the AssemblyScript sources of the package in the current directory
-// (assembly/**/*.ts) with Biome.
+// Lints the AssemblyScript sources (assembly/**/*.ts) of the packages named on
+// the command line, or of the package in the current directory, with Biome:
+// one Biome run for all of them (the root lint task names every package with
+// assembly sources; a Biome start per package cost more than the linting).
 //
 // Biome parses TypeScript, and AssemblyScript is TypeScript's syntax except
 // for decorators on functions and globals (@inline, @global, ...), which
@@ -55,12 +57,13 @@ function sources(dir) {
   return out;
 }
 
-const pkg = process.cwd();
-const files = sources(join(pkg, 'assembly'));
+// The scratch directory mirrors the tree below `base`, so Biome's report names the real files.
+const base = process.cwd();
+const packages = process.argv.length > 2 ? process.argv.slice(2).map((p) => join(base, p)) : [base];
 const scratch = mkdtempSync(join(tmpdir(), 'lint-assembly-'));
 try {
-  for (const file of files) {
-    const copy = join(scratch, relative(pkg, file));
+  for (const file of packages.flatMap((pkg) => sources(join(pkg, 'assembly')))) {
+    const copy = join(scratch, relative(base, file));
     mkdirSync(dirname(copy), { recursive: true });
     const lines = readFileSync(file, 'utf8').split('\n').map((line) => line.replace(DECORATOR, '$1'));
     writeFileSync(copy, lines.join('\n'));
@@ -72,8 +75,8 @@ try {
     linter: { enabled: true, rules: { preset: 'recommended', ...OFF_FOR_ASSEMBLYSCRIPT } },
   }));
   const run = spawnSync(biome, ['lint', '--max-diagnostics=200', '--colors=off', '.'], { cwd: scratch, encoding: 'utf8' });
-  // Biome names files relative to the scratch directory, which mirrors the package.
-  const report = `${run.stdout}${run.stderr}`.replaceAll(scratch, pkg);
+  // Biome names files relative to the scratch directory, which mirrors `base`.
+  const report = `${run.stdout}${run.stderr}`.replaceAll(scratch, base);
   if (run.status !== 0) process.stderr.write(report);
   process.exitCode = run.status ?? 1;
 } finally {

@@ -144,12 +144,14 @@ describe('poll_oneoff', () => {
       args: [], env: {}, memory: () => memory, write: () => {}, stdin: bytesSource(new Uint8Array(0)),
       sleep: (ms) => {
         slept.push(ms);
-        const end = performance.now() + ms;
-        while (performance.now() < end) { /* the worker's sleep blocks; so does this one */ }
+        // The worker's sleep blocks; so does this one, without a busy loop.
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
       },
     }) as unknown as Record<string, Call>;
     const view = new DataView(memory.buffer);
-    clock(view, 0, 7n, 1, 5_000_000n);
+    // 200 ms: long enough that the clock is not already due when poll_oneoff gets to
+    // sleeping, even with this process descheduled on a loaded machine (5 ms was, at load 10).
+    clock(view, 0, 7n, 1, 200_000_000n);
     expect(host.poll_oneoff!(0, 100, 1, 200)).toBe(0);
     expect(view.getUint32(200, true)).toBe(1);
     expect(view.getBigUint64(100, true)).toBe(7n);
