@@ -43,10 +43,24 @@ export function linkHostile(name: string, limits: ImageOptions = {}): Uint8Array
   }).bytes;
 }
 
+/**
+ * Each box linked once per program and limits: the link is deterministic and
+ * portable, so a static and a dynamic run, and runs that differ only in their
+ * run-time args, run the same bytes (each from its own temp dir).
+ */
+const linked = new Map<string, Uint8Array>();
+
+function hostileBox(name: string, limits: ImageOptions): Uint8Array {
+  const key = JSON.stringify([name, limits]);
+  let bytes = linked.get(key);
+  if (!bytes) linked.set(key, (bytes = linkHostile(name, limits)));
+  return bytes;
+}
+
 export function runBoxed(name: string, args: string[] = [], limits: ImageOptions = {}, mode: 'static' | 'dynamic' = 'static'): Run {
   return inTempDir(`hostile-box-${name}-`, (dir) => {
     const box = join(dir, `${name}.box.wasm`);
-    writeFileSync(box, linkHostile(name, limits));
+    writeFileSync(box, hostileBox(name, limits));
     return spawn([mode, box, ...args]);
   });
 }

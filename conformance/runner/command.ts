@@ -5,12 +5,12 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatSummary, runSuite } from './suite.ts';
+import { DEFAULT_TIMEOUT_MS, formatSummary, runSuite } from './suite.ts';
 
 /** How the user reaches this command (through `box`), in its help and its messages. */
 const COMMAND = 'box conformance';
 
-export const CONFORMANCE_HELP = `Usage: box conformance --suite DIR [--mode static|dynamic|both] [--host-mounts] [--json OUT]
+export const CONFORMANCE_HELP = `Usage: box conformance --suite DIR [--mode static|dynamic|both] [--timeout SECONDS] [--host-mounts] [--json OUT]
 
 Runs a folder of WASI tests in the layout of WebAssembly/wasi-testsuite's built
 tests (*.wasm with *.json specs: args, env, exit_code, stdout/stderr prefixes,
@@ -21,6 +21,9 @@ Provided by the @marcotte/conformance package (its box-conformance command).
 Options:
   --suite DIR    the tests (searched recursively)
   --mode MODE    static (default), dynamic (a --portable box's parts wired in JS) or both
+  --timeout SECONDS
+                 each test's time limit (default ${DEFAULT_TIMEOUT_MS / 1000}), counted from when a child process
+                 is given the test (a new child's start counts): past it the test is killed, timed out
   --host-mounts  give each test's fixture directories as host mounts (box run --dir over a
                  writable copy) instead of baking them into the box's image
   --json OUT     also write every result as JSON
@@ -32,7 +35,7 @@ Exit status: 0 when every test passed, 1 otherwise, 2 on bad input.`;
 class UsageError extends Error {}
 
 const OPTIONS = {
-  suite: { type: 'string' }, mode: { type: 'string' }, json: { type: 'string' }, 'host-mounts': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  suite: { type: 'string' }, mode: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'string' }, 'host-mounts': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** Runs the command; returns its exit code. Bad input is one line on stderr and 2, never a stack trace. */
@@ -56,6 +59,7 @@ async function conformance(argv: readonly string[]): Promise<number> {
   if (!suite) throw new UsageError(`${COMMAND}: --suite DIR is required (see ${COMMAND} --help)`);
   const mode = args.mode ?? 'static';
   if (mode !== 'static' && mode !== 'dynamic' && mode !== 'both') throw new UsageError(`${COMMAND}: --mode must be static, dynamic or both, got ${JSON.stringify(mode)}`);
+  const timeoutMs = args.timeout === undefined ? undefined : seconds(args.timeout);
   if (args.json !== undefined) checkWritable(args.json);
   let isDir = false;
   try {
@@ -64,9 +68,21 @@ async function conformance(argv: readonly string[]): Promise<number> {
     // said below
   }
   if (!isDir) throw new UsageError(`${COMMAND}: --suite ${suite}: no such directory`);
-  const result = await runSuite(suite, { mode, json: args.json, hostMounts: args['host-mounts'] });
+  const result = await runSuite(suite, { mode, json: args.json, hostMounts: args['host-mounts'], ...(timeoutMs === undefined ? {} : { timeoutMs }) });
   console.log(formatSummary(result));
   return result.failed > 0 ? 1 : 0;
+}
+
+/** Node's timers take at most 2^31-1 ms and fire at once past it: a limit is kept well below. */
+const MAX_TIMEOUT_S = 86_400;
+
+/** --timeout SECONDS as milliseconds: a positive number of seconds, at most a day. */
+function seconds(text: string): number {
+  const s = Number(text);
+  if (!(text.trim() !== '' && Number.isFinite(s) && s > 0 && s <= MAX_TIMEOUT_S)) {
+    throw new UsageError(`${COMMAND}: --timeout expects a positive number of seconds (at most ${MAX_TIMEOUT_S}), got ${JSON.stringify(text)}`);
+  }
+  return Math.max(1, Math.round(s * 1000));
 }
 
 /** The options, or the one line that says what is wrong with them (node:util's messages name the option in quotes). */
