@@ -94,22 +94,27 @@ async function eagerModuleBodies(file, metafile, roots) {
 // chunk names carry a hash: clear the last build's, or they pile up in the package
 await rm('dist', { recursive: true, force: true });
 
-await build({
-  entryPoints: { cli: 'src/main.ts' },
+/** What every bundle here is: an ES module for Node, flat in dist/. */
+const forNode = {
   outdir: 'dist',
   bundle: true,
   platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+await build({
+  ...forNode,
+  entryPoints: { cli: 'src/main.ts' },
   // box export --component loads jco (and its wasm-tools build) from node_modules at run time: megabytes no other command needs
   external: ['@bytecodealliance/jco'],
-  format: 'esm',
   // each command is a dynamic import in main.ts: `box run` and `--version` load only their own chunks
   splitting: true,
   // flat: the runtime finds box-worker.js beside whichever chunk it lands in
   chunkNames: '[name]-[hash]',
-  target: 'node22',
-  legalComments: 'none',
   plugins: [inlineWasm, builtinsByRequire],
-  logLevel: 'warning',
 });
 
 // `box run` alone, in one file with everything it can load (run-entry.ts says why): bin/run.js
@@ -117,15 +122,9 @@ await build({
 // -w) are in it as code evaluated when first imported, and no class crosses from one bundle
 // to the other (the worker thread, box-worker.js, only exchanges messages).
 const runBuild = await build({
+  ...forNode,
   entryPoints: { 'box-run': 'src/run-entry.ts' },
-  outdir: 'dist',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  legalComments: 'none',
   plugins: [inlineWasm, builtinsByRequire],
-  logLevel: 'warning',
   metafile: true,
 });
 // a run on the main thread always imports the runtime's node.ts (commands/run.ts)
@@ -142,15 +141,9 @@ const workerRun = {
   },
 };
 const workerBuild = await build({
+  ...forNode,
   entryPoints: { 'box-worker': '../runtime/src/box-worker.ts', 'box-worker-run': '../runtime/src/box-worker-run.ts' },
-  outdir: 'dist',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  legalComments: 'none',
   plugins: [inlineWasm, builtinsByRequire, workerRun],
-  logLevel: 'warning',
   metafile: true,
 });
 await eagerModuleBodies('dist/box-worker-run.js', workerBuild.metafile, ['../runtime/src/box-worker-run.ts']);
