@@ -85,8 +85,8 @@ describe.each(['cwd', 'cwd_rust'])('%s starts in the working directory', (progra
 });
 
 describe.each(['cwd', 'cwd_rust'])('%s starts in the working directory in dynamic mode too (a --portable box)', (program) => {
-  it('in the image, with -w, after --commit and on a host mount: the same as the static box', () => {
-    expect(cli('box-link', ['--portable', '--image', 'img', '--workdir', '/app', '-o', `${program}.p.box.wasm`, `${program}.wasm`])).toMatchObject({ status: 0, stderr: '' });
+  it('in the image, with -w, after --commit and on a host mount: the same as the static box', async () => {
+    expect(await inWork('box-link', ['--portable', '--image', 'img', '--workdir', '/app', '-o', `${program}.p.box.wasm`, `${program}.wasm`])).toMatchObject({ status: 0, stderr: '' });
     expect(cli('box', ['run', '--mode', 'dynamic', `${program}.p.box.wasm`])).toMatchObject({ status: 0, stdout: 'cwd /app\nnote.txt in the image\n', stderr: '' });
     expect(cli('box', ['run', '--mode', 'dynamic', '-w', '/tmp', `${program}.p.box.wasm`]).stdout).toBe('cwd /tmp\nnote.txt missing\n');
     const committed = cli('box', ['run', '--mode', 'dynamic', '--commit', `${program}.p.after.box.wasm`, `${program}.p.box.wasm`]);
@@ -96,13 +96,13 @@ describe.each(['cwd', 'cwd_rust'])('%s starts in the working directory in dynami
     expect(after.map((e) => e.path)).not.toContain('/out.txt');
     const out = join(work, 'host/out.txt');
     rmSync(out, { force: true });
-    expect(cli('box-link', ['--portable', '--mount-point', '/data', '--workdir', '/data', '-o', `${program}.pm.box.wasm`, `${program}.wasm`]).status).toBe(0);
+    expect((await inWork('box-link', ['--portable', '--mount-point', '/data', '--workdir', '/data', '-o', `${program}.pm.box.wasm`, `${program}.wasm`])).status).toBe(0);
     expect(cli('box', ['run', '--mode', 'dynamic', '--dir', 'host:/data', `${program}.pm.box.wasm`])).toMatchObject({ status: 0, stdout: 'cwd /data\nnote.txt on the host\n' });
     expect(readFileSync(out, 'utf8')).toBe('written\n');
   });
 
-  it('stripped: runs from / in dynamic mode as in static mode', () => {
-    expect(cli('box-link', ['--portable', '--image', 'img', '--workdir', '/app', '-o', `${program}.ps.box.wasm`, `${program}_stripped.wasm`]).status).toBe(0);
+  it('stripped: runs from / in dynamic mode as in static mode', async () => {
+    expect((await inWork('box-link', ['--portable', '--image', 'img', '--workdir', '/app', '-o', `${program}.ps.box.wasm`, `${program}_stripped.wasm`])).status).toBe(0);
     expect(cli('box', ['run', '--mode', 'dynamic', `${program}.ps.box.wasm`])).toMatchObject({ status: 0, stdout: 'cwd /\nnote.txt missing\n', stderr: '' });
   });
 });
