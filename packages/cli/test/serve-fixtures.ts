@@ -2,13 +2,14 @@
 // serve.firefox.e2e.test.ts in Firefox): the boxes they serve, `box serve`
 // itself, and the same runs under Node to compare with.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { runBox } from '@marcotte/runtime';
 import { readSnapshot } from '@marcotte/vfs';
+import { cliInProcess } from '../src/cli-harness.ts';
 
 export const root = new URL('../../../', import.meta.url).pathname;
 export const bin = (name: string) => new URL(`../bin/${name}.js`, import.meta.url).pathname;
@@ -16,24 +17,26 @@ export const shots = new URL('../test-output/', import.meta.url).pathname;
 
 let work: string;
 
-function link(name: string, args: string[]): string {
+// box-link runs in the test's process (cli-harness.ts): these are fixtures,
+// not tests of box-link, and a spawn each cost a Node start and a bundle load.
+async function link(name: string, args: string[]): Promise<string> {
   const out = join(work, `${name}.box.wasm`);
-  const r = spawnSync(process.execPath, [bin('box-link'), ...args.slice(0, -1), '-o', out, args.at(-1)!], { encoding: 'utf8' });
+  const r = await cliInProcess('box-link', [...args.slice(0, -1), '-o', out, args.at(-1)!]);
   if (r.status !== 0) throw new Error(`box-link ${name}: ${r.stderr}`);
   return out;
 }
 
 /** Links the served boxes into a fresh scratch directory; name -> path, in serving order. */
-export function linkBoxes(): Record<string, string> {
+export async function linkBoxes(): Promise<Record<string, string>> {
   work = mkdtempSync(join(tmpdir(), 'box-serve-'));
   mkdirSync(shots, { recursive: true });
   return {
-    hello: link('hello', ['--env', 'GREETING=Bonjour', '--env', 'HELLO_DIR=/', '--image', join(root, 'examples/hello/data'), join(root, 'examples/hello/hello.wasm')]),
-    fsdemo: link('fsdemo', ['--fs', '--portable', join(root, 'examples/playground/fsdemo.wasm')]),
-    trap: link('trap', [join(root, 'conformance/programs/trap.wasm')]),
-    determinism: link('determinism', ['--fs', '--portable', '--clock', 'fixed:2000-01-01T00:00:00Z', '--random', 'seed:42', join(root, 'conformance/programs/determinism.wasm')]),
-    crlf: link('crlf', ['--portable', join(root, 'conformance/programs/crlf.wasm')]),
-    state: link('state', ['--fs', '--portable', join(root, 'conformance/programs/append_state.wasm')]),
+    hello: await link('hello', ['--env', 'GREETING=Bonjour', '--env', 'HELLO_DIR=/', '--image', join(root, 'examples/hello/data'), join(root, 'examples/hello/hello.wasm')]),
+    fsdemo: await link('fsdemo', ['--fs', '--portable', join(root, 'examples/playground/fsdemo.wasm')]),
+    trap: await link('trap', [join(root, 'conformance/programs/trap.wasm')]),
+    determinism: await link('determinism', ['--fs', '--portable', '--clock', 'fixed:2000-01-01T00:00:00Z', '--random', 'seed:42', join(root, 'conformance/programs/determinism.wasm')]),
+    crlf: await link('crlf', ['--portable', join(root, 'conformance/programs/crlf.wasm')]),
+    state: await link('state', ['--fs', '--portable', join(root, 'conformance/programs/append_state.wasm')]),
   };
 }
 

@@ -50,7 +50,7 @@ const finished = (page: Page) => page.waitForSelector('body[data-run=done]');
 
 describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium', () => {
   beforeAll(async () => {
-    boxes = linkBoxes();
+    boxes = await linkBoxes();
     ({ server, url } = await serve(boxes));
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({

@@ -36,7 +36,7 @@ const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.tex
 
 describe.skipIf(!haveBrowser)('box serve + the playground in headless Firefox', () => {
   beforeAll(async () => {
-    boxes = linkBoxes();
+    boxes = await linkBoxes();
     ({ server, url } = await serve(boxes));
     const puppeteer = (await import('puppeteer-core')).default;
     browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true });
