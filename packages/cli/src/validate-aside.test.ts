@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readShared, validatorAhead, workerAhead } from './validate-aside.ts';
+import { ASIDE_MIN_BYTES, readShared, validateHere, validatorAhead, validatorFor, workerAhead } from './validate-aside.ts';
 
 const hello = readFileSync(new URL('../../../examples/hello/hello.wasm', import.meta.url));
 // decodes, and the engine refuses it: i32.add with nothing on the stack
@@ -87,5 +87,24 @@ describe('validatorAhead', () => {
       expect(await validatorAhead()(shared(bytes))).toBe(valid);
       expect(await validatorAhead()(new Uint8Array(bytes))).toBe(valid);
     }
+  });
+});
+
+describe('validatorFor', () => {
+  it('validates a small program here and gives a large regular file to a worker', async () => {
+    const small = join(work, 'small.wasm');
+    writeFileSync(small, hello);
+    expect(validatorFor(small)).toBe(validateHere);
+    // a directory, a missing path: here (readShared reports them)
+    expect(validatorFor(work)).toBe(validateHere);
+    expect(validatorFor(join(work, 'missing.wasm'))).toBe(validateHere);
+    const large = join(work, 'large.wasm');
+    writeFileSync(large, new Uint8Array(ASIDE_MIN_BYTES));
+    const aside = validatorFor(large);
+    expect(aside).not.toBe(validateHere);
+    for (const [bytes, valid] of [[hello, true], [invalid, false]] as const) {
+      expect(await validateHere(shared(bytes))).toBe(valid);
+    }
+    expect(await aside(shared(invalid))).toBe(false);
   });
 });

@@ -1,14 +1,15 @@
-// box-link's program, read into shared memory and validated on a worker
-// thread while the main thread reads and merges it (the linker's
-// prepareLinkTo): WebAssembly.validate is single-threaded and takes 90-150 ms
-// for Yosys, which on a machine with two cores then costs no wall time.
+// box-link's program, read into shared memory and, when it is large,
+// validated on a worker thread while the main thread reads and merges it (the
+// linker's prepareLinkTo): WebAssembly.validate is single-threaded and takes
+// 90-150 ms for Yosys, which on a machine with two cores then costs no wall
+// time. A small program is validated here (validatorFor says why).
 //
 // The worker validates the very bytes the linker links: they are one
 // SharedArrayBuffer, which nothing writes after the read, and V8 validates a
 // shared buffer from a private copy it makes first. A file read twice (once on
 // each thread) could change in between.
 
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { UsageError } from './args.ts';
 import { readInput } from './io.ts';
@@ -96,6 +97,34 @@ export function workerAhead(): Ahead {
 }
 
 /**
+ * Programs smaller than this are validated on box-link's own thread: there
+ * WebAssembly.validate takes a few ms (Yosys, 30.8 MB, takes 90-150 ms), less
+ * than a worker's start costs in CPU (30-60 ms), which a link of a small
+ * program would otherwise pay every time.
+ */
+export const ASIDE_MIN_BYTES = 4 << 20;
+
+/** WebAssembly.validate(bytes) on this thread. */
+export const validateHere = (bytes: Uint8Array): Promise<boolean> => Promise.resolve(WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>));
+
+/**
+ * The validator for the program at `path`: on a worker, started now, when it
+ * is a regular file of at least ASIDE_MIN_BYTES; on this thread otherwise (a
+ * file that changes size meanwhile is still validated, wherever: the size only
+ * picks the thread).
+ */
+export function validatorFor(path: string): (bytes: Uint8Array) => Promise<boolean> {
+  let size = 0;
+  try {
+    const stat = statSync(path);
+    if (stat.isFile()) size = stat.size;
+  } catch {
+    // readShared reports a missing or unreadable file in its own line
+  }
+  return size >= ASIDE_MIN_BYTES ? validatorAhead() : validateHere;
+}
+
+/**
  * The function box-link hands its program to: WebAssembly.validate(bytes),
  * on the worker started now when the bytes are shared (a copy for the worker
  * would cost as much as the validation), on this thread when they are not or
@@ -104,11 +133,10 @@ export function workerAhead(): Ahead {
 export function validatorAhead(): (bytes: Uint8Array) => Promise<boolean> {
   const ahead = workerAhead();
   return (bytes) => {
-    const here = () => WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>);
     if (!(bytes.buffer instanceof SharedArrayBuffer)) {
       ahead.drop();
-      return Promise.resolve(here());
+      return validateHere(bytes);
     }
-    return ahead.ask(bytes).catch(here);
+    return ahead.ask(bytes).catch(() => validateHere(bytes));
   };
 }

@@ -6,7 +6,7 @@ import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec }
 import { prepareLinkTo } from '../api.ts';
 import { checkWritable, writeOutputFrom } from '../io.ts';
 import { readImage } from '../image-input.ts';
-import { readShared, validatorAhead } from '../validate-aside.ts';
+import { readShared, validatorFor } from '../validate-aside.ts';
 import { VFS_LIMIT_SPECS, VFS_LIMITS_HELP, vfsLimits } from '../vfs-limits.ts';
 import { singleMemoryHelp, SINGLE_MEMORY_SPECS, singleMemoryOptions } from '../single-memory.ts';
 
@@ -106,10 +106,10 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   checkWritable(command, out);
   const limits = vfsLimits(command, args);
   const single = singleMemoryOptions(command, args);
-  const validate = validatorAhead();
+  const validate = validatorFor(appPath);
   const program = await readShared(command, appPath);
   const image = imagePath === undefined ? undefined : await readImage(command, imagePath);
-  // The program is validated on a worker thread while this one merges; the box is
+  // A large program is validated on a worker thread while this one merges; the box is
   // written once it has answered, as it is made: a large box is never held whole in memory.
   const prepared = await prepareLinkTo(program, {
     entrypoint: basename(appPath), args: args.rest, env, programName: appPath, deny,
