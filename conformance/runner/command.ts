@@ -5,6 +5,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { MAX_TIME_LIMIT_S, timeLimitMs } from '@marcotte/runtime/time-limit';
 import { DEFAULT_TIMEOUT_MS, formatSummary, runSuite } from './suite.ts';
 
 /** How the user reaches this command (through `box`), in its help and its messages. */
@@ -73,16 +74,13 @@ async function conformance(argv: readonly string[]): Promise<number> {
   return result.failed > 0 ? 1 : 0;
 }
 
-/** Node's timers take at most 2^31-1 ms and fire at once past it: a limit is kept well below. */
-const MAX_TIMEOUT_S = 86_400;
-
-/** --timeout SECONDS as milliseconds: a positive number of seconds, at most a day. */
+/** --timeout SECONDS as milliseconds, or the one line that refuses it. */
 function seconds(text: string): number {
-  const s = Number(text);
-  if (!(text.trim() !== '' && Number.isFinite(s) && s > 0 && s <= MAX_TIMEOUT_S)) {
-    throw new UsageError(`${COMMAND}: --timeout expects a positive number of seconds (at most ${MAX_TIMEOUT_S}), got ${JSON.stringify(text)}`);
+  const ms = timeLimitMs(text);
+  if (ms === undefined) {
+    throw new UsageError(`${COMMAND}: --timeout expects a positive number of seconds (at most ${MAX_TIME_LIMIT_S}), got ${JSON.stringify(text)}`);
   }
-  return Math.max(1, Math.round(s * 1000));
+  return ms;
 }
 
 /** The options, or the one line that says what is wrong with them (node:util's messages name the option in quotes). */

@@ -478,6 +478,8 @@ describe('box', () => {
     [['run', '--dir', '/definitely/not/here', hello], 125, /is not a directory/],
     [['run', '--memory', 'lots', hello], 125, /--memory expects a size such as 65536 or 64k/],
     [['run', '--timeout', 'soon', hello], 125, /--timeout expects a positive number of seconds/],
+    // past a Node timer's 2^31-1 ms the limit would end the box after 1 ms: refused instead
+    [['run', '--timeout', '3000000', hello], 125, /--timeout expects a positive number of seconds \(at most 2147483\), got "3000000"/],
     [['run', '--max-output', 'lots', hello], 125, /--max-output expects a size such as 65536 or 64k/],
     [['frobnicate'], 2, /box: unknown command "frobnicate"/],
   ])('box %j exits %i with one line', (args, status, message) => {

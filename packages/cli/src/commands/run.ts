@@ -3,6 +3,7 @@ import { configPlacementOf, readManifest, type Manifest } from '@marcotte/abi';
 import { resolve } from 'node:path';
 import type { Publish, RunOptions, RunResult } from '@marcotte/runtime';
 import { LimitError, TrapError } from '@marcotte/runtime/errors';
+import { MAX_TIME_LIMIT_S, timeLimitMs } from '@marcotte/runtime/time-limit';
 import { flag, parseArgs, parseSize, UsageError, value, values, type OptionSpec } from '../args.ts';
 import { checkWritable, readInput } from '../io.ts';
 // -w, --entrypoint and --commit rewrite the box (the linker, the vfs's image code, the
@@ -156,9 +157,9 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const publish = values(args, 'publish').map(parsePublish);
   const env = parseEnv(values(args, 'env'), values(args, 'env-file'));
   const timeout = value(args, 'timeout');
-  const seconds = timeout === undefined ? undefined : Number(timeout);
-  if (seconds !== undefined && !(seconds > 0 && Number.isFinite(seconds))) {
-    throw new UsageError(`box run: --timeout expects a positive number of seconds, got ${JSON.stringify(timeout)}`);
+  const timeoutMs = timeout === undefined ? undefined : timeLimitMs(timeout);
+  if (timeout !== undefined && timeoutMs === undefined) {
+    throw new UsageError(`box run: --timeout expects a positive number of seconds (at most ${MAX_TIME_LIMIT_S}), got ${JSON.stringify(timeout)}`);
   }
   const maxOutput = value(args, 'max-output');
   const outputLimit = maxOutput === undefined ? undefined : parseSize('box run', '--max-output', maxOutput);
@@ -203,7 +204,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   };
   try {
     let result: RunResult;
-    if (seconds === undefined && publish.length === 0 && !listens(manifest)) {
+    if (timeoutMs === undefined && publish.length === 0 && !listens(manifest)) {
       // Nothing needs a thread of its own: the box runs on this one (no second isolate to start).
       // SIGINT and SIGTERM then take their default action: the process ends at once, whatever the
       // program is doing, and a shell reports 130 / 143 as for the worker's handlers.
@@ -216,7 +217,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       const { runBoxIsolated } = await import('@marcotte/runtime/isolated');
       result = await runBoxIsolated(bytes, {
         ...common, publish, handleSignals: true, trace,
-        timeoutMs: seconds === undefined ? undefined : seconds * 1000,
+        timeoutMs,
       });
     }
     const { exitCode, snapshot } = result;
