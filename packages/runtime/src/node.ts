@@ -18,6 +18,7 @@ import { confineHost } from './host-policy.ts';
 import { capParts, capStaticBox, PAGE, type MemoryLimits } from './memory-budget.ts';
 import { waitableHost } from './host-wait.ts';
 import { waitingStdio } from './stdio-wait.ts';
+import { adviseHugePages } from './huge-pages.ts';
 import type { StdinChannel } from './stdin-channel.ts';
 import { fstatSync, mkdtempSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -251,6 +252,8 @@ async function instantiateBox(bytes: Uint8Array, manifest: Manifest, options: Ru
       if (options.onInterruptible && hasMultiMemory()) runnable = interruptible(runnable);
       const { module } = runnable === bytes ? await compileBox(bytes, manifest) : await loadBox(runnable);
       instance = await WebAssembly.instantiate(module, imports as WebAssembly.Imports);
+      // before the program runs: the vfs's file data then lands in huge pages from the first write
+      adviseHugePages(runnable, instance.exports);
       control = instance.exports;
       tellMemoryLimits(control, limits);
       const flag = instance.exports[INTERRUPT_EXPORT] as WebAssembly.Memory | undefined;
