@@ -76,29 +76,50 @@ function canGain(type: MemoryType): boolean {
   return !type.memory64 && !type.shared && (type.maxBytes === undefined || type.maxBytes > HUGE_PAGE);
 }
 
+/** Which memories of a box to advise, and how: `apply` it to an instance of that box. */
+export interface HugePagePlan {
+  names: string[];
+  apply(exports: WebAssembly.Exports): string[];
+}
+
 /**
- * Advises the capabilities' large memories of an instance of the box `bytes` (exports named
- * box.<cap>.memory*, typed by the module's own sections). Returns the names advised.
- * Never throws: a module it cannot read, or a failed madvise, leaves the box as it is.
+ * The plan for the box `bytes`: its capabilities' large memories (exports named box.<cap>.memory*,
+ * typed by the module's own sections), with the addon loaded; undefined when nothing is to be
+ * advised (switched off, no such memory, no addon). runBox makes it while V8 compiles the box on
+ * its own threads, so that its ~1 ms of this thread's time (the addon's load, the sections read)
+ * is not added to a run's wall time. Never throws: a module it cannot read is left as it is.
  */
-export function adviseHugePages(bytes: Uint8Array, exports: WebAssembly.Exports): string[] {
-  if (!hugePagesWanted()) return [];
+export function hugePagePlan(bytes: Uint8Array): HugePagePlan | undefined {
+  if (!hugePagesWanted()) return undefined;
   let types: Map<string, MemoryType>;
   try {
     types = exportedMemoryTypes(bytes);
   } catch {
-    return [];
+    return undefined;
   }
-  const chosen = [...types].filter(([name, type]) => CAPABILITY_MEMORY.test(name) && canGain(type) && exports[name] instanceof WebAssembly.Memory);
-  if (chosen.length === 0) return [];
+  const chosen = [...types].filter(([name, type]) => CAPABILITY_MEMORY.test(name) && canGain(type));
+  if (chosen.length === 0) return undefined;
   const native = hugePageAddon();
-  if (!native) return [];
+  if (!native) return undefined;
   const guarded = guardRegions();
-  const advised: string[] = [];
-  for (const [name, type] of chosen) {
-    const buffer = (exports[name] as WebAssembly.Memory).buffer as ArrayBuffer;
-    const bytes = guarded ? Math.min(type.maxBytes ?? FOUR_GIB, FOUR_GIB) : buffer.byteLength;
-    if (native.advise(buffer, bytes) === 0) advised.push(name);
-  }
-  return advised;
+  return {
+    names: chosen.map(([name]) => name),
+    apply(exports) {
+      const advised: string[] = [];
+      for (const [name, type] of chosen) {
+        const memory = exports[name];
+        if (!(memory instanceof WebAssembly.Memory)) continue;
+        const buffer = memory.buffer as ArrayBuffer;
+        const bytes = guarded ? Math.min(type.maxBytes ?? FOUR_GIB, FOUR_GIB) : buffer.byteLength;
+        // a failed madvise (THP compiled out: EINVAL) leaves the memory as it is: advice is best effort
+        if (native.advise(buffer, bytes) === 0) advised.push(name);
+      }
+      return advised;
+    },
+  };
+}
+
+/** Advises the large capability memories of an instance of the box `bytes` (hugePagePlan, then apply). Returns the names advised. */
+export function adviseHugePages(bytes: Uint8Array, exports: WebAssembly.Exports): string[] {
+  return hugePagePlan(bytes)?.apply(exports) ?? [];
 }
