@@ -41,6 +41,8 @@ interface Op {
   start: number;
   /** higher is better (MB/s) rather than lower (ns) */
   rate?: boolean;
+  /** the most passes fsops can count: its byte totals are a wasm32 `long` (32 bits), 32 passes of 64 MiB at most */
+  max?: number;
 }
 
 const OPS: Op[] = [
@@ -50,8 +52,8 @@ const OPS: Op[] = [
   { name: 'stat', label: 'stat (ns/op)', start: 5_000 },
   { name: 'create', label: 'create O_EXCL + close (ns/op)', start: 2_000 },
   { name: 'readdir', label: 'readdir, 2,000 entries (ns/entry)', start: 1 },
-  { name: 'seqwrite', label: 'seq. write 64 MiB, 64 KiB chunks (MB/s)', start: 1, rate: true },
-  { name: 'seqread', label: 'seq. read 64 MiB, 64 KiB chunks (MB/s)', start: 1, rate: true },
+  { name: 'seqwrite', label: 'seq. write 64 MiB, 64 KiB chunks (MB/s)', start: 1, rate: true, max: 31 },
+  { name: 'seqread', label: 'seq. read 64 MiB, 64 KiB chunks (MB/s)', start: 1, rate: true, max: 31 },
   { name: 'clock', label: 'clock_gettime (ns/op)', start: 20_000 },
 ];
 
@@ -81,8 +83,9 @@ async function calibrate(peer: Peer, op: Op): Promise<number | { na: string }> {
     do {
       // Grow at most 8x a step: some peers are quadratic in the file size.
       if (figure.ms < CALIBRATED_MS) count = Math.ceil(count * Math.min(8, Math.max(1.25, (1.3 * CALIBRATED_MS) / Math.max(figure.ms, 0.5))));
+      if (op.max !== undefined && count >= op.max) count = op.max;
       figure = await run(peer, op, count);
-    } while (figure.ms < CALIBRATED_MS);
+    } while (figure.ms < CALIBRATED_MS && count !== op.max);
     return count;
   } catch (e) {
     return { na: (e as Error).message.split('\n')[0]! };
