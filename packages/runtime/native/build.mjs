@@ -35,6 +35,7 @@ const args = ['-O2', '-shared', '-fPIC', '-fvisibility=hidden', '-DNAPI_VERSION=
 const result = spawnSync(cc, args, { encoding: 'utf8' });
 if (result.error || result.status !== 0) {
   rmSync(out, { force: true });
-  const why = result.error ? `${cc} not found` : `${cc} failed: ${(result.stderr || '').trim().split('\n')[0]}`;
+  const said = (result.stderr || '').trim().split('\n')[0];
+  const why = result.error ? `${cc} not found` : `${cc} failed: ${said || `exit status ${result.status}`}`;
   skip(`the huge-page addon was not built (${why})`);
 }
