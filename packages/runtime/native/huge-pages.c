@@ -40,7 +40,8 @@ static napi_value advise(napi_env env, napi_callback_info info) {
       data != NULL && wanted >= 0 && wanted <= 4294967296.0) {
     size_t bytes = (size_t)wanted;
     struct rlimit as;
-    if (getrlimit(RLIMIT_AS, &as) != 0 || as.rlim_cur != RLIM_INFINITY) {
+    // the limit as it is now, soft or hard: one raised since V8 reserved the memory still shows in the hard one
+    if (getrlimit(RLIMIT_AS, &as) != 0 || as.rlim_cur != RLIM_INFINITY || as.rlim_max != RLIM_INFINITY) {
       if (bytes > length) bytes = length;
     }
     size_t page = (size_t)sysconf(_SC_PAGESIZE);

@@ -17,10 +17,12 @@
 // kFullGuardSize32, asserted >= 4 GiB), whatever its maximum: the range
 // never leaves it. Without the trap handler (--disable-wasm-trap-handler, the
 // V8 flag, or Node's own choice when RLIMIT_AS is too small for the guard
-// regions) V8 reserves only the capacity, possibly less than the maximum
-// after a failed first try, so then only the current buffer is advised (the
-// addon also falls back to that whenever RLIMIT_AS is set). 64-bit and
-// shared memories are left alone.
+// regions) V8 reserves the capacity: on 64-bit hosts the maximum, 4 GiB
+// without one (WasmMemoryObject::New), the same range, but less after a
+// failed first try (AllocateWasmMemory retries with smaller maxima), which
+// an address-space limit makes likely. So then only the current buffer is
+// advised (the addon also falls back to that whenever RLIMIT_AS is set,
+// soft or hard). 64-bit and shared memories are left alone.
 
 import { exportedMemoryTypes, type MemoryType } from './memory-types.ts';
 
