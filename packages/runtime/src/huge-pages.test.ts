@@ -8,7 +8,13 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { clock } from '@marcotte/clock';
+import { kernel } from '@marcotte/kernel';
+import { link } from '@marcotte/linker';
+import { proc } from '@marcotte/proc';
+import { vfs } from '@marcotte/vfs';
 import { adviseHugePages, hugePageAddon } from './huge-pages.ts';
+import { runBox } from './node.ts';
 
 const addon = process.platform === 'linux' ? hugePageAddon() : null;
 if (!addon) {
@@ -85,6 +91,20 @@ describe.skipIf(!addon)('huge-page advice for a box\'s memories', () => {
     const after = advisedRanges();
     expect(after.length).toBeGreaterThanOrEqual(before.length);
     expect(newlyAdvised(before)).toEqual([16 * MiB]);
+  });
+
+  it('runBox advises a box linked as box build links it before its program runs: the capabilities\' memories, not the program\'s', async () => {
+    const hello = readFileSync(new URL('../../../examples/hello/hello.wasm', import.meta.url));
+    const { bytes } = link(hello, { capabilities: [kernel, vfs, proc, clock], entrypoint: 'hello', args: [], env: [], clock: 'host' });
+    for (const wanted of [true, false]) {
+      if (!wanted) process.env.MARCOTTE_HUGE_PAGES = '0';
+      const before = advisedRanges();
+      let during: number[] | undefined;
+      // read while the box runs (its first write), when its memories are surely mapped
+      await runBox(bytes, { onOutput: () => void (during ??= newlyAdvised(before)) });
+      // kernel, vfs, proc and clock declare no maximum: 4 GiB each; the program's memory is not advised
+      expect(during).toEqual(wanted ? [4096 * MiB, 4096 * MiB, 4096 * MiB, 4096 * MiB] : []);
+    }
   });
 
   it('advises nothing with MARCOTTE_HUGE_PAGES=0', () => {
