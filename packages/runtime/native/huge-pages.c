@@ -20,6 +20,8 @@
 #endif
 
 // advise(buffer: ArrayBuffer, bytes: number): number
+// `buffer` is a WebAssembly.Memory's (huge-pages.ts passes nothing else; Node-API
+// cannot tell one apart), `bytes` at most 4 GiB, all a 32-bit memory can span.
 // Advises [start of buffer, start + bytes), bytes rounded down to pages. When
 // the address space is limited (RLIMIT_AS), Node may run wasm without guard
 // regions, where V8 reserves no more than a memory's capacity: then only the
