@@ -28,8 +28,9 @@ export async function partsFrom(tree: string): Promise<Parts> {
 /**
  * `withClock`: linked as `box build` links boxes (fs, proc, clock host), so file stamps read the host clock.
  * `parts`/`label`: another checkout's packages (partsFrom), named in the peer's name.
+ * `env`: set in this process's environment during each run (the runtime reads MARCOTTE_HUGE_PAGES at every run).
  */
-export function box(program: Uint8Array, mode: 'static' | 'dynamic' = 'static', withClock = false, parts: Parts = here, label = ''): Peer {
+export function box(program: Uint8Array, mode: 'static' | 'dynamic' = 'static', withClock = false, parts: Parts = here, label = '', env: Record<string, string> = {}): Peer {
   const { kernel, vfs, proc, clock, link, runBox } = parts;
   const bytes = link(program, {
     capabilities: withClock ? [kernel, vfs, proc, clock] : [kernel, vfs, proc], entrypoint: 'fsops', args: [], env: [],
@@ -41,11 +42,17 @@ export function box(program: Uint8Array, mode: 'static' | 'dynamic' = 'static', 
       const dir = mkdtempSync(join(tmpdir(), 'vfs-bench-box-'));
       const out = join(dir, 'stdout');
       const fd = openSync(out, 'w+');
+      const saved = Object.keys(env).map((k) => [k, process.env[k]] as const);
+      Object.assign(process.env, env);
       try {
         const { exitCode } = await runBox(bytes, { args, stdout: fd, mode });
         checkExit('box', exitCode);
         return readFileSync(out, 'utf8');
       } finally {
+        for (const [k, v] of saved) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
         closeSync(fd);
         rmSync(dir, { recursive: true, force: true });
       }

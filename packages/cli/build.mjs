@@ -5,7 +5,7 @@
 // bundles need nothing from the workspace at run time.
 
 import { build } from 'esbuild';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { inlineWasm } from '../../scripts/inline-wasm.mjs';
 
 /**
@@ -147,6 +147,12 @@ const workerBuild = await build({
   metafile: true,
 });
 await eagerModuleBodies('dist/box-worker-run.js', workerBuild.metafile, ['../runtime/src/box-worker-run.ts']);
+
+// The runtime's optional huge-page addon (runtime src/huge-pages.ts), beside the bundles, where the
+// bundled runtime looks for it: absent when the runtime's build could not compile it (it said so).
+await copyFile('../runtime/build/huge-pages.node', 'dist/huge-pages.node').catch((e) => {
+  if (e.code !== 'ENOENT') throw e;
+});
 
 // `box --version` and `box --help` print these as they are (bin/run.js), without loading the
 // bundle: their texts are the bundle's own, taken from it here, so the two cannot differ.

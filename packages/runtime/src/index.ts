@@ -1,5 +1,6 @@
 export { runBox, loadBox, type RunOptions, type RunResult } from './node.ts';
 export { takeSnapshot } from './control.ts';
+export { adviseHugePages } from './huge-pages.ts';
 export { hasMultiMemory, MULTI_MEMORY_ADVICE } from './features.ts';
 export { LimitError, SignalError, StartError, TrapError } from './errors.ts';
 export { boxAppImports, boxConfigImports } from '@marcotte/abi';

@@ -18,6 +18,7 @@ import { confineHost } from './host-policy.ts';
 import { capParts, capStaticBox, PAGE, type MemoryLimits } from './memory-budget.ts';
 import { waitableHost } from './host-wait.ts';
 import { waitingStdio } from './stdio-wait.ts';
+import { hugePagePlan } from './huge-pages.ts';
 import type { StdinChannel } from './stdin-channel.ts';
 import { fstatSync, mkdtempSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -249,8 +250,13 @@ async function instantiateBox(bytes: Uint8Array, manifest: Manifest, options: Ru
       // The interrupt flag is a second (shared) memory: where the engine has no multi-memory
       // (a single-memory box), a time limit ends the thread instead, without a snapshot.
       if (options.onInterruptible && hasMultiMemory()) runnable = interruptible(runnable);
-      const { module } = runnable === bytes ? await compileBox(bytes, manifest) : await loadBox(runnable);
+      const compiling = runnable === bytes ? compileBox(bytes, manifest) : loadBox(runnable);
+      // while V8 compiles the box on its own threads (awaited just below, before any rejection could go unhandled)
+      const hugePages = hugePagePlan(runnable);
+      const { module } = await compiling;
       instance = await WebAssembly.instantiate(module, imports as WebAssembly.Imports);
+      // before the program runs: the vfs's file data then lands in huge pages from the first write
+      hugePages?.apply(instance.exports);
       control = instance.exports;
       tellMemoryLimits(control, limits);
       const flag = instance.exports[INTERRUPT_EXPORT] as WebAssembly.Memory | undefined;
