@@ -95,7 +95,7 @@ export function hugePagePlan(bytes: Uint8Array): HugePagePlan | undefined {
   if (!hugePagesWanted()) return undefined;
   let types: Map<string, MemoryType>;
   try {
-    types = exportedMemoryTypes(bytes);
+    types = exportedMemoryTypes(bytes, (name) => CAPABILITY_MEMORY.test(name));
   } catch {
     return undefined;
   }
