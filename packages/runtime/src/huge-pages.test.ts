@@ -6,7 +6,9 @@
 // (AnonHugePages) depends on its THP mode and free memory: not asserted here
 // (bench/vfs.bench.ts shows what it is worth).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clock } from '@marcotte/clock';
 import { kernel } from '@marcotte/kernel';
@@ -123,6 +125,31 @@ describe.skipIf(!addon)('huge-page advice for a box\'s memories', () => {
     const before = advisedRanges();
     expect(adviseHugePages(bytes, exports)).toEqual(['box.vfs.memory', 'box.capped.memory']);
     expect(newlyAdvised(before)).toEqual([128 * 1024, 128 * 1024]);
+  });
+
+  it('advises only the current buffer when a config file may have turned the trap handler off (execArgv does not show it)', () => {
+    // Node 24 reads nodeOptions from the file: the memories then have no guard regions, and execArgv
+    // shows only --experimental-config-file (seen in /proc/self/maps: a 16 MiB reservation for 256 pages)
+    const dir = mkdtempSync(join(tmpdir(), 'huge-pages-config-'));
+    const config = join(dir, 'node.config.json');
+    writeFileSync(config, JSON.stringify({ nodeOptions: { 'disable-wasm-trap-handler': true } }));
+    const script = [
+      `import { adviseHugePages } from ${JSON.stringify(new URL('./huge-pages.ts', import.meta.url).href)};`,
+      `const bytes = new Uint8Array(${JSON.stringify([...boxLike()])});`,
+      'const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes));',
+      'console.log(JSON.stringify(adviseHugePages(bytes, exports)));',
+      "const hg = process.getBuiltinModule('node:fs').readFileSync('/proc/self/smaps', 'utf8').split(/\\n(?=[0-9a-f]+-)/).filter((m) => / hg\\b/.test(m));",
+      "console.log(JSON.stringify(hg.map((m) => { const [a, b] = m.split(' ')[0].split('-'); return Number(BigInt('0x' + b) - BigInt('0x' + a)); })));",
+    ].join('\n');
+    try {
+      const run = spawnSync(process.execPath, [`--experimental-config-file=${config}`, '--no-warnings', '--input-type=module', '-e', script], { encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      const [advised, sizes] = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      expect(advised).toEqual(['box.vfs.memory', 'box.capped.memory']);
+      expect(sizes).toEqual([128 * 1024, 128 * 1024]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('advises only the current buffer under a virtual-memory limit (Node may turn the trap handler off there)', () => {

@@ -65,12 +65,16 @@ export function hugePagesWanted(): boolean {
 
 /**
  * Whether V8 gives 32-bit memories guard regions here (8 GiB reserved from the start): its trap
- * handler is on, as Node turns it on for Linux on x64 and arm64 unless a flag says otherwise.
+ * handler is on, as Node turns it on for Linux on x64 and arm64 unless a flag says otherwise. A
+ * config file (--experimental-config-file, or --experimental-default-config-file and a
+ * node.config.json in the working directory) can give Node that flag out of sight of execArgv:
+ * with one, and on other runtimes that offer process.dlopen (Bun, Deno), it is not assumed.
  */
 function guardRegions(): boolean {
   if (process.platform !== 'linux' || (process.arch !== 'x64' && process.arch !== 'arm64')) return false;
+  if (process.versions.bun !== undefined || process.versions.deno !== undefined) return false;
   const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
-  return !/wasm[-_]trap[-_]handler/.test(flags);
+  return !/wasm[-_]trap[-_]handler|config[-_]file/.test(flags);
 }
 
 /** Whether a memory of this type is advised: 32-bit, not shared, a maximum above one huge page. */
