@@ -109,6 +109,17 @@ describe.skipIf(!addon)('huge-page advice for a box\'s memories', () => {
     }
   });
 
+  it('advises nothing for an export that only looks like a memory (a buffer of its own, page-aligned)', () => {
+    const bytes = boxLike();
+    // a resizable ArrayBuffer is reserved page-aligned for its 64 KiB: 4 GiB from its start is others' memory
+    const foreign = new ArrayBuffer(65536, { maxByteLength: 65536 });
+    const fake = Object.create(WebAssembly.Memory.prototype, { buffer: { value: foreign } }) as WebAssembly.Memory;
+    expect(fake).toBeInstanceOf(WebAssembly.Memory);
+    const before = advisedRanges();
+    expect(adviseHugePages(bytes, { 'box.vfs.memory': fake, 'box.capped.memory': fake })).toEqual([]);
+    expect(newlyAdvised(before)).toEqual([]);
+  });
+
   it('advises nothing with MARCOTTE_HUGE_PAGES=0', () => {
     process.env.MARCOTTE_HUGE_PAGES = '0';
     const bytes = boxLike();

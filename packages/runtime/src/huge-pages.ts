@@ -82,6 +82,23 @@ function canGain(type: MemoryType): boolean {
   return !type.memory64 && !type.shared && (type.maxBytes === undefined || type.maxBytes > HUGE_PAGE);
 }
 
+/** WebAssembly.Memory's own `buffer` getter: it answers for a real memory only (a brand check). */
+const BUFFER = Object.getOwnPropertyDescriptor(WebAssembly.Memory.prototype, 'buffer')!.get!;
+
+/**
+ * The buffer of `value` if it is a WebAssembly.Memory, undefined otherwise. Not `instanceof` and
+ * `.buffer`: an object made from Memory.prototype with a `buffer` of its own passes both, and the
+ * addon would advise from the start of any page-aligned buffer (a resizable ArrayBuffer's) up to
+ * 4 GiB, past what it owns (adviseHugePages takes a host's exports, which may be wrapped).
+ */
+function memoryBuffer(value: unknown): ArrayBuffer | undefined {
+  try {
+    return BUFFER.call(value) as ArrayBuffer;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Which memories of a box to advise, and how: `apply` it to an instance of that box. */
 export interface HugePagePlan {
   names: string[];
@@ -113,9 +130,8 @@ export function hugePagePlan(bytes: Uint8Array): HugePagePlan | undefined {
     apply(exports) {
       const advised: string[] = [];
       for (const [name, type] of chosen) {
-        const memory = exports[name];
-        if (!(memory instanceof WebAssembly.Memory)) continue;
-        const buffer = memory.buffer as ArrayBuffer;
+        const buffer = memoryBuffer(exports[name]);
+        if (!buffer) continue;
         const bytes = guarded ? Math.min(type.maxBytes ?? FOUR_GIB, FOUR_GIB) : buffer.byteLength;
         // a failed madvise (THP compiled out: EINVAL) leaves the memory as it is: advice is best effort
         if (native.advise(buffer, bytes) === 0) advised.push(name);
