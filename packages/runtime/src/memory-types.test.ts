@@ -73,9 +73,12 @@ describe('exportedMemoryTypes on forged counts (it reads the box before V8 has v
 
   it('reads a name of megabytes whole', () => {
     const long = 'box.vfs.memory'.padEnd(3 << 20, 'x');
-    const exports = [1, 0x80, 0x80, 0xc0, 0x01, ...new TextEncoder().encode(long), 2, 0]; // length 3 MiB as LEB128
-    const memories = [1, 0x00, 1];
-    const bytes = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...section(5, memories), 7, 0x87, 0x80, 0xc0, 0x01, ...exports]);
+    // export section: 1 export, its name's length 3 MiB as LEB128, the name, memory 0; its size 3 MiB + 7
+    const head = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...section(5, [1, 0x00, 1]), 7, 0x87, 0x80, 0xc0, 0x01, 1, 0x80, 0x80, 0xc0, 0x01];
+    const bytes = new Uint8Array(head.length + long.length + 2);
+    bytes.set(head);
+    bytes.set(new TextEncoder().encode(long), head.length);
+    bytes.set([2, 0], head.length + long.length);
     expect([...exportedMemoryTypes(bytes).keys()]).toEqual([long]);
   });
 });
