@@ -6,7 +6,9 @@
 // (AnonHugePages) depends on its THP mode and free memory: not asserted here
 // (bench/vfs.bench.ts shows what it is worth).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clock } from '@marcotte/clock';
 import { kernel } from '@marcotte/kernel';
@@ -107,6 +109,17 @@ describe.skipIf(!addon)('huge-page advice for a box\'s memories', () => {
     }
   });
 
+  it('advises nothing for an export that only looks like a memory (a buffer of its own, page-aligned)', () => {
+    const bytes = boxLike();
+    // a resizable ArrayBuffer is reserved page-aligned for its 64 KiB: 4 GiB from its start is others' memory
+    const foreign: ArrayBuffer = Reflect.construct(ArrayBuffer, [65536, { maxByteLength: 65536 }]); // (this TS lib has no resizable ArrayBuffers)
+    const fake = Object.create(WebAssembly.Memory.prototype, { buffer: { value: foreign } }) as WebAssembly.Memory;
+    expect(fake).toBeInstanceOf(WebAssembly.Memory);
+    const before = advisedRanges();
+    expect(adviseHugePages(bytes, { 'box.vfs.memory': fake, 'box.capped.memory': fake })).toEqual([]);
+    expect(newlyAdvised(before)).toEqual([]);
+  });
+
   it('advises nothing with MARCOTTE_HUGE_PAGES=0', () => {
     process.env.MARCOTTE_HUGE_PAGES = '0';
     const bytes = boxLike();
@@ -123,6 +136,31 @@ describe.skipIf(!addon)('huge-page advice for a box\'s memories', () => {
     const before = advisedRanges();
     expect(adviseHugePages(bytes, exports)).toEqual(['box.vfs.memory', 'box.capped.memory']);
     expect(newlyAdvised(before)).toEqual([128 * 1024, 128 * 1024]);
+  });
+
+  it('advises only the current buffer when a config file may have turned the trap handler off (execArgv does not show it)', () => {
+    // Node 24 reads nodeOptions from the file: the memories then have no guard regions, and execArgv
+    // shows only --experimental-config-file (seen in /proc/self/maps: a 16 MiB reservation for 256 pages)
+    const dir = mkdtempSync(join(tmpdir(), 'huge-pages-config-'));
+    const config = join(dir, 'node.config.json');
+    writeFileSync(config, JSON.stringify({ nodeOptions: { 'disable-wasm-trap-handler': true } }));
+    const script = [
+      `import { adviseHugePages } from ${JSON.stringify(new URL('./huge-pages.ts', import.meta.url).href)};`,
+      `const bytes = new Uint8Array(${JSON.stringify([...boxLike()])});`,
+      'const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes));',
+      'console.log(JSON.stringify(adviseHugePages(bytes, exports)));',
+      "const hg = process.getBuiltinModule('node:fs').readFileSync('/proc/self/smaps', 'utf8').split(/\\n(?=[0-9a-f]+-)/).filter((m) => / hg\\b/.test(m));",
+      "console.log(JSON.stringify(hg.map((m) => { const [a, b] = m.split(' ')[0].split('-'); return Number(BigInt('0x' + b) - BigInt('0x' + a)); })));",
+    ].join('\n');
+    try {
+      const run = spawnSync(process.execPath, [`--experimental-config-file=${config}`, '--no-warnings', '--input-type=module', '-e', script], { encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      const [advised, sizes] = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      expect(advised).toEqual(['box.vfs.memory', 'box.capped.memory']);
+      expect(sizes).toEqual([128 * 1024, 128 * 1024]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('advises only the current buffer under a virtual-memory limit (Node may turn the trap handler off there)', () => {

@@ -65,17 +65,38 @@ export function hugePagesWanted(): boolean {
 
 /**
  * Whether V8 gives 32-bit memories guard regions here (8 GiB reserved from the start): its trap
- * handler is on, as Node turns it on for Linux on x64 and arm64 unless a flag says otherwise.
+ * handler is on, as Node turns it on for Linux on x64 and arm64 unless a flag says otherwise. A
+ * config file (--experimental-config-file, or --experimental-default-config-file and a
+ * node.config.json in the working directory) can give Node that flag out of sight of execArgv:
+ * with one, and on other runtimes that offer process.dlopen (Bun, Deno), it is not assumed.
  */
 function guardRegions(): boolean {
   if (process.platform !== 'linux' || (process.arch !== 'x64' && process.arch !== 'arm64')) return false;
+  if (process.versions.bun !== undefined || process.versions.deno !== undefined) return false;
   const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
-  return !/wasm[-_]trap[-_]handler/.test(flags);
+  return !/wasm[-_]trap[-_]handler|config[-_]file/.test(flags);
 }
 
 /** Whether a memory of this type is advised: 32-bit, not shared, a maximum above one huge page. */
 function canGain(type: MemoryType): boolean {
   return !type.memory64 && !type.shared && (type.maxBytes === undefined || type.maxBytes > HUGE_PAGE);
+}
+
+/** WebAssembly.Memory's own `buffer` getter: it answers for a real memory only (a brand check). */
+const BUFFER = Object.getOwnPropertyDescriptor(WebAssembly.Memory.prototype, 'buffer')!.get!;
+
+/**
+ * The buffer of `value` if it is a WebAssembly.Memory, undefined otherwise. Not `instanceof` and
+ * `.buffer`: an object made from Memory.prototype with a `buffer` of its own passes both, and the
+ * addon would advise from the start of any page-aligned buffer (a resizable ArrayBuffer's) up to
+ * 4 GiB, past what it owns (adviseHugePages takes a host's exports, which may be wrapped).
+ */
+function memoryBuffer(value: unknown): ArrayBuffer | undefined {
+  try {
+    return BUFFER.call(value) as ArrayBuffer;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Which memories of a box to advise, and how: `apply` it to an instance of that box. */
@@ -95,7 +116,7 @@ export function hugePagePlan(bytes: Uint8Array): HugePagePlan | undefined {
   if (!hugePagesWanted()) return undefined;
   let types: Map<string, MemoryType>;
   try {
-    types = exportedMemoryTypes(bytes);
+    types = exportedMemoryTypes(bytes, (name) => CAPABILITY_MEMORY.test(name));
   } catch {
     return undefined;
   }
@@ -109,9 +130,8 @@ export function hugePagePlan(bytes: Uint8Array): HugePagePlan | undefined {
     apply(exports) {
       const advised: string[] = [];
       for (const [name, type] of chosen) {
-        const memory = exports[name];
-        if (!(memory instanceof WebAssembly.Memory)) continue;
-        const buffer = memory.buffer as ArrayBuffer;
+        const buffer = memoryBuffer(exports[name]);
+        if (!buffer) continue;
         const bytes = guarded ? Math.min(type.maxBytes ?? FOUR_GIB, FOUR_GIB) : buffer.byteLength;
         // a failed madvise (THP compiled out: EINVAL) leaves the memory as it is: advice is best effort
         if (native.advise(buffer, bytes) === 0) advised.push(name);
