@@ -7,7 +7,7 @@
 import { ByteWriter } from './binary/leb.ts';
 import { rewriteExpr } from './binary/code.ts';
 import { WasmFormatError } from './binary/errors.ts';
-import { emptyModule, type Code, type Custom, type IndexMap, type Module } from './binary/module.ts';
+import { emptyModule, runLength, type Code, type Custom, type IndexMap, type Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
 import { TRACE_RECORD, TRACE_RECORDS } from './glue.ts';
 import type { Graph, MergeOptions, Part, PartSize, Plan } from './merge.ts';
@@ -95,9 +95,23 @@ function emitPart(out: Module, graph: Graph, pi: number, base: Bases, layout: Fu
   const size: PartSize = { functions: 0, code: 0, data: 0 };
   // Bodies are rewritten by the writer as it writes them (Code.map): one
   // streaming pass over the code, and no copy of it held in between.
+  const run = m.codeRun;
+  if (run) {
+    // The program, read in bulk, is kept whole and comes first: its run goes on as one, with its map.
+    const n = runLength(run);
+    if (out.codeRun || out.codes.length || out.functions.length) throw new Error('a code run must come first in the box');
+    for (let j = 0; j < n; j++) if (layout.index.get(p.firstNode + j) === undefined) throw new Error('a code run must be kept whole');
+    out.codeRun = { bytes: run.bytes, at: run.at, bodies: run.bodies, map, ...(validated ? { validated } : {}) };
+    for (let j = 0; j < n; j++) {
+      out.functions.push(types[m.functions[j]!]!);
+      size.code += run.at[j + 1]! - run.bodies[j]!;
+    }
+    size.functions += n;
+  }
+  const first = run ? runLength(run) : 0;
   m.codes.forEach((code, j) => {
-    if (layout.index.get(p.firstNode + j) === undefined) return;
-    out.functions.push(types[m.functions[j]!]!);
+    if (layout.index.get(p.firstNode + first + j) === undefined) return;
+    out.functions.push(types[m.functions[first + j]!]!);
     const c: Code = { locals: code.locals, body: code.body, map };
     if (code.offset !== undefined) c.offset = code.offset;
     if (validated) c.validated = true;
