@@ -51,9 +51,22 @@ export async function readShared(command: string, path: string): Promise<Uint8Ar
  * through process.getBuiltinModule: Node runs eval'd worker code as an ES
  * module where the process was started with --input-type=module, and as a
  * script elsewhere; this reads the same either way.
+ *
+ * V8 validates a shared buffer from a private copy it makes first, into
+ * fresh memory: for Yosys 30 MB of pages touched for the first time, 70-100 ms
+ * on a machine that charges ~10 us a page, after the program is read. So the
+ * worker, told the program's size (workerData), makes that copy's buffer and
+ * touches its pages as soon as it starts, while the main thread reads; the
+ * program it is handed is copied in (a few ms) and validated there, not
+ * shared: the bytes are the very bytes handed over, copied after the read
+ * (nothing writes them after it). A program of another size is validated
+ * as it comes.
  */
-const VALIDATE = "const { parentPort } = process.getBuiltinModule('node:worker_threads');"
-  + " parentPort.once('message', (bytes) => { parentPort.postMessage(WebAssembly.validate(bytes)); parentPort.close(); });";
+const VALIDATE = "const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');"
+  + ' let own; try { own = workerData > 0 ? new Uint8Array(workerData).fill(0) : undefined; } catch {}'
+  + " parentPort.once('message', (bytes) => {"
+  + ' let view = bytes; if (own !== undefined && own.length === bytes.length) { own.set(bytes); view = own; }'
+  + ' parentPort.postMessage(WebAssembly.validate(view)); parentPort.close(); });';
 
 /** A worker's validation, or why there is none (it could not start, it failed). */
 interface Ahead {
@@ -64,15 +77,16 @@ interface Ahead {
 }
 
 /**
- * Starts the worker now (a Node worker takes 30-60 ms to start). It stays
+ * Starts the worker now (a Node worker takes 30-60 ms to start), for a
+ * program of `size` bytes when it is known (VALIDATE says why). It stays
  * unreferenced until it is asked: a command that ends first (a usage error,
  * a missing file) is not held up by it.
  */
-export function workerAhead(): Ahead {
+export function workerAhead(size = 0): Ahead {
   let worker: Worker;
   let failure: Error | undefined;
   try {
-    worker = new Worker(VALIDATE, { eval: true });
+    worker = new Worker(VALIDATE, { eval: true, workerData: size });
   } catch (e) {
     return { ask: () => Promise.reject(e), drop() {} };
   }
@@ -121,17 +135,17 @@ export function validatorFor(path: string): (bytes: Uint8Array) => Promise<boole
   } catch {
     // readShared reports a missing or unreadable file in its own line
   }
-  return size >= ASIDE_MIN_BYTES ? validatorAhead() : validateHere;
+  return size >= ASIDE_MIN_BYTES ? validatorAhead(size) : validateHere;
 }
 
 /**
  * The function box-link hands its program to: WebAssembly.validate(bytes),
- * on the worker started now when the bytes are shared (a copy for the worker
+ * on the worker started now (for a program of `size` bytes, when known) when the bytes are shared (a copy for the worker
  * would cost as much as the validation), on this thread when they are not or
  * when the worker cannot answer.
  */
-export function validatorAhead(): (bytes: Uint8Array) => Promise<boolean> {
-  const ahead = workerAhead();
+export function validatorAhead(size = 0): (bytes: Uint8Array) => Promise<boolean> {
+  const ahead = workerAhead(size);
   return (bytes) => {
     if (!(bytes.buffer instanceof SharedArrayBuffer)) {
       ahead.drop();
