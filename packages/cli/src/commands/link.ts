@@ -3,7 +3,7 @@ import { denyError } from '@marcotte/abi';
 import { parseClockMode, parseRandomMode } from '@marcotte/clock';
 import { parsePort } from '@marcotte/net';
 import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
-import { prepareLinkTo } from '../api.ts';
+import { prepareLinkTo } from '../link-api.ts';
 import { checkWritable, writeOutputFrom } from '../io.ts';
 import { readImage } from '../image-input.ts';
 import { readShared, validatorFor } from '../validate-aside.ts';
