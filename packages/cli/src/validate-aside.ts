@@ -55,7 +55,8 @@ export async function readShared(command: string, path: string): Promise<Uint8Ar
  * V8 validates a shared buffer from a private copy it makes first, into
  * fresh memory: for Yosys 30 MB of pages touched for the first time, 70-100 ms
  * on a machine that charges ~10 us a page, after the program is read. So the
- * worker, told the program's size (workerData), makes that copy's buffer and
+ * worker, told the program's size (workerData, or a message when it was
+ * started before the size was known: link-early.ts), makes that copy's buffer and
  * touches its pages as soon as it starts, while the main thread reads; the
  * program it is handed is copied in (a few ms) and validated there, not
  * shared: the bytes are the very bytes handed over, copied after the read
@@ -63,13 +64,15 @@ export async function readShared(command: string, path: string): Promise<Uint8Ar
  * as it comes.
  */
 const VALIDATE = "const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');"
-  + ' let own; try { own = workerData > 0 ? new Uint8Array(workerData).fill(0) : undefined; } catch {}'
-  + " parentPort.once('message', (bytes) => {"
+  + ' let own; const room = (size) => { try { own = size > 0 ? new Uint8Array(size).fill(0) : undefined; } catch {} }; room(workerData);'
+  + " parentPort.on('message', (bytes) => { if (typeof bytes === 'number') return room(bytes);"
   + ' let view = bytes; if (own !== undefined && own.length === bytes.length) { own.set(bytes); view = own; }'
   + ' parentPort.postMessage(WebAssembly.validate(view)); parentPort.close(); });';
 
 /** A worker's validation, or why there is none (it could not start, it failed). */
-interface Ahead {
+export interface Ahead {
+  /** tells a worker started without it the program's size (VALIDATE says why) */
+  size(bytes: number): void;
   /** WebAssembly.validate(bytes) on the worker (`bytes` must be shared); rejects when the worker cannot answer */
   ask(bytes: Uint8Array): Promise<boolean>;
   /** ends a worker that will not be asked */
@@ -88,12 +91,15 @@ export function workerAhead(size = 0): Ahead {
   try {
     worker = new Worker(VALIDATE, { eval: true, workerData: size });
   } catch (e) {
-    return { ask: () => Promise.reject(e), drop() {} };
+    return { size() {}, ask: () => Promise.reject(e), drop() {} };
   }
   worker.unref();
   worker.once('error', (e) => { failure = e; });
   worker.once('exit', () => { failure ??= new Error('the validating worker ended'); });
   return {
+    size: (bytes) => {
+      if (!failure) worker.postMessage(bytes);
+    },
     ask: (bytes) => new Promise((resolve, reject) => {
       if (failure) return reject(failure);
       const done = (settle: () => void) => {
@@ -122,12 +128,12 @@ export const ASIDE_MIN_BYTES = 4 << 20;
 export const validateHere = (bytes: Uint8Array): Promise<boolean> => Promise.resolve(WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>));
 
 /**
- * The validator for the program at `path`: on a worker, started now, when it
- * is a regular file of at least ASIDE_MIN_BYTES; on this thread otherwise (a
- * file that changes size meanwhile is still validated, wherever: the size only
- * picks the thread).
+ * The validator for the program at `path`: on a worker when it is a regular
+ * file of at least ASIDE_MIN_BYTES (`early`, started before this was known,
+ * or one started now); on this thread otherwise, `early` ended (a file that
+ * changes size meanwhile is still validated, wherever: the size only picks the thread).
  */
-export function validatorFor(path: string): (bytes: Uint8Array) => Promise<boolean> {
+export function validatorFor(path: string, early?: Ahead): (bytes: Uint8Array) => Promise<boolean> {
   let size = 0;
   try {
     const stat = statSync(path);
@@ -135,7 +141,9 @@ export function validatorFor(path: string): (bytes: Uint8Array) => Promise<boole
   } catch {
     // readShared reports a missing or unreadable file in its own line
   }
-  return size >= ASIDE_MIN_BYTES ? validatorAhead(size) : validateHere;
+  if (size >= ASIDE_MIN_BYTES) return validatorAhead(size, early);
+  early?.drop();
+  return validateHere;
 }
 
 /**
@@ -144,8 +152,9 @@ export function validatorFor(path: string): (bytes: Uint8Array) => Promise<boole
  * would cost as much as the validation), on this thread when they are not or
  * when the worker cannot answer.
  */
-export function validatorAhead(size = 0): (bytes: Uint8Array) => Promise<boolean> {
-  const ahead = workerAhead(size);
+export function validatorAhead(size = 0, early?: Ahead): (bytes: Uint8Array) => Promise<boolean> {
+  const ahead = early ?? workerAhead(size);
+  if (early && size > 0) early.size(size);
   return (bytes) => {
     if (!(bytes.buffer instanceof SharedArrayBuffer)) {
       ahead.drop();
