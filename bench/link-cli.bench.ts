@@ -4,7 +4,8 @@
 //  - `node -e 0`: the floor of any Node command;
 //  - a Node script that reads the module and writes it back (the I/O floor);
 //  - binaryen reading and writing the same module, in its own process (once: ~15 s).
-// Target (issue 19): >= 100 MB/s of input, spawn to exit. Run it with the pinned Node:
+// Target (issue 19): >= 100 MB/s of input, spawn to exit, at this machine's floor (node -e 0 + read+write); the
+// last lines give each build's ratio to that floor. Run it with the pinned Node:
 //   cd bench && npx -y pnpm@10.34.9 exec node link-cli.bench.ts   (LINK_CLI_ROUNDS=N, default 7)
 // box-link is run as a user runs it: packages/cli/bin/box-link, the launcher (which execs the
 // pinned Node with the flags box-link wants). LINK_CLI_BEFORE=path/to/other/packages/cli/bin/box-link
@@ -67,6 +68,16 @@ for (const [name, xs] of Object.entries(times)) {
 }
 const link = median(times['box-link --fs --proc --clock host']!.map((x) => x.wall));
 console.log(`box-link beyond node -e 0 (wall): ${(link - median(times['node -e 0']!.map((x) => x.wall))).toFixed(0)} ms`);
+// The floor this machine gives a command that reads the program and writes a box of its size, and how far
+// each box-link build is from it (1.00x: no slower than copying the file), in wall and in CPU time: the
+// floor is node -e 0 plus the read+write peer (issue 19's measure), and the read+write peer alone beside it.
+for (const what of ['wall', 'cpu'] as const) {
+  const m = (name: string) => median(times[name]!.map((x) => x[what]));
+  const io = m('node read+write (I/O floor)');
+  const floor = m('node -e 0') + io;
+  const ratios = Object.keys(times).filter((name) => name.startsWith('box-link')).map((name) => `${name.includes('BEFORE') ? 'before' : 'box-link'} ${(m(name) / floor).toFixed(2)}x (${(m(name) / io).toFixed(2)}x read+write alone)`);
+  console.log(`floor (${what}): node -e 0 + read+write = ${floor.toFixed(0)} ms; ${ratios.join(', ')}`);
+}
 
 if (process.env.LINK_CLI_BINARYEN !== '0') {
   // ESM (binaryen is a module), resolved from this folder

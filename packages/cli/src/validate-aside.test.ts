@@ -73,6 +73,13 @@ describe('validatorAhead', () => {
     for (const [bytes, valid] of [[hello, true], [invalid, false]] as const) expect(await workerAhead().ask(shared(bytes))).toBe(valid);
   });
 
+  it('the worker told the program\'s size answers for the bytes it is handed, of that size or another, or a size it cannot hold', async () => {
+    // told the size, it validates its own copy of the bytes; handed another size (a file that changed), the bytes themselves
+    for (const told of [hello.length, invalid.length, Number.MAX_SAFE_INTEGER]) {
+      for (const [bytes, valid] of [[hello, true], [invalid, false]] as const) expect(await workerAhead(told).ask(shared(bytes))).toBe(valid);
+    }
+  });
+
   it('the worker answers under --input-type=module too (eval\'d worker code then runs as a module)', () => {
     const module = new URL('./validate-aside.ts', import.meta.url).href;
     const script = `import { workerAhead } from ${JSON.stringify(module)};

@@ -51,12 +51,28 @@ export async function readShared(command: string, path: string): Promise<Uint8Ar
  * through process.getBuiltinModule: Node runs eval'd worker code as an ES
  * module where the process was started with --input-type=module, and as a
  * script elsewhere; this reads the same either way.
+ *
+ * V8 validates a shared buffer from a private copy it makes first, into
+ * fresh memory: for Yosys 30 MB of pages touched for the first time, 70-100 ms
+ * on a machine that charges ~10 us a page, after the program is read. So the
+ * worker, told the program's size (workerData, or a message when it was
+ * started before the size was known: link-early.ts), makes that copy's buffer and
+ * touches its pages as soon as it starts, while the main thread reads; the
+ * program it is handed is copied in (a few ms) and validated there, not
+ * shared: the bytes are the very bytes handed over, copied after the read
+ * (nothing writes them after it). A program of another size is validated
+ * as it comes.
  */
-const VALIDATE = "const { parentPort } = process.getBuiltinModule('node:worker_threads');"
-  + " parentPort.once('message', (bytes) => { parentPort.postMessage(WebAssembly.validate(bytes)); parentPort.close(); });";
+const VALIDATE = "const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');"
+  + ' let own; const room = (size) => { try { own = size > 0 ? new Uint8Array(size).fill(0) : undefined; } catch {} }; room(workerData);'
+  + " parentPort.on('message', (bytes) => { if (typeof bytes === 'number') return room(bytes);"
+  + ' let view = bytes; if (own !== undefined && own.length === bytes.length) { own.set(bytes); view = own; }'
+  + ' parentPort.postMessage(WebAssembly.validate(view)); parentPort.close(); });';
 
 /** A worker's validation, or why there is none (it could not start, it failed). */
-interface Ahead {
+export interface Ahead {
+  /** tells a worker started without it the program's size (VALIDATE says why) */
+  size(bytes: number): void;
   /** WebAssembly.validate(bytes) on the worker (`bytes` must be shared); rejects when the worker cannot answer */
   ask(bytes: Uint8Array): Promise<boolean>;
   /** ends a worker that will not be asked */
@@ -64,22 +80,26 @@ interface Ahead {
 }
 
 /**
- * Starts the worker now (a Node worker takes 30-60 ms to start). It stays
+ * Starts the worker now (a Node worker takes 30-60 ms to start), for a
+ * program of `size` bytes when it is known (VALIDATE says why). It stays
  * unreferenced until it is asked: a command that ends first (a usage error,
  * a missing file) is not held up by it.
  */
-export function workerAhead(): Ahead {
+export function workerAhead(size = 0): Ahead {
   let worker: Worker;
   let failure: Error | undefined;
   try {
-    worker = new Worker(VALIDATE, { eval: true });
+    worker = new Worker(VALIDATE, { eval: true, workerData: size });
   } catch (e) {
-    return { ask: () => Promise.reject(e), drop() {} };
+    return { size() {}, ask: () => Promise.reject(e), drop() {} };
   }
   worker.unref();
   worker.once('error', (e) => { failure = e; });
   worker.once('exit', () => { failure ??= new Error('the validating worker ended'); });
   return {
+    size: (bytes) => {
+      if (!failure) worker.postMessage(bytes);
+    },
     ask: (bytes) => new Promise((resolve, reject) => {
       if (failure) return reject(failure);
       const done = (settle: () => void) => {
@@ -108,12 +128,12 @@ export const ASIDE_MIN_BYTES = 4 << 20;
 export const validateHere = (bytes: Uint8Array): Promise<boolean> => Promise.resolve(WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>));
 
 /**
- * The validator for the program at `path`: on a worker, started now, when it
- * is a regular file of at least ASIDE_MIN_BYTES; on this thread otherwise (a
- * file that changes size meanwhile is still validated, wherever: the size only
- * picks the thread).
+ * The validator for the program at `path`: on a worker when it is a regular
+ * file of at least ASIDE_MIN_BYTES (`early`, started before this was known,
+ * or one started now); on this thread otherwise, `early` ended (a file that
+ * changes size meanwhile is still validated, wherever: the size only picks the thread).
  */
-export function validatorFor(path: string): (bytes: Uint8Array) => Promise<boolean> {
+export function validatorFor(path: string, early?: Ahead): (bytes: Uint8Array) => Promise<boolean> {
   let size = 0;
   try {
     const stat = statSync(path);
@@ -121,17 +141,20 @@ export function validatorFor(path: string): (bytes: Uint8Array) => Promise<boole
   } catch {
     // readShared reports a missing or unreadable file in its own line
   }
-  return size >= ASIDE_MIN_BYTES ? validatorAhead() : validateHere;
+  if (size >= ASIDE_MIN_BYTES) return validatorAhead(size, early);
+  early?.drop();
+  return validateHere;
 }
 
 /**
  * The function box-link hands its program to: WebAssembly.validate(bytes),
- * on the worker started now when the bytes are shared (a copy for the worker
+ * on the worker started now (for a program of `size` bytes, when known) when the bytes are shared (a copy for the worker
  * would cost as much as the validation), on this thread when they are not or
  * when the worker cannot answer.
  */
-export function validatorAhead(): (bytes: Uint8Array) => Promise<boolean> {
-  const ahead = workerAhead();
+export function validatorAhead(size = 0, early?: Ahead): (bytes: Uint8Array) => Promise<boolean> {
+  const ahead = early ?? workerAhead(size);
+  if (early && size > 0) early.size(size);
   return (bytes) => {
     if (!(bytes.buffer instanceof SharedArrayBuffer)) {
       ahead.drop();

@@ -355,3 +355,71 @@ function misc(q: u32): i32 {
   }
   return -1;
 }
+
+/** Output bytes entries() wrote, up to the entry it stopped at. */
+let entriesWritten: u32 = 0;
+
+export function written(): u32 {
+  return entriesWritten;
+}
+
+/** Bytes in the unsigned LEB of v. */
+function lebLength(v: u32): u32 {
+  let k: u32 = 1;
+  for (; v >= 0x80; v >>= 7) k++;
+  return k;
+}
+
+/** Writes the unsigned LEB of v at q: the position after it. */
+function putLeb(q: usize, v: u32): usize {
+  while (v >= 0x80) {
+    store<u8>(q++, (v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  store<u8>(q++, v);
+  return q;
+}
+
+/**
+ * Copies `count` consecutive code entries (each its size, locals and body)
+ * from `from` to `to` as the writer writes them: sizes and local counts as
+ * minimal LEBs, local types as they are, each body through scan(). Answers how
+ * many it copied; written() says how many bytes. It stops at an entry scan()
+ * leaves to the rewriter, or whose locals it does not copy (a typed
+ * reference): the caller writes that one and goes on after it. Every entry
+ * comes out no longer than it went in (scan() and minimal LEBs only shorten):
+ * `to` needs room for the input.
+ */
+export function entries(from: usize, to: usize, count: u32): u32 {
+  let r: u32 = 0;
+  let o = to;
+  entriesWritten = 0;
+  for (let i: u32 = 0; i < count; i++) {
+    src = from;
+    const size = uleb(r);
+    const end = next + size;
+    const guess = lebLength(size);
+    const localsAt = o + guess;
+    let q = localsAt;
+    const runs = uleb(next);
+    let p = next;
+    q = putLeb(q, runs);
+    for (let j: u32 = 0; j < runs; j++) {
+      q = putLeb(q, uleb(p));
+      p = next;
+      const type = at(p++);
+      if (type == 0x63 || type == 0x64) return i;
+      store<u8>(q++, type);
+    }
+    const body = scan(from + p, q, end - p);
+    if (body < 0) return i;
+    const total = <u32>(q - localsAt) + <u32>body;
+    const need = lebLength(total);
+    if (need > guess) return i;
+    if (need < guess) memory.copy(o + need, localsAt, total);
+    o = putLeb(o, total) + total;
+    r = end;
+    entriesWritten = <u32>(o - to);
+  }
+  return count;
+}

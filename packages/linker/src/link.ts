@@ -40,9 +40,10 @@ export interface LinkResult {
   warnings: string[];
 }
 
-function read(bytes: Uint8Array, name: string): Module {
+/** `bulk`: the code section as one run (readModule), for the program: the merge keeps it whole and the writer copies it so. */
+function read(bytes: Uint8Array, name: string, bulk = false): Module {
   try {
-    return readModule(bytes);
+    return readModule(bytes, { bulk });
   } catch (e) {
     if (e instanceof WasmFormatError) throw new LinkError(`${name}: ${e.message}`);
     throw e;
@@ -149,7 +150,7 @@ function written<T>(options: LinkOptions, write: () => T): T {
 
 function linkModule(program: Uint8Array, options: LinkOptions): { module: Module; manifest: Manifest; warnings: string[] } {
   const name = options.programName ?? 'the program';
-  const app = read(program, name);
+  const app = read(program, name, true);
   checkValid(program, name);
   return completed(program, options, mergedParts(app, options));
 }
@@ -175,7 +176,7 @@ export interface PreparedLink {
 export async function prepareLinkTo(program: Uint8Array, options: LinkOptions, valid: Promise<boolean>): Promise<PreparedLink> {
   const name = options.programName ?? 'the program';
   // A module that does not decode is refused before validation is asked, as in link().
-  const app = read(program, name);
+  const app = read(program, name, true);
   let parts: MergedParts;
   try {
     parts = mergedParts(app, options);

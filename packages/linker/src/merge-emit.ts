@@ -7,7 +7,7 @@
 import { ByteWriter } from './binary/leb.ts';
 import { rewriteExpr } from './binary/code.ts';
 import { WasmFormatError } from './binary/errors.ts';
-import { emptyModule, type Code, type Custom, type IndexMap, type Module } from './binary/module.ts';
+import { emptyModule, runLength, type Code, type Custom, type IndexMap, type Module } from './binary/module.ts';
 import { LinkError } from './errors.ts';
 import { TRACE_RECORD, TRACE_RECORDS } from './glue.ts';
 import type { Graph, MergeOptions, Part, PartSize, Plan } from './merge.ts';
@@ -57,7 +57,9 @@ function emitPart(out: Module, graph: Graph, pi: number, base: Bases, layout: Fu
   const types = layout.partTypes[pi]!;
   // Resolved once per part: the rewriter asks for every call in the code.
   const funcs = new Int32Array(p.imports.length + m.functions.length);
-  for (let i = 0; i < funcs.length; i++) funcs[i] = layout.index.get(graph.funcNode(p, i)) ?? -1;
+  for (let i = 0; i < p.imports.length; i++) funcs[i] = layout.index.get(graph.funcNode(p, i)) ?? -1;
+  // the part's own functions are the nodes from firstNode on, in order: one copy (a program has tens of thousands)
+  layout.index.copyNodes(p.firstNode, m.functions.length, funcs, p.imports.length);
   // Indices are checked here: the rewriter decodes encodings, not index ranges.
   const who = pi === 0 ? 'the program' : `capability ${p.name}`;
   const inRange = (what: string, i: number, n: number) => {
@@ -95,9 +97,25 @@ function emitPart(out: Module, graph: Graph, pi: number, base: Bases, layout: Fu
   const size: PartSize = { functions: 0, code: 0, data: 0 };
   // Bodies are rewritten by the writer as it writes them (Code.map): one
   // streaming pass over the code, and no copy of it held in between.
+  const run = m.codeRun;
+  if (run) {
+    // The program, read in bulk, is kept whole and comes first: its run goes on as one, with its map. Kept
+    // functions get consecutive indices in node order: the first and the last a run's length apart are all of it.
+    const n = runLength(run);
+    const firstAt = layout.index.get(p.firstNode);
+    const kept = n === 0 || (firstAt !== undefined && layout.index.get(p.firstNode + n - 1) === firstAt + n - 1);
+    if (out.codeRun || out.codes.length || out.functions.length || !kept) throw new Error('a code run must come first in the box, whole');
+    out.codeRun = { bytes: run.bytes, at: run.at, bodies: run.bodies, map, ...(validated ? { validated } : {}) };
+    // Once per link, cold, over tens of thousands of functions: the types through a builtin, the code size in
+    // one pass over two typed arrays (the entries' bytes less their sizes and locals).
+    out.functions = m.functions.slice(0, n).map((t) => types[t]!);
+    size.code += run.at[n]! - run.at[0]! - headerBytes(run.at, run.bodies, n);
+    size.functions += n;
+  }
+  const first = run ? runLength(run) : 0;
   m.codes.forEach((code, j) => {
-    if (layout.index.get(p.firstNode + j) === undefined) return;
-    out.functions.push(types[m.functions[j]!]!);
+    if (layout.index.get(p.firstNode + first + j) === undefined) return;
+    out.functions.push(types[m.functions[first + j]!]!);
     const c: Code = { locals: code.locals, body: code.body, map };
     if (code.offset !== undefined) c.offset = code.offset;
     if (validated) c.validated = true;
@@ -122,6 +140,13 @@ function emitPart(out: Module, graph: Graph, pi: number, base: Bases, layout: Fu
     out.elements.push({ mode, type: e.type, funcs: e.funcs?.map(map.func), exprs: e.exprs?.map((x) => expr(x)) });
   }
   return size;
+}
+
+/** The sum over i < n of bodies[i] - at[i]: the bytes of a run's entries before their instructions (sizes and locals). */
+function headerBytes(at: Uint32Array, bodies: Uint32Array, n: number): number {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += bodies[i]! - at[i]!;
+  return sum;
 }
 
 /** The reached glue, built over final indices; its size and names (for the name section). */
@@ -179,9 +204,7 @@ function customs(
   // App globals and data segments keep their indices: the program's come first.
   names.globals = source.globals;
   names.data = source.data;
-  for (const [node, at] of finalIndex) {
-    if (typeof node === 'string') names.functions.set(at, `wasi:${node}`);
-  }
+  for (const [name, at] of finalIndex.hostNames()) names.functions.set(at, `wasi:${name}`);
   parts.slice(1).forEach((p) => {
     const own = p.module.customs.find((c) => c.name === 'name');
     const fromSection = own ? readNames(own.bytes).functions : new Map<number, string>();

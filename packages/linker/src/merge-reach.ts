@@ -5,6 +5,7 @@
 
 import { ByteWriter } from './binary/leb.ts';
 import { rewriteExpr } from './binary/code.ts';
+import { codeAt } from './binary/reader.ts';
 import { identityMap, type IndexMap, type Module } from './binary/module.ts';
 import type { Graph, Plan } from './merge.ts';
 import { NodeSet } from './node-map.ts';
@@ -23,7 +24,8 @@ export function reach(plan: Plan): Reach {
   const { parts, funcNode } = plan.graph;
   const app = parts[0]!;
   const roots: Array<[number | string, string]> = [];
-  for (let i = 0; i < app.imports.length + app.module.functions.length; i++) roots.push([funcNode(app, i), 'app']);
+  // The program's own functions are roots as one range (a large program has tens of thousands); its imports one by one.
+  for (let i = 0; i < app.imports.length; i++) roots.push([funcNode(app, i), 'app']);
   if (plan.startNode !== undefined) roots.push([plan.startNode, 'box']);
   roots.push([plan.wrapperNode, 'box']);
   for (const list of plan.controls) for (const [, node] of list) roots.push([node, 'box']);
@@ -55,6 +57,7 @@ function reachable(graph: Graph, roots: ReadonlyArray<[number | string, string]>
     // tens of thousands of functions are marked, not queued
     if (typeof n === 'number' && (n < appPart.firstNode || n >= appEnd)) work.push(n);
   };
+  for (let n = appPart.firstNode; n < appEnd; n++) reached.add(n);
   for (const [n, by] of roots) reach(n, by);
   parts.slice(1).forEach((p) => {
     for (const e of p.module.elements) for (const f of elementFuncs(e)) reach(funcNode(p, f), p.name);
@@ -68,7 +71,7 @@ function reachable(graph: Graph, roots: ReadonlyArray<[number | string, string]>
       continue;
     }
     const p = partOfNode(n);
-    const body = p.module.codes[n - p.firstNode]!;
+    const body = codeAt(p.module, n - p.firstNode);
     for (const f of refFuncs(body.body, body.offset)) reach(funcNode(p, f), p.name);
   }
   return { reached, hostUsers };

@@ -43,6 +43,16 @@ export class NodeIndex {
     else this.nodes[n] = at;
   }
 
+  /** Copies the indices of nodes first .. first + count - 1 (-1: none) into `out` from `at`. */
+  copyNodes(first: number, count: number, out: Int32Array, at: number): void {
+    out.set(this.nodes.subarray(first, first + count), at);
+  }
+
+  /** The host import names alone, with their indices (no walk over the nodes: a large program has tens of thousands). */
+  hostNames(): IterableIterator<[string, number]> {
+    return this.names.entries();
+  }
+
   *[Symbol.iterator](): IterableIterator<[number | string, number]> {
     yield* this.names;
     for (let n = 0; n < this.nodes.length; n++) if (this.nodes[n]! >= 0) yield [n, this.nodes[n]!];

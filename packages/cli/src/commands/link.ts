@@ -2,13 +2,14 @@ import { basename } from 'node:path';
 import { denyError } from '@marcotte/abi';
 import { parseClockMode, parseRandomMode } from '@marcotte/clock';
 import { parsePort } from '@marcotte/net';
-import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
-import { prepareLinkTo } from '../api.ts';
+import { flag, keyValue, parseArgs, UsageError, value, values } from '../args.ts';
+import { prepareLinkTo } from '../link-api.ts';
 import { checkWritable, writeOutputFrom } from '../io.ts';
 import { readImage } from '../image-input.ts';
 import { readShared, validatorFor } from '../validate-aside.ts';
-import { VFS_LIMIT_SPECS, VFS_LIMITS_HELP, vfsLimits } from '../vfs-limits.ts';
-import { singleMemoryHelp, SINGLE_MEMORY_SPECS, singleMemoryOptions } from '../single-memory.ts';
+import { VFS_LIMITS_HELP, vfsLimits } from '../vfs-limits.ts';
+import { singleMemoryHelp, singleMemoryOptions } from '../single-memory.ts';
+import { LINK_SPECS, takeEarly } from '../link-early.ts';
 
 export const LINK_HELP = `Usage: box-link [OPTIONS] APP.wasm [-- ARGS...]
 
@@ -43,31 +44,10 @@ ARGS after -- become the box's default arguments (replaced by run-time args).
 The kernel is always linked: it owns the fd table and serves stdio and host
 directories (box run --dir). Calls no capability serves pass through to the host.`;
 
-const SPECS: OptionSpec[] = [
-  { name: 'fs' },
-  { name: 'image', value: true },
-  { name: 'workdir', value: true },
-  { name: 'mount-point', value: true, multiple: true },
-  { name: 'proc' },
-  { name: 'net' },
-  { name: 'listen', value: true, multiple: true },
-  { name: 'clock', value: true },
-  { name: 'random', value: true },
-  { name: 'env', value: true, multiple: true },
-  { name: 'strip' },
-  { name: 'sealed' },
-  { name: 'portable' },
-  { name: 'trace' },
-  { name: 'deny', value: true, multiple: true },
-  { name: 'o', short: 'o', value: true },
-  { name: 'help', short: 'h' },
-  ...VFS_LIMIT_SPECS,
-  ...SINGLE_MEMORY_SPECS,
-];
 
 
 export async function linkCommand(argv: readonly string[], command = 'box-link'): Promise<number> {
-  const args = parseArgs(command, argv, SPECS, Infinity);
+  const args = parseArgs(command, argv, LINK_SPECS, Infinity);
   if (flag(args, 'help')) {
     console.log(LINK_HELP);
     return 0;
@@ -106,7 +86,7 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   checkWritable(command, out);
   const limits = vfsLimits(command, args);
   const single = singleMemoryOptions(command, args);
-  const validate = validatorFor(appPath);
+  const validate = validatorFor(appPath, takeEarly(appPath));
   const program = await readShared(command, appPath);
   const image = imagePath === undefined ? undefined : await readImage(command, imagePath);
   // A large program is validated on a worker thread while this one merges; the box is

@@ -13,12 +13,14 @@
 
 import { wasm } from '../wasm.ts';
 import type { ByteWriter } from './leb.ts';
-import type { IndexMap, RawIndexMap } from './module.ts';
+import type { CodeRun, IndexMap, RawIndexMap } from './module.ts';
 import { MISC_IMM, OPCODE_IMM } from './opcodes.ts';
 
 interface Exports {
   memory: WebAssembly.Memory;
   init(opcodes: number, misc: number, count: number): void;
+  entries(from: number, to: number, count: number): number;
+  written(): number;
   setMaps(funcs: number, nFuncs: number, types: number, nTypes: number, tableBase: number, nTables: number,
     memoryBase: number, nMemories: number, globalBase: number, nGlobals: number, dataBase: number, nData: number): void;
   scan(from: number, to: number, len: number): number;
@@ -91,5 +93,47 @@ export function copyValidated(body: Uint8Array, map: IndexMap, out: ByteWriter):
   // the constructor, not subarray(): no species lookup, once per function of the program
   out.buf.set(new Uint8Array(heap.buffer, to, n), out.pos);
   out.pos += n;
+  return true;
+}
+
+/** Input bytes of a run the kernel takes per call: its memory stays small and warm, and the output goes on as it is made. */
+const RUN_CHUNK = 1 << 20;
+
+/**
+ * Writes the entries of `run` (all of them validated) with their indices
+ * mapped through `map`, each exactly as the writer writes an entry through
+ * copyValidated or rewriteExpr: a megabyte of entries per call into the
+ * kernel, whose output goes to `emit` (a view valid only during the call).
+ * An entry the kernel leaves goes to `one` (the writer's own path), in its
+ * place. Answers false, having written nothing, for a map the kernel cannot
+ * take (as copyValidated).
+ */
+export function copyValidatedRun(run: CodeRun, map: IndexMap, emit: (bytes: Uint8Array) => void, one: (i: number) => void): boolean {
+  const raw = map.raw;
+  if (map.loopProbe || !raw) return false;
+  const k = (kernel ??= load());
+  if (mapsOf !== raw) setMaps(k, raw);
+  const { at, bytes } = run;
+  const n = at.length - 1;
+  for (let i = 0; i < n;) {
+    let j = i + 1;
+    while (j < n && at[j + 1]! - at[i]! <= RUN_CHUNK) j++;
+    const len = at[j]! - at[i]!;
+    const outAt = bodyAt + len + 64;
+    room(k, outAt + len + 64);
+    heap.set(new Uint8Array(bytes.buffer, bytes.byteOffset + at[i]!, len), bodyAt);
+    let done: number;
+    try {
+      done = k.entries(bodyAt, outAt, j - i);
+    } catch {
+      // a trap (it cannot happen on validated code): nothing of this chunk was written, so each entry on its own
+      for (; i < j; i++) one(i);
+      continue;
+    }
+    const w = k.written();
+    if (w > 0) emit(new Uint8Array(heap.buffer, outAt, w));
+    i += done;
+    if (i < j) one(i++);
+  }
   return true;
 }

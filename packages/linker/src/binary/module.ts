@@ -119,6 +119,27 @@ export interface Code {
   validated?: boolean;
 }
 
+/**
+ * Entries of a read module's code section kept where they are in its bytes
+ * (readModule's `bulk` option): no object per function. A large program has
+ * tens of thousands of functions, whose records (a body view, a locals array)
+ * cost more to make and to collect than the rest of its link; box-link's
+ * writer copies such a run through the scan kernel a megabyte at a time.
+ * Entry i (its size LEB, locals and body) is `bytes[at[i]]` to `bytes[at[i + 1]]`,
+ * its instructions from `bodies[i]`. `runCode` makes one entry's Code.
+ */
+export interface CodeRun {
+  bytes: Uint8Array;
+  /** count + 1 offsets: where each entry starts, then where the last ends */
+  at: Uint32Array;
+  /** where each entry's instructions start (after its locals) */
+  bodies: Uint32Array;
+  /** as Code.map, for every entry */
+  map?: IndexMap;
+  /** as Code.validated, for every entry */
+  validated?: boolean;
+}
+
 export interface Custom {
   name: string;
   bytes: Uint8Array;
@@ -141,6 +162,11 @@ export interface Module {
   /** present when the input had a datacount section */
   dataCount?: number;
   codes: Code[];
+  /**
+   * The first entries of the code section, held in bulk (readModule's `bulk`
+   * option; the merge hands the program's on): `codes` holds the entries after them.
+   */
+  codeRun?: CodeRun;
   data: Data[];
   customs: Custom[];
 }
@@ -190,3 +216,13 @@ export const identityMap: IndexMap = {
   func: (i) => i, table: (i) => i, memory: (i) => i, global: (i) => i,
   type: (i) => i, tag: (i) => i, data: (i) => i, elem: (i) => i,
 };
+
+/** How many entries a code run holds. */
+export function runLength(run: CodeRun): number {
+  return run.at.length - 1;
+}
+
+/** Entries of the code section: the run's, then `codes`. */
+export function codeCount(m: Module): number {
+  return (m.codeRun ? runLength(m.codeRun) : 0) + m.codes.length;
+}

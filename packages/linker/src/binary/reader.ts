@@ -9,7 +9,7 @@ import { WasmFormatError } from './errors.ts';
 import { readValType, skipExpr } from './code.ts';
 import { isAbstractHeapType } from './opcodes.ts';
 import {
-  emptyModule, type ConstExpr, type Element, type ExternKind, type FuncType, type GlobalType,
+  codeCount, emptyModule, runLength, type Code, type CodeRun, type ConstExpr, type Element, type ExternKind, type FuncType, type GlobalType,
   type ImportDesc, type Limits, type Module, type TableType, type TagType, type ValType,
 } from './module.ts';
 
@@ -30,8 +30,10 @@ const EXTERN_KINDS: readonly ExternKind[] = ['func', 'table', 'memory', 'global'
  * `importsOnly`: the type and import sections alone, for a host that checks
  * what a module imports before compiling it; reading stops at the first
  * section after them and skips the checks that need the whole module.
+ * `bulk`: the code section as one CodeRun (Module.codeRun; `codes` stays
+ * empty), each entry checked as it would be read into `codes`.
  */
-export function readModule(bytes: Uint8Array, { importsOnly = false } = {}): Module {
+export function readModule(bytes: Uint8Array, { importsOnly = false, bulk = false } = {}): Module {
   // A Node Buffer's subarray() makes Buffers through its species constructor:
   // views of a plain Uint8Array cost a third of that, and a program has one per function.
   if (bytes.constructor !== Uint8Array) bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
@@ -65,7 +67,7 @@ export function readModule(bytes: Uint8Array, { importsOnly = false } = {}): Mod
       lastRank = rank;
       lastKnown = id;
       try {
-        readSection(r, id, m);
+        readSection(r, id, m, bulk);
       } catch (e) {
         throw e instanceof WasmFormatError ? e.inSection(SECTION_NAMES[id]!) : e;
       }
@@ -76,9 +78,10 @@ export function readModule(bytes: Uint8Array, { importsOnly = false } = {}): Mod
   }
 
   if (importsOnly) return m;
-  if (m.functions.length !== m.codes.length) {
+  const codes = codeCount(m);
+  if (m.functions.length !== codes) {
     r.fail(sawCode || m.functions.length > 0
-      ? `function and code section have inconsistent lengths (${m.functions.length} vs ${m.codes.length})`
+      ? `function and code section have inconsistent lengths (${m.functions.length} vs ${codes})`
       : 'code section without function section', bytes.length);
   }
   if (m.dataCount !== undefined && m.dataCount !== m.data.length) {
@@ -87,7 +90,7 @@ export function readModule(bytes: Uint8Array, { importsOnly = false } = {}): Mod
   return m;
 }
 
-function readSection(r: ByteReader, id: number, m: Module): void {
+function readSection(r: ByteReader, id: number, m: Module, bulk: boolean): void {
   switch (id) {
     case SectionId.type:
       vec(r, () => m.types.push(funcType(r)));
@@ -145,7 +148,8 @@ function readSection(r: ByteReader, id: number, m: Module): void {
       m.dataCount = r.u32();
       break;
     case SectionId.code:
-      vec(r, () => m.codes.push(code(r)));
+      if (bulk) codeRun(r, m);
+      else vec(r, () => m.codes.push(code(r)));
       break;
     case SectionId.data:
       vec(r, () => {
@@ -293,13 +297,27 @@ function element(r: ByteReader): Element {
 }
 
 function code(r: ByteReader): Module['codes'][number] {
+  const locals: Array<{ count: number; type: ValType }> = [];
+  const sectionEnd = r.end;
+  const end = entryHead(r, locals);
+  const bodyAt = r.pos;
+  const body = r.take(end - r.pos);
+  r.end = sectionEnd;
+  return { locals, body, offset: r.base + bodyAt };
+}
+
+/**
+ * One code entry up to its instructions: its size and locals read and
+ * checked, `r` left at the instructions with `r.end` at the entry's end (the
+ * caller puts the section's back), the body's final `end` checked. Answers
+ * where the entry ends; `locals` (when given) gets the declarations.
+ */
+function entryHead(r: ByteReader, locals?: Array<{ count: number; type: ValType }>): number {
   const at = r.pos;
   const size = r.u32();
   if (size > r.end - r.pos) r.fail('function body size out of bounds', at);
   const end = r.pos + size;
-  const sectionEnd = r.end;
   r.end = end;
-  const locals: Array<{ count: number; type: ValType }> = [];
   let total = 0;
   // a loop rather than vec(): this runs once per function of large programs
   const lengthAt = r.pos;
@@ -309,11 +327,46 @@ function code(r: ByteReader): Module['codes'][number] {
     const count = r.u32();
     total += count;
     if (total > 0xffffffff) r.fail('too many locals');
-    locals.push({ count, type: readValType(r) });
+    const type = readValType(r);
+    locals?.push({ count, type });
   }
-  const bodyAt = r.pos;
-  const body = r.take(end - r.pos);
-  if (body.length === 0 || body[body.length - 1] !== 0x0b) r.fail('function body must end with end', bodyAt);
-  r.end = sectionEnd;
-  return { locals, body, offset: r.base + bodyAt };
+  if (r.pos === end || r.buf[end - 1] !== 0x0b) r.fail('function body must end with end', r.pos);
+  return end;
+}
+
+/**
+ * The code section's entries as a CodeRun (readModule's `bulk` option), each
+ * checked as code() checks it: the same errors, and no object per function.
+ */
+function codeRun(r: ByteReader, m: Module): void {
+  const lengthAt = r.pos;
+  const n = r.u32();
+  if (n > r.end - r.pos) r.fail(`vector length ${n} exceeds the section`, lengthAt);
+  const at = new Uint32Array(n + 1);
+  const bodies = new Uint32Array(n);
+  const sectionEnd = r.end;
+  for (let i = 0; i < n; i++) {
+    at[i] = r.pos;
+    const end = entryHead(r);
+    bodies[i] = r.pos;
+    r.pos = end;
+    r.end = sectionEnd;
+  }
+  at[n] = r.pos;
+  m.codeRun = { bytes: r.buf, at, bodies };
+}
+
+/** Entry `i` of the module's code section, wherever it is held (codeRun, codes). */
+export function codeAt(m: Module, i: number): Code {
+  const n = m.codeRun ? runLength(m.codeRun) : 0;
+  return i < n ? runCode(m.codeRun!, i) : m.codes[i - n]!;
+}
+
+/** Entry `i` of a code run, as the reader makes a Code (its body a view of the run's bytes). */
+export function runCode(run: CodeRun, i: number): Code {
+  const r = new ByteReader(run.bytes, run.at[i]!, run.at[i + 1]!);
+  const c = code(r);
+  if (run.map) c.map = run.map;
+  if (run.validated) c.validated = true;
+  return c;
 }

@@ -3,10 +3,11 @@
 
 import { ByteWriter, sizeU32 } from './leb.ts';
 import { rewriteExpr, valTypeSize, writeValType } from './code.ts';
-import { copyValidated } from './copy-validated.ts';
-import { SECTION_ORDER, SectionId } from './reader.ts';
-import type {
-  Data, Element, ExternKind, GlobalType, ImportDesc, Limits, Module, TableType, TagType,
+import { copyValidated, copyValidatedRun } from './copy-validated.ts';
+import { runCode, SECTION_ORDER, SectionId } from './reader.ts';
+import {
+  codeCount, runLength, type Data, type Element, type ExternKind, type GlobalType, type ImportDesc, type Limits, type Module,
+  type TableType, type TagType,
 } from './module.ts';
 
 const EXTERN_KIND_CODE: Record<ExternKind, number> = { func: 0, table: 1, memory: 2, global: 3, tag: 4 };
@@ -29,6 +30,7 @@ const CHUNK = 1 << 20;
 export function writeModule(m: Module): Uint8Array<ArrayBuffer> {
   let estimate = 64;
   for (const c of m.codes) estimate += c.body.length + 8;
+  if (m.codeRun) estimate += m.codeRun.at[runLength(m.codeRun)]! - m.codeRun.at[0]!;
   for (const d of m.data) estimate += d.bytes.length + 16;
   for (const c of m.customs) estimate += c.bytes.length + c.name.length + 8;
   const out = new ByteWriter(estimate);
@@ -103,7 +105,7 @@ function emit(m: Module, out: ByteWriter, flusher?: Flusher): number {
     if (id === SectionId.code) {
       // The code section dominates large modules: size it first and write it
       // straight into the output instead of through a scratch buffer.
-      if (m.codes.length) writeCodeSection(out, m, flusher);
+      if (codeCount(m)) writeCodeSection(out, m, flusher);
     } else if (id === SectionId.data && flusher && m.data.length) {
       writeDataSection(out, m, flusher);
     } else {
@@ -133,17 +135,22 @@ function codeEntrySize(c: Module['codes'][number]): number {
 }
 
 function writeCodeSection(out: ByteWriter, m: Module, flusher?: Flusher): void {
-  if (!m.codes.some((c) => c.map)) {
-    let total = sizeU32(m.codes.length);
-    for (const c of m.codes) {
+  const run = m.codeRun;
+  const count = codeCount(m);
+  if (!run?.map && !m.codes.some((c) => c.map)) {
+    // Nothing rewritten: every entry's size is known up front. A run's entries are made one by one here (a module read
+    // in bulk and written as it is: not box-link's path).
+    const codes = run ? [...Array.from({ length: runLength(run) }, (_, i) => runCode(run, i)), ...m.codes] : m.codes;
+    let total = sizeU32(count);
+    for (const c of codes) {
       const size = codeEntrySize(c);
       total += sizeU32(size) + size;
     }
     out.byte(SectionId.code);
     out.u32(total);
     if (!flusher) out.reserve(total);
-    out.u32(m.codes.length);
-    for (const c of m.codes) {
+    out.u32(count);
+    for (const c of codes) {
       flusher?.maybe();
       codeEntry(out, c);
     }
@@ -156,42 +163,59 @@ function writeCodeSection(out: ByteWriter, m: Module, flusher?: Flusher): void {
   const sizeAt = out.pos + (flusher?.done ?? 0);
   out.reserve(5);
   out.pos += 5;
-  out.u32(m.codes.length);
+  out.u32(count);
+  if (run) {
+    // The program's run, through the scan kernel a megabyte at a time when it can (straight to the sink when
+    // streaming: its output is final); an entry the kernel leaves, and any run it cannot take, one by one.
+    const one = (i: number) => {
+      flusher?.maybe();
+      codeEntryMapped(out, runCode(run, i));
+    };
+    const emit = flusher ? (bytes: Uint8Array) => flusher.direct(bytes) : (bytes: Uint8Array) => out.bytes(bytes);
+    if (!run.map || !run.validated || !copyValidatedRun(run, run.map, emit, one)) {
+      for (let i = 0; i < runLength(run); i++) one(i);
+    }
+  }
   for (const c of m.codes) {
     flusher?.maybe();
-    if (!c.map) {
-      codeEntry(out, c);
-      continue;
-    }
-    // Written in place after a size field guessed from the input size (the
-    // rewrite rarely crosses a LEB length boundary); moved when the guess is off.
-    let guess = sizeU32(c.body.length + 8);
-    out.reserve(guess);
-    out.pos += guess;
-    let start = out.pos;
-    out.u32(c.locals.length);
-    for (const l of c.locals) {
-      out.u32(l.count);
-      writeValType(out, l.type);
-    }
-    if (!c.validated || !copyValidated(c.body, c.map, out)) rewriteExpr(c.body, c.map, out, c.offset ?? 0);
-    const n = out.pos - start;
-    const need = sizeU32(n);
-    if (need !== guess) {
-      out.reserve(need - guess);
-      out.buf.copyWithin(start + need - guess, start, out.pos);
-      out.pos += need - guess;
-      start += need - guess;
-      guess = need;
-    }
-    let v = n;
-    for (let i = start - guess; i < start; i++, v >>>= 7) out.buf[i] = (v & 0x7f) | (i < start - 1 ? 0x80 : 0);
+    codeEntryMapped(out, c);
   }
   let size = out.pos + (flusher?.done ?? 0) - sizeAt - 5;
   const field = new Uint8Array(5);
   for (let i = 0; i < 5; i++, size >>>= 7) field[i] = (size & 0x7f) | (i < 4 ? 0x80 : 0);
   if (flusher) flusher.patch(sizeAt, field);
   else out.buf.set(field, sizeAt);
+}
+
+/** An entry whose body may be rewritten as it is written (Code.map): its size, known only after, patched in. */
+function codeEntryMapped(out: ByteWriter, c: Module['codes'][number]): void {
+  if (!c.map) {
+    codeEntry(out, c);
+    return;
+  }
+  // Written in place after a size field guessed from the input size (the
+  // rewrite rarely crosses a LEB length boundary); moved when the guess is off.
+  let guess = sizeU32(c.body.length + 8);
+  out.reserve(guess);
+  out.pos += guess;
+  let start = out.pos;
+  out.u32(c.locals.length);
+  for (const l of c.locals) {
+    out.u32(l.count);
+    writeValType(out, l.type);
+  }
+  if (!c.validated || !copyValidated(c.body, c.map, out)) rewriteExpr(c.body, c.map, out, c.offset ?? 0);
+  const n = out.pos - start;
+  const need = sizeU32(n);
+  if (need !== guess) {
+    out.reserve(need - guess);
+    out.buf.copyWithin(start + need - guess, start, out.pos);
+    out.pos += need - guess;
+    start += need - guess;
+    guess = need;
+  }
+  let v = n;
+  for (let i = start - guess; i < start; i++, v >>>= 7) out.buf[i] = (v & 0x7f) | (i < start - 1 ? 0x80 : 0);
 }
 
 function codeEntry(w: ByteWriter, c: Module['codes'][number]): void {
