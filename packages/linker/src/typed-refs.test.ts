@@ -24,10 +24,10 @@ const work = mkdtempSync(join(tmpdir(), 'typed-refs-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** A program printing "ok N\n", N computed by calling $double (3 * 2) through a typed reference held where `body` and `extra` say. */
-function program(body: string, extra = '', locals = ''): Uint8Array {
+function program(body: string, extra = '', locals = '', type = '(type $cb (func (param i32) (result i32)))'): Uint8Array {
   const m = binaryen.parseText(`
 (module
-  (type $cb (func (param i32) (result i32)))
+  ${type}
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 1)
   (data (i32.const 16) "ok ?\\n")
@@ -64,6 +64,16 @@ const programs: Record<string, Uint8Array> = {
   "a function's result": program('(call_ref $cb (i32.const 3) (call $get))', '(func $get (result (ref $cb)) (ref.func $double))'),
   'a block type': program('(call_ref $cb (i32.const 3) (block (result (ref $cb)) (ref.func $double)))'),
 };
+
+/** Counts 3 down through a reference to itself, twice: $count's type names itself (a rec group of one, kept as 0x60). */
+const selfReferring = program(
+  '(i32.add (call_ref $self (ref.func $count) (i32.const 3) (ref.func $count)) (i32.const 3))',
+  `(type $self (func (param (ref null $self)) (param i32) (result i32)))
+   (elem declare func $count)
+   (func $count (type $self)
+     (if (result i32) (i32.eqz (local.get 1)) (then (i32.const 0))
+       (else (i32.add (i32.const 1) (call_ref $self (local.get 0) (i32.sub (local.get 1) (i32.const 1)) (local.get 0))))))`,
+);
 
 /** Runs a box under plain node:wasi: its exit code and stdout. */
 function run(bytes: Uint8Array): { code: number; stdout: string } {
@@ -109,4 +119,15 @@ describe('typed references in a linked program', () => {
       });
     }
   }
+
+  it("a type naming itself names its own index in the box, and runs", () => {
+    const box = link(selfReferring, { capabilities: [kernel, vfs, proc], entrypoint: 'app.wasm', args: [], env: [], clock: 'host' }).bytes;
+    const refersToItself = (t: FuncType, i: number) => t.params.length === 2 && heapTypeOf(t.params[0]!) === i;
+    const from = readModule(selfReferring).types.findIndex(refersToItself);
+    const to = readModule(box).types.findIndex(refersToItself);
+    expect(from).toBeGreaterThanOrEqual(0);
+    expect(to).toBeGreaterThanOrEqual(0);
+    expect(to).not.toBe(from);
+    expect(run(box)).toEqual({ code: 0, stdout: 'ok 6\n' });
+  });
 });
