@@ -5,9 +5,9 @@
 // and the name section.
 
 import { ByteWriter } from './binary/leb.ts';
-import { rewriteExpr } from './binary/code.ts';
+import { mapValType, rewriteExpr } from './binary/code.ts';
 import { WasmFormatError } from './binary/errors.ts';
-import { emptyModule, runLength, type Code, type Custom, type IndexMap, type Module } from './binary/module.ts';
+import { emptyModule, runLength, type Code, type Custom, type IndexMap, type Module, type ValType } from './binary/module.ts';
 import { LinkError } from './errors.ts';
 import { TRACE_RECORD, TRACE_RECORDS } from './glue.ts';
 import type { Graph, MergeOptions, Part, PartSize, Plan } from './merge.ts';
@@ -123,10 +123,16 @@ function emitPart(out: Module, graph: Graph, pi: number, base: Bases, layout: Fu
     size.functions++;
     size.code += code.body.length;
   });
-  for (const t of m.tables) out.tables.push(t.init ? { type: t.type, init: expr(t.init) } : { type: t.type });
+  // A typed reference in a table's, a global's or a segment's type names one of the part's types: the box's index goes
+  // in its place (merge-types.ts says why they move). Function types and code entries are mapped where they are written.
+  const valType = (v: ValType): ValType => (v < 256 ? v : mapValType(v, map));
+  for (const t of m.tables) {
+    const type = { elem: valType(t.type.elem), limits: t.type.limits };
+    out.tables.push(t.init ? { type, init: expr(t.init) } : { type });
+  }
   out.memories.push(...m.memories);
   for (const t of m.tags) out.tags.push({ attribute: t.attribute, type: types[t.type]! });
-  for (const g of m.globals) out.globals.push({ type: g.type, init: expr(g.init) });
+  for (const g of m.globals) out.globals.push({ type: { type: valType(g.type.type), mutable: g.type.mutable }, init: expr(g.init) });
   for (const d of m.data) {
     size.data += d.bytes.length;
     out.data.push(d.mode.kind === 'active'
@@ -137,7 +143,7 @@ function emitPart(out: Module, graph: Graph, pi: number, base: Bases, layout: Fu
     const mode = e.mode.kind === 'active'
       ? { kind: 'active' as const, table: map.table(e.mode.table), offset: expr(e.mode.offset) }
       : e.mode;
-    out.elements.push({ mode, type: e.type, funcs: e.funcs?.map(map.func), exprs: e.exprs?.map((x) => expr(x)) });
+    out.elements.push({ mode, type: valType(e.type), funcs: e.funcs?.map(map.func), exprs: e.exprs?.map((x) => expr(x)) });
   }
   return size;
 }

@@ -10,8 +10,8 @@ import { WASI_MODULE } from '@marcotte/abi';
 import type { FuncType, Import, Module } from './binary/module.ts';
 import type { Plan } from './merge.ts';
 import type { Reach } from './merge-reach.ts';
+import { BoxTypes } from './merge-types.ts';
 import { NodeIndex } from './node-map.ts';
-import { funcTypeKey } from './signature.ts';
 
 /** Where a part's memories, tables, globals, tags, data and element segments start in the box. */
 export interface Bases {
@@ -44,7 +44,7 @@ export function partBases(modules: readonly Module[]): Bases[] {
 
 /** The box's function and type index spaces. */
 export interface FunctionLayout {
-  /** the type section: each distinct signature once, in first-use order */
+  /** the type section: each distinct signature once, in first-use order (typed references name box types: merge-types.ts) */
   types: FuncType[];
   /** each part's type indices, as indices into `types` */
   partTypes: number[][];
@@ -63,28 +63,17 @@ export interface FunctionLayout {
  */
 export function layoutFunctions(plan: Plan, { reached }: Reach): FunctionLayout {
   const { parts, synths, nodes, synthNode } = plan.graph;
-  const types: FuncType[] = [];
-  const typeIndex = new Map<string, number>();
-  const internType = (t: FuncType): number => {
-    const key = funcTypeKey(t);
-    let i = typeIndex.get(key);
-    if (i === undefined) {
-      i = types.length;
-      typeIndex.set(key, i);
-      types.push(t);
-    }
-    return i;
-  };
+  const types = new BoxTypes();
   const index = new NodeIndex(nodes + synths.length);
   const imports: Import[] = [];
   for (const h of plan.hostImports) {
     if (!reached.has(h.name)) continue;
     index.set(h.name, imports.length);
-    imports.push({ module: WASI_MODULE, name: h.name, desc: { kind: 'func', type: internType(h.type) } });
+    imports.push({ module: WASI_MODULE, name: h.name, desc: { kind: 'func', type: types.intern(h.type) } });
   }
   let nextFunc = imports.length;
   for (let n = 0; n < nodes + synths.length; n++) if (reached.has(n)) index.set(n, nextFunc++);
-  const partTypes = parts.map((p) => p.module.types.map(internType));
-  const synthTypes = synths.map((s, i) => (reached.has(synthNode(i)) ? internType(s.type) : -1));
-  return { types, partTypes, synthTypes, imports, index };
+  const partTypes = parts.map((p, pi) => types.internPart(p.module.types, pi === 0 ? 'the program' : `capability ${p.name}`));
+  const synthTypes = synths.map((s, i) => (reached.has(synthNode(i)) ? types.intern(s.type) : -1));
+  return { types: types.types, partTypes, synthTypes, imports, index };
 }

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { refType } from './code.ts';
 import { WasmFormatError } from './errors.ts';
 import { codeCount, identityMap, type IndexMap, type Module } from './module.ts';
 import { codeAt, readModule, runCode } from './reader.ts';
@@ -141,6 +142,20 @@ describe('a code run written', () => {
     expect(runCode(bulk.codeRun!, target).locals.at(-1)).toEqual({ count: 1, type: 0x63 + 0x70 * 256 + 65536 });
     expect(writeModule(bulk)).toEqual(writeModule(entries));
     expect(streamed(bulk)).toEqual(writeModule(entries));
+  });
+
+  it('maps the type a typed reference local names as the body\'s type indices are mapped, in a run and in entries', () => {
+    const m = readModule(file(programs['hello.wasm (wasi-libc)']));
+    // one function gets a local of type (ref null 0): the kernel leaves its entry to the writer
+    const target = m.codes.length >> 1;
+    m.codes[target]!.locals.push({ count: 1, type: refType(true, 0) });
+    const edited = writeModule(m);
+    const box = maps(m)[1]![1];
+    const map: IndexMap = { ...box, type: (i) => i + 3, raw: { ...box.raw!, types: m.types.map((_, i) => i + 3) } };
+    const { entries, bulk } = bothWays(edited, map);
+    for (const out of [writeModule(entries), writeModule(bulk), streamed(bulk)]) {
+      expect(readModule(out).codes[target]!.locals.at(-1)).toEqual({ count: 1, type: refType(true, 3) });
+    }
   });
 
   it('writes a run without a map as its entries', () => {

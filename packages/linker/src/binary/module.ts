@@ -110,6 +110,7 @@ export interface Code {
   /**
    * When set, the writer rewrites `body` through this map as it writes it:
    * the linker's one streaming pass, with no copy of the code in between.
+   * The type index in a typed reference local goes through it too.
    */
   map?: IndexMap;
   /**

@@ -2,7 +2,7 @@
 // as given: the linker has already rewritten them.
 
 import { ByteWriter, sizeU32 } from './leb.ts';
-import { rewriteExpr, valTypeSize, writeValType } from './code.ts';
+import { mapValType, rewriteExpr, valTypeSize, writeValType } from './code.ts';
 import { copyValidated, copyValidatedRun } from './copy-validated.ts';
 import { runCode, SECTION_ORDER, SectionId } from './reader.ts';
 import {
@@ -199,12 +199,14 @@ function codeEntryMapped(out: ByteWriter, c: Module['codes'][number]): void {
   out.reserve(guess);
   out.pos += guess;
   let start = out.pos;
+  const map = c.map;
   out.u32(c.locals.length);
   for (const l of c.locals) {
     out.u32(l.count);
-    writeValType(out, l.type);
+    // A typed reference local, (ref null? $t), names a type of the input as the body's immediates do: mapped alike.
+    writeValType(out, l.type < 256 ? l.type : mapValType(l.type, map));
   }
-  if (!c.validated || !copyValidated(c.body, c.map, out)) rewriteExpr(c.body, c.map, out, c.offset ?? 0);
+  if (!c.validated || !copyValidated(c.body, map, out)) rewriteExpr(c.body, map, out, c.offset ?? 0);
   const n = out.pos - start;
   const need = sizeU32(n);
   if (need !== guess) {
