@@ -1,39 +1,81 @@
-// Runs one conformance program in a child process, so that the test can
-// bound it with a timeout: `node child.ts bare PROGRAM.wasm HOSTDIR` runs the
+// Runs conformance programs in a child process, so that the test can bound
+// them with a timeout: `node child.ts bare PROGRAM.wasm HOSTDIR` runs the
 // bare program under node:wasi with HOSTDIR preopened as /work (the
 // reference); `node child.ts box BOX.box.wasm [HOSTDIR]` runs a linked box with
 // runBox (with HOSTDIR mounted as /work by `box run --dir`, when given).
 // The program's stdout is this process's stdout; the exit code is the
-// program's (134 when it traps).
+// program's (134 when it traps). `node child.ts runs DIR RUNS.json` runs
+// several such runs one after another in this one process (one Node start
+// and one load of the runtime for a program's three runs instead of three),
+// each run's stdout and stderr in files under DIR, and prints their exit
+// codes as a JSON list.
 
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { WASI } from 'node:wasi';
 import { TrapError, runBox } from '@marcotte/runtime';
 
 const TRAP = 134;
 
-async function bare(program: string, dir: string): Promise<number> {
+/** Where a run's stdout and stderr go: this process's own fds unless given. */
+interface Stdio {
+  stdout?: number;
+  stderr?: number;
+}
+
+/** One run: the arguments the single-run form takes. */
+export type RunArgs = readonly ['bare', string, string] | readonly ['box', string] | readonly ['box', string, string];
+
+async function bare(program: string, dir: string, stdio: Stdio): Promise<number> {
   const wasi = new WASI({
     version: 'preview1',
     args: [program.replace(/^.*\//, ''), '/work'],
     env: {},
     preopens: { '/work': dir },
     returnOnExit: true,
+    ...stdio,
   });
   const module = await WebAssembly.compile(readFileSync(program));
   const instance = await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports);
   return wasi.start(instance);
 }
 
-async function boxed(box: string, dir?: string): Promise<number> {
-  return (await runBox(readFileSync(box), { args: ['/work'], dirs: dir === undefined ? undefined : [['/work', dir]] as const })).exitCode;
+async function boxed(box: string, dir: string | undefined, stdio: Stdio): Promise<number> {
+  return (await runBox(readFileSync(box), { args: ['/work'], dirs: dir === undefined ? undefined : [['/work', dir]] as const, ...stdio })).exitCode;
 }
 
-const [mode, file, dir] = process.argv.slice(2);
-try {
-  const code = mode === 'bare' ? await bare(file!, dir!) : mode === 'box' ? await boxed(file!, dir) : 2;
-  process.exitCode = code;
-} catch (e) {
-  process.stderr.write(`${(e as Error).message}\n`);
-  process.exitCode = e instanceof WebAssembly.RuntimeError || e instanceof TrapError ? TRAP : 1;
+/** The run's exit code; an error is written where the run's stderr goes and answered with an exit code. */
+async function run([mode, file, dir]: readonly string[], stdio: Stdio = {}): Promise<number> {
+  try {
+    return mode === 'bare' ? await bare(file!, dir!, stdio) : mode === 'box' ? await boxed(file!, dir, stdio) : 2;
+  } catch (e) {
+    writeSync(stdio.stderr ?? 2, `${(e as Error).message}\n`);
+    return e instanceof WebAssembly.RuntimeError || e instanceof TrapError ? TRAP : 1;
+  }
+}
+
+/** Each run in turn, its output into DIR/<i>.out and DIR/<i>.err; their exit codes. */
+async function runs(dir: string, list: readonly RunArgs[]): Promise<number[]> {
+  const codes: number[] = [];
+  for (const [i, args] of list.entries()) {
+    const stdio = { stdout: openSync(join(dir, `${i}.out`), 'w'), stderr: openSync(join(dir, `${i}.err`), 'w') };
+    try {
+      codes.push(await run(args, stdio));
+    } finally {
+      // A program may close its own stdout (node:wasi passes the close on): the fd may be gone.
+      for (const fd of [stdio.stdout, stdio.stderr]) {
+        try {
+          closeSync(fd);
+        } catch {}
+      }
+    }
+  }
+  return codes;
+}
+
+const [mode, ...rest] = process.argv.slice(2);
+if (mode === 'runs') {
+  process.stdout.write(JSON.stringify(await runs(rest[0]!, JSON.parse(readFileSync(rest[1]!, 'utf8')) as RunArgs[])));
+} else {
+  process.exitCode = await run([mode!, ...rest]);
 }

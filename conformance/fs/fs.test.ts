@@ -10,14 +10,14 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readDeviations } from '../deviations.ts';
-import { runBare, runBoxed, runBoxedOnHost, type Run } from './harness.ts';
+import { runAll, type Run, type Runs } from './harness.ts';
 
 // Each entry says who deviates (node:wasi, the box, or the setup) and why.
 const deviations = readDeviations(new URL('./deviations.json', import.meta.url));
 const hostDeviations = readDeviations(new URL('./host-deviations.json', import.meta.url));
-/** Each program's box run, shared by both comparisons. */
-const boxedRuns = new Map<string, Run>();
-const boxedRun = (name: string): Run => boxedRuns.get(name) ?? boxedRuns.set(name, runBoxed(name)).get(name)!;
+/** Each program's three runs (bare, box, box over a host mount), made in one child process; the box run is shared by both comparisons. */
+const allRuns = new Map<string, Runs>();
+const runsOf = (name: string): Runs => allRuns.get(name) ?? allRuns.set(name, runAll(name)).get(name)!;
 const programs = readdirSync(new URL('.', import.meta.url))
   .filter((f) => f.endsWith('.c'))
   .map((f) => f.slice(0, -2))
@@ -81,12 +81,12 @@ function compare(reference: Run, run: Run, listed: Record<string, unknown>, want
 
 describe.each(programs)('%s', (name) => {
   it('matches node:wasi, except its listed deviations', () => {
-    const bare = runBare(name);
-    const boxed = boxedRun(name);
-    compare(bare, boxed, deviations[name] ?? {}, 'node:wasi', 'box');
+    const { bare, box } = runsOf(name);
+    compare(bare, box, deviations[name] ?? {}, 'node:wasi', 'box');
   });
 
   it('answers over a host mount as over the vfs, except its listed host deviations', () => {
-    compare(boxedRun(name), runBoxedOnHost(name), hostDeviations[name] ?? {}, 'vfs', 'host');
+    const { box, host } = runsOf(name);
+    compare(box, host, hostDeviations[name] ?? {}, 'vfs', 'host');
   });
 });

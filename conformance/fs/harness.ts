@@ -3,7 +3,7 @@
 // vfs + proc over an image holding an empty /work; and as a box without the
 // vfs over an empty host directory mounted as /work (box run --dir), to
 // compare the host driver with the vfs. Each run happens in a child process
-// (child.ts) with a timeout.
+// (child.ts) with a timeout; runAll does a program's three runs in one.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,13 +13,14 @@ import { link } from '@marcotte/linker';
 import { proc } from '@marcotte/proc';
 import { vfs } from '@marcotte/vfs';
 import { inTempDir, runChild, type Run } from '../child-run.ts';
+import type { RunArgs } from './child.ts';
 
 export type { Run };
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const child = join(here, 'child.ts');
+const childScript = join(here, 'child.ts');
 export const TIMEOUT_MS = 20_000;
-const spawn = (args: string[]): Run => runChild(child, args, TIMEOUT_MS);
+const spawn = (args: string[]): Run => runChild(childScript, args, TIMEOUT_MS);
 
 export const programPath = (name: string): string => join(here, `${name}.wasm`);
 
@@ -47,13 +48,53 @@ export function runBoxed(name: string): Run {
   });
 }
 
-/** The program linked with kernel + proc, an empty host directory mounted as /work (the runtime's host driver). */
+/** The program linked with kernel + proc, for an empty host directory mounted as /work (the runtime's host driver). */
+const linkHostBox = (name: string): Uint8Array =>
+  link(readFileSync(programPath(name)), { capabilities: [kernel, proc], entrypoint: name, args: ['/work'], env: [] }).bytes;
+
 export function runBoxedOnHost(name: string): Run {
   return inTempDir(`fs-conformance-host-${name}-`, (dir) => {
     const box = join(dir, `${name}.box.wasm`);
-    writeFileSync(box, link(readFileSync(programPath(name)), { capabilities: [kernel, proc], entrypoint: name, args: ['/work'], env: [] }).bytes);
+    writeFileSync(box, linkHostBox(name));
     const work = join(dir, 'work');
     mkdirSync(work);
     return spawn(['box', box, work]);
+  });
+}
+
+export interface Runs {
+  /** runBare's run */
+  bare: Run;
+  /** runBoxed's */
+  box: Run;
+  /** runBoxedOnHost's */
+  host: Run;
+}
+
+/**
+ * The three runs above, each over its own fresh directory as there, one
+ * after another in one child process (a Node start and a load of the
+ * runtime once, not three times), bounded by the three runs' time limits
+ * together. A run that ends the child (a hang, a crash) ends the ones after it.
+ */
+export function runAll(name: string): Runs {
+  return inTempDir(`fs-conformance-all-${name}-`, (dir) => {
+    const box = join(dir, `${name}.box.wasm`);
+    const hostBox = join(dir, `${name}.host.box.wasm`);
+    writeFileSync(box, linkBox(name));
+    writeFileSync(hostBox, linkHostBox(name));
+    const bareDir = join(dir, 'bare');
+    const hostDir = join(dir, 'host');
+    const out = join(dir, 'out');
+    for (const d of [bareDir, hostDir, out]) mkdirSync(d);
+    const list: RunArgs[] = [['bare', programPath(name), bareDir], ['box', box], ['box', hostBox, hostDir]];
+    writeFileSync(join(dir, 'runs.json'), JSON.stringify(list));
+    const child = runChild(childScript, ['runs', out, join(dir, 'runs.json')], list.length * TIMEOUT_MS);
+    const codes = child.exitCode === 0 && child.signal === null ? (JSON.parse(child.stdout) as number[]) : [];
+    const [bare, boxed, host] = list.map((_, i): Run => {
+      if (codes[i] === undefined) return { ...child, stdout: '' };
+      return { exitCode: codes[i]!, signal: null, stdout: readFileSync(join(out, `${i}.out`), 'utf8'), stderr: readFileSync(join(out, `${i}.err`), 'utf8') };
+    });
+    return { bare: bare!, box: boxed!, host: host! };
   });
 }

@@ -5,26 +5,62 @@
 // the box); `node child.ts host BOX.box.wasm HOSTDIR [ARGS...]` runs a box
 // with HOSTDIR mounted as / (box run --dir). The program's stdout is this process's stdout; the exit code is
 // the program's, 134 when it traps, 137 when a limit ends it.
+// `node child.ts runs DIR RUNS.json` runs several such runs one after another
+// in this one process (a box's static and dynamic runs: one Node start and
+// one load of the runtime instead of two), each run's stdout and stderr in
+// files under DIR, and prints their exit codes as a JSON list.
 
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { WASI } from 'node:wasi';
 import { LimitError, TrapError, runBox } from '@marcotte/runtime';
 
-async function bare(program: string, dir: string, args: string[]): Promise<number> {
-  const wasi = new WASI({ version: 'preview1', args: ['program', ...args], env: {}, preopens: { '/': dir }, returnOnExit: true });
+/** Where a run's stdout and stderr go: this process's own fds unless given. */
+interface Stdio {
+  stdout?: number;
+  stderr?: number;
+}
+
+async function bare(program: string, dir: string, args: string[], stdio: Stdio): Promise<number> {
+  const wasi = new WASI({ version: 'preview1', args: ['program', ...args], env: {}, preopens: { '/': dir }, returnOnExit: true, ...stdio });
   const module = await WebAssembly.compile(readFileSync(program));
   const instance = await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports);
   return wasi.start(instance);
 }
 
-const [mode, file, ...rest] = process.argv.slice(2);
-try {
-  process.exitCode = mode === 'bare'
-    ? await bare(file!, rest[0]!, rest.slice(1))
-    : mode === 'host'
-      ? (await runBox(readFileSync(file!), { args: rest.slice(1), dirs: [['/', rest[0]!]] })).exitCode
-      : (await runBox(readFileSync(file!), { args: rest, mode: mode === 'dynamic' ? 'dynamic' : 'static' })).exitCode;
-} catch (e) {
-  process.stderr.write(`${e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e)}\n`);
-  process.exitCode = e instanceof LimitError ? 137 : e instanceof WebAssembly.RuntimeError || e instanceof TrapError ? 134 : 1;
+/** One run's exit code, from the arguments the single-run form takes; an error is written where the run's stderr goes. */
+async function run([mode, file, ...rest]: readonly string[], stdio: Stdio = {}): Promise<number> {
+  try {
+    return mode === 'bare'
+      ? await bare(file!, rest[0]!, rest.slice(1), stdio)
+      : mode === 'host'
+        ? (await runBox(readFileSync(file!), { args: rest.slice(1), dirs: [['/', rest[0]!]], ...stdio })).exitCode
+        : (await runBox(readFileSync(file!), { args: rest, mode: mode === 'dynamic' ? 'dynamic' : 'static', ...stdio })).exitCode;
+  } catch (e) {
+    writeSync(stdio.stderr ?? 2, `${e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e)}\n`);
+    return e instanceof LimitError ? 137 : e instanceof WebAssembly.RuntimeError || e instanceof TrapError ? 134 : 1;
+  }
 }
+
+/** Each run in turn, its output into DIR/<i>.out and DIR/<i>.err; their exit codes. */
+async function runs(dir: string, list: readonly string[][]): Promise<number[]> {
+  const codes: number[] = [];
+  for (const [i, args] of list.entries()) {
+    const stdio = { stdout: openSync(join(dir, `${i}.out`), 'w'), stderr: openSync(join(dir, `${i}.err`), 'w') };
+    try {
+      codes.push(await run(args, stdio));
+    } finally {
+      // A program may close its own stdout (node:wasi passes the close on): the fd may be gone.
+      for (const fd of [stdio.stdout, stdio.stderr]) {
+        try {
+          closeSync(fd);
+        } catch {}
+      }
+    }
+  }
+  return codes;
+}
+
+const [mode, ...rest] = process.argv.slice(2);
+if (mode === 'runs') process.stdout.write(JSON.stringify(await runs(rest[0]!, JSON.parse(readFileSync(rest[1]!, 'utf8')) as string[][])));
+else process.exitCode = await run([mode!, ...rest]);

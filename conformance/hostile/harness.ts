@@ -22,6 +22,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const child = join(here, 'child.ts');
 export const TIMEOUT_MS = 60_000;
 const spawn = (args: string[]): Run => runChild(child, args, TIMEOUT_MS);
+const MODES = ['static', 'dynamic'] as const;
 
 export const programPath = (name: string): string => join(here, `${name}.wasm`);
 
@@ -62,6 +63,32 @@ export function runBoxed(name: string, args: string[] = [], limits: ImageOptions
     const box = join(dir, `${name}.box.wasm`);
     writeFileSync(box, hostileBox(name, limits));
     return spawn([mode, box, ...args]);
+  });
+}
+
+/**
+ * runBoxed's two runs, static and dynamic mode, each from its own temp dir,
+ * one after another in one child process (a Node start and a load of the
+ * runtime once, not twice), bounded by both runs' time limits together. A
+ * run that ends the child (a hang, a crash) ends the one after it.
+ */
+export function runBoxedBoth(name: string, args: string[] = [], limits: ImageOptions = {}): Record<(typeof MODES)[number], Run> {
+  return inTempDir(`hostile-box-${name}-`, (dir) => {
+    const list = MODES.map((mode) => {
+      const box = join(dir, mode, `${name}.box.wasm`);
+      mkdirSync(join(dir, mode));
+      writeFileSync(box, hostileBox(name, limits));
+      return [mode, box, ...args];
+    });
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    writeFileSync(join(dir, 'runs.json'), JSON.stringify(list));
+    const r = runChild(child, ['runs', out, join(dir, 'runs.json')], list.length * TIMEOUT_MS);
+    const codes = r.exitCode === 0 && r.signal === null ? (JSON.parse(r.stdout) as number[]) : [];
+    const runs = MODES.map((_, i): Run => codes[i] === undefined
+      ? { ...r, stdout: '' }
+      : { exitCode: codes[i]!, signal: null, stdout: readFileSync(join(out, `${i}.out`), 'utf8'), stderr: readFileSync(join(out, `${i}.err`), 'utf8') });
+    return { static: runs[0]!, dynamic: runs[1]! };
   });
 }
 

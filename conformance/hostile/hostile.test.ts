@@ -9,7 +9,7 @@
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runBoxed, runOnHostMount, type Run } from './harness.ts';
+import { runBoxedBoth, runOnHostMount, type Run } from './harness.ts';
 import { RUNS, type Expectations } from './runs.ts';
 
 const here = new URL('.', import.meta.url);
@@ -42,8 +42,10 @@ it('covers every preview1 function but proc_exit', () => {
 });
 
 describe.each(RUNS.map((r) => [`${r.program} (${r.label})`, r] as const))('%s', (_, run) => {
+  // Both modes' runs are made together, in one child process, by the first of the two tests.
+  let both: ReturnType<typeof runBoxedBoth> | undefined;
   it.each(['static', 'dynamic'] as const)('answers an errno for every call and keeps working (%s mode)', (mode) => {
-    const r = runBoxed(run.program, run.args, run.limits, mode);
+    const r = (both ??= runBoxedBoth(run.program, run.args, run.limits))[mode];
     expect(r.signal, describeRun(r)).toBeNull();
     expect(r.exitCode, describeRun(r)).toBe(0);
     expect(r.stderr).toBe('');

@@ -10,11 +10,11 @@ import { formatSummary, prefixMismatch, runSuite, summarize, type SuiteResult, t
 
 const programs = new URL('../programs/', import.meta.url).pathname;
 const suite = mkdtempSync(join(tmpdir(), 'runner-suite-'));
-/** The spinning test alone, run with a shorter time limit than the others (see SPIN_LIMIT_MS). */
-const spinSuite = mkdtempSync(join(tmpdir(), 'runner-spin-'));
+/** The hanging test alone, run beside the suite (its runs take two children for the whole HANG_LIMIT_MS, idle). */
+const hangSuite = mkdtempSync(join(tmpdir(), 'runner-hang-'));
 afterAll(() => {
   rmSync(suite, { recursive: true, force: true });
-  rmSync(spinSuite, { recursive: true, force: true });
+  rmSync(hangSuite, { recursive: true, force: true });
 });
 
 /** A test `name` in `into` (the suite unless said): a copy of programs/`program`.wasm and, unless undefined, its spec. */
@@ -25,15 +25,18 @@ function add(name: string, program: string, spec?: unknown, into = suite): void 
 }
 
 /**
- * The time limit of bad/spin, which can only end by being killed: every
- * millisecond of it is a busy loop, in both modes. It still covers a cold
- * child's start, link and first line ("spinning", which the test expects
- * in the output of the killed run): 1.4-2.1 s on a 2-core KVM guest at load
- * 13, but more than 4 s on a 2-core PVM guest at load 12 (the test then saw
- * no output before the kill), so it keeps the limit the other tests have,
- * under which no slow start fails them.
+ * The time limit of bad/hang, which can only end by being killed. It still
+ * covers a cold child's start, link and first line ("sleeping", which the
+ * test expects in the output of the killed run): 1.4-2.1 s on a 2-core KVM
+ * guest at load 13, but more than 4 s on a 2-core PVM guest at load 12 (the
+ * test then saw no output before the kill), so it keeps the limit the other
+ * tests have, under which no slow start fails them. The program sleeps
+ * (programs/sleep.c, an hour in one poll_oneoff) rather than spins: a busy
+ * loop took a core for each of the two runs for the whole limit, about
+ * 20 s of CPU in a test run on a 2-core machine. That the runner kills a
+ * program that never yields is command.test's spin, under a short limit.
  */
-const SPIN_LIMIT_MS = 10_000;
+const HANG_LIMIT_MS = 10_000;
 
 function fixture(dir: string): void {
   mkdirSync(join(suite, dir, 'sub'), { recursive: true });
@@ -43,9 +46,9 @@ function fixture(dir: string): void {
 
 /** The suite's results. */
 let result: SuiteResult;
-/** The spinning test's. */
+/** The hanging test's. */
 let spun: SuiteResult;
-/** The suite's and the spinning test's results together, summarized as one suite. */
+/** The suite's and the hanging test's results together, summarized as one suite. */
 let all: SuiteResult;
 const byName = (name: string): TestResult => {
   const r = all.results.find((t) => t.name === name && t.mode === 'static');
@@ -82,11 +85,14 @@ beforeAll(async () => {
   add('ops/cat_wrong_exit', 'cat', { operations: [{ type: 'run', args: ['1'] }, { type: 'wait', exit_code: 0 }] });
   add('ops/not_run_first', 'cat', { operations: [{ type: 'write', payload: 'x' }] });
 
-  add('bad/spin', 'spin', { stdout: 'spinning\n' }, spinSuite);
+  add('bad/hang', 'sleep', { args: ['3600'], stdout: 'sleeping\n' }, hangSuite);
   add('bad/trap', 'trap', { stdout: 'about to trap\n' });
   // Generous: under a loaded 2-core machine a child process alone can take seconds to start.
-  result = await runSuite(suite, { mode: 'both', timeoutMs: 10_000, json: join(suite, 'out.json') });
-  spun = await runSuite(spinSuite, { mode: 'both', timeoutMs: SPIN_LIMIT_MS });
+  // Side by side: the hanging runs wait out their limit without using a core.
+  [result, spun] = await Promise.all([
+    runSuite(suite, { mode: 'both', timeoutMs: 10_000, json: join(suite, 'out.json') }),
+    runSuite(hangSuite, { mode: 'both', timeoutMs: HANG_LIMIT_MS }),
+  ]);
   // Sorted by name, then mode, as runSuite sorts.
   const results = [...result.results, ...spun.results].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : result.modes.indexOf(a.mode) - result.modes.indexOf(b.mode)));
   const folders = summarize(results);
@@ -142,7 +148,7 @@ describe('output and exit codes', () => {
 
 describe('abnormal ends', () => {
   it('kills a program that never ends: timeout', () => {
-    expect(byName('bad/spin')).toMatchObject({ status: 'timeout', reason: `still running after ${SPIN_LIMIT_MS} ms: killed`, stdout: 'spinning\n' });
+    expect(byName('bad/hang')).toMatchObject({ status: 'timeout', reason: `still running after ${HANG_LIMIT_MS} ms: killed`, stdout: 'sleeping\n' });
   });
 
   it('classifies a trap as a crash, with the trap in the reason', () => {
@@ -156,7 +162,7 @@ describe('modes and summary', () => {
   it('runs every test in dynamic mode too, with the same outcome as static mode', () => {
     const dynamic = all.results.filter((r) => r.mode === 'dynamic');
     expect(dynamic).toHaveLength(all.results.length / 2);
-    expect(dynamic.map((r) => r.name)).toContain('bad/spin');
+    expect(dynamic.map((r) => r.name)).toContain('bad/hang');
     for (const r of dynamic) {
       const twin = all.results.find((s) => s.mode === 'static' && s.name === r.name)!;
       expect([r.name, r.status, r.stdout, r.exitCode]).toEqual([twin.name, twin.status, twin.stdout, twin.exitCode]);
@@ -173,8 +179,8 @@ describe('modes and summary', () => {
     expect({ passed: all.passed, failed: all.failed, skipped: all.skipped }).toEqual({ passed: 16, failed: 22, skipped: 0 });
     const text = formatSummary(all).split('\n');
     expect(text[0]).toBe('bad: 0 passed, 4 failed (2 timed out, 2 crashed)');
-    expect(text).toContain(`  TIMEOUT bad/spin [static]: still running after ${SPIN_LIMIT_MS} ms: killed`);
-    expect(text).toContain(`  TIMEOUT bad/spin [dynamic]: still running after ${SPIN_LIMIT_MS} ms: killed`);
+    expect(text).toContain(`  TIMEOUT bad/hang [static]: still running after ${HANG_LIMIT_MS} ms: killed`);
+    expect(text).toContain(`  TIMEOUT bad/hang [dynamic]: still running after ${HANG_LIMIT_MS} ms: killed`);
     expect(text.at(-1)).toBe('16 passed, 22 failed');
     // Each run summarized its own half the same way.
     expect(result.folders[0]).toEqual({ folder: 'bad', passed: 0, failed: 2, timeouts: 0, crashes: 2, skipped: 0 });
