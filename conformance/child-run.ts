@@ -3,7 +3,7 @@
 // traps must not take the test runner with it), and a scratch directory.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -28,4 +28,33 @@ export function inTempDir<T>(prefix: string, f: (dir: string) => T): T {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Where a child's run sends its stdout and stderr: the child's own fds unless given. */
+export interface Stdio {
+  stdout?: number;
+  stderr?: number;
+}
+
+/**
+ * In a child: each run of `list` in turn through `run`, its output into
+ * DIR/<i>.out and DIR/<i>.err; their exit codes. One child for several runs
+ * spares a process start per run (the fs and hostile harnesses' `runs` mode).
+ */
+export async function runsInTurn<A>(dir: string, list: readonly A[], run: (args: A, stdio: Stdio) => Promise<number>): Promise<number[]> {
+  const codes: number[] = [];
+  for (const [i, args] of list.entries()) {
+    const stdio = { stdout: openSync(join(dir, `${i}.out`), 'w'), stderr: openSync(join(dir, `${i}.err`), 'w') };
+    try {
+      codes.push(await run(args, stdio));
+    } finally {
+      // A program may close its own stdout (node:wasi passes the close on): the fd may be gone.
+      for (const fd of [stdio.stdout, stdio.stderr]) {
+        try {
+          closeSync(fd);
+        } catch {}
+      }
+    }
+  }
+  return codes;
 }

@@ -10,18 +10,12 @@
 // each run's stdout and stderr in files under DIR, and prints their exit
 // codes as a JSON list.
 
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeSync } from 'node:fs';
 import { WASI } from 'node:wasi';
+import { runsInTurn, type Stdio } from '../child-run.ts';
 import { TrapError, runBox } from '@marcotte/runtime';
 
 const TRAP = 134;
-
-/** Where a run's stdout and stderr go: this process's own fds unless given. */
-interface Stdio {
-  stdout?: number;
-  stderr?: number;
-}
 
 /** One run: the arguments the single-run form takes. */
 export type RunArgs = readonly ['bare', string, string] | readonly ['box', string] | readonly ['box', string, string];
@@ -54,28 +48,9 @@ async function run([mode, file, dir]: readonly string[], stdio: Stdio = {}): Pro
   }
 }
 
-/** Each run in turn, its output into DIR/<i>.out and DIR/<i>.err; their exit codes. */
-async function runs(dir: string, list: readonly RunArgs[]): Promise<number[]> {
-  const codes: number[] = [];
-  for (const [i, args] of list.entries()) {
-    const stdio = { stdout: openSync(join(dir, `${i}.out`), 'w'), stderr: openSync(join(dir, `${i}.err`), 'w') };
-    try {
-      codes.push(await run(args, stdio));
-    } finally {
-      // A program may close its own stdout (node:wasi passes the close on): the fd may be gone.
-      for (const fd of [stdio.stdout, stdio.stderr]) {
-        try {
-          closeSync(fd);
-        } catch {}
-      }
-    }
-  }
-  return codes;
-}
-
 const [mode, ...rest] = process.argv.slice(2);
 if (mode === 'runs') {
-  process.stdout.write(JSON.stringify(await runs(rest[0]!, JSON.parse(readFileSync(rest[1]!, 'utf8')) as RunArgs[])));
+  process.stdout.write(JSON.stringify(await runsInTurn(rest[0]!, JSON.parse(readFileSync(rest[1]!, 'utf8')) as RunArgs[], run)));
 } else {
   process.exitCode = await run([mode!, ...rest]);
 }

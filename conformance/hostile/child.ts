@@ -10,16 +10,10 @@
 // one load of the runtime instead of two), each run's stdout and stderr in
 // files under DIR, and prints their exit codes as a JSON list.
 
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeSync } from 'node:fs';
 import { WASI } from 'node:wasi';
+import { runsInTurn, type Stdio } from '../child-run.ts';
 import { LimitError, TrapError, runBox } from '@marcotte/runtime';
-
-/** Where a run's stdout and stderr go: this process's own fds unless given. */
-interface Stdio {
-  stdout?: number;
-  stderr?: number;
-}
 
 async function bare(program: string, dir: string, args: string[], stdio: Stdio): Promise<number> {
   const wasi = new WASI({ version: 'preview1', args: ['program', ...args], env: {}, preopens: { '/': dir }, returnOnExit: true, ...stdio });
@@ -42,25 +36,6 @@ async function run([mode, file, ...rest]: readonly string[], stdio: Stdio = {}):
   }
 }
 
-/** Each run in turn, its output into DIR/<i>.out and DIR/<i>.err; their exit codes. */
-async function runs(dir: string, list: readonly string[][]): Promise<number[]> {
-  const codes: number[] = [];
-  for (const [i, args] of list.entries()) {
-    const stdio = { stdout: openSync(join(dir, `${i}.out`), 'w'), stderr: openSync(join(dir, `${i}.err`), 'w') };
-    try {
-      codes.push(await run(args, stdio));
-    } finally {
-      // A program may close its own stdout (node:wasi passes the close on): the fd may be gone.
-      for (const fd of [stdio.stdout, stdio.stderr]) {
-        try {
-          closeSync(fd);
-        } catch {}
-      }
-    }
-  }
-  return codes;
-}
-
 const [mode, ...rest] = process.argv.slice(2);
-if (mode === 'runs') process.stdout.write(JSON.stringify(await runs(rest[0]!, JSON.parse(readFileSync(rest[1]!, 'utf8')) as string[][])));
+if (mode === 'runs') process.stdout.write(JSON.stringify(await runsInTurn(rest[0]!, JSON.parse(readFileSync(rest[1]!, 'utf8')) as string[][], run)));
 else process.exitCode = await run([mode!, ...rest]);
