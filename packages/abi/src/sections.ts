@@ -43,6 +43,18 @@ export class SectionReader {
     return v;
   }
 
+  /** An unsigned LEB128 of up to 64 bits, as a number (exact up to 2^53: more than any engine allows). */
+  u64(): number {
+    let v = 0, scale = 1, b: number;
+    do {
+      if (scale > 2 ** 63) this.fail('integer too long');
+      b = this.byte();
+      v += (b & 0x7f) * scale;
+      scale *= 128;
+    } while (b & 0x80);
+    return v;
+  }
+
   /** A length-prefixed UTF-8 name. */
   name(): string {
     const len = this.u32();
@@ -114,21 +126,52 @@ export function moduleImports(bytes: Uint8Array): Import[] {
       const kind = r.byte();
       imports.push({ module, name, kind });
       // Skip the descriptor: only the names and kinds are authority.
-      if (kind === 0) r.u32();
-      else if (kind === 1) { r.byte(); limits(r); }
-      else if (kind === 2) limits(r);
-      else if (kind === 3) { valType(r); r.byte(); }
-      else if (kind === 4) { r.byte(); r.u32(); }
-      else r.fail(`unknown import kind ${kind}`);
+      importDescriptor(r, kind);
     }
   }
   return imports;
 }
 
-function limits(r: SectionReader): void {
+/** A memory's limits as the binary spells them. */
+export interface MemoryLimits {
+  /** the declared maximum in pages; undefined when there is none */
+  max?: number;
+  /** 64 KiB unless a custom page size says otherwise */
+  pageBytes: number;
+  shared: boolean;
+  /** a 64-bit memory (memory64) */
+  memory64: boolean;
+}
+
+const PAGE_BYTES = 65536;
+
+/**
+ * Limits, as a memory section's entry or a memory or table import spells them: flags (bit 0 a
+ * maximum, bit 1 shared, bit 2 64-bit, bit 3 a memory's custom page size as its log), minimum, maximum.
+ */
+export function memoryLimits(r: SectionReader): MemoryLimits {
   const flags = r.byte();
-  r.u32();
-  if (flags & 1) r.u32();
+  r.u64();
+  const max = flags & 1 ? r.u64() : undefined;
+  const pageBytes = flags & 8 ? 2 ** r.u32() : PAGE_BYTES;
+  return { max, pageBytes, shared: (flags & 2) !== 0, memory64: (flags & 4) !== 0 };
+}
+
+/** Skips an import's descriptor (`kind`: 0 function, 1 table, 2 memory, 3 global, 4 tag); a memory's limits are returned. */
+export function importDescriptor(r: SectionReader, kind: number): MemoryLimits | undefined {
+  if (kind === 0) r.u32();
+  else if (kind === 1) {
+    valType(r);
+    memoryLimits(r);
+  } else if (kind === 2) return memoryLimits(r);
+  else if (kind === 3) {
+    valType(r);
+    r.byte();
+  } else if (kind === 4) {
+    r.byte();
+    r.u32();
+  } else r.fail(`unknown import kind ${kind}`);
+  return undefined;
 }
 
 function valType(r: SectionReader): void {

@@ -2,7 +2,7 @@
 // import, memory and export sections alone (WebAssembly.Memory tells JS
 // neither its maximum nor its index type): huge-pages.ts advises by them.
 
-import { SectionReader, sections } from '@marcotte/abi';
+import { importDescriptor, memoryLimits, SectionReader, sections, type MemoryLimits } from '@marcotte/abi';
 
 export interface MemoryType {
   /** the declared maximum in bytes; undefined when there is none */
@@ -15,7 +15,6 @@ export interface MemoryType {
 const IMPORT = 2;
 const MEMORY = 5;
 const EXPORT = 7;
-const PAGE = 65536;
 /**
  * The counts V8 accepts (its decoder refuses more as soon as it reads the count). This reader runs
  * before V8 has validated the module, on the untrusted bytes: without them a forged count over a
@@ -25,49 +24,9 @@ const MAX_IMPORTS = 1_000_000;
 const MAX_EXPORTS = 1_000_000;
 const MAX_MEMORIES = 100_000;
 
-/** Limits as the binary spells them: flags (bit 0 a maximum, bit 1 shared, bit 2 64-bit, bit 3 a custom page size), minimum, maximum. */
-function limits(r: SectionReader): MemoryType {
-  const flags = r.byte();
-  const memory64 = (flags & 4) !== 0;
-  const shared = (flags & 2) !== 0;
-  leb(r);
-  const max = flags & 1 ? leb(r) : undefined;
-  // a custom page size is a power of two given as its log; pages of 64 KiB otherwise
-  const pageBytes = flags & 8 ? 2 ** r.u32() : PAGE;
-  return { maxBytes: max === undefined ? undefined : max * pageBytes, shared, memory64 };
-}
-
-/** An unsigned LEB128 of up to 64 bits, as a number (exact up to 2^53: more pages than any engine allows). */
-function leb(r: SectionReader): number {
-  let v = 0, scale = 1, b: number;
-  do {
-    if (scale > 2 ** 63) r.fail('integer too long');
-    b = r.byte();
-    v += (b & 0x7f) * scale;
-    scale *= 128;
-  } while (b & 0x80);
-  return v;
-}
-
-/** Skips an import's descriptor; a memory's is its type. */
-function importDescriptor(r: SectionReader, kind: number): MemoryType | undefined {
-  if (kind === 0) r.u32();
-  else if (kind === 1) {
-    const t = r.byte();
-    if (t === 0x63 || t === 0x64) while (r.byte() & 0x80);
-    const flags = r.byte();
-    leb(r);
-    if (flags & 1) leb(r);
-  } else if (kind === 2) return limits(r);
-  else if (kind === 3) {
-    const t = r.byte();
-    if (t === 0x63 || t === 0x64) while (r.byte() & 0x80);
-    r.byte();
-  } else if (kind === 4) {
-    r.byte();
-    r.u32();
-  } else r.fail(`unknown import kind ${kind}`);
-  return undefined;
+/** A memory's type from its limits (abi sections.ts reads them, for the import check too). */
+function typeOf(l: MemoryLimits): MemoryType {
+  return { maxBytes: l.max === undefined ? undefined : l.max * l.pageBytes, shared: l.shared, memory64: l.memory64 };
 }
 
 /**
@@ -109,12 +68,12 @@ export function exportedMemoryTypes(bytes: Uint8Array, wanted: (name: string) =>
     for (let n = count; n > 0; n--) {
       if (memories.length > MAX_MEMORIES) r.fail('more memories than an engine accepts');
       if (s.id === MEMORY) {
-        memories.push(limits(r));
+        memories.push(typeOf(memoryLimits(r)));
       } else if (s.id === IMPORT) {
         skipName(r);
         skipName(r);
-        const type = importDescriptor(r, r.byte());
-        if (type) memories.push(type);
+        const limits = importDescriptor(r, r.byte());
+        if (limits) memories.push(typeOf(limits));
       } else {
         const at = skipName(r);
         const end = r.at;
