@@ -6,7 +6,7 @@
 // is compared or kept. Without that the box's type would name whatever type
 // the part's index lands on in the box, and the box would not compile.
 
-import { heapTypeOf, refType } from './binary/code.ts';
+import { heapTypeOf, withHeap } from './binary/code.ts';
 import type { FuncType, ValType } from './binary/module.ts';
 import { LinkError } from './errors.ts';
 import { funcTypeKey } from './signature.ts';
@@ -81,9 +81,4 @@ function hasTypedRef(t: FuncType): boolean {
   for (const v of t.params) if (v >= 256) return true;
   for (const v of t.results) if (v >= 256) return true;
   return false;
-}
-
-/** The reference type `v` (nullable or not, as it is) with heap type `heap`. */
-function withHeap(v: ValType, heap: number): ValType {
-  return refType(v % 256 === 0x63, heap);
 }

@@ -354,8 +354,10 @@ export function heapTypeOf(v: ValType): number | undefined {
 export function mapValType(v: ValType, map: IndexMap): ValType {
   const heap = heapTypeOf(v);
   if (heap === undefined || heap < 0) return v;
-  const w = new ByteWriter(8);
-  w.byte(v % 256);
-  w.s33(map.type(heap));
-  return packBytes(w.buf, 0, w.pos);
+  return withHeap(v, map.type(heap));
+}
+
+/** The reference type `v` (nullable or not, as it is) with heap type `heap`. */
+export function withHeap(v: ValType, heap: number): ValType {
+  return refType(v % 256 === 0x63, heap);
 }
