@@ -24,13 +24,12 @@
 // advised (the addon also falls back to that whenever RLIMIT_AS is set,
 // soft or hard). 64-bit and shared memories are left alone.
 
+import { CAPABILITY_MEMORY } from './memory-budget.ts';
 import { exportedMemoryTypes, type MemoryType } from './memory-types.ts';
 
 const FOUR_GIB = 2 ** 32;
 /** Below one huge page of maximum, no huge page can back the memory: nothing to gain. */
 const HUGE_PAGE = 2 * 1024 * 1024;
-/** The capabilities' memories (box.<cap>.memory, box.<cap>.memory1, ...): the vfs's holds the files' bytes. */
-const CAPABILITY_MEMORY = /^box\.[^.]+\.memory\d*$/;
 
 interface Addon {
   /** madvise(MADV_HUGEPAGE) over [start of buffer, + bytes): 0 or an errno (ignored: advice is best effort) */
@@ -120,7 +119,7 @@ export function hugePagePlan(bytes: Uint8Array): HugePagePlan | undefined {
   } catch {
     return undefined;
   }
-  const chosen = [...types].filter(([name, type]) => CAPABILITY_MEMORY.test(name) && canGain(type));
+  const chosen = [...types].filter(([, type]) => canGain(type));
   if (chosen.length === 0) return undefined;
   const native = hugePageAddon();
   if (!native) return undefined;

@@ -73,12 +73,15 @@ function elastic(module: Module, cap: string): boolean {
   return module.exports.some((e) => e.kind === 'func' && e.name === name);
 }
 
+/** A capability's memory, as the linker exports it: box.<cap>.memory, box.<cap>.memory1, ... (the capability's name captured). */
+export const CAPABILITY_MEMORY = /^box\.([^.]+)\.memory\d*$/;
+
 /** A static box's memories by role and owner: memory 0 is the program's, `box.<name>.memory*` exports are capabilities'. */
 function rolesOf(module: Module): Array<{ role: MemoryRole; cap?: string }> {
   const imported = module.imports.filter((i) => i.desc.kind === 'memory').length;
   const roles = module.memories.map((_, i): { role: MemoryRole; cap?: string } => ({ role: i + imported === 0 ? 'program' : 'fixed' }));
   for (const e of module.exports) {
-    const m = /^box\.([^.]+)\.memory\d*$/.exec(e.name);
+    const m = CAPABILITY_MEMORY.exec(e.name);
     if (e.kind !== 'memory' || !m || e.index < imported) continue;
     roles[e.index - imported] = { role: elastic(module, m[1]!) ? 'elastic' : 'capability', cap: m[1]! };
   }
