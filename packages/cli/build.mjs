@@ -107,8 +107,7 @@ const forNode = {
 
 await build({
   ...forNode,
-  // link-early: box-link's validating worker, started by bin/run.js before it loads the CLI (link-early.ts says why)
-  entryPoints: { cli: 'src/main.ts', 'link-early': 'src/link-early.ts' },
+  entryPoints: { cli: 'src/main.ts' },
   // box export --component loads jco (and its wasm-tools build) from node_modules at run time: megabytes no other command needs
   external: ['@bytecodealliance/jco'],
   // each command is a dynamic import in main.ts: `box run` and `--version` load only their own chunks

@@ -51,9 +51,6 @@ function printedText(program, args) {
 export async function run(program) {
   const args = process.argv.slice(2);
   if (printedText(program, args)) return;
-  // A large program's validating worker starts before the CLI loads (src/link-early.ts says why).
-  const link = program === 'box-link' ? args : program === 'box' && args[0] === 'link' ? args.slice(1) : undefined;
-  if (link) (await import('../dist/link-early.js')).startEarly(link);
   // `box run` has a bundle of its own, one module instead of the CLI's chunks (build.mjs).
   const { main, endProcess } = program === 'box' && args[0] === 'run' ? await import('../dist/box-run.js') : await import('../dist/cli.js');
   endProcess(await main(program, args));

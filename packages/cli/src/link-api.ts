@@ -59,7 +59,7 @@ export function linkTo(program: Uint8Array, options: LinkOptions, sink: ModuleSi
 
 /**
  * linkTo() in two steps, for a caller that validates the program meanwhile
- * (box-link, on a worker thread): `valid` is WebAssembly.validate's answer for
+ * (on a thread of its own, say): `valid` is WebAssembly.validate's answer for
  * exactly these bytes, awaited before the box can be written (the linker's
  * prepareLinkTo says more).
  */

@@ -165,8 +165,9 @@ export interface PreparedLink {
 
 /**
  * linkTo() for a caller that runs the program's WebAssembly.validate itself,
- * meanwhile (box-link runs it on a worker thread while this one reads and
- * merges: on two cores the validation then costs no wall time). `valid` is
+ * meanwhile (on another thread while this one reads and merges; box-link no
+ * longer does: V8 already spreads a validation over its own threads, and a
+ * Node worker's start cost more than it saved: bench/README.md). `valid` is
  * WebAssembly.validate's answer for exactly these bytes; it is awaited before
  * anything that rests on it (the fast copy of the program's code: the box is
  * written only through the answer's writeTo), and an invalid program is

@@ -2,14 +2,34 @@ import { basename } from 'node:path';
 import { denyError } from '@marcotte/abi';
 import { parseClockMode, parseRandomMode } from '@marcotte/clock';
 import { parsePort } from '@marcotte/net';
-import { flag, keyValue, parseArgs, UsageError, value, values } from '../args.ts';
-import { prepareLinkTo } from '../link-api.ts';
-import { checkWritable, writeOutputFrom } from '../io.ts';
+import { flag, keyValue, parseArgs, UsageError, value, values, type OptionSpec } from '../args.ts';
+import { linkTo } from '../link-api.ts';
+import { checkWritable, readInput, writeOutputFrom } from '../io.ts';
 import { readImage } from '../image-input.ts';
-import { readShared, validatorFor } from '../validate-aside.ts';
-import { VFS_LIMITS_HELP, vfsLimits } from '../vfs-limits.ts';
-import { singleMemoryHelp, singleMemoryOptions } from '../single-memory.ts';
-import { LINK_SPECS, takeEarly } from '../link-early.ts';
+import { VFS_LIMIT_SPECS, VFS_LIMITS_HELP, vfsLimits } from '../vfs-limits.ts';
+import { SINGLE_MEMORY_SPECS, singleMemoryHelp, singleMemoryOptions } from '../single-memory.ts';
+
+const LINK_SPECS: OptionSpec[] = [
+  { name: 'fs' },
+  { name: 'image', value: true },
+  { name: 'workdir', value: true },
+  { name: 'mount-point', value: true, multiple: true },
+  { name: 'proc' },
+  { name: 'net' },
+  { name: 'listen', value: true, multiple: true },
+  { name: 'clock', value: true },
+  { name: 'random', value: true },
+  { name: 'env', value: true, multiple: true },
+  { name: 'strip' },
+  { name: 'sealed' },
+  { name: 'portable' },
+  { name: 'trace' },
+  { name: 'deny', value: true, multiple: true },
+  { name: 'o', short: 'o', value: true },
+  { name: 'help', short: 'h' },
+  ...VFS_LIMIT_SPECS,
+  ...SINGLE_MEMORY_SPECS,
+];
 
 export const LINK_HELP = `Usage: box-link [OPTIONS] APP.wasm [-- ARGS...]
 
@@ -86,20 +106,21 @@ export async function linkCommand(argv: readonly string[], command = 'box-link')
   checkWritable(command, out);
   const limits = vfsLimits(command, args);
   const single = singleMemoryOptions(command, args);
-  const validate = validatorFor(appPath, takeEarly(appPath));
-  const program = await readShared(command, appPath);
+  const program = await readInput(command, appPath);
   const image = imagePath === undefined ? undefined : await readImage(command, imagePath);
-  // A large program is validated on a worker thread while this one merges; the box is
-  // written once it has answered, as it is made: a large box is never held whole in memory.
-  const prepared = await prepareLinkTo(program, {
+  // The program's WebAssembly.validate runs here, on this thread, between the linker's read
+  // and its merge: V8 already spreads a validation over its own worker threads (this thread
+  // joins them), so a Node worker for it only added its start-up and a second copy of the
+  // program (bench/README.md, "Fourth round"). The output file is opened at the box's first
+  // bytes, after everything that can refuse the program: a refused one leaves it untouched.
+  // The box is written as it is made: a large box is never held whole in memory.
+  const { warnings } = writeOutputFrom(command, out, (sink) => linkTo(program, {
     entrypoint: basename(appPath), args: args.rest, env, programName: appPath, deny,
     fs: flag(args, 'fs'), net: flag(args, 'net'), proc: flag(args, 'proc'),
     sealed: flag(args, 'sealed'), strip: flag(args, 'strip'), portable: flag(args, 'portable'), trace: flag(args, 'trace'),
     image, workdir, ...(mountPoints.length ? { mountPoints } : {}), ...(listen.length ? { listen } : {}),
     clock: clockMode, random: randomMode, vfsLimits: limits, ...single,
-  }, validate(program));
-  const { warnings } = prepared;
-  writeOutputFrom(command, out, (sink) => prepared.writeTo(sink));
+  }, sink));
   for (const w of warnings) process.stderr.write(`${command}: ${w}\n`);
   return 0;
 }
