@@ -62,7 +62,8 @@ export async function cliInProcess(program: 'box' | 'box-link', argv: readonly s
   };
   const into = (fd: number) => (...a: unknown[]) => void writeSync(fd, `${format(...a)}\n`);
   const stream = (fd: number) => ((chunk: string | Uint8Array) => {
-    writeSync(fd, chunk);
+    if (typeof chunk === 'string') writeSync(fd, chunk);
+    else writeSync(fd, chunk);
     return true;
   }) as typeof process.stdout.write;
   console.log = console.info = into(fds.stdout);
