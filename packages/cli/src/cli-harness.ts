@@ -31,8 +31,6 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
 }) as typeof process.emitWarning;
 let main: Main | undefined;
 let runWithStdio: RunWithStdio | undefined;
-let scratch: string | undefined;
-let calls = 0;
 
 /**
  * Runs `program argv` through the bundle's main() (`box run` through
@@ -46,14 +44,9 @@ export async function cliInProcess(program: 'box' | 'box-link', argv: readonly s
   const isRun = program === 'box' && argv[0] === 'run';
   if (isRun) runWithStdio ??= ((await import(runBundle)) as { runWithStdio: RunWithStdio }).runWithStdio;
   else main ??= ((await import(bundle)) as { main: Main }).main;
-  if (!scratch) {
-    scratch = mkdtempSync(join(tmpdir(), 'box-harness-'));
-    process.once('exit', () => rmSync(scratch!, { recursive: true, force: true }));
-  }
-  // Files of this call's own: calls may overlap (a test awaiting several links at once).
-  const file = (name: string) => join(scratch!, `${calls}.${name}`);
-  calls++;
-  const [inFile, outFile, errFile] = [file('in'), file('out'), file('err')];
+  // A folder of this call's own (calls may overlap: a test awaiting several links at once), removed after it.
+  const scratch = mkdtempSync(join(tmpdir(), 'box-harness-'));
+  const [inFile, outFile, errFile] = ['in', 'out', 'err'].map((name) => join(scratch, name)) as [string, string, string];
   writeFileSync(inFile, stdin);
   const fds = { stdin: openSync(inFile, 'r'), stdout: openSync(outFile, 'w'), stderr: openSync(errFile, 'w') };
   const saved = {
@@ -78,6 +71,6 @@ export async function cliInProcess(program: 'box' | 'box-link', argv: readonly s
     process.stdout.write = saved.stdout;
     process.stderr.write = saved.stderr;
     for (const fd of Object.values(fds)) closeSync(fd);
-    for (const f of [inFile, outFile, errFile]) rmSync(f, { force: true });
+    rmSync(scratch, { recursive: true, force: true });
   }
 }

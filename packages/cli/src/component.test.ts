@@ -108,7 +108,7 @@ describe('preview1 calls the adapter cannot carry (the README list), made by a p
   let dir: string;
   beforeAll(async () => {
     const probe = readFileSync(new URL('../fixtures/adapter-probe/probe.wasm', import.meta.url));
-    run = await transpiled((await boxComponent(probe)).bytes);
+    run = await transpiled((await boxComponent(probe)).bytes, work);
     dir = mkdtempSync(join(work, 'probe-'));
   });
 
@@ -185,7 +185,7 @@ async function exported(box: string) {
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   const imports = r.stdout.replace(/^component imports: /, '').trim().split(', ');
-  return { imports, run: await transpiled(readFileSync(out)) };
+  return { imports, run: await transpiled(readFileSync(out), work) };
 }
 
 /** Every file under `dir`, path -> contents (directories as "/"). */
