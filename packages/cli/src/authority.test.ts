@@ -29,6 +29,12 @@ function cli(name: 'box' | 'box-link', args: string[], stdout?: number) {
   return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
+/**
+ * `box run` in this process (cli-harness.ts: the box's stdio on files), for the attacks on what
+ * a box may reach; those on the process (signals) or on the user's own stdout fd stay spawned.
+ */
+const boxRun = (args: string[]) => cliInProcess('box', ['run', ...args]);
+
 /** Links through the bundle's main() in this process (cli-harness.ts): linking is not what these tests check. */
 async function linked(name: string, flags: string[], out = join(work, `${name}.box.wasm`)): Promise<string> {
   const r = await cliInProcess('box-link', [...flags, '-o', out, program(name)]);
@@ -104,7 +110,7 @@ describe('authority is computed from the import section', () => {
     const liar = join(work, 'liar.box.wasm');
     writeFileSync(liar, withSection(bytes, 'box', json(lie)));
 
-    const inspect = cli('box', ['inspect', liar]);
+    const inspect = await cliInProcess('box', ['inspect', liar]);
     expect(inspect.status).toBe(2);
     expect(inspect.stderr).toMatch(/^box inspect: .*liar\.box\.wasm: the box is damaged: its manifest does not match its import section: it imports .*path_open/);
     expect(inspect.stdout).toBe('');
@@ -112,7 +118,7 @@ describe('authority is computed from the import section', () => {
     const canary = join(work, 'canary');
     mkdirSync(canary, { recursive: true });
     writeFileSync(join(canary, 'secret.txt'), 'the canary\n');
-    const run = cli('box', ['run', '--dir', `${canary}:/data`, liar, '/data']);
+    const run = await boxRun(['--dir', `${canary}:/data`, liar, '/data']);
     expect(run.status).toBe(125);
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/the box is damaged/);
@@ -121,7 +127,7 @@ describe('authority is computed from the import section', () => {
 
   it('inspect lists what the module imports, grouped by the parts that call it', async () => {
     const box = await linked('dir_dump', ['--proc'], join(work, 'dd2.box.wasm'));
-    const r = cli('box', ['inspect', '--json', box]);
+    const r = await cliInProcess('box', ['inspect', '--json', box]);
     expect(r.status).toBe(0);
     const shown = Object.values(JSON.parse(r.stdout).authority as Record<string, string[]>).flat();
     const imported = moduleImports(readFileSync(box)).map((i) => i.name);
@@ -140,7 +146,7 @@ describe('authority is computed from the import section', () => {
     const tampered = join(work, 'tampered.box.wasm');
     writeFileSync(tampered, withSection(bytes, PARTS_SECTION, encodeParts({ ...parts, denied: [] })));
     for (const args of [['--mode', 'dynamic'], ['--trace']]) {
-      const r = cli('box', ['run', ...args, '--dir', `${canary}:/data`, tampered, '/data']);
+      const r = await boxRun([...args, '--dir', `${canary}:/data`, tampered, '/data']);
       expect(r.stdout + r.stderr).not.toMatch(/the canary/);
       expect(r.stdout).not.toMatch(/secret\.txt/);
     }
@@ -154,11 +160,11 @@ describe('dynamic mode runs only the parts the box was linked from', () => {
     const parts = decodeParts(findCustomSection(bytes, PARTS_SECTION)!);
     const swapped = join(work, 'swapped.box.wasm');
     writeFileSync(swapped, withSection(bytes, PARTS_SECTION, encodeParts({ ...parts, program: readFileSync(program('raise_all')) })));
-    const r = cli('box', ['run', '--mode', 'dynamic', swapped, '/']);
+    const r = await boxRun(['--mode', 'dynamic', swapped, '/']);
     expect(r.status).toBe(125);
     expect(r.stderr).toMatch(/^box run: the box is damaged: its parts are not what it was linked from/);
     expect(r.stdout).toBe('');
-    expect(cli('box', ['run', '--mode', 'dynamic', box, '/']).status).toBe(0);
+    expect((await boxRun(['--mode', 'dynamic', box, '/'])).status).toBe(0);
   });
 });
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readManifest } from '@marcotte/abi';
+import { cliInProcess } from './cli-harness.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const bin = new URL('../bin/box.js', import.meta.url).pathname;
@@ -22,6 +23,13 @@ function box(args: string[], nodeOptions: string[] = []) {
   const r = spawnSync(process.execPath, [...nodeOptions, bin, ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE, CI: 'true' }, timeout: 120_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * `box ARGS` in this process (cli-harness.ts), paths absolute: for the cases whose process is not
+ * what they test. The spawned bin stays where it is: the default output in the working directory,
+ * the peak memory of a process, a RUN whose program writes to the process's own stderr.
+ */
+const inProcess = (args: string[]) => cliInProcess('box', args);
 
 /** A ustar header for one file of `size` bytes. */
 function tarHeader(name: string, size: number): Uint8Array {
@@ -66,9 +74,9 @@ describe('box build', () => {
     ['FROM scratch\nCOPY missing.txt /\n', /^Dockerfile:2: missing\.txt: not found in the build context/],
     ['FROM scratch\nCOPY ../outside /\n', /^Dockerfile:2: \.\.\/outside: path escapes the build context$/],
     ['FROM scratch\nENTRYPOINT /bin/kv list\n', /^Dockerfile:2: ENTRYPOINT in shell form needs \/bin\/sh \(a WASI shell\) in the image; use the exec form, such as ENTRYPOINT \["\/bin\/kv", "list"\]$/],
-  ])('bad input exits 2 with one line: %j', (dockerfile, pattern) => {
+  ])('bad input exits 2 with one line: %j', async (dockerfile, pattern) => {
     const out = join(work, 'never.box.wasm');
-    const r = box(['build', '-o', out, '--no-cache', context(dockerfile)]);
+    const r = await inProcess(['build', '-o', out, '--no-cache', context(dockerfile)]);
     expect(r.status).toBe(2);
     const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('#'));
     expect(lines).toHaveLength(1);
@@ -76,12 +84,12 @@ describe('box build', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('a context that does not exist: one line with the tool\'s name, exit 2 (issue 18, point 6)', () => {
-    const r = box(['build', '-o', join(work, 'never.box.wasm'), '--no-cache', '/nonexistent-marcotte-dir']);
+  it('a context that does not exist: one line with the tool\'s name, exit 2 (issue 18, point 6)', async () => {
+    const r = await inProcess(['build', '-o', join(work, 'never.box.wasm'), '--no-cache', '/nonexistent-marcotte-dir']);
     expect(r).toMatchObject({ status: 2, stderr: 'box build: cannot read /nonexistent-marcotte-dir/Dockerfile: no such file\n' });
   });
 
-  it('ADD of a gzip bomb: one line, exit 2, nothing written, the memory bounded by the limit (issue 16, finding 8)', () => {
+  it('ADD of a gzip bomb: one line, exit 2, nothing written, the memory bounded by the limit (issue 16, finding 8)', async () => {
     const dir = context('FROM scratch\nADD bomb.tar.gz /x/\nCOPY fsop.wasm /fsop\nENTRYPOINT ["/fsop"]\n');
     writeFileSync(join(dir, 'bomb.tar.gz'), gzipBomb());
     const out = join(work, 'bomb.box.wasm');
@@ -95,26 +103,27 @@ describe('box build', () => {
     expect(kib).toBeLessThan(1024 * 1024); // the limit, its copy and Node itself: well under 1 GiB
     expect(existsSync(out)).toBe(false);
     // a lower limit from the command line
-    const low = box(['build', '--no-cache', '--max-unpack', '1m', '-o', out, dir]);
+    const low = await inProcess(['build', '--no-cache', '--max-unpack', '1m', '-o', out, dir]);
     expect(low.status).toBe(2);
     expect(low.stderr).toMatch(/^Dockerfile:2: ADD bomb\.tar\.gz: it unpacks to more than 1\.0 MiB, the limit/m);
     expect(existsSync(out)).toBe(false);
     for (const [size, message] of [['lots', 'expects a size such as 65536 or 64k, got "lots"'], ['0', 'expects a positive size such as 512m, got "0"']]) {
-      const bad = box(['build', '--max-unpack', size!, dir]);
+      const bad = await inProcess(['build', '--max-unpack', size!, dir]);
       expect(bad.status).toBe(2);
       expect(bad.stderr).toBe(`box build: --max-unpack ${message}\n`);
     }
   });
 
-  it('--vfs-* bake the vfs limits into the box (issue 16: metadata had no limit, and no flag set one)', () => {
+  it('--vfs-* bake the vfs limits into the box (issue 16: metadata had no limit, and no flag set one)', async () => {
     const dir = mkdtempSync(join(work, 'ctx-'));
     copyFileSync(join(root, 'conformance/programs/fill_names.wasm'), join(dir, 'fill.wasm'));
     writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY fill.wasm /fill\nENTRYPOINT ["/fill"]\n');
-    expect(box(['build', '--no-cache', '--vfs-max-meta', '64k', '-o', 'fill.box.wasm', dir]).status).toBe(0);
-    const made = /^symlinks: (\d+) then No space left on device\n$/.exec(box(['run', 'fill.box.wasm', 'symlinks']).stdout);
+    const fill = join(work, 'fill.box.wasm');
+    expect((await inProcess(['build', '--no-cache', '--vfs-max-meta', '64k', '-o', fill, dir])).status).toBe(0);
+    const made = /^symlinks: (\d+) then No space left on device\n$/.exec((await inProcess(['run', fill, 'symlinks'])).stdout);
     expect(Number(made?.[1])).toBeGreaterThan(5);
     expect(Number(made?.[1])).toBeLessThan(17);
-    const bad = box(['build', '--vfs-max-handles', '0', dir]);
+    const bad = await inProcess(['build', '--vfs-max-handles', '0', dir]);
     expect(bad).toMatchObject({ status: 2, stderr: 'box build: --vfs-max-handles must be from 1 to 2147483647, got 0\n' });
   });
 
@@ -124,10 +133,10 @@ describe('box build', () => {
     expect(r.stderr).toMatch(/^Dockerfile:3: RUN \["\/fsop", "exit", "7"\] exited with 7$/m);
   });
 
-  it('usage errors exit 2; --help prints the usage', () => {
-    expect(box(['build']).status).toBe(2);
-    expect(box(['build', '--deny', 'everything', '.']).stderr).toMatch(/--deny everything: unknown capability/);
-    const help = box(['build', '--help']);
+  it('usage errors exit 2; --help prints the usage', async () => {
+    expect((await inProcess(['build'])).status).toBe(2);
+    expect((await inProcess(['build', '--deny', 'everything', '.'])).stderr).toMatch(/--deny everything: unknown capability/);
+    const help = await inProcess(['build', '--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^Usage: box build \[OPTIONS\] CONTEXT/);
   });

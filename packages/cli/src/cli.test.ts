@@ -26,6 +26,13 @@ function cli(name: 'box' | 'box-link', args: string[], node = process.execPath) 
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * `box run` in this process (cli-harness.ts: the box's stdio on files): for the cases where the
+ * process is not what is tested. The bin is spawned (cli above) where its exit status, its
+ * stdout and stderr plumbing or its signals are.
+ */
+const boxRun = (args: string[]) => inProcess('box', ['run', ...args]);
+
 function expectOneLineError(r: { stderr: string }, pattern: RegExp) {
   expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   expect(r.stderr).toMatch(pattern);
@@ -90,7 +97,7 @@ describe('box', () => {
       'Salut from inside a box!', 'argv[0] = hello.wasm', 'argv[1] = default', 'GREETING=Salut',
       '/data:', '  name.txt (9 bytes)', '  notes.txt (34 bytes)', '',
     ].join('\n'));
-    const again = cli('box', ['run', '-e', 'GREETING=Hej', '--dir', `${join(root, 'examples/hello/data')}:/data`, out, 'x', 'y']);
+    const again = await boxRun(['-e', 'GREETING=Hej', '--dir', `${join(root, 'examples/hello/data')}:/data`, out, 'x', 'y']);
     expect(again.stdout).toMatch(/^Hej from inside a box!\nargv\[0\] = hello\.wasm\nargv\[1\] = x\nargv\[2\] = y\n/);
   });
 
@@ -100,12 +107,12 @@ describe('box', () => {
     writeFileSync(join(tree, 'etc', 'motd'), 'inside the image\n');
     const fromDir = join(work, 'img-dir.box.wasm');
     expect((await inProcess('box-link', ['--image', tree, '-o', fromDir, dirDump])).status).toBe(0);
-    const r = cli('box', ['run', fromDir, '/etc']);
+    const r = await boxRun([fromDir, '/etc']);
     expect(r.stdout).toBe('/etc/motd: inside the image\n');
     expect(r.status).toBe(0);
     // the host directory is not reachable from the box: only its baked copy
     rmSync(tree, { recursive: true });
-    expect(cli('box', ['run', fromDir, '/etc']).stdout).toBe('/etc/motd: inside the image\n');
+    expect((await boxRun([fromDir, '/etc'])).stdout).toBe('/etc/motd: inside the image\n');
 
     const tarDir = join(work, 'tar-src');
     mkdirSync(join(tarDir, 'srv'), { recursive: true });
@@ -115,8 +122,8 @@ describe('box', () => {
     const fromTar = join(work, 'img-tar.box.wasm');
     expect((await inProcess('box-link', ['--image', tar, '--workdir', '/srv', '-o', fromTar, dirDump])).status).toBe(0);
     // the workdir exists, and paths, relative or absolute, resolve from "/" (what getcwd() answers)
-    expect(cli('box', ['run', fromTar, '/srv']).stdout).toBe('/srv/index.html: <h1>boxed</h1>\n');
-    expect(cli('box', ['run', fromTar, 'srv']).stdout).toBe('srv/index.html: <h1>boxed</h1>\n');
+    expect((await boxRun([fromTar, '/srv'])).stdout).toBe('/srv/index.html: <h1>boxed</h1>\n');
+    expect((await boxRun([fromTar, 'srv'])).stdout).toBe('srv/index.html: <h1>boxed</h1>\n');
   });
 
   it('puts host directories only at declared mount points of a box with its own filesystem', async () => {
@@ -125,12 +132,12 @@ describe('box', () => {
     writeFileSync(join(host, 'data.txt'), 'from the host\n');
     const box = join(work, 'mounted.box.wasm');
     expect((await inProcess('box-link', ['--mount-point', '/var/data', '-o', box, dirDump])).status).toBe(0);
-    const r = cli('box', ['run', '--dir', `${host}:/var/data`, box, '/var/data']);
+    const r = await boxRun(['--dir', `${host}:/var/data`, box, '/var/data']);
     expect(r.stdout).toBe('/var/data/data.txt: from the host\n');
     expect(r.status).toBe(0);
     // without --dir the mount point is an empty directory of the image
-    expect(cli('box', ['run', box, '/var/data'])).toMatchObject({ status: 0, stdout: '' });
-    const refused = cli('box', ['run', '--dir', `${host}:/elsewhere`, box, '/elsewhere']);
+    expect(await boxRun([box, '/var/data'])).toMatchObject({ status: 0, stdout: '' });
+    const refused = await boxRun(['--dir', `${host}:/elsewhere`, box, '/elsewhere']);
     expect(refused.status).toBe(125);
     expectOneLineError(refused, /--dir \/elsewhere: the box has its own filesystem and its mount points are \/var\/data/);
   });
@@ -141,15 +148,15 @@ describe('box', () => {
     expect((await inProcess('box-link', args)).status).toBe(0);
     const imports = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(box))).map((i) => i.name).sort();
     expect(imports).toEqual(['fd_read', 'fd_write', 'proc_exit']);
-    const first = cli('box', ['run', box]);
+    const first = await boxRun([box]);
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/^start: realtime 946684800\.0+ monotonic 0\.000001000\n/);
     // sleep(1) moved virtual time by exactly one second, plus one tick per clock read
     expect(first.stdout).toMatch(/\nafter sleep\(1\): realtime 946684801\.000002000 monotonic 1\.000003000\n/);
     expect(first.stdout).toMatch(/\nrandom: af ed 14 f5 /);
     expect(first.stdout).toMatch(/, mtime 946684801\n$/);
-    expect(cli('box', ['run', box]).stdout).toBe(first.stdout);
-    expect(cli('box', ['run', box, 'ignored', 'args']).stdout).toBe(first.stdout);
+    expect((await boxRun([box])).stdout).toBe(first.stdout);
+    expect((await boxRun([box, 'ignored', 'args'])).stdout).toBe(first.stdout);
   });
 
   it('inspects a box: manifest, authority by part, sizes; refuses a newer format', async () => {
@@ -173,7 +180,7 @@ describe('box', () => {
     const refused = (await inProcess('box', ['inspect', newer]));
     expect(refused.status).toBe(2);
     expectOneLineError(refused, /uses format 99, newer than this runtime reads \(1\); upgrade Marcotte/);
-    const run = cli('box', ['run', newer]);
+    const run = await boxRun([newer]);
     expect(run.status).toBe(125);
     expectOneLineError(run, /format 99/);
   });
@@ -210,13 +217,13 @@ describe('box', () => {
     expect((await inProcess('box-link', ['-o', box, join(root, 'conformance/programs/spin.wasm')])).status).toBe(0);
     const grow = join(work, 'grow.box.wasm');
     expect((await inProcess('box-link', ['-o', grow, join(root, 'conformance/programs/grow.wasm')])).status).toBe(0);
-    expect(cli('box', ['run', grow])).toMatchObject({ status: 0, stdout: 'allocated 64 MiB (checksum 2080)\n' });
-    const capped = cli('box', ['run', '--memory', '8m', grow]);
+    expect(await boxRun([grow])).toMatchObject({ status: 0, stdout: 'allocated 64 MiB (checksum 2080)\n' });
+    const capped = await boxRun(['--memory', '8m', grow]);
     expect(capped.status).toBe(137);
     expect(capped.stdout).toMatch(/^malloc failed after [4-7] MiB\n$/);
     expectOneLineError(capped, /^box run: memory limit of 8388608 bytes reached\n$/);
     // spin prints one line ("spinning\n", 9 bytes): a 4-byte limit ends it at once
-    const chatty = cli('box', ['run', '--max-output', '4', box]);
+    const chatty = await boxRun(['--max-output', '4', box]);
     expect(chatty.status).toBe(137);
     expectOneLineError(chatty, /^box run: output limit of 4 bytes reached\n$/);
     const limited = cli('box', ['run', '--timeout', '0.5', box]);
@@ -242,7 +249,7 @@ describe('box', () => {
     expect((await inProcess('box-link', ['--fs', '--portable', '-o', portable, program])).status).toBe(0);
     for (const [mode, most] of [['symlinks', 1000], ['files', 10_000]] as const) {
       for (const args of [[box], ['--mode', 'dynamic', portable]]) {
-        const r = cli('box', ['run', '--memory', '16m', ...args, mode]);
+        const r = await boxRun(['--memory', '16m', ...args, mode]);
         expect(r.status).toBe(0);
         const made = /^(\w+): (\d+) then No space left on device\n$/.exec(r.stdout);
         expect(made?.[1]).toBe(mode);
@@ -256,7 +263,7 @@ describe('box', () => {
     const program = join(root, 'conformance/programs/fill_names.wasm');
     const box = join(work, 'fill-limits.box.wasm');
     expect((await inProcess('box-link', ['--vfs-max-meta', '64k', '--vfs-quota', '0', '-o', box, program])).status).toBe(0);
-    const made = /^files: (\d+) then No space left on device\n$/.exec(cli('box', ['run', box, 'files']).stdout);
+    const made = /^files: (\d+) then No space left on device\n$/.exec((await boxRun([box, 'files'])).stdout);
     // 64 KiB / (an inode and a name, about 120 bytes)
     expect(Number(made?.[1])).toBeGreaterThan(400);
     expect(Number(made?.[1])).toBeLessThan(600);
@@ -279,9 +286,9 @@ describe('box', () => {
     writeFileSync(deep, replaceConfig(readFileSync(linked), 'vfs', deepChainImage(200_000)));
     const tooLong = /vfs image entry \d+: its path is longer than the image's max path \(4096 bytes\)\n$/;
     // The box itself runs: the vfs reads directories only when they are used.
-    expect(cli('box', ['run', deep, '0'])).toMatchObject({ status: 0, stdout: 'run 0\n' });
+    expect(await boxRun([deep, '0'])).toMatchObject({ status: 0, stdout: 'run 0\n' });
     for (const args of [['-w', '/d'], ['--entrypoint', '/d/x'], ['--commit', join(ctx, 'out.box.wasm')]]) {
-      const r = cli('box', ['run', ...args, deep, '0']);
+      const r = await boxRun([...args, deep, '0']);
       expect(r.status).toBe(125);
       expectOneLineError(r, tooLong);
     }
@@ -295,34 +302,34 @@ describe('box', () => {
     const program = join(root, 'conformance/programs/append_state.wasm');
     const boxes = [0, 1, 2, 3].map((i) => join(work, `state${i}.box.wasm`));
     expect((await inProcess('box-link', ['--fs', '-o', boxes[0]!, program])).status).toBe(0);
-    expect(cli('box', ['run', '--commit', boxes[1]!, boxes[0]!, '3'])).toMatchObject({ status: 3, stdout: 'run 3\n' });
-    const trapped = cli('box', ['run', '--commit', boxes[2]!, boxes[1]!, '0', 'trap']);
+    expect(await boxRun(['--commit', boxes[1]!, boxes[0]!, '3'])).toMatchObject({ status: 3, stdout: 'run 3\n' });
+    const trapped = await boxRun(['--commit', boxes[2]!, boxes[1]!, '0', 'trap']);
     expect(trapped).toMatchObject({ status: 134, stdout: 'run 3\nrun 0\n' });
-    expect(cli('box', ['run', boxes[2]!, '5'])).toMatchObject({ status: 5, stdout: 'run 3\nrun 0\nrun 5\n' });
+    expect(await boxRun([boxes[2]!, '5'])).toMatchObject({ status: 5, stdout: 'run 3\nrun 0\nrun 5\n' });
     // a time limit interrupts the program in one of its loops: what it wrote is kept
     const spinner = join(work, 'write-spin.box.wasm'), stopped = join(work, 'write-spin-stopped.box.wasm');
     expect((await inProcess('box-link', ['--fs', '-o', spinner, join(root, 'conformance/programs/write_spin.wasm')])).status).toBe(0);
     // 3 s, not 1: the limit counts from the start of the run, and on a loaded machine the write came after 1 s.
-    const timed = cli('box', ['run', '--timeout', '3', '--commit', stopped, spinner, 'kept after the limit']);
+    const timed = await boxRun(['--timeout', '3', '--commit', stopped, spinner, 'kept after the limit']);
     expect(timed).toMatchObject({ status: 137, stdout: 'wrote /work.txt\n' });
     expectOneLineError(timed, /^box run: time limit of 3s reached\n$/);
     expect(readManifest(readFileSync(stopped)).image).toMatchObject({ files: 1, bytes: 'kept after the limit'.length });
     // an output limit ends the run, and its writes are kept too
     const limited = join(work, 'state-limited.box.wasm');
-    const cut = cli('box', ['run', '--max-output', '4', '--commit', limited, boxes[2]!, '8']);
+    const cut = await boxRun(['--max-output', '4', '--commit', limited, boxes[2]!, '8']);
     expect(cut.status).toBe(137);
-    expect(cli('box', ['run', limited, '9']).stdout).toBe('run 3\nrun 0\nrun 8\nrun 9\n');
+    expect((await boxRun([limited, '9'])).stdout).toBe('run 3\nrun 0\nrun 8\nrun 9\n');
     // the box it came from is unchanged
-    expect(cli('box', ['run', boxes[0]!, '7']).stdout).toBe('run 7\n');
+    expect((await boxRun([boxes[0]!, '7'])).stdout).toBe('run 7\n');
     expect(readManifest(readFileSync(boxes[2]!)).image).toMatchObject({ files: 1, bytes: 12 });
     // a portable box's parts carry the committed image too: dynamic mode sees the same files
     const portable = [0, 1].map((i) => join(work, `pstate${i}.box.wasm`));
     expect((await inProcess('box-link', ['--fs', '--portable', '-o', portable[0]!, program])).status).toBe(0);
-    expect(cli('box', ['run', '--commit', portable[1]!, portable[0]!, '4']).status).toBe(4);
-    expect(cli('box', ['run', '--mode', 'dynamic', portable[1]!, '6'])).toMatchObject({ status: 6, stdout: 'run 4\nrun 6\n' });
+    expect((await boxRun(['--commit', portable[1]!, portable[0]!, '4'])).status).toBe(4);
+    expect(await boxRun(['--mode', 'dynamic', portable[1]!, '6'])).toMatchObject({ status: 6, stdout: 'run 4\nrun 6\n' });
     const plain = join(work, 'commit-nofs.box.wasm');
     expect((await inProcess('box-link', ['-o', plain, hello])).status).toBe(0);
-    const noFs = cli('box', ['run', '--commit', boxes[3]!, plain]);
+    const noFs = await boxRun(['--commit', boxes[3]!, plain]);
     expect(noFs.status).toBe(125);
     expectOneLineError(noFs, /--commit: .* has no filesystem of its own/);
     // a manifest placing the image where the module has none: refused before the program runs (was an internal error after it)
@@ -341,7 +348,7 @@ describe('box', () => {
       const misplaced = join(work, 'misplaced.box.wasm');
       writeFileSync(misplaced, writeModule(module));
       const out = join(work, 'misplaced-commit.box.wasm');
-      const r = cli('box', ['run', '--commit', out, misplaced, '1']);
+      const r = await boxRun(['--commit', out, misplaced, '1']);
       expect(r).toMatchObject({ status: 125, stdout: '' });
       expectOneLineError(r, message);
       expect(existsSync(out)).toBe(false);
@@ -357,22 +364,22 @@ describe('box', () => {
     writeFileSync(join(image, 'srv/a.txt'), 'in srv\n');
     const box = join(work, 'entry.box.wasm');
     expect((await inProcess('box-link', ['--image', image, '--workdir', '/srv', '--env', 'OUT=made.txt', '-o', box, hello])).status).toBe(0);
-    expect(cli('box', ['run', box]).stdout).toMatch(/^Hello/);
+    expect((await boxRun([box])).stdout).toMatch(/^Hello/);
     // dir_dump through a symlink; a relative entrypoint is found from the workdir
-    const listed = cli('box', ['run', '--entrypoint', '../bin/ls', box, '/srv']);
+    const listed = await boxRun(['--entrypoint', '../bin/ls', box, '/srv']);
     expect(listed).toMatchObject({ status: 0, stdout: '/srv/a.txt: in srv\n' });
     // dir_dump never calls chdir, so wasi-libc left it out: said once, the run goes on from /
     expect(listed.stderr).toBe('box run: --entrypoint ../bin/ls: workdir /srv is not applied, the program starts in /: the program does not contain chdir (wasi-libc links it only into programs that call chdir)\n');
     // -w creates the directory in this run's filesystem only; the box file is unchanged
     const committed = join(work, 'entry-committed.box.wasm');
-    const moved = cli('box', ['run', '-w', '/tmp/new', '--entrypoint', '/bin/ls', '--commit', committed, box, '/tmp/new']);
+    const moved = await boxRun(['-w', '/tmp/new', '--entrypoint', '/bin/ls', '--commit', committed, box, '/tmp/new']);
     expect(moved).toMatchObject({ status: 0, stdout: '' });
-    expect(cli('box', ['run', '--entrypoint', '/bin/ls', box, '/tmp']).status).toBe(1);
+    expect((await boxRun(['--entrypoint', '/bin/ls', box, '/tmp'])).status).toBe(1);
     // the commit keeps the box's program and working directory, with the run's files
     const after = readManifest(readFileSync(committed));
     expect(after.workdir).toBe('/srv');
     expect(after.entrypoint).toBe('hello.wasm');
-    expect(cli('box', ['run', '--entrypoint', 'ls', '-w', '/bin', committed, '/tmp']).stdout).toMatch(/^\/tmp\/new\/\n\/tmp\/new\/made\.txt: /);
+    expect((await boxRun(['--entrypoint', 'ls', '-w', '/bin', committed, '/tmp'])).stdout).toMatch(/^\/tmp\/new\/\n\/tmp\/new\/made\.txt: /);
     const linked = (await inProcess('box-link', ['-o', join(work, 'nofs.box.wasm'), hello]));
     expect(linked.status).toBe(0);
     for (const [args, message] of [
@@ -383,7 +390,7 @@ describe('box', () => {
       [['-w', '/srv/a.txt', box], /-w \/srv\/a\.txt: .*not a directory/],
       [['--entrypoint', '/x', join(work, 'nofs.box.wasm')], /--entrypoint needs a box with its own filesystem/],
     ] as const) {
-      const r = cli('box', ['run', ...args]);
+      const r = await boxRun([...args]);
       expect(r.status).toBe(125);
       expectOneLineError(r, message);
     }
@@ -451,7 +458,7 @@ describe('box', () => {
     expect(hostFs(own)).toEqual([]);
     expect(readManifest(readFileSync(own)).denied).toBeUndefined(); // not a denial: the box has a filesystem
     expect(hostFs(mounted)).toContain('path_open');
-    expect(cli('box', ['run', own, '/']).status).toBe(0);
+    expect((await boxRun([own, '/'])).status).toBe(0);
   });
 
   it('passes the program exit code through', async () => {
@@ -482,8 +489,8 @@ describe('box', () => {
     [['run', '--timeout', '3000000', hello], 125, /--timeout expects a positive number of seconds \(at most 2147483\), got "3000000"/],
     [['run', '--max-output', 'lots', hello], 125, /--max-output expects a size such as 65536 or 64k/],
     [['frobnicate'], 2, /box: unknown command "frobnicate"/],
-  ])('box %j exits %i with one line', (args, status, message) => {
-    const r = cli('box', args);
+  ])('box %j exits %i with one line', async (args, status, message) => {
+    const r = await inProcess('box', args);
     expect(r.status).toBe(status);
     expectOneLineError(r, message);
   });
@@ -493,10 +500,10 @@ describe('box', () => {
     expect((await inProcess('box-link', ['--portable', '-o', box, dirDump])).status).toBe(0);
     expect(readManifest(readFileSync(box)).portable).toBe(true);
     const data = `${join(root, 'examples/hello/data')}:/data`;
-    const dynamic = cli('box', ['run', '--mode', 'dynamic', '--dir', data, box, '/data']);
-    expect(dynamic).toEqual(cli('box', ['run', '--mode', 'static', '--dir', data, box, '/data']));
+    const dynamic = await boxRun(['--mode', 'dynamic', '--dir', data, box, '/data']);
+    expect(dynamic).toEqual(await boxRun(['--mode', 'static', '--dir', data, box, '/data']));
     expect(dynamic.stdout).toBe('/data/name.txt: Marcotte\n/data/notes.txt: Boxes carry their own filesystem.\n');
-    const refused = cli('box', ['run', '--mode', 'dynamic', join(work, 'hello.box.wasm')]);
+    const refused = await boxRun(['--mode', 'dynamic', join(work, 'hello.box.wasm')]);
     expect(refused.status).toBe(125);
     expectOneLineError(refused, /needs a portable box/);
   });
@@ -511,11 +518,11 @@ describe('box', () => {
     expect(lines).toContain(`fd_fdstat_get(1, ${lines.find((l) => l.startsWith('fd_fdstat_get(1, '))!.slice(17)}`);
     expect(lines.some((l) => /^fd_write\(1, \d+, \d+, \d+\) = 0 \(SUCCESS\)$/.test(l))).toBe(true);
     // without --trace at run time the recorded calls are not printed
-    expect(cli('box', ['run', traced]).stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect((await boxRun([traced])).stderr.trimEnd().split('\n')).toHaveLength(1);
 
     const portable = join(work, 'traced-portable.box.wasm');
     expect((await inProcess('box-link', ['--portable', '-o', portable, dirDump])).status).toBe(0);
-    const dynamic = cli('box', ['run', '--trace', '--dir', `${join(root, 'examples/hello/data')}:/data`, portable, '/data']);
+    const dynamic = await boxRun(['--trace', '--dir', `${join(root, 'examples/hello/data')}:/data`, portable, '/data']);
     expect(dynamic.status).toBe(0);
     expect(dynamic.stderr).toMatch(/^path_open\(3, 1, \d+, \d+, 2, \d+, \d+, \d+, \d+\) = 0 \(SUCCESS\)$/m);
     expect(dynamic.stderr).toMatch(/^fd_read\(\d+, \d+, \d+, \d+\) = 0 \(SUCCESS\)$/m);
@@ -523,11 +530,11 @@ describe('box', () => {
     const both = join(work, 'traced-both.box.wasm');
     expect((await inProcess('box-link', ['--trace', '--portable', '-o', both, dirDump])).status).toBe(0);
     const data = `${join(root, 'examples/hello/data')}:/data`;
-    const inStatic = cli('box', ['run', '--trace', '--mode', 'static', '--dir', data, both, '/data']);
-    const inDynamic = cli('box', ['run', '--trace', '--mode', 'dynamic', '--dir', data, both, '/data']);
+    const inStatic = await boxRun(['--trace', '--mode', 'static', '--dir', data, both, '/data']);
+    const inDynamic = await boxRun(['--trace', '--mode', 'dynamic', '--dir', data, both, '/data']);
     expect(inStatic.stderr.split('\n').length).toBeGreaterThan(10);
     expect(inDynamic).toEqual(inStatic);
-    const refused = cli('box', ['run', '--trace', join(work, 'hello.box.wasm')]);
+    const refused = await boxRun(['--trace', join(work, 'hello.box.wasm')]);
     expect(refused.status).toBe(125);
     expectOneLineError(refused, /records no calls \(link it with --trace, or --portable/);
   });

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,6 @@ import { boxComponent, commandAdapter, componentImports } from './component.ts';
 import { transpiled, type ComponentRun } from '../test/component-host.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
-const bin = (name: string) => new URL(`../bin/${name}.js`, import.meta.url).pathname;
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
 let work: string;
@@ -22,11 +20,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** `box run`, spawned: the box writes to the process's own stdio. The other commands run in-process (cli-harness.ts). */
-function cli(name: 'box' | 'box-link', args: string[]) {
-  const r = spawnSync(process.execPath, [bin(name), ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** `box run` in this process (cli-harness.ts: the box's stdio on files), as the other commands. */
+const boxRun = (args: string[]) => inProcess('box', ['run', ...args]);
 
 function expectOneLineError(r: { status: number | null; stderr: string }, pattern: RegExp) {
   expect(r.status).toBe(2);
@@ -113,7 +108,7 @@ describe('preview1 calls the adapter cannot carry (the README list), made by a p
   let dir: string;
   beforeAll(async () => {
     const probe = readFileSync(new URL('../fixtures/adapter-probe/probe.wasm', import.meta.url));
-    run = await transpiled((await boxComponent(probe)).bytes);
+    run = await transpiled((await boxComponent(probe)).bytes, work);
     dir = mkdtempSync(join(work, 'probe-'));
   });
 
@@ -190,7 +185,7 @@ async function exported(box: string) {
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   const imports = r.stdout.replace(/^component imports: /, '').trim().split(', ');
-  return { imports, run: await transpiled(readFileSync(out)) };
+  return { imports, run: await transpiled(readFileSync(out), work) };
 }
 
 /** Every file under `dir`, path -> contents (directories as "/"). */
@@ -222,8 +217,8 @@ describe('a single-memory box as a component under jco, beside box run of the sa
       ]);
     });
 
-    it('prints the same and exits 0, with args, env over the baked env, and a host directory', () => {
-      const boxed = cli('box', ['run', '--dir', `${data}:/data`, '-e', 'GREETING=Hallo', box, 'one', 'two words']);
+    it('prints the same and exits 0, with args, env over the baked env, and a host directory', async () => {
+      const boxed = await boxRun(['--dir', `${data}:/data`, '-e', 'GREETING=Hallo', box, 'one', 'two words']);
       // argv[0] is the box's entrypoint either way: proc puts it there
       const adapted = component.run({ args: ['anything.wasm', 'one', 'two words'], env: { GREETING: 'Hallo' }, preopens: { '/data': data } });
       expect(boxed.status).toBe(0);
@@ -231,8 +226,8 @@ describe('a single-memory box as a component under jco, beside box run of the sa
       expect(adapted).toEqual(boxed);
     });
 
-    it('fails the same way, exit 1, without the directory', () => {
-      const boxed = cli('box', ['run', box]);
+    it('fails the same way, exit 1, without the directory', async () => {
+      const boxed = await boxRun([box]);
       const adapted = component.run({ args: ['hello.wasm'] });
       expect(boxed.status).toBe(1);
       expect(boxed.stderr).toMatch(/^hello: cannot list \/data: /);
@@ -250,7 +245,7 @@ describe('a single-memory box as a component under jco, beside box run of the sa
       return dir;
     };
     const forBox = seed(join(work, 'dump-box')), forComponent = seed(join(work, 'dump-component'));
-    const boxed = cli('box', ['run', '--dir', `${forBox}:/data`, '-e', 'OUT=new.txt', box, '/data']);
+    const boxed = await boxRun(['--dir', `${forBox}:/data`, '-e', 'OUT=new.txt', box, '/data']);
     const adapted = run({ args: ['dir_dump', '/data'], env: { OUT: 'new.txt' }, preopens: { '/data': forComponent } });
     expect(boxed.status).toBe(0);
     expect(adapted).toEqual(boxed);
@@ -282,7 +277,7 @@ describe('a single-memory box as a component under jco, beside box run of the sa
     it('is linked again into one memory from its parts, and runs as box run runs the box', async () => {
       const { run } = await exported(portable);
       const data = join(root, 'examples/hello/data');
-      const boxed = cli('box', ['run', '--dir', `${data}:/data`, portable, 'x']);
+      const boxed = await boxRun(['--dir', `${data}:/data`, portable, 'x']);
       expect(boxed.status).toBe(0);
       expect(boxed.stdout).toMatch(/^Port from inside a box!\nargv\[0\] = hello\.wasm\nargv\[1\] = x\n/);
       expect(run({ args: ['hello.wasm', 'x'], preopens: { '/data': data } })).toEqual(boxed);
@@ -310,7 +305,7 @@ describe('a single-memory box as a component under jco, beside box run of the sa
     it('without a socket: the same line and exit 1 under both', async () => {
       const box = singleMemoryBox('server', server, { caps: ['kernel'] });
       const { run } = await exported(box);
-      const boxed = cli('box', ['run', box]);
+      const boxed = await boxRun([box]);
       expect(boxed).toEqual({ status: 1, stdout: '', stderr: 'http-server: no listening socket (box-link --listen PORT, box run -p HOST:PORT)\n' });
       expect(run({ args: ['server.wasm'] })).toEqual(boxed);
     });

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, wr
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliInProcess } from './cli-harness.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const bin = (name: string) => new URL(`../bin/${name}.js`, import.meta.url).pathname;
@@ -16,12 +17,14 @@ const shim = join(root, 'node_modules/.bin/box');
 
 let work: string;
 const boxes: Record<string, string> = {};
-beforeAll(() => {
+beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'box-lifecycle-'));
+  // linked in this process (cli-harness.ts): the runs below are what is tested
   for (const name of ['sleep', 'cat']) {
     boxes[name] = join(work, `${name}.box.wasm`);
-    const r = spawnSync(process.execPath, [bin('box-link'), '-o', boxes[name], join(root, `conformance/programs/${name}.wasm`)], { encoding: 'utf8' });
+    const r = await cliInProcess('box-link', ['-o', boxes[name], join(root, `conformance/programs/${name}.wasm`)]);
     expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   }
   mkdirSync(join(work, 'dir'));
   writeFileSync(join(work, 'dir/x.txt'), 'x\n');
@@ -165,10 +168,10 @@ describe.runIf(process.platform === 'linux')('box as pnpm installs it (node_modu
     }
   });
 
-  it('leaves the program\'s arguments to the program: --env-file is box run\'s, not Node\'s', () => {
+  it('leaves the program\'s arguments to the program: --env-file is box run\'s, not Node\'s', async () => {
     writeFileSync(join(work, 'vars'), 'GREETING=from the file\n');
     const hello = join(work, 'hello.box.wasm');
-    expect(spawnSync(process.execPath, [bin('box-link'), '-o', hello, join(root, 'examples/hello/hello.wasm')]).status).toBe(0);
+    expect((await cliInProcess('box-link', ['-o', hello, join(root, 'examples/hello/hello.wasm')])).status).toBe(0);
     const r = spawnSync(shim, ['run', '--env-file', 'vars', hello], { cwd: work, encoding: 'utf8' });
     expect(r.stdout).toMatch(/^GREETING=from the file$/m);
     expect(r.stderr).not.toMatch(/not found/);

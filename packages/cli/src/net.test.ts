@@ -1,11 +1,12 @@
 // box-link --listen, box inspect's ports and box run -p, through the built CLI.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliInProcess } from './cli-harness.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const server = join(root, 'examples/http-server/server.wasm');
@@ -14,17 +15,13 @@ const bin = (name: string) => new URL(`../bin/${name}.js`, import.meta.url).path
 
 let work: string;
 let box: string;
-beforeAll(() => {
+// Linking, inspecting and refused flags in this process (cli-harness.ts); a box that serves runs spawned.
+beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'box-net-'));
   box = join(work, 'server.box.wasm');
-  expect(cli('box-link', ['--fs', '--image', www, '--listen', '8080', '-o', box, server]).status).toBe(0);
+  expect((await cliInProcess('box-link', ['--fs', '--image', www, '--listen', '8080', '-o', box, server])).status).toBe(0);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function cli(name: 'box' | 'box-link', args: string[]) {
-  const r = spawnSync(process.execPath, [bin(name), ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -36,16 +33,16 @@ function freePort(): Promise<number> {
 }
 
 describe('net on the command line', () => {
-  it('box inspect shows the ports a box listens on', () => {
-    expect(cli('box', ['inspect', box]).stdout).toMatch(/^ports: 8080 /m);
+  it('box inspect shows the ports a box listens on', async () => {
+    expect((await cliInProcess('box', ['inspect', box])).stdout).toMatch(/^ports: 8080 /m);
   });
 
   it.each([
     [['-p', '127.0.0.1:0:9999'], /-p 127\.0\.0\.1:0:9999: the box does not listen on port 9999; it listens on 8080/],
     [['-p', '80'], /-p 80: expected \[IP:\]HOST:BOX/],
     [['-p', '1:70000'], /-p 1:70000: expected \[IP:\]HOST:BOX/],
-  ])('box run %j exits 125 with one line', (flags, message) => {
-    const r = cli('box', ['run', ...flags, box]);
+  ])('box run %j exits 125 with one line', async (flags, message) => {
+    const r = await cliInProcess('box', ['run', ...flags, box]);
     expect(r.status).toBe(125);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);

@@ -26,11 +26,14 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** `box run` (on `node`), spawned: the box writes to the process's own stdio. Linking, inspecting and building run in-process (cli-harness.ts). */
+/** `box run` (on `node`), spawned: for the Node without multi-memory. Linking, inspecting and building run in-process (cli-harness.ts). */
 function cli(name: 'box' | 'box-link', args: string[], node = process.execPath) {
   const r = spawnSync(node, [bin(name), ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** `box run` in this process (cli-harness.ts: the box's stdio on files); cli.test.ts proves the bin's own plumbing. */
+const boxRun = (args: string[]) => inProcess('box', ['run', ...args]);
 
 /** Links `program` twice, with and without --single-memory; returns [multi, single]. */
 async function both(name: string, program: string, args: string[] = []): Promise<[string, string]> {
@@ -44,8 +47,8 @@ describe('box-link --single-memory', () => {
   it('hello: the same output as the multi-memory box; box inspect says one memory, checked, and its layout', async () => {
     const [multi, single] = await both('hello', hello, ['--env', 'GREETING=Hej']);
     const data = `${join(root, 'examples/hello/data')}:/data`;
-    const a = cli('box', ['run', '--dir', data, single, 'x']);
-    expect(a).toEqual(cli('box', ['run', '--dir', data, multi, 'x']));
+    const a = await boxRun(['--dir', data, single, 'x']);
+    expect(a).toEqual(await boxRun(['--dir', data, multi, 'x']));
     expect(a.stdout).toMatch(/^Hej from inside a box!\n/);
     const inspect = (await inProcess('box', ['inspect', single])).stdout;
     expect(inspect).toMatch(/, 1 memories\n/);
@@ -55,25 +58,27 @@ describe('box-link --single-memory', () => {
 
   it.each(['rw', 'readdir'])('the vfs conformance program %s gives the same output and exit code', async (name) => {
     const [multi, single] = await both(`fs-${name}`, join(root, `conformance/fs/${name}.wasm`), ['--fs']);
-    const a = cli('box', ['run', single]);
-    expect(a).toEqual(cli('box', ['run', multi]));
+    const a = await boxRun([single]);
+    expect(a).toEqual(await boxRun([multi]));
     expect(a.stdout.split('\n').length).toBeGreaterThan(5);
   });
 
   it('box run --commit keeps files written in one memory (the snapshot is read at the vfs\'s base)', async () => {
     const boxes = await both('state', join(root, 'conformance/programs/append_state.wasm'), ['--fs']);
-    const [multi, single] = boxes.map((box, i) => {
+    const ran = [];
+    for (const [i, box] of boxes.entries()) {
       const committed = join(work, `state.committed${i}.box.wasm`);
-      expect(cli('box', ['run', '--commit', committed, box, '4']).status).toBe(4);
-      return cli('box', ['run', committed, '6']);
-    });
+      expect((await boxRun(['--commit', committed, box, '4'])).status).toBe(4);
+      ran.push(await boxRun([committed, '6']));
+    }
+    const [multi, single] = ran;
     expect(single).toEqual(multi);
     expect(single).toMatchObject({ status: 6, stdout: 'run 4\nrun 6\n' });
   });
 
   it('box run --trace reads the trace ring at its base', async () => {
     const [, single] = await both('trace', join(root, 'conformance/fs/sync.wasm'), ['--fs', '--trace']);
-    const r = cli('box', ['run', '--trace', single]);
+    const r = await boxRun(['--trace', single]);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/fd_write\(1, \d+, \d+, \d+\) = 0 \(SUCCESS\)/);
   });
@@ -81,9 +86,9 @@ describe('box-link --single-memory', () => {
   it('box run --memory bounds the program as in the multi-memory box', async () => {
     const [multi, single] = await both('grow', join(root, 'conformance/programs/grow.wasm'));
     for (const limit of ['8m', '32m']) {
-      const a = cli('box', ['run', '--memory', limit, single]);
+      const a = await boxRun(['--memory', limit, single]);
       expect(a.status).toBe(137);
-      expect(a).toEqual(cli('box', ['run', '--memory', limit, multi]));
+      expect(a).toEqual(await boxRun(['--memory', limit, multi]));
     }
   });
 
@@ -110,21 +115,21 @@ describe('the program cannot read or write capability state in a single-memory b
     vfsBase = String(readManifest(readFileSync(box)).singleMemory!.regions.vfs!.base);
   });
 
-  it.each([['read'], ['write'], ['scan'], ['offset'], ['copy'], ['fill']])('%s past its memory: a trap (134), no canary', (mode) => {
-    const r = cli('box', ['run', box, mode, vfsBase]);
+  it.each([['read'], ['write'], ['scan'], ['offset'], ['copy'], ['fill']])('%s past its memory: a trap (134), no canary', async (mode) => {
+    const r = await boxRun([box, mode, vfsBase]);
     expect(r.status).toBe(134);
     expect(r.stderr).toMatch(/the box trapped: memory access out of bounds/);
     expect(r.stdout + r.stderr).not.toContain('CANARY');
   });
 
-  it('a store into the vfs region changes nothing: the committed filesystem still has the canary', () => {
+  it('a store into the vfs region changes nothing: the committed filesystem still has the canary', async () => {
     const committed = join(work, 'attacked.box.wasm');
-    expect(cli('box', ['run', '--commit', committed, box, 'write', String(Number(vfsBase) + 4096)]).status).toBe(134);
-    expect(cli('box', ['run', committed, 'cat', '/canary'])).toMatchObject({ status: 0, stdout: `/canary: ${CANARY}\n` });
+    expect((await boxRun(['--commit', committed, box, 'write', String(Number(vfsBase) + 4096)])).status).toBe(134);
+    expect(await boxRun([committed, 'cat', '/canary'])).toMatchObject({ status: 0, stdout: `/canary: ${CANARY}\n` });
   });
 
-  it('grows its memory, its files survive, and the canary is still readable through the vfs', () => {
-    expect(cli('box', ['run', box, 'grow'])).toMatchObject({ status: 0, stdout: `grew from 2 to 1026 pages\n/before: written before growing\n/after: written after growing\n/canary: ${CANARY}\n` });
+  it('grows its memory, its files survive, and the canary is still readable through the vfs', async () => {
+    expect(await boxRun([box, 'grow'])).toMatchObject({ status: 0, stdout: `grew from 2 to 1026 pages\n/before: written before growing\n/after: written after growing\n/canary: ${CANARY}\n` });
   });
 });
 
@@ -135,8 +140,8 @@ describe('box build --single-memory', () => {
     expect((await inProcess('box', ['build', '--no-cache', '--single-memory', '-o', single, context])).status).toBe(0);
     expect((await inProcess('box', ['build', '--no-cache', '-o', multi, context])).status).toBe(0);
     expect(readManifest(readFileSync(single)).singleMemory?.regions.vfs).toBeDefined();
-    const a = cli('box', ['run', single]);
-    expect(a).toEqual(cli('box', ['run', multi]));
+    const a = await boxRun([single]);
+    expect(a).toEqual(await boxRun([multi]));
     expect(a.status).toBe(0);
   });
 });
@@ -149,7 +154,7 @@ describe.skipIf(!oldNode)('on an engine without multi-memory', () => {
     const [multi, single] = await both('old', hello, ['--env', 'GREETING=Dag', '--image', join(work, 'image'), '--mount-point', '/data']);
     const data = `${join(root, 'examples/hello/data')}:/data`;
     const old = cli('box', ['run', '--dir', data, single, 'a'], oldNode);
-    expect(old).toEqual(cli('box', ['run', '--dir', data, multi, 'a']));
+    expect(old).toEqual(await boxRun(['--dir', data, multi, 'a']));
     expect(old.status).toBe(0);
     expect(old.stdout).toMatch(/^Dag from inside a box!\n/);
   });

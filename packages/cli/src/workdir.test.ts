@@ -33,14 +33,18 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /**
- * box-link and box build (without RUN: a RUN step's program writes to the process's own stderr) through
+ * box-link, box run and box build (without RUN: a RUN step's program writes to the process's own stderr) through
  * the bundle's main() in this process (cli-harness.ts), their relative paths taken from the work folder
  * as the spawned CLI's working directory gave them.
  */
 function inWork(name: 'box' | 'box-link', args: string[]) {
   const path = /^(img|[^-/].*\.wasm)$/;
-  return cliInProcess(name, args.map((a) => (path.test(a) ? join(work, a) : a)));
+  // --dir host:/data: the host directory relative to the work folder, as the spawned CLI took it
+  return cliInProcess(name, args.map((a) => (path.test(a) ? join(work, a) : a.startsWith('host:') ? join(work, a) : a)));
 }
+
+/** `box run` as inWork runs the other commands; RUN (box build) stays spawned below. */
+const boxRun = (args: string[]) => inWork('box', ['run', ...args]);
 
 function cli(name: 'box' | 'box-link', args: string[]) {
   const r = spawnSync(process.execPath, [bin(name), ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE } });
@@ -52,22 +56,22 @@ describe.each(['cwd', 'cwd_rust'])('%s starts in the working directory', (progra
     const link = await inWork('box-link', ['--image', 'img', '--workdir', '/app', '-o', `${program}.box.wasm`, `${program}.wasm`]);
     expect(link).toMatchObject({ status: 0, stderr: '' });
     expect(readManifest(readFileSync(join(work, `${program}.box.wasm`))).workdirNotApplied).toBeUndefined();
-    expect(cli('box', ['run', `${program}.box.wasm`])).toMatchObject({ status: 0, stdout: 'cwd /app\nnote.txt in the image\n' });
+    expect(await boxRun([`${program}.box.wasm`])).toMatchObject({ status: 0, stdout: 'cwd /app\nnote.txt in the image\n' });
     // a relative create lands in the workdir, as the snapshot shows
-    const committed = cli('box', ['run', '--commit', `${program}.after.box.wasm`, `${program}.box.wasm`]);
+    const committed = await boxRun(['--commit', `${program}.after.box.wasm`, `${program}.box.wasm`]);
     expect(committed.status).toBe(0);
     const after = decodeImage(configSegments(readFileSync(join(work, `${program}.after.box.wasm`)), 'vfs')!);
     expect(after.map((e) => e.path)).toContain('/app/out.txt');
     expect(after.map((e) => e.path)).not.toContain('/out.txt');
-    expect(cli('box', ['run', '-w', '/', `${program}.after.box.wasm`]).stdout).toBe('cwd /\nnote.txt missing\n');
-    expect(cli('box', ['run', '-w', '/tmp', `${program}.box.wasm`]).stdout).toBe('cwd /tmp\nnote.txt missing\n');
+    expect((await boxRun(['-w', '/', `${program}.after.box.wasm`])).stdout).toBe('cwd /\nnote.txt missing\n');
+    expect((await boxRun(['-w', '/tmp', `${program}.box.wasm`])).stdout).toBe('cwd /tmp\nnote.txt missing\n');
   });
 
   it('on a host mount: relative paths reach the host directory mounted at the workdir', async () => {
     const out = join(work, 'host/out.txt');
     rmSync(out, { force: true });
     expect((await inWork('box-link', ['--mount-point', '/data', '--workdir', '/data', '-o', `${program}.m.box.wasm`, `${program}.wasm`])).status).toBe(0);
-    const r = cli('box', ['run', '--dir', 'host:/data', `${program}.m.box.wasm`]);
+    const r = await boxRun(['--dir', 'host:/data', `${program}.m.box.wasm`]);
     expect(r).toMatchObject({ status: 0, stdout: 'cwd /data\nnote.txt on the host\n' });
     expect(readFileSync(out, 'utf8')).toBe('written\n');
   });
@@ -77,8 +81,8 @@ describe.each(['cwd', 'cwd_rust'])('%s starts in the working directory', (progra
     expect(link.status).toBe(0);
     expect(link.stderr).toBe('box-link: workdir /app is not applied, the program starts in /: the program has no name section (stripped), so its chdir cannot be found\n');
     expect(readManifest(readFileSync(join(work, `${program}.s.box.wasm`))).workdirNotApplied).toMatch(/no name section/);
-    expect(cli('box', ['run', `${program}.s.box.wasm`])).toMatchObject({ status: 0, stdout: 'cwd /\nnote.txt missing\n', stderr: '' });
-    const moved = cli('box', ['run', '-w', '/tmp', `${program}.s.box.wasm`]);
+    expect(await boxRun([`${program}.s.box.wasm`])).toMatchObject({ status: 0, stdout: 'cwd /\nnote.txt missing\n', stderr: '' });
+    const moved = await boxRun(['-w', '/tmp', `${program}.s.box.wasm`]);
     expect(moved).toMatchObject({ status: 0, stdout: 'cwd /\nnote.txt missing\n' });
     expect(moved.stderr).toBe('box run: -w /tmp is not applied, the program starts in /: the program has no name section (stripped), so its chdir cannot be found\n');
   });
@@ -87,9 +91,9 @@ describe.each(['cwd', 'cwd_rust'])('%s starts in the working directory', (progra
 describe.each(['cwd', 'cwd_rust'])('%s starts in the working directory in dynamic mode too (a --portable box)', (program) => {
   it('in the image, with -w, after --commit and on a host mount: the same as the static box', async () => {
     expect(await inWork('box-link', ['--portable', '--image', 'img', '--workdir', '/app', '-o', `${program}.p.box.wasm`, `${program}.wasm`])).toMatchObject({ status: 0, stderr: '' });
-    expect(cli('box', ['run', '--mode', 'dynamic', `${program}.p.box.wasm`])).toMatchObject({ status: 0, stdout: 'cwd /app\nnote.txt in the image\n', stderr: '' });
-    expect(cli('box', ['run', '--mode', 'dynamic', '-w', '/tmp', `${program}.p.box.wasm`]).stdout).toBe('cwd /tmp\nnote.txt missing\n');
-    const committed = cli('box', ['run', '--mode', 'dynamic', '--commit', `${program}.p.after.box.wasm`, `${program}.p.box.wasm`]);
+    expect(await boxRun(['--mode', 'dynamic', `${program}.p.box.wasm`])).toMatchObject({ status: 0, stdout: 'cwd /app\nnote.txt in the image\n', stderr: '' });
+    expect((await boxRun(['--mode', 'dynamic', '-w', '/tmp', `${program}.p.box.wasm`])).stdout).toBe('cwd /tmp\nnote.txt missing\n');
+    const committed = await boxRun(['--mode', 'dynamic', '--commit', `${program}.p.after.box.wasm`, `${program}.p.box.wasm`]);
     expect(committed.status, committed.stderr).toBe(0);
     const after = decodeImage(configSegments(readFileSync(join(work, `${program}.p.after.box.wasm`)), 'vfs')!);
     expect(after.map((e) => e.path)).toContain('/app/out.txt');
@@ -97,13 +101,13 @@ describe.each(['cwd', 'cwd_rust'])('%s starts in the working directory in dynami
     const out = join(work, 'host/out.txt');
     rmSync(out, { force: true });
     expect((await inWork('box-link', ['--portable', '--mount-point', '/data', '--workdir', '/data', '-o', `${program}.pm.box.wasm`, `${program}.wasm`])).status).toBe(0);
-    expect(cli('box', ['run', '--mode', 'dynamic', '--dir', 'host:/data', `${program}.pm.box.wasm`])).toMatchObject({ status: 0, stdout: 'cwd /data\nnote.txt on the host\n' });
+    expect(await boxRun(['--mode', 'dynamic', '--dir', 'host:/data', `${program}.pm.box.wasm`])).toMatchObject({ status: 0, stdout: 'cwd /data\nnote.txt on the host\n' });
     expect(readFileSync(out, 'utf8')).toBe('written\n');
   });
 
   it('stripped: runs from / in dynamic mode as in static mode', async () => {
     expect((await inWork('box-link', ['--portable', '--image', 'img', '--workdir', '/app', '-o', `${program}.ps.box.wasm`, `${program}_stripped.wasm`])).status).toBe(0);
-    expect(cli('box', ['run', '--mode', 'dynamic', `${program}.ps.box.wasm`])).toMatchObject({ status: 0, stdout: 'cwd /\nnote.txt missing\n', stderr: '' });
+    expect(await boxRun(['--mode', 'dynamic', `${program}.ps.box.wasm`])).toMatchObject({ status: 0, stdout: 'cwd /\nnote.txt missing\n', stderr: '' });
   });
 });
 
@@ -115,8 +119,8 @@ describe('box run --entrypoint', () => {
     copyFileSync(join(work, 'cwd_rust.wasm'), join(img, 'rust.wasm'));
     copyFileSync(join(work, 'cwd_stripped.wasm'), join(img, 'stripped.wasm'));
     expect((await inWork('box-link', ['--image', img, '--workdir', '/app', '-o', 'multi.box.wasm', 'cwd.wasm'])).status).toBe(0);
-    expect(cli('box', ['run', '--entrypoint', '/rust.wasm', 'multi.box.wasm'])).toMatchObject({ status: 0, stdout: 'cwd /app\nnote.txt in the image\n', stderr: '' });
-    const stripped = cli('box', ['run', '--entrypoint', '/stripped.wasm', 'multi.box.wasm']);
+    expect(await boxRun(['--entrypoint', '/rust.wasm', 'multi.box.wasm'])).toMatchObject({ status: 0, stdout: 'cwd /app\nnote.txt in the image\n', stderr: '' });
+    const stripped = await boxRun(['--entrypoint', '/stripped.wasm', 'multi.box.wasm']);
     expect(stripped).toMatchObject({ status: 0, stdout: 'cwd /\nnote.txt missing\n' });
     expect(stripped.stderr).toMatch(/^box run: --entrypoint \/stripped\.wasm: workdir \/app is not applied, the program starts in \/: .*no name section.*\n$/);
   });
@@ -131,7 +135,7 @@ describe('box build', () => {
     const built = await inWork('box', ['build', '--no-cache', '-o', 'built.box.wasm', ctx]);
     expect(built.status).toBe(0);
     expect(built.stderr).not.toMatch(/not applied/);
-    expect(cli('box', ['run', 'built.box.wasm']).stdout).toBe('cwd /srv/app\nnote.txt copied by the build\n');
+    expect((await boxRun(['built.box.wasm'])).stdout).toBe('cwd /srv/app\nnote.txt copied by the build\n');
   });
 
   it('RUN starts its program in WORKDIR', () => {

@@ -8,7 +8,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transpile } from '@bytecodealliance/jco';
@@ -47,9 +46,13 @@ export interface ComponentRun {
   stderr: string;
 }
 
-/** A transpiled component, ready to run many times (transpiling takes a second or two: once per test file). */
-export async function transpiled(component: Uint8Array): Promise<(options: { args: string[]; env?: Record<string, string>; preopens?: Record<string, string>; stdin?: string }) => ComponentRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'box-component-'));
+/**
+ * A transpiled component, ready to run many times (transpiling takes a second or two: once per
+ * test file), in a new directory under `parent` (the test's own scratch folder, which it removes:
+ * under the OS temp folder these were left behind, one per transpile and run of the tests).
+ */
+export async function transpiled(component: Uint8Array, parent: string): Promise<(options: { args: string[]; env?: Record<string, string>; preopens?: Record<string, string>; stdin?: string }) => ComponentRun> {
+  const dir = mkdtempSync(join(parent, 'component-'));
   const { files } = await transpile(component, { name: 'component', noTypescript: true, quiet: true, wasiShim: true });
   for (const [name, bytes] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });

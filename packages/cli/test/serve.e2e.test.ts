@@ -38,6 +38,20 @@ async function open(): Promise<Page> {
   return page;
 }
 
+/**
+ * One page with dist/runtime.js loaded, shared by the runBox cases: each case's runs are
+ * self-contained calls into it (as its static and dynamic runs always shared one page), so a
+ * page per case was only another renderer to start and the runtime to load again.
+ */
+let shared: Promise<Page> | undefined;
+function apiPage(): Promise<Page> {
+  shared ??= open().then(async (page) => {
+    await page.evaluate(LOAD_RUNTIME);
+    return page;
+  });
+  return shared;
+}
+
 async function pick(page: Page, name: string, mode = ''): Promise<void> {
   await page.selectOption('#examples', { label: `${name}.box.wasm` });
   // Loading is a fetch: wait until this box, not the one before, is the one to run.
@@ -60,6 +74,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
   }, 120_000);
 
   afterAll(async () => {
+    await (await shared)?.close();
     await browser?.close();
     if (server && server.exitCode === null) server.kill('SIGKILL');
     removeScratch();
@@ -186,13 +201,11 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
       const node = await nodeRun(boxes[box]!, args, env);
       expect(node).toMatchObject({ ending, stdout: expect.stringMatching(/./) });
       expect(node.files).toHaveLength(files);
-      const page = await open();
-      await page.evaluate(LOAD_RUNTIME);
+      const page = await apiPage();
       for (const mode of ['static', 'dynamic'] as const) {
         const web = await page.evaluate(runInPage, { url: new URL(`boxes/${Object.keys(boxes).indexOf(box)}/${box}.box.wasm`, url).href, args, env, mode });
         expect(web, mode).toEqual(node);
       }
-      await page.close();
     });
   }
 

@@ -32,6 +32,20 @@ async function open(): Promise<Page> {
   return page;
 }
 
+/**
+ * One page with dist/runtime.js loaded, shared by the runBox cases: each case's runs are
+ * self-contained calls into it (as its static and dynamic runs always shared one page), so a
+ * page per case was only another renderer to start and the runtime to load again.
+ */
+let shared: Promise<Page> | undefined;
+function apiPage(): Promise<Page> {
+  shared ??= open().then(async (page) => {
+    await page.evaluate(LOAD_RUNTIME);
+    return page;
+  });
+  return shared;
+}
+
 const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
 
 describe.skipIf(!haveBrowser)('box serve + the playground in headless Firefox', () => {
@@ -43,6 +57,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Firefox', 
   }, 180_000);
 
   afterAll(async () => {
+    await (await shared)?.close();
     await browser?.close();
     if (server && server.exitCode === null) server.kill('SIGKILL');
     removeScratch();
@@ -66,13 +81,11 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Firefox', 
     it(`runBox in the page and on Node agree: ${box} ${JSON.stringify(args)}`, { timeout: 180_000 }, async () => {
       const node = await nodeRun(boxes[box]!, args, env);
       expect(node.ending).toBe(ending);
-      const page = await open();
-      await page.evaluate(LOAD_RUNTIME);
+      const page = await apiPage();
       for (const mode of ['static', 'dynamic'] as const) {
         const web = await page.evaluate(runInPage, { url: new URL(`boxes/${Object.keys(boxes).indexOf(box)}/${box}.box.wasm`, url).href, args, env, mode });
         expect(web, mode).toEqual(node);
       }
-      await page.close();
     });
   }
 });

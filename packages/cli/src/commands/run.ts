@@ -145,7 +145,18 @@ function readManifestOrNull(bytes: Uint8Array): Manifest | null {
   }
 }
 
-export async function runCommand(argv: readonly string[]): Promise<number> {
+/**
+ * The host fds a run reads and writes: 0, 1 and 2 for the CLI. The tests'
+ * in-process harness (cli-harness.ts) passes files, as a shell's redirections
+ * would, so that a run needs no process of its own there.
+ */
+export interface RunStdio {
+  stdin?: number;
+  stdout?: number;
+  stderr?: number;
+}
+
+export async function runCommand(argv: readonly string[], stdio: RunStdio = {}): Promise<number> {
   const args = parseArgs('box run', argv, SPECS, 1);
   if (flag(args, 'help')) {
     console.log(RUN_HELP);
@@ -200,7 +211,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     console.error(`box run: ${boxPath} is sealed (argv and env baked at link time): ignoring ${ignored.join(' and ')}`);
   }
   const common: RunOptions = {
-    args: args.rest, env, dirs, snapshot: commit !== undefined, mode, maxOutput: outputLimit, memoryLimit,
+    args: args.rest, env, dirs, snapshot: commit !== undefined, mode, maxOutput: outputLimit, memoryLimit, ...stdio,
   };
   try {
     let result: RunResult;
@@ -210,7 +221,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       // program is doing, and a shell reports 130 / 143 as for the worker's handlers.
       // Imported here, as runBoxIsolated below: a run in a worker does not load this thread's runtime.
       const { runBox } = await import('@marcotte/runtime/node');
-      result = await runBox(bytes, { ...common, ...(trace ? { trace: (line: string) => writeSync(2, `${line}\n`) } : {}) });
+      result = await runBox(bytes, { ...common, ...(trace ? { trace: (line: string) => writeSync(stdio.stderr ?? 2, `${line}\n`) } : {}) });
     } else {
       // In a worker: a time limit must be able to stop a program that never yields, and the
       // socket bridge serves the box's ports from this thread's event loop while it runs.

@@ -1,12 +1,17 @@
 // Runs one tool's fuzzer in this process (spawned by fuzz.test.ts, whose
-// timeout catches a hang): `node driver.ts TOOL SEED COUNT WORKDIR`. Each
-// iteration writes a mutated input into a fresh directory, calls the CLI's
-// main() with stderr captured, and appends one JSON line to
+// timeout catches a hang): `node driver.ts TOOL SEED COUNT WORKDIR [FROM
+// [TIMED]]`. Each iteration writes a mutated input into a fresh directory,
+// calls the CLI's main() with stderr captured, and appends one JSON line to
 // WORKDIR/results.jsonl: the exit code, the stderr lines and the files that
-// appeared. A "start" line goes first, so a hang names its iteration.
+// appeared. A "start" line goes first, so a hang names its iteration; it is
+// also written to fd 3 when the test opened one (box run's watchdog).
 // stdout (the boxes' own output) is not looked at.
+//
+// FROM starts at that iteration (the inputs before it are drawn and thrown
+// away, so that each iteration gets the input it gets in a whole run); TIMED
+// lists iterations (comma-separated) that `box run` must run with --timeout.
 
-import { appendFileSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, fstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { main } from '../main.ts';
 import { readManifest, type ImageEntry } from '@marcotte/abi';
@@ -82,7 +87,7 @@ interface Case {
   argv: string[];
 }
 
-type Tool = (r: Rand, dir: string, base: Base) => Case;
+type Tool = (r: Rand, dir: string, base: Base, i: number) => Case;
 
 interface Base {
   box: Uint8Array;
@@ -114,14 +119,19 @@ const TOOLS: Record<string, Tool> = {
     writeFileSync(join(dir, 'in.box.wasm'), m.bytes);
     return { how: m.how, program: 'box', argv: ['export', '--oci', join(dir, OUT), join(dir, 'in.box.wasm')] };
   },
-  'box run': (r, dir, base) => {
+  'box run': (r, dir, base, i) => {
     const m = mutateBox(r, base.box);
     writeFileSync(join(dir, 'in.box.wasm'), m.bytes);
     const commit = r(2) === 1;
     const mode = r(4) === 0 ? ['--mode', 'dynamic'] : [];
+    // A run with a time limit runs in a worker of its own (~0.15 s of CPU to start one), a run
+    // without on this thread (~0.01 s): every fourth iteration takes the worker's path, the others
+    // this thread's, as box run does without --timeout. A mutation that makes the program loop
+    // hangs this process then: the test's watchdog ends it and runs that iteration again, timed.
+    const timed = i % 4 === 0 || timedAlways.has(i);
     return {
-      how: `${m.how}${commit ? ' --commit' : ''}${mode.length ? ' dynamic' : ''}`, program: 'box',
-      argv: ['run', '--timeout', '30', ...mode, ...(commit ? ['--commit', join(dir, OUT)] : []), join(dir, 'in.box.wasm')],
+      how: `${m.how}${commit ? ' --commit' : ''}${mode.length ? ' dynamic' : ''}${timed ? ' --timeout' : ''}`, program: 'box',
+      argv: ['run', ...(timed ? ['--timeout', '30'] : []), ...mode, ...(commit ? ['--commit', join(dir, OUT)] : []), join(dir, 'in.box.wasm')],
     };
   },
   'box build': (r, dir) => {
@@ -232,17 +242,35 @@ function dockerWasiImage(): OciParts {
   };
 }
 
-const [toolName, seedText, countText, workdir] = process.argv.slice(2);
+const [toolName, seedText, countText, workdir, fromText = '0', timedText = ''] = process.argv.slice(2);
+/** Iterations `box run` runs with --timeout whatever their number (they hung on this thread before). */
+const timedAlways = new Set(timedText.split(',').filter(Boolean).map(Number));
 const tool = TOOLS[toolName!];
-if (!tool || !workdir) throw new Error(`usage: driver.ts (${Object.keys(TOOLS).join('|')}) SEED COUNT WORKDIR`);
+if (!tool || !workdir) throw new Error(`usage: driver.ts (${Object.keys(TOOLS).join('|')}) SEED COUNT WORKDIR [FROM [TIMED]]`);
 const results = join(workdir, 'results.jsonl');
 const base = await makeBase(workdir);
 const r = rng(Number(seedText));
+/** Where the test's watchdog listens, when it opened one. */
+const watched = (() => {
+  try {
+    const fd3 = fstatSync(3);
+    return fd3.isFIFO() || fd3.isSocket();
+  } catch {
+    return false;
+  }
+})();
 for (let i = 0; i < Number(countText); i++) {
   const dir = join(workdir, `i${i}`);
+  // left by a driver the watchdog ended in this iteration
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
-  const c = tool(r, dir, base);
+  const c = tool(r, dir, base, i);
+  if (i < Number(fromText)) {
+    rmSync(dir, { recursive: true, force: true });
+    continue;
+  }
   appendFileSync(results, `${JSON.stringify({ start: i, how: c.how })}\n`);
+  if (watched) writeSync(3, `${JSON.stringify({ i, timed: c.argv.includes('--timeout') })}\n`);
   const before = new Set(listing(dir));
   const t0 = performance.now();
   const { code, stderr } = await capture(c.program, c.argv);
