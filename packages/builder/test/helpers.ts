@@ -3,7 +3,6 @@
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll } from 'vitest';
 import type { CapabilityDescriptor, ImageEntry } from '@marcotte/abi';
 import { clock } from '@marcotte/clock';
 import { kernel } from '@marcotte/kernel';
@@ -18,11 +17,17 @@ export const FSOP = readFileSync(new URL('./fixtures/fsop.wasm', import.meta.url
 
 export type Files = Record<string, string | Uint8Array | { symlink: string }>;
 
-/** Scratch directories made by these helpers, removed after the test file. */
+/** Scratch directories made by these helpers, removed after each test file (test/setup.ts). */
 const scratch: string[] = [];
-afterAll(() => {
+
+/**
+ * Removes the scratch directories made so far. Called by test/setup.ts after every test file: an
+ * afterAll here would be registered once only, in the first file, because the test files share
+ * this module (isolate: false), and every later file's directories stayed in the temp folder.
+ */
+export function removeScratchDirs(): void {
   for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+}
 
 /** A fresh scratch directory, removed after the test file. */
 export function scratchDir(prefix: string): string {
