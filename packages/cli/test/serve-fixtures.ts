@@ -136,3 +136,25 @@ export async function runInPage({ url, args, env, mode }: { url: string; args: s
     return { ending: (e as Error).name, stdout, stderr, files: files((e as { snapshot?: Uint8Array }).snapshot) };
   }
 }
+
+/**
+ * The page the runBox cases share, opened by `open` with dist/runtime.js loaded at the first
+ * `get()`: each case's runs are self-contained calls into it (as its static and dynamic runs
+ * always shared one page), so a page per case was only another renderer to start and the runtime
+ * to load again. `P` is Playwright's or Puppeteer's page; `close()` closes it if it was opened.
+ */
+export function runtimePage<P extends { evaluate(script: string): Promise<unknown>; close(): Promise<unknown> }>(open: () => Promise<P>) {
+  let shared: Promise<P> | undefined;
+  return {
+    get(): Promise<P> {
+      shared ??= open().then(async (page) => {
+        await page.evaluate(LOAD_RUNTIME);
+        return page;
+      });
+      return shared;
+    },
+    async close(): Promise<void> {
+      await (await shared)?.close();
+    },
+  };
+}

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { imageFromTar } from '@marcotte/vfs';
 import { assets } from '@marcotte/web/assets';
-import { linkBoxes, nodeRun, nodeStdout, removeScratch, root, RUN_CASES, LOAD_RUNTIME, runInPage, serve, shots } from './serve-fixtures.ts';
+import { linkBoxes, nodeRun, nodeStdout, removeScratch, root, RUN_CASES, runInPage, runtimePage, serve, shots } from './serve-fixtures.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveBrowser = existsSync(CHROMIUM);
@@ -38,19 +38,8 @@ async function open(): Promise<Page> {
   return page;
 }
 
-/**
- * One page with dist/runtime.js loaded, shared by the runBox cases: each case's runs are
- * self-contained calls into it (as its static and dynamic runs always shared one page), so a
- * page per case was only another renderer to start and the runtime to load again.
- */
-let shared: Promise<Page> | undefined;
-function apiPage(): Promise<Page> {
-  shared ??= open().then(async (page) => {
-    await page.evaluate(LOAD_RUNTIME);
-    return page;
-  });
-  return shared;
-}
+/** One page with dist/runtime.js loaded, shared by the runBox cases (serve-fixtures.ts says why). */
+const apiPage = runtimePage(open);
 
 async function pick(page: Page, name: string, mode = ''): Promise<void> {
   await page.selectOption('#examples', { label: `${name}.box.wasm` });
@@ -74,7 +63,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
   }, 120_000);
 
   afterAll(async () => {
-    await (await shared)?.close();
+    await apiPage.close();
     await browser?.close();
     if (server && server.exitCode === null) server.kill('SIGKILL');
     removeScratch();
@@ -201,7 +190,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
       const node = await nodeRun(boxes[box]!, args, env);
       expect(node).toMatchObject({ ending, stdout: expect.stringMatching(/./) });
       expect(node.files).toHaveLength(files);
-      const page = await apiPage();
+      const page = await apiPage.get();
       for (const mode of ['static', 'dynamic'] as const) {
         const web = await page.evaluate(runInPage, { url: new URL(`boxes/${Object.keys(boxes).indexOf(box)}/${box}.box.wasm`, url).href, args, env, mode });
         expect(web, mode).toEqual(node);

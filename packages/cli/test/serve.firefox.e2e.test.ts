@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
-import { linkBoxes, nodeRun, nodeStdout, removeScratch, RUN_CASES, LOAD_RUNTIME, runInPage, serve, shots } from './serve-fixtures.ts';
+import { linkBoxes, nodeRun, nodeStdout, removeScratch, RUN_CASES, runInPage, runtimePage, serve, shots } from './serve-fixtures.ts';
 
 const FIREFOX = '/usr/bin/firefox-esr';
 const haveBrowser = existsSync(FIREFOX);
@@ -32,19 +32,8 @@ async function open(): Promise<Page> {
   return page;
 }
 
-/**
- * One page with dist/runtime.js loaded, shared by the runBox cases: each case's runs are
- * self-contained calls into it (as its static and dynamic runs always shared one page), so a
- * page per case was only another renderer to start and the runtime to load again.
- */
-let shared: Promise<Page> | undefined;
-function apiPage(): Promise<Page> {
-  shared ??= open().then(async (page) => {
-    await page.evaluate(LOAD_RUNTIME);
-    return page;
-  });
-  return shared;
-}
+/** One page with dist/runtime.js loaded, shared by the runBox cases (serve-fixtures.ts says why). */
+const apiPage = runtimePage(open);
 
 const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
 
@@ -57,7 +46,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Firefox', 
   }, 180_000);
 
   afterAll(async () => {
-    await (await shared)?.close();
+    await apiPage.close();
     await browser?.close();
     if (server && server.exitCode === null) server.kill('SIGKILL');
     removeScratch();
@@ -81,7 +70,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Firefox', 
     it(`runBox in the page and on Node agree: ${box} ${JSON.stringify(args)}`, { timeout: 180_000 }, async () => {
       const node = await nodeRun(boxes[box]!, args, env);
       expect(node.ending).toBe(ending);
-      const page = await apiPage();
+      const page = await apiPage.get();
       for (const mode of ['static', 'dynamic'] as const) {
         const web = await page.evaluate(runInPage, { url: new URL(`boxes/${Object.keys(boxes).indexOf(box)}/${box}.box.wasm`, url).href, args, env, mode });
         expect(web, mode).toEqual(node);
