@@ -9,7 +9,7 @@ import { readSnapshot, snapshotToTar } from '@marcotte/vfs';
 import { CAPABILITIES } from './capabilities.ts';
 import { inspectBox, type Inspection } from './commands/inspect.ts';
 
-export { link, linkTo, prepareLinkTo, type LinkOptions } from './link-api.ts';
+export { link, linkTo, type LinkOptions } from './link-api.ts';
 
 /** box build: a Dockerfile and its context to a box, with every capability this CLI has. */
 export function build(options: Omit<BuildOptions, 'capabilities'>): Promise<BuildResult> {

@@ -5,7 +5,7 @@
 
 import { selectCapabilities, type ImageEntry, type VfsLimits } from '@marcotte/abi';
 import { parseClockMode, parseRandomMode } from '@marcotte/clock';
-import { link as linkParts, linkTo as linkPartsTo, prepareLinkTo as prepareParts, type LinkResult, type ModuleSink, type PreparedLink } from '@marcotte/linker';
+import { link as linkParts, linkTo as linkPartsTo, type LinkResult, type ModuleSink } from '@marcotte/linker';
 import { CAPABILITIES } from './capabilities.ts';
 
 export interface LinkOptions {
@@ -55,16 +55,6 @@ export function link(program: Uint8Array, options: LinkOptions = {}): LinkResult
  */
 export function linkTo(program: Uint8Array, options: LinkOptions, sink: ModuleSink): Omit<LinkResult, 'bytes'> & { size: number } {
   return linkPartsTo(program, linkerOptions(options), sink);
-}
-
-/**
- * linkTo() in two steps, for a caller that validates the program meanwhile
- * (on a thread of its own, say): `valid` is WebAssembly.validate's answer for
- * exactly these bytes, awaited before the box can be written (the linker's
- * prepareLinkTo says more).
- */
-export function prepareLinkTo(program: Uint8Array, options: LinkOptions, valid: Promise<boolean>): Promise<PreparedLink> {
-  return prepareParts(program, linkerOptions(options), valid);
 }
 
 function linkerOptions(options: LinkOptions): Parameters<typeof linkParts>[1] {

@@ -1,4 +1,4 @@
-export { link, linkTo, prepareLinkTo, imageSummary, type LinkOptions, type LinkResult, type PreparedLink } from './link.ts';
+export { link, linkTo, imageSummary, type LinkOptions, type LinkResult } from './link.ts';
 export { DENY_CLASSES } from '@marcotte/abi';
 export { recordedSettings, relink, type RelinkOptions } from './relink.ts';
 export { configSegments, replaceConfig, type ConfigSummary } from './config.ts';

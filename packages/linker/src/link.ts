@@ -155,47 +155,6 @@ function linkModule(program: Uint8Array, options: LinkOptions): { module: Module
   return completed(program, options, mergedParts(app, options));
 }
 
-/** A link merged and checked, its box not yet written (prepareLinkTo). */
-export interface PreparedLink {
-  manifest: Manifest;
-  warnings: string[];
-  /** writes the box to `sink` as it is made (as linkTo does); answers its size */
-  writeTo(sink: ModuleSink): number;
-}
-
-/**
- * linkTo() for a caller that runs the program's WebAssembly.validate itself,
- * meanwhile (on another thread while this one reads and merges; box-link no
- * longer does: V8 already spreads a validation over its own threads, and a
- * Node worker's start cost more than it saved: bench/README.md). `valid` is
- * WebAssembly.validate's answer for exactly these bytes; it is awaited before
- * anything that rests on it (the fast copy of the program's code: the box is
- * written only through the answer's writeTo), and an invalid program is
- * refused with the same error, in the same order among the other errors, as
- * link() gives. A false answer, or a rejected one, is checked again here.
- */
-export async function prepareLinkTo(program: Uint8Array, options: LinkOptions, valid: Promise<boolean>): Promise<PreparedLink> {
-  const name = options.programName ?? 'the program';
-  // A module that does not decode is refused before validation is asked, as in link().
-  const app = read(program, name, true);
-  let parts: MergedParts;
-  try {
-    parts = mergedParts(app, options);
-  } catch (e) {
-    // link() validates first: an invalid program's error comes before any other.
-    await answered(valid, program, name);
-    throw e;
-  }
-  await answered(valid, program, name);
-  const { module, manifest, warnings } = completed(program, options, parts);
-  return { manifest, warnings, writeTo: (sink) => written(options, () => writeModuleTo(module, sink)) };
-}
-
-/** Throws checkValid's error unless `valid` answered true (a false or failed answer: validated again here, for the engine's reason). */
-async function answered(valid: Promise<boolean>, program: Uint8Array, name: string): Promise<void> {
-  if (!(await valid.catch(() => false))) checkValid(program, name);
-}
-
 /** What the merge step hands to completed(). */
 interface MergedParts {
   app: Module;
@@ -207,7 +166,7 @@ interface MergedParts {
   merged: MergeResult;
 }
 
-/** The capabilities configured and read, the options checked, the parts merged: everything before the program's validation matters. */
+/** The capabilities configured and read, the options checked, the parts merged (the program has validated). */
 function mergedParts(app: Module, options: LinkOptions): MergedParts {
   // The options are the settings every descriptor reads (and the linker's own, which they ignore); an empty list is none.
   const settings: LinkSettings = {
