@@ -66,6 +66,21 @@ function boxLike(): Uint8Array {
   return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...section(5, memories), ...section(7, exports)]);
 }
 
+/**
+ * A child's module script: advises boxLike()'s memories, prints the names advised, then the sizes of
+ * its mappings the kernel marks `hg` (advised for huge pages) in /proc/self/smaps.
+ */
+function adviceScript(): string {
+  return [
+    `import { adviseHugePages } from ${JSON.stringify(new URL('./huge-pages.ts', import.meta.url).href)};`,
+    `const bytes = new Uint8Array(${JSON.stringify([...boxLike()])});`,
+    'const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes));',
+    'console.log(JSON.stringify(adviseHugePages(bytes, exports)));',
+    "const hg = process.getBuiltinModule('node:fs').readFileSync('/proc/self/smaps', 'utf8').split(/\\n(?=[0-9a-f]+-)/).filter((m) => / hg\\b/.test(m));",
+    "console.log(JSON.stringify(hg.map((m) => { const [a, b] = m.split(' ')[0].split('-'); return Number(BigInt('0x' + b) - BigInt('0x' + a)); })));",
+  ].join('\n');
+}
+
 describe.skipIf(!addon)('huge-page advice for a box\'s memories', () => {
   const saved = { ...process.env };
   afterEach(() => {
@@ -144,16 +159,8 @@ describe.skipIf(!addon)('huge-page advice for a box\'s memories', () => {
     const dir = mkdtempSync(join(tmpdir(), 'huge-pages-config-'));
     const config = join(dir, 'node.config.json');
     writeFileSync(config, JSON.stringify({ nodeOptions: { 'disable-wasm-trap-handler': true } }));
-    const script = [
-      `import { adviseHugePages } from ${JSON.stringify(new URL('./huge-pages.ts', import.meta.url).href)};`,
-      `const bytes = new Uint8Array(${JSON.stringify([...boxLike()])});`,
-      'const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes));',
-      'console.log(JSON.stringify(adviseHugePages(bytes, exports)));',
-      "const hg = process.getBuiltinModule('node:fs').readFileSync('/proc/self/smaps', 'utf8').split(/\\n(?=[0-9a-f]+-)/).filter((m) => / hg\\b/.test(m));",
-      "console.log(JSON.stringify(hg.map((m) => { const [a, b] = m.split(' ')[0].split('-'); return Number(BigInt('0x' + b) - BigInt('0x' + a)); })));",
-    ].join('\n');
     try {
-      const run = spawnSync(process.execPath, [`--experimental-config-file=${config}`, '--no-warnings', '--input-type=module', '-e', script], { encoding: 'utf8' });
+      const run = spawnSync(process.execPath, [`--experimental-config-file=${config}`, '--no-warnings', '--input-type=module', '-e', adviceScript()], { encoding: 'utf8' });
       expect(run.stderr).toBe('');
       const [advised, sizes] = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
       expect(advised).toEqual(['box.vfs.memory', 'box.capped.memory']);
@@ -165,15 +172,7 @@ describe.skipIf(!addon)('huge-page advice for a box\'s memories', () => {
 
   it('advises only the current buffer under a virtual-memory limit (Node may turn the trap handler off there)', () => {
     // a process of its own: RLIMIT_AS cannot be lowered and raised again here
-    const script = [
-      `import { adviseHugePages } from ${JSON.stringify(new URL('./huge-pages.ts', import.meta.url).href)};`,
-      `const bytes = new Uint8Array(${JSON.stringify([...boxLike()])});`,
-      'const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes));',
-      'console.log(JSON.stringify(adviseHugePages(bytes, exports)));',
-      "const hg = require('node:fs').readFileSync('/proc/self/smaps', 'utf8').split(/\\n(?=[0-9a-f]+-)/).filter((m) => / hg\\b/.test(m));",
-      "console.log(JSON.stringify(hg.map((m) => { const [a, b] = m.split(' ')[0].split('-'); return Number(BigInt('0x' + b) - BigInt('0x' + a)); })));",
-    ].join('\n');
-    const run = spawnSync('/bin/sh', ['-c', 'ulimit -v 8000000 && exec "$0" --input-type=module -e "$1"', process.execPath, script.replace('require(\'node:fs\')', 'process.getBuiltinModule(\'node:fs\')')], { encoding: 'utf8' });
+    const run = spawnSync('/bin/sh', ['-c', 'ulimit -v 8000000 && exec "$0" --input-type=module -e "$1"', process.execPath, adviceScript()], { encoding: 'utf8' });
     expect(run.stderr.replace(/.*ExperimentalWarning.*\n|.*--trace-warnings.*\n/g, '')).toBe('');
     const [advised, sizes] = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(advised).toEqual(['box.vfs.memory', 'box.capped.memory']);
