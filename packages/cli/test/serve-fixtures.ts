@@ -13,7 +13,19 @@ import { cliInProcess } from '../src/cli-harness.ts';
 
 export const root = new URL('../../../', import.meta.url).pathname;
 export const bin = (name: string) => new URL(`../bin/${name}.js`, import.meta.url).pathname;
-export const shots = new URL('../test-output/', import.meta.url).pathname;
+const shots = new URL('../test-output/', import.meta.url).pathname;
+
+/**
+ * Screenshots are for a person to look at the page (no assertion reads them), and a
+ * full-page one costs the browser a paint and a PNG encode: they are taken only when
+ * MARCOTTE_SCREENSHOTS=1, into packages/cli/test-output/ (gitignored).
+ */
+export const SCREENSHOTS = process.env.MARCOTTE_SCREENSHOTS === '1';
+
+/** A full-page screenshot of `page` as test-output/<name>.png, if SCREENSHOTS. */
+export async function screenshot(page: { screenshot(options: { path: string; fullPage: boolean }): Promise<unknown> }, name: string): Promise<void> {
+  if (SCREENSHOTS) await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
 
 let work: string;
 
@@ -29,7 +41,7 @@ async function link(name: string, args: string[]): Promise<string> {
 /** Links the served boxes into a fresh scratch directory; name -> path, in serving order. */
 export async function linkBoxes(): Promise<Record<string, string>> {
   work = mkdtempSync(join(tmpdir(), 'box-serve-'));
-  mkdirSync(shots, { recursive: true });
+  if (SCREENSHOTS) mkdirSync(shots, { recursive: true });
   return {
     hello: await link('hello', ['--env', 'GREETING=Bonjour', '--env', 'HELLO_DIR=/', '--image', join(root, 'examples/hello/data'), join(root, 'examples/hello/hello.wasm')]),
     fsdemo: await link('fsdemo', ['--fs', '--portable', join(root, 'examples/playground/fsdemo.wasm')]),

@@ -2,7 +2,7 @@
 // boxes; the page runs them (static and dynamic mode), a line typed into the
 // terminal reaches the box's stdin, the downloaded tar holds the box's
 // filesystem, and every stdout is byte for byte what the same box prints
-// under Node. Screenshots land in packages/cli/test-output/ (gitignored).
+// under Node. With MARCOTTE_SCREENSHOTS=1, screenshots land in packages/cli/test-output/ (gitignored).
 //
 // Needs Debian's chromium (.ci/run installs it). Outside CI a machine
 // without it skips these tests; in CI a missing browser fails them.
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { imageFromTar } from '@marcotte/vfs';
 import { assets } from '@marcotte/web/assets';
-import { linkBoxes, nodeRun, nodeStdout, removeScratch, root, RUN_CASES, runInPage, runtimePage, serve, shots } from './serve-fixtures.ts';
+import { linkBoxes, nodeRun, nodeStdout, removeScratch, root, RUN_CASES, runInPage, runtimePage, screenshot, serve } from './serve-fixtures.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveBrowser = existsSync(CHROMIUM);
@@ -100,7 +100,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
     expect(stdout).toContain('Bonjour from inside a box!\n');
     expect(stdout).toContain('  name.txt (');
     expect(stdout).toBe(await nodeStdout(boxes.hello!));
-    await page.screenshot({ path: join(shots, 'hello.png'), fullPage: true });
+    await screenshot(page, 'hello');
     await page.close();
   });
 
@@ -114,7 +114,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
       await page.keyboard.type(TYPED);
       await page.keyboard.press('Enter');
       await page.waitForFunction((t) => document.querySelector('#stdout')!.textContent!.includes(`echo: ${t}\n`), TYPED);
-      await page.screenshot({ path: join(shots, `fsdemo-${mode}-typing.png`), fullPage: true });
+      await screenshot(page, `fsdemo-${mode}-typing`);
       await page.keyboard.press('Control+D');
       await finished(page);
       expect(await page.textContent('#status')).toContain(`exited with code 0 (${mode} mode)`);
@@ -131,7 +131,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
       expect(entries.get('/project/main')).toMatchObject({ type: 'symlink', target: 'src/main.c' });
       expect([...entries.keys()].filter((p) => p.startsWith('/project/src/lib/'))).toHaveLength(24);
       expect(entries.has('/project/tmp')).toBe(false);
-      await page.screenshot({ path: join(shots, `fsdemo-${mode}.png`), fullPage: true });
+      await screenshot(page, `fsdemo-${mode}`);
       await page.close();
     }, 180_000);
   }
@@ -146,7 +146,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
     await page.click('#run');
     await finished(page);
     expect(await page.textContent('#status')).toMatch(/trap\.box\.wasm: the box trapped: /);
-    await page.screenshot({ path: join(shots, 'errors.png'), fullPage: true });
+    await screenshot(page, 'errors');
     await page.close();
 
     // An engine without multi-memory, as the page sees it: a non-portable box cannot run, a portable one runs dynamic.

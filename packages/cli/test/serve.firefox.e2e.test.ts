@@ -9,10 +9,9 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
-import { linkBoxes, nodeRun, nodeStdout, removeScratch, RUN_CASES, runInPage, runtimePage, serve, shots } from './serve-fixtures.ts';
+import { linkBoxes, nodeRun, nodeStdout, removeScratch, RUN_CASES, runInPage, runtimePage, screenshot, serve } from './serve-fixtures.ts';
 
 const FIREFOX = '/usr/bin/firefox-esr';
 const haveBrowser = existsSync(FIREFOX);
@@ -62,7 +61,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Firefox', 
     await page.waitForSelector('body[data-run=done]');
     expect(await text(page, '#status')).toContain('exited with code 0 (static mode)');
     expect(await text(page, '#stdout')).toBe(await nodeStdout(boxes.hello!));
-    await page.screenshot({ path: join(shots, 'firefox-hello.png'), fullPage: true });
+    await screenshot(page, 'firefox-hello');
     await page.close();
   });
 
