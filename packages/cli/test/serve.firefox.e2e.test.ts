@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
-import { linkBoxes, nodeRun, nodeStdout, removeScratch, RUN_CASES, runInPage, runtimePage, screenshot, serve } from './serve-fixtures.ts';
+import { linkBoxes, nodeRun, nodeStdout, removeScratch, RUN_CASES, runInPage, screenshot, serve, sharedTab } from './serve-fixtures.ts';
 
 const FIREFOX = '/usr/bin/firefox-esr';
 const haveBrowser = existsSync(FIREFOX);
@@ -22,17 +22,13 @@ let url: string;
 let browser: Browser;
 let boxes: Record<string, string> = {};
 
-async function open(): Promise<Page> {
+/** The tab the tests share (serve-fixtures.ts says why), `open()` loading the playground afresh. */
+const tab = sharedTab(async () => {
   const page = await browser.newPage();
   // Generous: a loaded 2-core CI machine; nothing here measures time.
   page.setDefaultTimeout(90_000);
-  await page.goto(url);
-  await page.waitForSelector('body[data-ready]');
   return page;
-}
-
-/** One page with dist/runtime.js loaded, shared by the runBox cases (serve-fixtures.ts says why). */
-const apiPage = runtimePage(open);
+}, () => url);
 
 const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
 
@@ -45,14 +41,13 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Firefox', 
   }, 180_000);
 
   afterAll(async () => {
-    await apiPage.close();
     await browser?.close();
     if (server && server.exitCode === null) server.kill('SIGKILL');
     removeScratch();
   });
 
   it('runs the hello box in static mode: the same stdout as under Node', { timeout: 180_000 }, async () => {
-    const page = await open();
+    const page = await tab.open();
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     await page.select('#examples', (await page.$$eval('#examples option', (os) => os.find((o) => o.textContent === 'hello.box.wasm')?.getAttribute('value') ?? ''))!);
     await page.waitForFunction(() => document.querySelector('#box-name')!.textContent === 'hello.box.wasm' && !(document.querySelector('#run') as HTMLButtonElement).disabled);
@@ -62,14 +57,13 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Firefox', 
     expect(await text(page, '#status')).toContain('exited with code 0 (static mode)');
     expect(await text(page, '#stdout')).toBe(await nodeStdout(boxes.hello!));
     await screenshot(page, 'firefox-hello');
-    await page.close();
   });
 
   for (const { box, args, env, ending } of RUN_CASES) {
     it(`runBox in the page and on Node agree: ${box} ${JSON.stringify(args)}`, { timeout: 180_000 }, async () => {
       const node = await nodeRun(boxes[box]!, args, env);
       expect(node.ending).toBe(ending);
-      const page = await apiPage.get();
+      const page = await tab.runtime();
       for (const mode of ['static', 'dynamic'] as const) {
         const web = await page.evaluate(runInPage, { url: new URL(`boxes/${Object.keys(boxes).indexOf(box)}/${box}.box.wasm`, url).href, args, env, mode });
         expect(web, mode).toEqual(node);
