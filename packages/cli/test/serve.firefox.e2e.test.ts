@@ -11,6 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
+import { firefoxProfile } from './firefox-startup-cache.ts';
 import { linkBoxes, nodeRun, nodeStdout, removeScratch, RUN_CASES, runInPage, screenshot, serve, sharedTab } from './serve-fixtures.ts';
 
 const FIREFOX = '/usr/bin/firefox-esr';
@@ -21,6 +22,7 @@ let server: ChildProcess;
 let url: string;
 let browser: Browser;
 let boxes: Record<string, string> = {};
+let profile: ReturnType<typeof firefoxProfile> | undefined;
 
 /** The tab the tests share (serve-fixtures.ts says why), `open()` loading the playground afresh. */
 const tab = sharedTab(async () => {
@@ -37,11 +39,13 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Firefox', 
     boxes = await linkBoxes();
     ({ server, url } = await serve(boxes));
     const puppeteer = (await import('puppeteer-core')).default;
-    browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true });
+    profile = firefoxProfile(FIREFOX);
+    browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, userDataDir: profile.dir });
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
+    profile?.done();
     if (server && server.exitCode === null) server.kill('SIGKILL');
     removeScratch();
   });
