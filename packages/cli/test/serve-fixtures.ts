@@ -13,7 +13,19 @@ import { cliInProcess } from '../src/cli-harness.ts';
 
 export const root = new URL('../../../', import.meta.url).pathname;
 export const bin = (name: string) => new URL(`../bin/${name}.js`, import.meta.url).pathname;
-export const shots = new URL('../test-output/', import.meta.url).pathname;
+const shots = new URL('../test-output/', import.meta.url).pathname;
+
+/**
+ * Screenshots are for a person to look at the page (no assertion reads them), and a
+ * full-page one costs the browser a paint and a PNG encode: they are taken only when
+ * MARCOTTE_SCREENSHOTS=1, into packages/cli/test-output/ (gitignored).
+ */
+export const SCREENSHOTS = process.env.MARCOTTE_SCREENSHOTS === '1';
+
+/** A full-page screenshot of `page` as test-output/<name>.png, if SCREENSHOTS. */
+export async function screenshot(page: { screenshot(options: { path: string; fullPage: boolean }): Promise<unknown> }, name: string): Promise<void> {
+  if (SCREENSHOTS) await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
 
 let work: string;
 
@@ -29,7 +41,7 @@ async function link(name: string, args: string[]): Promise<string> {
 /** Links the served boxes into a fresh scratch directory; name -> path, in serving order. */
 export async function linkBoxes(): Promise<Record<string, string>> {
   work = mkdtempSync(join(tmpdir(), 'box-serve-'));
-  mkdirSync(shots, { recursive: true });
+  if (SCREENSHOTS) mkdirSync(shots, { recursive: true });
   return {
     hello: await link('hello', ['--env', 'GREETING=Bonjour', '--env', 'HELLO_DIR=/', '--image', join(root, 'examples/hello/data'), join(root, 'examples/hello/hello.wasm')]),
     fsdemo: await link('fsdemo', ['--fs', '--portable', join(root, 'examples/playground/fsdemo.wasm')]),
@@ -138,23 +150,32 @@ export async function runInPage({ url, args, env, mode }: { url: string; args: s
 }
 
 /**
- * The page the runBox cases share, opened by `open` with dist/runtime.js loaded at the first
- * `get()`: each case's runs are self-contained calls into it (as its static and dynamic runs
- * always shared one page), so a page per case was only another renderer to start and the runtime
- * to load again. `P` is Playwright's or Puppeteer's page; `close()` closes it if it was opened.
+ * The one tab a test file's browser tests share. open() navigates it to the playground afresh
+ * (`path`, resolved against it, may add a query the page ignores or name another host): a new document, so nothing of the test before
+ * survives but the HTTP cache and the engine's cache of compiled Wasm. A new page per test
+ * cost far more: in Chromium each one is a new browser context and two or three new renderer
+ * processes (~2 s of CPU each on a 2-core CI machine; a navigation of the same tab ~0.3 s).
+ * runtime() is the playground with dist/runtime.js loaded, for the runBox cases: loaded once
+ * and kept until an open() navigates away. `P` is Playwright's or Puppeteer's page.
  */
-export function runtimePage<P extends { evaluate(script: string): Promise<unknown>; close(): Promise<unknown> }>(open: () => Promise<P>) {
-  let shared: Promise<P> | undefined;
+export function sharedTab<P extends { goto(url: string): Promise<unknown>; waitForSelector(selector: string): Promise<unknown>; evaluate(script: string): Promise<unknown> }>(newTab: () => Promise<P>, playground: () => string) {
+  let tab: Promise<P> | undefined;
+  let runtimeLoaded = false;
+  const open = async (path = ''): Promise<P> => {
+    const page = await (tab ??= newTab());
+    runtimeLoaded = false;
+    await page.goto(new URL(path, playground()).href);
+    await page.waitForSelector('body[data-ready]');
+    return page;
+  };
   return {
-    get(): Promise<P> {
-      shared ??= open().then(async (page) => {
-        await page.evaluate(LOAD_RUNTIME);
-        return page;
-      });
-      return shared;
-    },
-    async close(): Promise<void> {
-      await (await shared)?.close();
+    open,
+    async runtime(): Promise<P> {
+      if (runtimeLoaded) return tab!;
+      const page = await open();
+      await page.evaluate(LOAD_RUNTIME);
+      runtimeLoaded = true;
+      return page;
     },
   };
 }

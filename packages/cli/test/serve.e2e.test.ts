@@ -2,7 +2,7 @@
 // boxes; the page runs them (static and dynamic mode), a line typed into the
 // terminal reaches the box's stdin, the downloaded tar holds the box's
 // filesystem, and every stdout is byte for byte what the same box prints
-// under Node. Screenshots land in packages/cli/test-output/ (gitignored).
+// under Node. With MARCOTTE_SCREENSHOTS=1, screenshots land in packages/cli/test-output/ (gitignored).
 //
 // Needs Debian's chromium (.ci/run installs it). Outside CI a machine
 // without it skips these tests; in CI a missing browser fails them.
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { imageFromTar } from '@marcotte/vfs';
 import { assets } from '@marcotte/web/assets';
-import { linkBoxes, nodeRun, nodeStdout, removeScratch, root, RUN_CASES, runInPage, runtimePage, serve, shots } from './serve-fixtures.ts';
+import { linkBoxes, nodeRun, nodeStdout, removeScratch, root, RUN_CASES, runInPage, screenshot, serve, sharedTab } from './serve-fixtures.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveBrowser = existsSync(CHROMIUM);
@@ -28,18 +28,23 @@ let url: string;
 let browser: Browser;
 let boxes: Record<string, string> = {};
 
-/** The playground page, under the server's Content-Security-Policy. */
-async function open(): Promise<Page> {
+/**
+ * The tab the tests share (serve-fixtures.ts says why), `open()` loading the playground afresh
+ * under the server's Content-Security-Policy. With `?no-multi-memory` in the URL the init script
+ * plays an engine without multi-memory as the page sees it: the probe the page validates, a
+ * 15-byte module with two memories, fails.
+ */
+const tab = sharedTab(async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   // Generous: a loaded 2-core CI machine; nothing here measures time.
   page.setDefaultTimeout(90_000);
-  await page.goto(url);
-  await page.waitForSelector('body[data-ready]');
+  await page.addInitScript(() => {
+    if (!new URLSearchParams(location.search).has('no-multi-memory')) return;
+    const validate = WebAssembly.validate;
+    WebAssembly.validate = (bytes) => (new Uint8Array(bytes as ArrayBuffer).length === 15 ? false : validate(bytes));
+  });
   return page;
-}
-
-/** One page with dist/runtime.js loaded, shared by the runBox cases (serve-fixtures.ts says why). */
-const apiPage = runtimePage(open);
+}, () => url);
 
 async function pick(page: Page, name: string, mode = ''): Promise<void> {
   await page.selectOption('#examples', { label: `${name}.box.wasm` });
@@ -63,7 +68,6 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
   }, 120_000);
 
   afterAll(async () => {
-    await apiPage.close();
     await browser?.close();
     if (server && server.exitCode === null) server.kill('SIGKILL');
     removeScratch();
@@ -84,7 +88,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
   });
 
   it('runs the hello box: the same stdout as under Node, manifest shown', { timeout: 180_000 }, async () => {
-    const page = await open();
+    const page = await tab.open();
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     await pick(page, 'hello');
     const manifest = await page.textContent('#manifest');
@@ -100,13 +104,12 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
     expect(stdout).toContain('Bonjour from inside a box!\n');
     expect(stdout).toContain('  name.txt (');
     expect(stdout).toBe(await nodeStdout(boxes.hello!));
-    await page.screenshot({ path: join(shots, 'hello.png'), fullPage: true });
-    await page.close();
+    await screenshot(page, 'hello');
   });
 
   for (const mode of ['static', 'dynamic'] as const) {
     it(`runs the filesystem box in ${mode} mode: typed stdin echoed, the tar download holds its tree`, async () => {
-      const page = await open();
+      const page = await tab.open();
       await pick(page, 'fsdemo', mode);
       await page.click('#run');
       await page.waitForFunction(() => document.querySelector('#stdout')!.textContent!.includes('type lines'));
@@ -114,7 +117,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
       await page.keyboard.type(TYPED);
       await page.keyboard.press('Enter');
       await page.waitForFunction((t) => document.querySelector('#stdout')!.textContent!.includes(`echo: ${t}\n`), TYPED);
-      await page.screenshot({ path: join(shots, `fsdemo-${mode}-typing.png`), fullPage: true });
+      await screenshot(page, `fsdemo-${mode}-typing`);
       await page.keyboard.press('Control+D');
       await finished(page);
       expect(await page.textContent('#status')).toContain(`exited with code 0 (${mode} mode)`);
@@ -131,13 +134,12 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
       expect(entries.get('/project/main')).toMatchObject({ type: 'symlink', target: 'src/main.c' });
       expect([...entries.keys()].filter((p) => p.startsWith('/project/src/lib/'))).toHaveLength(24);
       expect(entries.has('/project/tmp')).toBe(false);
-      await page.screenshot({ path: join(shots, `fsdemo-${mode}.png`), fullPage: true });
-      await page.close();
+      await screenshot(page, `fsdemo-${mode}`);
     }, 180_000);
   }
 
   it('says what is wrong, in the page: not a box, a trap, no multi-memory and not portable', async () => {
-    const page = await open();
+    const page = await tab.open();
     await page.setInputFiles('#file', join(root, 'examples/hello/hello.wasm'));
     await page.waitForFunction(() => document.querySelector('#status')!.textContent!.includes('not a box'));
     expect(await page.getAttribute('#status', 'class')).toContain('error');
@@ -146,18 +148,10 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
     await page.click('#run');
     await finished(page);
     expect(await page.textContent('#status')).toMatch(/trap\.box\.wasm: the box trapped: /);
-    await page.screenshot({ path: join(shots, 'errors.png'), fullPage: true });
-    await page.close();
+    await screenshot(page, 'errors');
 
     // An engine without multi-memory, as the page sees it: a non-portable box cannot run, a portable one runs dynamic.
-    const old = await browser.newPage();
-    old.setDefaultTimeout(90_000);
-    await old.addInitScript(() => {
-      const validate = WebAssembly.validate;
-      WebAssembly.validate = (bytes) => (new Uint8Array(bytes as ArrayBuffer).length === 15 ? false : validate(bytes));
-    });
-    await old.goto(url);
-    await old.waitForSelector('body[data-ready]');
+    const old = await tab.open('?no-multi-memory');
     await pick(old, 'hello');
     await old.click('#run');
     await old.waitForFunction(() => document.querySelector('#status')!.textContent!.includes('not portable'));
@@ -168,11 +162,10 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
     await old.click('#eof');
     await finished(old);
     expect(await old.textContent('#status')).toContain('exited with code 0 (dynamic mode)');
-    await old.close();
   }, 180_000);
 
   it('stops a box that waits for stdin', { timeout: 180_000 }, async () => {
-    const page = await open();
+    const page = await tab.open();
     await pick(page, 'fsdemo');
     await page.click('#run');
     await page.waitForFunction(() => document.querySelector('#stdout')!.textContent!.includes('type lines'));
@@ -181,7 +174,6 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
     await finished(page);
     expect(await page.textContent('#status')).toBe('fsdemo.box.wasm: stopped.');
     expect(await page.isEnabled('#run')).toBe(true);
-    await page.close();
   });
 
   // The JS API of dist/runtime.js, called from the page, against runBox on Node: the same bytes out, the same ending.
@@ -190,7 +182,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
       const node = await nodeRun(boxes[box]!, args, env);
       expect(node).toMatchObject({ ending, stdout: expect.stringMatching(/./) });
       expect(node.files).toHaveLength(files);
-      const page = await apiPage.get();
+      const page = await tab.runtime();
       for (const mode of ['static', 'dynamic'] as const) {
         const web = await page.evaluate(runInPage, { url: new URL(`boxes/${Object.keys(boxes).indexOf(box)}/${box}.box.wasm`, url).href, args, env, mode });
         expect(web, mode).toEqual(node);
@@ -206,10 +198,7 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
     });
     await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
     try {
-      const page = await browser.newPage();
-      page.setDefaultTimeout(90_000);
-      await page.goto(`http://127.0.0.1:${(plain.address() as { port: number }).port}/`);
-      await page.waitForSelector('body[data-ready]');
+      const page = await tab.open(`http://127.0.0.1:${(plain.address() as { port: number }).port}/`);
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
       expect(await page.textContent('#status')).toContain('not cross-origin isolated');
       await page.setInputFiles('#file', boxes.fsdemo!);
@@ -218,7 +207,6 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Chromium',
       await finished(page);
       expect(await page.textContent('#status')).toContain('exited with code 0');
       expect(await page.textContent('#stdout')).toBe(await nodeStdout(boxes.fsdemo!, ''));
-      await page.close();
     } finally {
       plain.close();
     }

@@ -9,10 +9,10 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
-import { linkBoxes, nodeRun, nodeStdout, removeScratch, RUN_CASES, runInPage, runtimePage, serve, shots } from './serve-fixtures.ts';
+import { firefoxProfile } from './firefox-startup-cache.ts';
+import { linkBoxes, nodeRun, nodeStdout, removeScratch, RUN_CASES, runInPage, screenshot, serve, sharedTab } from './serve-fixtures.ts';
 
 const FIREFOX = '/usr/bin/firefox-esr';
 const haveBrowser = existsSync(FIREFOX);
@@ -22,18 +22,15 @@ let server: ChildProcess;
 let url: string;
 let browser: Browser;
 let boxes: Record<string, string> = {};
+let profile: ReturnType<typeof firefoxProfile> | undefined;
 
-async function open(): Promise<Page> {
+/** The tab the tests share (serve-fixtures.ts says why), `open()` loading the playground afresh. */
+const tab = sharedTab(async () => {
   const page = await browser.newPage();
   // Generous: a loaded 2-core CI machine; nothing here measures time.
   page.setDefaultTimeout(90_000);
-  await page.goto(url);
-  await page.waitForSelector('body[data-ready]');
   return page;
-}
-
-/** One page with dist/runtime.js loaded, shared by the runBox cases (serve-fixtures.ts says why). */
-const apiPage = runtimePage(open);
+}, () => url);
 
 const text = (page: Page, selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
 
@@ -42,18 +39,19 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Firefox', 
     boxes = await linkBoxes();
     ({ server, url } = await serve(boxes));
     const puppeteer = (await import('puppeteer-core')).default;
-    browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true });
+    profile = firefoxProfile(FIREFOX);
+    browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, userDataDir: profile.dir });
   }, 180_000);
 
   afterAll(async () => {
-    await apiPage.close();
     await browser?.close();
+    profile?.done();
     if (server && server.exitCode === null) server.kill('SIGKILL');
     removeScratch();
   });
 
   it('runs the hello box in static mode: the same stdout as under Node', { timeout: 180_000 }, async () => {
-    const page = await open();
+    const page = await tab.open();
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     await page.select('#examples', (await page.$$eval('#examples option', (os) => os.find((o) => o.textContent === 'hello.box.wasm')?.getAttribute('value') ?? ''))!);
     await page.waitForFunction(() => document.querySelector('#box-name')!.textContent === 'hello.box.wasm' && !(document.querySelector('#run') as HTMLButtonElement).disabled);
@@ -62,15 +60,14 @@ describe.skipIf(!haveBrowser)('box serve + the playground in headless Firefox', 
     await page.waitForSelector('body[data-run=done]');
     expect(await text(page, '#status')).toContain('exited with code 0 (static mode)');
     expect(await text(page, '#stdout')).toBe(await nodeStdout(boxes.hello!));
-    await page.screenshot({ path: join(shots, 'firefox-hello.png'), fullPage: true });
-    await page.close();
+    await screenshot(page, 'firefox-hello');
   });
 
   for (const { box, args, env, ending } of RUN_CASES) {
     it(`runBox in the page and on Node agree: ${box} ${JSON.stringify(args)}`, { timeout: 180_000 }, async () => {
       const node = await nodeRun(boxes[box]!, args, env);
       expect(node.ending).toBe(ending);
-      const page = await apiPage.get();
+      const page = await tab.runtime();
       for (const mode of ['static', 'dynamic'] as const) {
         const web = await page.evaluate(runInPage, { url: new URL(`boxes/${Object.keys(boxes).indexOf(box)}/${box}.box.wasm`, url).href, args, env, mode });
         expect(web, mode).toEqual(node);
