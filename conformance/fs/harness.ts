@@ -74,7 +74,7 @@ export interface Runs {
 /**
  * The three runs above for each program named, each over its own fresh
  * directory as there, one after another in one child process (a Node start
- * and a load of the runtime once for the whole corpus: ~0.4 s of CPU per
+ * and a load of the runtime once for the whole corpus: ~0.2 s of CPU per
  * program on the 2-core test machine), bounded by all the runs' time limits
  * together. A run that ends the child (a hang, a crash) ends the ones after
  * it: those report the child's end.
