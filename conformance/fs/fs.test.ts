@@ -15,13 +15,20 @@ import { runAll, type Run, type Runs } from './harness.ts';
 // Each entry says who deviates (node:wasi, the box, or the setup) and why.
 const deviations = readDeviations(new URL('./deviations.json', import.meta.url));
 const hostDeviations = readDeviations(new URL('./host-deviations.json', import.meta.url));
-/** Each program's three runs (bare, box, box over a host mount), made in one child process; the box run is shared by both comparisons. */
-const allRuns = new Map<string, Runs>();
-const runsOf = (name: string): Runs => allRuns.get(name) ?? allRuns.set(name, runAll(name)).get(name)!;
 const programs = readdirSync(new URL('.', import.meta.url))
   .filter((f) => f.endsWith('.c'))
   .map((f) => f.slice(0, -2))
   .sort();
+/**
+ * Every program's three runs (bare, box, box over a host mount), made in one child process when
+ * the first test asks; a program's box run is shared by both its comparisons.
+ */
+let allRuns: Map<string, Runs> | undefined;
+const runsOf = (name: string): Runs => {
+  const runs = (allRuns ??= runAll(programs)).get(name);
+  if (!runs) throw new Error(`no runs for ${name}`);
+  return runs;
+};
 
 interface Check {
   label: string;

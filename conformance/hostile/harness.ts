@@ -3,7 +3,7 @@
 // timeout. The boxes get kernel + vfs + proc + clock (fixed clock, seeded
 // random: the output must not depend on the host); `limits` sets the vfs's
 // link-time limits (quota, handles, pages) through the image options.
-// runOnHostMount runs one without the vfs over a host directory instead.
+// runCorpus runs them all in one child, some without the vfs over a host directory.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { link } from '@marcotte/linker';
 import { proc } from '@marcotte/proc';
 import { encodeImage, vfs, type ImageOptions } from '@marcotte/vfs';
 import { inTempDir, runChild, type Run } from '../child-run.ts';
+import type { HostileRun } from './runs.ts';
 
 export type { Run };
 
@@ -66,31 +67,6 @@ export function runBoxed(name: string, args: string[] = [], limits: ImageOptions
   });
 }
 
-/**
- * runBoxed's two runs, static and dynamic mode, each from its own temp dir,
- * one after another in one child process (a Node start and a load of the
- * runtime once, not twice), bounded by both runs' time limits together. A
- * run that ends the child (a hang, a crash) ends the one after it.
- */
-export function runBoxedBoth(name: string, args: string[] = [], limits: ImageOptions = {}): Record<(typeof MODES)[number], Run> {
-  return inTempDir(`hostile-box-${name}-`, (dir) => {
-    const list = MODES.map((mode) => {
-      const box = join(dir, mode, `${name}.box.wasm`);
-      mkdirSync(join(dir, mode));
-      writeFileSync(box, hostileBox(name, limits));
-      return [mode, box, ...args];
-    });
-    const out = join(dir, 'out');
-    mkdirSync(out);
-    writeFileSync(join(dir, 'runs.json'), JSON.stringify(list));
-    const r = runChild(child, ['runs', out, join(dir, 'runs.json')], list.length * TIMEOUT_MS);
-    const codes = r.exitCode === 0 && r.signal === null ? (JSON.parse(r.stdout) as number[]) : [];
-    const runs = MODES.map((_, i): Run => codes[i] === undefined
-      ? { ...r, stdout: '' }
-      : { exitCode: codes[i]!, signal: null, stdout: readFileSync(join(out, `${i}.out`), 'utf8'), stderr: readFileSync(join(out, `${i}.err`), 'utf8') });
-    return { static: runs[0]!, dynamic: runs[1]! };
-  });
-}
 
 /** The bare program under node:wasi over a fresh temp dir preopened as / (for comparison only). */
 export function runBare(name: string, args: string[] = []): Run {
@@ -100,21 +76,58 @@ export function runBare(name: string, args: string[] = []): Run {
   });
 }
 
+/** The program linked without the vfs (kernel + proc + clock), for a host directory mounted as / (box run --dir: the runtime's host driver). */
+const hostBox = (name: string): Uint8Array => link(readFileSync(programPath(name)), {
+  capabilities: [kernel, proc, clock], entrypoint: name, args: [], env: ['HOSTILE=1'],
+  clock: 'fixed:2026-01-01T00:00:00Z', random: 'seed:7',
+}).bytes;
+
+/** What runCorpus gives: each boxed run's static and dynamic run, and each host-mount run's, in the order asked. */
+export interface CorpusRuns {
+  boxed: Array<Record<(typeof MODES)[number], Run>>;
+  host: Run[];
+}
+
 /**
- * The program linked without the vfs (kernel + proc + clock), with a fresh
- * temp dir holding image.txt mounted as / (box run --dir: the runtime's host
- * driver), in static mode.
+ * The corpus's runs in one child process, one after another (a Node start
+ * and a load of the runtime once, not once per run: ~0.2 s of CPU each on
+ * the 2-core test machine), each from its own temp dir and bounded by all
+ * the runs' time limits together. `boxed`: each run's box (hostileBox) in
+ * static, then dynamic mode. `host`: each run's program linked without the
+ * vfs (hostBox), with a fresh directory holding image.txt mounted as /, in
+ * static mode. A run that ends the child (a hang, a crash) ends the ones
+ * after it: those report the child's end.
  */
-export function runOnHostMount(name: string, args: string[] = []): Run {
-  return inTempDir(`hostile-host-${name}-`, (dir) => {
-    const box = join(dir, `${name}.box.wasm`);
-    writeFileSync(box, link(readFileSync(programPath(name)), {
-      capabilities: [kernel, proc, clock], entrypoint: name, args: [], env: ['HOSTILE=1'],
-      clock: 'fixed:2026-01-01T00:00:00Z', random: 'seed:7',
-    }).bytes);
-    const root = join(dir, 'root');
-    mkdirSync(root);
-    writeFileSync(join(root, 'image.txt'), 'from the image\n');
-    return spawn(['host', box, root, ...args]);
+export function runCorpus(boxed: readonly HostileRun[], host: readonly HostileRun[]): CorpusRuns {
+  return inTempDir('hostile-corpus-', (dir) => {
+    const list: string[][] = [];
+    boxed.forEach((run, i) => {
+      for (const mode of MODES) {
+        const box = join(dir, `boxed-${i}`, mode, `${run.program}.box.wasm`);
+        mkdirSync(join(box, '..'), { recursive: true });
+        writeFileSync(box, hostileBox(run.program, run.limits));
+        list.push([mode, box, ...run.args]);
+      }
+    });
+    host.forEach((run, i) => {
+      const box = join(dir, `host-${i}`, `${run.program}.box.wasm`);
+      const root = join(dir, `host-${i}`, 'root');
+      mkdirSync(root, { recursive: true });
+      writeFileSync(box, hostBox(run.program));
+      writeFileSync(join(root, 'image.txt'), 'from the image\n');
+      list.push(['host', box, root, ...run.args]);
+    });
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    writeFileSync(join(dir, 'runs.json'), JSON.stringify(list));
+    const r = runChild(child, ['runs', out, join(dir, 'runs.json')], list.length * TIMEOUT_MS);
+    const codes = r.exitCode === 0 && r.signal === null ? (JSON.parse(r.stdout) as number[]) : [];
+    const runs = list.map((_, i): Run => codes[i] === undefined
+      ? { ...r, stdout: '' }
+      : { exitCode: codes[i]!, signal: null, stdout: readFileSync(join(out, `${i}.out`), 'utf8'), stderr: readFileSync(join(out, `${i}.err`), 'utf8') });
+    return {
+      boxed: boxed.map((_, i) => ({ static: runs[2 * i]!, dynamic: runs[2 * i + 1]! })),
+      host: host.map((_, i) => runs[2 * boxed.length + i]!),
+    };
   });
 }

@@ -9,7 +9,7 @@
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runBoxedBoth, runOnHostMount, type Run } from './harness.ts';
+import { runCorpus, type CorpusRuns, type Run } from './harness.ts';
 import { RUNS, type Expectations } from './runs.ts';
 
 const here = new URL('.', import.meta.url);
@@ -41,11 +41,15 @@ it('covers every preview1 function but proc_exit', () => {
   for (const name of imported) expect(source, name).toMatch(new RegExp(`raw_${name}\\(`));
 });
 
-describe.each(RUNS.map((r) => [`${r.program} (${r.label})`, r] as const))('%s', (_, run) => {
-  // Both modes' runs are made together, in one child process, by the first of the two tests.
-  let both: ReturnType<typeof runBoxedBoth> | undefined;
+// Runs with vfs limits test the vfs; exhausting the app's own memory involves no directory.
+const HOST_RUNS = RUNS.filter((r) => Object.keys(r.limits).length === 0 && r.args[0] !== 'appmem');
+/** Every run below, made together in one child process by the first test that asks. */
+let corpus: CorpusRuns | undefined;
+const runs = (): CorpusRuns => (corpus ??= runCorpus(RUNS, HOST_RUNS));
+
+describe.each(RUNS.map((r, i) => [`${r.program} (${r.label})`, r, i] as const))('%s', (_, run, i) => {
   it.each(['static', 'dynamic'] as const)('answers an errno for every call and keeps working (%s mode)', (mode) => {
-    const r = (both ??= runBoxedBoth(run.program, run.args, run.limits))[mode];
+    const r = runs().boxed[i]![mode];
     expect(r.signal, describeRun(r)).toBeNull();
     expect(r.exitCode, describeRun(r)).toBe(0);
     expect(r.stderr).toBe('');
@@ -71,10 +75,9 @@ const HOST_LINES: Record<string, Record<string, string>> = {
   },
 };
 
-// Runs with vfs limits test the vfs; exhausting the app's own memory involves no directory.
-describe.each(RUNS.filter((r) => Object.keys(r.limits).length === 0 && r.args[0] !== 'appmem').map((r) => [`${r.program} (${r.label})`, r] as const))('%s over a host mount', (_, run) => {
+describe.each(HOST_RUNS.map((r, i) => [`${r.program} (${r.label})`, r, i] as const))('%s over a host mount', (_, run, i) => {
   it('answers an errno for every call, keeps working, and prints what the vfs prints', () => {
-    const r = runOnHostMount(run.program, run.args);
+    const r = runs().host[i]!;
     expect(r.signal, describeRun(r)).toBeNull();
     expect(r.exitCode, describeRun(r)).toBe(0);
     expect(r.stderr).toBe('');

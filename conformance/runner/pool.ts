@@ -11,8 +11,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Job, Outcome } from './child.ts';
 import { childCommandLine, childEnv, type End } from './session.ts';
 
-/** A child is replaced after this many jobs, so that no test runs in a process many others have worn. */
-const JOBS_PER_CHILD = 24;
+/**
+ * A child is replaced after this many jobs, so that no test runs in a process many others have
+ * worn: the official suite in both modes (2 x 72 runs). A child's start and first job (Node, the
+ * linker and the capabilities loaded and compiled) cost ~0.6 s of CPU on the 2-core test
+ * machine: at 24, each of testsuite.test's two suite runs (2 children at a time) started 6,
+ * and the file took ~17-19 s of CPU; at 144 it starts 2 per run and takes ~12-15 s.
+ */
+const JOBS_PER_CHILD = 144;
 
 interface Worker {
   child: ChildProcess;

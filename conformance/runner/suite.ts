@@ -21,6 +21,11 @@ export interface SuiteOptions {
   concurrency?: number;
   /** run every test on this peer WASI host (conformance/peers) instead of as a box; results are labelled static */
   peer?: string;
+  /**
+   * serve box tests on these children (pool.ts), which the caller closes, instead of a pool of
+   * the suite's own: runs of several suites then share the children's starts
+   */
+  children?: Pool;
 }
 
 export interface FolderSummary {
@@ -100,7 +105,7 @@ export async function runSuite(dir: string, options: SuiteOptions = {}): Promise
   const boxes = modes.length > 1 && !options.peer ? mkdtempSync(join(tmpdir(), 'box-conformance-boxes-')) : undefined;
   const concurrency = options.concurrency ?? Math.min(4, availableParallelism());
   // Box tests that only run and wait are served by long-lived children (pool.ts).
-  const children = options.peer ? undefined : new Pool(concurrency);
+  const children = options.peer ? undefined : options.children ?? new Pool(concurrency);
   const jobs: Array<() => Promise<TestResult>> = [];
   for (const mode of modes) {
     tests.forEach((path, i) => {
@@ -115,7 +120,7 @@ export async function runSuite(dir: string, options: SuiteOptions = {}): Promise
   try {
     results = await pool(jobs, concurrency);
   } finally {
-    children?.close();
+    if (children !== options.children) children?.close();
     if (boxes) rmSync(boxes, { recursive: true, force: true });
   }
   // Sorted by name, then mode (in the order given), whatever order they ran in.

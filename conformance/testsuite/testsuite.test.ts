@@ -6,10 +6,11 @@
 // and its tests write into their fixtures, so the run works on a copy.
 
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { formatSummary, runSuite, type SuiteResult } from '../index.ts';
+import { Pool } from '../runner/pool.ts';
 import { BOX_COLUMNS, RESULTS_JSON, peerVersions, shortName, suiteSource, type Measured } from './results.ts';
 
 const source = suiteSource();
@@ -17,7 +18,13 @@ const source = suiteSource();
 const TESTS = 72;
 
 const copy = mkdtempSync(join(tmpdir(), 'wasi-testsuite-'));
-afterAll(() => rmSync(copy, { recursive: true, force: true }));
+// Both runs of the suite (image, host mounts) are served by the same children, which a child's
+// 144 jobs (runner/pool.ts) allow on 2 cores: a child's start and first job cost ~0.6 s of CPU.
+const children = new Pool(Math.min(4, availableParallelism()));
+afterAll(() => {
+  children.close();
+  rmSync(copy, { recursive: true, force: true });
+});
 
 let result: SuiteResult;
 let seconds = 0;
@@ -25,7 +32,7 @@ beforeAll(async () => {
   if (!existsSync(join(source, 'tests'))) throw new Error(`the official suite is missing: no ${join(source, 'tests')} (set WASI_TESTSUITE)`);
   cpSync(join(source, 'tests'), join(copy, 'tests'), { recursive: true, verbatimSymlinks: true });
   const start = performance.now();
-  result = await runSuite(copy, { mode: 'both' });
+  result = await runSuite(copy, { mode: 'both', children });
   seconds = (performance.now() - start) / 1000;
 }, 600_000);
 
@@ -62,7 +69,7 @@ it(`passes all ${TESTS} tests in both modes with its fixtures as host mounts`, a
   try {
     cpSync(join(source, 'tests'), join(mounted, 'tests'), { recursive: true, verbatimSymlinks: true });
     const start = performance.now();
-    const run = await runSuite(mounted, { mode: 'both', hostMounts: true });
+    const run = await runSuite(mounted, { mode: 'both', hostMounts: true, children });
     for (const mode of ['static', 'dynamic'] as const) {
       const runs = run.results.filter((r) => r.mode === mode);
       expect(runs.length, `${mode}: tests found`).toBe(TESTS);

@@ -2,7 +2,6 @@
 // files under node:wasi (the reference host): the same report on stdout,
 // and the same stat report written into the box's own filesystem.
 
-import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readManifest } from '@marcotte/abi';
 import { configSegments } from '@marcotte/linker';
 import { decodeImage } from '@marcotte/vfs';
+import { cliInProcess } from '../../packages/cli/src/cli-harness.ts';
 import { genDir, prepare } from './prepare.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const box = fileURLToPath(new URL('../../packages/cli/bin/box.js', import.meta.url));
 const args = ['-Q', '-T', '-s', '/src/synth.ys'];
 
 let work: string;
@@ -25,10 +24,10 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function cli(argv: string[]) {
-  const r = spawnSync(process.execPath, [box, ...argv], { encoding: 'utf8', env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE, CI: 'true' }, maxBuffer: 1 << 26 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+// The built CLI called in this process (the CLI's tests spawn its bin where the process is what
+// they check): three spawns cost a Node start and a bundle load each, and the test worker's
+// --liftoff-only (vitest.config.ts) then applies to `box run`'s compile of Yosys too.
+const cli = (argv: string[]) => cliInProcess('box', argv);
 
 /** The same program and files under node:wasi: stdout and the stat report it writes. */
 async function bare(): Promise<{ stdout: string; stat: string }> {
@@ -60,7 +59,7 @@ describe('examples/yosys: box build', () => {
   it('box build then box run prints the same report as the program under node:wasi', async () => {
     const output = join(work, 'yosys.box.wasm');
     const cacheDir = join(work, 'cache');
-    const built = cli(['build', '--cache-dir', cacheDir, '-o', output, here]);
+    const built = await cli(['build', '--cache-dir', cacheDir, '-o', output, here]);
     expect(built.stderr).toMatch(/box build: wrote .*yosys\.box\.wasm/);
     expect(built.status).toBe(0);
     const bytes = readFileSync(output);
@@ -72,7 +71,7 @@ describe('examples/yosys: box build', () => {
     // One run of Yosys (seconds of CPU) serves both checks: its stdout, and
     // its filesystem afterwards, which --commit writes into a new box.
     const committed = join(work, 'committed.box.wasm');
-    const run = cli(['run', '--commit', committed, output]);
+    const run = await cli(['run', '--commit', committed, output]);
     expect(run.status).toBe(0);
     const reference = await bare();
     expect(reference.stdout).toMatch(/=== top ===/);
@@ -86,7 +85,7 @@ describe('examples/yosys: box build', () => {
     expect(Object.keys(netlist.modules)).toContain('top');
 
     // a second build reuses every layer and writes the same bytes
-    const again = cli(['build', '--cache-dir', cacheDir, '-o', join(work, 'again.box.wasm'), here]);
+    const again = await cli(['build', '--cache-dir', cacheDir, '-o', join(work, 'again.box.wasm'), here]);
     expect(again.status).toBe(0);
     expect(again.stderr.match(/CACHED/g)).toHaveLength(5);
     expect(again.stderr).toMatch(/every layer from the cache/);
