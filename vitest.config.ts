@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 import { LongestFirst } from './scripts/longest-first.ts';
 import shared from './vitest.shared.ts';
 
-// The test command's one `vitest run` (after turbo has run lint and the builds): every
+// The test command's one `vitest run` (turbo's //#test:vitest, once the builds are done): every
 // package's files in one process, each package a project with its own vitest.config.ts
 // (include, isolate, setup files). One process instead of one per package saves, per
 // package, pnpm's start, vitest's start and its transforms of the workspace's sources,
