@@ -3,7 +3,7 @@
 // @yowasp/yosys keeps as a JS object. gen/ is not committed (30 MB).
 // Run: node prepare.ts [DIR]   (default: gen/ beside this file)
 
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, utimesSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeTree, yosysTree, yosysWasmPath } from './share-tree.ts';
@@ -32,6 +32,8 @@ export async function prepare(dir = genDir): Promise<string> {
     renameSync(partial, dir);
   } catch (e) {
     if (!existsSync(join(dir, 'yosys.wasm'))) throw e;
+    // Another run (the other test file of this package, in a worker of its own) renamed its tree first.
+    rmSync(partial, { recursive: true, force: true });
   }
   return dir;
 }

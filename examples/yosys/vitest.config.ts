@@ -1,5 +1,5 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
-import shared from '../../vitest.config.ts';
+import shared from '../../vitest.shared.ts';
 
 // The test worker runs WebAssembly on V8's baseline compiler (Liftoff) only, as
 // scripts/asc.mjs does for Binaryen. Each test compiles and runs Yosys (a 30.8 MB

@@ -1,6 +1,6 @@
 import { configDefaults, defineConfig, mergeConfig } from 'vitest/config';
-import shared from '../../vitest.config.ts';
-import { LongestFirst } from './test/longest-first.ts';
+import shared from '../../vitest.shared.ts';
+import { LongestFirst } from '../../scripts/longest-first.ts';
 
 // main.test.ts mocks @marcotte/runtime/features (vi.mock): with a worker
 // shared between files the mock could reach other files' imports, so it runs
@@ -8,18 +8,17 @@ import { LongestFirst } from './test/longest-first.ts';
 // module, so they share their worker as every other package's files do (a
 // fresh worker per file cost about 0.25 s of CPU each: Node, vitest's
 // runtime and the workspace's sources again).
-// This package's tests are the longest of the test command, which ends with
-// them running alone: two files at a time on a 2-core machine instead of
-// vitest's default of one worker fewer than the cores (one, there). Without
-// vitest's own durations (a fresh clone), the slowest files start first
-// (test/longest-first.ts says why).
+// The slowest files start first (scripts/longest-first.ts says why). This
+// package's own test script runs two files at a time on a 2-core machine
+// (--maxWorkers=100%) instead of vitest's default of one worker fewer than the
+// cores (one, there): the worker count is an option of the run, not of a
+// project, since vitest runs every project of one run in one pool.
 const mocked = 'src/main.test.ts';
 // Each project takes the shared options (the reporters belong to the whole run). Vitest still
 // adds the shared `include` to a project's own, so the mocked project excludes every other file.
 const { reporters: _, ...options } = shared.test!;
 export default mergeConfig(shared, defineConfig({
   test: {
-    maxWorkers: '100%',
     sequence: { sequencer: LongestFirst },
     projects: [
       { test: { ...options, name: 'cli', exclude: [...configDefaults.exclude, mocked] } },

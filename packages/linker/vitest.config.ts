@@ -1,5 +1,5 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
-import shared from '../../vitest.config.ts';
+import shared from '../../vitest.shared.ts';
 
 // The test workers run WebAssembly on V8's baseline compiler (Liftoff) only, as
 // scripts/asc.mjs does for Binaryen and the differential test for wasm-merge: the

@@ -1,0 +1,52 @@
+// The order test files start in. Vitest's own (BaseSequencer) runs one
+// project after another, largest files first without durations (a fresh
+// clone, CI: its results cache is under node_modules): small but slow files
+// (the CLI's fuzz.test.ts: 132 lines, 40 s; its Firefox end-to-end file: 78
+// lines, 16-34 s) and the slow files of the projects whose names sort last
+// (examples/yosys) started late, one of them running alone for the run's
+// last half minute. The files that take longest start first here, whatever
+// their project, so that the workers end close together. Used by the root's
+// run (every package) and by the CLI's own.
+
+import { relative } from 'node:path';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+const REPO = new URL('..', import.meta.url).pathname;
+
+/**
+ * The slowest files, slowest first, from the repository's root: wall seconds in one
+ * `vitest run` of every package (the test command's, three workers, load 7-13 on the
+ * 2-core machine, this session). A file not listed starts after these, in vitest's order.
+ */
+const SLOWEST = [
+  'packages/cli/src/fuzz.test.ts', // 72 s
+  'packages/cli/src/component.test.ts', // 69 s
+  'packages/cli/test/serve.e2e.test.ts', // 56 s
+  'examples/yosys/build.test.ts', // 48 s
+  'examples/yosys/yosys.test.ts', // 35 s
+  'conformance/difffuzz/difffuzz.test.ts', // 34 s
+  'packages/cli/src/first-contact.test.ts', // 32 s
+  'packages/linker/src/differential.test.ts', // 26 s
+  'packages/linker/src/single-memory.test.ts', // 23 s
+  'packages/cli/src/lifecycle.test.ts', // 23 s
+  'examples/http-server/test/server.test.ts', // 22 s
+  'packages/cli/src/authority.test.ts', // 22 s
+  'packages/cli/src/cli.test.ts', // 21 s
+  'packages/cli/src/single-memory.test.ts', // 21 s
+  'conformance/testsuite/testsuite.test.ts', // 18 s
+  'packages/cli/test/serve.firefox.e2e.test.ts', // 8-34 s
+  'packages/linker/src/fuzz.test.ts', // 9 s
+  'packages/cli/src/build.test.ts', // 6 s
+];
+
+export class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (spec: TestSpecification) => {
+      const at = SLOWEST.indexOf(relative(REPO, spec.moduleId));
+      return at < 0 ? SLOWEST.length : at;
+    };
+    // Array.prototype.sort is stable: the unlisted files keep vitest's order.
+    return sorted.sort((a, b) => rank(a) - rank(b));
+  }
+}
