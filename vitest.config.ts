@@ -11,11 +11,12 @@ import shared from './vitest.shared.ts';
 // project), so files of different packages never share a worker: only the cwd differs from
 // a package's own run (this directory), and the tests name their files from import.meta.url.
 // The test:vitest script sets the worker count (--maxWorkers: vitest takes it for every project
-// only from the command line). Two, measured on fresh clones of the 2-core machine (the whole
-// test command, load 7-13 from other work): 2 workers 251 s of CPU, 225 s on the clock; 3:
-// 278 s, 332 s; 4: 280 s, 296 s; 6: 275 s, 225 s. More workers than cores did not pay: a
-// worker serves only the files of one project, and a worker whose next file in the queue is
-// another project's is closed and a new one started, which more workers do more often.
+// only from the command line): one per core. Measured on fresh clones of the 2-core machine
+// (the whole test command, load 7-13 from other work): 2 workers 251 s of CPU, 225 s on the
+// clock; 3: 278 s, 332 s; 4: 280 s, 296 s; 6: 275 s, 225 s; idle, 2 against 3: 216 against
+// 229 s of CPU, 134 against 130 s on the clock. More workers than cores did not pay: a worker
+// serves only the files of one project, and a worker whose next file in the queue is another
+// project's is closed and a new one started, which more workers do more often.
 export default defineConfig({
   test: {
     projects: [
