@@ -3,7 +3,7 @@
 // traps must not take the test runner with it), and a scratch directory.
 
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -57,4 +57,21 @@ export async function runsInTurn<A>(dir: string, list: readonly A[], run: (args:
     }
   }
   return codes;
+}
+
+/**
+ * In the parent: the runs of `list` (each a command line of `script`'s) in one child, `script
+ * runs DIR RUNS.json` (runsInTurn there), bounded by all the runs' time limits together; `dir`
+ * is the caller's scratch directory. A run that ends the child (a hang, a crash) ends the ones
+ * after it: those report the child's end.
+ */
+export function runsInChild(script: string, dir: string, list: readonly (readonly string[])[], timeoutMs: number): Run[] {
+  const out = join(dir, 'out');
+  mkdirSync(out);
+  writeFileSync(join(dir, 'runs.json'), JSON.stringify(list));
+  const r = runChild(script, ['runs', out, join(dir, 'runs.json')], list.length * timeoutMs);
+  const codes = r.exitCode === 0 && r.signal === null ? (JSON.parse(r.stdout) as number[]) : [];
+  return list.map((_, i): Run => codes[i] === undefined
+    ? { ...r, stdout: '' }
+    : { exitCode: codes[i]!, signal: null, stdout: readFileSync(join(out, `${i}.out`), 'utf8'), stderr: readFileSync(join(out, `${i}.err`), 'utf8') });
 }

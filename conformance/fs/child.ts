@@ -6,7 +6,7 @@
 // The program's stdout is this process's stdout; the exit code is the
 // program's (134 when it traps). `node child.ts runs DIR RUNS.json` runs
 // several such runs one after another in this one process (one Node start
-// and one load of the runtime for a program's three runs instead of three),
+// and one load of the runtime for the whole corpus's runs: runsInChild),
 // each run's stdout and stderr in files under DIR, and prints their exit
 // codes as a JSON list.
 

@@ -12,7 +12,7 @@ import { kernel } from '@marcotte/kernel';
 import { link } from '@marcotte/linker';
 import { proc } from '@marcotte/proc';
 import { vfs } from '@marcotte/vfs';
-import { inTempDir, runChild, type Run } from '../child-run.ts';
+import { inTempDir, runChild, runsInChild, type Run } from '../child-run.ts';
 import type { RunArgs } from './child.ts';
 
 export type { Run };
@@ -81,8 +81,6 @@ export interface Runs {
  */
 export function runAll(names: readonly string[]): Map<string, Runs> {
   return inTempDir('fs-conformance-all-', (dir) => {
-    const out = join(dir, 'out');
-    mkdirSync(out);
     const list: RunArgs[] = names.flatMap((name): RunArgs[] => {
       const box = join(dir, `${name}.box.wasm`);
       const hostBox = join(dir, `${name}.host.box.wasm`);
@@ -93,13 +91,7 @@ export function runAll(names: readonly string[]): Map<string, Runs> {
       for (const d of [bareDir, hostDir]) mkdirSync(d, { recursive: true });
       return [['bare', programPath(name), bareDir], ['box', box], ['box', hostBox, hostDir]];
     });
-    writeFileSync(join(dir, 'runs.json'), JSON.stringify(list));
-    const child = runChild(childScript, ['runs', out, join(dir, 'runs.json')], list.length * TIMEOUT_MS);
-    const codes = child.exitCode === 0 && child.signal === null ? (JSON.parse(child.stdout) as number[]) : [];
-    const runs = list.map((_, i): Run => {
-      if (codes[i] === undefined) return { ...child, stdout: '' };
-      return { exitCode: codes[i]!, signal: null, stdout: readFileSync(join(out, `${i}.out`), 'utf8'), stderr: readFileSync(join(out, `${i}.err`), 'utf8') };
-    });
+    const runs = runsInChild(childScript, dir, list, TIMEOUT_MS);
     return new Map(names.map((name, i) => [name, { bare: runs[3 * i]!, box: runs[3 * i + 1]!, host: runs[3 * i + 2]! }]));
   });
 }

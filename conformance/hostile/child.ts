@@ -6,8 +6,8 @@
 // with HOSTDIR mounted as / (box run --dir). The program's stdout is this process's stdout; the exit code is
 // the program's, 134 when it traps, 137 when a limit ends it.
 // `node child.ts runs DIR RUNS.json` runs several such runs one after another
-// in this one process (a box's static and dynamic runs: one Node start and
-// one load of the runtime instead of two), each run's stdout and stderr in
+// in this one process (the corpus's runs: one Node start and one load of
+// the runtime instead of one per run; runsInChild), each run's stdout and stderr in
 // files under DIR, and prints their exit codes as a JSON list.
 
 import { readFileSync, writeSync } from 'node:fs';

@@ -14,7 +14,7 @@ import { kernel } from '@marcotte/kernel';
 import { link } from '@marcotte/linker';
 import { proc } from '@marcotte/proc';
 import { encodeImage, vfs, type ImageOptions } from '@marcotte/vfs';
-import { inTempDir, runChild, type Run } from '../child-run.ts';
+import { inTempDir, runChild, runsInChild, type Run } from '../child-run.ts';
 import type { HostileRun } from './runs.ts';
 
 export type { Run };
@@ -67,7 +67,6 @@ export function runBoxed(name: string, args: string[] = [], limits: ImageOptions
   });
 }
 
-
 /** The bare program under node:wasi over a fresh temp dir preopened as / (for comparison only). */
 export function runBare(name: string, args: string[] = []): Run {
   return inTempDir(`hostile-bare-${name}-`, (dir) => {
@@ -117,14 +116,7 @@ export function runCorpus(boxed: readonly HostileRun[], host: readonly HostileRu
       writeFileSync(join(root, 'image.txt'), 'from the image\n');
       list.push(['host', box, root, ...run.args]);
     });
-    const out = join(dir, 'out');
-    mkdirSync(out);
-    writeFileSync(join(dir, 'runs.json'), JSON.stringify(list));
-    const r = runChild(child, ['runs', out, join(dir, 'runs.json')], list.length * TIMEOUT_MS);
-    const codes = r.exitCode === 0 && r.signal === null ? (JSON.parse(r.stdout) as number[]) : [];
-    const runs = list.map((_, i): Run => codes[i] === undefined
-      ? { ...r, stdout: '' }
-      : { exitCode: codes[i]!, signal: null, stdout: readFileSync(join(out, `${i}.out`), 'utf8'), stderr: readFileSync(join(out, `${i}.err`), 'utf8') });
+    const runs = runsInChild(child, dir, list, TIMEOUT_MS);
     return {
       boxed: boxed.map((_, i) => ({ static: runs[2 * i]!, dynamic: runs[2 * i + 1]! })),
       host: host.map((_, i) => runs[2 * boxed.length + i]!),

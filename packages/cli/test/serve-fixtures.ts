@@ -20,7 +20,7 @@ const shots = new URL('../test-output/', import.meta.url).pathname;
  * full-page one costs the browser a paint and a PNG encode: they are taken only when
  * MARCOTTE_SCREENSHOTS=1, into packages/cli/test-output/ (gitignored).
  */
-export const SCREENSHOTS = process.env.MARCOTTE_SCREENSHOTS === '1';
+const SCREENSHOTS = process.env.MARCOTTE_SCREENSHOTS === '1';
 
 /** A full-page screenshot of `page` as test-output/<name>.png, if SCREENSHOTS. */
 export async function screenshot(page: { screenshot(options: { path: string; fullPage: boolean }): Promise<unknown> }, name: string): Promise<void> {
