@@ -23,12 +23,8 @@ export default class SkippedTests implements Reporter {
       }
     }
     mkdirSync(SKIPPED_DIR, { recursive: true });
-    const records = new Map<string, string[]>();
     for (const [root, skipped] of byPackage) {
       const name = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string }).name;
-      records.set(name, [...(records.get(name) ?? []), ...skipped]);
-    }
-    for (const [name, skipped] of records) {
       writeFileSync(join(SKIPPED_DIR, `${name.replace(/[^\w.-]+/g, '_')}.json`), JSON.stringify({ name, skipped }));
     }
   }
