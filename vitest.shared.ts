@@ -25,6 +25,14 @@ export default defineConfig({
     // fresh module state; a package whose tests mock modules (vi.mock) sets
     // isolate back to true in its own vitest.config.ts.
     isolate: false,
+    // The workspace packages' built bundles (packages/*/dist, what `@marcotte/*` imports
+    // resolve to) load as Node loads them, as node_modules do, instead of through vite's
+    // transform: they are JavaScript already, up to 2 MB each (the CLI's bundle, the web
+    // playground's assets), and vite rewrote and source-mapped each of them once per project,
+    // then every worker evaluated the rewrite without V8's code cache. On a fresh clone the
+    // transforms cost the run's main process ~5 s of CPU. A test's own sources (src/, test/)
+    // are still transformed, so vi.mock still reaches their imports of these bundles.
+    server: { deps: { external: [/\/packages\/[^/]+\/dist\//] } },
     // The second records skipped tests for the summary at the end of the test command.
     reporters: ['default', new URL('./scripts/skipped-tests.ts', import.meta.url).pathname],
   },

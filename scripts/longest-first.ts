@@ -4,9 +4,9 @@
 // (the CLI's fuzz.test.ts: 132 lines, 40 s; its Firefox end-to-end file: 78
 // lines, 16-34 s) and the slow files of the projects whose names sort last
 // (examples/yosys) started late, one of them running alone for the run's
-// last half minute. The files that take longest start first here, whatever
-// their project, so that the workers end close together. Used by the root's
-// run (every package) and by the CLI's own.
+// last half minute. The files that take longest start first here, so that
+// the workers end close together, each project's together (below). Used by
+// the root's run (every package) and by the CLI's own.
 
 import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
@@ -37,6 +37,7 @@ const SLOWEST = [
   'packages/cli/test/serve.firefox.e2e.test.ts', // 8-34 s
   'packages/linker/src/fuzz.test.ts', // 9 s
   'packages/cli/src/build.test.ts', // 6 s
+  'packages/builder/test/build.test.ts', // 3-6 s (two workers, load 1-7: 2026-12-07)
 ];
 
 export class LongestFirst extends BaseSequencer {
@@ -46,7 +47,15 @@ export class LongestFirst extends BaseSequencer {
       const at = SLOWEST.indexOf(relative(REPO, spec.moduleId));
       return at < 0 ? SLOWEST.length : at;
     };
+    // A project's files stay together, the projects in the order of their slowest files: a
+    // worker serves the files of one project only, and one whose next file is another
+    // project's is closed and a new one started (Node, vitest's runtime, the project's
+    // imports: 1-2 s of a worker's time on the 2-core machine), so interleaving the projects'
+    // slow files cost a worker start at nearly every file.
+    const first = new Map<string, number>();
+    for (const spec of sorted) first.set(spec.project.name, Math.min(first.get(spec.project.name) ?? Infinity, rank(spec)));
+    const order = (spec: TestSpecification) => [first.get(spec.project.name)!, rank(spec)] as const;
     // Array.prototype.sort is stable: the unlisted files keep vitest's order.
-    return sorted.sort((a, b) => rank(a) - rank(b));
+    return sorted.sort((a, b) => order(a)[0] - order(b)[0] || order(a)[1] - order(b)[1]);
   }
 }
