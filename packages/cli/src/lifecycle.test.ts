@@ -178,7 +178,7 @@ function processesNaming(path: string): number[] {
   }).map(Number);
 }
 
-describe.concurrent.runIf(process.platform === 'linux')('box as pnpm installs it (node_modules/.bin/box)', () => {
+describe.runIf(process.platform === 'linux')('box as pnpm installs it (node_modules/.bin/box)', { concurrent: true }, () => {
   it('runs the box in the process the user started: a signal to it ends the box (143, 130)', async ({ expect }) => {
     await Promise.all(([['SIGTERM', 143], ['SIGINT', 130]] as const).map(async ([signal, status]) => {
       // A box file of its own, to find any process still running it afterwards.
