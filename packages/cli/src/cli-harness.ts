@@ -38,13 +38,29 @@ let runWithStdio: RunWithStdio | undefined;
  * stderr captured (console, direct stream writes and, for `box run`, the
  * box's own fds alike), and returns the exit code the process would have
  * ended with. `stdin` is what a run reads, then end of file (as spawnSync's
- * `input`; nothing by default).
+ * `input`; nothing by default). `cwd` is the working directory the command
+ * takes its relative paths from, as a spawned CLI's `cwd` (the test's process
+ * is in it for the call only: vitest's default pool runs each test file in a
+ * child process of its own, where process.chdir works).
+ *
+ * Calls run one at a time, in the order they were made: console,
+ * process.stdout/stderr and the working directory are the process's, swapped
+ * for the call's and put back after it, so two calls at once (concurrent
+ * tests) would capture each other's lines and could put back the other's
+ * files.
  */
-export async function cliInProcess(program: 'box' | 'box-link', argv: readonly string[], stdin = ''): Promise<Ran> {
+export function cliInProcess(program: 'box' | 'box-link', argv: readonly string[], options: { stdin?: string; cwd?: string } = {}): Promise<Ran> {
+  const call = queue.then(() => callOnce(program, argv, options));
+  queue = call.then(() => {}, () => {});
+  return call;
+}
+let queue: Promise<void> = Promise.resolve();
+
+async function callOnce(program: 'box' | 'box-link', argv: readonly string[], { stdin = '', cwd }: { stdin?: string; cwd?: string }): Promise<Ran> {
   const isRun = program === 'box' && argv[0] === 'run';
   if (isRun) runWithStdio ??= ((await import(runBundle)) as { runWithStdio: RunWithStdio }).runWithStdio;
   else main ??= ((await import(bundle)) as { main: Main }).main;
-  // A folder of this call's own (calls may overlap: a test awaiting several links at once), removed after it.
+  // A folder of this call's own, removed after it.
   const scratch = mkdtempSync(join(tmpdir(), 'box-harness-'));
   const [inFile, outFile, errFile] = ['in', 'out', 'err'].map((name) => join(scratch, name)) as [string, string, string];
   writeFileSync(inFile, stdin);
@@ -63,10 +79,13 @@ export async function cliInProcess(program: 'box' | 'box-link', argv: readonly s
   console.error = console.warn = into(fds.stderr);
   process.stdout.write = stream(fds.stdout);
   process.stderr.write = stream(fds.stderr);
+  const from = process.cwd();
   try {
+    if (cwd) process.chdir(cwd);
     const status = isRun ? await runWithStdio!(argv.slice(1), fds) : await main!(program, argv);
     return { status, stdout: readFileSync(outFile, 'utf8'), stderr: readFileSync(errFile, 'utf8') };
   } finally {
+    process.chdir(from);
     Object.assign(console, { log: saved.log, info: saved.info, error: saved.error, warn: saved.warn });
     process.stdout.write = saved.stdout;
     process.stderr.write = saved.stderr;

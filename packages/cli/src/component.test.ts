@@ -9,7 +9,7 @@ import { imageFromDirectory } from '@marcotte/vfs';
 import { CAPABILITIES } from './capabilities.ts';
 import { cliInProcess as inProcess } from './cli-harness.ts';
 import { boxComponent, commandAdapter, componentImports } from './component.ts';
-import { transpiled, type ComponentRun } from '../test/component-host.ts';
+import { transpiled, type ComponentRun, type RunOptions } from '../test/component-host.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -103,8 +103,9 @@ describe("what the adapter imports for each preview1 call (the README's table)",
   });
 });
 
-describe('preview1 calls the adapter cannot carry (the README list), made by a program', () => {
-  let run: (options: { args: string[]; preopens?: Record<string, string> }) => ComponentRun;
+// The cases below each wait on child Nodes (a component run, under jco's shim): they run concurrently.
+describe.concurrent('preview1 calls the adapter cannot carry (the README list), made by a program', () => {
+  let run: (options: RunOptions) => Promise<ComponentRun>;
   let dir: string;
   beforeAll(async () => {
     const probe = readFileSync(new URL('../fixtures/adapter-probe/probe.wasm', import.meta.url));
@@ -112,16 +113,16 @@ describe('preview1 calls the adapter cannot carry (the README list), made by a p
     dir = mkdtempSync(join(work, 'probe-'));
   });
 
-  it.each(['proc_raise', 'sock_accept', 'sock_recv', 'sock_send'])('%s traps (the adapter says unreachable)', (call) => {
-    const r = run({ args: ['probe', 'sched_yield', call, 'sched_yield'] });
+  it.for(['proc_raise', 'sock_accept', 'sock_recv', 'sock_send'])('%s traps (the adapter says unreachable)', async (call, { expect }) => {
+    const r = await run({ args: ['probe', 'sched_yield', call, 'sched_yield'] });
     // the adapter says where on stderr, then traps: the run ends at the call
     expect(r.stderr).toMatch(/^unreachable executed at adapter line \d+\ntrap: /);
     expect(r.stdout).toBe('sched_yield: 0\n');
     expect(r.status).toBe(134);
   });
 
-  it('returns an errno for the rest: each call in turn, in one run', () => {
-    const r = run({ args: ['probe', 'fd_fdstat_set_rights', 'sock_shutdown', 'sched_yield', 'clock_time_get', 'clock_res_get', 'poll_oneoff', 'fd_allocate'], preopens: { '/out': dir } });
+  it('returns an errno for the rest: each call in turn, in one run', async ({ expect }) => {
+    const r = await run({ args: ['probe', 'fd_fdstat_set_rights', 'sock_shutdown', 'sched_yield', 'clock_time_get', 'clock_res_get', 'poll_oneoff', 'fd_allocate'], preopens: { '/out': dir } });
     expect(r).toEqual({
       status: 0,
       stderr: '',
@@ -139,25 +140,25 @@ describe('preview1 calls the adapter cannot carry (the README list), made by a p
     expect(readFileSync(join(dir, 'file'))).toHaveLength(0);
   });
 
-  it.each([[0, 0], [1, 1], [3, 1]])('proc_exit(%i) reaches the host as exit code %i', (code, status) => {
-    const r = run({ args: ['probe', 'sched_yield', 'proc_exit', String(code)] });
+  it.for([[0, 0], [1, 1], [3, 1]])('proc_exit(%i) reaches the host as exit code %i', async ([code, status], { expect }) => {
+    const r = await run({ args: ['probe', 'sched_yield', 'proc_exit', String(code)] });
     expect(r).toEqual({ status, stdout: 'sched_yield: 0\n', stderr: '' });
   });
 
-  it('lets the bare program (no box) store above its memory, where the adapter grows it', () => {
+  it('lets the bare program (no box) store above its memory, where the adapter grows it', async ({ expect }) => {
     // the contrast to the single-memory box below, whose program traps there
-    const r = run({ args: ['probe', 'poke', String(2 * 65536 + 16), 'sched_yield'] });
+    const r = await run({ args: ['probe', 'poke', String(2 * 65536 + 16), 'sched_yield'] });
     expect(r).toEqual({ status: 0, stdout: 'poke: 0\nsched_yield: 0\n', stderr: '' });
   });
 
-  it("takes a 40 KB argument, and traps at start on a 60 KB one (the adapter's arena)", () => {
-    expect(run({ args: ['probe', 'sched_yield', 'x'.repeat(40_000)] }).stdout).toBe('sched_yield: 0\n');
-    const r = run({ args: ['probe', 'sched_yield', 'x'.repeat(60_000)] });
+  it("takes a 40 KB argument, and traps at start on a 60 KB one (the adapter's arena)", async ({ expect }) => {
+    expect((await run({ args: ['probe', 'sched_yield', 'x'.repeat(40_000)] })).stdout).toBe('sched_yield: 0\n');
+    const r = await run({ args: ['probe', 'sched_yield', 'x'.repeat(60_000)] });
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^unreachable executed at adapter line \d+: allocation size is too large\n+trap: /);
   });
 
-  it('is the list the README gives', () => {
+  it('is the list the README gives', ({ expect }) => {
     const start = readme.indexOf('| call | in the adapter |');
     const table = readme.slice(start, readme.indexOf('\n\n', start));
     const listed = table.split('\n').slice(2).flatMap((row) => [...row.split('|')[1]!.matchAll(/`(\w+)`/g)].map((m) => m[1]));
@@ -199,7 +200,9 @@ function tree(dir: string, at = ''): Record<string, string> {
   return out;
 }
 
-describe('a single-memory box as a component under jco, beside box run of the same box', () => {
+// Concurrent too: each case waits on its component runs (child Nodes); its links and `box run`s are in
+// this process, and the harness (cli-harness.ts) runs those one at a time.
+describe.concurrent('a single-memory box as a component under jco, beside box run of the same box', () => {
   describe('examples/hello', () => {
     let box: string;
     let component: Awaited<ReturnType<typeof exported>>;
@@ -209,7 +212,7 @@ describe('a single-memory box as a component under jco, beside box run of the sa
       component = await exported(box);
     });
 
-    it('imports what its calls need, and no clock, random or socket interface', () => {
+    it('imports what its calls need, and no clock, random or socket interface', ({ expect }) => {
       expect(unversioned(component.imports)).toEqual([
         'wasi:cli/environment', 'wasi:cli/exit', 'wasi:cli/stderr', 'wasi:cli/stdin', 'wasi:cli/stdout',
         'wasi:cli/terminal-input', 'wasi:cli/terminal-output', 'wasi:cli/terminal-stderr', 'wasi:cli/terminal-stdin', 'wasi:cli/terminal-stdout',
@@ -217,25 +220,25 @@ describe('a single-memory box as a component under jco, beside box run of the sa
       ]);
     });
 
-    it('prints the same and exits 0, with args, env over the baked env, and a host directory', async () => {
+    it('prints the same and exits 0, with args, env over the baked env, and a host directory', async ({ expect }) => {
       const boxed = await boxRun(['--dir', `${data}:/data`, '-e', 'GREETING=Hallo', box, 'one', 'two words']);
       // argv[0] is the box's entrypoint either way: proc puts it there
-      const adapted = component.run({ args: ['anything.wasm', 'one', 'two words'], env: { GREETING: 'Hallo' }, preopens: { '/data': data } });
+      const adapted = await component.run({ args: ['anything.wasm', 'one', 'two words'], env: { GREETING: 'Hallo' }, preopens: { '/data': data } });
       expect(boxed.status).toBe(0);
       expect(boxed.stdout).toMatch(/^Hallo from inside a box!\nargv\[0\] = hello\.wasm\nargv\[1\] = one\nargv\[2\] = two words\n.*name\.txt/s);
       expect(adapted).toEqual(boxed);
     });
 
-    it('fails the same way, exit 1, without the directory', async () => {
+    it('fails the same way, exit 1, without the directory', async ({ expect }) => {
       const boxed = await boxRun([box]);
-      const adapted = component.run({ args: ['hello.wasm'] });
+      const adapted = await component.run({ args: ['hello.wasm'] });
       expect(boxed.status).toBe(1);
       expect(boxed.stderr).toMatch(/^hello: cannot list \/data: /);
       expect(adapted).toEqual(boxed);
     });
   });
 
-  it('writes the same files to a host directory (conformance dir_dump with OUT)', async () => {
+  it('writes the same files to a host directory (conformance dir_dump with OUT)', async ({ expect }) => {
     const box = singleMemoryBox('dir_dump', 'conformance/programs/dir_dump.wasm', { caps: ['kernel', 'proc'] });
     const { run } = await exported(box);
     const seed = (dir: string) => {
@@ -246,22 +249,22 @@ describe('a single-memory box as a component under jco, beside box run of the sa
     };
     const forBox = seed(join(work, 'dump-box')), forComponent = seed(join(work, 'dump-component'));
     const boxed = await boxRun(['--dir', `${forBox}:/data`, '-e', 'OUT=new.txt', box, '/data']);
-    const adapted = run({ args: ['dir_dump', '/data'], env: { OUT: 'new.txt' }, preopens: { '/data': forComponent } });
+    const adapted = await run({ args: ['dir_dump', '/data'], env: { OUT: 'new.txt' }, preopens: { '/data': forComponent } });
     expect(boxed.status).toBe(0);
     expect(adapted).toEqual(boxed);
     expect(tree(forComponent)).toEqual(tree(forBox));
     expect(tree(forBox)['/new.txt']).toBe('written from a box\n');
   });
 
-  it("keeps the adapter's state, above every region, out of the program's reach", async () => {
+  it("keeps the adapter's state, above every region, out of the program's reach", async ({ expect }) => {
     const probe = 'packages/cli/fixtures/adapter-probe/probe.wasm';
     const box = singleMemoryBox('probe', probe, { caps: ['kernel'] });
     const { run } = await exported(box);
     // the adapter grows the memory from its declared size: its state is the first page above
     const adapterState = Number(readModule(readFileSync(box)).memories[0]!.min) * 65536;
-    const ok = run({ args: ['probe', 'sched_yield'] });
+    const ok = await run({ args: ['probe', 'sched_yield'] });
     expect(ok).toEqual({ status: 0, stdout: 'sched_yield: 0\n', stderr: '' });
-    const attack = run({ args: ['probe', 'poke', String(adapterState + 16), 'sched_yield'] });
+    const attack = await run({ args: ['probe', 'poke', String(adapterState + 16), 'sched_yield'] });
     expect(attack.stdout).toBe('');
     expect(attack.stderr).toMatch(/^trap: /);
     expect(attack.status).toBe(134);
@@ -274,16 +277,16 @@ describe('a single-memory box as a component under jco, beside box run of the sa
       expect((await inProcess('box-link', ['--portable', '--env', 'GREETING=Port', '-o', portable, join(root, 'examples/hello/hello.wasm')])).status).toBe(0);
     });
 
-    it('is linked again into one memory from its parts, and runs as box run runs the box', async () => {
+    it('is linked again into one memory from its parts, and runs as box run runs the box', async ({ expect }) => {
       const { run } = await exported(portable);
       const data = join(root, 'examples/hello/data');
       const boxed = await boxRun(['--dir', `${data}:/data`, portable, 'x']);
       expect(boxed.status).toBe(0);
       expect(boxed.stdout).toMatch(/^Port from inside a box!\nargv\[0\] = hello\.wasm\nargv\[1\] = x\n/);
-      expect(run({ args: ['hello.wasm', 'x'], preopens: { '/data': data } })).toEqual(boxed);
+      expect(await run({ args: ['hello.wasm', 'x'], preopens: { '/data': data } })).toEqual(boxed);
     });
 
-    it('whose parts hold another program is refused: one line, exit 2, no component', async () => {
+    it('whose parts hold another program is refused: one line, exit 2, no component', async ({ expect }) => {
       const bytes = readFileSync(portable);
       const module = readModule(bytes);
       const at = module.customs.findIndex((c) => c.name === PARTS_SECTION);
@@ -302,15 +305,15 @@ describe('a single-memory box as a component under jco, beside box run of the sa
   describe('examples/http-server', () => {
     const server = 'examples/http-server/server.wasm';
 
-    it('without a socket: the same line and exit 1 under both', async () => {
+    it('without a socket: the same line and exit 1 under both', async ({ expect }) => {
       const box = singleMemoryBox('server', server, { caps: ['kernel'] });
       const { run } = await exported(box);
       const boxed = await boxRun([box]);
       expect(boxed).toEqual({ status: 1, stdout: '', stderr: 'http-server: no listening socket (box-link --listen PORT, box run -p HOST:PORT)\n' });
-      expect(run({ args: ['server.wasm'] })).toEqual(boxed);
+      expect(await run({ args: ['server.wasm'] })).toEqual(boxed);
     });
 
-    it('linked to listen (--listen 8080), the component still has no socket: the adapter carries none', async () => {
+    it('linked to listen (--listen 8080), the component still has no socket: the adapter carries none', async ({ expect }) => {
       // a smaller memory than the default (see the next test): jco's bindings reach only the first 2 GiB
       const box = singleMemoryBox('server-net', server, {
         caps: ['kernel', 'vfs', 'net'], listen: [8080], image: imageFromDirectory(join(root, 'examples/http-server/www')),
@@ -318,12 +321,12 @@ describe('a single-memory box as a component under jco, beside box run of the sa
       });
       const { imports, run } = await exported(box);
       expect(imports.some((i) => i.startsWith('wasi:sockets/'))).toBe(false);
-      expect(run({ args: ['server.wasm'] })).toEqual({
+      expect(await run({ args: ['server.wasm'] })).toEqual({
         status: 1, stdout: '', stderr: 'http-server: no listening socket (box-link --listen PORT, box run -p HOST:PORT)\n',
       });
     });
 
-    it('a box whose memory passes 2 GiB is exported with a note that jco cannot run it', async () => {
+    it('a box whose memory passes 2 GiB is exported with a note that jco cannot run it', async ({ expect }) => {
       const box = singleMemoryBox('server-big', server, { caps: ['kernel', 'vfs', 'net'], listen: [8080] });
       const r = await inProcess('box', ['export', '--component', join(work, 'big.component.wasm'), box]);
       expect(r.status).toBe(0);

@@ -4,7 +4,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { cliInProcess } from './cli-harness.ts';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,10 +21,14 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** The bin, spawned: where the process is what a case checks (box conformance's child writes to the process's stderr). */
 function cli(name: 'box' | 'box-link', args: string[]) {
   const r = spawnSync(process.execPath, [bin(name), ...args], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE }, timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** The CLI in this process (cli-harness.ts), its relative paths taken from the work folder as the spawned bin's are. */
+const inWork = (name: 'box' | 'box-link', args: string[]) => cliInProcess(name, args, { cwd: work });
 
 const links = new Map<string, Promise<string>>();
 
@@ -55,21 +59,21 @@ function oneLine(r: { stderr: string }, pattern: RegExp): void {
 describe('--dir with a trailing slash names the same directory', () => {
   it.each(['data', 'data/', './data/', 'data//'])('--dir %s on a box without a filesystem', async (spec) => {
     const box = await link('dir_dump', [], 'plain.box.wasm');
-    const r = cli('box', ['run', '--dir', spec, box, 'data']);
+    const r = await inWork('box', ['run', '--dir', spec, box, 'data']);
     expect(r.stdout).toBe('data/notes.txt: hello\n');
     expect(r.status).toBe(0);
   });
 
   it.each(['/docs', '/docs/', '//docs//'])('--dir data:%s at a mount point /docs', async (guest) => {
     const box = await link('dir_dump', ['--fs', '--mount-point', '/docs'], 'mount.box.wasm');
-    const r = cli('box', ['run', '--dir', `data:${guest}`, box, '/docs']);
+    const r = await inWork('box', ['run', '--dir', `data:${guest}`, box, '/docs']);
     expect(r.stdout).toBe('/docs/notes.txt: hello\n');
     expect(r.status).toBe(0);
   });
 
   it('refuses a guest path with .. in one line', async () => {
     const box = await link('dir_dump', [], 'plain2.box.wasm');
-    const r = cli('box', ['run', '--dir', 'data:/a/../docs', box]);
+    const r = await inWork('box', ['run', '--dir', 'data:/a/../docs', box]);
     expect(r.status).toBe(125);
     oneLine(r, /^box run: --dir data:\/a\/\.\.\/docs: the guest path may not contain "\.\."/);
   });
@@ -104,26 +108,26 @@ describe('outputs that cannot be written are said at once, in one line', () => {
     oneLine(r, /^box run: --commit: cannot write .*: its directory does not exist\n$/);
   });
 
-  it('box-link -o a directory', () => {
-    const r = cli('box-link', ['-o', join(work, 'data'), program('dir_dump')]);
+  it('box-link -o a directory', async () => {
+    const r = await inWork('box-link', ['-o', join(work, 'data'), program('dir_dump')]);
     expect(r.status).toBe(2);
     oneLine(r, /cannot write .*data: is a directory/);
     expect(existsSync(join(work, 'data', 'notes.txt'))).toBe(true);
   });
 
-  it('box-link streams its box into -o only once linking has worked: a program it refuses leaves an existing file as it was', () => {
+  it('box-link streams its box into -o only once linking has worked: a program it refuses leaves an existing file as it was', async () => {
     const out = join(work, 'keep.box.wasm');
     writeFileSync(out, 'the box from before\n');
-    const missing = cli('box-link', ['-o', out, join(work, 'no-such-program.wasm')]);
+    const missing = await inWork('box-link', ['-o', out, join(work, 'no-such-program.wasm')]);
     expect(missing.status).toBe(2);
     expect(readFileSync(out, 'utf8')).toBe('the box from before\n');
     // well formed for the linker's reader, refused by the engine: a body whose i32.add has no operands
     writeFileSync(join(work, 'invalid.wasm'), new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, 5, 1, 3, 0, 0x6a, 0x0b]));
-    const refused = cli('box-link', ['-o', out, join(work, 'invalid.wasm')]);
+    const refused = await inWork('box-link', ['-o', out, join(work, 'invalid.wasm')]);
     expect(refused.status).toBe(2);
     oneLine(refused, /is not a valid WebAssembly module/);
     expect(readFileSync(out, 'utf8')).toBe('the box from before\n');
-    const linked = cli('box-link', ['-o', out, program('dir_dump')]);
+    const linked = await inWork('box-link', ['-o', out, program('dir_dump')]);
     expect(linked.status, linked.stderr).toBe(0);
     expect(WebAssembly.validate(readFileSync(out))).toBe(true);
   });
@@ -132,17 +136,24 @@ describe('outputs that cannot be written are said at once, in one line', () => {
 describe('stdout into a slow pipe', () => {
   // poll_cat polls stdout first: node:wasi's poll (uv_poll_init) leaves the host fd non-blocking, and
   // its writes into the full pipe answered EAGAIN (65,536 bytes arrived, exit 1), in a worker too.
-  it.each([
+  // The three cases mostly wait (each reader starts a second late), so they run concurrently, on
+  // boxes and an input linked and written before them.
+  const bytes = Buffer.alloc(3 << 20);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) & 0xff;
+  const big = () => join(work, 'big');
+  beforeAll(async () => {
+    writeFileSync(big(), bytes);
+    for (const name of ['cat', 'poll_cat']) await link(name, [], `${name}.box.wasm`);
+  });
+  it.concurrent.for([
     ['cat', []],
     ['poll_cat', []],
     ['poll_cat', ['--timeout', '60']],
-  ])('loses no byte: the box waits for the reader (box run %s %j < big | slow)', async (name, flags) => {
+  ] as const)('loses no byte: the box waits for the reader (box run %s %j < big | slow)', async ([name, flags], { expect }) => {
     const box = await link(name, [], `${name}.box.wasm`);
-    const big = join(work, 'big');
-    const bytes = Buffer.alloc(3 << 20);
-    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) & 0xff;
-    writeFileSync(big, bytes);
-    const child = spawn(process.execPath, [bin('box'), 'run', ...flags, box], { cwd: work, stdio: [openSync(big, 'r'), 'pipe', 'pipe'] });
+    const input = openSync(big(), 'r');
+    const child = spawn(process.execPath, [bin('box'), 'run', ...flags, box], { cwd: work, stdio: [input, 'pipe', 'pipe'] });
+    closeSync(input); // the child has its own
     const stdout = child.stdout!;
     // The reader starts late: the pipe is full long before it does.
     stdout.pause();

@@ -2,8 +2,14 @@
 // within a bounded time whatever the box is doing (sleeping in the host,
 // blocked on stdin, stuck in a host call), and a signal sent to the process
 // the user started reaches the box through node_modules/.bin/box.
+//
+// Every case here mostly waits on its own child processes (a time limit, a
+// pause before a signal), so the cases run concurrently: the file holds its
+// test worker about as long as its longest case instead of their sum. Each
+// case has its own box files and children; the bounds are as generous as they
+// were when the cases ran one after another.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,9 +26,10 @@ const boxes: Record<string, string> = {};
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'box-lifecycle-'));
   // linked in this process (cli-harness.ts): the runs below are what is tested
-  for (const name of ['sleep', 'cat']) {
-    boxes[name] = join(work, `${name}.box.wasm`);
-    const r = await cliInProcess('box-link', ['-o', boxes[name], join(root, `conformance/programs/${name}.wasm`)]);
+  // (here, before the cases: they run concurrently, and the harness swaps the process's console while it links)
+  for (const [name, program] of [['sleep', 'conformance/programs/sleep.wasm'], ['cat', 'conformance/programs/cat.wasm'], ['hello', 'examples/hello/hello.wasm']]) {
+    boxes[name!] = join(work, `${name}.box.wasm`);
+    const r = await cliInProcess('box-link', ['-o', boxes[name!]!, join(root, program!)]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   }
@@ -63,10 +70,21 @@ async function start(command: string[], ready: string, signal?: NodeJS.Signals, 
   return { status: code ?? 128 + constants.signals[sig!], stdout, stderr, ms: performance.now() - from };
 }
 
+/** `command args` run to its end in `work`, without blocking this thread (spawnSync would hold the cases beside it). */
+async function ran(command: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(command, args, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => void (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => void (stderr += d));
+  const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { status, stdout, stderr };
+}
+
 const box = (...args: string[]) => [process.execPath, bin('box'), 'run', ...args];
 
-describe('box run ends a blocked box', () => {
-  it('at its time limit, asleep in poll_oneoff or blocked on a stdin that never closes (137)', async () => {
+describe.concurrent('box run ends a blocked box', () => {
+  it('at its time limit, asleep in poll_oneoff or blocked on a stdin that never closes (137)', async ({ expect }) => {
     // The limit counts from the start of the run (the box's thread, its compile): 1 s ran out before
     // the box printed anything with two of them starting at load 12 on a 2-core PVM guest.
     const [asleep, reading] = await Promise.all([
@@ -80,7 +98,7 @@ describe('box run ends a blocked box', () => {
     }
   });
 
-  it('on SIGTERM (143) and SIGINT (130), asleep or blocked on stdin', async () => {
+  it('on SIGTERM (143) and SIGINT (130), asleep or blocked on stdin', async ({ expect }) => {
     const ended = await Promise.all([
       start(box(boxes.sleep!, '30'), 'sleeping\n', 'SIGTERM'),
       start(box(boxes.sleep!, '30'), 'sleeping\n', 'SIGINT'),
@@ -91,7 +109,7 @@ describe('box run ends a blocked box', () => {
     for (const e of ended) expect(e.ms).toBeLessThan(20_000);
   });
 
-  it('stuck in a host call no thread can be interrupted in: by a signal of the same status', async () => {
+  it('stuck in a host call no thread can be interrupted in: by a signal of the same status', async ({ expect }) => {
     // A box writing to a stdout pipe nobody reads blocks in write(2) inside the host: worker.terminate()
     // cannot reach it there, so box run ends its own process by the signal whose status it reports.
     // (Host mounts used to give another such call, node:wasi's lock after a set-times EINVAL; the
@@ -121,12 +139,14 @@ describe('box run ends a blocked box', () => {
   });
 });
 
-describe('box run after the box has finished', () => {
-  it('reports the box\'s own outcome when the CLI reads its thread\'s messages late (no "internal error")', () => {
+describe.concurrent('box run after the box has finished', () => {
+  it('reports the box\'s own outcome when the CLI reads its thread\'s messages late (no "internal error")', async ({ expect }) => {
     // Under load the CLI's thread may read the box's reply late. The box's thread used to evaluate the
     // whole CLI bundle after replying, and one module there failed on a worker's argv: when both were
     // waiting, that error was read first (exit 125, "internal error: The \"path\" argument ..."). Here
-    // the CLI's thread is kept busy past the end of the box, so both are always waiting.
+    // the CLI's thread is held past the end of the box, so both are always waiting: blocked in
+    // Atomics.wait rather than spinning, which holds its event loop the same 3 s (no message is read)
+    // without burning a core the box's own thread and the other cases need meanwhile.
     const out = join(work, 'late.out');
     writeFileSync(out, '');
     const script = `
@@ -134,13 +154,16 @@ describe('box run after the box has finished', () => {
       const { main } = await import(${JSON.stringify(new URL('../dist/cli.js', import.meta.url).href)});
       const running = main('box', ['run', process.argv[1], '1']);
       while (!readFileSync(process.argv[2], 'utf8').includes('sleeping')) await new Promise((r) => setTimeout(r, 5));
-      const from = Date.now();
-      while (Date.now() - from < 3000);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000);
       console.error('exit ' + await running);`;
-    const r = spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', script, boxes.sleep!, out], {
-      stdio: ['ignore', openSync(out, 'a'), 'pipe'], encoding: 'utf8',
+    // spawned, not spawnSync: the cases beside this one read their children meanwhile
+    const child = spawn(process.execPath, ['--no-warnings', '--input-type=module', '-e', script, boxes.sleep!, out], {
+      stdio: ['ignore', openSync(out, 'a'), 'pipe'],
     });
-    expect({ stderr: r.stderr, stdout: readFileSync(out, 'utf8') }).toEqual({ stderr: 'exit 0\n', stdout: 'sleeping\nawake\n' });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => void (stderr += d));
+    await new Promise((resolve) => child.once('close', resolve));
+    expect({ stderr, stdout: readFileSync(out, 'utf8') }).toEqual({ stderr: 'exit 0\n', stdout: 'sleeping\nawake\n' });
   });
 });
 
@@ -155,9 +178,9 @@ function processesNaming(path: string): number[] {
   }).map(Number);
 }
 
-describe.runIf(process.platform === 'linux')('box as pnpm installs it (node_modules/.bin/box)', () => {
-  it('runs the box in the process the user started: a signal to it ends the box (143, 130)', async () => {
-    for (const [signal, status] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+describe.runIf(process.platform === 'linux')('box as pnpm installs it (node_modules/.bin/box)', { concurrent: true }, () => {
+  it('runs the box in the process the user started: a signal to it ends the box (143, 130)', async ({ expect }) => {
+    await Promise.all(([['SIGTERM', 143], ['SIGINT', 130]] as const).map(async ([signal, status]) => {
       // A box file of its own, to find any process still running it afterwards.
       const own = join(work, `sleep-${signal}.box.wasm`);
       writeFileSync(own, readFileSync(boxes.sleep!));
@@ -165,14 +188,12 @@ describe.runIf(process.platform === 'linux')('box as pnpm installs it (node_modu
       expect(ended.status).toBe(status);
       // The shell launcher of pnpm's node shim died of the signal; the real node ran on at full speed.
       expect(processesNaming(own)).toEqual([]);
-    }
+    }));
   });
 
-  it('leaves the program\'s arguments to the program: --env-file is box run\'s, not Node\'s', async () => {
+  it('leaves the program\'s arguments to the program: --env-file is box run\'s, not Node\'s', async ({ expect }) => {
     writeFileSync(join(work, 'vars'), 'GREETING=from the file\n');
-    const hello = join(work, 'hello.box.wasm');
-    expect((await cliInProcess('box-link', ['-o', hello, join(root, 'examples/hello/hello.wasm')])).status).toBe(0);
-    const r = spawnSync(shim, ['run', '--env-file', 'vars', hello], { cwd: work, encoding: 'utf8' });
+    const r = await ran(shim, ['run', '--env-file', 'vars', boxes.hello!]);
     expect(r.stdout).toMatch(/^GREETING=from the file$/m);
     expect(r.stderr).not.toMatch(/not found/);
   });

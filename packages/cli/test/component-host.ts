@@ -5,7 +5,7 @@
 // otherwise hand the component the host's environment and working directory),
 // so its output can be compared with `box run` of the same box.
 
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -46,12 +46,17 @@ export interface ComponentRun {
   stderr: string;
 }
 
+/** One run of a transpiled component: its args, environment, preopened directories and stdin. */
+export interface RunOptions { args: string[]; env?: Record<string, string>; preopens?: Record<string, string>; stdin?: string }
+
 /**
  * A transpiled component, ready to run many times (transpiling takes a second or two: once per
  * test file), in a new directory under `parent` (the test's own scratch folder, which it removes:
  * under the OS temp folder these were left behind, one per transpile and run of the tests).
+ * A run is a child Node, awaited without blocking the test's thread: a test file can run
+ * several at once (each waits on its Node's start and the shim's I/O thread).
  */
-export async function transpiled(component: Uint8Array, parent: string): Promise<(options: { args: string[]; env?: Record<string, string>; preopens?: Record<string, string>; stdin?: string }) => ComponentRun> {
+export async function transpiled(component: Uint8Array, parent: string): Promise<(options: RunOptions) => Promise<ComponentRun>> {
   const dir = mkdtempSync(join(parent, 'component-'));
   const { files } = await transpile(component, { name: 'component', noTypescript: true, quiet: true, wasiShim: true });
   for (const [name, bytes] of Object.entries(files)) {
@@ -62,13 +67,20 @@ export async function transpiled(component: Uint8Array, parent: string): Promise
   writeFileSync(join(dir, 'run.js'), RUNNER);
   mkdirSync(join(dir, 'node_modules/@bytecodealliance'), { recursive: true });
   symlinkSync(shimDir(), join(dir, 'node_modules/@bytecodealliance/preview2-shim'), 'dir');
-  return ({ args, env = {}, preopens = {}, stdin = '' }) => {
-    const r = spawnSync(process.execPath, ['--no-warnings', join(dir, 'run.js')], {
+  return async ({ args, env = {}, preopens = {}, stdin = '' }) => {
+    const child = spawn(process.execPath, ['--no-warnings', join(dir, 'run.js')], {
       cwd: dir,
-      input: stdin,
-      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE, COMPONENT_RUN: JSON.stringify({ args, env, preopens }) },
     });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => void (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => void (stderr += d));
+    // a run that ends before reading all of its stdin closes the pipe: not this host's error
+    child.stdin.on('error', () => {});
+    child.stdin.end(stdin);
+    const status = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    return { status, stdout, stderr };
   };
 }
