@@ -8,21 +8,24 @@
 //
 // A module whose stamp (build/asc-stamp.json, see asc-stamp.mjs) says it is up
 // to date is left as it is: after the root task has compiled every module,
-// each package's build only checks its own, by content, in a few milliseconds;
-// `pnpm --filter @marcotte/vfs build` alone compiles what changed. --check
-// compiles nothing: it says which modules are out of date and why (exit 1 if
-// any). Delete a package's build/ to compile it again regardless.
+// each package's build only checks its own, by content (a Node start and a
+// few file reads), and `pnpm --filter @marcotte/vfs build` alone compiles what
+// changed. --check compiles nothing: it says which modules are out of date and
+// why (exit 1 if any). Delete a package's build/ to compile it again regardless.
 //
 // The compiles run in a Node whose WebAssembly runs on V8's baseline compiler
-// (Liftoff) only, with no V8 threads of its own (--single-threaded); when this
-// Node was started without those flags and has something to compile, it runs
-// itself again with them (the root task passes them itself, which saves that
-// second start). asc drives Binaryen, a 10 MB WebAssembly module: in compiles
-// of seconds, V8's background re-compiles of its hot functions with TurboFan
-// cost more CPU than they save, and the build's other tasks use the second
-// core (the six modules in one process: 5.8 s of CPU with both flags, 7.7 s
-// without, about as long on the clock; measured by the lead). The output is
-// the same bytes: only the tier that runs Binaryen changes.
+// (Liftoff) only; when this Node was started without that flag and has
+// something to compile, it runs itself again with it (the root task passes it
+// itself, which saves that second start). asc drives Binaryen, a 10 MB
+// WebAssembly module: in compiles of seconds, V8's re-compiles of its hot
+// functions with TurboFan cost more CPU than they save. The output is the same
+// bytes: only the tier that runs Binaryen changes. Measured on the 2-core
+// machine, the six modules in one process, three interleaved runs at load
+// 1.4: --liftoff-only 4.1-4.2 s on the clock, 4.8-5.0 s of CPU; V8's default
+// tiers 4.2-4.8 s, 6.1-6.5 s; with --single-threaded as well (which the six
+// separate compiles used, when they shared the two cores) 4.8-5.0 s, 4.8-4.9 s:
+// one compile at a time leaves V8's own background threads (garbage
+// collection, compilation) a core.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -30,7 +33,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { whyStale } from './asc-stamp.mjs';
 
-const FLAGS = ['--liftoff-only', '--single-threaded'];
+const FLAGS = ['--liftoff-only'];
 
 const args = process.argv.slice(2);
 const check = args[0] === '--check';
