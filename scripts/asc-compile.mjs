@@ -2,7 +2,7 @@
 // process: the package's asconfig.json gives the entries and options (asc
 // reads it itself, relative to --baseDir), every file asc reads and writes
 // goes through the hooks below, and the stamp records them (asc-stamp.mjs).
-// Loading asc costs about 1.5 s of CPU (Binaryen is a 10 MB module), so a
+// Loading asc costs about 1.4 s of CPU (Binaryen is a 10 MB module), so a
 // process that compiles several packages loads it once.
 //
 // A compile that fails leaves neither a module nor a stamp: the stale module
