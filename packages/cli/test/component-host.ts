@@ -40,6 +40,9 @@ try {
 }
 `;
 
+/** How long a run may take: a run takes 0.5-2 s on the 2-core machine under load. */
+const HANG_MS = 30_000;
+
 export interface ComponentRun {
   status: number | null;
   stdout: string;
@@ -80,7 +83,14 @@ export async function transpiled(component: Uint8Array, parent: string): Promise
     // a run that ends before reading all of its stdin closes the pipe: not this host's error
     child.stdin.on('error', () => {});
     child.stdin.end(stdin);
+    // A run that hangs (once, under load: the shim's child waiting in a futex for good) is ended
+    // well inside the test's time limit, and says so, instead of outliving the test file.
+    const hung = setTimeout(() => {
+      stderr += `component-host: no end after ${HANG_MS / 1000} s: killed\n`;
+      child.kill('SIGKILL');
+    }, HANG_MS);
     const status = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    clearTimeout(hung);
     return { status, stdout, stderr };
   };
 }
