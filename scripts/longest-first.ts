@@ -14,30 +14,31 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const REPO = new URL('..', import.meta.url).pathname;
 
 /**
- * The slowest files, slowest first, from the repository's root: wall seconds in one
- * `vitest run` of every package (the test command's, three workers, load 7-13 on the
- * 2-core machine, this session). A file not listed starts after these, in vitest's order.
+ * The slowest files, slowest first, from the repository's root: wall seconds of each file's
+ * tests in one `vitest run` of every package (the test command's, two workers, a fresh clone,
+ * load 3 on the 2-core machine, 2026-12-07; a file's setup before its first test is not
+ * counted). A file not listed starts after these, in vitest's order.
  */
 const SLOWEST = [
-  'packages/cli/src/fuzz.test.ts', // 72 s
-  'packages/cli/src/component.test.ts', // 69 s
-  'packages/cli/test/serve.e2e.test.ts', // 56 s
-  'examples/yosys/build.test.ts', // 48 s
-  'examples/yosys/yosys.test.ts', // 35 s
-  'conformance/difffuzz/difffuzz.test.ts', // 34 s
-  'packages/cli/src/first-contact.test.ts', // 32 s
-  'packages/linker/src/differential.test.ts', // 26 s
-  'packages/linker/src/single-memory.test.ts', // 23 s
-  'packages/cli/src/lifecycle.test.ts', // 23 s
-  'examples/http-server/test/server.test.ts', // 22 s
-  'packages/cli/src/authority.test.ts', // 22 s
-  'packages/cli/src/cli.test.ts', // 21 s
-  'packages/cli/src/single-memory.test.ts', // 21 s
-  'conformance/testsuite/testsuite.test.ts', // 18 s
-  'packages/cli/test/serve.firefox.e2e.test.ts', // 8-34 s
-  'packages/linker/src/fuzz.test.ts', // 9 s
-  'packages/cli/src/build.test.ts', // 6 s
-  'packages/builder/test/build.test.ts', // 3-6 s (two workers, load 1-7: 2026-12-07)
+  'packages/cli/src/fuzz.test.ts', // 22.6 s
+  'packages/cli/test/serve.e2e.test.ts', // 11.5 s
+  'packages/cli/src/cli.test.ts', // 10.8 s
+  'packages/cli/src/component.test.ts', // 9.5 s
+  'conformance/difffuzz/difffuzz.test.ts', // 6.2 s
+  'examples/yosys/build.test.ts', // 6.1 s
+  'packages/cli/src/lifecycle.test.ts', // 5.8 s
+  'examples/http-server/test/server.test.ts', // 5.2 s
+  'examples/yosys/yosys.test.ts', // 5.1 s
+  'packages/cli/src/first-contact.test.ts', // 4.2 s
+  'packages/cli/test/serve.firefox.e2e.test.ts', // 3.9 s
+  'packages/cli/src/single-memory.test.ts', // 3.9 s
+  'packages/linker/src/differential.test.ts', // 3.8 s
+  'packages/cli/src/build.test.ts', // 3.7 s
+  'packages/builder/test/build.test.ts', // 2.8 s
+  'packages/runtime/src/isolated.test.ts', // 2.7 s
+  'packages/linker/src/single-memory.test.ts', // 2.6 s
+  'conformance/testsuite/testsuite.test.ts', // 2.4 s
+  'packages/cli/src/authority.test.ts', // 2.3 s
 ];
 
 export class LongestFirst extends BaseSequencer {
