@@ -1,10 +1,11 @@
 // Builds the AssemblyScript modules of the packages named on the command line
 // (default: the package in the current directory), each from its
 // asconfig.json (the one place its entries and asc options are written), in
-// one process: the root's build:assembly task names all six, and each
-// package's own build names itself.
+// one process: the root's build:assembly task takes every package that has an
+// asconfig.json (--all: that file is what makes a package an AssemblyScript
+// module), and each package's own build names itself.
 //
-//   node scripts/asc.mjs [--check] [PACKAGE_DIR...]
+//   node scripts/asc.mjs [--check] [--all | PACKAGE_DIR...]
 //
 // A module whose stamp (build/asc-stamp.json, see asc-stamp.mjs) says it is up
 // to date is left as it is: after the root task has compiled every module,
@@ -28,7 +29,7 @@
 // collection, compilation) a core.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { whyStale } from './asc-stamp.mjs';
@@ -37,7 +38,11 @@ const FLAGS = ['--liftoff-only'];
 
 const args = process.argv.slice(2);
 const check = args[0] === '--check';
-const dirs = (check ? args.slice(1) : args).map((d) => resolve(d));
+const named = check ? args.slice(1) : args;
+const packages = fileURLToPath(new URL('../packages', import.meta.url));
+const dirs = named[0] === '--all'
+  ? readdirSync(packages).map((d) => join(packages, d)).filter((dir) => existsSync(join(dir, 'asconfig.json'))).sort()
+  : named.map((d) => resolve(d));
 if (dirs.length === 0) dirs.push(process.cwd());
 const name = (dir) => relative(process.cwd(), dir) || basename(dir);
 
