@@ -8,6 +8,7 @@ import { deepChainImage } from '../../vfs/test/harness.ts';
 import { readManifest } from '@marcotte/abi';
 import { snapshotToTar } from '@marcotte/vfs';
 import { cliInProcess as inProcess } from './cli-harness.ts';
+import { spawned } from '../test/spawned.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const hello = join(root, 'examples/hello/hello.wasm');
@@ -228,13 +229,7 @@ describe('box', () => {
     expectOneLineError(chatty, /^box run: output limit of 4 bytes reached\n$/);
     // The three spawned runs of the spinning box (the real bin's status on a limit and on signals) at once:
     // each holds a worker only while its box spins.
-    const limit = (async () => {
-      const child = spawn(process.execPath, [bin('box'), 'run', '--timeout', '0.5', box], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (d: string) => void (stderr += d));
-      const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
-      return { status, stderr };
-    })();
+    const limit = spawned(process.execPath, [bin('box'), 'run', '--timeout', '0.5', box], work);
     const signalled = (['SIGTERM', 'SIGINT'] as const).map(async (signal) => {
       const child = spawn(process.execPath, [bin('box'), 'run', box], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
       // wait until the program runs, then signal the CLI

@@ -15,6 +15,7 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliInProcess } from './cli-harness.ts';
+import { spawned } from '../test/spawned.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const bin = (name: string) => new URL(`../bin/${name}.js`, import.meta.url).pathname;
@@ -68,17 +69,6 @@ async function start(command: string[], ready: string, signal?: NodeJS.Signals, 
   clearTimeout(bound);
   child.stdin.destroy();
   return { status: code ?? 128 + constants.signals[sig!], stdout, stderr, ms: performance.now() - from };
-}
-
-/** `command args` run to its end in `work`, without blocking this thread (spawnSync would hold the cases beside it). */
-async function ran(command: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(command, args, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => void (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => void (stderr += d));
-  const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  return { status, stdout, stderr };
 }
 
 const box = (...args: string[]) => [process.execPath, bin('box'), 'run', ...args];
@@ -193,7 +183,7 @@ describe.runIf(process.platform === 'linux')('box as pnpm installs it (node_modu
 
   it('leaves the program\'s arguments to the program: --env-file is box run\'s, not Node\'s', async ({ expect }) => {
     writeFileSync(join(work, 'vars'), 'GREETING=from the file\n');
-    const r = await ran(shim, ['run', '--env-file', 'vars', boxes.hello!]);
+    const r = await spawned(shim, ['run', '--env-file', 'vars', boxes.hello!], work);
     expect(r.stdout).toMatch(/^GREETING=from the file$/m);
     expect(r.stderr).not.toMatch(/not found/);
   });
